@@ -1,0 +1,171 @@
+/* layers.c - the layers of a dense network, each a forward/backward pair.
+ *
+ * Shapes follow llm.c: B = samples in the chunk, I = inputs, O = outputs,
+ * C = classes; every matrix is row-major with one sample per row. In the
+ * notebook's column-per-sample notation the same products read
+ *   Z = W X + b,  dW = dZ X^T / m,  db = sum(dZ) / m,  dX = W^T dZ.
+ * Backward functions ADD weight/bias gradients (summed over samples); the
+ * 1/m and the step W := W - alpha dW happen in the optimiser (net.c).
+ *
+ * Every sum runs in an order fixed by this code (4 lanes over i = k mod 4,
+ * then (l0 + l1) + (l2 + l3), then the tail; or one term per sample in
+ * sample order), and the build forbids FMA contraction, so gcc (SSE) and
+ * emcc (SIMD128) produce the same bits.
+ */
+#include <string.h>
+
+#include "nn.h"
+
+typedef float f32x4 __attribute__((vector_size(16)));
+
+static inline f32x4 load4(const float *p) {
+    f32x4 v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static inline void store4(float *p, f32x4 v) { memcpy(p, &v, sizeof v); }
+
+static inline f32x4 splat4(float x) { return (f32x4){x, x, x, x}; }
+
+static inline float hsum4(f32x4 v) { return (v[0] + v[1]) + (v[2] + v[3]); }
+
+/* Finishes a dot product: lane sum, then the i >= I4 tail in order. */
+static inline float dot_finish(f32x4 lanes, const float *x, const float *w, int I4, int I) {
+    float s = hsum4(lanes);
+    for (int i = I4; i < I; i++) s += x[i] * w[i];
+    return s;
+}
+
+static float dot(const float *x, const float *w, int I) {
+    int I4 = I & ~3;
+    f32x4 acc = splat4(0.0f);
+    for (int i = 0; i < I4; i += 4) acc += load4(x + i) * load4(w + i);
+    return dot_finish(acc, x, w, I4, I);
+}
+
+void dense_forward(float *out, const float *inp, const float *weight, const float *bias,
+                   int B, int I, int O) {
+    /* inp (B,I), weight (O,I), bias (O) -> out (B,O)
+     * out[b][o] = bias[o] + sum_i inp[b][i] weight[o][i]      (Z = W X + b) */
+    int I4 = I & ~3;
+    int b = 0;
+    /* 2 samples x 4 outputs per tile: 8 accumulators, 6 loads per 8 products. */
+    for (; b + 2 <= B; b += 2) {
+        const float *x0 = inp + (long)b * I, *x1 = x0 + I;
+        float *out0 = out + (long)b * O, *out1 = out0 + O;
+        int o = 0;
+        for (; o + 4 <= O; o += 4) {
+            const float *w0 = weight + (long)o * I, *w1 = w0 + I, *w2 = w1 + I, *w3 = w2 + I;
+            f32x4 a00 = splat4(0), a01 = splat4(0), a02 = splat4(0), a03 = splat4(0);
+            f32x4 a10 = splat4(0), a11 = splat4(0), a12 = splat4(0), a13 = splat4(0);
+            for (int i = 0; i < I4; i += 4) {
+                f32x4 xv0 = load4(x0 + i), xv1 = load4(x1 + i);
+                f32x4 wv0 = load4(w0 + i), wv1 = load4(w1 + i);
+                f32x4 wv2 = load4(w2 + i), wv3 = load4(w3 + i);
+                a00 += xv0 * wv0; a01 += xv0 * wv1; a02 += xv0 * wv2; a03 += xv0 * wv3;
+                a10 += xv1 * wv0; a11 += xv1 * wv1; a12 += xv1 * wv2; a13 += xv1 * wv3;
+            }
+            out0[o + 0] = dot_finish(a00, x0, w0, I4, I) + bias[o + 0];
+            out0[o + 1] = dot_finish(a01, x0, w1, I4, I) + bias[o + 1];
+            out0[o + 2] = dot_finish(a02, x0, w2, I4, I) + bias[o + 2];
+            out0[o + 3] = dot_finish(a03, x0, w3, I4, I) + bias[o + 3];
+            out1[o + 0] = dot_finish(a10, x1, w0, I4, I) + bias[o + 0];
+            out1[o + 1] = dot_finish(a11, x1, w1, I4, I) + bias[o + 1];
+            out1[o + 2] = dot_finish(a12, x1, w2, I4, I) + bias[o + 2];
+            out1[o + 3] = dot_finish(a13, x1, w3, I4, I) + bias[o + 3];
+        }
+        for (; o < O; o++) {
+            const float *w = weight + (long)o * I;
+            out0[o] = dot(x0, w, I) + bias[o];
+            out1[o] = dot(x1, w, I) + bias[o];
+        }
+    }
+    for (; b < B; b++) {
+        const float *x = inp + (long)b * I;
+        for (int o = 0; o < O; o++) out[(long)b * O + o] = dot(x, weight + (long)o * I, I) + bias[o];
+    }
+}
+
+/* row[i] += d * x[i] for i < n (one rounding per element, so no order issue). */
+static inline void axpy(float *row, float d, const float *x, int n) {
+    int n4 = n & ~3;
+    f32x4 dv = splat4(d);
+    for (int i = 0; i < n4; i += 4) store4(row + i, load4(row + i) + dv * load4(x + i));
+    for (int i = n4; i < n; i++) row[i] += d * x[i];
+}
+
+void dense_backward(float *dinp, float *dweight, float *dbias, const float *dout,
+                    const float *inp, const float *weight, int B, int I, int O) {
+    /* dout (B,O), inp (B,I), weight (O,I) ->
+     *   dweight (O,I) += dout^T inp       (dW = dZ X^T, summed over samples)
+     *   dbias (O)     += sum_b dout[b]    (db = sum(dZ))
+     *   dinp (B,I)     = dout weight      (dX = W^T dZ; skipped when dinp is NULL,
+     *                                      as for the input layer) */
+    for (int b = 0; b < B; b++) {
+        const float *d = dout + (long)b * O;
+        for (int o = 0; o < O; o++) dbias[o] += d[o];
+    }
+    for (int o = 0; o < O; o++) {
+        float *dw = dweight + (long)o * I;
+        for (int b = 0; b < B; b++) {
+            float d = dout[(long)b * O + o];
+            /* ReLU zeroes many gradients; adding 0 * x would change nothing. */
+            if (d != 0.0f) axpy(dw, d, inp + (long)b * I, I);
+        }
+    }
+    if (!dinp) return;
+    for (int b = 0; b < B; b++) {
+        float *dx = dinp + (long)b * I;
+        const float *d = dout + (long)b * O;
+        memset(dx, 0, sizeof(float) * (size_t)I);
+        for (int o = 0; o < O; o++)
+            if (d[o] != 0.0f) axpy(dx, d[o], weight + (long)o * I, I);
+    }
+}
+
+void relu_forward(float *out, const float *inp, long N) {
+    /* inp (N) -> out (N) = max(0, inp)                          (A = ReLU(Z)) */
+    for (long i = 0; i < N; i++) out[i] = inp[i] > 0.0f ? inp[i] : 0.0f;
+}
+
+void relu_backward(float *dinp, const float *dout, const float *inp, long N) {
+    /* dout (N), inp (N) = the pre-activation Z -> dinp (N) = dout .* g'(Z),
+     * g'(Z) = [Z > 0]                                (dZ1 = W2^T dZ2 .* g'(Z1)) */
+    for (long i = 0; i < N; i++) dinp[i] = inp[i] > 0.0f ? dout[i] : 0.0f;
+}
+
+void softmax_crossentropy_forward(float *probs, float *losses, const float *logits,
+                                  const uint8_t *labels, int B, int C) {
+    /* logits (B,C), labels (B) or NULL -> probs (B,C) = softmax(logits),
+     * losses (B) = -log probs[b][labels[b]]  (only when labels != NULL).
+     * The max is subtracted first so exp cannot overflow; the loss comes from
+     * the logits (log sum - (z_y - max)) so it stays finite when p_y -> 0. */
+    for (int b = 0; b < B; b++) {
+        const float *z = logits + (long)b * C;
+        float *p = probs + (long)b * C;
+        float max = z[0];
+        for (int c = 1; c < C; c++) if (z[c] > max) max = z[c];
+        float sum = 0.0f;
+        for (int c = 0; c < C; c++) {
+            p[c] = nn_expf(z[c] - max);
+            sum += p[c];
+        }
+        for (int c = 0; c < C; c++) p[c] /= sum;
+        if (labels) losses[b] = nn_logf(sum) - (z[labels[b]] - max);
+    }
+}
+
+void softmax_crossentropy_backward(float *dlogits, const float *probs, const uint8_t *labels,
+                                   int B, int C) {
+    /* probs (B,C), labels (B) -> dlogits (B,C) = probs - onehot(labels)
+     * (dZ2 = A2 - Y: the gradient of the summed loss, before the 1/m) */
+    for (int b = 0; b < B; b++)
+        for (int c = 0; c < C; c++)
+            dlogits[(long)b * C + c] = probs[(long)b * C + c] - (c == labels[b] ? 1.0f : 0.0f);
+}
+
+void pixels_to_float(float *out, const uint8_t *pixels, long N) {
+    /* pixels (N) uint8 -> out (N) = pixels / 255                    (X / 255) */
+    for (long i = 0; i < N; i++) out[i] = (float)pixels[i] / 255.0f;
+}

@@ -1,0 +1,185 @@
+/* mnist.h - a dense neural network that learns 28x28 digit images.
+ *
+ * The whole public API. No I/O: everything goes in and out as memory
+ * buffers, so the native CLI and the WebAssembly entry points share it.
+ *
+ *   mnist_config cfg;  mnist_preset("default", &cfg);
+ *   mnist_dataset train, test;               // from mnist_dataset_parse()
+ *   mnist_net *net = mnist_create(&cfg, &err);
+ *   mnist_train_attach(net, &train);
+ *   while (net still has epochs to go) {
+ *       mnist_progress p;  mnist_train(net, 4096, &p);   // one slice
+ *       if (p.epoch_ended) { mnist_eval e = {0}; mnist_evaluate(net, &test, 0, test.count, &e); }
+ *   }
+ *   mnist_predict(net, pixels, probs);  mnist_model_save(...);  mnist_free(net);
+ *
+ * Errors: functions that can fail return an mnist_status (0 = MNIST_OK) and
+ * fill an mnist_error with the same code and a one-line message that names
+ * the input and what is wrong. A failed call leaves its outputs untouched.
+ *
+ * Determinism: the same config (seed included) and the same data give
+ * bit-identical parameters on every run and in every build (native and
+ * WASM), because the core uses its own PRNG and exp/log, and every sum is
+ * taken in an order fixed by the code. A net is not thread-safe.
+ */
+#ifndef MNIST_H
+#define MNIST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define MNIST_ROWS 28
+#define MNIST_COLS 28
+#define MNIST_PIXELS 784         /* input width of every network */
+#define MNIST_CLASSES 10         /* output width of every network */
+#define MNIST_MAX_LAYERS 8       /* weight layers (hidden layers + 1) */
+#define MNIST_MAX_WIDTH 4096     /* widest hidden layer accepted */
+#define MNIST_MAX_BATCH 1000000  /* batch sizes above the set size mean "full batch" */
+
+typedef enum {
+    MNIST_OK = 0,
+    MNIST_E_NOMEM,          /* allocation failed */
+    MNIST_E_CONFIG,         /* architecture or hyperparameter out of range */
+    MNIST_E_IDX_SHORT,      /* IDX buffer shorter than its header */
+    MNIST_E_IDX_MAGIC,      /* not 2051 (images) / 2049 (labels) */
+    MNIST_E_IDX_DIMS,       /* images are not 28x28, or count is zero */
+    MNIST_E_IDX_LENGTH,     /* byte length does not match the header */
+    MNIST_E_IDX_LABEL,      /* a label outside 0..9 */
+    MNIST_E_IDX_COUNT,      /* image and label counts differ */
+    MNIST_E_MODEL_SHORT,    /* model file truncated */
+    MNIST_E_MODEL_MAGIC,    /* not a model file */
+    MNIST_E_MODEL_VERSION,  /* unknown format version */
+    MNIST_E_MODEL_ARCH,     /* layer sizes invalid or not 784-...-10 */
+    MNIST_E_MODEL_LENGTH,   /* length does not match the layer sizes */
+    MNIST_E_MODEL_CHECKSUM, /* CRC-32 mismatch: corrupt file */
+    MNIST_E_MODEL_VALUE,    /* a parameter is NaN or infinite */
+    MNIST_E_STATE           /* call out of order (e.g. train with no data) */
+} mnist_status;
+
+typedef struct {
+    mnist_status code;
+    char message[256];
+} mnist_error;
+
+/* ---- configuration ------------------------------------------------------ */
+
+typedef enum { MNIST_INIT_HE = 0, MNIST_INIT_SEED = 1 } mnist_init;
+
+/* Training hyperparameters; may change between calls to mnist_train. */
+typedef struct {
+    long batch_size;      /* 1..MNIST_MAX_BATCH; >= training set = full batch */
+    float learning_rate;  /* alpha, > 0 */
+    float momentum;       /* 0 (plain SGD) .. < 1 */
+    float weight_decay;   /* L2 coefficient, >= 0 */
+    float lr_decay;       /* alpha is multiplied by this after each epoch, (0, 1] */
+} mnist_hyper;
+
+typedef struct {
+    int n_layers;                      /* weight layers, 1..MNIST_MAX_LAYERS */
+    int sizes[MNIST_MAX_LAYERS + 1];   /* 784, hidden..., 10 */
+    mnist_init init;                   /* He-uniform, or the notebook's U(-0.5, 0.5) */
+    uint64_t seed;                     /* drives init and shuffling */
+    mnist_hyper hyper;
+    long epochs, iterations;           /* run length hint for callers; 0 = unset */
+} mnist_config;
+
+/* Fills cfg from a named preset: "seed" (the notebook: 784-10-10, full-batch
+ * gradient descent, alpha 0.10, U(-0.5,0.5) init, 500 iterations) or
+ * "default" (784-128-10, batch 64, momentum 0.9). Returns MNIST_E_CONFIG for
+ * an unknown name. */
+mnist_status mnist_preset(const char *name, mnist_config *cfg, mnist_error *err);
+/* Parses "784-128-10" into cfg->n_layers / cfg->sizes. */
+mnist_status mnist_parse_arch(const char *text, mnist_config *cfg, mnist_error *err);
+/* Checks every field of cfg / hyper; MNIST_E_CONFIG with a message if any is out of range. */
+mnist_status mnist_config_check(const mnist_config *cfg, mnist_error *err);
+mnist_status mnist_hyper_check(const mnist_hyper *hyper, mnist_error *err);
+
+/* ---- data ---------------------------------------------------------------- */
+
+/* A labelled set of images, pointing into caller-owned IDX buffers. */
+typedef struct {
+    const uint8_t *pixels;   /* count x 784, row-major, 0..255 */
+    const uint8_t *labels;   /* count, 0..9 */
+    long count;
+} mnist_dataset;
+
+/* Validates an IDX image file (magic 2051, 28x28) and an IDX label file
+ * (magic 2049, labels 0..9) held in memory, and that their counts agree.
+ * The names (e.g. file names) appear in error messages. Never reads outside
+ * the buffers. */
+mnist_status mnist_dataset_parse(const uint8_t *images, size_t images_len, const char *images_name,
+                                 const uint8_t *labels, size_t labels_len, const char *labels_name,
+                                 mnist_dataset *out, mnist_error *err);
+/* Validates an IDX image file alone (for prediction): *pixels and *count. */
+mnist_status mnist_idx_images(const uint8_t *buf, size_t len, const char *name,
+                              const uint8_t **pixels, long *count, mnist_error *err);
+
+/* ---- the network ---------------------------------------------------------- */
+
+typedef struct mnist_net mnist_net;
+
+/* Allocates and initialises a network (all memory it will ever need for
+ * training and evaluation, except the shuffle order made by
+ * mnist_train_attach). NULL on error. */
+mnist_net *mnist_create(const mnist_config *cfg, mnist_error *err);
+void mnist_free(mnist_net *net);
+
+int mnist_layers(const mnist_net *net);             /* weight layers */
+const int *mnist_sizes(const mnist_net *net);        /* n_layers + 1 widths */
+size_t mnist_param_count(const mnist_net *net);
+/* All parameters, one contiguous buffer: for each layer l, W[l] (sizes[l+1]
+ * rows x sizes[l] columns, row-major) then b[l] (sizes[l+1]). Writable. */
+float *mnist_params(mnist_net *net);
+mnist_hyper mnist_get_hyper(const mnist_net *net);
+mnist_status mnist_set_hyper(mnist_net *net, const mnist_hyper *hyper, mnist_error *err);
+
+/* ---- training -------------------------------------------------------------- */
+
+typedef struct {
+    long epoch;            /* completed epochs */
+    long iterations;       /* completed parameter updates (batches) */
+    long samples;          /* samples trained on, in total */
+    long epoch_samples;    /* samples seen in the current (or just ended) epoch */
+    double epoch_loss;     /* mean cross-entropy over epoch_samples (before each update) */
+    double epoch_accuracy; /* fraction of epoch_samples classified right */
+    double batch_loss;     /* mean loss of the last completed batch */
+    double batch_accuracy;
+    int batch_ended;       /* this call completed at least one batch */
+    int epoch_ended;       /* this call completed an epoch (and returned there) */
+    int diverged;          /* a loss or parameter became NaN/Inf: stop training */
+} mnist_progress;
+
+/* Trains on `train` (kept by pointer, not copied; must outlive its use).
+ * Allocates the shuffle order and starts epoch 0. */
+mnist_status mnist_train_attach(mnist_net *net, const mnist_dataset *train, mnist_error *err);
+/* Trains on at most max_samples samples (a slice: may end mid-batch; the
+ * gradient is accumulated and the update applied when the batch completes),
+ * and returns early at the end of an epoch. No allocation. */
+mnist_status mnist_train(mnist_net *net, long max_samples, mnist_progress *progress, mnist_error *err);
+
+/* ---- evaluation and prediction ------------------------------------------------ */
+
+typedef struct {
+    long count, correct;
+    double loss_sum;                             /* sum of cross-entropy */
+    long confusion[MNIST_CLASSES][MNIST_CLASSES]; /* [true label][predicted] */
+} mnist_eval;
+
+/* Adds images first..first+count-1 of ds to *acc (zero it first; call in
+ * slices if you like). */
+mnist_status mnist_evaluate(mnist_net *net, const mnist_dataset *ds, long first, long count,
+                            mnist_eval *acc, mnist_error *err);
+/* Probabilities of the 10 classes for one image; returns the arg max. */
+int mnist_predict(mnist_net *net, const uint8_t pixels[MNIST_PIXELS], float probs[MNIST_CLASSES]);
+/* Same for an image already scaled to 0..1 (e.g. drawn on a canvas). */
+int mnist_predict_float(mnist_net *net, const float image[MNIST_PIXELS], float probs[MNIST_CLASSES]);
+
+/* ---- model files (format in src/model.c and README.md) ------------------------- */
+
+size_t mnist_model_size(const mnist_net *net);
+/* Writes exactly mnist_model_size(net) bytes into buf (cap must be enough). */
+mnist_status mnist_model_save(const mnist_net *net, uint8_t *buf, size_t cap, mnist_error *err);
+/* Validates everything and builds a network (default hyperparameters). */
+mnist_net *mnist_model_load(const uint8_t *buf, size_t len, const char *name, mnist_error *err);
+
+#endif

@@ -1,0 +1,89 @@
+/* nn.h - internals shared by the core's source files (and its C tests).
+ * Not part of the public API: see mnist.h for that. */
+#ifndef NN_H
+#define NN_H
+
+#include "mnist.h"
+
+/* Samples pushed through the layers at once. A batch larger than this is
+ * processed in chunks whose gradients are summed before one update, which
+ * is exactly full-batch gradient descent (the sum runs in sample order
+ * whatever the chunking) with bounded scratch memory. */
+#define NN_CHUNK 256
+
+/* ---- PRNG: PCG32 (O'Neill), our own so every build draws the same numbers */
+typedef struct {
+    uint64_t state, inc;
+} nn_rng;
+void nn_rng_seed(nn_rng *rng, uint64_t seed, uint64_t stream);
+uint32_t nn_rng_u32(nn_rng *rng);
+float nn_rng_uniform(nn_rng *rng);                /* [0, 1), 24-bit resolution */
+uint32_t nn_rng_below(nn_rng *rng, uint32_t n);   /* unbiased, [0, n) */
+
+/* ---- exp/log of our own: libm's differ between glibc and Emscripten */
+float nn_expf(float x);
+float nn_logf(float x);
+
+/* ---- layers (llm.c style: plain functions, shapes in the first comment) */
+void dense_forward(float *out, const float *inp, const float *weight, const float *bias,
+                   int B, int I, int O);
+void dense_backward(float *dinp, float *dweight, float *dbias, const float *dout,
+                    const float *inp, const float *weight, int B, int I, int O);
+void relu_forward(float *out, const float *inp, long N);
+void relu_backward(float *dinp, const float *dout, const float *inp, long N);
+void softmax_crossentropy_forward(float *probs, float *losses, const float *logits,
+                                  const uint8_t *labels, int B, int C);
+void softmax_crossentropy_backward(float *dlogits, const float *probs, const uint8_t *labels,
+                                   int B, int C);
+void pixels_to_float(float *out, const uint8_t *pixels, long N);
+
+/* ---- the network */
+struct mnist_net {
+    int n_layers;
+    int sizes[MNIST_MAX_LAYERS + 1];
+    mnist_hyper hyper;
+    nn_rng rng;
+
+    /* One contiguous buffer each; W[l] / b[l] / dW[l] / db[l] are views. */
+    size_t n_params;
+    float *params, *grads, *velocity;
+    float *W[MNIST_MAX_LAYERS], *b[MNIST_MAX_LAYERS];
+    float *dW[MNIST_MAX_LAYERS], *db[MNIST_MAX_LAYERS];
+
+    /* Scratch for one chunk of up to NN_CHUNK samples, allocated once.
+     * acts[0] = X (the batch as floats); for layer l: z[l] = pre-activation
+     * (logits for the last), acts[l+1] = ReLU(z[l]) or softmax probabilities.
+     * dz[l] = dLoss/dz[l], da[l] = dLoss/d acts[l] (l >= 1). */
+    float *scratch;
+    float *acts[MNIST_MAX_LAYERS + 1], *z[MNIST_MAX_LAYERS];
+    float *dz[MNIST_MAX_LAYERS], *da[MNIST_MAX_LAYERS + 1];
+    float *losses;
+    uint8_t chunk_labels[NN_CHUNK];
+
+    /* Training state. */
+    const mnist_dataset *train;
+    uint32_t *order;       /* this epoch's permutation of the training set */
+    long cursor;           /* next position in order */
+    long batch_start;      /* position where the current batch began */
+    long epoch, iterations, samples;
+    float lr_epoch;        /* learning rate for this epoch (after decay) */
+    double batch_loss_sum; long batch_correct;
+    double epoch_loss_sum; long epoch_correct;
+    double last_batch_loss, last_batch_accuracy;
+    int diverged;
+};
+
+/* Forward pass of count <= NN_CHUNK samples already in net->acts[0];
+ * leaves probabilities in acts[n_layers], per-sample losses in net->losses
+ * (when labels != NULL). */
+void nn_forward(mnist_net *net, const uint8_t *labels, int count);
+/* Backward pass after nn_forward; adds this chunk's gradient sums into grads. */
+void nn_backward(mnist_net *net, const uint8_t *labels, int count);
+int nn_argmax(const float *v, int n);
+/* 1 if n_layers/sizes describe a 784-...-10 network; else fills err with code. */
+int nn_check_arch(int n_layers, const int *sizes, mnist_status code, const char *what,
+                  mnist_error *err);
+void nn_set_error(mnist_error *err, mnist_status code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif
