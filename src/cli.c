@@ -1,6 +1,6 @@
 /* cli.c - the native command-line trainer: build/mnist train | eval | predict.
- * All file I/O lives here (the core takes memory buffers); .gz files are
- * read with zlib, which also reads uncompressed files transparently. */
+ * All file I/O lives here (the core takes memory buffers); files that start
+ * with the gzip magic are inflated with zlib, others are taken as they are. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <math.h>
@@ -32,8 +32,8 @@ static const char *USAGE =
     "train options (a preset first, then any of the rest override it):\n"
     "  --preset NAME       seed: the notebook's 784-10-10, full-batch gradient descent,\n"
     "                            alpha 0.10, U(-0.5,0.5) init, 500 iterations\n"
-    "                      default: 784-128-10, batch 64, momentum 0.9, lr 0.05,\n"
-    "                            lr decay 0.7 per epoch, 5 epochs (the default)\n"
+    "                      default: 784-128-10, batch 64, momentum 0.9, lr 0.1,\n"
+    "                            lr decay 0.3 per epoch, 5 epochs (the default)\n"
     "  --arch A-B-...-J    layer widths, 784 first and 10 last, e.g. 784-256-128-10\n"
     "  --epochs N          passes over the training set\n"
     "  --iterations N      parameter updates (batches); stops at whichever comes first\n"
@@ -100,51 +100,93 @@ typedef struct {
     size_t len;
 } file_buf;
 
-/* Reads a whole file, inflating it if it is gzip. 0 and one message on
- * failure; `missing_hint` is added when the file does not exist. */
-static int read_file(const char *path, file_buf *out, const char *missing_hint) {
-    FILE *probe = fopen(path, "rb");
-    if (!probe) {
-        int e = errno;
-        return fail(0, "cannot open %s: %s%s", path, strerror(e), e == ENOENT ? missing_hint : "");
-    }
-    fclose(probe);
-    gzFile gz = gzopen(path, "rb");
-    if (!gz) return fail(0, "cannot open %s: %s", path, strerror(errno));
-    size_t cap = 1 << 20, len = 0;
+/* Inflates a gzip file held in memory (every member, if several). Unlike
+ * gzread, inflate reports a stream that ends early, and checks the CRC. */
+static int gunzip(const char *path, const uint8_t *in, size_t in_len, file_buf *out) {
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    if (inflateInit2(&zs, 15 + 16) != Z_OK) return fail(0, "%s: zlib failed to start", path);
+    size_t cap = in_len * 4 + 1024, len = 0;
     uint8_t *buf = malloc(cap);
-    int ok = buf != NULL;
+    int ok = buf != NULL, ret = Z_OK;
+    zs.next_in = (uint8_t *)in;
+    zs.avail_in = (uInt)in_len;
     while (ok) {
         if (len == cap) {
             if (cap >= MAX_FILE_BYTES) {
-                fail(0, "%s: larger than %u MiB once decompressed; not an MNIST file", path,
-                     MAX_FILE_BYTES >> 20);
-                ok = 0;
+                ok = fail(0, "%s: larger than %u MiB once decompressed; not an MNIST file", path,
+                          MAX_FILE_BYTES >> 20);
                 break;
             }
-            uint8_t *bigger = realloc(buf, cap * 2);
-            if (!bigger) { ok = 0; fail(0, "%s: out of memory", path); break; }
+            size_t bigger_cap = cap * 2 > MAX_FILE_BYTES ? MAX_FILE_BYTES : cap * 2;
+            uint8_t *bigger = realloc(buf, bigger_cap);
+            if (!bigger) { ok = fail(0, "%s: out of memory", path); break; }
             buf = bigger;
-            cap *= 2;
+            cap = bigger_cap;
         }
-        int n = gzread(gz, buf + len, (unsigned)(cap - len));
-        if (n < 0) {
-            int code;
-            const char *msg = gzerror(gz, &code);
-            fail(0, "%s: corrupt gzip data (%s)", path, msg);
-            ok = 0;
-        } else if (n == 0) {
-            break;
-        } else {
-            len += (size_t)n;
+        zs.next_out = buf + len;
+        zs.avail_out = (uInt)(cap - len);
+        ret = inflate(&zs, Z_NO_FLUSH);
+        len = cap - zs.avail_out;
+        if (ret == Z_STREAM_END) {
+            if (zs.avail_in == 0) break;
+            inflateReset(&zs); /* another gzip member follows */
+        } else if (ret == Z_BUF_ERROR && zs.avail_in == 0) {
+            ok = fail(0, "%s: corrupt gzip data (the stream ends early: truncated file)", path);
+        } else if (ret != Z_OK && ret != Z_BUF_ERROR) {
+            ok = fail(0, "%s: corrupt gzip data (%s)", path, zs.msg ? zs.msg : "inflate failed");
         }
     }
-    gzclose(gz);
+    inflateEnd(&zs);
     if (!ok) {
         free(buf);
         return 0;
     }
     out->bytes = buf;
+    out->len = len;
+    return 1;
+}
+
+/* Reads a whole file, inflating it if it starts with the gzip magic. 0 and
+ * one message on failure; `missing_hint` is added when the file is absent. */
+static int read_file(const char *path, file_buf *out, const char *missing_hint) {
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        int e = errno;
+        return fail(0, "cannot open %s: %s%s", path, strerror(e), e == ENOENT ? missing_hint : "");
+    }
+    size_t cap = 1 << 20, len = 0;
+    uint8_t *raw = malloc(cap);
+    int ok = raw != NULL;
+    while (ok) {
+        if (len == cap) {
+            if (cap >= MAX_FILE_BYTES) {
+                ok = fail(0, "%s: larger than %u MiB; not an MNIST file", path, MAX_FILE_BYTES >> 20);
+                break;
+            }
+            uint8_t *bigger = realloc(raw, cap * 2);
+            if (!bigger) { ok = fail(0, "%s: out of memory", path); break; }
+            raw = bigger;
+            cap *= 2;
+        }
+        size_t n = fread(raw + len, 1, cap - len, f);
+        len += n;
+        if (n == 0) {
+            if (ferror(f)) ok = fail(0, "cannot read %s: %s", path, strerror(errno));
+            break;
+        }
+    }
+    fclose(f);
+    if (ok && len >= 2 && raw[0] == 0x1f && raw[1] == 0x8b) {
+        ok = gunzip(path, raw, len, out);
+        free(raw);
+        return ok;
+    }
+    if (!ok) {
+        free(raw);
+        return 0;
+    }
+    out->bytes = raw;
     out->len = len;
     return 1;
 }

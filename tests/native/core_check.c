@@ -7,6 +7,7 @@
  *   core_check model FILE                validate and load a model file
  *   core_check model-save FILE SEED      save a fresh 784-16-10 network
  *   core_check expf                      our exp/log against libm's
+ *   core_check slices                    slice size does not change the bits
  *
  * Files are read into buffers of exactly their size, so that under
  * AddressSanitizer any read past the end is caught. */
@@ -431,6 +432,57 @@ static int cmd_expf(void) {
     return 0;
 }
 
+/* Training in slices of any size must give the same bits as whole batches:
+ * the WASM worker trains in time slices, the CLI in batches. A synthetic set
+ * of 500 images, batch 50 (and a mid-run change to batch 30 and momentum 0),
+ * trained through slices of 1000, 64, 7 and 1 samples. */
+static int cmd_slices(void) {
+    enum { N = 500 };
+    static uint8_t pixels[N * MNIST_PIXELS], labels[N];
+    nn_rng rng;
+    nn_rng_seed(&rng, 3, 4);
+    for (long k = 0; k < N * MNIST_PIXELS; k++) pixels[k] = (uint8_t)nn_rng_u32(&rng);
+    for (int k = 0; k < N; k++) labels[k] = (uint8_t)nn_rng_below(&rng, MNIST_CLASSES);
+    mnist_dataset ds = {pixels, labels, N};
+    const long slices[] = {1000, 64, 7, 1};
+    float *reference = NULL;
+    int identical = 1;
+    long iterations[4];
+    for (int v = 0; v < 4; v++) {
+        mnist_config cfg;
+        mnist_error err;
+        mnist_preset("default", &cfg, NULL);
+        mnist_parse_arch("784-20-12-10", &cfg, &err);
+        cfg.hyper.batch_size = 50;
+        mnist_net *net = mnist_create(&cfg, &err);
+        mnist_train_attach(net, &ds, &err);
+        mnist_progress p;
+        memset(&p, 0, sizeof p);
+        while (p.epoch < 3) {
+            if (mnist_train(net, slices[v], &p, &err) != MNIST_OK) { fprintf(stderr, "%s\n", err.message); return 1; }
+            if (p.epoch == 1 && p.epoch_ended) { /* change hyperparameters between epochs */
+                mnist_hyper h = mnist_get_hyper(net);
+                h.batch_size = 30;
+                h.momentum = 0.0f;
+                mnist_set_hyper(net, &h, &err);
+            }
+        }
+        iterations[v] = p.iterations;
+        size_t n = mnist_param_count(net);
+        if (!reference) {
+            reference = malloc(n * sizeof(float));
+            memcpy(reference, mnist_params(net), n * sizeof(float));
+        } else if (memcmp(reference, mnist_params(net), n * sizeof(float)) != 0) {
+            identical = 0;
+        }
+        mnist_free(net);
+    }
+    printf("{\"identical\":%s,\"iterations\":[%ld,%ld,%ld,%ld]}\n", identical ? "true" : "false",
+           iterations[0], iterations[1], iterations[2], iterations[3]);
+    free(reference);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) { fprintf(stderr, "usage: core_check COMMAND ...\n"); return 2; }
     const char *cmd = argv[1];
@@ -440,6 +492,7 @@ int main(int argc, char **argv) {
     if (strcmp(cmd, "model") == 0) return cmd_model(argc - 2, argv + 2);
     if (strcmp(cmd, "model-save") == 0) return cmd_model_save(argc - 2, argv + 2);
     if (strcmp(cmd, "expf") == 0) return cmd_expf();
+    if (strcmp(cmd, "slices") == 0) return cmd_slices();
     fprintf(stderr, "unknown command %s\n", cmd);
     return 2;
 }

@@ -1,0 +1,219 @@
+'use strict';
+/**
+ * The native trainer as a user runs it: help, bad flags, bad data, model
+ * files end to end, and bit-for-bit determinism. Bad-input cases run the
+ * AddressSanitizer + UBSan build, so a crash or overrun cannot hide.
+ */
+
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const zlib = require('node:zlib');
+const { test } = require('node:test');
+
+const { BIN, MNIST_DIR, runBinary, tempDir, idxImages, idxLabels } = require('./helpers');
+
+const FILES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
+
+/** Expects failure with exactly one line on stderr, matching `pattern`. */
+function expectOneError(args, status, pattern) {
+  const r = runBinary(BIN.asanMnist, args);
+  assert.equal(r.status, status, `mnist ${args.join(' ')}: status ${r.status}\n${r.stderr}`);
+  const lines = r.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, `expected one line on stderr, got:\n${r.stderr}`);
+  assert.match(lines[0], /^mnist: /);
+  assert.match(lines[0], pattern);
+  return lines[0];
+}
+
+/** A small valid dataset directory: 200 train and 50 test images, gzipped. */
+function smallDataDir(t, overrides = {}) {
+  const dir = tempDir(t);
+  const contents = {
+    'train-images-idx3-ubyte': idxImages(200, { fill: (i) => (i * 7) % 256 }),
+    'train-labels-idx1-ubyte': idxLabels(Array.from({ length: 200 }, (_, i) => i % 10)),
+    't10k-images-idx3-ubyte': idxImages(50),
+    't10k-labels-idx1-ubyte': idxLabels(Array.from({ length: 50 }, (_, i) => (i * 3) % 10)),
+    ...overrides,
+  };
+  for (const name of FILES) {
+    const data = contents[name];
+    if (data === null) continue; // a missing file
+    const gz = Buffer.isBuffer(data) && data.raw ? data : zlib.gzipSync(data);
+    fs.writeFileSync(path.join(dir, `${name}.gz`), gz);
+  }
+  return dir;
+}
+
+function rawFile(bytes) {
+  const b = Buffer.from(bytes);
+  b.raw = true; // written as is, not gzipped
+  return b;
+}
+
+test('--help documents every command and train flag', () => {
+  const r = runBinary(BIN.mnist, ['--help']);
+  assert.equal(r.status, 0);
+  for (const word of ['train', 'eval', 'predict', '--data', '--preset', '--arch', '--epochs',
+    '--iterations', '--batch', '--lr', '--momentum', '--weight-decay', '--seed', '--save', '--model',
+    '--image', '--index']) {
+    assert.ok(r.stdout.includes(word), `--help does not mention ${word}`);
+  }
+  assert.equal(runBinary(BIN.mnist, ['train', '--help']).status, 0);
+});
+
+test('no arguments prints usage and fails', () => {
+  const r = runBinary(BIN.mnist, []);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /usage/);
+});
+
+const badFlags = [
+  [['frobnicate'], /unknown command 'frobnicate'/],
+  [['train', '--data', 'x', '--lr', '-1'], /learning rate must be > 0.*-1/],
+  [['train', '--data', 'x', '--lr', 'fast'], /--lr: expected a number, got 'fast'/],
+  [['train', '--data', 'x', '--lr', 'nan'], /--lr: expected a number/],
+  [['train', '--data', 'x', '--arch', '784-0-10'], /hidden layer 1 has 0 units/],
+  [['train', '--data', 'x', '--arch', '785-10'], /input layer has 785/],
+  [['train', '--data', 'x', '--arch', '784-10-9'], /output layer has 9/],
+  [['train', '--data', 'x', '--arch', '784--10'], /bad architecture '784--10'/],
+  [['train', '--data', 'x', '--arch', '784-10-10-'], /bad architecture/],
+  [['train', '--data', 'x', '--arch', '784-1-1-1-1-1-1-1-1-10'], /at most 8 weight layers/],
+  [['train', '--data', 'x', '--batch', '0'], /--batch: expected a whole number from 1/],
+  [['train', '--data', 'x', '--epochs', '0'], /--epochs: expected a whole number from 1/],
+  [['train', '--data', 'x', '--iterations', '2.5'], /--iterations: expected a whole number/],
+  [['train', '--data', 'x', '--momentum', '1.5'], /momentum must be in \[0, 1\)/],
+  [['train', '--data', 'x', '--weight-decay', '-0.1'], /weight decay/],
+  [['train', '--data', 'x', '--lr-decay', '0'], /learning-rate decay/],
+  [['train', '--data', 'x', '--seed', '-3'], /--seed: expected a whole number/],
+  [['train', '--data', 'x', '--preset', 'turbo'], /unknown preset 'turbo'/],
+  [['train', '--data', 'x', '--init', 'zeros'], /--init: expected he or seed/],
+  [['train', '--data', 'x', '--colour', 'red'], /unknown option '--colour'/],
+  [['train', '--data', 'x', '--lr'], /option --lr needs a value/],
+  [['train', '--epochs', '1'], /--data DIR is required/],
+  [['eval', '--data', 'x'], /--model FILE are required/],
+  [['predict', '--model', 'm', '--image', 'i', '--index', '-1'], /--index: expected a whole number/],
+];
+
+for (const [args, pattern] of badFlags) {
+  test(`bad usage: mnist ${args.join(' ')}`, () => expectOneError(args, 2, pattern));
+}
+
+test('missing data directory: one message that says how to get the data', () => {
+  expectOneError(['train', '--data', '/nonexistent/mnist'], 1, /cannot open .*No such file.*make data/);
+});
+
+test('a missing file in the data directory is named', (t) => {
+  const dir = smallDataDir(t, { 't10k-labels-idx1-ubyte': null });
+  expectOneError(['train', '--data', dir], 1, /t10k-labels-idx1-ubyte.*No such file/);
+});
+
+test('corrupt gzip: truncated stream and damaged data are both reported', (t) => {
+  const good = zlib.gzipSync(idxImages(200));
+  const truncated = smallDataDir(t, { 'train-images-idx3-ubyte': rawFile(good.subarray(0, good.length / 2)) });
+  expectOneError(['train', '--data', truncated], 1, /train-images-idx3-ubyte\.gz: corrupt gzip data/);
+  const damaged = Buffer.from(good);
+  for (let i = 20; i < 60; i++) damaged[i] ^= 0x5a;
+  const dir = smallDataDir(t, { 'train-images-idx3-ubyte': rawFile(damaged) });
+  expectOneError(['train', '--data', dir], 1, /train-images-idx3-ubyte\.gz: corrupt gzip data/);
+});
+
+test('bad IDX content through the CLI: label out of range, counts disagree, wrong dims', (t) => {
+  let dir = smallDataDir(t, { 'train-labels-idx1-ubyte': idxLabels(Array.from({ length: 200 }, (_, i) => (i === 17 ? 12 : 1))) });
+  expectOneError(['train', '--data', dir], 1, /train-labels.*label 12 of image 17 is outside 0\.\.9/);
+  dir = smallDataDir(t, { 't10k-labels-idx1-ubyte': idxLabels([1, 2, 3]) });
+  expectOneError(['train', '--data', dir], 1, /t10k-images.*50 images but .*t10k-labels.*3 labels/);
+  dir = smallDataDir(t, { 'train-images-idx3-ubyte': idxImages(200, { rows: 32, cols: 32 }) });
+  expectOneError(['train', '--data', dir], 1, /images are 32x32, expected 28x28/);
+});
+
+test('uncompressed IDX files are accepted too', (t) => {
+  const dir = smallDataDir(t);
+  for (const name of FILES) {
+    const file = path.join(dir, `${name}.gz`);
+    fs.writeFileSync(path.join(dir, name), zlib.gunzipSync(fs.readFileSync(file)));
+    fs.rmSync(file);
+  }
+  const r = runBinary(BIN.asanMnist, ['train', '--data', dir, '--arch', '784-8-10', '--epochs', '1', '--batch', '20']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.json.iterations, 10);
+});
+
+test('train, save, eval and predict agree with each other (sanitized build)', (t) => {
+  const dir = tempDir(t);
+  const model = path.join(dir, 'net.model');
+  const train = runBinary(BIN.asanMnist, ['train', '--data', MNIST_DIR, '--arch', '784-32-16-10',
+    '--iterations', '200', '--batch', '100', '--save', model]);
+  assert.equal(train.status, 0, train.stderr);
+  const j = train.json;
+  for (const key of ['test_accuracy', 'test_loss', 'train_accuracy', 'epochs', 'seconds', 'samples_per_second', 'parameters']) {
+    assert.equal(typeof j[key], 'number', `train JSON lacks ${key}`);
+  }
+  assert.equal(j.iterations, 200);
+  assert.ok(Math.abs(j.epochs - 200 * 100 / 60000) < 1e-3);
+  assert.equal(j.parameters, 784 * 32 + 32 + 32 * 16 + 16 + 16 * 10 + 10);
+  assert.ok(j.test_accuracy > 0.85, `200 batches should pass 85%, got ${j.test_accuracy}`);
+  assert.equal(fs.statSync(model).size, 8 + 4 + 4 + 4 * 4 + 4 + 4 * j.parameters + 4);
+
+  const ev = runBinary(BIN.asanMnist, ['eval', '--data', MNIST_DIR, '--model', model]);
+  assert.equal(ev.status, 0, ev.stderr);
+  assert.equal(ev.json.test_accuracy, j.test_accuracy);
+  assert.equal(ev.json.train_accuracy, j.train_accuracy);
+  assert.match(ev.stdout, /confusion matrix/);
+  const confusion = ev.json.confusion;
+  assert.equal(confusion.length, 10);
+  const total = confusion.flat().reduce((a, b) => a + b, 0);
+  const diagonal = confusion.reduce((a, row, i) => a + row[i], 0);
+  assert.equal(total, 10000);
+  assert.equal((diagonal / total).toFixed(4), j.test_accuracy.toFixed(4));
+
+  const images = path.join(MNIST_DIR, 't10k-images-idx3-ubyte.gz');
+  const labels = path.join(MNIST_DIR, 't10k-labels-idx1-ubyte.gz');
+  const pr = runBinary(BIN.asanMnist, ['predict', '--model', model, '--image', images, '--labels', labels, '--index', '0']);
+  assert.equal(pr.status, 0, pr.stderr);
+  assert.equal(pr.json.index, 0);
+  assert.equal(pr.json.label, 7); // the first MNIST test image is a 7
+  const sum = pr.json.probabilities.reduce((a, b) => a + b, 0);
+  assert.ok(Math.abs(sum - 1) < 1e-4, `probabilities sum to ${sum}`);
+  assert.equal(pr.json.prediction, pr.json.probabilities.indexOf(Math.max(...pr.json.probabilities)));
+  assert.equal(pr.json.correct, pr.json.prediction === 7);
+
+  expectOneError(['predict', '--model', model, '--image', images, '--index', '10000'], 1, /--index 10000: .* holds images 0\.\.9999/);
+  expectOneError(['predict', '--model', model, '--image', labels], 1, /not an IDX image file.*label file/);
+  const corrupt = path.join(dir, 'corrupt.model');
+  const bytes = fs.readFileSync(model);
+  bytes[100] ^= 1;
+  fs.writeFileSync(corrupt, bytes);
+  expectOneError(['eval', '--data', MNIST_DIR, '--model', corrupt], 1, /corrupt\.model: checksum mismatch/);
+  expectOneError(['eval', '--data', MNIST_DIR, '--model', path.join(dir, 'none.model')], 1, /cannot open .*none\.model/);
+  expectOneError(['eval', '--data', MNIST_DIR, '--model', images], 1, /not a model file/);
+});
+
+test('determinism: identical runs give identical parameter bytes; another seed does not', (t) => {
+  const dir = tempDir(t);
+  const run = (name, extra) => {
+    const file = path.join(dir, name);
+    const r = runBinary(BIN.mnist, ['train', '--data', MNIST_DIR, '--preset', 'default', '--iterations', '300', '--save', file, ...extra]);
+    assert.equal(r.status, 0, r.stderr);
+    return fs.readFileSync(file);
+  };
+  const a = run('a.model', []), b = run('b.model', []), c = run('c.model', ['--seed', '2']);
+  assert.ok(a.equals(b), 'two runs with the same seed differ');
+  assert.ok(!a.equals(c), 'a different seed gave the same parameters');
+
+  const full = (name) => {
+    const file = path.join(dir, name);
+    const r = runBinary(BIN.mnist, ['train', '--data', MNIST_DIR, '--preset', 'seed', '--iterations', '3', '--save', file]);
+    assert.equal(r.status, 0, r.stderr);
+    return fs.readFileSync(file);
+  };
+  assert.ok(full('s1.model').equals(full('s2.model')), 'full-batch runs differ');
+});
+
+test('divergence is reported with the learning rate that caused it', () => {
+  // A deep net with a huge rate overflows float32 within a few updates.
+  const r = runBinary(BIN.mnist, ['train', '--data', MNIST_DIR, '--arch', '784-64-64-64-64-10',
+    '--lr', '100', '--momentum', '0.99', '--iterations', '300']);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /diverged at iteration \d+.*learning rate 100.*smaller --lr/);
+});

@@ -1,0 +1,278 @@
+'use strict';
+/**
+ * The C core through its test harness (tests/native/core_check.c): gradients,
+ * parity with the notebook's math, determinism of slicing, and every IDX and
+ * model-file error on crafted inputs, under AddressSanitizer + UBSan.
+ */
+
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const { test } = require('node:test');
+
+const {
+  BIN, MNIST_DIR, runBinary, tempDir, readGz, idxImages, idxLabels, withFixedCrc,
+} = require('./helpers');
+
+/** Runs the sanitized harness and insists it exited cleanly with no report. */
+function check(args) {
+  const r = runBinary(BIN.asanCoreCheck, args);
+  assert.equal(r.status, 0, `core_check ${args.join(' ')} exited ${r.status}:\n${r.stderr}`);
+  assert.equal(r.stderr, '', 'sanitizer or harness wrote to stderr');
+  assert.ok(r.json, `no JSON from core_check ${args[0]}: ${r.stdout}`);
+  return r.json;
+}
+
+// ---- gradients ------------------------------------------------------------------
+
+// Richardson-extrapolated central differences in float32 agree with backprop to
+// about 1e-3 at worst (measured); a gradient off by 3% fails this bound.
+const GRAD_BOUND = 1e-2;
+
+test('gradient check: every layer and every parameter tensor matches finite differences', () => {
+  const { results } = check(['gradcheck']);
+  const names = results.map((r) => r.name);
+  for (const layer of ['dense.input', 'dense.weight', 'dense.bias', 'relu', 'softmax_crossentropy',
+    'W1', 'b1', 'W2', 'b2', 'W3', 'b3']) {
+    assert.ok(names.includes(layer), `no gradient check for ${layer}`);
+  }
+  for (const r of results) {
+    assert.ok(r.checked >= 5, `${r.name}: only ${r.checked} entries checked (${r.skipped} skipped)`);
+    assert.ok(r.max_rel_error < GRAD_BOUND, `${r.name}: relative error ${r.max_rel_error}`);
+  }
+});
+
+test('gradient check: a gradient 3% off is caught by the same bound', () => {
+  const { results } = check(['gradcheck', '--perturb', '0.03']);
+  for (const r of results.filter((x) => /^[Wb]\d$/.test(x.name))) {
+    assert.ok(r.max_rel_error > GRAD_BOUND, `${r.name}: a 3% error went unnoticed (${r.max_rel_error})`);
+  }
+});
+
+// ---- seed parity ------------------------------------------------------------------
+
+/** One full-batch gradient-descent step, exactly as the notebook writes it,
+ *  in float64 with columns as samples: X (784, m), W1 (10, 784), W2 (10, 10). */
+function notebookStep(params, X, labels, m, alpha) {
+  const W1 = params.subarray(0, 7840), b1 = params.subarray(7840, 7850);
+  const W2 = params.subarray(7850, 7950), b2 = params.subarray(7950, 7960);
+  const Z1 = new Float64Array(10 * m), A1 = new Float64Array(10 * m);
+  const Z2 = new Float64Array(10 * m), A2 = new Float64Array(10 * m);
+  // forward: Z1 = W1 X + b1; A1 = ReLU(Z1); Z2 = W2 A1 + b2; A2 = softmax(Z2)
+  for (let i = 0; i < 10; i++) {
+    for (let j = 0; j < m; j++) {
+      let s = b1[i];
+      for (let k = 0; k < 784; k++) s += W1[i * 784 + k] * X[k * m + j];
+      Z1[i * m + j] = s;
+      A1[i * m + j] = Math.max(s, 0);
+    }
+  }
+  for (let i = 0; i < 10; i++) {
+    for (let j = 0; j < m; j++) {
+      let s = b2[i];
+      for (let k = 0; k < 10; k++) s += W2[i * 10 + k] * A1[k * m + j];
+      Z2[i * m + j] = s;
+    }
+  }
+  let loss = 0;
+  for (let j = 0; j < m; j++) {
+    let sum = 0;
+    for (let i = 0; i < 10; i++) sum += Math.exp(Z2[i * m + j]);
+    for (let i = 0; i < 10; i++) A2[i * m + j] = Math.exp(Z2[i * m + j]) / sum;
+    loss -= Math.log(A2[labels[j] * m + j]);
+  }
+  // backward: dZ2 = A2 - Y; dW2 = dZ2 A1^T / m; db2 = sum(dZ2) / m;
+  // dZ1 = W2^T dZ2 .* (Z1 > 0); dW1 = dZ1 X^T / m; db1 = sum(dZ1) / m
+  const dZ2 = A2.map((v, idx) => v - (labels[idx % m] === Math.floor(idx / m) ? 1 : 0));
+  const dW2 = new Float64Array(100), db2 = new Float64Array(10);
+  const dZ1 = new Float64Array(10 * m), dW1 = new Float64Array(7840), db1 = new Float64Array(10);
+  for (let i = 0; i < 10; i++) {
+    for (let j = 0; j < m; j++) {
+      db2[i] += dZ2[i * m + j] / m;
+      for (let k = 0; k < 10; k++) dW2[i * 10 + k] += (dZ2[i * m + j] * A1[k * m + j]) / m;
+    }
+  }
+  for (let k = 0; k < 10; k++) {
+    for (let j = 0; j < m; j++) {
+      let s = 0;
+      for (let i = 0; i < 10; i++) s += W2[i * 10 + k] * dZ2[i * m + j];
+      dZ1[k * m + j] = Z1[k * m + j] > 0 ? s : 0;
+    }
+  }
+  for (let i = 0; i < 10; i++) {
+    for (let j = 0; j < m; j++) {
+      db1[i] += dZ1[i * m + j] / m;
+      if (dZ1[i * m + j] === 0) continue;
+      for (let k = 0; k < 784; k++) dW1[i * 784 + k] += (dZ1[i * m + j] * X[k * m + j]) / m;
+    }
+  }
+  // update: W := W - alpha dW
+  const next = Float64Array.from(params);
+  const grads = [dW1, db1, dW2, db2];
+  let offset = 0;
+  for (const g of grads) {
+    for (let k = 0; k < g.length; k++) next[offset + k] -= alpha * g[k];
+    offset += g.length;
+  }
+  return { next, loss: loss / m };
+}
+
+test('seed parity: one full-batch step equals the notebook formulas (JavaScript, float64) to 1e-5', (t) => {
+  const m = 64;
+  const images = readGz(path.join(MNIST_DIR, 'train-images-idx3-ubyte.gz')).subarray(16, 16 + m * 784);
+  const labels = readGz(path.join(MNIST_DIR, 'train-labels-idx1-ubyte.gz')).subarray(8, 8 + m);
+  const dir = tempDir(t);
+  const input = path.join(dir, 'in.bin'), output = path.join(dir, 'out.bin');
+  const header = Buffer.alloc(4);
+  header.writeUInt32LE(m);
+  fs.writeFileSync(input, Buffer.concat([header, images, labels]));
+
+  const result = check(['seed-step', input, output, '1']);
+  assert.equal(result.parameters, 7960);
+  assert.equal(result.iterations, 1);
+  const raw = fs.readFileSync(output);
+  const both = new Float32Array(raw.buffer, raw.byteOffset, raw.length / 4);
+  const initial = Float64Array.from(both.subarray(0, 7960));
+  const trained = both.subarray(7960);
+
+  // the notebook's initialisation: everything in [-0.5, 0.5)
+  assert.ok(initial.every((v) => v >= -0.5 && v < 0.5));
+  assert.ok(Math.max(...initial) > 0.49 && Math.min(...initial) < -0.49);
+
+  const X = new Float64Array(784 * m); // column j = sample j
+  for (let j = 0; j < m; j++) for (let k = 0; k < 784; k++) X[k * m + j] = images[j * 784 + k] / 255;
+  const { next, loss } = notebookStep(initial, X, labels, m, 0.1);
+  let maxDiff = 0, maxStep = 0;
+  for (let k = 0; k < 7960; k++) {
+    maxDiff = Math.max(maxDiff, Math.abs(trained[k] - next[k]));
+    maxStep = Math.max(maxStep, Math.abs(next[k] - initial[k]));
+  }
+  assert.ok(maxStep > 1e-3, `the step barely moved the parameters (${maxStep}); test would be vacuous`);
+  assert.ok(maxDiff <= 1e-5, `C and the notebook's formulas differ by ${maxDiff}`);
+  assert.ok(Math.abs(result.loss - loss) < 1e-4, `loss ${result.loss} vs notebook ${loss}`);
+});
+
+// ---- numerics and determinism --------------------------------------------------------
+
+test('own exp and log are within 2 float ulps of libm over the softmax range', () => {
+  const r = check(['expf']);
+  assert.equal(r.exp0, 1);
+  assert.equal(r.log1, 0);
+  assert.ok(r.exp_max_rel_error < 2.4e-7, `exp error ${r.exp_max_rel_error}`);
+  assert.ok(r.log_max_error < 2.4e-7, `log error ${r.log_max_error}`);
+});
+
+test('training in slices of 1000, 64, 7 or 1 samples gives bit-identical parameters', () => {
+  const r = check(['slices']);
+  assert.deepEqual(r.iterations, [44, 44, 44, 44]);
+  assert.equal(r.identical, true);
+});
+
+// ---- IDX validation ---------------------------------------------------------------------
+
+const goodImages = idxImages(3);
+const goodLabels = idxLabels([7, 0, 9]);
+const idxCases = [
+  ['empty image file', Buffer.alloc(0), goodLabels, 'MNIST_E_IDX_SHORT', /too short/],
+  ['image header cut short', goodImages.subarray(0, 10), goodLabels, 'MNIST_E_IDX_SHORT', /too short/],
+  ['label file as images', idxImages(3, { magic: 2049 }), goodLabels, 'MNIST_E_IDX_MAGIC', /label file/],
+  ['still gzip-compressed', Buffer.concat([Buffer.from([0x1f, 0x8b, 8, 0]), goodImages.subarray(4)]),
+    goodLabels, 'MNIST_E_IDX_MAGIC', /gzip/],
+  ['28x27 images', idxImages(3, { cols: 27 }), goodLabels, 'MNIST_E_IDX_DIMS', /28x27|27/],
+  ['zero images', idxImages(0), idxLabels([]), 'MNIST_E_IDX_DIMS', /no images/],
+  ['pixels truncated', goodImages.subarray(0, goodImages.length - 100), goodLabels, 'MNIST_E_IDX_LENGTH', /truncated/],
+  ['trailing bytes', Buffer.concat([goodImages, Buffer.alloc(5)]), goodLabels, 'MNIST_E_IDX_LENGTH', /trailing/],
+  ['count of 2^32-1 in a tiny file', idxImages(3, { declared: 0xffffffff }), goodLabels, 'MNIST_E_IDX_LENGTH', /4294967295/],
+  ['label header cut short', goodImages, goodLabels.subarray(0, 5), 'MNIST_E_IDX_SHORT', /label header/],
+  ['labels with image magic', goodImages, idxLabels([7, 0, 9], { magic: 2051 }), 'MNIST_E_IDX_MAGIC', /image file/],
+  ['labels truncated', goodImages, idxLabels([7, 0, 9], { declared: 4 }), 'MNIST_E_IDX_LENGTH', /truncated/],
+  ['label 10', goodImages, idxLabels([7, 10, 9]), 'MNIST_E_IDX_LABEL', /label 10 of image 1/],
+  ['label 255', goodImages, idxLabels([7, 0, 255]), 'MNIST_E_IDX_LABEL', /label 255 of image 2/],
+  ['3 images, 2 labels', goodImages, idxLabels([7, 0]), 'MNIST_E_IDX_COUNT', /3 images but .* 2 labels/],
+];
+
+test('IDX: a valid pair parses and every byte it claims is readable', (t) => {
+  const dir = tempDir(t);
+  fs.writeFileSync(path.join(dir, 'images'), goodImages);
+  fs.writeFileSync(path.join(dir, 'labels'), goodLabels);
+  const r = check(['idx', path.join(dir, 'images'), path.join(dir, 'labels')]);
+  assert.equal(r.code, 'MNIST_OK');
+  assert.equal(r.count, 3);
+});
+
+for (const [name, images, labels, code, message] of idxCases) {
+  test(`IDX error: ${name} -> ${code}`, (t) => {
+    const dir = tempDir(t);
+    const imagesPath = path.join(dir, 'my-images.idx'), labelsPath = path.join(dir, 'my-labels.idx');
+    fs.writeFileSync(imagesPath, images);
+    fs.writeFileSync(labelsPath, labels);
+    const r = check(['idx', imagesPath, labelsPath]);
+    assert.equal(r.code, code, r.message);
+    assert.match(r.message, message);
+    assert.match(r.message, /my-(images|labels)\.idx/, 'the message names the file');
+  });
+}
+
+test('IDX: the real MNIST files parse', (t) => {
+  const dir = tempDir(t);
+  for (const [name, out] of [['t10k-images-idx3-ubyte.gz', 'images'], ['t10k-labels-idx1-ubyte.gz', 'labels']]) {
+    fs.writeFileSync(path.join(dir, out), readGz(path.join(MNIST_DIR, name)));
+  }
+  const r = check(['idx', path.join(dir, 'images'), path.join(dir, 'labels')]);
+  assert.equal(r.code, 'MNIST_OK');
+  assert.equal(r.count, 10000);
+});
+
+// ---- model files ------------------------------------------------------------------------
+
+test('model files: every defect is rejected with its own error', async (t) => {
+  const dir = tempDir(t);
+  const goodPath = path.join(dir, 'good.model');
+  const saved = check(['model-save', goodPath, '5']);
+  const good = fs.readFileSync(goodPath);
+  const params = 784 * 16 + 16 + 16 * 10 + 10;
+  assert.equal(saved.parameters, params);
+  assert.equal(good.length, 8 + 4 + 4 + 3 * 4 + 4 + params * 4 + 4, 'documented size');
+  assert.equal(good.subarray(0, 8).toString('latin1'), 'MNISTNET');
+
+  const loaded = check(['model', goodPath]);
+  assert.deepEqual(loaded, { code: 'MNIST_OK', parameters: params, roundtrip: true });
+
+  const edit = (fn) => {
+    const b = Buffer.from(good);
+    fn(b);
+    return b;
+  };
+  const paramsStart = 8 + 4 + 4 + 12 + 4;
+  const cases = [
+    ['empty', Buffer.alloc(0), 'MNIST_E_MODEL_SHORT', /too short/],
+    ['ten bytes', good.subarray(0, 10), 'MNIST_E_MODEL_SHORT', /too short/],
+    ['wrong magic', edit((b) => b.write('NOTMODEL', 0, 'latin1')), 'MNIST_E_MODEL_MAGIC', /not a model file/],
+    ['format version 2', withFixedCrc(edit((b) => b.writeUInt32LE(2, 8))), 'MNIST_E_MODEL_VERSION', /version 2/],
+    ['zero layers', withFixedCrc(edit((b) => b.writeUInt32LE(0, 12))), 'MNIST_E_MODEL_ARCH', /0 weight layers/],
+    ['99 layers', withFixedCrc(edit((b) => b.writeUInt32LE(99, 12))), 'MNIST_E_MODEL_ARCH', /99 weight layers/],
+    ['header cut inside the sizes', good.subarray(0, 22), 'MNIST_E_MODEL_SHORT', /header/],
+    ['input width 785', withFixedCrc(edit((b) => b.writeUInt32LE(785, 16))), 'MNIST_E_MODEL_ARCH', /input layer has 785/],
+    ['output width 9', withFixedCrc(edit((b) => b.writeUInt32LE(9, 24))), 'MNIST_E_MODEL_ARCH', /output layer has 9/],
+    ['hidden width 0', withFixedCrc(edit((b) => b.writeUInt32LE(0, 20))), 'MNIST_E_MODEL_ARCH', /hidden layer 1 has 0/],
+    ['hidden width 2^32-1', withFixedCrc(edit((b) => b.writeUInt32LE(0xffffffff, 20))), 'MNIST_E_MODEL_ARCH', /hidden layer 1/],
+    ['sizes of a different net', withFixedCrc(edit((b) => b.writeUInt32LE(32, 20))), 'MNIST_E_MODEL_LENGTH', /needs? \d+/],
+    ['wrong parameter count', withFixedCrc(edit((b) => b.writeUInt32LE(params + 1, 28))), 'MNIST_E_MODEL_LENGTH', /declares/],
+    ['parameters truncated', good.subarray(0, good.length - 100), 'MNIST_E_MODEL_SHORT', /truncated/],
+    ['trailing byte', Buffer.concat([good, Buffer.alloc(1)]), 'MNIST_E_MODEL_LENGTH', /trailing/],
+    ['one flipped bit', edit((b) => { b[paramsStart + 1001] ^= 0x10; }), 'MNIST_E_MODEL_CHECKSUM', /checksum/],
+    ['checksum itself damaged', edit((b) => { b[b.length - 1] ^= 1; }), 'MNIST_E_MODEL_CHECKSUM', /corrupt/],
+    ['a NaN parameter', withFixedCrc(edit((b) => b.writeFloatLE(NaN, paramsStart + 40))), 'MNIST_E_MODEL_VALUE', /parameter 10 /],
+    ['an infinite parameter', withFixedCrc(edit((b) => b.writeFloatLE(-Infinity, paramsStart))), 'MNIST_E_MODEL_VALUE', /parameter 0 /],
+  ];
+  for (const [name, bytes, code, message] of cases) {
+    await t.test(`${name} -> ${code}`, () => {
+      const file = path.join(dir, `bad-${name.replace(/\W+/g, '-')}.model`);
+      fs.writeFileSync(file, bytes);
+      const r = check(['model', file]);
+      assert.equal(r.code, code, r.message);
+      assert.match(r.message, message);
+      assert.ok(r.message.includes(path.basename(file)), 'the message names the file');
+    });
+  }
+});

@@ -1,0 +1,94 @@
+'use strict';
+/** Shared by the test files: paths, running the binaries, crafting IDX files. */
+
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const zlib = require('node:zlib');
+
+const ROOT = path.resolve(__dirname, '..');
+const BUILD = path.join(ROOT, 'build');
+const MNIST_DIR = path.join(ROOT, 'data', 'mnist');
+const FASHION_DIR = path.join(ROOT, 'data', 'fashion-mnist');
+const BIN = {
+  mnist: path.join(BUILD, 'mnist'),
+  coreCheck: path.join(BUILD, 'core_check'),
+  asanMnist: path.join(BUILD, 'asan', 'mnist'),
+  asanCoreCheck: path.join(BUILD, 'asan', 'core_check'),
+};
+
+// Sanitizer findings must fail loudly with a status the tests can tell apart.
+const SANITIZER_ENV = {
+  ...process.env,
+  ASAN_OPTIONS: 'detect_leaks=1:abort_on_error=0:exitcode=86',
+  UBSAN_OPTIONS: 'print_stacktrace=1:halt_on_error=1:exitcode=87',
+};
+
+/** Runs a binary; returns { status, stdout, stderr, json } (json: last stdout line parsed, if any). */
+function runBinary(bin, args, options = {}) {
+  const result = spawnSync(bin, args, {
+    encoding: 'utf8',
+    env: SANITIZER_ENV,
+    maxBuffer: 64 << 20,
+    timeout: options.timeout || 600000,
+  });
+  if (result.error) throw result.error;
+  const lines = result.stdout.trim().split('\n');
+  let json = null;
+  try {
+    json = JSON.parse(lines[lines.length - 1]);
+  } catch {
+    json = null;
+  }
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr, json };
+}
+
+function tempDir(t, prefix = 'mnist-test-') {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+function readGz(file) {
+  return zlib.gunzipSync(fs.readFileSync(file));
+}
+
+function u32be(value) {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(value >>> 0);
+  return b;
+}
+
+/** An IDX image file: header fields can be overridden to craft bad files. */
+function idxImages(count, { magic = 2051, rows = 28, cols = 28, declared = count, fill = (i) => i % 256 } = {}) {
+  const pixels = Buffer.alloc(count * 784);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = fill(i);
+  return Buffer.concat([u32be(magic), u32be(declared), u32be(rows), u32be(cols), pixels]);
+}
+
+function idxLabels(labels, { magic = 2049, declared = labels.length } = {}) {
+  return Buffer.concat([u32be(magic), u32be(declared), Buffer.from(labels)]);
+}
+
+/** CRC-32 (IEEE), as the model file format uses. */
+function crc32(buf) {
+  let crc = 0xffffffff;
+  for (const byte of buf) {
+    crc ^= byte;
+    for (let k = 0; k < 8; k++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+/** Rewrites a model file's trailing CRC so that only the intended defect remains. */
+function withFixedCrc(model) {
+  const out = Buffer.from(model);
+  out.writeUInt32LE(crc32(out.subarray(0, out.length - 4)), out.length - 4);
+  return out;
+}
+
+module.exports = {
+  ROOT, BUILD, BIN, MNIST_DIR, FASHION_DIR, runBinary, tempDir, readGz, idxImages, idxLabels,
+  crc32, withFixedCrc,
+};
