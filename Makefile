@@ -15,11 +15,11 @@ BUILD := build
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
 ASAN_CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/asan/obj/%.o)
 
-.PHONY: all native test-bins data train test deps clean help
+.PHONY: all native test-bins data train test deps deps-quiet clean help
 
 all: native
 
-native: $(BUILD)/mnist
+native: deps-quiet $(BUILD)/mnist
 
 help:
 	@echo "make            build the native trainer (build/mnist)"
@@ -33,18 +33,18 @@ help:
 $(BUILD)/mnist: $(CORE_OBJ) $(BUILD)/obj/src/cli.o
 	$(CC) $(CFLAGS) -o $@ $^ -lz -lm
 
-$(BUILD)/obj/%.o: %.c
+$(BUILD)/obj/%.o: %.c | deps-quiet
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 # Test binaries: the harness (tests/native/core_check.c) natively and, with the
 # CLI, under AddressSanitizer + UndefinedBehaviorSanitizer.
-test-bins: $(BUILD)/mnist $(BUILD)/core_check $(BUILD)/asan/mnist $(BUILD)/asan/core_check
+test-bins: deps-quiet $(BUILD)/mnist $(BUILD)/core_check $(BUILD)/asan/mnist $(BUILD)/asan/core_check
 
 $(BUILD)/core_check: $(CORE_OBJ) $(BUILD)/obj/tests/native/core_check.o
 	$(CC) $(CFLAGS) -o $@ $^ -lm
 
-$(BUILD)/asan/obj/%.o: %.c
+$(BUILD)/asan/obj/%.o: %.c | deps-quiet
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SANITIZE) -c -o $@ $<
 
@@ -54,16 +54,20 @@ $(BUILD)/asan/mnist: $(ASAN_CORE_OBJ) $(BUILD)/asan/obj/src/cli.o
 $(BUILD)/asan/core_check: $(ASAN_CORE_OBJ) $(BUILD)/asan/obj/tests/native/core_check.o
 	$(CC) $(CFLAGS) $(SANITIZE) -o $@ $^ -lm
 
-data:
+data: deps-quiet
 	node scripts/fetch-data.js
 
 deps:
 	@bash scripts/install-deps.sh
 
-train: deps native data
+# Checked before every build: installs (or names) what is missing, else silent.
+deps-quiet:
+	@bash scripts/install-deps.sh --quiet
+
+train: native data
 	$(BUILD)/mnist train --data data/mnist --preset default
 
-test:
+test: deps-quiet
 	node tests/run.js
 
 clean:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing mnist-wasm needs, where it can (Debian or
 # Ubuntu, as root or with sudo); elsewhere prints exactly what to install.
-# Only what is missing is installed. Used by `make deps` (and so `make train`).
+# Only what is missing is installed. Every build target of the Makefile runs
+# it first (with --quiet), so `make` works on a fresh machine.
 set -euo pipefail
 
 missing=()     # Debian package names
@@ -22,7 +23,8 @@ elif ! node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 18 ?
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "install-deps: everything needed is installed (C compiler, make, zlib headers, Node.js)"
+  # quiet when run from make on every build; `make deps` asks for a word
+  [ "${1:-}" = "--quiet" ] || echo "install-deps: everything needed is installed (C compiler, make, zlib headers, Node.js)"
   exit 0
 fi
 

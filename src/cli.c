@@ -100,30 +100,32 @@ typedef struct {
     size_t len;
 } file_buf;
 
+/* Doubles a growing buffer, up to MAX_FILE_BYTES. 0 and a message when it
+ * may not grow further or memory runs out. */
+static int grow_buffer(uint8_t **buf, size_t *cap, const char *path, const char *what) {
+    if (*cap >= MAX_FILE_BYTES)
+        return fail(0, "%s: larger than %u MiB%s; not an MNIST file", path, MAX_FILE_BYTES >> 20, what);
+    size_t bigger_cap = *cap * 2 > MAX_FILE_BYTES ? MAX_FILE_BYTES : *cap * 2;
+    uint8_t *bigger = realloc(*buf, bigger_cap);
+    if (!bigger) return fail(0, "%s: out of memory", path);
+    *buf = bigger;
+    *cap = bigger_cap;
+    return 1;
+}
+
 /* Inflates a gzip file held in memory (every member, if several). Unlike
  * gzread, inflate reports a stream that ends early, and checks the CRC. */
 static int gunzip(const char *path, const uint8_t *in, size_t in_len, file_buf *out) {
     z_stream zs;
     memset(&zs, 0, sizeof zs);
     if (inflateInit2(&zs, 15 + 16) != Z_OK) return fail(0, "%s: zlib failed to start", path);
-    size_t cap = in_len * 4 + 1024, len = 0;
+    size_t cap = in_len < MAX_FILE_BYTES / 4 ? in_len * 4 + 1024 : MAX_FILE_BYTES, len = 0;
     uint8_t *buf = malloc(cap);
-    int ok = buf != NULL, ret = Z_OK;
+    int ok = buf ? 1 : fail(0, "%s: out of memory", path), ret = Z_OK;
     zs.next_in = (uint8_t *)in;
     zs.avail_in = (uInt)in_len;
     while (ok) {
-        if (len == cap) {
-            if (cap >= MAX_FILE_BYTES) {
-                ok = fail(0, "%s: larger than %u MiB once decompressed; not an MNIST file", path,
-                          MAX_FILE_BYTES >> 20);
-                break;
-            }
-            size_t bigger_cap = cap * 2 > MAX_FILE_BYTES ? MAX_FILE_BYTES : cap * 2;
-            uint8_t *bigger = realloc(buf, bigger_cap);
-            if (!bigger) { ok = fail(0, "%s: out of memory", path); break; }
-            buf = bigger;
-            cap = bigger_cap;
-        }
+        if (len == cap && !(ok = grow_buffer(&buf, &cap, path, " once decompressed"))) break;
         zs.next_out = buf + len;
         zs.avail_out = (uInt)(cap - len);
         ret = inflate(&zs, Z_NO_FLUSH);
@@ -157,18 +159,9 @@ static int read_file(const char *path, file_buf *out, const char *missing_hint) 
     }
     size_t cap = 1 << 20, len = 0;
     uint8_t *raw = malloc(cap);
-    int ok = raw != NULL;
+    int ok = raw ? 1 : fail(0, "%s: out of memory", path);
     while (ok) {
-        if (len == cap) {
-            if (cap >= MAX_FILE_BYTES) {
-                ok = fail(0, "%s: larger than %u MiB; not an MNIST file", path, MAX_FILE_BYTES >> 20);
-                break;
-            }
-            uint8_t *bigger = realloc(raw, cap * 2);
-            if (!bigger) { ok = fail(0, "%s: out of memory", path); break; }
-            raw = bigger;
-            cap *= 2;
-        }
+        if (len == cap && !(ok = grow_buffer(&raw, &cap, path, ""))) break;
         size_t n = fread(raw + len, 1, cap - len, f);
         len += n;
         if (n == 0) {
