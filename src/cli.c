@@ -394,6 +394,7 @@ static int cmd_train(int argc, char **argv) {
     memset(&p, 0, sizeof p);
     int status = 0;
     for (;;) {
+        float used_lr = p.iterations ? p.learning_rate : o.cfg.hyper.learning_rate;
         double t0 = now_seconds();
         if (mnist_train(net, batch, &p, &err) != MNIST_OK) {
             status = fail(1, "%s", err.message);
@@ -416,9 +417,9 @@ static int cmd_train(int argc, char **argv) {
             /* Full batch: the last batch's figures are the whole set's. */
             double loss = per_epoch == 1 ? p.batch_loss : p.epoch_loss;
             double acc = per_epoch == 1 ? p.batch_accuracy : p.epoch_accuracy;
-            printf("epoch %.2f  iter %ld  loss %.4f  train %.2f%%  test %.2f%%  %.0f samples/s  %.1fs\n",
+            printf("epoch %.2f  iter %ld  loss %.4f  train %.2f%%  test %.2f%%  lr %.4g  %.0f samples/s  %.1fs\n",
                    (double)p.samples / (double)n, p.iterations, loss, 100 * acc,
-                   100.0 * (double)test.correct / (double)test.count,
+                   100.0 * (double)test.correct / (double)test.count, (double)used_lr,
                    window_seconds > 0 ? (double)(p.samples - window_start) / window_seconds : 0.0,
                    train_seconds);
             fflush(stdout);

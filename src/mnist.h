@@ -146,7 +146,8 @@ typedef struct {
     double batch_accuracy;
     int batch_ended;       /* this call completed at least one batch */
     int epoch_ended;       /* this call completed an epoch (and returned there) */
-    int diverged;          /* a loss or parameter became NaN/Inf: stop training */
+    int diverged;          /* the loss became NaN/Inf: stop training */
+    float learning_rate;   /* the rate in use now (after per-epoch decay) */
 } mnist_progress;
 
 /* Trains on `train` (kept by pointer, not copied; must outlive its use).

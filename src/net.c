@@ -317,7 +317,10 @@ mnist_status mnist_train_attach(mnist_net *net, const mnist_dataset *train, mnis
     free(net->order);
     net->order = order;
     net->train = train;
+    /* A half-done batch of the previous set is dropped. */
     memset(net->grads, 0, sizeof(float) * net->n_params);
+    net->batch_loss_sum = 0;
+    net->batch_correct = 0;
     start_epoch(net);
     return MNIST_OK;
 }
@@ -430,6 +433,7 @@ mnist_status mnist_train(mnist_net *net, long max_samples, mnist_progress *progr
     p.batch_loss = net->last_batch_loss;
     p.batch_accuracy = net->last_batch_accuracy;
     p.diverged = net->diverged;
+    p.learning_rate = net->lr_epoch;
     if (progress) *progress = p;
     return MNIST_OK;
 }

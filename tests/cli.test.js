@@ -217,3 +217,30 @@ test('divergence is reported with the learning rate that caused it', () => {
   assert.equal(r.status, 1);
   assert.match(r.stderr, /diverged at iteration \d+.*learning rate 100.*smaller --lr/);
 });
+
+/** The parameters of a model file as floats (format: README.md). */
+function modelParameters(file) {
+  const bytes = fs.readFileSync(file);
+  const layers = bytes.readUInt32LE(12);
+  const start = 16 + 4 * (layers + 1) + 4;
+  const count = bytes.readUInt32LE(start - 4);
+  return Array.from({ length: count }, (_, k) => bytes.readFloatLE(start + 4 * k));
+}
+
+test('hyperparameters take effect: lr decay per epoch, weight decay shrinks the weights', (t) => {
+  const dir = tempDir(t);
+  const small = ['--data', MNIST_DIR, '--arch', '784-16-10', '--batch', '256'];
+  const decayed = runBinary(BIN.mnist, ['train', ...small, '--epochs', '3', '--lr', '0.2', '--lr-decay', '0.5']);
+  assert.equal(decayed.status, 0, decayed.stderr);
+  const rates = [...decayed.stdout.matchAll(/ lr ([\d.e-]+) /g)].map((m) => Number(m[1]));
+  assert.deepEqual(rates, [0.2, 0.1, 0.05]);
+
+  const norm = (wd) => {
+    const file = path.join(dir, `wd-${wd}.model`);
+    const r = runBinary(BIN.mnist, ['train', ...small, '--iterations', '200', '--weight-decay', wd, '--save', file]);
+    assert.equal(r.status, 0, r.stderr);
+    return Math.sqrt(modelParameters(file).reduce((a, v) => a + v * v, 0));
+  };
+  const plain = norm('0'), decayedNorm = norm('0.01');
+  assert.ok(decayedNorm < 0.8 * plain, `weight decay 0.01: norm ${decayedNorm} vs ${plain} without`);
+});
