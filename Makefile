@@ -1,4 +1,5 @@
-# mnist-wasm: `make` builds the native trainer; `make test` runs every test.
+# mnist-wasm: `make` builds the native trainer and the WebAssembly module;
+# `make serve` runs the in-browser trainer; `make test` runs every test.
 # Determinism across builds: no -ffast-math and no FMA contraction, so each
 # float operation rounds exactly as written (the later WASM build uses the same flags).
 
@@ -11,18 +12,29 @@ CORE_SRC := src/net.c src/layers.c src/fmath.c src/rng.c src/idx.c src/model.c
 CLI_SRC  := src/cli.c
 CHECK_SRC := tests/native/core_check.c
 
+# Debian's emcc needs its node modules (acorn) on NODE_PATH.
+EMCC     ?= emcc
+EMCC_ENV := NODE_PATH=$(if $(NODE_PATH),$(NODE_PATH):)/usr/share/nodejs
+EMFLAGS  := -O3 -msimd128 -std=c11 -Wall -Wextra -Werror -ffp-contract=off -fno-fast-math \
+            --no-entry -sSTANDALONE_WASM -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=2147483648
+WASM_SRC := $(CORE_SRC) src/wasm.c
+WASM     := web/build/mnist.wasm
+BUNDLE   := web/build/bundle.js
+
 BUILD := build
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
 ASAN_CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/asan/obj/%.o)
 
-.PHONY: all native test-bins data train test deps deps-quiet clean help
+.PHONY: all native wasm test-bins data train serve dist test deps deps-quiet clean help
 
-all: native
+all: native wasm
 
 native: deps-quiet $(BUILD)/mnist
 
 help:
-	@echo "make            build the native trainer (build/mnist)"
+	@echo "make            build the native trainer (build/mnist) and the WebAssembly module (web/build/)"
+	@echo "make serve      build, fetch data, and serve the in-browser trainer on http://127.0.0.1:8000/ (PORT=...)"
+	@echo "make dist       a self-contained static site in build/dist/ (works from any host or from disk)"
 	@echo "make data       fetch MNIST and Fashion-MNIST into data/ (DATA_MIRROR=DIR copies a local mirror)"
 	@echo "make train      install what is missing, build, fetch data, train the default preset"
 	@echo "make test       run every test (node tests/run.js)"
@@ -36,6 +48,17 @@ $(BUILD)/mnist: $(CORE_OBJ) $(BUILD)/obj/src/cli.o
 $(BUILD)/obj/%.o: %.c | deps-quiet
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
+
+# The WebAssembly module (the same core sources, plus the exports in src/wasm.c)
+# and the bundle the page loads: worker source + module, one classic script.
+wasm: deps-quiet $(BUNDLE)
+
+$(WASM): $(WASM_SRC) $(wildcard src/*.h) | deps-quiet
+	@mkdir -p $(dir $@)
+	$(EMCC_ENV) $(EMCC) $(EMFLAGS) -o $@ $(WASM_SRC)
+
+$(BUNDLE): $(WASM) web/js/engine.js web/worker.js scripts/build-bundle.js
+	node scripts/build-bundle.js $(WASM) $@
 
 # Test binaries: the harness (tests/native/core_check.c) natively and, with the
 # CLI, under AddressSanitizer + UndefinedBehaviorSanitizer.
@@ -54,8 +77,17 @@ $(BUILD)/asan/mnist: $(ASAN_CORE_OBJ) $(BUILD)/asan/obj/src/cli.o
 $(BUILD)/asan/core_check: $(ASAN_CORE_OBJ) $(BUILD)/asan/obj/tests/native/core_check.o
 	$(CC) $(CFLAGS) $(SANITIZE) -o $@ $^ -lm
 
+# Fetch and verify the datasets, then write the script-loadable copies that a
+# page opened from file:// loads (data/*/*.gz.js).
 data: deps-quiet
 	node scripts/fetch-data.js
+	node scripts/embed-data.js
+
+serve: all data
+	node scripts/serve.js
+
+dist: all data
+	node scripts/make-dist.js build/dist
 
 deps:
 	@bash scripts/install-deps.sh
@@ -71,6 +103,6 @@ test: deps-quiet
 	node tests/run.js
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) web/build
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

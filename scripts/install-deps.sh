@@ -10,6 +10,7 @@ have() { command -v "$1" >/dev/null 2>&1; }
 
 have cc || have gcc || missing+=(gcc)
 have make || missing+=(make)
+have emcc || missing+=(emscripten)   # the WebAssembly build
 if have cc && ! echo '#include <zlib.h>' | cc -E -x c - >/dev/null 2>&1; then
   missing+=(zlib1g-dev)
 elif ! have cc; then
@@ -42,7 +43,8 @@ cat >&2 <<MSG
 install-deps: missing: ${missing[*]}
 Install them with your package manager, then run make again:
   Debian/Ubuntu:  sudo apt-get install ${missing[*]}
-  Fedora:         sudo dnf install gcc make zlib-devel nodejs
-  macOS:          xcode-select --install; brew install node   (zlib ships with the SDK)
+  Fedora:         sudo dnf install gcc make zlib-devel nodejs emscripten
+  macOS:          xcode-select --install; brew install node emscripten   (zlib ships with the SDK)
+  elsewhere:      emscripten from https://emscripten.org/docs/getting_started/downloads.html
 MSG
 exit 1

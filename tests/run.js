@@ -3,8 +3,9 @@
 /**
  * Runs every test of the project: `node tests/run.js [FILTER...]`.
  *
- * 1. builds what the tests need (`make test-bins`: the trainer, the core's
- *    test harness, and AddressSanitizer+UBSan builds of both);
+ * 1. builds what the tests need (`make all test-bins`: the trainer, the
+ *    WebAssembly module and page bundle, the core's test harness, and
+ *    AddressSanitizer+UBSan builds of both);
  * 2. fetches and verifies the datasets into data/ (`make data`; with
  *    DATA_MIRROR=DIR it copies a local mirror instead of downloading);
  * 3. runs tests/*.test.js with node:test, two files at a time, and ends with
@@ -41,9 +42,9 @@ function testFiles(filters) {
 
 async function main() {
   const filters = process.argv.slice(2);
-  step('build', 'make', ['-j2', 'test-bins'],
-    'Run `make test-bins` to see the error; `make deps` installs the compiler and zlib headers.');
-  step('data', process.execPath, [path.join('scripts', 'fetch-data.js'), 'mnist', 'fashion-mnist'],
+  step('build', 'make', ['-j2', 'all', 'test-bins'],
+    'Run `make all test-bins` to see the error; `make deps` installs the compilers and zlib headers.');
+  step('data', 'make', ['data'],
     'Run `make data` (or `DATA_MIRROR=DIR make data` to copy a local mirror).');
 
   const files = testFiles(filters);

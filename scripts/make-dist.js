@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * Writes a self-contained static site: the page, its scripts and styles, the
+ * WebAssembly bundle, and both datasets (the .gz files for servers and the
+ * script-loadable .gz.js copies for file://). Copy the folder to any static
+ * host as it is, or open its index.html from disk.
+ *
+ * Usage: node scripts/make-dist.js [OUT]   (default: build/dist; run `make dist`)
+ */
+const fs = require('node:fs');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '..');
+const WEB = path.join(ROOT, 'web');
+const DATA = path.join(ROOT, 'data');
+const DATASETS = ['mnist', 'fashion-mnist'];
+// Sources of the page; web/README.md and web/PROTOCOL.md are documentation.
+const WEB_ENTRIES = ['index.html', 'styles.css', 'js', 'build/bundle.js', 'build/mnist.wasm'];
+
+function copy(from, to) {
+  fs.mkdirSync(path.dirname(to), { recursive: true });
+  fs.cpSync(from, to, { recursive: true });
+}
+
+function makeDist(out) {
+  const missing = WEB_ENTRIES.map((e) => path.join(WEB, e)).filter((p) => !fs.existsSync(p));
+  if (missing.length) throw new Error(`missing ${missing.map((p) => path.relative(ROOT, p)).join(', ')}: run make`);
+  fs.rmSync(out, { recursive: true, force: true });
+  for (const entry of WEB_ENTRIES) copy(path.join(WEB, entry), path.join(out, entry));
+  let files = 0;
+  for (const dataset of DATASETS) {
+    const dir = path.join(DATA, dataset);
+    if (!fs.existsSync(dir)) throw new Error(`missing ${path.relative(ROOT, dir)}: run make data`);
+    for (const name of fs.readdirSync(dir).filter((n) => /\.gz(\.js)?$/.test(n))) {
+      copy(path.join(dir, name), path.join(out, 'data', dataset, name));
+      files++;
+    }
+  }
+  if (files < DATASETS.length * 8) throw new Error(`only ${files} data files found: run make data`);
+  return files;
+}
+
+if (require.main === module) {
+  const out = path.resolve(process.argv[2] || path.join(ROOT, 'build', 'dist'));
+  try {
+    const files = makeDist(out);
+    console.log(`dist: ${path.relative(process.cwd(), out)}/ (page, worker bundle, ${files} data files); ` +
+      `copy it to any static host, or open ${path.relative(process.cwd(), path.join(out, 'index.html'))} from disk`);
+  } catch (error) {
+    console.error(`make-dist: ${error.message}`);
+    process.exit(1);
+  }
+}
+
+module.exports = { makeDist };

@@ -1,0 +1,400 @@
+'use strict';
+/**
+ * Tests for scripts/serve.js, the static server behind `make serve`.
+ * Run: node --test tests/server.test.js
+ *
+ * The server runs in-process on 127.0.0.1:0 over temp folders, so the real
+ * web/ and data/ are never needed. Requests go through http.request with the
+ * raw `path` option, not fetch: fetch (like any URL parser) removes `/../`
+ * before sending, and the traversal strings must reach the server as
+ * written. The command-line cases spawn the script itself.
+ */
+
+const assert = require('node:assert/strict');
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const http = require('node:http');
+const path = require('node:path');
+const zlib = require('node:zlib');
+const { spawn } = require('node:child_process');
+const { test } = require('node:test');
+
+const { ROOT, tempDir, idxLabels } = require('./helpers');
+const { createServer } = require('../scripts/serve.js');
+
+const SCRIPT = path.join(ROOT, 'scripts', 'serve.js');
+const SECRET = 'TOP-SECRET-do-not-serve';
+const INDEX_HTML = '<!doctype html><title>mnist-wasm</title>\n';
+const LABELS_GZ = zlib.gzipSync(idxLabels([5, 0, 4, 1, 9, 2]));
+const URL_LINE = /^Serving mnist-wasm at http:\/\/127\.0\.0\.1:(\d+)\/ \(Ctrl-C to stop\)$/;
+const CHILD_TIMEOUT_MS = 5000;
+
+/* --------------------------------- helpers -------------------------------- */
+
+function writeFile(file, contents) {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, contents);
+}
+
+/**
+ * A temp folder with web/ and data/ roots and, beside them (outside both),
+ * secret.txt that no request may ever read.
+ */
+function makeSite(t) {
+  const dir = tempDir(t, 'mnist-serve-test-');
+  const web = path.join(dir, 'web');
+  const data = path.join(dir, 'data');
+  writeFile(path.join(dir, 'secret.txt'), SECRET);
+  writeFile(path.join(web, 'index.html'), INDEX_HTML);
+  writeFile(path.join(web, 'worker.js'), 'self.onmessage = () => {};\n');
+  writeFile(path.join(web, 'x.wasm'), Buffer.from([0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
+  writeFile(path.join(web, 'x.css'), 'body { margin: 0; }\n');
+  writeFile(path.join(web, 'hello.txt'), 'hello\n');
+  writeFile(path.join(web, 'sub', 'index.html'), '<p>sub</p>\n');
+  fs.mkdirSync(path.join(web, 'empty'));
+  writeFile(path.join(data, 'mnist', 'train-labels-idx1-ubyte.gz'), LABELS_GZ);
+  return { dir, web, data };
+}
+
+/** Serves the site's roots on 127.0.0.1:<free port>; closed after the test. */
+async function startServer(t, site) {
+  const server = createServer({ webRoot: site.web, dataRoot: site.data, log: false });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise((resolve) => {
+    server.closeAllConnections();
+    server.close(resolve);
+  }));
+  return server.address().port;
+}
+
+/** One request with `rawPath` sent exactly as written; resolves { status, headers, body }. */
+function request(port, rawPath, { method = 'GET', headers = {} } = {}) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path: rawPath, method, headers, agent: false }, (res) => {
+      const chunks = [];
+      res.on('data', (chunk) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.setTimeout(CHILD_TIMEOUT_MS, () => req.destroy(new Error(`${method} ${rawPath}: no answer`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function assertIsolationHeaders(res, what) {
+  assert.equal(res.headers['cross-origin-opener-policy'], 'same-origin', `COOP on ${what}`);
+  assert.equal(res.headers['cross-origin-embedder-policy'], 'require-corp', `COEP on ${what}`);
+  assert.equal(res.headers['cross-origin-resource-policy'], 'same-origin', `CORP on ${what}`);
+  assert.equal(res.headers['x-content-type-options'], 'nosniff', `nosniff on ${what}`);
+  assert.equal(res.headers['cache-control'], 'no-cache', `Cache-Control on ${what}`);
+}
+
+function childEnv(extra) {
+  const env = Object.fromEntries(Object.entries(process.env)
+    .filter(([name]) => !['PORT', 'HOST', 'SERVE_LOG'].includes(name)));
+  return { ...env, ...extra };
+}
+
+/** Spawns `node script`; the child is killed after the test if still running. */
+function spawnServe(t, script, env) {
+  const child = spawn(process.execPath, [script], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const output = { stdout: '', stderr: '' };
+  child.stdout.setEncoding('utf8').on('data', (text) => { output.stdout += text; });
+  child.stderr.setEncoding('utf8').on('data', (text) => { output.stderr += text; });
+  const exited = new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+  t.after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  return { child, output, exited };
+}
+
+/** Resolves with `promise`, or rejects after `ms` saying what was awaited. */
+function within(ms, promise, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** The first complete stdout line of a spawned server (its URL line). */
+function firstLine({ child, output, exited }) {
+  const line = new Promise((resolve, reject) => {
+    const check = () => {
+      const end = output.stdout.indexOf('\n');
+      if (end >= 0) resolve(output.stdout.slice(0, end));
+    };
+    child.stdout.on('data', check);
+    check();
+    exited.then(({ code }) => reject(new Error(`server exited (${code}) before printing:\n${output.stderr}`)));
+  });
+  return within(CHILD_TIMEOUT_MS, line, 'the URL line');
+}
+
+/* ----------------------------- what it serves ----------------------------- */
+
+test('/ and /index.html serve web/index.html as text/html', async (t) => {
+  const port = await startServer(t, makeSite(t));
+  for (const rawPath of ['/', '/index.html', '/?v=1']) {
+    const res = await request(port, rawPath);
+    assert.equal(res.status, 200, rawPath);
+    assert.equal(res.headers['content-type'], 'text/html; charset=utf-8');
+    assert.equal(res.body.toString(), INDEX_HTML);
+    assert.equal(res.headers['content-length'], String(Buffer.byteLength(INDEX_HTML)));
+  }
+});
+
+test('MIME types of the page, worker, WebAssembly and styles', async (t) => {
+  const port = await startServer(t, makeSite(t));
+  const expected = {
+    '/worker.js': 'text/javascript; charset=utf-8',
+    '/x.wasm': 'application/wasm',
+    '/x.css': 'text/css; charset=utf-8',
+    '/hello.txt': 'text/plain; charset=utf-8',
+  };
+  for (const [rawPath, type] of Object.entries(expected)) {
+    const res = await request(port, rawPath);
+    assert.equal(res.status, 200, rawPath);
+    assert.equal(res.headers['content-type'], type, rawPath);
+  }
+});
+
+test('/data/ serves data/ byte for byte as application/gzip, without Content-Encoding', async (t) => {
+  const port = await startServer(t, makeSite(t));
+  const res = await request(port, '/data/mnist/train-labels-idx1-ubyte.gz', { headers: { 'Accept-Encoding': 'gzip' } });
+  assert.equal(res.status, 200);
+  assert.equal(res.headers['content-type'], 'application/gzip');
+  assert.equal(res.headers['content-encoding'], undefined);
+  assert.equal(res.headers['content-length'], String(LABELS_GZ.length));
+  assert.deepEqual(res.body, LABELS_GZ);
+});
+
+test('a large file streams whole and exact; unknown extensions are application/octet-stream', async (t) => {
+  const site = makeSite(t);
+  const bytes = crypto.randomBytes(3 << 20);
+  writeFile(path.join(site.data, 'big.bin'), bytes);
+  const port = await startServer(t, site);
+  const res = await request(port, '/data/big.bin');
+  assert.equal(res.status, 200);
+  assert.equal(res.headers['content-type'], 'application/octet-stream');
+  assert.equal(res.headers['content-length'], String(bytes.length));
+  assert.ok(res.body.equals(bytes), 'body differs from the file');
+});
+
+test('HEAD gives the headers and no body', async (t) => {
+  const port = await startServer(t, makeSite(t));
+  const res = await request(port, '/data/mnist/train-labels-idx1-ubyte.gz', { method: 'HEAD' });
+  assert.equal(res.status, 200);
+  assert.equal(res.headers['content-type'], 'application/gzip');
+  assert.equal(res.headers['content-length'], String(LABELS_GZ.length));
+  assert.equal(res.body.length, 0);
+  assertIsolationHeaders(res, 'HEAD');
+});
+
+test('COOP, COEP and the other common headers are on a 200, a 404, a 403 and a 405', async (t) => {
+  const port = await startServer(t, makeSite(t));
+  const cases = [['/', 'GET', 200], ['/missing.js', 'GET', 404], ['/../secret.txt', 'GET', 403], ['/', 'POST', 405]];
+  for (const [rawPath, method, status] of cases) {
+    const res = await request(port, rawPath, { method });
+    assert.equal(res.status, status, `${method} ${rawPath}`);
+    assertIsolationHeaders(res, `${method} ${rawPath} (${status})`);
+  }
+});
+
+test('404 for missing files; error bodies are short plain text', async (t) => {
+  const port = await startServer(t, makeSite(t));
+  for (const rawPath of ['/missing.html', '/data/mnist/t10k-images-idx3-ubyte.gz', '/data/nothing/', '/hello.txt/']) {
+    const res = await request(port, rawPath);
+    assert.equal(res.status, 404, rawPath);
+    assert.equal(res.headers['content-type'], 'text/plain; charset=utf-8');
+    assert.ok(res.body.length < 100, `long error body for ${rawPath}`);
+  }
+});
+
+test('POST, PUT and DELETE get 405 with an Allow header', async (t) => {
+  const port = await startServer(t, makeSite(t));
+  for (const method of ['POST', 'PUT', 'DELETE']) {
+    const res = await request(port, '/index.html', { method });
+    assert.equal(res.status, 405, method);
+    assert.equal(res.headers.allow, 'GET, HEAD');
+  }
+});
+
+test('directories serve index.html, redirect to add the slash, and are never listed', async (t) => {
+  const port = await startServer(t, makeSite(t));
+  const sub = await request(port, '/sub/');
+  assert.equal(sub.status, 200);
+  assert.equal(sub.body.toString(), '<p>sub</p>\n');
+  const redirect = await request(port, '/sub');
+  assert.equal(redirect.status, 301);
+  assert.equal(redirect.headers.location, '/sub/');
+  // Location is rebuilt from the checked path: `//sub` must not become `//sub/`,
+  // which a browser would read as another host.
+  assert.equal((await request(port, '//sub')).headers.location, '/sub/');
+  for (const rawPath of ['/empty/', '/empty', '/data/', '/data/mnist/']) {
+    const res = await request(port, rawPath);
+    assert.equal(res.status, 404, rawPath);
+    assert.ok(!res.body.toString().includes('train-labels'), `${rawPath} lists files`);
+  }
+});
+
+test('ETag and Last-Modified give 304 Not Modified', async (t) => {
+  const port = await startServer(t, makeSite(t));
+  const first = await request(port, '/worker.js');
+  assert.ok(first.headers.etag, 'no ETag');
+  const byTag = await request(port, '/worker.js', { headers: { 'If-None-Match': first.headers.etag } });
+  assert.equal(byTag.status, 304);
+  assert.equal(byTag.body.length, 0);
+  assertIsolationHeaders(byTag, '304');
+  const byDate = await request(port, '/worker.js', { headers: { 'If-Modified-Since': first.headers['last-modified'] } });
+  assert.equal(byDate.status, 304);
+  const changed = await request(port, '/worker.js', { headers: { 'If-None-Match': 'W/"other"' } });
+  assert.equal(changed.status, 200);
+});
+
+/* -------------------------------- traversal ------------------------------- */
+
+test('traversal never escapes the roots (403 or 404, never the secret)', async (t) => {
+  const port = await startServer(t, makeSite(t));
+  const attempts = [
+    '/../secret.txt',
+    '/%2e%2e/secret.txt',
+    '/%2E%2E%2Fsecret.txt',
+    '/data/../secret.txt',
+    '/data/../../secret.txt',
+    '/data/%2e%2e/secret.txt',
+    '/data/%2e%2e/%2e%2e/secret.txt',
+    '/..%2fsecret.txt',
+    '/..\\secret.txt',
+    '/%5c..%5csecret.txt',
+    '/%252e%252e/secret.txt',
+    '/data/%252e%252e/secret.txt',
+    '/./../secret.txt',
+    '/sub/../../secret.txt',
+    '//etc/passwd',
+    '/data//etc/passwd',
+    `/${'../'.repeat(20)}etc/passwd`,
+  ];
+  for (const rawPath of attempts) {
+    const res = await request(port, rawPath);
+    assert.ok([403, 404].includes(res.status), `${rawPath}: status ${res.status}`);
+    const body = res.body.toString();
+    assert.ok(!body.includes(SECRET) && !body.includes('root:'), `${rawPath} leaked a file`);
+  }
+});
+
+test('detected traversal is 403; a double-encoded one is just a missing name (404)', async (t) => {
+  const port = await startServer(t, makeSite(t));
+  assert.equal((await request(port, '/../secret.txt')).status, 403);
+  assert.equal((await request(port, '/%2E%2E%2Fsecret.txt')).status, 403);
+  assert.equal((await request(port, '/data/%2e%2e/%2e%2e/secret.txt')).status, 403);
+  assert.equal((await request(port, '/..\\secret.txt')).status, 403);
+  assert.equal((await request(port, '/%252e%252e/secret.txt')).status, 404);
+  assert.equal((await request(port, '//etc/passwd')).status, 404);
+});
+
+test('NUL bytes and malformed escapes are 400', async (t) => {
+  const port = await startServer(t, makeSite(t));
+  for (const rawPath of ['/%00', '/index.html%00.txt', '/%E0%A4%A', '/%zz', '/%']) {
+    const res = await request(port, rawPath);
+    assert.equal(res.status, 400, rawPath);
+    assertIsolationHeaders(res, rawPath);
+  }
+});
+
+test('a symlink out of the root is 403; one inside the root works', async (t) => {
+  const site = makeSite(t);
+  fs.symlinkSync(path.join(site.dir, 'secret.txt'), path.join(site.web, 'link-out.txt'));
+  fs.symlinkSync(site.dir, path.join(site.web, 'dir-out'));
+  fs.symlinkSync(path.join(site.dir, 'secret.txt'), path.join(site.data, 'mnist', 'link-out.gz'));
+  fs.symlinkSync('hello.txt', path.join(site.web, 'link-in.txt'));
+  fs.symlinkSync(path.join(site.web, 'sub'), path.join(site.web, 'dir-in'));
+  fs.symlinkSync('nowhere.txt', path.join(site.web, 'dangling.txt'));
+  const port = await startServer(t, site);
+  for (const rawPath of ['/link-out.txt', '/dir-out/secret.txt', '/data/mnist/link-out.gz']) {
+    const res = await request(port, rawPath);
+    assert.equal(res.status, 403, rawPath);
+    assert.ok(!res.body.toString().includes(SECRET), `${rawPath} leaked the secret`);
+    assertIsolationHeaders(res, rawPath);
+  }
+  const inside = await request(port, '/link-in.txt');
+  assert.equal(inside.status, 200);
+  assert.equal(inside.body.toString(), 'hello\n');
+  assert.equal((await request(port, '/dir-in/')).status, 200);
+  assert.equal((await request(port, '/dangling.txt')).status, 404);
+});
+
+test('a root reached through a symlink still serves, and still refuses the outside', async (t) => {
+  const site = makeSite(t);
+  const linkedWeb = path.join(site.dir, 'web-link');
+  fs.symlinkSync(site.web, linkedWeb);
+  fs.symlinkSync(path.join(site.dir, 'secret.txt'), path.join(site.web, 'link-out.txt'));
+  const port = await startServer(t, { ...site, web: linkedWeb });
+  assert.equal((await request(port, '/')).status, 200);
+  assert.equal((await request(port, '/link-out.txt')).status, 403);
+});
+
+/* ---------------------------- the command line ---------------------------- */
+
+test('the CLI prints one URL line, serves web/ and data/ beside it, is quiet, and stops on SIGTERM', async (t) => {
+  // A copy of the script in a temp repo layout: its default roots are then
+  // <temp>/web and <temp>/data, exactly as in the real repository.
+  const site = makeSite(t);
+  const script = path.join(site.dir, 'scripts', 'serve.js');
+  writeFile(script, fs.readFileSync(SCRIPT));
+  const serve = spawnServe(t, script, { PORT: '0' });
+  const line = await firstLine(serve);
+  const match = URL_LINE.exec(line);
+  assert.ok(match, `unexpected first line: ${line}`);
+  const port = Number(match[1]);
+  assert.ok(port > 0);
+  const page = await request(port, '/');
+  assert.equal(page.status, 200);
+  assert.equal(page.body.toString(), INDEX_HTML);
+  assertIsolationHeaders(page, 'the CLI');
+  assert.deepEqual((await request(port, '/data/mnist/train-labels-idx1-ubyte.gz')).body, LABELS_GZ);
+  serve.child.kill('SIGTERM');
+  const { code } = await within(CHILD_TIMEOUT_MS, serve.exited, 'exit after SIGTERM');
+  assert.equal(code, 0);
+  assert.equal(serve.output.stdout, line + '\n', 'more than one line on stdout');
+  assert.equal(serve.output.stderr, '', 'stderr should be quiet without SERVE_LOG=1');
+});
+
+test('SERVE_LOG=1 logs one line per request to stderr', async (t) => {
+  const site = makeSite(t);
+  const script = path.join(site.dir, 'scripts', 'serve.js');
+  writeFile(script, fs.readFileSync(SCRIPT));
+  const serve = spawnServe(t, script, { PORT: '0', SERVE_LOG: '1' });
+  const port = Number(URL_LINE.exec(await firstLine(serve))[1]);
+  await request(port, '/');
+  await request(port, '/missing.js');
+  serve.child.kill('SIGINT');
+  assert.equal((await within(CHILD_TIMEOUT_MS, serve.exited, 'exit after SIGINT')).code, 0);
+  const lines = serve.output.stderr.trim().split('\n');
+  assert.equal(lines.length, 2, serve.output.stderr);
+  assert.match(lines[0], /^GET \/ 200 /);
+  assert.match(lines[1], /^GET \/missing\.js 404 /);
+});
+
+test('a port already in use exits 1 with one line naming it and suggesting PORT=8001', async (t) => {
+  const blocker = http.createServer();
+  await new Promise((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise((resolve) => blocker.close(resolve)));
+  const port = blocker.address().port;
+  const serve = spawnServe(t, SCRIPT, { PORT: String(port) });
+  const { code } = await within(CHILD_TIMEOUT_MS, serve.exited, 'exit on a taken port');
+  assert.equal(code, 1);
+  assert.equal(serve.output.stdout, '');
+  const lines = serve.output.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, serve.output.stderr);
+  assert.match(lines[0], new RegExp(`port ${port} .*in use`));
+  assert.match(lines[0], /PORT=8001 make serve/);
+});
+
+test('a PORT that is not a port is refused before listening', async (t) => {
+  const serve = spawnServe(t, SCRIPT, { PORT: 'eighty' });
+  const { code } = await within(CHILD_TIMEOUT_MS, serve.exited, 'exit on a bad PORT');
+  assert.equal(code, 2);
+  assert.match(serve.output.stderr, /PORT must be a whole number/);
+});

@@ -1,0 +1,199 @@
+/* engine.js - the C core's WebAssembly module as a JavaScript object.
+ *
+ * Used by the worker (web/worker.js; the build concatenates the two into the
+ * worker's source) and by the Node tests (require('../web/js/engine.js')).
+ * It instantiates mnist.wasm itself (a standalone module with one import),
+ * copies data in, and reads results out of the module's memory. Every method
+ * throws an Error with the core's message when the core reports a failure.
+ *
+ *   const engine = await MnistEngine.create(wasmBytes);
+ *   engine.loadSet('train', images, labels, { images: 'train-images…', labels: '…' });
+ *   engine.configure({ arch: [784, 128, 10], init: 'he', seed: 1, batch: 64, lr: 0.1,
+ *                      momentum: 0.9, weightDecay: 0, lrDecay: 0.3 });
+ *   const progress = engine.train(4096);     // one slice: call again and again
+ *   const result = engine.evaluate('test');  // { accuracy, loss, confusion, ... }
+ */
+'use strict';
+
+(function (root) {
+  const SETS = { train: 0, test: 1 };
+  const INITS = { he: 0, seed: 1 };
+  const PIXELS = 784;
+  const CLASSES = 10;
+
+  function setIndex(set) {
+    if (!(set in SETS)) throw new Error(`unknown dataset '${set}' (expected train or test)`);
+    return SETS[set];
+  }
+
+  class MnistEngine {
+    static async create(wasmBytes) {
+      const module = await WebAssembly.compile(wasmBytes);
+      // The module's single import tells us when memory grew; views are
+      // re-created on every access anyway, so there is nothing to do.
+      const imports = { env: { emscripten_notify_memory_growth() {} } };
+      const instance = await WebAssembly.instantiate(module, imports);
+      return new MnistEngine(instance.exports);
+    }
+
+    constructor(exports) {
+      this.x = exports;
+      this.x._initialize();
+    }
+
+    // ---- memory helpers (views are fresh: memory may have grown) -------------
+    bytes() { return new Uint8Array(this.x.memory.buffer); }
+    copyIn(data) {
+      const ptr = this.x.wasm_alloc(data.byteLength);
+      if (!ptr) throw new Error(`out of WebAssembly memory for ${data.byteLength} bytes`);
+      this.bytes().set(new Uint8Array(data.buffer || data, data.byteOffset || 0, data.byteLength), ptr);
+      return ptr;
+    }
+    copyString(text) {
+      return this.copyIn(new TextEncoder().encode(`${text}\0`));
+    }
+    check(status) {
+      if (status !== 0) throw new Error(this.errorMessage());
+    }
+    errorMessage() {
+      const bytes = this.bytes();
+      const ptr = this.x.wasm_error();
+      let end = ptr;
+      while (bytes[end] !== 0) end++;
+      return new TextDecoder().decode(bytes.subarray(ptr, end));
+    }
+    doubles(ptr, n) { return Array.from(new Float64Array(this.x.memory.buffer, ptr, n)); }
+
+    // ---- data -----------------------------------------------------------------
+    /** Validates and keeps a set; images/labels are the decompressed IDX bytes. */
+    loadSet(set, images, labels, names = {}) {
+      const which = setIndex(set);
+      const imagesPtr = this.copyIn(images);
+      const labelsPtr = this.copyIn(labels);
+      const imagesName = this.copyString(names.images || `${set} images`);
+      const labelsName = this.copyString(names.labels || `${set} labels`);
+      // wasm_load owns (and on failure frees) the two data buffers.
+      const status = this.x.wasm_load(which, imagesPtr, images.byteLength, imagesName,
+        labelsPtr, labels.byteLength, labelsName);
+      this.x.wasm_free(imagesName);
+      this.x.wasm_free(labelsName);
+      this.check(status);
+      return { count: this.count(set) };
+    }
+
+    count(set) { return Number(this.x.wasm_count(setIndex(set))); }
+
+    /** A copy of image `index` of a set (784 bytes) and its label. */
+    image(set, index) {
+      const which = setIndex(set);
+      const ptr = this.x.wasm_pixels(which) + index * PIXELS;
+      return {
+        pixels: this.bytes().slice(ptr, ptr + PIXELS),
+        label: this.bytes()[this.x.wasm_labels(which) + index],
+      };
+    }
+
+    // ---- network ----------------------------------------------------------------
+    configure(config) {
+      const arch = config.arch;
+      if (!Array.isArray(arch) || arch.some((w) => !Number.isInteger(w))) {
+        throw new Error('architecture must be a list of whole numbers, like [784, 128, 10]');
+      }
+      if (!(config.init in INITS)) throw new Error(`unknown initialisation '${config.init}' (expected he or seed)`);
+      const sizes = this.copyIn(new Uint8Array(Int32Array.from(arch).buffer));
+      const status = this.x.wasm_configure(arch.length, sizes, INITS[config.init], config.seed >>> 0,
+        config.batch, config.lr, config.momentum, config.weightDecay, config.lrDecay);
+      this.x.wasm_free(sizes);
+      this.check(status);
+      return { parameters: this.paramCount(), arch: this.arch() };
+    }
+
+    setHyper(h) {
+      this.check(this.x.wasm_set_hyper(h.batch, h.lr, h.momentum, h.weightDecay, h.lrDecay));
+    }
+
+    arch() {
+      const n = this.x.wasm_layers();
+      return Array.from(new Int32Array(this.x.memory.buffer, this.x.wasm_sizes(), n + 1));
+    }
+
+    paramCount() { return Number(this.x.wasm_param_count()); }
+
+    /** A copy of all parameters (the layout of mnist_params in src/mnist.h). */
+    getParams() {
+      return new Float32Array(this.x.memory.buffer, this.x.wasm_params(), this.paramCount()).slice();
+    }
+
+    setParams(values) {
+      const n = this.paramCount();
+      if (values.length !== n) throw new Error(`expected ${n} parameters, got ${values.length}`);
+      new Float32Array(this.x.memory.buffer, this.x.wasm_params(), n).set(values);
+    }
+
+    // ---- training and evaluation ------------------------------------------------------
+    /** Trains on at most maxSamples samples; returns the core's progress. */
+    train(maxSamples) {
+      this.check(this.x.wasm_train(maxSamples));
+      const p = this.doubles(this.x.wasm_progress(), 12);
+      return {
+        epoch: p[0], iterations: p[1], samples: p[2], epochSamples: p[3], epochLoss: p[4],
+        epochAccuracy: p[5], batchLoss: p[6], batchAccuracy: p[7], batchEnded: p[8] === 1,
+        epochEnded: p[9] === 1, diverged: p[10] === 1, lr: p[11],
+      };
+    }
+
+    /** Accuracy, mean loss and confusion matrix over images first..first+count-1. */
+    evaluate(set, first = 0, count = this.count(set)) {
+      this.check(this.x.wasm_evaluate(setIndex(set), first, count, 1));
+      const r = this.doubles(this.x.wasm_eval_result(), 3 + CLASSES * CLASSES);
+      const confusion = [];
+      for (let i = 0; i < CLASSES; i++) confusion.push(r.slice(3 + i * CLASSES, 3 + (i + 1) * CLASSES));
+      return { count: r[0], correct: r[1], accuracy: r[1] / r[0], loss: r[2] / r[0], confusion };
+    }
+
+    probabilities() {
+      return Array.from(new Float32Array(this.x.memory.buffer, this.x.wasm_probs(), CLASSES));
+    }
+
+    predictIndex(set, index) {
+      const predicted = this.x.wasm_predict(setIndex(set), index);
+      if (predicted < 0) throw new Error(this.errorMessage());
+      const probabilities = this.probabilities();
+      return { predicted, probabilities, confidence: probabilities[predicted], label: this.image(set, index).label };
+    }
+
+    /** image: 784 floats in 0..1, row by row. */
+    predictImage(image) {
+      if (!image || image.length !== PIXELS) throw new Error(`an image is ${PIXELS} values (28x28)`);
+      const ptr = this.copyIn(new Uint8Array(Float32Array.from(image).buffer));
+      const predicted = this.x.wasm_predict_image(ptr);
+      this.x.wasm_free(ptr);
+      if (predicted < 0) throw new Error(this.errorMessage());
+      const probabilities = this.probabilities();
+      return { predicted, probabilities, confidence: probabilities[predicted] };
+    }
+
+    // ---- model files ------------------------------------------------------------------------
+    saveModel() {
+      const size = Number(this.x.wasm_model_size());
+      const ptr = this.x.wasm_alloc(size);
+      try {
+        this.check(this.x.wasm_model_save(ptr, size));
+        return this.bytes().slice(ptr, ptr + size);
+      } finally {
+        this.x.wasm_free(ptr);
+      }
+    }
+
+    loadModel(bytes) {
+      const ptr = this.copyIn(bytes);
+      const status = this.x.wasm_model_load(ptr, bytes.byteLength);
+      this.x.wasm_free(ptr);
+      this.check(status);
+      return { parameters: this.paramCount(), arch: this.arch() };
+    }
+  }
+
+  root.MnistEngine = MnistEngine;
+  if (typeof module === 'object' && module.exports) module.exports = MnistEngine;
+})(typeof self !== 'undefined' ? self : globalThis);
