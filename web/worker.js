@@ -176,7 +176,7 @@
     };
     post(lastEvaluation);
     sendPredictions();
-    if (job.reason === 'epoch-end') {
+    if (job.epochLoss !== undefined) { // the evaluation that closes an epoch (the last one too)
       post({ type: 'epoch-end', epoch: p.epoch, trainLoss: job.epochLoss, trainAccuracy: job.epochAccuracy, testAccuracy: lastEvaluation.testAccuracy, testLoss: lastEvaluation.testLoss });
     }
     if (job.reason === 'done') finishRun();

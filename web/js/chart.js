@@ -262,7 +262,7 @@
           ctx.stroke();
         }
         ctx.setLineDash([]);
-        if (s.markers && arr.length <= plotW / 6) {
+        if (s.markers && arr.length <= plotW / 24) {
           arr.forEach(function (p) {
             ctx.beginPath();
             ctx.arc(px(p.x), py(p.y), 3.5, 0, Math.PI * 2);

@@ -129,6 +129,8 @@
   var statusPending = null;
   var statusLast = 0;
   var committed = {}; // field -> the value last acted on (change events may repeat)
+  var deferErrors = false; // a button is being pressed
+  var deferred = {};       // fields whose message waits for that press to end
 
   /* ---- numbers in fields ------------------------------------------------------------- */
 
@@ -526,8 +528,15 @@
     setText('progress-text', (frac * 100).toFixed(frac < 0.1 && frac > 0 ? 1 : 0) + '%');
     setText('eta', finished ? 'done' : p.eta == null || !isFinite(p.eta) ? '—' : fmt.duration(p.eta));
     setText('speed', p.samplesPerSecond > 0 ? fmt.int(p.samplesPerSecond) : '—');
-    setText('loss', started ? fmt.fixed(p.loss, 4) : '—');
-    setText('train-accuracy', started ? fmt.percent(p.trainAccuracy) : '—');
+    // Running means over the epoch so far: none yet until a batch of the epoch completes
+    // (a full batch completes only at the epoch's end), so keep the last ones shown.
+    if (!started) {
+      setText('loss', '—');
+      setText('train-accuracy', '—');
+    } else if (p.loss > 0) {
+      setText('loss', fmt.fixed(p.loss, 4));
+      setText('train-accuracy', fmt.percent(p.trainAccuracy));
+    }
     setText('lr-now', fmt.num(p.lr));
     setText('iterations', fmt.int(p.iterations || 0));
     setText('elapsed', fmt.duration(p.elapsed || 0));
@@ -563,9 +572,10 @@
       if (m.indices) li.setAttribute('data-index', String(m.indices[i]));
       var confText = isFinite(conf) ? Math.round(conf * 100) + '%' : '';
       li.querySelector('.pred-mark').textContent = ok ? '✓' : '✗';
-      li.querySelector('.pred-text').textContent = labelText(pred) + (confText ? ' · ' + confText : '');
+      li.querySelector('.pred-text').textContent = shortLabel(pred);
+      li.querySelector('.pred-conf').textContent = confText;
       var truth = li.querySelector('.pred-truth');
-      truth.textContent = ok ? '' : 'is ' + labelText(label);
+      truth.textContent = ok ? '' : 'is ' + shortLabel(label);
       truth.hidden = ok;
       var desc = 'Test image' + (m.indices ? ' ' + fmt.int(m.indices[i]) : '') + ': predicted ' +
         labelText(pred) + (confText ? ' (' + confText + ' sure)' : '') +
@@ -574,7 +584,15 @@
       li.title = desc;
       if (images.length >= (i + 1) * 784) drawDigit(li.querySelector('canvas'), images, i * 784);
     }
+    grid.classList.toggle('with-names', !!classNames);
     $('predictions-empty').hidden = n > 0;
+  }
+
+  var SHORT_FASHION = ['T-shirt', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker',
+    'Bag', 'Boot'];
+
+  function shortLabel(k) {
+    return classNames ? SHORT_FASHION[k] || String(k) : String(k);
   }
 
   function makePredictionItem() {
@@ -587,6 +605,8 @@
     cap.appendChild(el('span', 'pred-mark', ''));
     cap.appendChild(document.createTextNode(' '));
     cap.appendChild(el('span', 'pred-text', ''));
+    cap.appendChild(el('span', 'pred-sep', ' · '));
+    cap.appendChild(el('span', 'pred-conf', ''));
     li.appendChild(c);
     li.appendChild(cap);
     var truth = el('span', 'pred-truth', '');
@@ -780,7 +800,10 @@
         updateSummaries();
       });
       input.addEventListener('change', function () {
-        var r = validateField(f, true);
+        // Leaving the field by pressing a button: showing the message now would move the
+        // button away between press and release and lose the click. Show it after.
+        var r = validateField(f, !deferErrors);
+        if (deferErrors && !r.ok) deferred[f] = true;
         updateSummaries();
         if (!r.ok || committed[f] === input.value) return;
         committed[f] = input.value;
@@ -809,6 +832,21 @@
       var files = $('data-files').files;
       if (files && files.length) call('onFiles', Array.prototype.slice.call(files));
     });
+
+    // See the 'change' handler above.
+    document.addEventListener('pointerdown', function (e) {
+      if (e.target && e.target.closest && e.target.closest('button')) deferErrors = true;
+    }, true);
+    var release = function () {
+      if (!deferErrors) return;
+      setTimeout(function () {
+        deferErrors = false;
+        Object.keys(deferred).forEach(function (f) { validateField(f, true); });
+        deferred = {};
+      }, 0);
+    };
+    document.addEventListener('pointerup', release, true);
+    document.addEventListener('pointercancel', release, true);
 
     bindDrop();
   }

@@ -1,0 +1,337 @@
+'use strict';
+/**
+ * The WebAssembly module under Node: the engine API (web/js/engine.js), bit
+ * identity with the native build, and the worker's message protocol
+ * (web/PROTOCOL.md) run from the very source the page uses (web/build/bundle.js)
+ * in a Node worker thread.
+ */
+
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const vm = require('node:vm');
+const { Worker } = require('node:worker_threads');
+const { test } = require('node:test');
+
+const { BIN, ROOT, MNIST_DIR, runBinary, tempDir, readGz } = require('./helpers');
+const MnistEngine = require('../web/js/engine.js');
+
+const WASM_PATH = path.join(ROOT, 'web', 'build', 'mnist.wasm');
+const BUNDLE_PATH = path.join(ROOT, 'web', 'build', 'bundle.js');
+
+/** An exact-size ArrayBuffer (Node's small Buffers share a pooled one). */
+function ownBuffer(buf) {
+  return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length);
+}
+
+function mnistSet(prefix) {
+  return {
+    images: ownBuffer(readGz(path.join(MNIST_DIR, `${prefix}-images-idx3-ubyte.gz`))),
+    labels: ownBuffer(readGz(path.join(MNIST_DIR, `${prefix}-labels-idx1-ubyte.gz`))),
+  };
+}
+
+const DEFAULT = { arch: [784, 128, 10], init: 'he', seed: 1, batch: 64, lr: 0.1, momentum: 0.9, weightDecay: 0, lrDecay: 0.3 };
+const SEED = { arch: [784, 10, 10], init: 'seed', seed: 1, batch: 1000000, lr: 0.1, momentum: 0, weightDecay: 0, lrDecay: 1 };
+
+async function engineWithMnist() {
+  const engine = await MnistEngine.create(fs.readFileSync(WASM_PATH));
+  const train = mnistSet('train'), testSet = mnistSet('t10k');
+  engine.loadSet('train', new Uint8Array(train.images), new Uint8Array(train.labels));
+  engine.loadSet('test', new Uint8Array(testSet.images), new Uint8Array(testSet.labels));
+  return engine;
+}
+
+/** Trains exactly `iterations` updates, in slices of `slice` samples. */
+function trainIterations(engine, iterations, batch, slice) {
+  let p = { iterations: 0, samples: 0 };
+  while (p.iterations < iterations) {
+    const untilTarget = iterations * batch - p.samples;
+    p = engine.train(Math.min(slice, untilTarget));
+  }
+  return p;
+}
+
+// ---- engine API --------------------------------------------------------------------
+
+test('engine: loads MNIST, trains, evaluates, predicts, saves and loads a model', async () => {
+  const engine = await engineWithMnist();
+  assert.equal(engine.count('train'), 60000);
+  assert.equal(engine.count('test'), 10000);
+  const configured = engine.configure(DEFAULT);
+  assert.deepEqual(configured, { parameters: 101770, arch: [784, 128, 10] });
+  const before = engine.evaluate('test');
+  assert.ok(before.accuracy < 0.3, `an untrained net scores ${before.accuracy}`);
+  const p = trainIterations(engine, 400, 64, 5000);
+  assert.equal(p.iterations, 400);
+  assert.equal(p.epoch, 0);
+  const after = engine.evaluate('test');
+  assert.ok(after.accuracy > 0.9, `after 400 batches: ${after.accuracy}`);
+  assert.equal(after.confusion.flat().reduce((a, b) => a + b, 0), 10000);
+  const half = engine.evaluate('test', 5000, 5000);
+  assert.equal(half.count, 5000);
+
+  const first = engine.predictIndex('test', 0);
+  assert.equal(first.label, 7);
+  assert.ok(Math.abs(first.probabilities.reduce((a, b) => a + b, 0) - 1) < 1e-5);
+  const image = Array.from(engine.image('test', 0).pixels, (v) => v / 255);
+  assert.deepEqual(engine.predictImage(image).probabilities, first.probabilities);
+
+  const model = engine.saveModel();
+  assert.equal(model.length, 407116);
+  const params = engine.getParams();
+  engine.configure({ ...DEFAULT, seed: 9 });
+  assert.notDeepEqual(engine.getParams(), params);
+  assert.deepEqual(engine.loadModel(model), { parameters: 101770, arch: [784, 128, 10] });
+  assert.deepEqual(engine.getParams(), params);
+  assert.deepEqual(engine.predictIndex('test', 0).probabilities, first.probabilities);
+  engine.setParams(new Float32Array(params.length));
+  assert.equal(engine.predictIndex('test', 0).confidence.toFixed(6), '0.100000');
+});
+
+test('engine: every bad input is an Error with the core message', async () => {
+  const engine = await MnistEngine.create(fs.readFileSync(WASM_PATH));
+  assert.throws(() => engine.train(10), /no network yet/);
+  assert.throws(() => engine.loadSet('train', new Uint8Array(10), new Uint8Array(8), { images: 'my-images.gz' }),
+    /my-images\.gz: 10 bytes is too short/);
+  const labels = new Uint8Array([0, 0, 8, 1, 0, 0, 0, 2, 3, 12]);
+  const images = new Uint8Array(16 + 2 * 784);
+  images.set([0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 28, 0, 0, 0, 28]);
+  assert.throws(() => engine.loadSet('test', images, labels, { labels: 'l.idx' }), /l\.idx: label 12 of image 1 is outside 0\.\.9/);
+  assert.throws(() => engine.loadSet('validation', images, labels), /unknown dataset 'validation'/);
+  assert.throws(() => engine.configure({ ...DEFAULT, arch: [784, 0, 10] }), /hidden layer 1 has 0 units/);
+  assert.throws(() => engine.configure({ ...DEFAULT, lr: -1 }), /learning rate must be > 0/);
+  assert.throws(() => engine.configure({ ...DEFAULT, init: 'zeros' }), /unknown initialisation 'zeros'/);
+  engine.configure(DEFAULT);
+  assert.throws(() => engine.train(10), /no training set loaded/);
+  assert.throws(() => engine.setHyper({ ...DEFAULT, momentum: 1.5 }), /momentum must be in \[0, 1\)/);
+  assert.throws(() => engine.predictIndex('test', 5), /image index outside the dataset/);
+  assert.throws(() => engine.predictImage([1, 2, 3]), /784 values/);
+  assert.throws(() => engine.loadModel(new Uint8Array(40)), /not a model file/);
+});
+
+// ---- bit identity with the native build ------------------------------------------------
+
+test('WASM and native builds give bit-identical parameters (default: 300 batches; seed: 3 full-batch steps)', async (t) => {
+  const dir = tempDir(t);
+  const engine = await engineWithMnist();
+  const cases = [
+    { name: 'default', config: DEFAULT, iterations: 300, batch: 64, args: ['--preset', 'default', '--iterations', '300'] },
+    { name: 'seed', config: SEED, iterations: 3, batch: 60000, args: ['--preset', 'seed', '--iterations', '3'] },
+  ];
+  for (const c of cases) {
+    const file = path.join(dir, `${c.name}.model`);
+    const native = runBinary(BIN.mnist, ['train', '--data', MNIST_DIR, ...c.args, '--save', file]);
+    assert.equal(native.status, 0, native.stderr);
+    engine.configure(c.config);
+    trainIterations(engine, c.iterations, c.batch, 7777); // slices that cut batches anywhere
+    const wasmModel = Buffer.from(engine.saveModel());
+    const nativeModel = fs.readFileSync(file);
+    assert.equal(wasmModel.length, nativeModel.length);
+    assert.ok(wasmModel.equals(nativeModel), `${c.name}: WASM and native parameters differ`);
+    assert.equal(engine.evaluate('test').accuracy.toFixed(4), native.json.test_accuracy.toFixed(4));
+  }
+});
+
+// ---- the worker protocol ------------------------------------------------------------------
+
+function loadBundle() {
+  const sandbox = { self: {} };
+  vm.runInNewContext(fs.readFileSync(BUNDLE_PATH, 'utf8'), sandbox);
+  return sandbox.self.MNIST_BUNDLE;
+}
+
+/** Starts the page's worker source in a worker thread; collects its messages. */
+function startWorker(t) {
+  const bundle = loadBundle();
+  const worker = new Worker(bundle.workerSource, { eval: true });
+  const messages = [];
+  const waiters = [];
+  worker.on('message', (m) => {
+    m.receivedAt = performance.now();
+    messages.push(m);
+    for (const w of waiters.slice()) {
+      if (w.match(m)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(m);
+      }
+    }
+  });
+  worker.on('error', (e) => { throw e; });
+  t.after(() => worker.terminate());
+  const w = {
+    messages,
+    send(message, transfer) { worker.postMessage(message, transfer || []); },
+    /** Next message (after `since`) of a type, optionally matching a predicate. */
+    waitFor(type, predicate = () => true, timeoutMs = 60000, since = messages.length) {
+      const match = (m) => m.type === type && predicate(m);
+      const seen = messages.slice(since).find(match);
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const waiter = { match, resolve };
+        waiters.push(waiter);
+        setTimeout(() => reject(new Error(`no '${type}' message within ${timeoutMs} ms; got ${messages.slice(since).map((x) => x.type).join(', ')}`)), timeoutMs).unref();
+      });
+    },
+    async init() {
+      const wasm = Buffer.from(bundle.wasmBase64, 'base64');
+      const buffer = ownBuffer(wasm);
+      w.send({ type: 'init', wasm: buffer }, [buffer]);
+      return w.waitFor('ready');
+    },
+    async loadMnist() {
+      for (const [set, prefix] of [['train', 'train'], ['test', 't10k']]) {
+        const { images, labels } = mnistSet(prefix);
+        const since = messages.length;
+        w.send({ type: 'load', set, images, labels, names: { images: `${prefix}-images`, labels: `${prefix}-labels` } }, [images, labels]);
+        assert.equal(images.byteLength, 0, 'the buffer was transferred, not copied');
+        await w.waitFor('loaded', (m) => m.set === set, 60000, since);
+      }
+    },
+  };
+  return w;
+}
+
+test('worker: init, load, configure, train with live progress, pause/resume, done', async (t) => {
+  const w = startWorker(t);
+  const ready = await w.init();
+  assert.equal(ready.simd, true);
+  await w.loadMnist();
+
+  let since = w.messages.length;
+  w.send({ type: 'configure', config: { ...DEFAULT, epochs: 1, iterations: 0 } });
+  const configured = await w.waitFor('configured', undefined, 60000, since);
+  assert.equal(configured.parameters, 101770);
+  const firstPredictions = await w.waitFor('predictions', undefined, 60000, since);
+  assert.equal(firstPredictions.indices.length, 24);
+  assert.equal(firstPredictions.images.length, 24 * 784);
+  assert.equal(firstPredictions.labels.length, 24);
+
+  since = w.messages.length;
+  const startedAt = performance.now();
+  w.send({ type: 'start' });
+  await w.waitFor('progress', (m) => m.state === 'training' && m.samples > 5000, 60000, since);
+  const pauseSentAt = performance.now();
+  w.send({ type: 'pause' });
+  const paused = await w.waitFor('paused', undefined, 60000, since);
+  const pauseLatency = paused.receivedAt - pauseSentAt;
+  const progress = w.messages.slice(since).filter((m) => m.type === 'progress' && m.state === 'training');
+  const gaps = progress.slice(1).map((m, i) => m.receivedAt - progress[i].receivedAt).sort((a, b) => a - b);
+  t.diagnostic(`pause answered in ${pauseLatency.toFixed(0)} ms; progress every ${gaps[Math.floor(gaps.length / 2)].toFixed(0)} ms (median)`);
+  // generous bounds: the design targets 40 ms slices and 200 ms progress
+  assert.ok(pauseLatency < 500, `pause took ${pauseLatency} ms`);
+  assert.ok(gaps[Math.floor(gaps.length / 2)] < 400, 'progress arrives at least ~4 times a second');
+  const pausedProgress = w.messages.slice(since).filter((m) => m.type === 'progress').pop();
+  assert.equal(pausedProgress.state, 'paused');
+  const samplesAtPause = pausedProgress.samples;
+
+  // nothing trains while paused
+  await new Promise((r) => setTimeout(r, 300));
+  assert.ok(!w.messages.slice(w.messages.indexOf(paused)).some((m) => m.type === 'progress' && m.samples > samplesAtPause));
+
+  since = w.messages.length;
+  w.send({ type: 'resume' });
+  const done = await w.waitFor('done', undefined, 120000, since);
+  assert.equal(done.reason, 'epochs');
+  assert.ok(done.testAccuracy > 0.95, `one epoch of the default preset: ${done.testAccuracy}`);
+  const epochEnd = w.messages.find((m) => m.type === 'epoch-end');
+  assert.equal(epochEnd.epoch, 1);
+  const evaluation = w.messages.filter((m) => m.type === 'evaluation').pop();
+  assert.equal(evaluation.testAccuracy, done.testAccuracy);
+  assert.equal(evaluation.confusion.flat().reduce((a, b) => a + b, 0), 10000);
+  const last = w.messages.filter((m) => m.type === 'progress').pop();
+  assert.equal(last.state, 'done');
+  assert.equal(last.samples, 60000);
+  t.diagnostic(`1 epoch in ${((performance.now() - startedAt) / 1000).toFixed(1)} s wall (incl. the pause), ${Math.round(progress.pop().samplesPerSecond)} samples/s`);
+
+  // the same seed and data give the same result as the engine directly
+  const engine = await engineWithMnist();
+  engine.configure(DEFAULT);
+  let p;
+  do p = engine.train(60000); while (!p.epochEnded);
+  assert.equal(engine.evaluate('test').accuracy, done.testAccuracy);
+});
+
+test('worker: step, set-hyper, predict, reset, and errors for bad messages', async (t) => {
+  const w = startWorker(t);
+  let since = w.messages.length;
+  w.send({ type: 'start' });
+  const notReady = await w.waitFor('error', undefined, 5000, since);
+  assert.match(notReady.message, /not ready/);
+  await w.init();
+
+  since = w.messages.length;
+  const bad = ownBuffer(Buffer.from([0, 0, 8, 1, 0, 0, 0, 1, 0]));
+  w.send({ type: 'load', set: 'train', images: ownBuffer(Buffer.alloc(20)), labels: bad, names: { images: 'broken.gz', labels: 'l.gz' } });
+  const dataError = await w.waitFor('error', undefined, 5000, since);
+  assert.equal(dataError.stage, 'data');
+  assert.match(dataError.message, /broken\.gz: not an IDX image file/);
+  await w.loadMnist();
+
+  since = w.messages.length;
+  w.send({ type: 'configure', config: { ...DEFAULT, lr: -1, epochs: 1 } });
+  const configError = await w.waitFor('error', undefined, 5000, since);
+  assert.equal(configError.stage, 'config');
+  assert.match(configError.message, /lr/);
+
+  since = w.messages.length;
+  w.send({ type: 'configure', config: { ...DEFAULT, epochs: 2 } });
+  await w.waitFor('configured', undefined, 60000, since);
+
+  since = w.messages.length;
+  w.send({ type: 'step' });
+  await w.waitFor('paused', undefined, 60000, since);
+  const stepped = w.messages.slice(since).filter((m) => m.type === 'progress').pop();
+  assert.equal(stepped.iterations, 1);
+  assert.equal(stepped.samples, 64);
+  w.send({ type: 'step' });
+  await w.waitFor('progress', (m) => m.iterations === 2, 60000, since);
+
+  since = w.messages.length;
+  w.send({ type: 'set-hyper', hyper: { lr: 0.05, batch: 32 } });
+  const hyper = await w.waitFor('hyper', undefined, 5000, since);
+  assert.deepEqual(hyper.hyper, { batch: 32, lr: 0.05, momentum: 0.9, weightDecay: 0, lrDecay: 0.3 });
+  w.send({ type: 'set-hyper', hyper: { momentum: 2 } });
+  const hyperError = await w.waitFor('error', undefined, 5000, since);
+  assert.equal(hyperError.stage, 'config');
+  assert.match(hyperError.message, /momentum/);
+  w.send({ type: 'step' });
+  await w.waitFor('progress', (m) => m.iterations === 3 && m.samples === 160, 60000, since);
+
+  since = w.messages.length;
+  w.send({ type: 'predict', id: 'a', index: 0 });
+  const byIndex = await w.waitFor('prediction', (m) => m.id === 'a', 5000, since);
+  assert.equal(byIndex.label, 7);
+  assert.equal(byIndex.probabilities.length, 10);
+  w.send({ type: 'predict', id: 'b', pixels: new Float32Array(784) });
+  const drawn = await w.waitFor('prediction', (m) => m.id === 'b', 5000, since);
+  assert.equal(drawn.label, null);
+  assert.ok(drawn.predicted >= 0 && drawn.predicted <= 9);
+
+  since = w.messages.length;
+  w.send({ type: 'reset' });
+  await w.waitFor('configured', undefined, 5000, since);
+  const zero = await w.waitFor('progress', undefined, 5000, since);
+  assert.equal(zero.samples, 0);
+  assert.equal(zero.state, 'idle');
+
+  since = w.messages.length;
+  w.send({ type: 'fly' });
+  const unknown = await w.waitFor('error', undefined, 5000, since);
+  assert.match(unknown.message, /unknown message type 'fly'/);
+});
+
+test('worker: divergence stops training and names the learning rate', async (t) => {
+  const w = startWorker(t);
+  await w.init();
+  await w.loadMnist();
+  const since = w.messages.length;
+  w.send({ type: 'configure', config: { ...DEFAULT, arch: [784, 64, 64, 64, 64, 10], lr: 100, momentum: 0.99, epochs: 1 } });
+  await w.waitFor('configured', undefined, 60000, since);
+  w.send({ type: 'start' });
+  const diverged = await w.waitFor('diverged', undefined, 60000, since);
+  assert.equal(diverged.lr, 100);
+  assert.match(diverged.message, /learning rate 100/);
+  const last = await w.waitFor('progress', (m) => m.state === 'diverged', 5000, since);
+  assert.ok(last.iterations < 50);
+});
