@@ -1,0 +1,212 @@
+'use strict';
+/**
+ * The page in headless Chromium, as a person uses it: served by scripts/serve.js,
+ * then opened straight from disk (file://), then with corrupt and missing data.
+ * Screenshots go to build/screenshots/ (looked at for the closing notes).
+ */
+
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const zlib = require('node:zlib');
+const { test, before, after } = require('node:test');
+const { pathToFileURL } = require('node:url');
+
+const { ROOT, MNIST_DIR, tempDir } = require('./helpers');
+const { createServer } = require('../scripts/serve.js');
+
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const SHOTS = path.join(ROOT, 'build', 'screenshots');
+const WEB = path.join(ROOT, 'web');
+
+let playwright = null;
+try {
+  playwright = require('playwright-core');
+} catch {
+  playwright = null;
+}
+const SKIP = !playwright ? 'playwright-core is not installed (run npm ci)'
+  : !fs.existsSync(CHROMIUM) ? `no Chromium at ${CHROMIUM} (apt-get install chromium)` : false;
+
+let browser = null;
+
+before(async () => {
+  if (SKIP) return;
+  fs.mkdirSync(SHOTS, { recursive: true });
+  browser = await playwright.chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--no-first-run', '--disable-sync', '--disable-quic'],
+  });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+});
+
+async function serve(t, dataRoot) {
+  const server = createServer({ webRoot: WEB, dataRoot });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise((resolve) => server.close(resolve)));
+  return `http://127.0.0.1:${server.address().port}/`;
+}
+
+/** A page that records console errors and uncaught exceptions. */
+async function openPage(t, url, viewport = { width: 1280, height: 900 }) {
+  const context = await browser.newContext({ viewport });
+  t.after(() => context.close());
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console.${m.type()}: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
+  await page.goto(url);
+  return { page, problems };
+}
+
+async function statusText(page) {
+  return (await page.textContent('#status')).trim();
+}
+
+async function waitForStatus(page, pattern, timeout = 60000) {
+  await page.waitForFunction((source) => new RegExp(source).test(document.querySelector('#status').textContent),
+    pattern.source, { timeout });
+  return statusText(page);
+}
+
+function accuracyOf(text) {
+  const m = /([\d.]+)%/.exec(text);
+  return m ? Number(m[1]) / 100 : 0;
+}
+
+async function waitForAccuracy(page, threshold, timeout = 120000) {
+  await page.waitForFunction((min) => {
+    const m = /([\d.]+)%/.exec(document.querySelector('#test-accuracy').textContent);
+    return m && Number(m[1]) / 100 >= min;
+  }, threshold, { timeout, polling: 50 });
+  return accuracyOf(await page.textContent('#test-accuracy'));
+}
+
+async function choosePreset(page, name, epochs) {
+  await page.selectOption('#preset', name);
+  if (epochs) await page.fill('#epochs', String(epochs));
+}
+
+/** Train, reach the threshold, check predictions, pause and resume. */
+async function trainAndCheck(t, page, problems, label) {
+  const ready = await waitForStatus(page, /Ready/);
+  assert.match(ready, /60,000 training and 10,000 test images/);
+  assert.equal(await page.textContent('#test-accuracy').then((s) => s.trim()).then((s) => /%/.test(s) ? 'shown' : 'none'), 'none');
+
+  await choosePreset(page, 'default', 5);
+  const startedAt = Date.now();
+  await page.click('#train');
+  await waitForStatus(page, /Training/);
+  const at90 = await waitForAccuracy(page, 0.9);
+  const secondsTo90 = (Date.now() - startedAt) / 1000;
+  const at97 = await waitForAccuracy(page, 0.97);
+  const secondsTo97 = (Date.now() - startedAt) / 1000;
+  t.diagnostic(`${label}: ${(at90 * 100).toFixed(2)}% after ${secondsTo90.toFixed(1)} s, ${(at97 * 100).toFixed(2)}% after ${secondsTo97.toFixed(1)} s from pressing Train`);
+  const speed = await page.textContent('#speed');
+  t.diagnostic(`${label}: samples/s shown: ${speed.trim()}`);
+
+  const predictions = await page.$$eval('#predictions > *', (items) => items.map((el) => ({
+    label: el.dataset.label, predicted: el.dataset.predicted, correct: el.dataset.correct, text: el.textContent,
+  })));
+  assert.ok(predictions.length >= 24, `only ${predictions.length} predictions shown`);
+  for (const p of predictions) {
+    assert.match(p.label, /^\d$/);
+    assert.match(p.predicted, /^\d$/);
+    assert.equal(p.correct, String(p.label === p.predicted));
+  }
+  assert.ok(predictions.filter((p) => p.correct === 'true').length >= 20, 'a 97% network gets most shown images right');
+
+  // pause, check that nothing moves, resume
+  await page.click('#pause');
+  await waitForStatus(page, /Paused/, 5000);
+  const frozen = await page.textContent('#progress-text').catch(() => '');
+  await page.waitForTimeout(400);
+  assert.equal(await page.textContent('#progress-text').catch(() => ''), frozen, 'progress moved while paused');
+  await page.click('#pause');
+  await waitForStatus(page, /Training|Done/, 5000);
+  await page.screenshot({ path: path.join(SHOTS, `${label}-training.png`), fullPage: true });
+  await waitForStatus(page, /Done/, 120000);
+  await page.screenshot({ path: path.join(SHOTS, `${label}-done.png`), fullPage: true });
+  assert.deepEqual(problems, [], 'console errors or warnings');
+  return { secondsTo97 };
+}
+
+test('served page: train to 97%, predictions, pause and resume, no console errors', { skip: SKIP }, async (t) => {
+  const url = await serve(t, path.join(ROOT, 'data'));
+  const { page, problems } = await openPage(t, url);
+  assert.equal(await page.evaluate(() => self.crossOriginIsolated), true, 'COOP/COEP make the page cross-origin isolated');
+  await trainAndCheck(t, page, problems, 'served');
+});
+
+test('file:// page: trains with no server and no user action', { skip: SKIP }, async (t) => {
+  const { page, problems } = await openPage(t, pathToFileURL(path.join(WEB, 'index.html')).href);
+  await trainAndCheck(t, page, problems, 'file');
+});
+
+test('phone-width layout renders without horizontal scrolling', { skip: SKIP }, async (t) => {
+  const url = await serve(t, path.join(ROOT, 'data'));
+  const { page, problems } = await openPage(t, url, { width: 375, height: 800 });
+  await waitForStatus(page, /Ready/);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 1, `the page is ${overflow}px wider than a 375px screen`);
+  await page.screenshot({ path: path.join(SHOTS, 'phone.png'), fullPage: true });
+  assert.deepEqual(problems, []);
+});
+
+test('keyboard: Train can be reached with Tab and pressed with Enter', { skip: SKIP }, async (t) => {
+  const url = await serve(t, path.join(ROOT, 'data'));
+  const { page } = await openPage(t, url);
+  await waitForStatus(page, /Ready/);
+  await choosePreset(page, 'seed');
+  let focused = '';
+  for (let i = 0; i < 60 && focused !== 'train'; i++) {
+    await page.keyboard.press('Tab');
+    focused = await page.evaluate(() => document.activeElement && document.activeElement.id);
+  }
+  assert.equal(focused, 'train', 'Tab never reached #train');
+  await page.keyboard.press('Enter');
+  await waitForStatus(page, /Training/, 10000);
+  await page.focus('#pause');
+  await page.keyboard.press('Enter');
+  await waitForStatus(page, /Paused/, 5000);
+});
+
+/** A data folder with MNIST's real files except where `overrides` says otherwise. */
+function dataFolder(t, overrides) {
+  const root = tempDir(t);
+  const dir = path.join(root, 'mnist');
+  fs.mkdirSync(dir);
+  for (const name of ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']) {
+    if (name in overrides) {
+      if (overrides[name] !== null) fs.writeFileSync(path.join(dir, name), overrides[name]);
+    } else {
+      fs.copyFileSync(path.join(MNIST_DIR, name), path.join(dir, name));
+    }
+  }
+  return root;
+}
+
+test('bad data is reported in #status: corrupt gzip, 404, wrong format, mismatched counts', { skip: SKIP }, async (t) => {
+  const good = fs.readFileSync(path.join(MNIST_DIR, 't10k-labels-idx1-ubyte.gz'));
+  const corrupt = Buffer.from(good);
+  for (let i = 20; i < 200; i++) corrupt[i] ^= 0x5a;
+  const cases = [
+    ['corrupt gzip', { 't10k-labels-idx1-ubyte.gz': corrupt }, /t10k-labels.*(corrupt|gzip)/i],
+    ['missing file', { 't10k-labels-idx1-ubyte.gz': null }, /t10k-labels-idx1-ubyte\.gz.*404/],
+    ['labels given as images', { 't10k-images-idx3-ubyte.gz': good }, /t10k-images.*not an IDX image file/],
+    ['mismatched counts', { 't10k-labels-idx1-ubyte.gz': zlib.gzipSync(Buffer.concat([Buffer.from([0, 0, 8, 1, 0, 0, 0, 5]), Buffer.alloc(5)])) },
+      /10000 images but .* 5 labels/],
+  ];
+  for (const [name, overrides, pattern] of cases) {
+    const url = await serve(t, dataFolder(t, overrides));
+    const { page } = await openPage(t, url);
+    const status = await waitForStatus(page, pattern, 30000);
+    assert.match(status, pattern, name);
+    assert.equal(await page.isDisabled('#train'), true, `${name}: Train stays disabled`);
+    if (name === 'corrupt gzip') await page.screenshot({ path: path.join(SHOTS, 'bad-data.png') });
+  }
+});
