@@ -44,8 +44,8 @@ after(async () => {
   if (browser) await browser.close();
 });
 
-async function serve(t, dataRoot) {
-  const server = createServer({ webRoot: WEB, dataRoot });
+async function serve(t, dataRoot, webRoot = WEB) {
+  const server = createServer({ webRoot, dataRoot });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.after(() => new Promise((resolve) => server.close(resolve)));
   return `http://127.0.0.1:${server.address().port}/`;
@@ -208,5 +208,21 @@ test('bad data is reported in #status: corrupt gzip, 404, wrong format, mismatch
     assert.match(status, pattern, name);
     assert.equal(await page.isDisabled('#train'), true, `${name}: Train stays disabled`);
     if (name === 'corrupt gzip') await page.screenshot({ path: path.join(SHOTS, 'bad-data.png') });
+  }
+});
+
+test('make dist: the folder works from a static host and from disk', { skip: SKIP }, async (t) => {
+  const dist = path.join(ROOT, 'build', 'dist');
+  assert.ok(fs.existsSync(path.join(dist, 'index.html')), 'run make dist first (tests/run.js does)');
+  // a static host serving the folder as it is (the page at /, its data at /data/), then the disk
+  const host = await serve(t, path.join(dist, 'data'), dist);
+  for (const address of [host, pathToFileURL(path.join(dist, 'index.html')).href]) {
+    const { page, problems } = await openPage(t, address);
+    await waitForStatus(page, /Ready/);
+    await choosePreset(page, 'default', 1);
+    await page.click('#train');
+    assert.ok(await waitForAccuracy(page, 0.9) >= 0.9);
+    await page.click('#pause');
+    assert.deepEqual(problems, [], `${address}: console errors`);
   }
 });

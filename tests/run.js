@@ -7,7 +7,8 @@
  *    WebAssembly module and page bundle, the core's test harness, and
  *    AddressSanitizer+UBSan builds of both);
  * 2. fetches and verifies the datasets into data/ (`make data`; with
- *    DATA_MIRROR=DIR it copies a local mirror instead of downloading);
+ *    DATA_MIRROR=DIR it copies a local mirror instead of downloading), and
+ *    writes the static site build/dist/ (`make dist`);
  * 3. runs tests/*.test.js with node:test, two files at a time, and ends with
  *    a line `N passed, N failed` (exit status 1 if any failed or none ran).
  *
@@ -46,6 +47,7 @@ async function main() {
     'Run `make all test-bins` to see the error; `make deps` installs the compilers and zlib headers.');
   step('data', 'make', ['data'],
     'Run `make data` (or `DATA_MIRROR=DIR make data` to copy a local mirror).');
+  step('dist', 'make', ['dist'], 'Run `make dist` to see the error.');
 
   const files = testFiles(filters);
   process.stdout.write(`\n== tests: ${files.map((f) => path.basename(f)).join(', ')}\n`);

@@ -337,6 +337,7 @@
         return;
       }
       setState('error');
+      UI.dataFailed(e && e.kind === 'file-mode');
       UI.setStatus(e && e.message ? e.message : String(e), e && e.kind === 'file-mode' ? 'warn' : 'error');
     }
   }

@@ -364,7 +364,7 @@
     // Keep keyboard focus on something useful when the focused button turns off.
     if (focused && focused.tagName === 'BUTTON' && focused.disabled) {
       var next = [pause, train, step, reset].filter(function (b) { return !b.disabled; })[0];
-      if (next) next.focus();
+      if (next) next.focus({ preventScroll: true });
     }
   }
 
@@ -462,6 +462,18 @@
     setText(row.text, label);
   }
 
+  /** After a failed load: rows that did not finish say so (or, with clear, all go). */
+  function dataFailed(clear) {
+    if (clear) { clearDataProgress(); return; }
+    Object.keys(fileRows).forEach(function (k) {
+      var row = fileRows[k];
+      if (row.li.getAttribute('data-phase') === 'done') return;
+      row.li.setAttribute('data-phase', 'failed');
+      row.bar.value = 0;
+      setText(row.text, 'not loaded');
+    });
+  }
+
   function setDataset(id, count) {
     if (count > 0) trainCount = count;
     classNames = id === 'fashion-mnist' ? FASHION_NAMES : null;
@@ -498,8 +510,14 @@
     setText('epoch', 'Epoch 0 / ' + fmt.int(targetEpochs));
   }
 
+  function setAccuracy(text) {
+    var e = $('test-accuracy');
+    setText(e, text);
+    e.classList.toggle('is-empty', text === '—');
+  }
+
   function clearResults() {
-    setText('test-accuracy', '—');
+    setAccuracy('—');
     $('progress').value = 0;
     setText('progress-text', '0%');
     ['eta', 'speed', 'loss', 'train-accuracy', 'lr-now', 'iterations', 'elapsed'].forEach(function (id) {
@@ -544,7 +562,7 @@
 
   function showEvaluation(e) {
     if (!e) return;
-    setText('test-accuracy', fmt.percent(e.testAccuracy));
+    setAccuracy(fmt.percent(e.testAccuracy));
     if (e.confusion) updateConfusion(e.confusion);
   }
 
@@ -719,14 +737,14 @@
       tr.appendChild(cell);
     });
     tbody.appendChild(tr);
-    if (typeof e.testAccuracy === 'number') setText('test-accuracy', fmt.percent(e.testAccuracy));
+    if (typeof e.testAccuracy === 'number') setAccuracy(fmt.percent(e.testAccuracy));
   }
 
   function showDone(d) {
     $('progress').value = 1;
     setText('progress-text', '100%');
     setText('eta', 'done');
-    if (d && typeof d.testAccuracy === 'number') setText('test-accuracy', fmt.percent(d.testAccuracy));
+    if (d && typeof d.testAccuracy === 'number') setAccuracy(fmt.percent(d.testAccuracy));
     if (d && typeof d.elapsed === 'number') setText('elapsed', fmt.duration(d.elapsed));
   }
 
@@ -902,6 +920,7 @@
     focusButton: focusButton,
     dataProgress: dataProgress,
     clearDataProgress: clearDataProgress,
+    dataFailed: dataFailed,
     setDataset: setDataset,
     setDatasetSelect: setDatasetSelect,
     datasetValue: datasetValue,
