@@ -64,11 +64,19 @@
     epochs: [0, 100000, true], iterations: [0, 100000000, true],
   };
 
+  const FIELD_WORDS = {
+    seed: 'seed', batch: 'batch size', lr: 'learning rate', momentum: 'momentum',
+    weightDecay: 'weight decay', lrDecay: 'learning-rate decay', epochs: 'epochs', iterations: 'iterations',
+  };
+
   function checkNumber(name, value) {
     const [min, max, integer] = NUMBER_FIELDS[name];
     const ok = typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max &&
       (!integer || Number.isInteger(value)) && !(name === 'lr' && value === 0);
-    if (!ok) throw new Error(`${name}: ${JSON.stringify(value)} is not a valid value`);
+    if (!ok) {
+      const range = name === 'lr' ? 'above 0 and at most 100' : `from ${min} to ${max}`;
+      throw new Error(`${name}: ${FIELD_WORDS[name]} must be ${integer ? 'a whole number' : 'a number'} ${range}, not ${JSON.stringify(value)}`);
+    }
     return value;
   }
 
@@ -126,7 +134,7 @@
 
   function sendProgress() {
     lastProgressAt = now();
-    const p = progress || { epoch: 0, iterations: 0, samples: 0, epochLoss: 0, epochAccuracy: 0, batchLoss: 0, lr: config.lr };
+    const p = progress || { epoch: 0, iterations: 0, samples: 0, epochSamples: 0, epochLoss: 0, epochAccuracy: 0, batchLoss: 0, lr: config.lr };
     const n = trainingSetSize() || 1;
     const rate = samplesPerSecond();
     const remaining = Math.max(0, targetSamples() - p.samples);
@@ -134,7 +142,9 @@
       type: 'progress', state, epoch: p.epoch, epochs: config.epochs,
       epochProgress: Math.min(1, (p.samples - epochStartSamples) / n),
       iterations: p.iterations, iterationsTarget: config.iterations, samples: p.samples,
-      samplesPerSecond: rate, loss: p.epochLoss, trainAccuracy: p.epochAccuracy,
+      // running figures exist once a batch of this epoch has completed
+      samplesPerSecond: rate, loss: p.epochSamples > 0 ? p.epochLoss : null,
+      trainAccuracy: p.epochSamples > 0 ? p.epochAccuracy : null,
       batchLoss: p.batchLoss, lr: p.lr || config.lr, elapsed: elapsedMs / 1000,
       eta: state === 'training' && rate > 0 && Number.isFinite(remaining) ? remaining / rate : null,
     });
@@ -314,13 +324,17 @@
     if (p.epochEnded) epochStartSamples = p.samples;
     if (p.diverged) {
       state = 'diverged';
-      post({ type: 'diverged', lr: p.lr, iteration: p.iterations, message: `Training diverged at iteration ${p.iterations}: the loss became NaN or infinite with learning rate ${p.lr}.` });
+      post({ type: 'diverged', lr: p.lr, iteration: p.iterations + 1, message: `Training diverged at iteration ${p.iterations + 1}: the loss became NaN or infinite with learning rate ${p.lr}. Reset and try a smaller learning rate.` });
     } else {
       state = p.samples >= targetSamples() ? 'done' : 'paused';
     }
     evaluateNow('step');
-    sendProgress();
-    post({ type: 'paused' });
+    if (state === 'done') {
+      finishRun();
+    } else {
+      sendProgress();
+      post({ type: 'paused' });
+    }
   }
 
   // ---- messages --------------------------------------------------------------------------------

@@ -198,7 +198,9 @@
     setState('done');
     UI.showDone(d);
     UI.setNote('');
-    UI.setStatus('Done: ' + fmt.percent(d.testAccuracy) + ' test accuracy in ' + fmt.duration(d.elapsed), 'ok');
+    UI.setStatus(typeof d.testAccuracy === 'number'
+      ? 'Done: ' + fmt.percent(d.testAccuracy) + ' test accuracy in ' + fmt.duration(d.elapsed)
+      : 'Done in ' + fmt.duration(d.elapsed), 'ok');
   }
 
   function onPaused() {
@@ -208,7 +210,8 @@
     if (S.state === 'done' || S.state === 'error') return;
     setState('paused');
     var p = S.last;
-    UI.setStatus('Paused: ' + epochWords(p) + (p ? ', ' + fmt.int(p.iterations || 0) + ' updates' : '') +
+    var n = p ? p.iterations || 0 : 0;
+    UI.setStatus('Paused: ' + epochWords(p) + (p ? ', ' + fmt.int(n) + (n === 1 ? ' update' : ' updates') : '') +
       (stepped ? ' (stepped one batch)' : ''), 'info');
   }
 
@@ -286,8 +289,9 @@
     UI.setNote('');
     UI.setStatus('Loading ' + name + ': 0 of 4 files…', 'info');
 
+    var failed = false;
     var onProgress = function (info) {
-      if (token !== S.loadToken) return;
+      if (token !== S.loadToken || failed) return;
       UI.dataProgress(info);
       if (info.phase === 'done') {
         UI.setStatus('Loading ' + name + ': ' + info.filesDone + ' of ' + info.filesTotal + ' files…', 'info');
@@ -305,6 +309,7 @@
       UI.setStatus('Checking the ' + name + ' files…', 'info');
       var tr = await request({ type: 'load', set: 'train', images: data.train.images, labels: data.train.labels,
         names: data.train.names }, [data.train.images, data.train.labels], 'loaded');
+      if (token !== S.loadToken) return;
       var te = await request({ type: 'load', set: 'test', images: data.test.images, labels: data.test.labels,
         names: data.test.names }, [data.test.images, data.test.labels], 'loaded');
       if (token !== S.loadToken) return;
@@ -316,7 +321,7 @@
       S.dataName = data.dataset ? Data.DATASETS[data.dataset].name : 'your files';
       UI.setDataset(S.dataset, tr.count);
 
-      var r = UI.readConfig();
+      var r = UI.readConfig(true);
       if (r.ok) {
         try {
           await configure(r.config);
@@ -331,6 +336,7 @@
       setState('ready');
       UI.setStatus(readyText(), 'ok');
     } catch (e) {
+      failed = true;
       if (token !== S.loadToken || (e && e.kind === 'aborted')) return;
       if (e && e.stage === 'init') {
         fail('init', e.message === MISSING_BUILD ? e.message : 'The WebAssembly module could not start: ' + e.message);

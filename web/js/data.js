@@ -179,7 +179,9 @@
           return new Uint8Array(buf);
         });
       }
-      return readAll(response.body.getReader(), total, onBytes);
+      return readAll(response.body.getReader(), total, onBytes).catch(function (e) {
+        throw networkError(label, e, signal);
+      });
     }, function (e) {
       throw networkError(label, e, signal);
     });
@@ -191,8 +193,14 @@
     }
     if (e && e.kind) return e;
     var offline = typeof navigator !== 'undefined' && navigator.onLine === false;
+    var foreign = false;
+    try {
+      foreign = isHttpUrl(label) && new URL(label).origin !== location.origin;
+    } catch (err) { /* not a URL: same origin */ }
     return DataError('network', label + ' could not be downloaded: ' +
-      (offline ? 'this browser is offline.' : 'the network request failed (is the server still running?).') +
+      (offline ? 'this browser is offline.'
+        : foreign ? 'the request failed (offline, or that server does not allow other sites to read it: CORS).'
+          : 'the network request failed (is the server still running?).') +
       ' Check the connection, or choose the files below.');
   }
 
@@ -331,8 +339,15 @@
     function attempt(i, firstError) {
       var base = bases[i];
       var done = {};
+      var failed = false;
+      // Our own controller: the first failure cancels the other downloads of this attempt.
+      var inner = typeof AbortController === 'function' ? new AbortController() : null;
+      if (inner && signal) {
+        if (signal.aborted) inner.abort();
+        else signal.addEventListener('abort', function () { inner.abort(); });
+      }
       var report = function (f, info) {
-        if (signal && signal.aborted) return;
+        if (failed || (signal && signal.aborted)) return;
         if (info.phase === 'done') done[f.key] = true;
         info.file = f;
         info.base = base;
@@ -342,7 +357,7 @@
         onProgress(info);
       };
       FILES.forEach(function (f) { report(f, { phase: 'wait', loaded: 0, total: 0 }); });
-      var run = useScripts ? loadScripts(base, ds, report) : loadHttp(base, ds, report, signal);
+      var run = useScripts ? loadScripts(base, ds, report) : loadHttp(base, ds, report, inner ? inner.signal : signal);
       return run.then(function (r) {
         if (signal && signal.aborted) throw DataError('aborted', 'Loading was cancelled.');
         return {
@@ -353,6 +368,8 @@
           test: { images: r.testImages, labels: r.testLabels, names: names(base, ds, 'test') }
         };
       }, function (e) {
+        failed = true;
+        if (inner) inner.abort();
         if (signal && signal.aborted) throw DataError('aborted', 'Loading was cancelled.');
         // Only a base that is not there at all (first file missing) moves us on.
         var missing = !done[FILES[1].key] && (!e.kind || e.kind === 'not-found' || e.kind === 'network');

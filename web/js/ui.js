@@ -183,7 +183,7 @@
     lr: function (v) {
       var n = parseNumber(v);
       if (!(n > 0) || !isFinite(n)) return { ok: false, message: 'Learning rate must be a number > 0' };
-      if (n > 1000) return { ok: false, message: 'Learning rate must be at most 1,000' };
+      if (n > 100) return { ok: false, message: 'Learning rate must be at most 100' };
       return { ok: true, value: n };
     },
     momentum: function (v) {
@@ -231,17 +231,18 @@
     return r;
   }
 
-  /** Validates every field; shows inline messages. -> {ok, config, errors: [{field, message}]} */
-  function readConfig() {
+  /** Validates every field; shows inline messages and focuses the first bad field
+   *  (unless quiet). -> {ok, config, errors: [{field, message}]} */
+  function readConfig(quiet) {
     var p = PRESETS[basePreset] || PRESETS['default'];
     var values = {};
     var errors = [];
     FIELDS.forEach(function (f) {
-      var r = validateField(f, true);
+      var r = validateField(f, !quiet);
       if (r.ok) values[f] = r.value; else errors.push({ field: f, message: r.message });
     });
     if (errors.length) {
-      var first = $(errors[0].field);
+      var first = quiet ? null : $(errors[0].field);
       if (first && document.activeElement !== first) first.focus();
       return { ok: false, errors: errors, config: null };
     }
@@ -356,10 +357,6 @@
     pause.setAttribute('aria-label', s === 'paused' ? 'Resume training' : 'Pause training');
     step.disabled = !canStep;
     reset.disabled = !canReset;
-
-    var loading = s === 'loading';
-    $('dataset').disabled = false;
-    $('data-load').disabled = loading && !!opts.busy;
 
     // Keep keyboard focus on something useful when the focused button turns off.
     if (focused && focused.tagName === 'BUTTON' && focused.disabled) {
@@ -518,6 +515,7 @@
 
   function clearResults() {
     setAccuracy('—');
+    setText('accuracy-note', '');
     $('progress').value = 0;
     setText('progress-text', '0%');
     ['eta', 'speed', 'loss', 'train-accuracy', 'lr-now', 'iterations', 'elapsed'].forEach(function (id) {
@@ -562,7 +560,13 @@
 
   function showEvaluation(e) {
     if (!e) return;
-    setAccuracy(fmt.percent(e.testAccuracy));
+    if (e.samples === 0) {
+      // The fresh, untrained network: worth a look (about chance), but not "the" accuracy.
+      setText('accuracy-note', 'untrained: ' + fmt.percent(e.testAccuracy, 1) + ' (chance: 10%)');
+    } else {
+      setAccuracy(fmt.percent(e.testAccuracy));
+      setText('accuracy-note', '');
+    }
     if (e.confusion) updateConfusion(e.confusion);
   }
 
