@@ -78,6 +78,20 @@ EXPORT long wasm_count(int set) { return valid_set(set) ? g.sets[set].count : 0;
 EXPORT const uint8_t *wasm_pixels(int set) { return valid_set(set) ? g.sets[set].pixels : NULL; }
 EXPORT const uint8_t *wasm_labels(int set) { return valid_set(set) ? g.sets[set].labels : NULL; }
 
+/* Makes `net` (NULL: creation failed, g.err says why) the module's network,
+ * attached to the training set if one is loaded, replacing the old one. */
+static int adopt(mnist_net *net) {
+    if (!net) return g.err.code;
+    if (g.sets[SET_TRAIN].count > 0 && mnist_train_attach(net, &g.sets[SET_TRAIN], &g.err) != MNIST_OK) {
+        mnist_free(net);
+        return g.err.code;
+    }
+    mnist_free(g.net);
+    g.net = net;
+    memset(&g.progress, 0, sizeof g.progress);
+    return MNIST_OK;
+}
+
 /* A fresh network: sizes[0..n_sizes-1] = 784, hidden..., 10; init 0 = He,
  * 1 = the notebook's U(-0.5, 0.5). Attaches the training set if loaded. */
 EXPORT int wasm_configure(int n_sizes, const int32_t *sizes, int init, uint32_t seed,
@@ -96,17 +110,7 @@ EXPORT int wasm_configure(int n_sizes, const int32_t *sizes, int init, uint32_t 
     cfg.hyper.momentum = momentum;
     cfg.hyper.weight_decay = weight_decay;
     cfg.hyper.lr_decay = lr_decay;
-    mnist_net *net = mnist_create(&cfg, &g.err);
-    if (!net) return g.err.code;
-    if (g.sets[SET_TRAIN].count > 0 &&
-        mnist_train_attach(net, &g.sets[SET_TRAIN], &g.err) != MNIST_OK) {
-        mnist_free(net);
-        return g.err.code;
-    }
-    mnist_free(g.net);
-    g.net = net;
-    memset(&g.progress, 0, sizeof g.progress);
-    return MNIST_OK;
+    return adopt(mnist_create(&cfg, &g.err));
 }
 
 EXPORT int wasm_set_hyper(long batch, float lr, float momentum, float weight_decay, float lr_decay) {
@@ -187,17 +191,9 @@ EXPORT int wasm_model_save(uint8_t *buf, size_t cap) {
 /* Replaces the network by a saved model (keeping the hyperparameters in force). */
 EXPORT int wasm_model_load(const uint8_t *buf, size_t len) {
     mnist_net *net = mnist_model_load(buf, len, "model", &g.err);
-    if (!net) return g.err.code;
-    if (g.net) {
+    if (net && g.net) {
         mnist_hyper h = mnist_get_hyper(g.net);
         mnist_set_hyper(net, &h, NULL);
     }
-    if (g.sets[SET_TRAIN].count > 0 && mnist_train_attach(net, &g.sets[SET_TRAIN], &g.err) != MNIST_OK) {
-        mnist_free(net);
-        return g.err.code;
-    }
-    mnist_free(g.net);
-    g.net = net;
-    memset(&g.progress, 0, sizeof g.progress);
-    return MNIST_OK;
+    return adopt(net);
 }

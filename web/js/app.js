@@ -378,24 +378,30 @@
     UI.setNote('');
   }
 
-  async function onTrain() {
-    var can = S.state === 'ready' || S.state === 'done' || (S.state === 'error' && S.recoverable);
-    if (!can || S.busy || !S.dataReady) return;
+  /** Builds a network from the form's settings; false (with the reason shown) if it cannot. */
+  async function configureFromForm() {
     var r = UI.readConfig();
     if (!r.ok) {
       UI.setNote('Fix the highlighted field first.');
-      return;
+      return false;
     }
     S.busy = true;
     try {
       await configure(r.config);
     } catch (e) {
-      S.busy = false;
       if (e.stage === 'config') showConfigError(e.message); else UI.setStatus(e.message, 'error');
-      return;
+      return false;
+    } finally {
+      S.busy = false;
     }
-    S.busy = false;
     beginRunIfFresh();
+    return true;
+  }
+
+  async function onTrain() {
+    var can = S.state === 'ready' || S.state === 'done' || (S.state === 'error' && S.recoverable);
+    if (!can || S.busy || !S.dataReady) return;
+    if (!(await configureFromForm())) return;
     post({ type: 'start' });
     setState('training');
     UI.setStatus('Training: ' + epochWords(null), 'info');
@@ -420,21 +426,7 @@
   async function onStep() {
     if (S.busy || S.stepping || !S.dataReady) return;
     if (S.state === 'ready') {
-      var r = UI.readConfig();
-      if (!r.ok) {
-        UI.setNote('Fix the highlighted field first.');
-        return;
-      }
-      S.busy = true;
-      try {
-        await configure(r.config);
-      } catch (e) {
-        S.busy = false;
-        if (e.stage === 'config') showConfigError(e.message); else UI.setStatus(e.message, 'error');
-        return;
-      }
-      S.busy = false;
-      beginRunIfFresh();
+      if (!(await configureFromForm())) return;
     } else if (S.state !== 'paused') {
       return;
     }
