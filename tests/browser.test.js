@@ -226,3 +226,20 @@ test('make dist: the folder works from a static host and from disk', { skip: SKI
     assert.deepEqual(problems, [], `${address}: console errors`);
   }
 });
+
+test('no data beside the page: the file picker loads the four .gz files', { skip: SKIP }, async (t) => {
+  const url = await serve(t, tempDir(t)); // an empty data folder: every file is a 404
+  const { page } = await openPage(t, url);
+  await waitForStatus(page, /404/, 30000);
+  assert.equal(await page.isDisabled('#train'), true);
+  const files = ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']
+    .map((name) => path.join(MNIST_DIR, name));
+  await page.setInputFiles('#data-files', files.slice(0, 3));
+  await waitForStatus(page, /t10k-labels/, 10000); // says which file is missing
+  await page.setInputFiles('#data-files', files);
+  await waitForStatus(page, /Ready: 60,000 training and 10,000 test images/, 30000);
+  await choosePreset(page, 'seed');
+  await page.click('#step');
+  await waitForStatus(page, /Paused/, 30000);
+  assert.match(await page.textContent('#test-accuracy'), /\d+\.\d+%/);
+});
