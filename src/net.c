@@ -325,18 +325,18 @@ mnist_status mnist_train_attach(mnist_net *net, const mnist_dataset *train, mnis
     return MNIST_OK;
 }
 
-/* W := W - alpha dW, with dW = (summed gradient) / m, plus L2 decay on the
+/* W := W - alpha dW, with dW = 1/m (summed gradient), plus L2 decay on the
  * weights (not the biases) and momentum (v := mu v + dW; W := W - alpha v). */
 static void apply_update(mnist_net *net, long m) {
     const float lr = net->lr_epoch, mu = net->hyper.momentum, wd = net->hyper.weight_decay;
-    const float fm = (float)m;
+    const float inv_m = 1.0f / (float)m;
     for (int l = 0; l < net->n_layers; l++) {
         long nw = (long)net->sizes[l] * net->sizes[l + 1];
         long n = nw + net->sizes[l + 1]; /* W then b: contiguous */
         float *w = net->W[l], *g = net->dW[l];
         float *v = net->velocity + (w - net->params);
         for (long k = 0; k < n; k++) {
-            float d = g[k] / fm;
+            float d = inv_m * g[k];
             if (wd > 0.0f && k < nw) d += wd * w[k];
             if (mu > 0.0f) {
                 v[k] = mu * v[k] + d;
