@@ -8,7 +8,7 @@ CFLAGS   ?= -O2
 CFLAGS   += -std=c11 -Wall -Wextra -Werror -ffp-contract=off -fno-fast-math -MMD -MP
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g -O1
 
-CORE_SRC := src/net.c src/layers.c src/fmath.c src/rng.c src/idx.c src/model.c
+CORE_SRC := src/net.c src/layers.c src/parallel.c src/fmath.c src/rng.c src/idx.c src/model.c
 CLI_SRC  := src/cli.c
 CHECK_SRC := tests/native/core_check.c
 
@@ -16,9 +16,15 @@ CHECK_SRC := tests/native/core_check.c
 EMCC     ?= emcc
 EMCC_ENV := NODE_PATH=$(if $(NODE_PATH),$(NODE_PATH):)/usr/share/nodejs
 EMFLAGS  := -O3 -msimd128 -std=c11 -Wall -Wextra -Werror -ffp-contract=off -fno-fast-math \
-            --no-entry -sSTANDALONE_WASM -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=2147483648
+            --no-entry -sSTANDALONE_WASM -sALLOW_MEMORY_GROWTH=1
 WASM_SRC := $(CORE_SRC) src/wasm.c
+# The threaded variant: atomics and a shared memory imported from JavaScript,
+# whose helper threads are Web Workers (web/js/engine.js). Its memory limits
+# are repeated in engine.js (THREADED_MEMORY_PAGES), which must create it.
+MT_FLAGS := -matomics -mbulk-memory -sIMPORTED_MEMORY=1 -Wl,--shared-memory \
+            -sINITIAL_MEMORY=16777216 -sMAXIMUM_MEMORY=1073741824
 WASM     := web/build/mnist.wasm
+WASM_MT  := web/build/mnist-mt.wasm
 BUNDLE   := web/build/bundle.js
 
 BUILD := build
@@ -55,10 +61,14 @@ wasm: deps-quiet $(BUNDLE)
 
 $(WASM): $(WASM_SRC) $(wildcard src/*.h) | deps-quiet
 	@mkdir -p $(dir $@)
-	$(EMCC_ENV) $(EMCC) $(EMFLAGS) -o $@ $(WASM_SRC)
+	$(EMCC_ENV) $(EMCC) $(EMFLAGS) -sMAXIMUM_MEMORY=2147483648 -o $@ $(WASM_SRC)
 
-$(BUNDLE): $(WASM) web/js/engine.js web/worker.js scripts/build-bundle.js
-	node scripts/build-bundle.js $(WASM) $@
+$(WASM_MT): $(WASM_SRC) $(wildcard src/*.h) | deps-quiet
+	@mkdir -p $(dir $@)
+	$(EMCC_ENV) $(EMCC) $(EMFLAGS) $(MT_FLAGS) -o $@ $(WASM_SRC)
+
+$(BUNDLE): $(WASM) $(WASM_MT) web/js/engine.js web/worker.js scripts/build-bundle.js
+	node scripts/build-bundle.js $(WASM) $(WASM_MT) $@
 
 # Test binaries: the harness (tests/native/core_check.c) natively and, with the
 # CLI, under AddressSanitizer + UndefinedBehaviorSanitizer.

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "nn.h"
+#include "parallel.h"
 
 typedef float f32x4 __attribute__((vector_size(16)));
 
@@ -44,18 +45,17 @@ static float dot(const float *x, const float *w, int I) {
     return dot_finish(acc, x, w, I4, I);
 }
 
-void dense_forward(float *out, const float *inp, const float *weight, const float *bias,
-                   int B, int I, int O) {
-    /* inp (B,I), weight (O,I), bias (O) -> out (B,O)
-     * out[b][o] = bias[o] + sum_i inp[b][i] weight[o][i]      (Z = W X + b) */
+/* Output columns [o0, o1) of dense_forward, for every sample. */
+static void dense_forward_columns(float *out, const float *inp, const float *weight,
+                                  const float *bias, int B, int I, int O, int o0, int o1) {
     int I4 = I & ~3;
     int b = 0;
     /* 2 samples x 4 outputs per tile: 8 accumulators, 6 loads per 8 products. */
     for (; b + 2 <= B; b += 2) {
         const float *x0 = inp + (long)b * I, *x1 = x0 + I;
         float *out0 = out + (long)b * O, *out1 = out0 + O;
-        int o = 0;
-        for (; o + 4 <= O; o += 4) {
+        int o = o0;
+        for (; o + 4 <= o1; o += 4) {
             const float *w0 = weight + (long)o * I, *w1 = w0 + I, *w2 = w1 + I, *w3 = w2 + I;
             f32x4 a00 = splat4(0), a01 = splat4(0), a02 = splat4(0), a03 = splat4(0);
             f32x4 a10 = splat4(0), a11 = splat4(0), a12 = splat4(0), a13 = splat4(0);
@@ -75,7 +75,7 @@ void dense_forward(float *out, const float *inp, const float *weight, const floa
             out1[o + 2] = dot_finish(a12, x1, w2, I4, I) + bias[o + 2];
             out1[o + 3] = dot_finish(a13, x1, w3, I4, I) + bias[o + 3];
         }
-        for (; o < O; o++) {
+        for (; o < o1; o++) {
             const float *w = weight + (long)o * I;
             out0[o] = dot(x0, w, I) + bias[o];
             out1[o] = dot(x1, w, I) + bias[o];
@@ -83,8 +83,38 @@ void dense_forward(float *out, const float *inp, const float *weight, const floa
     }
     for (; b < B; b++) {
         const float *x = inp + (long)b * I;
-        for (int o = 0; o < O; o++) out[(long)b * O + o] = dot(x, weight + (long)o * I, I) + bias[o];
+        for (int o = o0; o < o1; o++) out[(long)b * O + o] = dot(x, weight + (long)o * I, I) + bias[o];
     }
+}
+
+/* A dense layer's tensors, handed to the slices that threads compute. */
+typedef struct {
+    float *out, *dinp, *dweight;
+    const float *inp, *weight, *bias, *dout;
+    int B, I, O;
+} dense_job;
+
+/* Below this many multiply-adds, starting threads costs more than it saves. */
+#define PARALLEL_MIN_WORK (1L << 18)
+
+static void dense_forward_slice(void *arg, int part, int parts) {
+    const dense_job *j = arg;
+    int o0, o1;
+    nn_split(j->O, part, parts, 4, &o0, &o1);
+    dense_forward_columns(j->out, j->inp, j->weight, j->bias, j->B, j->I, j->O, o0, o1);
+}
+
+void dense_forward(float *out, const float *inp, const float *weight, const float *bias,
+                   int B, int I, int O) {
+    /* inp (B,I), weight (O,I), bias (O) -> out (B,O)
+     * out[b][o] = bias[o] + sum_i inp[b][i] weight[o][i]      (Z = W X + b)
+     * Threads split the outputs o; each output's sum is the same either way. */
+    if ((long)B * I * O < PARALLEL_MIN_WORK) {
+        dense_forward_columns(out, inp, weight, bias, B, I, O, 0, O);
+        return;
+    }
+    dense_job job = {.out = out, .inp = inp, .weight = weight, .bias = bias, .B = B, .I = I, .O = O};
+    nn_parallel(dense_forward_slice, &job);
 }
 
 /* row[i] += d * x[i] for i < n (one rounding per element, so no order issue). */
@@ -95,33 +125,57 @@ static inline void axpy(float *row, float d, const float *x, int n) {
     for (int i = n4; i < n; i++) row[i] += d * x[i];
 }
 
+/* dweight rows [o0, o1): one term per sample, in sample order. */
+static void dense_weight_grad_rows(const dense_job *j, int o0, int o1) {
+    for (int o = o0; o < o1; o++) {
+        float *dw = j->dweight + (long)o * j->I;
+        for (int b = 0; b < j->B; b++) {
+            float d = j->dout[(long)b * j->O + o];
+            /* ReLU zeroes many gradients; adding 0 * x would change nothing. */
+            if (d != 0.0f) axpy(dw, d, j->inp + (long)b * j->I, j->I);
+        }
+    }
+}
+
+/* dinp rows (samples) [b0, b1): one term per output, in output order. */
+static void dense_input_grad_rows(const dense_job *j, int b0, int b1) {
+    for (int b = b0; b < b1; b++) {
+        float *dx = j->dinp + (long)b * j->I;
+        const float *d = j->dout + (long)b * j->O;
+        memset(dx, 0, sizeof(float) * (size_t)j->I);
+        for (int o = 0; o < j->O; o++)
+            if (d[o] != 0.0f) axpy(dx, d[o], j->weight + (long)o * j->I, j->I);
+    }
+}
+
+static void dense_backward_slice(void *arg, int part, int parts) {
+    const dense_job *j = arg;
+    int lo, hi;
+    nn_split(j->O, part, parts, 1, &lo, &hi);
+    dense_weight_grad_rows(j, lo, hi);
+    if (!j->dinp) return;
+    nn_split(j->B, part, parts, 1, &lo, &hi);
+    dense_input_grad_rows(j, lo, hi);
+}
+
 void dense_backward(float *dinp, float *dweight, float *dbias, const float *dout,
                     const float *inp, const float *weight, int B, int I, int O) {
     /* dout (B,O), inp (B,I), weight (O,I) ->
      *   dweight (O,I) += dout^T inp       (dW = dZ X^T, summed over samples)
      *   dbias (O)     += sum_b dout[b]    (db = sum(dZ))
      *   dinp (B,I)     = dout weight      (dX = W^T dZ; skipped when dinp is NULL,
-     *                                      as for the input layer) */
+     *                                      as for the input layer)
+     * Threads split the rows of dweight and of dinp. */
     for (int b = 0; b < B; b++) {
         const float *d = dout + (long)b * O;
         for (int o = 0; o < O; o++) dbias[o] += d[o];
     }
-    for (int o = 0; o < O; o++) {
-        float *dw = dweight + (long)o * I;
-        for (int b = 0; b < B; b++) {
-            float d = dout[(long)b * O + o];
-            /* ReLU zeroes many gradients; adding 0 * x would change nothing. */
-            if (d != 0.0f) axpy(dw, d, inp + (long)b * I, I);
-        }
-    }
-    if (!dinp) return;
-    for (int b = 0; b < B; b++) {
-        float *dx = dinp + (long)b * I;
-        const float *d = dout + (long)b * O;
-        memset(dx, 0, sizeof(float) * (size_t)I);
-        for (int o = 0; o < O; o++)
-            if (d[o] != 0.0f) axpy(dx, d[o], weight + (long)o * I, I);
-    }
+    dense_job job = {.dinp = dinp, .dweight = dweight, .inp = inp, .weight = weight, .dout = dout,
+                     .B = B, .I = I, .O = O};
+    if ((long)B * I * O < PARALLEL_MIN_WORK)
+        dense_backward_slice(&job, 0, 1);
+    else
+        nn_parallel(dense_backward_slice, &job);
 }
 
 void relu_forward(float *out, const float *inp, long N) {

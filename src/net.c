@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "nn.h"
+#include "parallel.h"
 
 void nn_set_error(mnist_error *err, mnist_status code, const char *fmt, ...) {
     if (!err) return;
@@ -325,18 +326,24 @@ mnist_status mnist_train_attach(mnist_net *net, const mnist_dataset *train, mnis
     return MNIST_OK;
 }
 
-/* W := W - alpha dW, with dW = 1/m (summed gradient), plus L2 decay on the
- * weights (not the biases) and momentum (v := mu v + dW; W := W - alpha v). */
-static void apply_update(mnist_net *net, long m) {
+typedef struct {
+    mnist_net *net;
+    float inv_m;
+} update_job;
+
+/* Slice `part` of every layer's parameters (W then b, contiguous). */
+static void update_slice(void *arg, int part, int parts) {
+    const update_job *job = arg;
+    mnist_net *net = job->net;
     const float lr = net->lr_epoch, mu = net->hyper.momentum, wd = net->hyper.weight_decay;
-    const float inv_m = 1.0f / (float)m;
     for (int l = 0; l < net->n_layers; l++) {
-        long nw = (long)net->sizes[l] * net->sizes[l + 1];
-        long n = nw + net->sizes[l + 1]; /* W then b: contiguous */
+        int nw = net->sizes[l] * net->sizes[l + 1];
+        int lo, hi;
+        nn_split(nw + net->sizes[l + 1], part, parts, 4, &lo, &hi);
         float *w = net->W[l], *g = net->dW[l];
         float *v = net->velocity + (w - net->params);
-        for (long k = 0; k < n; k++) {
-            float d = inv_m * g[k];
+        for (int k = lo; k < hi; k++) {
+            float d = job->inv_m * g[k];
             if (wd > 0.0f && k < nw) d += wd * w[k];
             if (mu > 0.0f) {
                 v[k] = mu * v[k] + d;
@@ -346,6 +353,14 @@ static void apply_update(mnist_net *net, long m) {
             g[k] = 0.0f;
         }
     }
+}
+
+/* W := W - alpha dW, with dW = 1/m (summed gradient), plus L2 decay on the
+ * weights (not the biases) and momentum (v := mu v + dW; W := W - alpha v).
+ * Each parameter is updated on its own, so threads may split them. */
+static void apply_update(mnist_net *net, long m) {
+    update_job job = {net, 1.0f / (float)m};
+    nn_parallel(update_slice, &job);
 }
 
 mnist_status mnist_train(mnist_net *net, long max_samples, mnist_progress *progress,

@@ -139,11 +139,16 @@ test('served page: train to 97%, predictions, pause and resume, no console error
   const url = await serve(t, path.join(ROOT, 'data'));
   const { page, problems } = await openPage(t, url);
   assert.equal(await page.evaluate(() => self.crossOriginIsolated), true, 'COOP/COEP make the page cross-origin isolated');
+  await waitForStatus(page, /Ready/);
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  assert.match(await page.textContent('#version'), cores > 1 ? new RegExp(`${Math.min(cores, 4)} threads`) : /one thread/);
   await trainAndCheck(t, page, problems, 'served');
 });
 
 test('file:// page: trains with no server and no user action', { skip: SKIP }, async (t) => {
   const { page, problems } = await openPage(t, pathToFileURL(path.join(WEB, 'index.html')).href);
+  await waitForStatus(page, /Ready/);
+  assert.match(await page.textContent('#version'), /one thread/, 'no shared memory without cross-origin isolation');
   await trainAndCheck(t, page, problems, 'file');
 });
 

@@ -133,6 +133,33 @@ test('WASM and native builds give bit-identical parameters (default: 300 batches
   }
 });
 
+test('threaded module: 2 threads give the same bits as 1 (default, 200 batches; a deep net, 50 batches)', async () => {
+  const one = fs.readFileSync(WASM_PATH);
+  const threaded = fs.readFileSync(path.join(ROOT, 'web', 'build', 'mnist-mt.wasm'));
+  const train = mnistSet('train'), testSet = mnistSet('t10k');
+  const configs = [
+    [DEFAULT, 200],
+    [{ ...DEFAULT, arch: [784, 300, 100, 10], batch: 100, momentum: 0.5, weightDecay: 0.001 }, 50],
+  ];
+  for (const [config, iterations] of configs) {
+    const models = [];
+    for (const threads of [1, 2]) {
+      const errors = [];
+      const engine = await MnistEngine.create(one, { threads, threadedWasm: threaded, onThreadError: (e) => errors.push(e) });
+      assert.deepEqual(errors, []);
+      assert.equal(engine.threads, threads);
+      engine.loadSet('train', new Uint8Array(train.images), new Uint8Array(train.labels));
+      engine.loadSet('test', new Uint8Array(testSet.images), new Uint8Array(testSet.labels));
+      engine.configure(config);
+      trainIterations(engine, iterations, config.batch, 5000);
+      models.push({ bytes: Buffer.from(engine.saveModel()), accuracy: engine.evaluate('test').accuracy });
+      engine.destroy();
+    }
+    assert.ok(models[0].bytes.equals(models[1].bytes), `${config.arch.join('-')}: 1 and 2 threads differ`);
+    assert.equal(models[0].accuracy, models[1].accuracy);
+  }
+});
+
 // ---- the worker protocol ------------------------------------------------------------------
 
 function loadBundle() {
@@ -173,10 +200,10 @@ function startWorker(t) {
         setTimeout(() => reject(new Error(`no '${type}' message within ${timeoutMs} ms; got ${messages.slice(since).map((x) => x.type).join(', ')}`)), timeoutMs).unref();
       });
     },
-    async init() {
-      const wasm = Buffer.from(bundle.wasmBase64, 'base64');
-      const buffer = ownBuffer(wasm);
-      w.send({ type: 'init', wasm: buffer }, [buffer]);
+    async init(threads = 1) {
+      const buffer = ownBuffer(Buffer.from(bundle.wasmBase64, 'base64'));
+      const threaded = ownBuffer(Buffer.from(bundle.wasmThreadsBase64, 'base64'));
+      w.send({ type: 'init', wasm: buffer, wasmThreads: threaded, threads }, [buffer, threaded]);
       return w.waitFor('ready');
     },
     async loadMnist() {
@@ -194,8 +221,9 @@ function startWorker(t) {
 
 test('worker: init, load, configure, train with live progress, pause/resume, done', async (t) => {
   const w = startWorker(t);
-  const ready = await w.init();
+  const ready = await w.init(2);
   assert.equal(ready.simd, true);
+  assert.equal(ready.threads, 2, `threads did not start: ${ready.threadError}`);
   await w.loadMnist();
 
   let since = w.messages.length;

@@ -340,12 +340,15 @@
   // ---- messages --------------------------------------------------------------------------------
   const handlers = {
     async init(m) {
+      let threadError = null;
       try {
-        engine = await MnistEngine.create(m.wasm);
+        engine = await MnistEngine.create(m.wasm, {
+          threads: m.threads || 1, threadedWasm: m.wasmThreads, onThreadError: (e) => { threadError = e.message; },
+        });
       } catch (error) {
         throw new Error(`This browser cannot run the trainer's WebAssembly module (it needs WebAssembly SIMD): ${error.message}`);
       }
-      post({ type: 'ready', simd: true, version: 1 });
+      post({ type: 'ready', simd: true, version: 1, threads: engine.threads, threadError });
     },
     load(m) {
       const r = engine.loadSet(m.set, new Uint8Array(m.images), new Uint8Array(m.labels), m.names || {});

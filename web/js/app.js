@@ -116,11 +116,23 @@
     S.worker.addEventListener('messageerror', function () {
       fail('init', 'A message from the training worker could not be read.');
     });
-    S.workerReady = request({ type: 'init', wasm: wasm }, [wasm], 'ready').then(function (m) {
+    var init = { type: 'init', wasm: wasm };
+    var transfer = [wasm];
+    // Threads need shared memory, which browsers allow only on a cross-origin
+    // isolated page (make serve sends COOP/COEP); elsewhere one thread runs.
+    var cores = navigator.hardwareConcurrency || 1;
+    if (self.crossOriginIsolated === true && cores > 1 && bundle.wasmThreadsBase64) {
+      var threaded = Data.base64ToBytes(bundle.wasmThreadsBase64).slice().buffer;
+      init.wasmThreads = threaded;
+      init.threads = Math.min(cores, 4);
+      transfer.push(threaded);
+    }
+    S.workerReady = request(init, transfer, 'ready').then(function (m) {
       URL.revokeObjectURL(url);
       var v = typeof bundle.version === 'string' && bundle.version ? 'Build ' + bundle.version
         : m.version != null ? 'Core version ' + m.version : '';
-      UI.setVersion((v ? v + ' · ' : '') + 'WebAssembly SIMD ' + (m.simd ? 'on' : 'off') + '.');
+      var threads = m.threads > 1 ? m.threads + ' threads' : 'one thread';
+      UI.setVersion((v ? v + ' · ' : '') + 'WebAssembly SIMD ' + (m.simd ? 'on' : 'off') + ', ' + threads + '.');
       return m;
     });
     // Handled where it is awaited; this keeps an early failure from being "unhandled".

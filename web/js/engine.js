@@ -26,23 +26,113 @@
     return SETS[set];
   }
 
+  // The threaded module's shared memory, as the Makefile's MT_FLAGS declare it
+  // (16 MiB initial, 1 GiB maximum, in 64 KiB pages).
+  const THREADED_MEMORY_PAGES = { initial: 256, maximum: 16384 };
+  const HELPER_STACK_BYTES = 1 << 16;
+
+  /* A helper thread: instantiates the module on the shared memory, moves its
+   * C stack to its own region, and parks in wasm_helper_loop (never returns). */
+  function helperMain() {
+    const inNode = typeof self === 'undefined';
+    const port = inNode ? require('node:worker_threads').parentPort : self;
+    const start = (m) => {
+      const env = { memory: m.memory, emscripten_notify_memory_growth() {} };
+      const instance = new WebAssembly.Instance(m.module, { env });
+      instance.exports.stackRestore(m.stackTop);
+      port.postMessage('ready');
+      instance.exports.wasm_helper_loop(m.id);
+    };
+    if (inNode) port.once('message', start); else self.onmessage = (e) => start(e.data);
+  }
+
+  function startHelper() {
+    const source = `(${helperMain.toString()})();`;
+    if (typeof Worker === 'function' && typeof Blob === 'function' && typeof URL.createObjectURL === 'function') {
+      const worker = new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })));
+      return { worker, send: (m) => worker.postMessage(m), onReady: (fn) => { worker.onmessage = fn; }, stop: () => worker.terminate() };
+    }
+    const { Worker: NodeWorker } = require('node:worker_threads');
+    const worker = new NodeWorker(source, { eval: true });
+    worker.unref();
+    return { worker, send: (m) => worker.postMessage(m), onReady: (fn) => worker.once('message', fn), stop: () => worker.terminate() };
+  }
+
+  /** Whether this context may share memory between threads (browsers: only when cross-origin isolated). */
+  function canShareMemory() {
+    if (typeof SharedArrayBuffer !== 'function') return false;
+    return typeof crossOriginIsolated === 'undefined' || crossOriginIsolated === true;
+  }
+
   class MnistEngine {
-    static async create(wasmBytes) {
+    /**
+     * options.threads > 1 with options.threadedWasm (mnist-mt.wasm) runs the
+     * layers' big products on that many threads when memory can be shared;
+     * otherwise (or if starting threads fails) the one-thread module runs.
+     * Results are the same bits either way. engine.threads says which.
+     */
+    static async create(wasmBytes, options = {}) {
+      const threads = Math.max(1, Math.floor(options.threads || 1));
+      if (threads > 1 && options.threadedWasm && canShareMemory()) {
+        try {
+          return await MnistEngine.createThreaded(options.threadedWasm, threads);
+        } catch (error) {
+          if (options.onThreadError) options.onThreadError(error);
+        }
+      }
       const module = await WebAssembly.compile(wasmBytes);
       // The module's single import tells us when memory grew; views are
       // re-created on every access anyway, so there is nothing to do.
       const imports = { env: { emscripten_notify_memory_growth() {} } };
       const instance = await WebAssembly.instantiate(module, imports);
-      return new MnistEngine(instance.exports);
+      return new MnistEngine(instance.exports, instance.exports.memory, []);
     }
 
-    constructor(exports) {
+    static async createThreaded(wasmBytes, threads) {
+      const module = await WebAssembly.compile(wasmBytes);
+      const memory = new WebAssembly.Memory({ ...THREADED_MEMORY_PAGES, shared: true });
+      const instance = await WebAssembly.instantiate(module, { env: { memory, emscripten_notify_memory_growth() {} } });
+      const engine = new MnistEngine(instance.exports, memory, []);
+      try {
+        const starts = [];
+        for (let id = 1; id < threads; id++) {
+          const stack = engine.x.wasm_alloc(HELPER_STACK_BYTES);
+          const helper = startHelper();
+          engine.helpers.push(helper);
+          starts.push(new Promise((resolve, reject) => {
+            helper.onReady(() => resolve());
+            const fail = (e) => reject(new Error(`a helper thread failed to start: ${e.message || e}`));
+            if (helper.worker.addEventListener) helper.worker.addEventListener('error', fail); else helper.worker.once('error', fail);
+          }));
+          helper.send({ module, memory, id, stackTop: stack + HELPER_STACK_BYTES });
+        }
+        await Promise.all(starts);
+      } catch (error) {
+        engine.destroy();
+        throw error;
+      }
+      engine.x.wasm_set_helpers(threads - 1);
+      return engine;
+    }
+
+    constructor(exports, memory, helpers) {
       this.x = exports;
+      this.memory = memory;
+      this.helpers = helpers;
       this.x._initialize();
     }
 
+    /** Threads that compute (1 for the one-thread module). */
+    get threads() { return this.x.wasm_threads ? this.x.wasm_threads() : 1; }
+
+    /** Stops the helper threads (the engine is unusable afterwards if it had any). */
+    destroy() {
+      for (const helper of this.helpers) helper.stop();
+      this.helpers = [];
+    }
+
     // ---- memory helpers (views are fresh: memory may have grown) -------------
-    bytes() { return new Uint8Array(this.x.memory.buffer); }
+    bytes() { return new Uint8Array(this.memory.buffer); }
     copyIn(data) {
       const ptr = this.x.wasm_alloc(data.byteLength);
       if (!ptr) throw new Error(`out of WebAssembly memory for ${data.byteLength} bytes`);
@@ -62,7 +152,7 @@
       while (bytes[end] !== 0) end++;
       return new TextDecoder().decode(bytes.subarray(ptr, end));
     }
-    doubles(ptr, n) { return Array.from(new Float64Array(this.x.memory.buffer, ptr, n)); }
+    doubles(ptr, n) { return Array.from(new Float64Array(this.memory.buffer, ptr, n)); }
 
     // ---- data -----------------------------------------------------------------
     /** Validates and keeps a set; images/labels are the decompressed IDX bytes. */
@@ -114,20 +204,20 @@
 
     arch() {
       const n = this.x.wasm_layers();
-      return Array.from(new Int32Array(this.x.memory.buffer, this.x.wasm_sizes(), n + 1));
+      return Array.from(new Int32Array(this.memory.buffer, this.x.wasm_sizes(), n + 1));
     }
 
     paramCount() { return Number(this.x.wasm_param_count()); }
 
     /** A copy of all parameters (the layout of mnist_params in src/mnist.h). */
     getParams() {
-      return new Float32Array(this.x.memory.buffer, this.x.wasm_params(), this.paramCount()).slice();
+      return new Float32Array(this.memory.buffer, this.x.wasm_params(), this.paramCount()).slice();
     }
 
     setParams(values) {
       const n = this.paramCount();
       if (values.length !== n) throw new Error(`expected ${n} parameters, got ${values.length}`);
-      new Float32Array(this.x.memory.buffer, this.x.wasm_params(), n).set(values);
+      new Float32Array(this.memory.buffer, this.x.wasm_params(), n).set(values);
     }
 
     // ---- training and evaluation ------------------------------------------------------
@@ -152,7 +242,7 @@
     }
 
     probabilities() {
-      return Array.from(new Float32Array(this.x.memory.buffer, this.x.wasm_probs(), CLASSES));
+      return Array.from(new Float32Array(this.memory.buffer, this.x.wasm_probs(), CLASSES));
     }
 
     predictIndex(set, index) {
