@@ -31,7 +31,7 @@ BUILD := build
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
 ASAN_CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/asan/obj/%.o)
 
-.PHONY: all native wasm test-bins data train serve dist test deps deps-quiet clean help
+.PHONY: all native wasm test-bins data train serve dist test deps deps-quiet clean help bench
 
 all: native wasm
 
@@ -45,6 +45,7 @@ help:
 	@echo "make train      install what is missing, build, fetch data, train the default preset"
 	@echo "make test       run every test (node tests/run.js)"
 	@echo "make test-bins  the test harness and AddressSanitizer+UBSan builds the tests use"
+	@echo "make bench      one epoch of MNIST: this project vs plain C loops, TensorFlow.js, ConvNetJS (BENCH_QUICK=1, BENCH_IMPLS=...)"
 	@echo "make deps       install build dependencies (Debian/Ubuntu) or say what to install"
 	@echo "make clean      remove build/"
 
@@ -111,6 +112,22 @@ train: native data
 
 test: deps-quiet
 	node tests/run.js
+
+# `make bench` (scripts/bench.js): the peers (TensorFlow.js, ConvNetJS) are a
+# separate npm project in bench/, installed only here; the straightforward C
+# baseline (bench/naive.c) is built for WASM with EMFLAGS and natively with gcc -O2.
+bench: all data $(BUILD)/bench/naive.wasm $(BUILD)/bench/naive
+	@test bench/node_modules/.package-lock.json -nt bench/package-lock.json || npm ci --prefix bench --no-audit --no-fund
+	@test -d node_modules/playwright-core || npm ci --no-audit --no-fund
+	node scripts/bench.js
+
+$(BUILD)/bench/naive.wasm: bench/naive.c | deps-quiet
+	@mkdir -p $(dir $@)
+	$(EMCC_ENV) $(EMCC) $(EMFLAGS) -o $@ $<
+
+$(BUILD)/bench/naive: bench/naive.c | deps-quiet
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -std=c11 -Wall -Wextra -Werror -ffp-contract=off -fno-fast-math -o $@ $< -lz -lm
 
 clean:
 	rm -rf $(BUILD) web/build

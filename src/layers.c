@@ -15,7 +15,6 @@
 #include <string.h>
 
 #include "nn.h"
-#include "parallel.h"
 
 typedef float f32x4 __attribute__((vector_size(16)));
 
@@ -87,34 +86,12 @@ static void dense_forward_columns(float *out, const float *inp, const float *wei
     }
 }
 
-/* A dense layer's tensors, handed to the slices that threads compute. */
-typedef struct {
-    float *out, *dinp, *dweight;
-    const float *inp, *weight, *bias, *dout;
-    int B, I, O;
-} dense_job;
-
-/* Below this many multiply-adds, starting threads costs more than it saves. */
-#define PARALLEL_MIN_WORK (1L << 18)
-
-static void dense_forward_slice(void *arg, int part, int parts) {
-    const dense_job *j = arg;
-    int o0, o1;
-    nn_split(j->O, part, parts, 4, &o0, &o1);
-    dense_forward_columns(j->out, j->inp, j->weight, j->bias, j->B, j->I, j->O, o0, o1);
-}
-
 void dense_forward(float *out, const float *inp, const float *weight, const float *bias,
                    int B, int I, int O) {
     /* inp (B,I), weight (O,I), bias (O) -> out (B,O)
      * out[b][o] = bias[o] + sum_i inp[b][i] weight[o][i]      (Z = W X + b)
-     * Threads split the outputs o; each output's sum is the same either way. */
-    if ((long)B * I * O < PARALLEL_MIN_WORK) {
-        dense_forward_columns(out, inp, weight, bias, B, I, O, 0, O);
-        return;
-    }
-    dense_job job = {.out = out, .inp = inp, .weight = weight, .bias = bias, .B = B, .I = I, .O = O};
-    nn_parallel(dense_forward_slice, &job);
+     * Each sample's row is computed alone, so callers may split B. */
+    dense_forward_columns(out, inp, weight, bias, B, I, O, 0, O);
 }
 
 /* row[i] += d * x[i] for i < n (one rounding per element, so no order issue). */
@@ -125,37 +102,35 @@ static inline void axpy(float *row, float d, const float *x, int n) {
     for (int i = n4; i < n; i++) row[i] += d * x[i];
 }
 
-/* dweight rows [o0, o1): one term per sample, in sample order. */
-static void dense_weight_grad_rows(const dense_job *j, int o0, int o1) {
+void dense_backward_params(float *dweight, float *dbias, const float *dout, const float *inp,
+                           int B, int I, int O, int o0, int o1) {
+    /* dout (B,O), inp (B,I) -> for outputs o0 <= o < o1:
+     *   dweight[o] (I) += sum_b dout[b][o] inp[b]   (dW = dZ X^T, summed over samples)
+     *   dbias[o]       += sum_b dout[b][o]          (db = sum(dZ))
+     * one term per sample, in sample order, so callers may split O. */
     for (int o = o0; o < o1; o++) {
-        float *dw = j->dweight + (long)o * j->I;
-        for (int b = 0; b < j->B; b++) {
-            float d = j->dout[(long)b * j->O + o];
+        float *dw = dweight + (long)o * I;
+        float db = dbias[o];
+        for (int b = 0; b < B; b++) {
+            float d = dout[(long)b * O + o];
+            db += d;
             /* ReLU zeroes many gradients; adding 0 * x would change nothing. */
-            if (d != 0.0f) axpy(dw, d, j->inp + (long)b * j->I, j->I);
+            if (d != 0.0f) axpy(dw, d, inp + (long)b * I, I);
         }
+        dbias[o] = db;
     }
 }
 
-/* dinp rows (samples) [b0, b1): one term per output, in output order. */
-static void dense_input_grad_rows(const dense_job *j, int b0, int b1) {
-    for (int b = b0; b < b1; b++) {
-        float *dx = j->dinp + (long)b * j->I;
-        const float *d = j->dout + (long)b * j->O;
-        memset(dx, 0, sizeof(float) * (size_t)j->I);
-        for (int o = 0; o < j->O; o++)
-            if (d[o] != 0.0f) axpy(dx, d[o], j->weight + (long)o * j->I, j->I);
+void dense_backward_input(float *dinp, const float *dout, const float *weight, int B, int I, int O) {
+    /* dout (B,O), weight (O,I) -> dinp (B,I) = dout weight     (dX = W^T dZ)
+     * one term per output, in output order; each sample alone, so callers may split B. */
+    for (int b = 0; b < B; b++) {
+        float *dx = dinp + (long)b * I;
+        const float *d = dout + (long)b * O;
+        memset(dx, 0, sizeof(float) * (size_t)I);
+        for (int o = 0; o < O; o++)
+            if (d[o] != 0.0f) axpy(dx, d[o], weight + (long)o * I, I);
     }
-}
-
-static void dense_backward_slice(void *arg, int part, int parts) {
-    const dense_job *j = arg;
-    int lo, hi;
-    nn_split(j->O, part, parts, 1, &lo, &hi);
-    dense_weight_grad_rows(j, lo, hi);
-    if (!j->dinp) return;
-    nn_split(j->B, part, parts, 1, &lo, &hi);
-    dense_input_grad_rows(j, lo, hi);
 }
 
 void dense_backward(float *dinp, float *dweight, float *dbias, const float *dout,
@@ -164,18 +139,9 @@ void dense_backward(float *dinp, float *dweight, float *dbias, const float *dout
      *   dweight (O,I) += dout^T inp       (dW = dZ X^T, summed over samples)
      *   dbias (O)     += sum_b dout[b]    (db = sum(dZ))
      *   dinp (B,I)     = dout weight      (dX = W^T dZ; skipped when dinp is NULL,
-     *                                      as for the input layer)
-     * Threads split the rows of dweight and of dinp. */
-    for (int b = 0; b < B; b++) {
-        const float *d = dout + (long)b * O;
-        for (int o = 0; o < O; o++) dbias[o] += d[o];
-    }
-    dense_job job = {.dinp = dinp, .dweight = dweight, .inp = inp, .weight = weight, .dout = dout,
-                     .B = B, .I = I, .O = O};
-    if ((long)B * I * O < PARALLEL_MIN_WORK)
-        dense_backward_slice(&job, 0, 1);
-    else
-        nn_parallel(dense_backward_slice, &job);
+     *                                      as for the input layer) */
+    dense_backward_params(dweight, dbias, dout, inp, B, I, O, 0, O);
+    if (dinp) dense_backward_input(dinp, dout, weight, B, I, O);
 }
 
 void relu_forward(float *out, const float *inp, long N) {

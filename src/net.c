@@ -250,27 +250,81 @@ mnist_status mnist_set_hyper(mnist_net *net, const mnist_hyper *hyper, mnist_err
 
 /* ---- forward / backward over one chunk ------------------------------------------ */
 
-void nn_forward(mnist_net *net, const uint8_t *labels, int count) {
-    int L = net->n_layers;
+/* A chunk's work, handed to the slices that threads compute. */
+typedef struct {
+    mnist_net *net;
+    const uint8_t *const *rows;
+    const uint8_t *labels;
+    int count;
+    int layer; /* backward: the layer whose gradients this task computes */
+} chunk_job;
+
+/* Below this many multiply-adds per chunk, threads cost more than they save. */
+#define PARALLEL_MIN_WORK (1L << 17)
+
+static int worth_threads(const mnist_net *net, int count) {
+    return (long)count * (long)net->n_params >= PARALLEL_MIN_WORK;
+}
+
+/* Samples [b0, b1) through every layer: they do not depend on each other. */
+static void forward_slice(void *arg, int part, int parts) {
+    const chunk_job *j = arg;
+    mnist_net *net = j->net;
+    int b0, b1;
+    nn_split(j->count, part, parts, 2, &b0, &b1);
+    if (b0 == b1) return;
+    if (j->rows)
+        for (int b = b0; b < b1; b++)
+            pixels_to_float(net->acts[0] + (long)b * MNIST_PIXELS, j->rows[b], MNIST_PIXELS);
+    int L = net->n_layers, n = b1 - b0;
     for (int l = 0; l < L; l++) {
         int in = net->sizes[l], out = net->sizes[l + 1];
-        dense_forward(net->z[l], net->acts[l], net->W[l], net->b[l], count, in, out);
+        float *z = net->z[l] + (long)b0 * out;
+        dense_forward(z, net->acts[l] + (long)b0 * in, net->W[l], net->b[l], n, in, out);
         if (l < L - 1)
-            relu_forward(net->acts[l + 1], net->z[l], (long)count * out);
+            relu_forward(net->acts[l + 1] + (long)b0 * out, z, (long)n * out);
         else
-            softmax_crossentropy_forward(net->acts[L], labels ? net->losses : NULL, net->z[l],
-                                         labels, count, out);
+            softmax_crossentropy_forward(net->acts[L] + (long)b0 * out, j->labels ? net->losses + b0 : NULL,
+                                         z, j->labels ? j->labels + b0 : NULL, n, out);
     }
+}
+
+void nn_forward(mnist_net *net, const uint8_t *const *rows, const uint8_t *labels, int count) {
+    chunk_job job = {net, rows, labels, count, 0};
+    if (worth_threads(net, count))
+        nn_parallel(forward_slice, &job);
+    else
+        forward_slice(&job, 0, 1);
+}
+
+/* Layer `layer`'s gradients: its weight rows [o0, o1) (each summed over all
+ * samples in order), and for samples [b0, b1) the gradient flowing down
+ * through the layer and the ReLU below it. */
+static void backward_slice(void *arg, int part, int parts) {
+    const chunk_job *j = arg;
+    mnist_net *net = j->net;
+    int l = j->layer, in = net->sizes[l], out = net->sizes[l + 1];
+    int lo, hi;
+    nn_split(out, part, parts, 1, &lo, &hi);
+    dense_backward_params(net->dW[l], net->db[l], net->dz[l], net->acts[l], j->count, in, out, lo, hi);
+    if (l == 0) return; /* no gradient for the input pixels */
+    nn_split(j->count, part, parts, 1, &lo, &hi);
+    long rows_in = (long)lo * in, n_in = (long)(hi - lo) * in;
+    dense_backward_input(net->da[l] + rows_in, net->dz[l] + (long)lo * out, net->W[l], hi - lo, in, out);
+    relu_backward(net->dz[l - 1] + rows_in, net->da[l] + rows_in, net->z[l - 1] + rows_in, n_in);
 }
 
 void nn_backward(mnist_net *net, const uint8_t *labels, int count) {
     int L = net->n_layers;
     softmax_crossentropy_backward(net->dz[L - 1], net->acts[L], labels, count, net->sizes[L]);
+    int threads = worth_threads(net, count);
     for (int l = L - 1; l >= 0; l--) {
-        int in = net->sizes[l], out = net->sizes[l + 1];
-        dense_backward(l > 0 ? net->da[l] : NULL, net->dW[l], net->db[l], net->dz[l],
-                       net->acts[l], net->W[l], count, in, out);
-        if (l > 0) relu_backward(net->dz[l - 1], net->da[l], net->z[l - 1], (long)count * in);
+        /* each layer needs the whole of the gradient below from the one above */
+        chunk_job job = {net, NULL, labels, count, l};
+        if (threads)
+            nn_parallel(backward_slice, &job);
+        else
+            backward_slice(&job, 0, 1);
     }
 }
 
@@ -392,11 +446,10 @@ mnist_status mnist_train(mnist_net *net, long max_samples, mnist_progress *progr
         if (count > 0) {
             for (long j = 0; j < count; j++) {
                 uint32_t idx = net->order[net->cursor + j];
-                pixels_to_float(net->acts[0] + j * MNIST_PIXELS,
-                                ds->pixels + (size_t)idx * MNIST_PIXELS, MNIST_PIXELS);
+                net->chunk_rows[j] = ds->pixels + (size_t)idx * MNIST_PIXELS;
                 net->chunk_labels[j] = ds->labels[idx];
             }
-            nn_forward(net, net->chunk_labels, (int)count);
+            nn_forward(net, net->chunk_rows, net->chunk_labels, (int)count);
             const float *probs = net->acts[net->n_layers];
             for (long j = 0; j < count; j++) {
                 net->batch_loss_sum += net->losses[j];
@@ -464,10 +517,9 @@ mnist_status mnist_evaluate(mnist_net *net, const mnist_dataset *ds, long first,
     }
     for (long start = first; start < first + count; start += NN_CHUNK) {
         int chunk = (int)(first + count - start < NN_CHUNK ? first + count - start : NN_CHUNK);
-        pixels_to_float(net->acts[0], ds->pixels + (size_t)start * MNIST_PIXELS,
-                        (long)chunk * MNIST_PIXELS);
+        for (int j = 0; j < chunk; j++) net->chunk_rows[j] = ds->pixels + (size_t)(start + j) * MNIST_PIXELS;
         const uint8_t *labels = ds->labels + start;
-        nn_forward(net, labels, chunk);
+        nn_forward(net, net->chunk_rows, labels, chunk);
         const float *probs = net->acts[net->n_layers];
         for (int j = 0; j < chunk; j++) {
             int guess = nn_argmax(probs + j * MNIST_CLASSES, MNIST_CLASSES);
@@ -481,7 +533,7 @@ mnist_status mnist_evaluate(mnist_net *net, const mnist_dataset *ds, long first,
 }
 
 static int predict_loaded(mnist_net *net, float probs[MNIST_CLASSES]) {
-    nn_forward(net, NULL, 1);
+    nn_forward(net, NULL, NULL, 1);
     memcpy(probs, net->acts[net->n_layers], sizeof(float) * MNIST_CLASSES);
     return nn_argmax(probs, MNIST_CLASSES);
 }

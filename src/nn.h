@@ -29,6 +29,10 @@ void dense_forward(float *out, const float *inp, const float *weight, const floa
                    int B, int I, int O);
 void dense_backward(float *dinp, float *dweight, float *dbias, const float *dout,
                     const float *inp, const float *weight, int B, int I, int O);
+/* The two halves of dense_backward, for callers that split the work. */
+void dense_backward_params(float *dweight, float *dbias, const float *dout, const float *inp,
+                           int B, int I, int O, int o0, int o1);
+void dense_backward_input(float *dinp, const float *dout, const float *weight, int B, int I, int O);
 void relu_forward(float *out, const float *inp, long N);
 void relu_backward(float *dinp, const float *dout, const float *inp, long N);
 void softmax_crossentropy_forward(float *probs, float *losses, const float *logits,
@@ -59,6 +63,7 @@ struct mnist_net {
     float *dz[MNIST_MAX_LAYERS], *da[MNIST_MAX_LAYERS + 1];
     float *losses;
     uint8_t chunk_labels[NN_CHUNK];
+    const uint8_t *chunk_rows[NN_CHUNK]; /* pixel rows of the chunk being trained */
 
     /* Training state. */
     const mnist_dataset *train;
@@ -73,11 +78,13 @@ struct mnist_net {
     int diverged;
 };
 
-/* Forward pass of count <= NN_CHUNK samples already in net->acts[0];
- * leaves probabilities in acts[n_layers], per-sample losses in net->losses
- * (when labels != NULL). */
-void nn_forward(mnist_net *net, const uint8_t *labels, int count);
-/* Backward pass after nn_forward; adds this chunk's gradient sums into grads. */
+/* Forward pass of count <= NN_CHUNK samples: rows[b] points at sample b's
+ * 784 pixels (converted into acts[0] here), or rows is NULL and acts[0] is
+ * filled already. Leaves probabilities in acts[n_layers] and per-sample
+ * losses in net->losses (when labels != NULL). Threads split the samples. */
+void nn_forward(mnist_net *net, const uint8_t *const *rows, const uint8_t *labels, int count);
+/* Backward pass after nn_forward; adds this chunk's gradient sums into grads.
+ * Threads split each layer's weight rows and its samples. */
 void nn_backward(mnist_net *net, const uint8_t *labels, int count);
 int nn_argmax(const float *v, int n);
 /* 1 if n_layers/sizes describe a 784-...-10 network; else fills err with code. */

@@ -1,12 +1,20 @@
 /* parallel.c - the thread pool behind nn_parallel (see parallel.h).
  *
- * Threaded build (WebAssembly with atomics): the calling thread publishes a
- * task and bumps a generation counter; helper threads, parked in
- * wasm_helper_loop, run their slice and count down `remaining`. Waiting spins
- * briefly before sleeping (memory.atomic.wait), because a batch of the
- * default network takes well under a millisecond and a sleep/wake round
- * trip costs tens of microseconds. The pool is the module's own global state:
- * one trainer per WebAssembly instance. */
+ * Threaded build (WebAssembly with atomics): a task is cut into more slices
+ * than there are threads, and every thread, the caller included, claims
+ * slices one at a time until none are left. So a helper that the operating
+ * system has put aside (the page is drawing, another tab is busy) costs at
+ * most the one slice it holds, instead of stalling every task; with both
+ * cores free, the work splits evenly.
+ *
+ * `next` packs the task's generation (high bits) and the next unclaimed
+ * slice (low 16 bits) in one atomic word: a claim is a compare-and-swap on
+ * it, so a thread can only claim a slice of the task it saw published, and
+ * reads that task's fields after the claim. Waiting spins before sleeping
+ * (memory.atomic.wait), because a batch of the default network takes well
+ * under a millisecond and a sleep/wake round trip costs tens of
+ * microseconds. The pool is the module's one global state (one trainer per
+ * WebAssembly instance). */
 #include "parallel.h"
 
 void nn_split(int n, int part, int parts, int align, int *lo, int *hi) {
@@ -21,36 +29,58 @@ void nn_split(int n, int part, int parts, int align, int *lo, int *hi) {
 #include <stdatomic.h>
 
 #define EXPORT __attribute__((used, visibility("default")))
-#define SPINS 20000
+#define SPINS 500000        /* a few hundred microseconds of polling before sleeping */
+#define SLICES_PER_THREAD 4
+#define SLICE_BITS 16
 
 static struct {
-    _Atomic int generation; /* bumped once per task */
-    _Atomic int remaining;  /* helpers still working on the task */
+    _Atomic unsigned next;  /* generation << SLICE_BITS | next unclaimed slice */
+    _Atomic int done;       /* slices finished in the current task */
     nn_task task;
     void *arg;
+    int slices;
+    unsigned generation;
     int helpers;            /* helper threads parked in wasm_helper_loop */
 } pool;
 
 /* Spins, then sleeps, until *word differs from `value`; returns the new value. */
-static int wait_while(_Atomic int *word, int value) {
-    int now;
+static unsigned wait_while(_Atomic unsigned *word, unsigned value) {
+    unsigned now;
     for (int spins = 0; (now = atomic_load_explicit(word, memory_order_acquire)) == value; spins++)
-        if (spins >= SPINS) __builtin_wasm_memory_atomic_wait32((int *)word, value, -1);
+        if (spins >= SPINS) __builtin_wasm_memory_atomic_wait32((int *)word, (int)value, -1);
     return now;
+}
+
+/* Claims and runs slices of the task published as `seen` until none are left.
+ * Returns the last value of `next` it saw (to wait on). */
+static unsigned run_slices(unsigned seen) {
+    for (;;) {
+        int slice = (int)(seen & ((1u << SLICE_BITS) - 1));
+        if (slice >= pool.slices) return seen;
+        if (!atomic_compare_exchange_weak_explicit(&pool.next, &seen, seen + 1, memory_order_acq_rel,
+                                                   memory_order_acquire))
+            continue; /* `seen` now holds the current value: try again */
+        int slices = pool.slices; /* this task's: published before `next` */
+        if (slice < slices) {
+            pool.task(pool.arg, slice, slices);
+            if (atomic_fetch_add_explicit(&pool.done, 1, memory_order_acq_rel) + 1 == slices)
+                __builtin_wasm_memory_atomic_notify((int *)&pool.done, 1);
+        }
+        seen += 1;
+    }
 }
 
 /* The JavaScript side calls this once every helper is parked. */
 EXPORT void wasm_set_helpers(int helpers) { pool.helpers = helpers; }
 EXPORT int wasm_threads(void) { return pool.helpers + 1; }
 
-/* A helper thread's whole life: run slice `id` of every task. Never returns. */
+/* A helper thread's whole life: take slices of every task. Never returns. */
 EXPORT void wasm_helper_loop(int id) {
-    int seen = atomic_load(&pool.generation);
+    (void)id;
+    unsigned seen = atomic_load_explicit(&pool.next, memory_order_acquire);
     for (;;) {
-        seen = wait_while(&pool.generation, seen);
-        pool.task(pool.arg, id, pool.helpers + 1);
-        if (atomic_fetch_sub_explicit(&pool.remaining, 1, memory_order_acq_rel) == 1)
-            __builtin_wasm_memory_atomic_notify((int *)&pool.remaining, 1);
+        seen = run_slices(seen);
+        seen = wait_while(&pool.next, seen);
     }
 }
 
@@ -62,12 +92,18 @@ void nn_parallel(nn_task task, void *arg) {
     }
     pool.task = task;
     pool.arg = arg;
-    atomic_store_explicit(&pool.remaining, helpers, memory_order_relaxed);
-    atomic_fetch_add_explicit(&pool.generation, 1, memory_order_release);
-    __builtin_wasm_memory_atomic_notify((int *)&pool.generation, (unsigned)helpers);
-    task(arg, 0, helpers + 1);
-    for (int left = atomic_load_explicit(&pool.remaining, memory_order_acquire); left != 0;)
-        left = wait_while(&pool.remaining, left);
+    pool.slices = SLICES_PER_THREAD * (helpers + 1);
+    atomic_store_explicit(&pool.done, 0, memory_order_relaxed);
+    pool.generation = (pool.generation + 1) & ((1u << (32 - SLICE_BITS)) - 1);
+    unsigned published = pool.generation << SLICE_BITS;
+    atomic_store_explicit(&pool.next, published, memory_order_release);
+    __builtin_wasm_memory_atomic_notify((int *)&pool.next, (unsigned)helpers);
+    run_slices(published);
+    for (int done; (done = atomic_load_explicit(&pool.done, memory_order_acquire)) != pool.slices;) {
+        int spins = 0;
+        while (atomic_load_explicit(&pool.done, memory_order_acquire) == done && ++spins < SPINS) {}
+        if (spins >= SPINS) __builtin_wasm_memory_atomic_wait32((int *)&pool.done, done, -1);
+    }
 }
 
 #else
