@@ -115,7 +115,7 @@ test: deps-quiet
 
 # `make bench` (scripts/bench.js): the peers (TensorFlow.js, ConvNetJS) are a
 # separate npm project in bench/, installed only here; the straightforward C
-# baseline (bench/naive.c) is built for WASM with EMFLAGS and natively with gcc -O2.
+# baseline (bench/naive.c) is built for WASM with EMFLAGS and natively with gcc -O3.
 bench: all data $(BUILD)/bench/naive.wasm $(BUILD)/bench/naive
 	@test bench/node_modules/.package-lock.json -nt bench/package-lock.json || npm ci --prefix bench --no-audit --no-fund
 	@test -d node_modules/playwright-core || npm ci --no-audit --no-fund
@@ -127,7 +127,7 @@ $(BUILD)/bench/naive.wasm: bench/naive.c | deps-quiet
 
 $(BUILD)/bench/naive: bench/naive.c | deps-quiet
 	@mkdir -p $(dir $@)
-	$(CC) -O2 -std=c11 -Wall -Wextra -Werror -ffp-contract=off -fno-fast-math -o $@ $< -lz -lm
+	$(CC) -O3 -std=c11 -Wall -Wextra -Werror -ffp-contract=off -fno-fast-math -o $@ $< -lz -lm
 
 clean:
 	rm -rf $(BUILD) web/build

@@ -102,6 +102,34 @@ static inline void axpy(float *row, float d, const float *x, int n) {
     for (int i = n4; i < n; i++) row[i] += d * x[i];
 }
 
+/* row[i] += c[0] v[0][i] + c[1] v[1][i] + ... + c[n-1] v[n-1][i], adding the
+ * terms one at a time in that order, exactly as n calls of axpy would; four
+ * terms per pass over the row, so row is loaded and stored once per four. */
+static void accumulate(float *row, const float *c, const float *const *v, int n, int len) {
+    int len4 = len & ~3, k = 0;
+    for (; k + 4 <= n; k += 4) {
+        f32x4 c0 = splat4(c[k]), c1 = splat4(c[k + 1]), c2 = splat4(c[k + 2]), c3 = splat4(c[k + 3]);
+        const float *v0 = v[k], *v1 = v[k + 1], *v2 = v[k + 2], *v3 = v[k + 3];
+        for (int i = 0; i < len4; i += 4) {
+            f32x4 acc = load4(row + i);
+            acc += c0 * load4(v0 + i);
+            acc += c1 * load4(v1 + i);
+            acc += c2 * load4(v2 + i);
+            acc += c3 * load4(v3 + i);
+            store4(row + i, acc);
+        }
+        for (int i = len4; i < len; i++) {
+            float acc = row[i];
+            acc += c[k] * v0[i];
+            acc += c[k + 1] * v1[i];
+            acc += c[k + 2] * v2[i];
+            acc += c[k + 3] * v3[i];
+            row[i] = acc;
+        }
+    }
+    for (; k < n; k++) axpy(row, c[k], v[k], len);
+}
+
 void dense_backward_params(float *dweight, float *dbias, const float *dout, const float *inp,
                            int B, int I, int O, int o0, int o1) {
     /* dout (B,O), inp (B,I) -> for outputs o0 <= o < o1:
@@ -111,11 +139,22 @@ void dense_backward_params(float *dweight, float *dbias, const float *dout, cons
     for (int o = o0; o < o1; o++) {
         float *dw = dweight + (long)o * I;
         float db = dbias[o];
-        for (int b = 0; b < B; b++) {
-            float d = dout[(long)b * O + o];
-            db += d;
-            /* ReLU zeroes many gradients; adding 0 * x would change nothing. */
-            if (d != 0.0f) axpy(dw, d, inp + (long)b * I, I);
+        for (int b0 = 0; b0 < B; b0 += NN_CHUNK) {
+            int b1 = b0 + NN_CHUNK < B ? b0 + NN_CHUNK : B;
+            /* The samples with a nonzero gradient, in order (ReLU zeroes
+             * many, and adding 0 * x would change nothing). */
+            float d[NN_CHUNK];
+            const float *x[NN_CHUNK];
+            int n = 0;
+            for (int b = b0; b < b1; b++) {
+                float v = dout[(long)b * O + o];
+                db += v;
+                if (v != 0.0f) {
+                    d[n] = v;
+                    x[n++] = inp + (long)b * I;
+                }
+            }
+            accumulate(dw, d, x, n, I);
         }
         dbias[o] = db;
     }
@@ -124,12 +163,23 @@ void dense_backward_params(float *dweight, float *dbias, const float *dout, cons
 void dense_backward_input(float *dinp, const float *dout, const float *weight, int B, int I, int O) {
     /* dout (B,O), weight (O,I) -> dinp (B,I) = dout weight     (dX = W^T dZ)
      * one term per output, in output order; each sample alone, so callers may split B. */
-    for (int b = 0; b < B; b++) {
-        float *dx = dinp + (long)b * I;
-        const float *d = dout + (long)b * O;
-        memset(dx, 0, sizeof(float) * (size_t)I);
-        for (int o = 0; o < O; o++)
-            if (d[o] != 0.0f) axpy(dx, d[o], weight + (long)o * I, I);
+    for (int o0 = 0; o0 < O; o0 += NN_CHUNK) {
+        int o1 = o0 + NN_CHUNK < O ? o0 + NN_CHUNK : O;
+        for (int b = 0; b < B; b++) {
+            float *dx = dinp + (long)b * I;
+            const float *d = dout + (long)b * O;
+            if (o0 == 0) memset(dx, 0, sizeof(float) * (size_t)I);
+            float c[NN_CHUNK];
+            const float *rows[NN_CHUNK];
+            int n = 0;
+            for (int o = o0; o < o1; o++) {
+                if (d[o] != 0.0f) { /* adding 0 * w would change nothing */
+                    c[n] = d[o];
+                    rows[n++] = weight + (long)o * I;
+                }
+            }
+            accumulate(dx, c, rows, n, I);
+        }
     }
 }
 
