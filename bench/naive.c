@@ -21,7 +21,7 @@
  *       -> build/bench/naive.wasm, driven by bench/runners/naive-wasm.js
  *       through the naive_* exports below (no JS glue: one import at most,
  *       emscripten_notify_memory_growth).
- *   gcc -O2 -ffp-contract=off ... -lz -lm
+ *   gcc -O3 -ffp-contract=off ... -lz -lm
  *       -> build/bench/naive, whose main() (at the end, not compiled for
  *       WASM) reads the MNIST .gz files and prints one JSON line.
  */

@@ -26,7 +26,7 @@
  *   wasm          web/build/mnist.wasm via web/js/engine.js, in slices like the page's worker
  *   native        build/mnist train ...
  *   naive-wasm    bench/naive.c (plain triple loops) with emcc -O3 -msimd128 -> build/bench/naive.wasm
- *   naive-native  bench/naive.c with gcc -O2 -> build/bench/naive
+ *   naive-native  bench/naive.c with gcc -O3 -> build/bench/naive
  *   tfjs-wasm     @tensorflow/tfjs 4.22.0 + tfjs-backend-wasm (SIMD build, 1 thread)
  *   tfjs-cpu      @tensorflow/tfjs 4.22.0, cpu backend (plain JS)
  *   convnetjs     convnetjs 0.3.0
