@@ -68,8 +68,12 @@ async function statusText(page) {
 }
 
 async function waitForStatus(page, pattern, timeout = 60000) {
-  await page.waitForFunction((source) => new RegExp(source).test(document.querySelector('#status').textContent),
-    pattern.source, { timeout });
+  try {
+    await page.waitForFunction((source) => new RegExp(source).test(document.querySelector('#status').textContent),
+      pattern.source, { timeout });
+  } catch (error) {
+    throw new Error(`#status never matched ${pattern} within ${timeout} ms; it says: "${await statusText(page)}"`);
+  }
   return statusText(page);
 }
 

@@ -148,6 +148,8 @@ test('threaded module: 2 threads give the same bits as 1 (default, 200 batches; 
       const engine = await MnistEngine.create(one, { threads, threadedWasm: threaded, onThreadError: (e) => errors.push(e) });
       assert.deepEqual(errors, []);
       assert.equal(engine.threads, threads);
+      assert.throws(() => engine.loadSet('test', new Uint8Array(10), new Uint8Array(8), { images: 'tiny.gz' }),
+        /tiny\.gz: 10 bytes is too short/, 'errors read back from (shared) memory');
       engine.loadSet('train', new Uint8Array(train.images), new Uint8Array(train.labels));
       engine.loadSet('test', new Uint8Array(testSet.images), new Uint8Array(testSet.labels));
       engine.configure(config);
@@ -269,6 +271,7 @@ test('worker: init, load, configure, train with live progress, pause/resume, don
   assert.equal(evaluation.confusion.flat().reduce((a, b) => a + b, 0), 10000);
   const last = w.messages.filter((m) => m.type === 'progress').pop();
   assert.equal(last.state, 'done');
+  assert.ok(progress.every((m) => m.threads === 1 || m.threads === 2), 'progress says how many threads compute');
   assert.equal(last.samples, 60000);
   t.diagnostic(`1 epoch in ${((performance.now() - startedAt) / 1000).toFixed(1)} s wall (incl. the pause), ${Math.round(progress.pop().samplesPerSecond)} samples/s`);
 

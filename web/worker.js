@@ -145,7 +145,7 @@
       // running figures exist once a batch of this epoch has completed
       samplesPerSecond: rate, loss: p.epochSamples > 0 ? p.epochLoss : null,
       trainAccuracy: p.epochSamples > 0 ? p.epochAccuracy : null,
-      batchLoss: p.batchLoss, lr: p.lr || config.lr, elapsed: elapsedMs / 1000,
+      batchLoss: p.batchLoss, lr: p.lr || config.lr, elapsed: elapsedMs / 1000, threads: engine.threads,
       eta: state === 'training' && rate > 0 && Number.isFinite(remaining) ? remaining / rate : null,
     });
   }
@@ -253,11 +253,45 @@
     return Math.max(1, Math.min(maxSamples, targetSamples() - (progress ? progress.samples : 0)));
   }
 
+  /* Threads pay only while the cores are free: if another program (or tab)
+   * keeps one busy, the helpers wait for it and one thread is faster. So
+   * every PROBE_EVERY slices the other setting runs for PROBE_SLICES slices,
+   * and whichever trained more samples per millisecond stays. The results
+   * are the same bits either way. */
+  const PROBE_EVERY = 30, PROBE_SLICES = 3;
+  const threadChoice = { rate: {}, slices: 0, probe: 0, best: 0 };
+
+  function recordRate(threads, samples, ms) {
+    const r = samples / Math.max(ms, 0.01);
+    const old = threadChoice.rate[threads];
+    threadChoice.rate[threads] = old === undefined ? r : old * 0.6 + r * 0.4;
+  }
+
+  function chooseThreads() {
+    const max = engine.maxThreads;
+    if (max === 1) return;
+    const current = engine.threads;
+    if (threadChoice.probe > 0) {
+      if (--threadChoice.probe === 0) {
+        const one = threadChoice.rate[1] || 0, many = threadChoice.rate[max] || 0;
+        engine.useThreads(one > many ? 1 : max);
+      }
+    } else if (++threadChoice.slices >= PROBE_EVERY) {
+      threadChoice.slices = 0;
+      threadChoice.probe = PROBE_SLICES;
+      engine.useThreads(current === 1 ? max : 1);
+    }
+  }
+
   function trainSlice() {
     const t0 = now();
+    const threads = engine.threads;
+    const samplesBefore = progress ? progress.samples : 0;
     const p = engine.train(sliceLimit(sliceSamples));
     const ms = now() - t0;
     trainMs += ms;
+    recordRate(threads, p.samples - samplesBefore, ms);
+    chooseThreads();
     sliceSamples = Math.max(1, Math.min(1 << 20, Math.round(sliceSamples * SLICE_MS / Math.max(ms, 1) * 0.5 + sliceSamples * 0.5)));
     const before = progress;
     progress = p;

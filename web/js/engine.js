@@ -125,6 +125,15 @@
     /** Threads that compute (1 for the one-thread module). */
     get threads() { return this.x.wasm_threads ? this.x.wasm_threads() : 1; }
 
+    /** Threads that could compute: 1 + the helpers started. */
+    get maxThreads() { return this.helpers.length + 1; }
+
+    /** Uses n of the started threads from the next task on (same bits either way). */
+    useThreads(n) {
+      if (!this.x.wasm_set_helpers) return;
+      this.x.wasm_set_helpers(Math.max(0, Math.min(this.helpers.length, Math.floor(n) - 1)));
+    }
+
     /** Stops the helper threads (the engine is unusable afterwards if it had any). */
     destroy() {
       for (const helper of this.helpers) helper.stop();
@@ -150,7 +159,8 @@
       const ptr = this.x.wasm_error();
       let end = ptr;
       while (bytes[end] !== 0) end++;
-      return new TextDecoder().decode(bytes.subarray(ptr, end));
+      // slice(): browsers refuse to decode a view of shared memory (the threaded module's)
+      return new TextDecoder().decode(bytes.slice(ptr, end));
     }
     doubles(ptr, n) { return Array.from(new Float64Array(this.memory.buffer, ptr, n)); }
 
