@@ -44,17 +44,19 @@ static float dot(const float *x, const float *w, int I) {
     return dot_finish(acc, x, w, I4, I);
 }
 
-/* Output columns [o0, o1) of dense_forward, for every sample. */
-static void dense_forward_columns(float *out, const float *inp, const float *weight,
-                                  const float *bias, int B, int I, int O, int o0, int o1) {
+void dense_forward(float *out, const float *inp, const float *weight, const float *bias,
+                   int B, int I, int O) {
+    /* inp (B,I), weight (O,I), bias (O) -> out (B,O)
+     * out[b][o] = bias[o] + sum_i inp[b][i] weight[o][i]      (Z = W X + b)
+     * Each sample's row is computed alone, so callers may split B. */
     int I4 = I & ~3;
     int b = 0;
     /* 2 samples x 4 outputs per tile: 8 accumulators, 6 loads per 8 products. */
     for (; b + 2 <= B; b += 2) {
         const float *x0 = inp + (long)b * I, *x1 = x0 + I;
         float *out0 = out + (long)b * O, *out1 = out0 + O;
-        int o = o0;
-        for (; o + 4 <= o1; o += 4) {
+        int o = 0;
+        for (; o + 4 <= O; o += 4) {
             const float *w0 = weight + (long)o * I, *w1 = w0 + I, *w2 = w1 + I, *w3 = w2 + I;
             f32x4 a00 = splat4(0), a01 = splat4(0), a02 = splat4(0), a03 = splat4(0);
             f32x4 a10 = splat4(0), a11 = splat4(0), a12 = splat4(0), a13 = splat4(0);
@@ -74,7 +76,7 @@ static void dense_forward_columns(float *out, const float *inp, const float *wei
             out1[o + 2] = dot_finish(a12, x1, w2, I4, I) + bias[o + 2];
             out1[o + 3] = dot_finish(a13, x1, w3, I4, I) + bias[o + 3];
         }
-        for (; o < o1; o++) {
+        for (; o < O; o++) {
             const float *w = weight + (long)o * I;
             out0[o] = dot(x0, w, I) + bias[o];
             out1[o] = dot(x1, w, I) + bias[o];
@@ -82,16 +84,8 @@ static void dense_forward_columns(float *out, const float *inp, const float *wei
     }
     for (; b < B; b++) {
         const float *x = inp + (long)b * I;
-        for (int o = o0; o < o1; o++) out[(long)b * O + o] = dot(x, weight + (long)o * I, I) + bias[o];
+        for (int o = 0; o < O; o++) out[(long)b * O + o] = dot(x, weight + (long)o * I, I) + bias[o];
     }
-}
-
-void dense_forward(float *out, const float *inp, const float *weight, const float *bias,
-                   int B, int I, int O) {
-    /* inp (B,I), weight (O,I), bias (O) -> out (B,O)
-     * out[b][o] = bias[o] + sum_i inp[b][i] weight[o][i]      (Z = W X + b)
-     * Each sample's row is computed alone, so callers may split B. */
-    dense_forward_columns(out, inp, weight, bias, B, I, O, 0, O);
 }
 
 /* row[i] += d * x[i] for i < n (one rounding per element, so no order issue). */
