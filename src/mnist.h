@@ -174,6 +174,14 @@ mnist_status mnist_evaluate(mnist_net *net, const mnist_dataset *ds, long first,
 int mnist_predict(mnist_net *net, const uint8_t pixels[MNIST_PIXELS], float probs[MNIST_CLASSES]);
 /* Same for an image already scaled to 0..1 (e.g. drawn on a canvas). */
 int mnist_predict_float(mnist_net *net, const float image[MNIST_PIXELS], float probs[MNIST_CLASSES]);
+/* After mnist_predict*: the outputs of layer l (1..n_layers; sizes[l] values)
+ * for that image: ReLU activations of hidden layers, then the probabilities.
+ * Valid until the next call that trains, evaluates or predicts. */
+const float *mnist_activations(const mnist_net *net, int layer);
+/* The predicted class and its probability for images first..first+count-1
+ * of ds (in batches, like mnist_evaluate). */
+mnist_status mnist_classify(mnist_net *net, const mnist_dataset *ds, long first, long count,
+                            uint8_t *predicted, float *confidence, mnist_error *err);
 
 /* ---- model files (format in src/model.c and README.md) ------------------------- */
 

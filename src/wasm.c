@@ -176,6 +176,16 @@ EXPORT int wasm_predict_image(const float *image) {
 
 EXPORT const float *wasm_probs(void) { return g.probs; }
 
+/* After a prediction: layer l's outputs (l = 1..layers) for that image. */
+EXPORT const float *wasm_activations(int layer) { return g.net ? mnist_activations(g.net, layer) : NULL; }
+
+/* Predicted class and its probability for images first..first+count-1 of a set. */
+EXPORT int wasm_classify(int set, long first, long count, uint8_t *predicted, float *confidence) {
+    if (!g.net) return fail(MNIST_E_STATE, "no network yet: configure one first");
+    if (!valid_set(set) || g.sets[set].count == 0) return fail(MNIST_E_STATE, "that dataset is not loaded");
+    return mnist_classify(g.net, &g.sets[set], first, count, predicted, confidence, &g.err);
+}
+
 EXPORT float *wasm_params(void) { return g.net ? mnist_params(g.net) : NULL; }
 EXPORT long wasm_param_count(void) { return g.net ? (long)mnist_param_count(g.net) : 0; }
 EXPORT int wasm_layers(void) { return g.net ? mnist_layers(g.net) : 0; }

@@ -366,3 +366,70 @@ test('worker: divergence stops training and names the learning rate', async (t) 
   const last = await w.waitFor('progress', (m) => m.state === 'diverged', 5000, since);
   assert.ok(last.iterations < 50);
 });
+
+test('worker: activations, mistakes, first-layer weights, and models to and from the native trainer', async (t) => {
+  const dir = tempDir(t);
+  const w = startWorker(t);
+  await w.init();
+  await w.loadMnist();
+  let since = w.messages.length;
+  w.send({ type: 'configure', config: { ...DEFAULT, epochs: 1 } });
+  await w.waitFor('configured', undefined, 60000, since);
+  w.send({ type: 'step' });
+  await w.waitFor('paused', undefined, 60000, since);
+  const evaluation = w.messages.filter((m) => m.type === 'evaluation').pop();
+
+  since = w.messages.length;
+  w.send({ type: 'predict', id: 'x', index: 3 });
+  const p = await w.waitFor('prediction', (m) => m.id === 'x', 5000, since);
+  assert.deepEqual(p.activations.map((a) => a.length), [128, 10]);
+  assert.deepEqual(p.activations[1], p.probabilities);
+  assert.ok(p.activations[0].every((v) => v >= 0), 'hidden activations are ReLU outputs');
+
+  w.send({ type: 'mistakes', limit: 20 });
+  const mistakes = await w.waitFor('mistakes', undefined, 10000, since);
+  assert.equal(mistakes.total, Math.round(10000 * (1 - evaluation.testAccuracy)));
+  assert.equal(mistakes.items.length, 20);
+  assert.equal(mistakes.images.length, 20 * 784);
+  for (let k = 1; k < mistakes.items.length; k++) assert.ok(mistakes.items[k - 1].confidence >= mistakes.items[k].confidence);
+  assert.ok(mistakes.items.every((m) => m.label !== m.predicted));
+
+  w.send({ type: 'weights', units: 64 });
+  const weights = await w.waitFor('weights', undefined, 5000, since);
+  assert.equal(weights.units, 64);
+  assert.equal(weights.values.length, 64 * 784);
+
+  // page -> native: the worker's model file evaluates the same in build/mnist
+  w.send({ type: 'save-model' });
+  const model = await w.waitFor('model', undefined, 5000, since);
+  const pageModel = path.join(dir, 'page.model');
+  fs.writeFileSync(pageModel, model.bytes);
+  const evalNative = runBinary(BIN.mnist, ['eval', '--data', MNIST_DIR, '--model', pageModel]);
+  assert.equal(evalNative.status, 0, evalNative.stderr);
+  assert.equal(evalNative.json.test_accuracy.toFixed(4), evaluation.testAccuracy.toFixed(4));
+
+  // native -> page: a model trained by the CLI loads in the worker and scores the same
+  const nativeModel = path.join(dir, 'native.model');
+  const trained = runBinary(BIN.mnist, ['train', '--data', MNIST_DIR, '--arch', '784-32-10', '--iterations', '200', '--save', nativeModel]);
+  assert.equal(trained.status, 0, trained.stderr);
+  since = w.messages.length;
+  const bytes = ownBuffer(fs.readFileSync(nativeModel));
+  w.send({ type: 'load-model', bytes }, [bytes]);
+  const loaded = await w.waitFor('configured', undefined, 10000, since);
+  assert.equal(loaded.loaded, true);
+  assert.deepEqual(loaded.arch, [784, 32, 10]);
+  const loadedEval = await w.waitFor('evaluation', undefined, 10000, since);
+  assert.equal(loadedEval.testAccuracy.toFixed(4), trained.json.test_accuracy.toFixed(4));
+
+  // a corrupt model changes nothing
+  since = w.messages.length;
+  const corrupt = Buffer.from(fs.readFileSync(nativeModel));
+  corrupt[200] ^= 1;
+  w.send({ type: 'load-model', bytes: ownBuffer(corrupt) });
+  const error = await w.waitFor('error', undefined, 5000, since);
+  assert.equal(error.stage, 'model');
+  assert.match(error.message, /checksum mismatch/);
+  w.send({ type: 'evaluate' });
+  const after = await w.waitFor('evaluation', undefined, 10000, since);
+  assert.equal(after.testAccuracy, loadedEval.testAccuracy);
+});

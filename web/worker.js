@@ -407,12 +407,58 @@
     predict(m) {
       if (!config) throw new Error('configure a network first');
       const r = m.pixels ? engine.predictImage(m.pixels) : engine.predictIndex('test', m.index);
-      post({ type: 'prediction', id: m.id, probabilities: r.probabilities, predicted: r.predicted, label: r.label === undefined ? null : r.label });
+      post({
+        type: 'prediction', id: m.id, probabilities: r.probabilities, predicted: r.predicted,
+        label: r.label === undefined ? null : r.label, activations: r.activations,
+      });
+    },
+    mistakes(m) {
+      if (!config) throw new Error('configure a network first');
+      const { predicted, confidence } = engine.classify('test');
+      const wrong = [];
+      for (let i = 0; i < predicted.length; i++) {
+        const label = engine.image('test', i).label;
+        if (predicted[i] !== label) wrong.push({ index: i, label, predicted: predicted[i], confidence: confidence[i] });
+      }
+      wrong.sort((a, b) => b.confidence - a.confidence || a.index - b.index); // most confident first
+      const shown = wrong.slice(0, Math.max(0, Math.min(m.limit || 60, 1000)));
+      const images = new Uint8Array(shown.length * 784);
+      shown.forEach((w, k) => images.set(engine.image('test', w.index).pixels, k * 784));
+      post({ type: 'mistakes', total: wrong.length, items: shown, images }, [images.buffer]);
+    },
+    weights(m) {
+      if (!config) throw new Error('configure a network first');
+      const values = engine.firstLayerWeights(m.units || 64);
+      post({ type: 'weights', units: values.length / 784, values }, [values.buffer]);
+    },
+    'save-model'() {
+      if (!config) throw new Error('configure a network first');
+      const bytes = engine.saveModel();
+      post({ type: 'model', bytes, arch: engine.arch(), testAccuracy: lastEvaluation ? lastEvaluation.testAccuracy : null }, [bytes.buffer]);
+    },
+    'load-model'(m) {
+      if (state === 'training') pause();
+      const result = engine.loadModel(new Uint8Array(m.bytes));
+      // the loaded network trains on from here with the hyperparameters in force
+      config = Object.assign({}, config || normaliseConfig({ batch: 64, lr: 0.1, epochs: 1 }), { arch: result.arch, preset: 'loaded' });
+      engine.setHyper(hyperOf(config));
+      state = 'idle';
+      progress = null;
+      epochStartSamples = 0;
+      evalJob = null;
+      trainMs = elapsedMs = 0;
+      rateSamples = [];
+      post({ type: 'configured', arch: result.arch, parameters: result.parameters, config, loaded: true });
+      sendProgress();
+      if (engine.count('test') > 0) {
+        evaluateNow('load');
+        sendPredictions();
+      }
     },
     evaluate() { evaluateNow('request'); },
   };
 
-  const STAGES = { init: 'init', load: 'data', configure: 'config', 'set-hyper': 'config', reset: 'config' };
+  const STAGES = { init: 'init', load: 'data', configure: 'config', 'set-hyper': 'config', reset: 'config', 'load-model': 'model' };
 
   port.listen(async (message) => {
     const handler = message && handlers[message.type];

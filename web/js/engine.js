@@ -255,11 +255,46 @@
       return Array.from(new Float32Array(this.memory.buffer, this.x.wasm_probs(), CLASSES));
     }
 
+    /** After a prediction: every layer's outputs for that image (hidden ReLUs, then probabilities). */
+    activations() {
+      const arch = this.arch();
+      const layers = [];
+      for (let l = 1; l < arch.length; l++) {
+        layers.push(Array.from(new Float32Array(this.memory.buffer, this.x.wasm_activations(l), arch[l])));
+      }
+      return layers;
+    }
+
     predictIndex(set, index) {
       const predicted = this.x.wasm_predict(setIndex(set), index);
       if (predicted < 0) throw new Error(this.errorMessage());
       const probabilities = this.probabilities();
-      return { predicted, probabilities, confidence: probabilities[predicted], label: this.image(set, index).label };
+      return {
+        predicted, probabilities, confidence: probabilities[predicted], label: this.image(set, index).label,
+        activations: this.activations(),
+      };
+    }
+
+    /** Predicted class and its probability for every image of a set. */
+    classify(set) {
+      const n = this.count(set);
+      const predictedPtr = this.x.wasm_alloc(n), confidencePtr = this.x.wasm_alloc(4 * n);
+      try {
+        this.check(this.x.wasm_classify(setIndex(set), 0, n, predictedPtr, confidencePtr));
+        return {
+          predicted: this.bytes().slice(predictedPtr, predictedPtr + n),
+          confidence: new Float32Array(this.memory.buffer, confidencePtr, n).slice(),
+        };
+      } finally {
+        this.x.wasm_free(predictedPtr);
+        this.x.wasm_free(confidencePtr);
+      }
+    }
+
+    /** A copy of the first layer's weights of units 0..units-1 (784 each, row by row). */
+    firstLayerWeights(units) {
+      const n = Math.max(0, Math.min(units, this.arch()[1]));
+      return new Float32Array(this.memory.buffer, this.x.wasm_params(), n * PIXELS).slice();
     }
 
     /** image: 784 floats in 0..1, row by row. */
@@ -270,7 +305,7 @@
       this.x.wasm_free(ptr);
       if (predicted < 0) throw new Error(this.errorMessage());
       const probabilities = this.probabilities();
-      return { predicted, probabilities, confidence: probabilities[predicted] };
+      return { predicted, probabilities, confidence: probabilities[predicted], activations: this.activations() };
     }
 
     // ---- model files ------------------------------------------------------------------------
