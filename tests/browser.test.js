@@ -252,3 +252,30 @@ test('no data beside the page: the file picker loads the four .gz files', { skip
   await waitForStatus(page, /Paused/, 30000);
   assert.match(await page.textContent('#test-accuracy'), /\d+\.\d+%/);
 });
+
+test('inside the network: first-layer weights and the mistakes gallery', { skip: SKIP }, async (t) => {
+  const url = await serve(t, path.join(ROOT, 'data'));
+  const { page, problems } = await openPage(t, url);
+  await waitForStatus(page, /Ready/);
+  await page.waitForFunction(() => document.querySelectorAll('#weights > *').length === 64, null, { timeout: 10000 });
+  await choosePreset(page, 'default', 1);
+  await page.click('#train');
+  await waitForStatus(page, /Done/, 120000);
+  await page.waitForFunction(() => document.querySelectorAll('#mistakes > *').length > 0, null, { timeout: 10000 });
+  const units = await page.$$eval('#weights canvas', (cs) => cs.map((c) => [c.width, c.height]));
+  assert.equal(units.length, 64);
+  assert.deepEqual(units[0], [28, 28]);
+  const mistakes = await page.$$eval('#mistakes > *', (items) => items.map((el) => ({
+    label: el.dataset.label, predicted: el.dataset.predicted, text: el.textContent })));
+  assert.equal(mistakes.length, 60);
+  assert.ok(mistakes.every((m) => m.label !== m.predicted && /→/.test(m.text)));
+  const confidences = mistakes.map((m) => Number(/(\d+)%/.exec(m.text)[1]));
+  assert.ok(confidences[0] >= confidences[confidences.length - 1], 'most confident first');
+  await page.selectOption('#mistakes-sort', 'least');
+  const reversed = await page.$$eval('#mistakes > *', (items) => items.map((el) => el.textContent));
+  assert.equal(reversed[0], mistakes[mistakes.length - 1].text);
+  assert.match(await page.textContent('#mistakes-summary'), /of the test images are misclassified/);
+  await page.locator('#weights').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: path.join(SHOTS, 'inside.png'), fullPage: true });
+  assert.deepEqual(problems, []);
+});

@@ -13,6 +13,7 @@
 
   var UI = window.MnistUI;
   var Data = window.MnistData;
+  var Inspect = window.MnistInspect;
   var ChartLib = window.MnistChart;
   var fmt = UI.fmt;
 
@@ -169,6 +170,8 @@
       case 'paused': onPaused(); break;
       case 'diverged': onDiverged(m); break;
       case 'hyper': UI.showHyper(m.hyper); break;
+      case 'weights': if (!S.ignoring) Inspect.showWeights(m); break;
+      case 'mistakes': if (!S.ignoring) Inspect.showMistakes(m); break;
       case 'error': onError(m); break;
       default: break; // configured/loaded/ready/prediction outside a request: nothing to do
     }
@@ -196,16 +199,24 @@
     if (S.ignoring) return;
     UI.showEvaluation(e);
     if (typeof e.epochFloat === 'number') chart.addPoint({ x: e.epochFloat, testAccuracy: e.testAccuracy });
+    post({ type: 'weights', units: 64 }); // the detectors, as they stand at this evaluation
+  }
+
+  /** The mistakes gallery costs a pass over the test set: only at rest points. */
+  function requestMistakes() {
+    post({ type: 'mistakes', limit: 60 });
   }
 
   function onEpochEnd(e) {
     if (S.ignoring) return;
+    requestMistakes();
     UI.showEpochEnd(e);
     chart.addPoint({ x: e.epoch, loss: e.trainLoss, trainAccuracy: e.trainAccuracy, testAccuracy: e.testAccuracy });
   }
 
   function onDone(d) {
     if (S.ignoring) return;
+    requestMistakes();
     S.pausing = S.stepping = false;
     setState('done');
     UI.showDone(d);
@@ -217,6 +228,7 @@
 
   function onPaused() {
     if (S.ignoring) return;
+    requestMistakes();
     var stepped = S.stepping;
     S.pausing = S.stepping = false;
     if (S.state === 'done' || S.state === 'error') return;
@@ -381,6 +393,7 @@
     chart.clear();
     chart.setXMax(epochs);
     UI.clearResults();
+    Inspect.clear();
     UI.setTarget(epochs);
   }
 
