@@ -35,7 +35,6 @@
   let evalChunk = 1000;       // likewise for evaluation
   let trainMs = 0;            // time spent inside engine.train
   let elapsedMs = 0;          // wall time while training
-  let runStartedAt = 0;
   let lastProgressAt = 0;
   let lastEvalAt = 0;
   let lastEvaluation = null;
@@ -91,9 +90,9 @@
     return { batch: c.batch, lr: c.lr, momentum: c.momentum, weightDecay: c.weightDecay, lrDecay: c.lrDecay };
   }
 
-  function configure(input) {
-    const c = normaliseConfig(input);
-    const result = engine.configure(c);
+  /* A new network is in place (built or loaded): forget the last run, say so,
+   * and show how the network does before any training. */
+  function startOver(result, c, extra) {
     config = c;
     state = 'idle';
     progress = null;
@@ -102,12 +101,17 @@
     trainMs = elapsedMs = 0;
     rateSamples = [];
     lastEvaluation = null;
-    post({ type: 'configured', arch: result.arch, parameters: result.parameters, config: c });
+    post(Object.assign({ type: 'configured', arch: result.arch, parameters: result.parameters, config: c }, extra));
     sendProgress();
     if (engine.count('test') > 0) {
       evaluateNow('configure');
       sendPredictions();
     }
+  }
+
+  function configure(input) {
+    const c = normaliseConfig(input);
+    startOver(engine.configure(c), c, {});
   }
 
   // ---- progress ----------------------------------------------------------------------
@@ -331,7 +335,6 @@
     if (state === 'done' || state === 'diverged') configure(config); // a new run from the start
     if (state === 'training') return;
     state = 'training';
-    runStartedAt = now();
     lastProgressAt = 0;
     lastEvalAt = now();
     sendProgress();
@@ -440,20 +443,9 @@
       if (state === 'training') pause();
       const result = engine.loadModel(new Uint8Array(m.bytes));
       // the loaded network trains on from here with the hyperparameters in force
-      config = Object.assign({}, config || normaliseConfig({ batch: 64, lr: 0.1, epochs: 1 }), { arch: result.arch, preset: 'loaded' });
-      engine.setHyper(hyperOf(config));
-      state = 'idle';
-      progress = null;
-      epochStartSamples = 0;
-      evalJob = null;
-      trainMs = elapsedMs = 0;
-      rateSamples = [];
-      post({ type: 'configured', arch: result.arch, parameters: result.parameters, config, loaded: true });
-      sendProgress();
-      if (engine.count('test') > 0) {
-        evaluateNow('load');
-        sendPredictions();
-      }
+      const c = Object.assign({}, config || normaliseConfig({ batch: 64, lr: 0.1, epochs: 1 }), { arch: result.arch, preset: 'loaded' });
+      engine.setHyper(hyperOf(c));
+      startOver(result, c, { loaded: true });
     },
     evaluate() { evaluateNow('request'); },
   };
