@@ -113,6 +113,17 @@ static int grow_buffer(uint8_t **buf, size_t *cap, const char *path, const char 
     return 1;
 }
 
+/* The end of a read: on success `out` owns buf; on failure buf is freed. */
+static int hand_over(int ok, uint8_t *buf, size_t len, file_buf *out) {
+    if (!ok) {
+        free(buf);
+        return 0;
+    }
+    out->bytes = buf;
+    out->len = len;
+    return 1;
+}
+
 /* Inflates a gzip file held in memory (every member, if several). Unlike
  * gzread, inflate reports a stream that ends early, and checks the CRC. */
 static int gunzip(const char *path, const uint8_t *in, size_t in_len, file_buf *out) {
@@ -140,13 +151,7 @@ static int gunzip(const char *path, const uint8_t *in, size_t in_len, file_buf *
         }
     }
     inflateEnd(&zs);
-    if (!ok) {
-        free(buf);
-        return 0;
-    }
-    out->bytes = buf;
-    out->len = len;
-    return 1;
+    return hand_over(ok, buf, len, out);
 }
 
 /* Reads a whole file, inflating it if it starts with the gzip magic. 0 and
@@ -175,13 +180,7 @@ static int read_file(const char *path, file_buf *out, const char *missing_hint) 
         free(raw);
         return ok;
     }
-    if (!ok) {
-        free(raw);
-        return 0;
-    }
-    out->bytes = raw;
-    out->len = len;
-    return 1;
+    return hand_over(ok, raw, len, out);
 }
 
 /* Finds DIR/NAME.gz, or DIR/NAME uncompressed. */
