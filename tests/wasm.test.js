@@ -393,6 +393,24 @@ test('worker: activations, mistakes, first-layer weights, and models to and from
   assert.equal(mistakes.images.length, 20 * 784);
   for (let k = 1; k < mistakes.items.length; k++) assert.ok(mistakes.items[k - 1].confidence >= mistakes.items[k].confidence);
   assert.ok(mistakes.items.every((m) => m.label !== m.predicted));
+  w.send({ type: 'mistakes', limit: 20, order: 'least' });
+  const least = await w.waitFor('mistakes', (m) => m.order === 'least', 10000, since);
+  assert.equal(least.total, mistakes.total);
+  for (let k = 1; k < least.items.length; k++) assert.ok(least.items[k - 1].confidence <= least.items[k].confidence);
+  assert.ok(least.items[0].confidence <= mistakes.items[19].confidence, 'the least confident of all, not the 20 most reversed');
+
+  // a confusion-matrix cell: its count is the evaluation's, its images are that (label, predicted) pair
+  for (const [label, predicted] of [[4, 9], [7, 7]]) {
+    w.send({ type: 'cell', label, predicted, limit: 30 });
+    const cell = await w.waitFor('cell', (m) => m.label === label && m.predicted === predicted, 10000, since);
+    assert.equal(cell.total, evaluation.confusion[label][predicted]);
+    assert.equal(cell.items.length, Math.min(30, cell.total));
+    assert.equal(cell.images.length, cell.items.length * 784);
+    assert.ok(cell.items.every((m) => m.label === label && m.predicted === predicted));
+  }
+  w.send({ type: 'cell', label: 10, predicted: 1 });
+  const badCell = await w.waitFor('error', undefined, 5000, since);
+  assert.match(badCell.message, /label must be a class from 0 to 9, not 10/);
 
   w.send({ type: 'weights', units: 64 });
   const weights = await w.waitFor('weights', undefined, 5000, since);

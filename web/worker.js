@@ -375,6 +375,30 @@
   }
 
   // ---- messages --------------------------------------------------------------------------------
+  function checkClass(name, value) {
+    if (!Number.isInteger(value) || value < 0 || value > 9) throw new Error(`${name} must be a class from 0 to 9, not ${value}`);
+    return value;
+  }
+
+  /** The test images whose (label, predicted) pass `keep`, classified by the network as it
+   *  stands: the most confident first (order 'least': the least), at most `limit` of them
+   *  with their pixels. */
+  function gallery(keep, order, limit) {
+    if (!config) throw new Error('configure a network first');
+    const { predicted, confidence } = engine.classify('test');
+    const labels = engine.labels('test');
+    const chosen = [];
+    for (let i = 0; i < predicted.length; i++) {
+      if (keep(labels[i], predicted[i])) chosen.push({ index: i, label: labels[i], predicted: predicted[i], confidence: confidence[i] });
+    }
+    const sign = order === 'least' ? -1 : 1;
+    chosen.sort((a, b) => sign * (b.confidence - a.confidence) || a.index - b.index);
+    const items = chosen.slice(0, Math.max(0, Math.min(limit == null ? 60 : Number(limit) || 0, 1000)));
+    const images = new Uint8Array(items.length * 784);
+    items.forEach((w, k) => images.set(engine.image('test', w.index).pixels, k * 784));
+    return { order: sign < 0 ? 'least' : 'most', total: chosen.length, items, images };
+  }
+
   const handlers = {
     async init(m) {
       let threadError = null;
@@ -403,9 +427,10 @@
       if (!config) throw new Error('configure a network first');
       const next = Object.assign({}, config, m.hyper);
       for (const name of ['batch', 'lr', 'momentum', 'weightDecay', 'lrDecay']) checkNumber(name, next[name]);
+      if (m.hyper && 'epochs' in m.hyper && checkNumber('epochs', next.epochs) === 0) throw new Error('epochs: set at least 1');
       engine.setHyper(hyperOf(next));
       config = next;
-      post({ type: 'hyper', hyper: hyperOf(config) });
+      post({ type: 'hyper', hyper: Object.assign(hyperOf(config), { epochs: config.epochs }) });
     },
     predict(m) {
       if (!config) throw new Error('configure a network first');
@@ -413,21 +438,18 @@
       post({
         type: 'prediction', id: m.id, probabilities: r.probabilities, predicted: r.predicted,
         label: r.label === undefined ? null : r.label, activations: r.activations,
+        image: m.pixels ? null : engine.image('test', m.index).pixels,
       });
     },
     mistakes(m) {
-      if (!config) throw new Error('configure a network first');
-      const { predicted, confidence } = engine.classify('test');
-      const wrong = [];
-      for (let i = 0; i < predicted.length; i++) {
-        const label = engine.image('test', i).label;
-        if (predicted[i] !== label) wrong.push({ index: i, label, predicted: predicted[i], confidence: confidence[i] });
-      }
-      wrong.sort((a, b) => b.confidence - a.confidence || a.index - b.index); // most confident first
-      const shown = wrong.slice(0, Math.max(0, Math.min(m.limit || 60, 1000)));
-      const images = new Uint8Array(shown.length * 784);
-      shown.forEach((w, k) => images.set(engine.image('test', w.index).pixels, k * 784));
-      post({ type: 'mistakes', total: wrong.length, items: shown, images }, [images.buffer]);
+      const g = gallery((label, predicted) => label !== predicted, m.order, m.limit);
+      post({ type: 'mistakes', order: g.order, total: g.total, items: g.items, images: g.images }, [g.images.buffer]);
+    },
+    cell(m) {
+      const label = checkClass('label', m.label);
+      const predicted = checkClass('predicted', m.predicted);
+      const g = gallery((l, p) => l === label && p === predicted, m.order, m.limit);
+      post({ type: 'cell', label, predicted, order: g.order, total: g.total, items: g.items, images: g.images }, [g.images.buffer]);
     },
     weights(m) {
       if (!config) throw new Error('configure a network first');
@@ -450,7 +472,10 @@
     evaluate() { evaluateNow('request'); },
   };
 
-  const STAGES = { init: 'init', load: 'data', configure: 'config', 'set-hyper': 'config', reset: 'config', 'load-model': 'model' };
+  const STAGES = {
+    init: 'init', load: 'data', configure: 'config', 'set-hyper': 'config', reset: 'config',
+    'load-model': 'model', 'save-model': 'model', predict: 'inspect', mistakes: 'inspect', cell: 'inspect', weights: 'inspect',
+  };
 
   port.listen(async (message) => {
     const handler = message && handlers[message.type];

@@ -14,6 +14,10 @@
   var UI = window.MnistUI;
   var Data = window.MnistData;
   var Inspect = window.MnistInspect;
+  var Confusion = window.MnistConfusion;
+  var Models = window.MnistModels;
+  var Settings = window.MnistSettings;
+  var Draw = window.MnistDraw;
   var ChartLib = window.MnistChart;
   var fmt = UI.fmt;
 
@@ -39,9 +43,20 @@
     busy: false,
     loadToken: 0,
     abort: null,
-    last: null             // the latest progress message
+    last: null,            // the latest progress message
+    loadedArch: null,      // the architecture of a model loaded from a file or storage, until a new network
+    storeKey: 'mnist',     // the dataset the saved model belongs to
+    linkValues: {},        // the settings the address asked for (a saved model restores only if it matches)
+    restoreChecked: '',    // the dataset whose saved model was looked for
+    hasNet: false,         // the worker holds a network for the loaded data
+    previousDataset: '',   // the dataset of the last successful load
+    predictSeq: 0,
+    predictWaiting: {},    // prediction id -> callback
+    chosen: null,          // the activations view's input: {kind: 'draw'} or {kind: 'test', index}
+    lastLivePredict: 0
   };
   var chart = null;
+  var pad = null;
 
   /* ---- state -------------------------------------------------------------------- */
 
@@ -50,6 +65,7 @@
     S.state = s;
     S.recoverable = !!opts.recoverable;
     UI.setState(s, { recoverable: S.recoverable });
+    Models.setCanDownload(S.hasNet && s !== 'loading' && (s !== 'error' || S.recoverable));
   }
 
   function readyText() {
@@ -171,7 +187,9 @@
       case 'diverged': onDiverged(m); break;
       case 'hyper': UI.showHyper(m.hyper); break;
       case 'weights': if (!S.ignoring) Inspect.showWeights(m); break;
-      case 'mistakes': if (!S.ignoring) Inspect.showMistakes(m); break;
+      case 'mistakes': if (!S.ignoring && m.order === Inspect.mistakesOrder()) Inspect.showMistakes(m); break;
+      case 'cell': if (!S.ignoring) Confusion.showCell(m); break;
+      case 'prediction': onPrediction(m); break;
       case 'error': onError(m); break;
       default: break; // configured/loaded/ready/prediction outside a request: nothing to do
     }
@@ -192,31 +210,52 @@
     }
     if (S.state === 'training' && !S.pausing) {
       UI.setStatus('Training: ' + epochWords(p), 'info', { throttle: true });
+      // the drawing's probabilities follow the training, a few times a second
+      var now = Date.now();
+      if (now - S.lastLivePredict > 250) {
+        S.lastLivePredict = now;
+        refreshChosen(true);
+      }
     }
   }
 
   function onEvaluation(e) {
     if (S.ignoring) return;
     UI.showEvaluation(e);
+    if (e.confusion) Confusion.update(e.confusion);
+    refreshChosen(false);
     if (typeof e.epochFloat === 'number') chart.addPoint({ x: e.epochFloat, testAccuracy: e.testAccuracy });
     post({ type: 'weights', units: 64 }); // the detectors, as they stand at this evaluation
   }
 
   /** The mistakes gallery costs a pass over the test set: only at rest points. */
   function requestMistakes() {
-    post({ type: 'mistakes', limit: 60 });
+    post({ type: 'mistakes', limit: 60, order: Inspect.mistakesOrder() });
+    var cell = Confusion.selected();
+    if (cell) requestCell(cell.label, cell.predicted);
+  }
+
+  function requestCell(label, predicted) {
+    // right answers: the doubtful ones are the interesting ones; mistakes: the confident ones
+    post({ type: 'cell', label: label, predicted: predicted, limit: 60, order: label === predicted ? 'least' : 'most' });
+  }
+
+  /** A rest point (epoch end, pause, done): the galleries, and a copy in the browser. */
+  function atRest() {
+    requestMistakes();
+    autoSave();
   }
 
   function onEpochEnd(e) {
     if (S.ignoring) return;
-    requestMistakes();
+    atRest();
     UI.showEpochEnd(e);
     chart.addPoint({ x: e.epoch, loss: e.trainLoss, trainAccuracy: e.trainAccuracy, testAccuracy: e.testAccuracy });
   }
 
   function onDone(d) {
     if (S.ignoring) return;
-    requestMistakes();
+    atRest();
     S.pausing = S.stepping = false;
     setState('done');
     UI.showDone(d);
@@ -228,7 +267,7 @@
 
   function onPaused() {
     if (S.ignoring) return;
-    requestMistakes();
+    atRest();
     var stepped = S.stepping;
     S.pausing = S.stepping = false;
     if (S.state === 'done' || S.state === 'error') return;
@@ -253,6 +292,11 @@
     var msg = m.message || 'Something went wrong in the worker.';
     if (m.stage === 'config') {
       showConfigError(msg);
+      return;
+    }
+    if (m.stage === 'inspect' || m.stage === 'model') {
+      // a look inside failed (or a model message nobody waits for): training is untouched
+      UI.setStatus(msg, 'warn');
       return;
     }
     if (m.stage === 'init') {
@@ -300,6 +344,8 @@
     if (S.state === 'training' || S.state === 'paused') post({ type: 'pause' });
     S.ignoring = true;     // until the new data is in: drop what the old run still sends
     S.dataReady = false;
+    S.hasNet = false;
+    S.loadedArch = null;
     S.fresh = false;
     S.applied = '';
     S.pausing = S.stepping = false;
@@ -344,6 +390,10 @@
       S.dataset = data.dataset || UI.datasetValue();
       S.dataName = data.dataset ? Data.DATASETS[data.dataset].name : 'your files';
       UI.setDataset(S.dataset, tr.count);
+      setClassNames(S.dataset === 'fashion-mnist' ? UI.FASHION_NAMES : null);
+      var switched = S.previousDataset && S.previousDataset !== S.dataset;
+      var previousName = switched && Data.DATASETS[S.previousDataset] ? Data.DATASETS[S.previousDataset].name : '';
+      S.previousDataset = S.dataset;
 
       var r = UI.readConfig(true);
       if (r.ok) {
@@ -359,6 +409,12 @@
       if (token !== S.loadToken) return;
       setState('ready');
       UI.setStatus(readyText(), 'ok');
+      if (switched) {
+        UI.setNote('Switched to ' + S.dataName + ': the network starts again from fresh weights (what it learnt on ' +
+          previousName + ' does not carry over).');
+      }
+      predictDrawing();
+      await checkSaved(token);
     } catch (e) {
       failed = true;
       if (token !== S.loadToken || (e && e.kind === 'aborted')) return;
@@ -377,9 +433,23 @@
   function configure(config) {
     var key = UI.configKey(config);
     if (S.fresh && S.applied === key) return Promise.resolve();
+    if (S.fresh && S.loadedArch && S.loadedArch.join('-') === config.arch.join('-')) {
+      // A loaded model trains on from its weights: only the training settings change.
+      var hyper = { batch: config.batch, lr: config.lr, momentum: config.momentum, weightDecay: config.weightDecay,
+        lrDecay: config.lrDecay, epochs: config.epochs };
+      return request({ type: 'set-hyper', hyper: hyper }, [], 'hyper').then(function (m) {
+        S.applied = key;
+        S.config = config;
+        UI.setTarget(config.epochs);
+        chart.setXMax(config.epochs);
+        return m;
+      });
+    }
     return request({ type: 'configure', config: config }, [], 'configured').then(function (m) {
       S.applied = key;
       S.fresh = true;
+      S.hasNet = true;
+      S.loadedArch = null;
       S.config = config;
       clearDisplay(config.epochs);
       return m;
@@ -394,7 +464,9 @@
     chart.setXMax(epochs);
     UI.clearResults();
     Inspect.clear();
+    Confusion.clear();
     UI.setTarget(epochs);
+    if (S.chosen && S.chosen.kind === 'test') S.chosen = null;
   }
 
   function beginRunIfFresh() {
@@ -477,6 +549,8 @@
       await request(msg, [], 'configured');
       S.applied = key;
       S.config = r.config;
+      S.loadedArch = null;
+      S.hasNet = true;
     } catch (e) {
       S.applied = '';
       S.fresh = false;
@@ -508,7 +582,7 @@
     if (S.state === 'training' || S.state === 'paused') {
       UI.setNote(what === 'preset'
         ? 'Preset filled in: press Reset to start a new network with it (changing the preset or the layers needs a Reset).'
-        : 'Changes to the layers or the number of epochs take effect when you press Reset.');
+        : 'Changes to the layers, the number of epochs or the seed take effect when you press Reset.');
     } else if (S.state === 'ready' && S.fresh) {
       // Nothing trained yet: show the new target right away (Train applies the rest).
       var epochs = UI.peekField('epochs');
@@ -517,6 +591,272 @@
         chart.setXMax(epochs);
       }
     }
+  }
+
+  /* ---- looking inside: the drawing, a chosen test image, the matrix's cells ---------- */
+
+  function setClassNames(names) {
+    Inspect.classNames = names;
+    Confusion.setClassNames(names);
+    Inspect.showProbabilities(document.getElementById('draw-probabilities'), null);
+    predictDrawing();
+  }
+
+  function canPredict() {
+    return !!S.worker && S.dataReady && S.hasNet && !S.ignoring;
+  }
+
+  /** Asks the worker for one prediction; `done` gets the `prediction` message. */
+  function predict(what, done) {
+    var id = 'p' + (++S.predictSeq);
+    S.predictWaiting[id] = done;
+    post(Object.assign({ type: 'predict', id: id }, what));
+  }
+
+  function onPrediction(m) {
+    var done = S.predictWaiting[m.id];
+    delete S.predictWaiting[m.id];
+    if (done && !S.ignoring) done(m);
+  }
+
+  var drawing = { inFlight: false, again: false };
+
+  function onDrawingChange(pixels) {
+    if (pixels) S.chosen = { kind: 'draw' };
+    predictDrawing();
+  }
+
+  /** The drawing's probabilities (and activations, when it is the chosen input); one
+   *  request in flight at a time, the latest drawing wins. */
+  function predictDrawing() {
+    var list = document.getElementById('draw-probabilities');
+    var verdict = document.getElementById('draw-verdict');
+    var pixels = pad ? pad.pixels() : null;
+    if (!pixels) {
+      Inspect.showProbabilities(list, null);
+      verdict.textContent = 'Draw a digit above.';
+      return;
+    }
+    if (!canPredict()) {
+      verdict.textContent = 'The network answers once the data is loaded.';
+      return;
+    }
+    if (drawing.inFlight) {
+      drawing.again = true;
+      return;
+    }
+    drawing.inFlight = true;
+    predict({ pixels: pixels }, function (m) {
+      drawing.inFlight = false;
+      Inspect.showProbabilities(list, m.probabilities);
+      var p = m.probabilities[m.predicted];
+      var trained = S.last && (S.last.samples || 0) > 0;
+      verdict.textContent = (trained || S.loadedArch ? 'The network says ' : 'The untrained network guesses ') +
+        Inspect.className(m.predicted) + ' (' + (p * 100).toFixed(1) + '% sure).';
+      if (S.chosen && S.chosen.kind === 'draw') {
+        Inspect.showActivations({ title: 'Your drawing: predicted ' + Inspect.className(m.predicted) + ' (' +
+          (p * 100).toFixed(1) + '%)', image: pixels, activations: m.activations });
+      }
+      if (drawing.again) {
+        drawing.again = false;
+        predictDrawing();
+      }
+    });
+  }
+
+  function pickTest(index) {
+    S.chosen = { kind: 'test', index: index };
+    showChosenTest();
+    var box = document.getElementById('activations');
+    if (box && box.scrollIntoView) box.closest('section').scrollIntoView({ block: 'nearest' });
+  }
+
+  function showChosenTest() {
+    if (!canPredict() || !S.chosen || S.chosen.kind !== 'test') return;
+    var index = S.chosen.index;
+    predict({ index: index }, function (m) {
+      if (!S.chosen || S.chosen.index !== index) return;
+      var p = m.probabilities[m.predicted];
+      Inspect.showActivations({
+        title: 'Test image ' + fmt.int(index) + ' (' + Inspect.className(m.label) + '): predicted ' +
+          Inspect.className(m.predicted) + ' (' + (p * 100).toFixed(1) + '%), ' + (m.label === m.predicted ? 'right' : 'wrong'),
+        image: m.image, activations: m.activations, label: m.label
+      });
+    });
+  }
+
+  /** The network moved on: the drawing's bars and the chosen input's activations follow. */
+  function refreshChosen(drawingOnly) {
+    if (!canPredict()) return;
+    if (pad && !pad.isEmpty()) predictDrawing();
+    if (!drawingOnly) showChosenTest();
+  }
+
+  /* ---- model files and the browser's copy --------------------------------------------- */
+
+  var MAX_MODEL_BYTES = 600 * 1024 * 1024; // above the largest network the core builds
+
+  /** Makes the model in `buffer` the network; `what` names it in messages. */
+  async function loadModelBytes(buffer, what) {
+    if (!S.dataReady || S.busy) {
+      Models.setNote('Load the data first: a model is checked against it.', 'warn');
+      return false;
+    }
+    S.busy = true;
+    var wasTraining = S.state === 'training';
+    if (wasTraining) post({ type: 'pause' });
+    S.ignoring = true;
+    S.pausing = S.stepping = false;
+    var m;
+    try {
+      m = await request({ type: 'load-model', bytes: buffer }, [buffer], 'configured');
+    } catch (e) {
+      S.ignoring = false;
+      S.busy = false;
+      if (wasTraining) setState('paused');
+      var text = 'Could not load ' + what + ': ' + e.message + '. Nothing changed.';
+      Models.setNote(text, 'error');
+      UI.setStatus(text, 'error');
+      return false;
+    }
+    S.ignoring = false;
+    S.busy = false;
+    S.loadedArch = m.arch.slice();
+    S.hasNet = true;
+    S.fresh = true;
+    S.applied = ''; // Train first applies the form's training settings to the loaded network
+    UI.setFieldValue('arch', m.arch.slice(1, -1).join('-'));
+    Settings.sync();
+    var r = UI.readConfig(true);
+    S.config = r.ok ? r.config : S.config;
+    clearDisplay(r.ok ? r.config.epochs : (S.config ? S.config.epochs : 1));
+    setState('ready');
+    var text2 = 'Loaded ' + what + ': a ' + m.arch.join('-') + ' network (' + fmt.int(m.parameters) +
+      ' parameters). Train goes on from its weights; Reset starts afresh.';
+    Models.setNote(text2, 'ok');
+    UI.setStatus(text2, 'ok');
+    return true;
+  }
+
+  async function loadModelFile(file) {
+    if (file.size > MAX_MODEL_BYTES) {
+      var big = 'Could not load ' + file.name + ': at ' + fmt.bytes(file.size) + ' it is too large to be a model file. Nothing changed.';
+      Models.setNote(big, 'error');
+      UI.setStatus(big, 'error');
+      return;
+    }
+    var buffer;
+    try {
+      buffer = await file.arrayBuffer();
+    } catch (e) {
+      Models.setNote('Could not read ' + file.name + ': ' + e.message, 'error');
+      return;
+    }
+    await loadModelBytes(buffer, file.name);
+  }
+
+  async function onDownload() {
+    if (!S.hasNet) return;
+    try {
+      var m = await request({ type: 'save-model' }, [], 'model');
+      var name = Models.download(m.bytes, m.arch, m.testAccuracy);
+      Models.setNote('Downloaded ' + name + ' (' + fmt.bytes(m.bytes.length) + ').', 'ok');
+    } catch (e) {
+      Models.setNote('Could not save the model: ' + e.message, 'error');
+    }
+  }
+
+  /** At a rest point: keeps the network in the browser (one copy per dataset). */
+  function autoSave() {
+    if (!S.hasNet || S.ignoring) return;
+    var key = S.dataset;
+    request({ type: 'save-model' }, [], 'model').then(function (m) {
+      var record = { bytes: m.bytes.slice().buffer, arch: m.arch, testAccuracy: m.testAccuracy,
+        savedAt: Date.now(), dataset: key, settings: Settings.current() };
+      return Models.store.save(key, record).then(function () {
+        if (key !== S.dataset) return;
+        Models.showSaved(record);
+        Models.setNote('Saved in this browser; it comes back when you open this page again.', 'ok');
+      });
+    }).catch(function (e) {
+      Models.setNote('Not saved in this browser: ' + e.message + '.', 'warn');
+    });
+  }
+
+  /** After the data is in: shows the saved model of this dataset, and restores it the first
+   *  time (unless the address asked for a run of its own). */
+  async function checkSaved(token) {
+    var key = S.dataset;
+    var record = null;
+    try {
+      record = await Models.store.load(key);
+    } catch (e) {
+      Models.showSaved(null);
+      Models.setNote('Saving in this browser is not available: ' + e.message + '.', 'warn');
+      return;
+    }
+    if (token !== S.loadToken) return;
+    Models.showSaved(record);
+    var first = S.restoreChecked.indexOf('|' + key + '|') < 0;
+    S.restoreChecked += '|' + key + '|';
+    if (!record || !first || !linkAllows(record) || S.state !== 'ready') return;
+    if (await loadModelBytes(record.bytes.slice(0), 'your saved model')) {
+      var text = 'Restored your saved model (' + Models.describe(record).replace(/^Saved model from /, 'from ') +
+        '). Train goes on from it; Reset starts a fresh network.';
+      UI.setStatus(text, 'ok');
+      Models.setNote(text, 'ok');
+    }
+  }
+
+  /** A link that asks for other settings than the saved model's wants a run of its own. */
+  function linkAllows(record) {
+    var saved = record.settings || {};
+    return Object.keys(S.linkValues).every(function (name) {
+      return String(S.linkValues[name]).trim() === String(saved[name] == null ? '' : saved[name]).trim();
+    });
+  }
+
+  async function onRestore() {
+    try {
+      var record = await Models.store.load(S.dataset);
+      if (!record) {
+        Models.showSaved(null);
+        Models.setNote('There is no saved model any more.', 'warn');
+        return;
+      }
+      await loadModelBytes(record.bytes.slice(0), 'your saved model');
+    } catch (e) {
+      Models.setNote('Could not read the saved model: ' + e.message + '.', 'error');
+    }
+  }
+
+  async function onDeleteSaved() {
+    try {
+      await Models.store.remove(S.dataset);
+      Models.showSaved(null);
+      Models.setNote('Deleted the model saved in this browser.', 'ok');
+    } catch (e) {
+      Models.setNote('Could not delete the saved model: ' + e.message + '.', 'error');
+    }
+  }
+
+  /** Dropped or picked files: a model file, or the four data files. */
+  async function onFiles(files) {
+    if (files.length === 1) {
+      var file = files[0];
+      var idxName = Data.matchFiles(files).missing.length < Data.FILES.length;
+      if (await Models.looksLikeModel(file) || !idxName) {
+        loadModelFile(file);
+        return;
+      }
+    }
+    var m = Data.matchFiles(files);
+    if (m.missing.length) {
+      // Say what is wrong, but keep what is loaded (and any run) as it is.
+      Data.fromFiles(files).catch(function (e) { UI.setStatus(e.message, 'error'); });
+      return;
+    }
+    loadFrom({ kind: 'files', files: files });
   }
 
   /* ---- start -------------------------------------------------------------------------- */
@@ -536,16 +876,29 @@
       onDataUrl: function (url) {
         loadFrom({ kind: 'url', dataset: UI.datasetValue(), baseUrl: url });
       },
-      onFiles: function (files) {
-        var m = Data.matchFiles(files);
-        if (m.missing.length) {
-          // Say what is wrong, but keep what is loaded (and any run) as it is.
-          Data.fromFiles(files).catch(function (e) { UI.setStatus(e.message, 'error'); });
-          return;
-        }
-        loadFrom({ kind: 'files', files: files });
-      }
+      onFiles: onFiles
     });
+    Inspect.init({
+      onPick: pickTest,
+      onMistakesOrder: function () { if (S.hasNet) requestMistakes(); }
+    });
+    Confusion.init({
+      onCell: function (label, predicted) { if (S.hasNet) requestCell(label, predicted); }
+    });
+    Models.init({ onDownload: onDownload, onUpload: loadModelFile, onRestore: onRestore, onDelete: onDeleteSaved });
+    pad = Draw.create({
+      canvas: document.getElementById('draw-pad'),
+      preview: document.getElementById('draw-input'),
+      onChange: onDrawingChange
+    });
+    document.getElementById('draw-clear').addEventListener('click', function () { pad.clear(); });
+    Inspect.showProbabilities(document.getElementById('draw-probabilities'), null);
+
+    // A link's settings (?preset=seed&lr=0.05...): fill them in before anything loads.
+    var link = Settings.fromUrl();
+    S.linkValues = link.values;
+    var refused = Settings.apply(link.values);
+    Settings.init();
     setState('loading');
     var epochs = UI.peekField('epochs');
     if (epochs) {
@@ -553,9 +906,10 @@
       chart.setXMax(epochs);
     }
 
-    var params = new URLSearchParams(location.search);
-    var ds = params.get('dataset');
-    if (ds && Data.DATASETS[ds]) UI.setDatasetSelect(ds);
+    if (refused.length) {
+      UI.setNote('The link asked for settings this page cannot use: ' +
+        refused.map(function (r) { return r.name + ' (' + r.message + ')'; }).join('; ') + '.');
+    }
     var q = Data.queryBase();
     if (q) UI.setDataUrl(q);
 

@@ -193,6 +193,13 @@
       };
     }
 
+    /** Every label of a set (a copy). */
+    labels(set) {
+      const which = setIndex(set);
+      const ptr = this.x.wasm_labels(which);
+      return this.bytes().slice(ptr, ptr + this.count(set));
+    }
+
     // ---- network ----------------------------------------------------------------
     configure(config) {
       const arch = config.arch;

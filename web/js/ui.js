@@ -18,6 +18,7 @@
  *   clearDataProgress()
  *   setDataset(id, trainCount)  class names (Fashion-MNIST) and the training-set size
  *   setDatasetSelect(id)
+ *   setFieldValue(field, text)  sets a field without acting on it (e.g. a loaded model's layers)
  *   setDataUrl(text), getDataUrl()
  *   showProgress(p), showEvaluation(e), showPredictions(m), showEpochEnd(e),
  *   showDone(d), showDiverged(d), showHyper(h), setTarget(epochs), clearResults(),
@@ -49,11 +50,12 @@
   var FASHION_NAMES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt',
     'Sneaker', 'Bag', 'Ankle boot'];
 
-  var FIELDS = ['arch', 'lr', 'momentum', 'batch', 'epochs'];
+  var FIELDS = ['arch', 'lr', 'momentum', 'batch', 'epochs', 'seed'];
   var MAX_HIDDEN_LAYERS = 7; // the core allows 8 weight layers
   var MAX_WIDTH = 4096;
   var MAX_BATCH = 1000000;
   var MAX_EPOCHS = 100000;
+  var MAX_SEED = 4294967295; // the worker's limit (32 bits survive every JS number path)
 
   /* ---- formatting ----------------------------------------------------------------- */
 
@@ -207,6 +209,13 @@
         return { ok: false, message: 'Epochs must be a whole number from 1 to ' + fmt.int(MAX_EPOCHS) };
       }
       return { ok: true, value: n };
+    },
+    seed: function (v) {
+      var n = parseInteger(v);
+      if (!(n >= 0) || n > MAX_SEED) {
+        return { ok: false, message: 'Seed must be a whole number from 0 to ' + fmt.int(MAX_SEED) };
+      }
+      return { ok: true, value: n };
     }
   };
 
@@ -253,7 +262,7 @@
         preset: basePreset,
         arch: values.arch,
         init: p.init,
-        seed: p.seed,
+        seed: values.seed,
         batch: values.batch,
         lr: values.lr,
         momentum: values.momentum,
@@ -290,6 +299,7 @@
     $('momentum').value = fmt.num(p.momentum);
     $('batch').value = String(p.batch);
     $('epochs').value = String(p.epochs);
+    $('seed').value = String(p.seed);
     FIELDS.forEach(function (f) {
       fieldError(f, null);
       committed[f] = $(f).value;
@@ -330,6 +340,8 @@
     if (mom.ok && mom.value !== p.momentum) changed.push('momentum');
     if (batch.ok && batch.value !== p.batch && !(p.batch >= trainCount && batch.value >= trainCount)) changed.push('batch size');
     if (epochs.ok && epochs.value !== p.epochs) changed.push('epochs');
+    var seed = validators.seed($('seed').value);
+    if (seed.ok && seed.value !== p.seed) changed.push('seed');
     setText('preset-hint', p.description + (changed.length ? ' Changed here: ' + changed.join(', ') + '.' : ''));
   }
 
@@ -481,7 +493,6 @@
     } else {
       names.hidden = true;
     }
-    buildConfusion();
     updateSummaries();
   }
 
@@ -490,6 +501,14 @@
   }
 
   function datasetValue() { return $('dataset').value; }
+
+  /** Sets a field as the program's own choice (e.g. the layers of a loaded model). */
+  function setFieldValue(field, text) {
+    $(field).value = text;
+    committed[field] = text;
+    fieldError(field, null);
+    updateSummaries();
+  }
 
   /** The value of a field if it is valid, else null; shows nothing. */
   function peekField(field) {
@@ -525,7 +544,6 @@
     $('predictions').textContent = '';
     $('predictions-empty').hidden = false;
     hideDiverged();
-    buildConfusion();
     $('epoch-log').tBodies[0].textContent = '';
   }
 
@@ -567,7 +585,6 @@
       setAccuracy(fmt.percent(e.testAccuracy));
       setText('accuracy-note', '');
     }
-    if (e.confusion) updateConfusion(e.confusion);
   }
 
   /* predictions grid */
@@ -619,6 +636,8 @@
 
   function makePredictionItem() {
     var li = el('li', 'pred');
+    li.setAttribute('role', 'button'); // picks the image for the activations view
+    li.tabIndex = 0;
     var c = el('canvas', 'pred-img');
     c.width = 28;
     c.height = 28;
@@ -648,85 +667,6 @@
       d[k + 3] = 255;
     }
     ctx.putImageData(img, 0, 0);
-  }
-
-  /* confusion matrix */
-
-  var confCells = null;
-
-  function buildConfusion() {
-    var table = $('confusion');
-    table.textContent = '';
-    var cap = el('caption', 'sr-only', 'Confusion matrix of the test set: rows are the true labels, ' +
-      'columns the predicted labels, the last column the share of each row predicted right.');
-    table.appendChild(cap);
-    var thead = el('thead');
-    var top = el('tr', 'axis-row');
-    top.appendChild(el('td'));
-    var predTh = el('th', 'axis', 'predicted →');
-    predTh.colSpan = 10;
-    predTh.setAttribute('scope', 'colgroup');
-    top.appendChild(predTh);
-    top.appendChild(el('td'));
-    thead.appendChild(top);
-    var hr = el('tr');
-    var corner = el('th', 'corner axis', 'true ↓');
-    corner.setAttribute('scope', 'col');
-    hr.appendChild(corner);
-    for (var c = 0; c < 10; c++) {
-      var th = el('th', null, String(c));
-      th.setAttribute('scope', 'col');
-      if (classNames) th.title = classNames[c];
-      hr.appendChild(th);
-    }
-    var rightTh = el('th', 'right-col', 'right');
-    rightTh.setAttribute('scope', 'col');
-    hr.appendChild(rightTh);
-    thead.appendChild(hr);
-    table.appendChild(thead);
-    var tbody = el('tbody');
-    confCells = [];
-    for (var r = 0; r < 10; r++) {
-      var tr = el('tr');
-      var rh = el('th', null, String(r));
-      rh.setAttribute('scope', 'row');
-      if (classNames) rh.title = classNames[r];
-      tr.appendChild(rh);
-      var row = [];
-      for (var k = 0; k < 10; k++) {
-        var td = el('td', r === k ? 'diag' : 'off', '·');
-        row.push(td);
-        tr.appendChild(td);
-      }
-      var rt = el('td', 'right-col', '—');
-      row.push(rt);
-      tr.appendChild(rt);
-      confCells.push(row);
-      tbody.appendChild(tr);
-    }
-    table.appendChild(tbody);
-  }
-
-  function updateConfusion(m) {
-    if (!confCells) buildConfusion();
-    for (var r = 0; r < 10; r++) {
-      var row = m[r] || [];
-      var total = 0;
-      for (var k = 0; k < 10; k++) total += Number(row[k]) || 0;
-      for (var c = 0; c < 10; c++) {
-        var v = Number(row[c]) || 0;
-        var td = confCells[r][c];
-        var f = total ? v / total : 0;
-        td.textContent = String(v); // no separators: keeps the columns narrow
-        // Shade by the share of the row: the diagonal in green, mistakes in red, made
-        // more visible (mistakes are small shares).
-        var a = r === c ? 0.12 + 0.78 * f : Math.min(0.85, Math.sqrt(f) * 1.6);
-        td.style.setProperty('--a', v === 0 ? '0' : a.toFixed(3));
-        td.classList.toggle('strong', a > 0.5 && v > 0);
-        td.classList.toggle('zero', v === 0);
-      }
-      setText(confCells[r][10], total ? fmt.percent((Number(row[r]) || 0) / total, 1) : '—');
-    }
   }
 
   /* epoch log, done, divergence, hyperparameters */
@@ -797,7 +737,6 @@
   function init(h) {
     handlers = h || {};
     fillPreset($('preset').value || 'default');
-    buildConfusion();
 
     $('train').addEventListener('click', function () { call('onTrain'); });
     $('pause').addEventListener('click', function () { call('onPause'); });
@@ -929,6 +868,7 @@
     setDatasetSelect: setDatasetSelect,
     datasetValue: datasetValue,
     peekField: peekField,
+    setFieldValue: setFieldValue,
     setDataUrl: setDataUrl,
     getDataUrl: getDataUrl,
     setTarget: setTarget,

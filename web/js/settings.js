@@ -1,0 +1,143 @@
+/* settings.js - the run's settings in the page's URL (one job: a link reproduces a run).
+ *
+ * ?dataset=mnist&preset=default&arch=128&lr=0.1&batch=64&epochs=5&momentum=0.9&seed=1
+ * Opening such a link fills the fields (the preset first, then what the link changes);
+ * every change of a field rewrites the address (history.replaceState, so Back still
+ * leaves the page) and the #share-url box; #copy-link copies it. Other parameters
+ * (e.g. ?data=) are kept as they are.
+ *
+ * Public: window.MnistSettings = {
+ *   PARAMS
+ *   init()                 binds #copy-link and the fields' change events
+ *   fromUrl() -> {values: {name: text}, any: boolean}   what the address sets
+ *   apply(values) -> [{name, message}]   fills the fields; lists the values it refused
+ *   current() -> {name: text}   the settings as the fields hold them
+ *   link() -> string       the address of the current settings
+ *   sync()                 rewrites the address and #share-url from the fields
+ * }
+ */
+(function () {
+  'use strict';
+
+  var UI = window.MnistUI;
+  var PARAMS = ['dataset', 'preset', 'arch', 'lr', 'batch', 'epochs', 'momentum', 'seed'];
+  var FIELDS = ['arch', 'lr', 'batch', 'epochs', 'momentum', 'seed'];
+
+  function $(id) { return document.getElementById(id); }
+
+  function fromUrl() {
+    var values = {};
+    var any = false;
+    var params;
+    try {
+      params = new URLSearchParams(location.search);
+    } catch (e) {
+      return { values: values, any: false };
+    }
+    PARAMS.forEach(function (name) {
+      var v = params.get(name);
+      if (v != null) {
+        values[name] = v;
+        any = true;
+      }
+    });
+    return { values: values, any: any };
+  }
+
+  function hasOption(select, value) {
+    return Array.prototype.some.call(select.options, function (o) { return o.value === value; });
+  }
+
+  /** Fills the fields from `values`; a value a field refuses stays in the field, marked
+   *  with its message (the user sees what the link said), and is listed. */
+  function apply(values) {
+    var refused = [];
+    if (values.dataset != null) {
+      if (hasOption($('dataset'), values.dataset)) $('dataset').value = values.dataset;
+      else refused.push({ name: 'dataset', message: 'unknown dataset "' + values.dataset + '" (mnist or fashion-mnist)' });
+    }
+    if (values.preset != null) {
+      if (UI.PRESETS[values.preset]) UI.fillPreset(values.preset);
+      else refused.push({ name: 'preset', message: 'unknown preset "' + values.preset + '" (' + Object.keys(UI.PRESETS).join(', ') + ')' });
+    }
+    FIELDS.forEach(function (name) {
+      if (values[name] == null) return;
+      var input = $(name);
+      input.value = values[name];
+      // 'change' runs the field's own checks and the live summaries, as if typed
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+      if (input.getAttribute('aria-invalid') === 'true') {
+        refused.push({ name: name, message: $(name + '-error').textContent });
+      }
+    });
+    return refused;
+  }
+
+  function current() {
+    var out = { dataset: $('dataset').value, preset: $('preset').value };
+    FIELDS.forEach(function (name) { out[name] = $(name).value.trim(); });
+    return out;
+  }
+
+  function link() {
+    var params;
+    try {
+      params = new URLSearchParams(location.search);
+    } catch (e) {
+      params = new URLSearchParams();
+    }
+    var values = current();
+    PARAMS.forEach(function (name) { params.set(name, values[name]); });
+    var base = location.href.replace(/[?#].*$/, '');
+    // Readable links: keep "-" and "," in the architecture unescaped.
+    return base + '?' + params.toString().replace(/%2C/gi, ',');
+  }
+
+  function sync() {
+    var url = link();
+    var box = $('share-url');
+    if (box && box.value !== url) box.value = url;
+    try {
+      if (url !== location.href) history.replaceState(history.state, '', url);
+    } catch (e) {
+      // Some browsers refuse to rewrite file:// addresses; the box and the button still work.
+    }
+  }
+
+  function copied(text, kind) {
+    var hint = $('share-hint');
+    if (!hint) return;
+    hint.textContent = text;
+    hint.setAttribute('data-kind', kind || 'info');
+  }
+
+  function copy() {
+    sync();
+    var url = link();
+    var box = $('share-url');
+    var fallback = function () {
+      // No clipboard access (e.g. an insecure origin): select the link for Ctrl+C.
+      box.focus();
+      box.select();
+      copied('Selected: press Ctrl+C (⌘C) to copy the link.', 'warn');
+    };
+    if (navigator.clipboard && typeof navigator.clipboard.writeText === 'function') {
+      navigator.clipboard.writeText(url).then(function () {
+        copied('Link copied: opening it sets up this run.', 'ok');
+      }, fallback);
+    } else {
+      fallback();
+    }
+  }
+
+  function init() {
+    $('copy-link').addEventListener('click', copy);
+    $('config').addEventListener('change', sync);
+    $('dataset').addEventListener('change', sync);
+    $('share-url').addEventListener('focus', function () { $('share-url').select(); });
+    sync();
+  }
+
+  window.MnistSettings = { PARAMS: PARAMS, init: init, fromUrl: fromUrl, apply: apply, current: current, link: link, sync: sync };
+})();
