@@ -9,91 +9,16 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const zlib = require('node:zlib');
-const { test, before, after } = require('node:test');
+const { test } = require('node:test');
 const { pathToFileURL } = require('node:url');
 
 const { ROOT, MNIST_DIR, tempDir } = require('./helpers');
-const { createServer } = require('../scripts/serve.js');
 
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const SHOTS = path.join(ROOT, 'build', 'screenshots');
-const WEB = path.join(ROOT, 'web');
+const {
+  SKIP, SHOTS, WEB, useBrowser, serve, openPage, waitForStatus, waitForAccuracy, choosePreset,
+} = require('./browser-helpers');
 
-let playwright = null;
-try {
-  playwright = require('playwright-core');
-} catch {
-  playwright = null;
-}
-const SKIP = !playwright ? 'playwright-core is not installed (run npm ci)'
-  : !fs.existsSync(CHROMIUM) ? `no Chromium at ${CHROMIUM} (apt-get install chromium)` : false;
-
-let browser = null;
-
-before(async () => {
-  if (SKIP) return;
-  fs.mkdirSync(SHOTS, { recursive: true });
-  browser = await playwright.chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--no-first-run', '--disable-sync', '--disable-quic'],
-  });
-});
-
-after(async () => {
-  if (browser) await browser.close();
-});
-
-async function serve(t, dataRoot, webRoot = WEB) {
-  const server = createServer({ webRoot, dataRoot });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(() => new Promise((resolve) => server.close(resolve)));
-  return `http://127.0.0.1:${server.address().port}/`;
-}
-
-/** A page that records console errors and uncaught exceptions. */
-async function openPage(t, url, viewport = { width: 1280, height: 900 }) {
-  const context = await browser.newContext({ viewport });
-  t.after(() => context.close());
-  const page = await context.newPage();
-  const problems = [];
-  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console.${m.type()}: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
-  await page.goto(url);
-  return { page, problems };
-}
-
-async function statusText(page) {
-  return (await page.textContent('#status')).trim();
-}
-
-async function waitForStatus(page, pattern, timeout = 60000) {
-  try {
-    await page.waitForFunction((source) => new RegExp(source).test(document.querySelector('#status').textContent),
-      pattern.source, { timeout });
-  } catch (error) {
-    throw new Error(`#status never matched ${pattern} within ${timeout} ms; it says: "${await statusText(page)}"`);
-  }
-  return statusText(page);
-}
-
-function accuracyOf(text) {
-  const m = /([\d.]+)%/.exec(text);
-  return m ? Number(m[1]) / 100 : 0;
-}
-
-async function waitForAccuracy(page, threshold, timeout = 120000) {
-  await page.waitForFunction((min) => {
-    const m = /([\d.]+)%/.exec(document.querySelector('#test-accuracy').textContent);
-    return m && Number(m[1]) / 100 >= min;
-  }, threshold, { timeout, polling: 50 });
-  return accuracyOf(await page.textContent('#test-accuracy'));
-}
-
-async function choosePreset(page, name, epochs) {
-  await page.selectOption('#preset', name);
-  if (epochs) await page.fill('#epochs', String(epochs));
-}
+useBrowser();
 
 /** Train, reach the threshold, check predictions, pause and resume. */
 async function trainAndCheck(t, page, problems, label) {
@@ -251,31 +176,4 @@ test('no data beside the page: the file picker loads the four .gz files', { skip
   await page.click('#step');
   await waitForStatus(page, /Paused/, 30000);
   assert.match(await page.textContent('#test-accuracy'), /\d+\.\d+%/);
-});
-
-test('inside the network: first-layer weights and the mistakes gallery', { skip: SKIP }, async (t) => {
-  const url = await serve(t, path.join(ROOT, 'data'));
-  const { page, problems } = await openPage(t, url);
-  await waitForStatus(page, /Ready/);
-  await page.waitForFunction(() => document.querySelectorAll('#weights > *').length === 64, null, { timeout: 10000 });
-  await choosePreset(page, 'default', 1);
-  await page.click('#train');
-  await waitForStatus(page, /Done/, 120000);
-  await page.waitForFunction(() => document.querySelectorAll('#mistakes > *').length > 0, null, { timeout: 10000 });
-  const units = await page.$$eval('#weights canvas', (cs) => cs.map((c) => [c.width, c.height]));
-  assert.equal(units.length, 64);
-  assert.deepEqual(units[0], [28, 28]);
-  const mistakes = await page.$$eval('#mistakes > *', (items) => items.map((el) => ({
-    label: el.dataset.label, predicted: el.dataset.predicted, text: el.textContent })));
-  assert.equal(mistakes.length, 60);
-  assert.ok(mistakes.every((m) => m.label !== m.predicted && /→/.test(m.text)));
-  const confidences = mistakes.map((m) => Number(/(\d+)%/.exec(m.text)[1]));
-  assert.ok(confidences[0] >= confidences[confidences.length - 1], 'most confident first');
-  await page.selectOption('#mistakes-sort', 'least');
-  const reversed = await page.$$eval('#mistakes > *', (items) => items.map((el) => el.textContent));
-  assert.equal(reversed[0], mistakes[mistakes.length - 1].text);
-  assert.match(await page.textContent('#mistakes-summary'), /of the test images are misclassified/);
-  await page.locator('#weights').scrollIntoViewIfNeeded();
-  await page.screenshot({ path: path.join(SHOTS, 'inside.png'), fullPage: true });
-  assert.deepEqual(problems, []);
 });

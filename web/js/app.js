@@ -53,7 +53,8 @@
     predictSeq: 0,
     predictWaiting: {},    // prediction id -> callback
     chosen: null,          // the activations view's input: {kind: 'draw'} or {kind: 'test', index}
-    lastLivePredict: 0
+    lastLivePredict: 0,
+    linkNote: ''           // what was wrong with the address's settings, until shown
   };
   var chart = null;
   var pad = null;
@@ -172,7 +173,8 @@
       head.resolve(m);
       return;
     }
-    if (head && m.type === 'error' && m.stage !== 'train') {
+    // Errors of posted (unanswered) messages: 'train' (the run) and 'inspect' (a look inside).
+    if (head && m.type === 'error' && m.stage !== 'train' && m.stage !== 'inspect') {
       S.waiters.shift();
       head.reject(workerError(m.stage, m.message));
       return;
@@ -221,7 +223,7 @@
 
   function onEvaluation(e) {
     if (S.ignoring) return;
-    UI.showEvaluation(e);
+    UI.showEvaluation(e, { loaded: !!S.loadedArch });
     if (e.confusion) Confusion.update(e.confusion);
     refreshChosen(false);
     if (typeof e.epochFloat === 'number') chart.addPoint({ x: e.epochFloat, testAccuracy: e.testAccuracy });
@@ -295,6 +297,7 @@
       return;
     }
     if (m.stage === 'inspect' || m.stage === 'model') {
+      drawing.inFlight = false;
       // a look inside failed (or a model message nobody waits for): training is untouched
       UI.setStatus(msg, 'warn');
       return;
@@ -409,7 +412,10 @@
       if (token !== S.loadToken) return;
       setState('ready');
       UI.setStatus(readyText(), 'ok');
-      if (switched) {
+      if (S.linkNote) {
+        UI.setNote(S.linkNote);
+        S.linkNote = '';
+      } else if (switched) {
         UI.setNote('Switched to ' + S.dataName + ': the network starts again from fresh weights (what it learnt on ' +
           previousName + ' does not carry over).');
       }
@@ -634,6 +640,7 @@
     var pixels = pad ? pad.pixels() : null;
     if (!pixels) {
       Inspect.showProbabilities(list, null);
+      list.setAttribute('data-strokes', '0');
       verdict.textContent = 'Draw a digit above.';
       return;
     }
@@ -646,9 +653,17 @@
       return;
     }
     drawing.inFlight = true;
+    var strokes = pad.strokes().length;
     predict({ pixels: pixels }, function (m) {
       drawing.inFlight = false;
+      if (pad.isEmpty()) { // cleared meanwhile: the answer is about a drawing that is gone
+        drawing.again = false;
+        predictDrawing();
+        return;
+      }
       Inspect.showProbabilities(list, m.probabilities);
+      // which drawing the bars answer (tests wait for the last one); none while a newer one waits
+      if (drawing.again) list.removeAttribute('data-strokes'); else list.setAttribute('data-strokes', String(strokes));
       var p = m.probabilities[m.predicted];
       var trained = S.last && (S.last.samples || 0) > 0;
       verdict.textContent = (trained || S.loadedArch ? 'The network says ' : 'The untrained network guesses ') +
@@ -714,7 +729,9 @@
       S.ignoring = false;
       S.busy = false;
       if (wasTraining) setState('paused');
-      var text = 'Could not load ' + what + ': ' + e.message + '. Nothing changed.';
+      // (the core names the file "model"; here it has its own name)
+      var text = 'Could not load ' + what + ': ' + String(e.message).replace(/^model: /, '').replace(/\.$/, '') +
+        '. Nothing changed.';
       Models.setNote(text, 'error');
       UI.setStatus(text, 'error');
       return false;
@@ -907,8 +924,10 @@
     }
 
     if (refused.length) {
-      UI.setNote('The link asked for settings this page cannot use: ' +
-        refused.map(function (r) { return r.name + ' (' + r.message + ')'; }).join('; ') + '.');
+      // shown once the data is in (loading clears the note)
+      S.linkNote = 'The link asked for settings this page cannot use: ' +
+        refused.map(function (r) { return r.name + ' (' + r.message + ')'; }).join('; ') + '.';
+      UI.setNote(S.linkNote);
     }
     var q = Data.queryBase();
     if (q) UI.setDataUrl(q);

@@ -576,9 +576,13 @@
     setText('elapsed', fmt.duration(p.elapsed || 0));
   }
 
-  function showEvaluation(e) {
+  /** opts.loaded: the network came from a model file (trained, though not here). */
+  function showEvaluation(e, opts) {
     if (!e) return;
-    if (e.samples === 0) {
+    if (e.samples === 0 && opts && opts.loaded) {
+      setAccuracy(fmt.percent(e.testAccuracy));
+      setText('accuracy-note', 'loaded model');
+    } else if (e.samples === 0) {
       // The fresh, untrained network: worth a look (about chance), but not "the" accuracy.
       setText('accuracy-note', 'untrained: ' + fmt.percent(e.testAccuracy, 1) + ' (chance: 10%)');
     } else {
@@ -779,7 +783,7 @@
       input.addEventListener('keydown', function (e) {
         if (e.key === 'Enter') {
           e.preventDefault();
-          input.dispatchEvent(new Event('change'));
+          input.dispatchEvent(new Event('change', { bubbles: true }));
         }
       });
     });
