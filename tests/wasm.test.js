@@ -321,13 +321,19 @@ test('worker: step, set-hyper, predict, reset, and errors for bad messages', asy
   since = w.messages.length;
   w.send({ type: 'set-hyper', hyper: { lr: 0.05, batch: 32 } });
   const hyper = await w.waitFor('hyper', undefined, 5000, since);
-  assert.deepEqual(hyper.hyper, { batch: 32, lr: 0.05, momentum: 0.9, weightDecay: 0, lrDecay: 0.3 });
+  assert.deepEqual(hyper.hyper, { batch: 32, lr: 0.05, momentum: 0.9, weightDecay: 0, lrDecay: 0.3, epochs: 2 });
+  // epochs moves the run's target (a loaded model trains on with the page's settings)
+  w.send({ type: 'set-hyper', hyper: { epochs: 3 } });
+  assert.equal((await w.waitFor('hyper', (m) => m.hyper.epochs === 3, 5000, since)).hyper.epochs, 3);
+  w.send({ type: 'set-hyper', hyper: { epochs: 0 } });
+  assert.match((await w.waitFor('error', undefined, 5000, since)).message, /epochs: set at least 1/);
+  since = w.messages.length;
   w.send({ type: 'set-hyper', hyper: { momentum: 2 } });
   const hyperError = await w.waitFor('error', undefined, 5000, since);
   assert.equal(hyperError.stage, 'config');
   assert.match(hyperError.message, /momentum/);
   w.send({ type: 'step' });
-  await w.waitFor('progress', (m) => m.iterations === 3 && m.samples === 160, 60000, since);
+  await w.waitFor('progress', (m) => m.iterations === 3 && m.samples === 160 && m.epochs === 3, 60000, since);
 
   since = w.messages.length;
   w.send({ type: 'predict', id: 'a', index: 0 });
