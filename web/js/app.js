@@ -54,6 +54,7 @@
     predictWaiting: {},    // prediction id -> callback
     chosen: null,          // the activations view's input: {kind: 'draw'} or {kind: 'test', index}
     lastLivePredict: 0,
+    lastRest: 0,
     linkNote: ''           // what was wrong with the address's settings, until shown
   };
   var chart = null;
@@ -242,22 +243,26 @@
     post({ type: 'cell', label: label, predicted: predicted, limit: 60, order: label === predicted ? 'least' : 'most' });
   }
 
-  /** A rest point (epoch end, pause, done): the galleries, and a copy in the browser. */
-  function atRest() {
+  /** A rest point (epoch end, pause, done): the galleries, and a copy in the browser.
+   *  Epoch ends count at most every 2 s: the seed preset ends an epoch every update. */
+  function atRest(stopped) {
+    var now = Date.now();
+    if (!stopped && now - S.lastRest < 2000) return;
+    S.lastRest = now;
     requestMistakes();
     autoSave();
   }
 
   function onEpochEnd(e) {
     if (S.ignoring) return;
-    atRest();
+    atRest(false);
     UI.showEpochEnd(e);
     chart.addPoint({ x: e.epoch, loss: e.trainLoss, trainAccuracy: e.trainAccuracy, testAccuracy: e.testAccuracy });
   }
 
   function onDone(d) {
     if (S.ignoring) return;
-    atRest();
+    atRest(true);
     S.pausing = S.stepping = false;
     setState('done');
     UI.showDone(d);
@@ -269,7 +274,7 @@
 
   function onPaused() {
     if (S.ignoring) return;
-    atRest();
+    atRest(true);
     var stepped = S.stepping;
     S.pausing = S.stepping = false;
     if (S.state === 'done' || S.state === 'error') return;

@@ -88,7 +88,10 @@
       params = new URLSearchParams();
     }
     var values = current();
-    PARAMS.forEach(function (name) { params.set(name, values[name]); });
+    var out = new URLSearchParams();
+    PARAMS.forEach(function (name) { out.set(name, values[name]); });
+    params.forEach(function (value, name) { if (PARAMS.indexOf(name) < 0) out.append(name, value); });
+    params = out;
     var base = location.href.replace(/[?#].*$/, '');
     // Readable links: keep "-" and "," in the architecture unescaped.
     return base + '?' + params.toString().replace(/%2C/gi, ',');
