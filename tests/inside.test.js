@@ -114,7 +114,7 @@ test('draw a digit: replayed test digits are read right, live while training; to
   const untrained = await drawWithMouse(page, strokesOf(set.image(seven)));
   assert.match(await page.textContent('#draw-verdict'), /untrained/);
   const seen = new Set([untrained.texts.join('|')]);
-  await choosePreset(page, 'default', 2);
+  await choosePreset(page, 'default', 3);
   await page.click('#train');
   await waitForStatus(page, /Training/, 10000);
   while (!/Done/.test(await page.textContent('#status'))) {

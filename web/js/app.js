@@ -47,7 +47,7 @@
     loadedArch: null,      // the architecture of a model loaded from a file or storage, until a new network
     storeKey: 'mnist',     // the dataset the saved model belongs to
     linkValues: {},        // the settings the address asked for (a saved model restores only if it matches)
-    restoreChecked: '',    // the dataset whose saved model was looked for
+    restoreChecked: false, // the first load has looked for a saved model
     hasNet: false,         // the worker holds a network for the loaded data
     previousDataset: '',   // the dataset of the last successful load
     predictSeq: 0,
@@ -805,8 +805,8 @@
     });
   }
 
-  /** After the data is in: shows the saved model of this dataset, and restores it the first
-   *  time (unless the address asked for a run of its own). */
+  /** After the data is in: shows the saved model of this dataset, and restores it when the
+   *  page has just opened (unless the address asked for a run of its own). */
   async function checkSaved(token) {
     var key = S.dataset;
     var record = null;
@@ -819,8 +819,9 @@
     }
     if (token !== S.loadToken) return;
     Models.showSaved(record);
-    var first = S.restoreChecked.indexOf('|' + key + '|') < 0;
-    S.restoreChecked += '|' + key + '|';
+    // only on arrival: after a switch of dataset the note promises a fresh network
+    var first = !S.restoreChecked;
+    S.restoreChecked = true;
     if (!record || !first || !linkAllows(record) || S.state !== 'ready') return;
     if (await loadModelBytes(record.bytes.slice(0), 'your saved model')) {
       var text = 'Restored your saved model (' + Models.describe(record).replace(/^Saved model from /, 'from ') +
