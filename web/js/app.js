@@ -824,8 +824,8 @@
     S.restoreChecked = true;
     if (!record || !first || !linkAllows(record) || S.state !== 'ready') return;
     if (await loadModelBytes(record.bytes.slice(0), 'your saved model')) {
-      var text = 'Restored your saved model (' + Models.describe(record).replace(/^Saved model from /, 'from ') +
-        '). Train goes on from it; Reset starts a fresh network.';
+      var text = 'Restored your ' + Models.describe(record).replace(/^Saved model/, 'saved model') +
+        '. Train goes on from it; Reset starts a fresh network.';
       UI.setStatus(text, 'ok');
       Models.setNote(text, 'ok');
     }
