@@ -438,7 +438,7 @@
       post({
         type: 'prediction', id: m.id, probabilities: r.probabilities, predicted: r.predicted,
         label: r.label === undefined ? null : r.label, activations: r.activations,
-        image: m.pixels ? null : engine.image('test', m.index).pixels,
+        image: m.pixels ? null : r.pixels,
       });
     },
     mistakes(m) {

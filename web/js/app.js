@@ -45,7 +45,6 @@
     abort: null,
     last: null,            // the latest progress message
     loadedArch: null,      // the architecture of a model loaded from a file or storage, until a new network
-    storeKey: 'mnist',     // the dataset the saved model belongs to
     linkValues: {},        // the settings the address asked for (a saved model restores only if it matches)
     restoreChecked: false, // the first load has looked for a saved model
     hasNet: false,         // the worker holds a network for the loaded data
@@ -194,7 +193,7 @@
       case 'cell': if (!S.ignoring) Confusion.showCell(m); break;
       case 'prediction': onPrediction(m); break;
       case 'error': onError(m); break;
-      default: break; // configured/loaded/ready/prediction outside a request: nothing to do
+      default: break; // configured/loaded/ready/model outside a request: nothing to do
     }
   }
 
@@ -398,7 +397,7 @@
       S.dataset = data.dataset || UI.datasetValue();
       S.dataName = data.dataset ? Data.DATASETS[data.dataset].name : 'your files';
       UI.setDataset(S.dataset, tr.count);
-      setClassNames(S.dataset === 'fashion-mnist' ? UI.FASHION_NAMES : null);
+      relabel();
       var switched = S.previousDataset && S.previousDataset !== S.dataset;
       var previousName = switched && Data.DATASETS[S.previousDataset] ? Data.DATASETS[S.previousDataset].name : '';
       S.previousDataset = S.dataset;
@@ -606,9 +605,9 @@
 
   /* ---- looking inside: the drawing, a chosen test image, the matrix's cells ---------- */
 
-  function setClassNames(names) {
-    Inspect.classNames = names;
-    Confusion.setClassNames(names);
+  /** The dataset changed (UI.setDataset): the class names change with it. */
+  function relabel() {
+    Confusion.relabel();
     Inspect.showProbabilities(document.getElementById('draw-probabilities'), null);
     predictDrawing();
   }
@@ -700,7 +699,7 @@
       Inspect.showActivations({
         title: 'Test image ' + fmt.int(index) + ' (' + Inspect.className(m.label) + '): predicted ' +
           Inspect.className(m.predicted) + ' (' + (p * 100).toFixed(1) + '%), ' + (m.label === m.predicted ? 'right' : 'wrong'),
-        image: m.image, activations: m.activations, label: m.label
+        image: m.image, activations: m.activations
       });
     });
   }
@@ -715,6 +714,12 @@
   /* ---- model files and the browser's copy --------------------------------------------- */
 
   var MAX_MODEL_BYTES = 600 * 1024 * 1024; // above the largest network the core builds
+
+  /** A model's fate matters wherever the user looks: in the model card and in #status. */
+  function modelMessage(text, kind) {
+    Models.setNote(text, kind);
+    UI.setStatus(text, kind);
+  }
 
   /** Makes the model in `buffer` the network; `what` names it in messages. */
   async function loadModelBytes(buffer, what) {
@@ -735,10 +740,8 @@
       S.busy = false;
       if (wasTraining) setState('paused');
       // (the core names the file "model"; here it has its own name)
-      var text = 'Could not load ' + what + ': ' + String(e.message).replace(/^model: /, '').replace(/\.$/, '') +
-        '. Nothing changed.';
-      Models.setNote(text, 'error');
-      UI.setStatus(text, 'error');
+      modelMessage('Could not load ' + what + ': ' + String(e.message).replace(/^model: /, '').replace(/\.$/, '') +
+        '. Nothing changed.', 'error');
       return false;
     }
     S.ignoring = false;
@@ -753,18 +756,15 @@
     S.config = r.ok ? r.config : S.config;
     clearDisplay(r.ok ? r.config.epochs : (S.config ? S.config.epochs : 1));
     setState('ready');
-    var text2 = 'Loaded ' + what + ': a ' + m.arch.join('-') + ' network (' + fmt.int(m.parameters) +
-      ' parameters). Train goes on from its weights; Reset starts afresh.';
-    Models.setNote(text2, 'ok');
-    UI.setStatus(text2, 'ok');
+    modelMessage('Loaded ' + what + ': a ' + m.arch.join('-') + ' network (' + fmt.int(m.parameters) +
+      ' parameters). Train goes on from its weights; Reset starts afresh.', 'ok');
     return true;
   }
 
   async function loadModelFile(file) {
     if (file.size > MAX_MODEL_BYTES) {
-      var big = 'Could not load ' + file.name + ': at ' + fmt.bytes(file.size) + ' it is too large to be a model file. Nothing changed.';
-      Models.setNote(big, 'error');
-      UI.setStatus(big, 'error');
+      modelMessage('Could not load ' + file.name + ': at ' + fmt.bytes(file.size) +
+        ' it is too large to be a model file. Nothing changed.', 'error');
       return;
     }
     var buffer;
@@ -824,10 +824,8 @@
     S.restoreChecked = true;
     if (!record || !first || !linkAllows(record) || S.state !== 'ready') return;
     if (await loadModelBytes(record.bytes.slice(0), 'your saved model')) {
-      var text = 'Restored your ' + Models.describe(record).replace(/^Saved model/, 'saved model') +
-        '. Train goes on from it; Reset starts a fresh network.';
-      UI.setStatus(text, 'ok');
-      Models.setNote(text, 'ok');
+      modelMessage('Restored your ' + Models.describe(record).replace(/^Saved model/, 'saved model') +
+        '. Train goes on from it; Reset starts a fresh network.', 'ok');
     }
   }
 
@@ -865,15 +863,14 @@
 
   /** Dropped or picked files: a model file, or the four data files. */
   async function onFiles(files) {
+    var m = Data.matchFiles(files);
     if (files.length === 1) {
-      var file = files[0];
-      var idxName = Data.matchFiles(files).missing.length < Data.FILES.length;
-      if (await Models.looksLikeModel(file) || !idxName) {
-        loadModelFile(file);
+      var idxName = m.missing.length < Data.FILES.length;
+      if (await Models.looksLikeModel(files[0]) || !idxName) {
+        loadModelFile(files[0]);
         return;
       }
     }
-    var m = Data.matchFiles(files);
     if (m.missing.length) {
       // Say what is wrong, but keep what is loaded (and any run) as it is.
       Data.fromFiles(files).catch(function (e) { UI.setStatus(e.message, 'error'); });

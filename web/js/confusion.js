@@ -8,7 +8,7 @@
  *
  * Public: window.MnistConfusion = {
  *   init({onCell(label, predicted)})   binds the events
- *   setClassNames(names | null)        Fashion-MNIST names (null: the digits)
+ *   relabel()                          after a change of dataset: the class names (MnistUI.className)
  *   update(matrix)                     10x10 counts from an evaluation
  *   clear()                            back to empty (fresh network, new data)
  *   showCell(m)                        the worker's `cell` message: that cell's images
@@ -20,21 +20,14 @@
 
   var SIDE = 28;
   var handlers = {};
-  var names = null;
   var cells = [];      // 100 buttons, row-major
   var counts = null;   // the last matrix shown
   var open = null;     // {label, predicted} whose images are shown
 
   function $(id) { return document.getElementById(id); }
 
-  function el(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text != null) e.textContent = text;
-    return e;
-  }
-
-  function className(k) { return names ? names[k] : String(k); }
+  var el = window.MnistUI.el;
+  var className = window.MnistUI.className;
 
   function build() {
     var cols = document.querySelector('.conf-cols');
@@ -46,10 +39,10 @@
     cells = [];
     for (var k = 0; k < 10; k++) {
       var head = el('span', 'conf-head', String(k));
-      if (names) head.title = names[k];
+      head.title = className(k);
       if (cols) cols.appendChild(head);
       var side = el('span', 'conf-head', String(k));
-      if (names) side.title = names[k];
+      side.title = className(k);
       if (rows) rows.appendChild(side);
       var item = el('li', 'class-acc');
       item.setAttribute('data-class', String(k));
@@ -206,7 +199,7 @@
 
   window.MnistConfusion = {
     init: init,
-    setClassNames: function (list) { names = list || null; build(); closeCell(); },
+    relabel: function () { build(); closeCell(); },
     update: update,
     clear: clear,
     showCell: showCell,

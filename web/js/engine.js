@@ -276,8 +276,9 @@
       const predicted = this.x.wasm_predict(setIndex(set), index);
       if (predicted < 0) throw new Error(this.errorMessage());
       const probabilities = this.probabilities();
+      const image = this.image(set, index);
       return {
-        predicted, probabilities, confidence: probabilities[predicted], label: this.image(set, index).label,
+        predicted, probabilities, confidence: probabilities[predicted], label: image.label, pixels: image.pixels,
         activations: this.activations(),
       };
     }

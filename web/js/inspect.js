@@ -8,12 +8,12 @@
  *   showWeights(m), showMistakes(m)      the worker's `weights` / `mistakes` messages
  *   mistakesOrder()                      'most' | 'least' (the sort select)
  *   showProbabilities(list, probabilities | null)   10 bars, one per class
- *   className(k)                         the digit, or the Fashion-MNIST name
+ *   className(k)                         the digit, or the Fashion-MNIST name (MnistUI's)
  *   showActivations(input)               {title, image: Float32Array|Uint8Array(784) (0..1 or 0..255),
- *                                         activations: [[...], ...], label (or null)}
+ *                                         activations: [[...], ...]}
  *   bindPick(list)                       items with data-index in `list` pick that test image
  *   digitCanvas(images, offset)          a 28x28 canvas of one image (bytes)
- *   clear(), classNames (null, or the Fashion-MNIST names)
+ *   clear()
  * }
  */
 'use strict';
@@ -49,17 +49,11 @@
   function digitCanvas(images, offset) {
     var canvas = document.createElement('canvas');
     canvas.width = canvas.height = SIDE;
-    var ctx = canvas.getContext('2d');
-    var img = ctx.createImageData(SIDE, SIDE);
-    for (var k = 0; k < SIDE * SIDE; k++) {
-      var v = images[offset + k];
-      img.data[4 * k] = img.data[4 * k + 1] = img.data[4 * k + 2] = v;
-      img.data[4 * k + 3] = 255;
-    }
-    ctx.putImageData(img, 0, 0);
+    window.MnistUI.drawDigit(canvas, images, offset);
     canvas.setAttribute('aria-hidden', 'true');
     return canvas;
   }
+
 
   /* Replaces the children of `list` with `items`, reusing nothing (small lists). */
   function fill(list, items) {
@@ -94,10 +88,7 @@
     return sort && sort.value === 'least' ? 'least' : 'most';
   }
 
-  function className(c) {
-    var names = window.MnistInspect.classNames;
-    return names ? names[c] : String(c);
-  }
+  function className(c) { return window.MnistUI.className(c); }
 
   /** m: the worker's `mistakes` message, already in the order asked for. */
   function showMistakes(m) {
@@ -135,7 +126,7 @@
     return k === layers - 1 ? 'Output: probabilities' : 'Hidden layer ' + (k + 1) + ': ReLU';
   }
 
-  /** input: {title, image, activations, label}. One row per layer; each cell's darkness is
+  /** input: {title, image, activations}. One row per layer; each cell's darkness is
    *  its value over the layer's largest (so a row shows which units fire, not how much). */
   function showActivations(input) {
     var box = document.getElementById('activations');
@@ -204,8 +195,7 @@
    *  class names change. */
   function showProbabilities(list, probabilities) {
     if (!list) return;
-    var names = window.MnistInspect.classNames;
-    var key = names ? 'names' : 'digits';
+    var key = window.MnistUI.classNames() ? 'names' : 'digits';
     if (list.children.length !== 10 || list.getAttribute('data-names') !== key) {
       fill(list, []);
       for (var c = 0; c < 10; c++) {
@@ -286,7 +276,6 @@
     className: className,
     bindPick: bindPick,
     digitCanvas: digitCanvas,
-    clear: clear,
-    classNames: null
+    clear: clear
   };
 })();

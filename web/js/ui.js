@@ -3,6 +3,9 @@
  *
  * Public: window.MnistUI = {
  *   PRESETS, fmt,
+ *   el(tag, cls, text)          a new element
+ *   drawDigit(canvas, bytes, offset)   one 28x28 image (bytes 0..255) onto a canvas
+ *   className(k), classNames()  a class as words; the dataset's names (null: digits)
  *   init(handlers)              binds the controls; handlers: onTrain, onPause, onStep, onReset,
  *                               onDataset(id), onDataUrl(url), onFiles(fileList),
  *                               onHyper(partialHyper), onStructureChange(what)
@@ -593,7 +596,8 @@
 
   /* predictions grid */
 
-  function labelText(k) {
+  /** A class as words: the digit, or the Fashion-MNIST name. */
+  function className(k) {
     return classNames ? classNames[k] : String(k);
   }
 
@@ -621,8 +625,8 @@
       truth.textContent = ok ? '' : 'is ' + shortLabel(label);
       truth.hidden = ok;
       var desc = 'Test image' + (m.indices ? ' ' + fmt.int(m.indices[i]) : '') + ': predicted ' +
-        labelText(pred) + (confText ? ' (' + confText + ' sure)' : '') +
-        (ok ? ', right' : ', wrong: it is ' + labelText(label));
+        className(pred) + (confText ? ' (' + confText + ' sure)' : '') +
+        (ok ? ', right' : ', wrong: it is ' + className(label));
       li.setAttribute('aria-label', desc);
       li.title = desc;
       if (images.length >= (i + 1) * 784) drawDigit(li.querySelector('canvas'), images, i * 784);
@@ -853,6 +857,10 @@
     PRESETS: PRESETS,
     FASHION_NAMES: FASHION_NAMES,
     fmt: fmt,
+    el: el,
+    drawDigit: drawDigit,
+    className: className,
+    classNames: function () { return classNames; },
     init: init,
     readConfig: readConfig,
     readHyper: readHyper,
