@@ -19,7 +19,7 @@ EMFLAGS  := -O3 -msimd128 -std=c11 -Wall -Wextra -Werror -ffp-contract=off -fno-
             --no-entry -sSTANDALONE_WASM -sALLOW_MEMORY_GROWTH=1
 WASM_SRC := $(CORE_SRC) src/wasm.c
 # The threaded variant: atomics and a shared memory imported from JavaScript,
-# whose helper threads are Web Workers (web/js/engine.js). Its memory limits
+# whose helper threads are Web Workers (web/worker/engine.js). Its memory limits
 # are repeated in engine.js (THREADED_MEMORY_PAGES), which must create it.
 MT_FLAGS := -matomics -mbulk-memory -sIMPORTED_MEMORY=1 -Wl,--shared-memory \
             -sINITIAL_MEMORY=16777216 -sMAXIMUM_MEMORY=1073741824
@@ -68,7 +68,7 @@ $(WASM_MT): $(WASM_SRC) $(wildcard src/*.h) | deps-quiet
 	@mkdir -p $(dir $@)
 	$(EMCC_ENV) $(EMCC) $(EMFLAGS) $(MT_FLAGS) -o $@ $(WASM_SRC)
 
-$(BUNDLE): $(WASM) $(WASM_MT) web/js/engine.js web/worker.js scripts/build-bundle.js
+$(BUNDLE): $(WASM) $(WASM_MT) $(wildcard web/worker/*.js) scripts/build-bundle.js
 	node scripts/build-bundle.js $(WASM) $(WASM_MT) $@
 
 # Test binaries: the harness (tests/native/core_check.c) natively and, with the

@@ -23,7 +23,7 @@
  * samples_per_second counts the same).
  *
  * Implementations (BENCH_IMPLS=a,b,... picks some; default all):
- *   wasm          web/build/mnist.wasm via web/js/engine.js, in slices like the page's worker
+ *   wasm          web/build/mnist.wasm via web/worker/engine.js, in slices like the page's worker
  *   native        build/mnist train ...
  *   naive-wasm    bench/naive.c (plain triple loops) with emcc -O3 -msimd128 -> build/bench/naive.wasm
  *   naive-native  bench/naive.c with gcc -O3 -> build/bench/naive

@@ -44,6 +44,34 @@ function runBinary(bin, args, options = {}) {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr, json };
 }
 
+// ---- the WebAssembly engine ----
+const WASM_PATH = path.join(ROOT, 'web', 'build', 'mnist.wasm');
+const MnistEngine = require('../web/worker/engine.js');
+
+/** An exact-size ArrayBuffer (Node's small Buffers share a pooled one). */
+function ownBuffer(buf) {
+  return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length);
+}
+
+function mnistSet(prefix) {
+  return {
+    images: ownBuffer(readGz(path.join(MNIST_DIR, `${prefix}-images-idx3-ubyte.gz`))),
+    labels: ownBuffer(readGz(path.join(MNIST_DIR, `${prefix}-labels-idx1-ubyte.gz`))),
+  };
+}
+
+const DEFAULT = { arch: [784, 128, 10], init: 'he', seed: 1, batch: 64, lr: 0.1, momentum: 0.9, weightDecay: 0, lrDecay: 0.3 };
+const SEED = { arch: [784, 10, 10], init: 'seed', seed: 1, batch: 1000000, lr: 0.1, momentum: 0, weightDecay: 0, lrDecay: 1 };
+
+/** An engine (one thread) with MNIST's training and test sets loaded. */
+async function engineWithMnist() {
+  const engine = await MnistEngine.create(fs.readFileSync(WASM_PATH));
+  const train = mnistSet('train'), testSet = mnistSet('t10k');
+  engine.loadSet('train', new Uint8Array(train.images), new Uint8Array(train.labels));
+  engine.loadSet('test', new Uint8Array(testSet.images), new Uint8Array(testSet.labels));
+  return engine;
+}
+
 function tempDir(t, prefix = 'mnist-test-') {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -90,5 +118,5 @@ function withFixedCrc(model) {
 
 module.exports = {
   ROOT, BUILD, BIN, MNIST_DIR, FASHION_DIR, runBinary, tempDir, readGz, idxImages, idxLabels,
-  crc32, withFixedCrc,
+  crc32, withFixedCrc, WASM_PATH, MnistEngine, ownBuffer, mnistSet, DEFAULT, SEED, engineWithMnist,
 };

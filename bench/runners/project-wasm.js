@@ -1,7 +1,7 @@
 'use strict';
 /**
  * This project's WebAssembly build (web/build/mnist.wasm through
- * web/js/engine.js), one thread (or --threads N: the threaded build),
+ * web/worker/engine.js), one thread (or --threads N: the threaded build),
  * trained the way the page's worker does:
  * engine.train(slice) again and again, slices of a few thousand samples
  * (--slice, default 4096; the worker aims at about 40 ms per slice, which is
@@ -17,7 +17,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { parseArgs, readIdxFiles, main, ROOT } = require('./common');
-const MnistEngine = require(path.join(ROOT, 'web', 'js', 'engine.js'));
+const MnistEngine = require(path.join(ROOT, 'web', 'worker', 'engine.js'));
 
 main(async () => {
   const args = parseArgs();

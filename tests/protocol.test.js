@@ -1,0 +1,314 @@
+'use strict';
+/**
+ * The worker's message protocol (web/PROTOCOL.md), run from the very source the
+ * page uses (web/build/bundle.js) in a Node worker thread.
+ */
+
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const vm = require('node:vm');
+const { Worker } = require('node:worker_threads');
+const { test } = require('node:test');
+
+const {
+  BIN, ROOT, MNIST_DIR, runBinary, tempDir, ownBuffer, mnistSet, DEFAULT, engineWithMnist,
+} = require('./helpers');
+
+const BUNDLE_PATH = path.join(ROOT, 'web', 'build', 'bundle.js');
+
+// ---- the worker protocol ------------------------------------------------------------------
+
+function loadBundle() {
+  const sandbox = { self: {} };
+  vm.runInNewContext(fs.readFileSync(BUNDLE_PATH, 'utf8'), sandbox);
+  return sandbox.self.MNIST_BUNDLE;
+}
+
+/** Starts the page's worker source in a worker thread; collects its messages. */
+function startWorker(t) {
+  const bundle = loadBundle();
+  const worker = new Worker(bundle.workerSource, { eval: true });
+  const messages = [];
+  const waiters = [];
+  worker.on('message', (m) => {
+    m.receivedAt = performance.now();
+    messages.push(m);
+    for (const w of waiters.slice()) {
+      if (w.match(m)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(m);
+      }
+    }
+  });
+  worker.on('error', (e) => { throw e; });
+  t.after(() => worker.terminate());
+  const w = {
+    messages,
+    send(message, transfer) { worker.postMessage(message, transfer || []); },
+    /** Next message (after `since`) of a type, optionally matching a predicate. */
+    waitFor(type, predicate = () => true, timeoutMs = 60000, since = messages.length) {
+      const match = (m) => m.type === type && predicate(m);
+      const seen = messages.slice(since).find(match);
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const waiter = { match, resolve };
+        waiters.push(waiter);
+        setTimeout(() => reject(new Error(`no '${type}' message within ${timeoutMs} ms; got ${messages.slice(since).map((x) => x.type).join(', ')}`)), timeoutMs).unref();
+      });
+    },
+    async init(threads = 1) {
+      const buffer = ownBuffer(Buffer.from(bundle.wasmBase64, 'base64'));
+      const threaded = ownBuffer(Buffer.from(bundle.wasmThreadsBase64, 'base64'));
+      w.send({ type: 'init', wasm: buffer, wasmThreads: threaded, threads }, [buffer, threaded]);
+      return w.waitFor('ready');
+    },
+    async loadMnist() {
+      for (const [set, prefix] of [['train', 'train'], ['test', 't10k']]) {
+        const { images, labels } = mnistSet(prefix);
+        const since = messages.length;
+        w.send({ type: 'load', set, images, labels, names: { images: `${prefix}-images`, labels: `${prefix}-labels` } }, [images, labels]);
+        assert.equal(images.byteLength, 0, 'the buffer was transferred, not copied');
+        await w.waitFor('loaded', (m) => m.set === set, 60000, since);
+      }
+    },
+  };
+  return w;
+}
+
+test('worker: init, load, configure, train with live progress, pause/resume, done', async (t) => {
+  const w = startWorker(t);
+  const ready = await w.init(2);
+  assert.equal(ready.simd, true);
+  assert.equal(ready.threads, 2, `threads did not start: ${ready.threadError}`);
+  await w.loadMnist();
+
+  let since = w.messages.length;
+  w.send({ type: 'configure', config: { ...DEFAULT, epochs: 1, iterations: 0 } });
+  const configured = await w.waitFor('configured', undefined, 60000, since);
+  assert.equal(configured.parameters, 101770);
+  const firstPredictions = await w.waitFor('predictions', undefined, 60000, since);
+  assert.equal(firstPredictions.indices.length, 24);
+  assert.equal(firstPredictions.images.length, 24 * 784);
+  assert.equal(firstPredictions.labels.length, 24);
+
+  since = w.messages.length;
+  const startedAt = performance.now();
+  w.send({ type: 'start' });
+  await w.waitFor('progress', (m) => m.state === 'training' && m.samples > 5000, 60000, since);
+  const pauseSentAt = performance.now();
+  w.send({ type: 'pause' });
+  const paused = await w.waitFor('paused', undefined, 60000, since);
+  const pauseLatency = paused.receivedAt - pauseSentAt;
+  const progress = w.messages.slice(since).filter((m) => m.type === 'progress' && m.state === 'training');
+  const gaps = progress.slice(1).map((m, i) => m.receivedAt - progress[i].receivedAt).sort((a, b) => a - b);
+  t.diagnostic(`pause answered in ${pauseLatency.toFixed(0)} ms; progress every ${gaps[Math.floor(gaps.length / 2)].toFixed(0)} ms (median)`);
+  // generous bounds: the design targets 40 ms slices and 200 ms progress
+  assert.ok(pauseLatency < 500, `pause took ${pauseLatency} ms`);
+  assert.ok(gaps[Math.floor(gaps.length / 2)] < 400, 'progress arrives at least ~4 times a second');
+  const pausedProgress = w.messages.slice(since).filter((m) => m.type === 'progress').pop();
+  assert.equal(pausedProgress.state, 'paused');
+  const samplesAtPause = pausedProgress.samples;
+
+  // nothing trains while paused
+  await new Promise((r) => setTimeout(r, 300));
+  assert.ok(!w.messages.slice(w.messages.indexOf(paused)).some((m) => m.type === 'progress' && m.samples > samplesAtPause));
+
+  since = w.messages.length;
+  w.send({ type: 'resume' });
+  const done = await w.waitFor('done', undefined, 120000, since);
+  assert.equal(done.reason, 'epochs');
+  assert.ok(done.testAccuracy > 0.95, `one epoch of the default preset: ${done.testAccuracy}`);
+  const epochEnd = w.messages.find((m) => m.type === 'epoch-end');
+  assert.equal(epochEnd.epoch, 1);
+  const evaluation = w.messages.filter((m) => m.type === 'evaluation').pop();
+  assert.equal(evaluation.testAccuracy, done.testAccuracy);
+  assert.equal(evaluation.confusion.flat().reduce((a, b) => a + b, 0), 10000);
+  const last = w.messages.filter((m) => m.type === 'progress').pop();
+  assert.equal(last.state, 'done');
+  assert.ok(progress.every((m) => m.threads === 1 || m.threads === 2), 'progress says how many threads compute');
+  assert.equal(last.samples, 60000);
+  t.diagnostic(`1 epoch in ${((performance.now() - startedAt) / 1000).toFixed(1)} s wall (incl. the pause), ${Math.round(progress.pop().samplesPerSecond)} samples/s`);
+
+  // the same seed and data give the same result as the engine directly
+  const engine = await engineWithMnist();
+  engine.configure(DEFAULT);
+  let p;
+  do p = engine.train(60000); while (!p.epochEnded);
+  assert.equal(engine.evaluate('test').accuracy, done.testAccuracy);
+});
+
+test('worker: step, set-hyper, predict, reset, and errors for bad messages', async (t) => {
+  const w = startWorker(t);
+  let since = w.messages.length;
+  w.send({ type: 'start' });
+  const notReady = await w.waitFor('error', undefined, 5000, since);
+  assert.match(notReady.message, /not ready/);
+  await w.init();
+
+  since = w.messages.length;
+  const bad = ownBuffer(Buffer.from([0, 0, 8, 1, 0, 0, 0, 1, 0]));
+  w.send({ type: 'load', set: 'train', images: ownBuffer(Buffer.alloc(20)), labels: bad, names: { images: 'broken.gz', labels: 'l.gz' } });
+  const dataError = await w.waitFor('error', undefined, 5000, since);
+  assert.equal(dataError.stage, 'data');
+  assert.match(dataError.message, /broken\.gz: not an IDX image file/);
+  await w.loadMnist();
+
+  since = w.messages.length;
+  w.send({ type: 'configure', config: { ...DEFAULT, lr: -1, epochs: 1 } });
+  const configError = await w.waitFor('error', undefined, 5000, since);
+  assert.equal(configError.stage, 'config');
+  assert.match(configError.message, /lr/);
+
+  since = w.messages.length;
+  w.send({ type: 'configure', config: { ...DEFAULT, epochs: 2 } });
+  await w.waitFor('configured', undefined, 60000, since);
+
+  since = w.messages.length;
+  w.send({ type: 'step' });
+  await w.waitFor('paused', undefined, 60000, since);
+  const stepped = w.messages.slice(since).filter((m) => m.type === 'progress').pop();
+  assert.equal(stepped.iterations, 1);
+  assert.equal(stepped.samples, 64);
+  w.send({ type: 'step' });
+  await w.waitFor('progress', (m) => m.iterations === 2, 60000, since);
+
+  since = w.messages.length;
+  w.send({ type: 'set-hyper', hyper: { lr: 0.05, batch: 32 } });
+  const hyper = await w.waitFor('hyper', undefined, 5000, since);
+  assert.deepEqual(hyper.hyper, { batch: 32, lr: 0.05, momentum: 0.9, weightDecay: 0, lrDecay: 0.3, epochs: 2 });
+  // epochs moves the run's target (a loaded model trains on with the page's settings)
+  w.send({ type: 'set-hyper', hyper: { epochs: 3 } });
+  assert.equal((await w.waitFor('hyper', (m) => m.hyper.epochs === 3, 5000, since)).hyper.epochs, 3);
+  w.send({ type: 'set-hyper', hyper: { epochs: 0 } });
+  assert.match((await w.waitFor('error', undefined, 5000, since)).message, /epochs: set at least 1/);
+  since = w.messages.length;
+  w.send({ type: 'set-hyper', hyper: { momentum: 2 } });
+  const hyperError = await w.waitFor('error', undefined, 5000, since);
+  assert.equal(hyperError.stage, 'config');
+  assert.match(hyperError.message, /momentum/);
+  w.send({ type: 'step' });
+  await w.waitFor('progress', (m) => m.iterations === 3 && m.samples === 160 && m.epochs === 3, 60000, since);
+
+  since = w.messages.length;
+  w.send({ type: 'predict', id: 'a', index: 0 });
+  const byIndex = await w.waitFor('prediction', (m) => m.id === 'a', 5000, since);
+  assert.equal(byIndex.label, 7);
+  assert.equal(byIndex.probabilities.length, 10);
+  w.send({ type: 'predict', id: 'b', pixels: new Float32Array(784) });
+  const drawn = await w.waitFor('prediction', (m) => m.id === 'b', 5000, since);
+  assert.equal(drawn.label, null);
+  assert.ok(drawn.predicted >= 0 && drawn.predicted <= 9);
+
+  since = w.messages.length;
+  w.send({ type: 'reset' });
+  await w.waitFor('configured', undefined, 5000, since);
+  const zero = await w.waitFor('progress', undefined, 5000, since);
+  assert.equal(zero.samples, 0);
+  assert.equal(zero.state, 'idle');
+
+  since = w.messages.length;
+  w.send({ type: 'fly' });
+  const unknown = await w.waitFor('error', undefined, 5000, since);
+  assert.match(unknown.message, /unknown message type 'fly'/);
+});
+
+test('worker: divergence stops training and names the learning rate', async (t) => {
+  const w = startWorker(t);
+  await w.init();
+  await w.loadMnist();
+  const since = w.messages.length;
+  w.send({ type: 'configure', config: { ...DEFAULT, arch: [784, 64, 64, 64, 64, 10], lr: 100, momentum: 0.99, epochs: 1 } });
+  await w.waitFor('configured', undefined, 60000, since);
+  w.send({ type: 'start' });
+  const diverged = await w.waitFor('diverged', undefined, 60000, since);
+  assert.equal(diverged.lr, 100);
+  assert.match(diverged.message, /learning rate 100/);
+  const last = await w.waitFor('progress', (m) => m.state === 'diverged', 5000, since);
+  assert.ok(last.iterations < 50);
+});
+
+test('worker: activations, mistakes, first-layer weights, and models to and from the native trainer', async (t) => {
+  const dir = tempDir(t);
+  const w = startWorker(t);
+  await w.init();
+  await w.loadMnist();
+  let since = w.messages.length;
+  w.send({ type: 'configure', config: { ...DEFAULT, epochs: 1 } });
+  await w.waitFor('configured', undefined, 60000, since);
+  w.send({ type: 'step' });
+  await w.waitFor('paused', undefined, 60000, since);
+  const evaluation = w.messages.filter((m) => m.type === 'evaluation').pop();
+
+  since = w.messages.length;
+  w.send({ type: 'predict', id: 'x', index: 3 });
+  const p = await w.waitFor('prediction', (m) => m.id === 'x', 5000, since);
+  assert.deepEqual(p.activations.map((a) => a.length), [128, 10]);
+  assert.deepEqual(p.activations[1], p.probabilities);
+  assert.ok(p.activations[0].every((v) => v >= 0), 'hidden activations are ReLU outputs');
+
+  w.send({ type: 'mistakes', limit: 20 });
+  const mistakes = await w.waitFor('mistakes', undefined, 10000, since);
+  assert.equal(mistakes.total, Math.round(10000 * (1 - evaluation.testAccuracy)));
+  assert.equal(mistakes.items.length, 20);
+  assert.equal(mistakes.images.length, 20 * 784);
+  for (let k = 1; k < mistakes.items.length; k++) assert.ok(mistakes.items[k - 1].confidence >= mistakes.items[k].confidence);
+  assert.ok(mistakes.items.every((m) => m.label !== m.predicted));
+  w.send({ type: 'mistakes', limit: 20, order: 'least' });
+  const least = await w.waitFor('mistakes', (m) => m.order === 'least', 10000, since);
+  assert.equal(least.total, mistakes.total);
+  for (let k = 1; k < least.items.length; k++) assert.ok(least.items[k - 1].confidence <= least.items[k].confidence);
+  assert.ok(least.items[0].confidence <= mistakes.items[19].confidence, 'the least confident of all, not the 20 most reversed');
+
+  // a confusion-matrix cell: its count is the evaluation's, its images are that (label, predicted) pair
+  for (const [label, predicted] of [[4, 9], [7, 7]]) {
+    w.send({ type: 'cell', label, predicted, limit: 30 });
+    const cell = await w.waitFor('cell', (m) => m.label === label && m.predicted === predicted, 10000, since);
+    assert.equal(cell.total, evaluation.confusion[label][predicted]);
+    assert.equal(cell.items.length, Math.min(30, cell.total));
+    assert.equal(cell.images.length, cell.items.length * 784);
+    assert.ok(cell.items.every((m) => m.label === label && m.predicted === predicted));
+  }
+  w.send({ type: 'cell', label: 10, predicted: 1 });
+  const badCell = await w.waitFor('error', undefined, 5000, since);
+  assert.match(badCell.message, /label must be a class from 0 to 9, not 10/);
+
+  w.send({ type: 'weights', units: 64 });
+  const weights = await w.waitFor('weights', undefined, 5000, since);
+  assert.equal(weights.units, 64);
+  assert.equal(weights.values.length, 64 * 784);
+
+  // page -> native: the worker's model file evaluates the same in build/mnist
+  w.send({ type: 'save-model' });
+  const model = await w.waitFor('model', undefined, 5000, since);
+  const pageModel = path.join(dir, 'page.model');
+  fs.writeFileSync(pageModel, model.bytes);
+  const evalNative = runBinary(BIN.mnist, ['eval', '--data', MNIST_DIR, '--model', pageModel]);
+  assert.equal(evalNative.status, 0, evalNative.stderr);
+  assert.equal(evalNative.json.test_accuracy.toFixed(4), evaluation.testAccuracy.toFixed(4));
+
+  // native -> page: a model trained by the CLI loads in the worker and scores the same
+  const nativeModel = path.join(dir, 'native.model');
+  const trained = runBinary(BIN.mnist, ['train', '--data', MNIST_DIR, '--arch', '784-32-10', '--iterations', '200', '--save', nativeModel]);
+  assert.equal(trained.status, 0, trained.stderr);
+  since = w.messages.length;
+  const bytes = ownBuffer(fs.readFileSync(nativeModel));
+  w.send({ type: 'load-model', bytes }, [bytes]);
+  const loaded = await w.waitFor('configured', undefined, 10000, since);
+  assert.equal(loaded.loaded, true);
+  assert.deepEqual(loaded.arch, [784, 32, 10]);
+  const loadedEval = await w.waitFor('evaluation', undefined, 10000, since);
+  assert.equal(loadedEval.testAccuracy.toFixed(4), trained.json.test_accuracy.toFixed(4));
+
+  // a corrupt model changes nothing
+  since = w.messages.length;
+  const corrupt = Buffer.from(fs.readFileSync(nativeModel));
+  corrupt[200] ^= 1;
+  w.send({ type: 'load-model', bytes: ownBuffer(corrupt) });
+  const error = await w.waitFor('error', undefined, 5000, since);
+  assert.equal(error.stage, 'model');
+  assert.match(error.message, /checksum mismatch/);
+  w.send({ type: 'evaluate' });
+  const after = await w.waitFor('evaluation', undefined, 10000, since);
+  assert.equal(after.testAccuracy, loadedEval.testAccuracy);
+});
