@@ -13,15 +13,14 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-const DATASETS = ['mnist', 'fashion-mnist'];
-const FILES = ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'];
+const { DATASETS, IDS, FILE_NAMES } = require('../web/js/datasets.js');
 
-function embedFile(dataDir, dataset, file) {
-  const source = path.join(dataDir, dataset, file);
+/** key: "<folder>/<file>", the file's place under dataDir and its name for the page. */
+function embedFile(dataDir, key) {
+  const source = path.join(dataDir, key);
   const target = `${source}.js`;
   if (!fs.existsSync(source)) return 'missing';
   if (fs.existsSync(target) && fs.statSync(target).mtimeMs >= fs.statSync(source).mtimeMs) return 'up to date';
-  const key = `${dataset}/${file}`;
   const text = `(self.MNIST_DATA_FILES = self.MNIST_DATA_FILES || {})[${JSON.stringify(key)}] = ` +
     `${JSON.stringify(fs.readFileSync(source).toString('base64'))};\n`;
   fs.writeFileSync(`${target}.tmp`, text);
@@ -31,8 +30,11 @@ function embedFile(dataDir, dataset, file) {
 
 function embedAll(dataDir) {
   const results = [];
-  for (const dataset of DATASETS) {
-    for (const file of FILES) results.push({ file: `${dataset}/${file}.js`, status: embedFile(dataDir, dataset, file) });
+  for (const id of IDS) {
+    for (const file of FILE_NAMES) {
+      const key = DATASETS[id].folder + file;
+      results.push({ file: `${key}.js`, status: embedFile(dataDir, key) });
+    }
   }
   return results;
 }

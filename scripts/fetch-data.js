@@ -2,7 +2,9 @@
 'use strict';
 /**
  * Fetch MNIST and Fashion-MNIST into data/<dataset>/ (four .gz files each, kept
- * gzipped as downloaded) and verify them against scripts/SHA256SUMS.
+ * gzipped as downloaded) and verify them against scripts/SHA256SUMS. The datasets,
+ * their folders and file names come from web/js/datasets.js; the mirrors, retries
+ * and checks are this script's own.
  *
  * The checksums cover the DECOMPRESSED content: mirrors wrap the same IDX bytes
  * in different gzip streams, so hashing the .gz itself would reject good files.
@@ -21,14 +23,15 @@ const zlib = require('node:zlib');
 const { Transform, Writable } = require('node:stream');
 const { pipeline } = require('node:stream/promises');
 
-const DATASETS = ['mnist', 'fashion-mnist'];
+const MnistDatasets = require('../web/js/datasets.js');
 
-const FILE_NAMES = [
-  'train-images-idx3-ubyte.gz',
-  'train-labels-idx1-ubyte.gz',
-  't10k-images-idx3-ubyte.gz',
-  't10k-labels-idx1-ubyte.gz',
-];
+const DATASETS = MnistDatasets.IDS;
+const FILE_NAMES = MnistDatasets.FILE_NAMES;
+
+/** "mnist/t10k-labels-idx1-ubyte.gz": a file's place under data/ and a mirror, its name in SHA256SUMS. */
+function fileKey(dataset, file) {
+  return MnistDatasets.DATASETS[dataset].folder + file;
+}
 
 // Tried in order. Integrity comes from the checksums, not the transport, which
 // is why a plain-HTTP mirror is acceptable.
@@ -62,7 +65,7 @@ const UNREACHABLE_CODES = new Set([
   'ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT',
 ]);
 
-const HELP = `Usage: node scripts/fetch-data.js [mnist|fashion-mnist ...] [--help]
+const HELP = `Usage: node scripts/fetch-data.js [${DATASETS.join('|')} ...] [--help]
 
 Puts the four MNIST-format files of each dataset (default: both) into
 data/<dataset>/, kept gzipped, and checks the SHA-256 of their decompressed
@@ -72,7 +75,10 @@ are left alone; wrong or corrupt ones are replaced.
 Environment:
   DATA_DIR=DIR            output folder (default: <repo>/data)
   DATA_MIRROR=DIR         copy from a local folder laid out as DIR/<dataset>/*.gz
-                          instead of downloading (relative to the current dir)
+                          instead of downloading (relative to the current dir);
+                          a DIR/SHA256SUMS, if there is one, must agree with ours
+  DATA_CHECKSUMS=FILE     verify against FILE instead of scripts/SHA256SUMS
+                          (the tests use it for their own small files)
   DATA_FILES=a.gz,b.gz    only these of the four files
   DATA_BASE_URLS=JSON     mirror list per dataset, e.g.
                           {"mnist":["http://host/a/"],"fashion-mnist":[...]}
@@ -214,6 +220,7 @@ function optionsFromEnv(env = process.env, cwd = process.cwd()) {
   return {
     dataDir: env.DATA_DIR ? path.resolve(cwd, env.DATA_DIR) : DEFAULT_DATA_DIR,
     mirrorDir: env.DATA_MIRROR ? path.resolve(cwd, env.DATA_MIRROR) : null,
+    checksumFile: env.DATA_CHECKSUMS ? path.resolve(cwd, env.DATA_CHECKSUMS) : CHECKSUM_FILE,
     baseUrls: env.DATA_BASE_URLS ? parseBaseUrls(env.DATA_BASE_URLS) : DEFAULT_BASE_URLS,
     files: env.DATA_FILES ? parseFileList(env.DATA_FILES) : FILE_NAMES,
     retries: parseNonNegativeInt(env, 'DATA_RETRIES', DEFAULTS.retries),
@@ -490,8 +497,8 @@ async function downloadFromMirrors(baseUrls, file, tmp, expected, options) {
 /* Local mirror                                                             */
 /* ------------------------------------------------------------------------ */
 
-async function copyFromMirror(mirrorDir, dataset, file, tmp, expected) {
-  const source = path.join(mirrorDir, dataset, file);
+async function copyFromMirror(mirrorDir, key, tmp, expected) {
+  const source = path.join(mirrorDir, key);
   try {
     await fsp.copyFile(source, tmp);
   } catch (err) {
@@ -503,6 +510,25 @@ async function copyFromMirror(mirrorDir, dataset, file, tmp, expected) {
   return source;
 }
 
+/**
+ * A mirror that ships its own SHA256SUMS (as ../shared/datasets does) must list the
+ * same files with the same digests as ours: otherwise one of the two is out of date.
+ */
+async function checkMirrorChecksums(mirrorDir, checksums, checksumFile) {
+  const file = path.join(mirrorDir, 'SHA256SUMS');
+  let text;
+  try {
+    text = await fsp.readFile(file, 'utf8');
+  } catch (err) {
+    if (err.code === 'ENOENT') return;
+    throw err;
+  }
+  const theirs = parseChecksums(text, file);
+  const names = [...new Set([...checksums.keys(), ...theirs.keys()])].sort();
+  const differ = names.filter((name) => checksums.get(name) !== theirs.get(name));
+  if (differ.length > 0) throw new Error(`${file} disagrees with ${checksumFile} on ${differ.join(', ')}`);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Orchestration                                                            */
 /* ------------------------------------------------------------------------ */
@@ -512,10 +538,10 @@ async function copyFromMirror(mirrorDir, dataset, file, tmp, expected) {
  * Resolves {key, status: 'cached'|'copied'|'downloaded', source?}.
  */
 async function ensureFile(dataset, file, context) {
-  const key = `${dataset}/${file}`;
+  const key = fileKey(dataset, file);
   const expected = context.checksums.get(key);
   if (!expected) throw new Error(`no checksum for ${key} in ${context.checksumFile}`);
-  const target = path.join(context.dataDir, dataset, file);
+  const target = path.join(context.dataDir, key);
 
   if (await isPresent(target)) {
     const verdict = await verifyGzipFile(target, expected);
@@ -533,7 +559,7 @@ async function ensureFile(dataset, file, context) {
   try {
     let result;
     if (context.mirrorDir) {
-      const source = await copyFromMirror(context.mirrorDir, dataset, file, tmp, expected);
+      const source = await copyFromMirror(context.mirrorDir, key, tmp, expected);
       result = { key, status: 'copied', source };
     } else {
       const urls = context.baseUrls[dataset];
@@ -581,6 +607,7 @@ async function fetchData(options = {}) {
   }
   const text = await fsp.readFile(context.checksumFile, 'utf8');
   context.checksums = parseChecksums(text, context.checksumFile);
+  if (context.mirrorDir) await checkMirrorChecksums(context.mirrorDir, context.checksums, context.checksumFile);
 
   const results = [];
   for (const dataset of context.datasets) {
@@ -590,7 +617,7 @@ async function fetchData(options = {}) {
         context.log(describeResult(result));
         results.push(result);
       } catch (err) {
-        const key = `${dataset}/${file}`;
+        const key = fileKey(dataset, file);
         context.warn(`${key}: FAILED: ${err.message}`);
         results.push({ key, status: 'failed', error: err.message });
       }
@@ -646,7 +673,8 @@ async function main(argv, env = process.env, io = { stdout: process.stdout, stde
   const ok = results.every((r) => r.status !== 'failed');
   (ok ? io.stdout : io.stderr).write(summary + '\n');
   if (!ok && !envOptions.mirrorDir) {
-    io.stderr.write('fetch-data: hint: offline? copy from a local mirror: DATA_MIRROR=DIR (with mnist/ and fashion-mnist/ inside)\n');
+    const folders = DATASETS.map((d) => MnistDatasets.DATASETS[d].folder).join(' and ');
+    io.stderr.write(`fetch-data: hint: offline? copy from a local mirror: DATA_MIRROR=DIR (with ${folders} inside)\n`);
   }
   return ok ? 0 : 1;
 }
@@ -663,12 +691,11 @@ function removeTempFilesOnSignal() {
 }
 
 module.exports = {
-  DATASETS,
-  FILE_NAMES,
   DEFAULT_BASE_URLS,
   DEFAULTS,
   CHECKSUM_FILE,
   DEFAULT_DATA_DIR,
+  fileKey,
   parseChecksums,
   parseBaseUrls,
   parseFileList,

@@ -1,9 +1,26 @@
 #!/usr/bin/env bash
-# Installs what building and testing mnist-wasm needs, where it can (Debian or
-# Ubuntu, as root or with sudo); elsewhere prints exactly what to install.
-# Only what is missing is installed. Every build target of the Makefile runs
-# it first (with --quiet), so `make` works on a fresh machine.
+# Installs what building mnist-wasm needs and, with --tests, what its tests need
+# too: the one list of the system packages the project uses. Only what is missing
+# is installed, with apt-get (Debian or Ubuntu) as root or through a sudo that
+# asks no password; otherwise it prints the exact command to run and exits 1.
+#
+#   scripts/install-deps.sh [--quiet] [--tests]
+#     --quiet   say nothing when everything is there (make runs it before every build)
+#     --tests   also npm, Chromium and Firefox ESR (tests/run.js and .ci/run use this)
+#
+# INSTALL_DEPS_AS_USER=1 makes it act as an unprivileged user without sudo, so that
+# the "run this command" path can be tried on a machine where one is root.
 set -euo pipefail
+
+quiet=false
+tests=false
+for arg in "$@"; do
+  case "$arg" in
+    --quiet) quiet=true ;;
+    --tests) tests=true ;;
+    *) echo "install-deps: unknown option $arg (usage: install-deps.sh [--quiet] [--tests])" >&2; exit 2 ;;
+  esac
+done
 
 missing=()     # Debian package names
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -22,28 +39,43 @@ elif ! node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 18 ?
   echo "install-deps: Node.js $(node --version) is too old; version 18 or newer is needed" >&2
   exit 1
 fi
+if $tests; then
+  have npm || missing+=(npm)                                            # npm ci: the browser drivers
+  [ -s /etc/ssl/certs/ca-certificates.crt ] || missing+=(ca-certificates)  # HTTPS for npm and the data
+  # The paths the browser tests launch (tests/browser-helpers.js and the Firefox tests).
+  [ -x "${CHROMIUM:-/usr/bin/chromium}" ] || missing+=(chromium)
+  [ -x "${FIREFOX:-/usr/bin/firefox-esr}" ] || missing+=(firefox-esr)
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
-  # quiet when run from make on every build; `make deps` asks for a word
-  [ "${1:-}" = "--quiet" ] || echo "install-deps: everything needed is installed (C compiler, make, zlib headers, Node.js)"
+  $quiet || echo "install-deps: everything needed is installed (C compiler, make, zlib headers, emscripten, Node.js$($tests && echo ', npm, Chromium, Firefox ESR'))"
   exit 0
 fi
 
+apt=(apt-get install -y --no-install-recommends "${missing[@]}")
 if have apt-get; then
-  if [ "$(id -u)" -eq 0 ]; then sudo=(); elif have sudo; then sudo=(sudo); else sudo=(); fi
-  if [ "$(id -u)" -eq 0 ] || [ ${#sudo[@]} -gt 0 ]; then
+  can=false sudo=()
+  if [ "${INSTALL_DEPS_AS_USER:-}" != 1 ]; then
+    if [ "$(id -u)" -eq 0 ]; then can=true; elif have sudo && sudo -n true 2>/dev/null; then can=true sudo=(sudo); fi
+  fi
+  if $can; then
     echo "install-deps: installing ${missing[*]}"
     "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive "${apt[@]}"
     exit 0
   fi
+  cat >&2 <<MSG
+install-deps: missing: ${missing[*]}
+Installing them needs root. Run this, then the same command again:
+  sudo apt-get update && sudo ${apt[*]}
+MSG
+  exit 1
 fi
 
 cat >&2 <<MSG
-install-deps: missing: ${missing[*]}
-Install them with your package manager, then run make again:
-  Debian/Ubuntu:  sudo apt-get install ${missing[*]}
-  Fedora:         sudo dnf install gcc make zlib-devel nodejs emscripten
+install-deps: missing: ${missing[*]} (Debian package names)
+Install them with your package manager, then run the same command again:
+  Fedora:         sudo dnf install gcc make zlib-devel nodejs npm emscripten chromium firefox
   macOS:          xcode-select --install; brew install node emscripten   (zlib ships with the SDK)
   elsewhere:      emscripten from https://emscripten.org/docs/getting_started/downloads.html
 MSG

@@ -14,7 +14,7 @@ const path = require('node:path');
 const ROOT = path.resolve(__dirname, '..');
 const WEB = path.join(ROOT, 'web');
 const DATA = path.join(ROOT, 'data');
-const DATASETS = ['mnist', 'fashion-mnist'];
+const { DATASETS, IDS, FILE_NAMES } = require('../web/js/datasets.js');
 // Sources of the page; web/README.md and web/PROTOCOL.md are documentation.
 const WEB_ENTRIES = ['index.html', 'styles.css', 'js', 'build/bundle.js', 'build/mnist.wasm'];
 
@@ -28,17 +28,12 @@ function makeDist(out) {
   if (missing.length) throw new Error(`missing ${missing.map((p) => path.relative(ROOT, p)).join(', ')}: run make`);
   fs.rmSync(out, { recursive: true, force: true });
   for (const entry of WEB_ENTRIES) copy(path.join(WEB, entry), path.join(out, entry));
-  let files = 0;
-  for (const dataset of DATASETS) {
-    const dir = path.join(DATA, dataset);
-    if (!fs.existsSync(dir)) throw new Error(`missing ${path.relative(ROOT, dir)}: run make data`);
-    for (const name of fs.readdirSync(dir).filter((n) => /\.gz(\.js)?$/.test(n))) {
-      copy(path.join(dir, name), path.join(out, 'data', dataset, name));
-      files++;
-    }
-  }
-  if (files < DATASETS.length * 8) throw new Error(`only ${files} data files found: run make data`);
-  return files;
+  // Every dataset file, gzipped (for servers) and as a script (for file://).
+  const data = IDS.flatMap((id) => FILE_NAMES.flatMap((file) => [file, `${file}.js`].map((n) => DATASETS[id].folder + n)));
+  const absent = data.filter((name) => !fs.existsSync(path.join(DATA, name)));
+  if (absent.length) throw new Error(`missing ${absent.map((n) => `data/${n}`).join(', ')}: run make data`);
+  for (const name of data) copy(path.join(DATA, name), path.join(out, 'data', name));
+  return data.length;
 }
 
 if (require.main === module) {

@@ -4,7 +4,9 @@
  *
  * Everything goes into temp dirs (DATA_DIR) and the only network used is a
  * node:http server on 127.0.0.1, so the tests work offline and never touch
- * the real data/ folder. The end-to-end cases run the script as a child
+ * the real data/ folder. The files fetched are small valid IDX files made here
+ * (a mirror folder with its own SHA256SUMS, passed as DATA_CHECKSUMS), so no
+ * test needs the real datasets. The end-to-end cases run the script as a child
  * process so exit codes and stderr are what a user would see. The child is
  * spawned asynchronously: a synchronous spawn would block this process's
  * event loop and with it the test HTTP server.
@@ -13,27 +15,24 @@
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const http = require('node:http');
-const os = require('node:os');
 const path = require('node:path');
 const zlib = require('node:zlib');
 const { execFile } = require('node:child_process');
 const { test } = require('node:test');
 
 const fetchData = require('../scripts/fetch-data.js');
+const { IDS, FILE_NAMES, fileOf } = require('../web/js/datasets.js');
+const { tempDir, writeIdxMirror } = require('./helpers');
 
 const SCRIPT = path.resolve(__dirname, '..', 'scripts', 'fetch-data.js');
-const SHARED = path.resolve(__dirname, '..', '..', 'shared', 'datasets');
-const HAVE_SHARED = fs.existsSync(path.join(SHARED, 'mnist', 'train-labels-idx1-ubyte.gz'));
-const NO_SHARED = HAVE_SHARED ? false : `local dataset mirror not found at ${SHARED}`;
-const LABEL_FILES = ['train-labels-idx1-ubyte.gz', 't10k-labels-idx1-ubyte.gz'];
+const TRAIN_LABELS = fileOf('train', 'labels').file;
+const LABEL_FILES = [TRAIN_LABELS, fileOf('test', 'labels').file];
 const CHECKSUMS = fetchData.parseChecksums(fs.readFileSync(fetchData.CHECKSUM_FILE, 'utf8'));
 
 /* --------------------------------- helpers -------------------------------- */
 
 function makeTempDir(t) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mnist-fetch-test-'));
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  return dir;
+  return tempDir(t, 'mnist-fetch-test-');
 }
 
 /** Run the script with a clean DATA_* environment; DATA_DIR is mandatory. */
@@ -71,8 +70,9 @@ async function startServer(t, handler) {
   return { base: `http://127.0.0.1:${server.address().port}`, requests };
 }
 
-function sharedBytes(dataset, file) {
-  return fs.readFileSync(path.join(SHARED, dataset, file));
+/** A mirror folder of small IDX files and their SHA256SUMS (see helpers.writeIdxMirror). */
+function makeMirror(t) {
+  return writeIdxMirror(makeTempDir(t));
 }
 
 function serveBytes(res, bytes) {
@@ -89,7 +89,7 @@ function httpEnv(dataDir, urlsByDataset, extra = {}) {
   return {
     DATA_DIR: dataDir,
     DATA_BASE_URLS: baseUrlsEnv(urlsByDataset),
-    DATA_FILES: 'train-labels-idx1-ubyte.gz',
+    DATA_FILES: TRAIN_LABELS,
     DATA_RETRIES: '0',
     DATA_RETRY_DELAY_MS: '10',
     DATA_TIMEOUT_MS: '2000',
@@ -97,28 +97,23 @@ function httpEnv(dataDir, urlsByDataset, extra = {}) {
   };
 }
 
-async function assertVerified(dataDir, dataset, file) {
-  const actual = await fetchData.hashGzipContent(path.join(dataDir, dataset, file));
-  assert.equal(actual, CHECKSUMS.get(`${dataset}/${file}`), `${dataset}/${file} content`);
+async function assertVerified(dataDir, dataset, file, sums) {
+  const key = fetchData.fileKey(dataset, file);
+  const actual = await fetchData.hashGzipContent(path.join(dataDir, key));
+  assert.equal(actual, sums.get(key), `${key} content`);
 }
 
 /** The dataset folder holds nothing: no final file and no leftover temp file. */
 function assertNothingLeft(dataDir, dataset) {
-  const dir = path.join(dataDir, dataset);
+  const dir = path.join(dataDir, fetchData.fileKey(dataset, ''));
   const left = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
   assert.deepEqual(left, [], `files left in ${dir}`);
 }
 
 /* ------------------------------ unit tests -------------------------------- */
 
-test('scripts/SHA256SUMS equals the shared copy', { skip: NO_SHARED }, () => {
-  const committed = fs.readFileSync(fetchData.CHECKSUM_FILE, 'utf8');
-  const shared = fs.readFileSync(path.join(SHARED, 'SHA256SUMS'), 'utf8');
-  assert.equal(committed, shared);
-});
-
 test('SHA256SUMS lists every dataset file exactly once', () => {
-  const expected = fetchData.DATASETS.flatMap((d) => fetchData.FILE_NAMES.map((f) => `${d}/${f}`));
+  const expected = IDS.flatMap((d) => FILE_NAMES.map((f) => fetchData.fileKey(d, f)));
   assert.deepEqual([...CHECKSUMS.keys()].sort(), expected.sort());
 });
 
@@ -143,6 +138,8 @@ test('configuration is validated with clear messages', () => {
   assert.throws(() => fetchData.parseArgs(['--bogus']), /unknown option/);
   assert.throws(() => fetchData.parseArgs(['cifar']), /unknown dataset "cifar"/);
   assert.deepEqual(fetchData.parseArgs([]).datasets, ['mnist', 'fashion-mnist']);
+  assert.deepEqual(fetchData.optionsFromEnv({ DATA_CHECKSUMS: 'x/SUMS' }, '/w').checksumFile, '/w/x/SUMS');
+  assert.equal(fetchData.optionsFromEnv({}).checksumFile, fetchData.CHECKSUM_FILE);
   assert.deepEqual(fetchData.parseArgs(['fashion-mnist']).datasets, ['fashion-mnist']);
 });
 
@@ -172,6 +169,7 @@ test('CLI: --help exits 0, unknown dataset exits 1', async (t) => {
   const help = await runScript(['--help'], { DATA_DIR: dataDir });
   assert.equal(help.code, 0);
   assert.match(help.stdout, /DATA_MIRROR/);
+  assert.match(help.stdout, /DATA_CHECKSUMS=FILE/);
   const bad = await runScript(['cifar'], { DATA_DIR: dataDir });
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /unknown dataset "cifar"/);
@@ -179,22 +177,23 @@ test('CLI: --help exits 0, unknown dataset exits 1', async (t) => {
 
 /* --------------------------- DATA_MIRROR mode ----------------------------- */
 
-test('DATA_MIRROR copies all files, verifies them, then reports cached', { skip: NO_SHARED }, async (t) => {
+test('DATA_MIRROR copies all files, verifies them, then reports cached', async (t) => {
   const dataDir = makeTempDir(t);
-  const env = { DATA_DIR: dataDir, DATA_MIRROR: SHARED };
+  const mirror = makeMirror(t);
+  const env = { DATA_DIR: dataDir, DATA_MIRROR: mirror.dir, DATA_CHECKSUMS: mirror.checksumFile };
 
   const first = await runScript([], env);
   assert.equal(first.code, 0, first.stderr);
   assert.equal((first.stdout.match(/: ok \(copied from /g) || []).length, 8, first.stdout);
   assert.match(first.stdout, /8 files ok \(8 copied\)/);
 
-  for (const dataset of fetchData.DATASETS) {
-    for (const file of fetchData.FILE_NAMES) {
-      await assertVerified(dataDir, dataset, file);
-      const mode = fs.statSync(path.join(dataDir, dataset, file)).mode & 0o777;
+  for (const dataset of IDS) {
+    for (const file of FILE_NAMES) {
+      await assertVerified(dataDir, dataset, file, mirror.sums);
+      const mode = fs.statSync(path.join(dataDir, fetchData.fileKey(dataset, file))).mode & 0o777;
       assert.equal(mode, 0o644, `${dataset}/${file} must be writable (mirror files are 0444)`);
     }
-    assert.deepEqual(fs.readdirSync(path.join(dataDir, dataset)).sort(), [...fetchData.FILE_NAMES].sort());
+    assert.deepEqual(fs.readdirSync(path.join(dataDir, fetchData.fileKey(dataset, ''))).sort(), [...FILE_NAMES].sort());
   }
 
   const second = await runScript([], env);
@@ -203,31 +202,51 @@ test('DATA_MIRROR copies all files, verifies them, then reports cached', { skip:
   assert.match(second.stdout, /8 files ok \(8 cached\)/);
 });
 
-test('a corrupt file already in DATA_DIR is replaced from DATA_MIRROR', { skip: NO_SHARED }, async (t) => {
+test('a corrupt file already in DATA_DIR is replaced from DATA_MIRROR', async (t) => {
   const dataDir = makeTempDir(t);
-  const file = 'train-labels-idx1-ubyte.gz';
-  const target = path.join(dataDir, 'mnist', file);
+  const mirror = makeMirror(t);
+  const file = TRAIN_LABELS;
+  const target = path.join(dataDir, fetchData.fileKey('mnist', file));
   fs.mkdirSync(path.dirname(target), { recursive: true });
   fs.writeFileSync(target, zlib.gzipSync(Buffer.from('not the MNIST labels')));
   fs.chmodSync(target, 0o444); // even a read-only stale file must be replaceable
 
-  const run = await runScript(['mnist'], { DATA_DIR: dataDir, DATA_MIRROR: SHARED, DATA_FILES: file });
+  const run = await runScript(['mnist'], {
+    DATA_DIR: dataDir, DATA_MIRROR: mirror.dir, DATA_CHECKSUMS: mirror.checksumFile, DATA_FILES: file,
+  });
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stderr, /mnist\/train-labels-idx1-ubyte\.gz: existing file is bad, replacing it: checksum mismatch/);
   assert.match(run.stdout, /mnist\/train-labels-idx1-ubyte\.gz: ok \(copied from /);
-  await assertVerified(dataDir, 'mnist', file);
+  await assertVerified(dataDir, 'mnist', file, mirror.sums);
 });
 
-test('a relative DATA_MIRROR is resolved from the current directory', { skip: NO_SHARED }, async (t) => {
+test('a relative DATA_MIRROR is resolved from the current directory', async (t) => {
   const dataDir = makeTempDir(t);
-  const relative = path.relative(path.resolve(__dirname, '..'), SHARED); // cwd of runScript
+  const mirror = makeMirror(t);
+  const relative = path.relative(path.resolve(__dirname, '..'), mirror.dir); // cwd of runScript
   const run = await runScript(['fashion-mnist'], {
     DATA_DIR: dataDir,
     DATA_MIRROR: relative,
-    DATA_FILES: 't10k-labels-idx1-ubyte.gz',
+    DATA_CHECKSUMS: mirror.checksumFile,
+    DATA_FILES: LABEL_FILES[1],
   });
   assert.equal(run.code, 0, run.stderr);
-  await assertVerified(dataDir, 'fashion-mnist', 't10k-labels-idx1-ubyte.gz');
+  await assertVerified(dataDir, 'fashion-mnist', LABEL_FILES[1], mirror.sums);
+});
+
+test('a DATA_MIRROR whose own SHA256SUMS disagrees with ours stops before copying', async (t) => {
+  const dataDir = makeTempDir(t);
+  const mirror = makeMirror(t);
+  const key = fetchData.fileKey('mnist', TRAIN_LABELS);
+  const text = fs.readFileSync(mirror.checksumFile, 'utf8');
+  fs.writeFileSync(mirror.checksumFile, text.replace(`${mirror.sums.get(key)}  ${key}`, `${'0'.repeat(64)}  ${key}`));
+  const ours = path.join(dataDir, 'our-SHA256SUMS');
+  fs.writeFileSync(ours, text);
+
+  const run = await runScript([], { DATA_DIR: dataDir, DATA_MIRROR: mirror.dir, DATA_CHECKSUMS: ours });
+  assert.equal(run.code, 1);
+  assert.ok(run.stderr.includes(`${mirror.checksumFile} disagrees with ${ours} on ${key}`), run.stderr);
+  for (const dataset of IDS) assertNothingLeft(dataDir, dataset);
 });
 
 test('a missing DATA_MIRROR folder fails with its path', async (t) => {
@@ -241,30 +260,33 @@ test('a missing DATA_MIRROR folder fails with its path', async (t) => {
 
 /* ------------------------------- HTTP mode -------------------------------- */
 
-test('download falls back past a 404 mirror and follows a redirect', { skip: NO_SHARED }, async (t) => {
+test('download falls back past a 404 mirror and follows a redirect', async (t) => {
   const dataDir = makeTempDir(t);
-  // /a/ -> 404; /b/<ds>/<file> -> 302 to /c/<ds>/<file>; /c/ serves the real bytes.
+  const fixtures = makeMirror(t);
+  // /a/ -> 404; /b/<ds>/<file> -> 302 to /c/<ds>/<file>; /c/ serves the right bytes.
   const server = await startServer(t, (req, res) => {
     const [, mirror, dataset, file] = req.url.split('/');
     if (mirror === 'b') {
       res.writeHead(302, { location: `/c/${dataset}/${file}` });
       res.end();
-    } else if (mirror === 'c' && fetchData.DATASETS.includes(dataset) && LABEL_FILES.includes(file)) {
-      serveBytes(res, sharedBytes(dataset, file));
+    } else if (mirror === 'c' && IDS.includes(dataset) && LABEL_FILES.includes(file)) {
+      serveBytes(res, fixtures.bytes(fetchData.fileKey(dataset, file)));
     } else {
       res.writeHead(404);
       res.end('not here');
     }
   });
   const urls = Object.fromEntries(
-    fetchData.DATASETS.map((d) => [d, [`${server.base}/a/${d}/`, `${server.base}/b/${d}/`]]),
+    IDS.map((d) => [d, [`${server.base}/a/${d}/`, `${server.base}/b/${d}/`]]),
   );
-  const run = await runScript([], httpEnv(dataDir, urls, { DATA_FILES: LABEL_FILES.join(','), DATA_RETRIES: '2' }));
+  const run = await runScript([], httpEnv(dataDir, urls, {
+    DATA_FILES: LABEL_FILES.join(','), DATA_RETRIES: '2', DATA_CHECKSUMS: fixtures.checksumFile,
+  }));
 
   assert.equal(run.code, 0, run.stderr);
-  for (const dataset of fetchData.DATASETS) {
+  for (const dataset of IDS) {
     for (const file of LABEL_FILES) {
-      await assertVerified(dataDir, dataset, file);
+      await assertVerified(dataDir, dataset, file, fixtures.sums);
       assert.match(run.stdout, new RegExp(`${dataset}/${file}: ok \\(downloaded from ${server.base}/c/${dataset}/`));
       assert.match(run.stderr, new RegExp(`${server.base}/a/${dataset}/${file}: HTTP 404`));
       // A 404 will not change on retry: one request to /a/, then /b/ and /c/.
@@ -275,9 +297,10 @@ test('download falls back past a 404 mirror and follows a redirect', { skip: NO_
   assert.match(run.stdout, /4 files ok \(4 downloaded\)/);
 });
 
-test('a temporary server error is retried on the same mirror', { skip: NO_SHARED }, async (t) => {
+test('a temporary server error is retried on the same mirror', async (t) => {
   const dataDir = makeTempDir(t);
-  const file = 'train-labels-idx1-ubyte.gz';
+  const fixtures = makeMirror(t);
+  const file = TRAIN_LABELS;
   let calls = 0;
   const server = await startServer(t, (req, res) => {
     calls += 1;
@@ -285,14 +308,16 @@ test('a temporary server error is retried on the same mirror', { skip: NO_SHARED
       res.writeHead(503);
       res.end();
     } else {
-      serveBytes(res, sharedBytes('mnist', file));
+      serveBytes(res, fixtures.bytes(fetchData.fileKey('mnist', file)));
     }
   });
-  const run = await runScript(['mnist'], httpEnv(dataDir, { mnist: [`${server.base}/m/`] }, { DATA_RETRIES: '2' }));
+  const run = await runScript(['mnist'], httpEnv(dataDir, { mnist: [`${server.base}/m/`] }, {
+    DATA_RETRIES: '2', DATA_CHECKSUMS: fixtures.checksumFile,
+  }));
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stderr, /HTTP 503 .*\(attempt 1\/3\), retrying/);
   assert.equal(calls, 2);
-  await assertVerified(dataDir, 'mnist', file);
+  await assertVerified(dataDir, 'mnist', file, fixtures.sums);
 });
 
 test('a valid gzip with the wrong content fails the checksum and is removed', async (t) => {

@@ -116,7 +116,37 @@ function withFixedCrc(model) {
   return out;
 }
 
+/**
+ * Fills `dir` like a dataset mirror (../shared/datasets) with small valid IDX files:
+ * dir/<folder><file> for every dataset and file of web/js/datasets.js, gzipped and
+ * read-only like the shared mirror's, and dir/SHA256SUMS of their decompressed
+ * content. No two files are alike, so a mix-up fails a check. Returns
+ * { dir, checksumFile, sums: Map "<folder><file>" -> SHA-256, bytes(key): the .gz }.
+ */
+function writeIdxMirror(dir) {
+  const crypto = require('node:crypto');
+  const { DATASETS, IDS, FILES } = require('../web/js/datasets.js');
+  const sums = new Map();
+  IDS.forEach((id, d) => {
+    for (const { file, set, part } of FILES) {
+      const count = set === 'train' ? 6 : 4;
+      const idx = part === 'images'
+        ? idxImages(count, { fill: (i) => (i * (d + 3) + count) % 256 })
+        : idxLabels(Array.from({ length: count }, (_, i) => (i * (d + 1) + count) % 10));
+      const key = DATASETS[id].folder + file;
+      fs.mkdirSync(path.join(dir, DATASETS[id].folder), { recursive: true });
+      fs.writeFileSync(path.join(dir, key), zlib.gzipSync(idx), { mode: 0o444 });
+      sums.set(key, crypto.createHash('sha256').update(idx).digest('hex'));
+    }
+  });
+  const checksumFile = path.join(dir, 'SHA256SUMS');
+  const lines = [...sums].map(([key, sum]) => `${sum}  ${key}\n`);
+  fs.writeFileSync(checksumFile, `# small IDX files for the tests (tests/helpers.js)\n${lines.join('')}`);
+  return { dir, checksumFile, sums, bytes: (key) => fs.readFileSync(path.join(dir, key)) };
+}
+
 module.exports = {
   ROOT, BUILD, BIN, MNIST_DIR, FASHION_DIR, runBinary, tempDir, readGz, idxImages, idxLabels,
   crc32, withFixedCrc, WASM_PATH, MnistEngine, ownBuffer, mnistSet, DEFAULT, SEED, engineWithMnist,
 };
+module.exports.writeIdxMirror = writeIdxMirror;

@@ -21,11 +21,16 @@ const { test } = require('node:test');
 
 const { ROOT, tempDir, idxLabels } = require('./helpers');
 const { createServer } = require('../scripts/serve.js');
+const { DATASETS, fileOf } = require('../web/js/datasets.js');
 
 const SCRIPT = path.join(ROOT, 'scripts', 'serve.js');
 const SECRET = 'TOP-SECRET-do-not-serve';
 const INDEX_HTML = '<!doctype html><title>mnist-wasm</title>\n';
 const LABELS_GZ = zlib.gzipSync(idxLabels([5, 0, 4, 1, 9, 2]));
+const MNIST = DATASETS.mnist.folder;                            // 'mnist/' under data/
+const LABELS = fileOf('train', 'labels');                       // the site's one data file
+const LABELS_PATH = `/data/${MNIST}${LABELS.file}`;
+const ABSENT_PATH = `/data/${MNIST}${fileOf('test', 'images').file}`; // a data file it has not
 const URL_LINE = /^Serving mnist-wasm at http:\/\/127\.0\.0\.1:(\d+)\/ \(Ctrl-C to stop\)$/;
 const CHILD_TIMEOUT_MS = 5000;
 
@@ -52,7 +57,7 @@ function makeSite(t) {
   writeFile(path.join(web, 'hello.txt'), 'hello\n');
   writeFile(path.join(web, 'sub', 'index.html'), '<p>sub</p>\n');
   fs.mkdirSync(path.join(web, 'empty'));
-  writeFile(path.join(data, 'mnist', 'train-labels-idx1-ubyte.gz'), LABELS_GZ);
+  writeFile(path.join(data, MNIST, LABELS.file), LABELS_GZ);
   return { dir, web, data };
 }
 
@@ -162,7 +167,7 @@ test('MIME types of the page, worker, WebAssembly and styles', async (t) => {
 
 test('/data/ serves data/ byte for byte as application/gzip, without Content-Encoding', async (t) => {
   const port = await startServer(t, makeSite(t));
-  const res = await request(port, '/data/mnist/train-labels-idx1-ubyte.gz', { headers: { 'Accept-Encoding': 'gzip' } });
+  const res = await request(port, LABELS_PATH, { headers: { 'Accept-Encoding': 'gzip' } });
   assert.equal(res.status, 200);
   assert.equal(res.headers['content-type'], 'application/gzip');
   assert.equal(res.headers['content-encoding'], undefined);
@@ -184,7 +189,7 @@ test('a large file streams whole and exact; unknown extensions are application/o
 
 test('HEAD gives the headers and no body', async (t) => {
   const port = await startServer(t, makeSite(t));
-  const res = await request(port, '/data/mnist/train-labels-idx1-ubyte.gz', { method: 'HEAD' });
+  const res = await request(port, LABELS_PATH, { method: 'HEAD' });
   assert.equal(res.status, 200);
   assert.equal(res.headers['content-type'], 'application/gzip');
   assert.equal(res.headers['content-length'], String(LABELS_GZ.length));
@@ -204,7 +209,7 @@ test('COOP, COEP and the other common headers are on a 200, a 404, a 403 and a 4
 
 test('404 for missing files; error bodies are short plain text', async (t) => {
   const port = await startServer(t, makeSite(t));
-  for (const rawPath of ['/missing.html', '/data/mnist/t10k-images-idx3-ubyte.gz', '/data/nothing/', '/hello.txt/']) {
+  for (const rawPath of ['/missing.html', ABSENT_PATH, '/data/nothing/', '/hello.txt/']) {
     const res = await request(port, rawPath);
     assert.equal(res.status, 404, rawPath);
     assert.equal(res.headers['content-type'], 'text/plain; charset=utf-8');
@@ -232,10 +237,10 @@ test('directories serve index.html, redirect to add the slash, and are never lis
   // Location is rebuilt from the checked path: `//sub` must not become `//sub/`,
   // which a browser would read as another host.
   assert.equal((await request(port, '//sub')).headers.location, '/sub/');
-  for (const rawPath of ['/empty/', '/empty', '/data/', '/data/mnist/']) {
+  for (const rawPath of ['/empty/', '/empty', '/data/', `/data/${MNIST}`]) {
     const res = await request(port, rawPath);
     assert.equal(res.status, 404, rawPath);
-    assert.ok(!res.body.toString().includes('train-labels'), `${rawPath} lists files`);
+    assert.ok(!res.body.toString().includes(LABELS.short), `${rawPath} lists files`);
   }
 });
 
@@ -307,12 +312,12 @@ test('a symlink out of the root is 403; one inside the root works', async (t) =>
   const site = makeSite(t);
   fs.symlinkSync(path.join(site.dir, 'secret.txt'), path.join(site.web, 'link-out.txt'));
   fs.symlinkSync(site.dir, path.join(site.web, 'dir-out'));
-  fs.symlinkSync(path.join(site.dir, 'secret.txt'), path.join(site.data, 'mnist', 'link-out.gz'));
+  fs.symlinkSync(path.join(site.dir, 'secret.txt'), path.join(site.data, MNIST, 'link-out.gz'));
   fs.symlinkSync('hello.txt', path.join(site.web, 'link-in.txt'));
   fs.symlinkSync(path.join(site.web, 'sub'), path.join(site.web, 'dir-in'));
   fs.symlinkSync('nowhere.txt', path.join(site.web, 'dangling.txt'));
   const port = await startServer(t, site);
-  for (const rawPath of ['/link-out.txt', '/dir-out/secret.txt', '/data/mnist/link-out.gz']) {
+  for (const rawPath of ['/link-out.txt', '/dir-out/secret.txt', `/data/${MNIST}link-out.gz`]) {
     const res = await request(port, rawPath);
     assert.equal(res.status, 403, rawPath);
     assert.ok(!res.body.toString().includes(SECRET), `${rawPath} leaked the secret`);
@@ -353,7 +358,7 @@ test('the CLI prints one URL line, serves web/ and data/ beside it, is quiet, an
   assert.equal(page.status, 200);
   assert.equal(page.body.toString(), INDEX_HTML);
   assertIsolationHeaders(page, 'the CLI');
-  assert.deepEqual((await request(port, '/data/mnist/train-labels-idx1-ubyte.gz')).body, LABELS_GZ);
+  assert.deepEqual((await request(port, LABELS_PATH)).body, LABELS_GZ);
   serve.child.kill('SIGTERM');
   const { code } = await within(CHILD_TIMEOUT_MS, serve.exited, 'exit after SIGTERM');
   assert.equal(code, 0);
