@@ -150,3 +150,32 @@ module.exports = {
   crc32, withFixedCrc, WASM_PATH, MnistEngine, ownBuffer, mnistSet, DEFAULT, SEED, engineWithMnist,
 };
 module.exports.writeIdxMirror = writeIdxMirror;
+
+// ---- added for the browser tests ----
+
+/** MNIST's test set as the drawing tests replay it: image(i) (784 bytes) and label(i). */
+function mnistTestDigits() {
+  const images = readGz(path.join(MNIST_DIR, 't10k-images-idx3-ubyte.gz')).subarray(16);
+  const labels = readGz(path.join(MNIST_DIR, 't10k-labels-idx1-ubyte.gz')).subarray(8);
+  return { image: (i) => images.subarray(i * 784, (i + 1) * 784), label: (i) => labels[i] };
+}
+
+/** Horizontal strokes, one per run of ink in each row of a 28x28 image: a pen retracing
+ *  the digit at the drawing pad's own pen width. -> [[x0, y, x1, y], ...] in 0..1 */
+function inkStrokes(pixels, threshold = 128) {
+  const strokes = [];
+  for (let y = 0; y < 28; y++) {
+    let start = -1;
+    for (let x = 0; x <= 28; x++) {
+      const ink = x < 28 && pixels[y * 28 + x] >= threshold;
+      if (ink && start < 0) start = x;
+      if (!ink && start >= 0) {
+        strokes.push([(start + 0.5) / 28, (y + 0.5) / 28, (x - 0.5) / 28, (y + 0.5) / 28]);
+        start = -1;
+      }
+    }
+  }
+  return strokes;
+}
+
+Object.assign(module.exports, { mnistTestDigits, inkStrokes });
