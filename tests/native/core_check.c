@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/nn.h"
+#include "../../src/core/nn.h"
 
 static const char *status_name(mnist_status s) {
     static const char *names[] = {

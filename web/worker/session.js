@@ -111,7 +111,7 @@
 
   function configure(input) {
     const c = normaliseConfig(input);
-    startOver(engine.configure(c), c, {});
+    startOver(engine.init(c), c, {});
   }
 
   // ---- progress ----------------------------------------------------------------------
@@ -157,7 +157,7 @@
   // ---- evaluation and predictions ----------------------------------------------------------
   function startEvaluation(reason) {
     if (engine.count('test') === 0) return;
-    evalJob = { first: 0, count: 0, correct: 0, lossSum: 0, confusion: Array.from({ length: 10 }, () => new Array(10).fill(0)), reason };
+    evalJob = { first: 0, totals: null, reason }; // totals: the core's running ones
   }
 
   /** Evaluates the next chunk of the test set; true when the job is complete. */
@@ -167,13 +167,9 @@
     while (evalJob.first < total && now() - t0 < budgetMs) {
       const count = Math.min(evalChunk, total - evalJob.first);
       const c0 = now();
-      const r = engine.evaluate('test', evalJob.first, count);
+      evalJob.totals = engine.evaluate('test', evalJob.first, count, { reset: evalJob.first === 0 });
       const ms = now() - c0;
       evalJob.first += count;
-      evalJob.count += r.count;
-      evalJob.correct += r.correct;
-      evalJob.lossSum += r.loss * r.count;
-      r.confusion.forEach((row, i) => row.forEach((v, j) => { evalJob.confusion[i][j] += v; }));
       evalChunk = Math.max(100, Math.min(10000, Math.round(count * (SLICE_MS / 2) / Math.max(ms, 0.5))));
     }
     return evalJob.first >= total;
@@ -185,8 +181,8 @@
     lastEvalAt = now();
     const p = progress || { samples: 0, epochLoss: 0, epochAccuracy: 0, epoch: 0 };
     lastEvaluation = {
-      type: 'evaluation', testAccuracy: job.correct / job.count, testLoss: job.lossSum / job.count,
-      confusion: job.confusion, samples: p.samples, epochFloat: p.samples / (trainingSetSize() || 1),
+      type: 'evaluation', testAccuracy: job.totals.accuracy, testLoss: job.totals.loss,
+      confusion: job.totals.confusion, samples: p.samples, epochFloat: p.samples / (trainingSetSize() || 1),
     };
     post(lastEvaluation);
     sendPredictions();
@@ -257,45 +253,11 @@
     return Math.max(1, Math.min(maxSamples, targetSamples() - (progress ? progress.samples : 0)));
   }
 
-  /* Threads pay only while the cores are free: if another program (or tab)
-   * keeps one busy, the helpers wait for it and one thread is faster. So
-   * every PROBE_EVERY slices the other setting runs for PROBE_SLICES slices,
-   * and whichever trained more samples per millisecond stays. The results
-   * are the same bits either way. */
-  const PROBE_EVERY = 30, PROBE_SLICES = 3;
-  const threadChoice = { rate: {}, slices: 0, probe: 0, best: 0 };
-
-  function recordRate(threads, samples, ms) {
-    const r = samples / Math.max(ms, 0.01);
-    const old = threadChoice.rate[threads];
-    threadChoice.rate[threads] = old === undefined ? r : old * 0.6 + r * 0.4;
-  }
-
-  function chooseThreads() {
-    const max = engine.maxThreads;
-    if (max === 1) return;
-    const current = engine.threads;
-    if (threadChoice.probe > 0) {
-      if (--threadChoice.probe === 0) {
-        const one = threadChoice.rate[1] || 0, many = threadChoice.rate[max] || 0;
-        engine.useThreads(one > many ? 1 : max);
-      }
-    } else if (++threadChoice.slices >= PROBE_EVERY) {
-      threadChoice.slices = 0;
-      threadChoice.probe = PROBE_SLICES;
-      engine.useThreads(current === 1 ? max : 1);
-    }
-  }
-
   function trainSlice() {
     const t0 = now();
-    const threads = engine.threads;
-    const samplesBefore = progress ? progress.samples : 0;
-    const p = engine.train(sliceLimit(sliceSamples));
+    const p = engine.step(sliceLimit(sliceSamples));
     const ms = now() - t0;
     trainMs += ms;
-    recordRate(threads, p.samples - samplesBefore, ms);
-    chooseThreads();
     sliceSamples = Math.max(1, Math.min(1 << 20, Math.round(sliceSamples * SLICE_MS / Math.max(ms, 1) * 0.5 + sliceSamples * 0.5)));
     const before = progress;
     progress = p;
@@ -355,7 +317,7 @@
     const p0 = progress ? progress.samples : 0;
     const inBatch = progress ? (p0 - epochStartSamples) - progress.epochSamples : 0;
     const t0 = now();
-    const p = engine.train(Math.max(1, batchSize() - inBatch));
+    const p = engine.step(Math.max(1, batchSize() - inBatch));
     trainMs += now() - t0;
     progress = p;
     if (p.epochEnded) epochStartSamples = p.samples;
@@ -434,7 +396,7 @@
     },
     predict(m) {
       if (!config) throw new Error('configure a network first');
-      const r = m.pixels ? engine.predictImage(m.pixels) : engine.predictIndex('test', m.index);
+      const r = m.pixels ? engine.predict(m.pixels) : engine.predictIndex('test', m.index);
       post({
         type: 'prediction', id: m.id, probabilities: r.probabilities, predicted: r.predicted,
         label: r.label === undefined ? null : r.label, activations: r.activations,

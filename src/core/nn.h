@@ -3,7 +3,7 @@
 #ifndef NN_H
 #define NN_H
 
-#include "mnist.h"
+#include "../mnist.h"
 
 /* Samples pushed through the layers at once. A batch larger than this is
  * processed in chunks whose gradients are summed before one update, which
@@ -90,7 +90,12 @@ int nn_argmax(const float *v, int n);
 /* 1 if n_layers/sizes describe a 784-...-10 network; else fills err with code. */
 int nn_check_arch(int n_layers, const int *sizes, mnist_status code, const char *what,
                   mnist_error *err);
+/* error.c: fills err (if not NULL) with code and a message; no field. */
 void nn_set_error(mnist_error *err, mnist_status code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* A rejected setting: MNIST_E_CONFIG, the message, and the setting's key
+ * (mnist_limits[].key, "arch" or "init") in err->field. Returns MNIST_E_CONFIG. */
+mnist_status nn_reject(mnist_error *err, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 #endif
