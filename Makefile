@@ -12,6 +12,7 @@ SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 CORE_SRC := $(wildcard src/core/*.c)
 CLI_SRC  := $(wildcard src/cli/*.c)
 HEADERS  := $(wildcard src/*.h src/*/*.h)
+CHECK_SRC := $(wildcard tests/native/*.c)
 
 # Debian's emcc needs its node modules (acorn) on NODE_PATH.
 EMCC     ?= emcc
@@ -34,6 +35,8 @@ CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 ASAN_CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/asan/obj/%.o)
 ASAN_CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/asan/obj/%.o)
+CHECK_OBJ := $(CHECK_SRC:%.c=$(BUILD)/obj/%.o)
+ASAN_CHECK_OBJ := $(CHECK_SRC:%.c=$(BUILD)/asan/obj/%.o)
 
 .PHONY: all native wasm test-bins data train serve dist test deps deps-quiet clean help bench
 
@@ -75,11 +78,11 @@ $(WASM_MT): $(WASM_SRC) $(HEADERS) | deps-quiet
 $(BUNDLE): $(WASM) $(WASM_MT) $(wildcard web/worker/*.js) scripts/build-bundle.js
 	node scripts/build-bundle.js $(WASM) $(WASM_MT) $@
 
-# Test binaries: the harness (tests/native/core_check.c) natively and, with the
+# Test binaries: the harness (tests/native/*.c) natively and, with the
 # CLI, under AddressSanitizer + UndefinedBehaviorSanitizer.
 test-bins: deps-quiet $(BUILD)/mnist $(BUILD)/core_check $(BUILD)/asan/mnist $(BUILD)/asan/core_check
 
-$(BUILD)/core_check: $(CORE_OBJ) $(BUILD)/obj/tests/native/core_check.o
+$(BUILD)/core_check: $(CORE_OBJ) $(CHECK_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ -lm
 
 $(BUILD)/asan/obj/%.o: %.c | deps-quiet
@@ -89,7 +92,7 @@ $(BUILD)/asan/obj/%.o: %.c | deps-quiet
 $(BUILD)/asan/mnist: $(ASAN_CORE_OBJ) $(ASAN_CLI_OBJ)
 	$(CC) $(CFLAGS) $(SANITIZE) -o $@ $^ -lz -lm
 
-$(BUILD)/asan/core_check: $(ASAN_CORE_OBJ) $(BUILD)/asan/obj/tests/native/core_check.o
+$(BUILD)/asan/core_check: $(ASAN_CORE_OBJ) $(ASAN_CHECK_OBJ)
 	$(CC) $(CFLAGS) $(SANITIZE) -o $@ $^ -lm
 
 # Fetch and verify the datasets, then write the script-loadable copies that a
