@@ -160,13 +160,8 @@ EXPORT("init") int wasm_init(int n_sizes, const int32_t *sizes, const char *init
                              double iterations) {
     mnist_config cfg;
     memset(&cfg, 0, sizeof cfg);
-    if (n_sizes < 2 || n_sizes > MNIST_MAX_LAYERS + 1) {
-        fail(MNIST_E_CONFIG, "a network needs between 2 and 9 layer widths");
-        strcpy(g.err.field, "arch");
-        return MNIST_E_CONFIG;
-    }
-    cfg.n_layers = n_sizes - 1;
-    for (int l = 0; l < n_sizes; l++) cfg.sizes[l] = sizes[l];
+    cfg.n_layers = n_sizes - 1; /* a count out of range is rejected before the sizes are read */
+    for (int l = 0; l < n_sizes && l <= MNIST_MAX_LAYERS; l++) cfg.sizes[l] = sizes[l];
     if (mnist_parse_init(init, &cfg.init, &g.err) != MNIST_OK) return g.err.code;
     if (mnist_check(MNIST_SET_SEED, seed, &g.err) != MNIST_OK) return g.err.code;
     cfg.seed = (uint64_t)seed;
