@@ -102,10 +102,11 @@ mnist_status mnist_check(mnist_setting setting, double value, mnist_error *err) 
         if (!above || !below)
             return nn_reject(err, l->key, "%s %.0f out of range (%.0f..%.0f)", l->words, value, l->min, l->max);
     } else if (!above || !below) {
-        /* "in [0, 1)" reads best for a fraction; a rate with no natural cap
-         * reads "> 0 and <= 100". */
-        if (l->min_exclusive && !l->max_exclusive)
-            return nn_reject(err, l->key, "%s must be > %g and <= %g, got %g", l->words, l->min, l->max, value);
+        /* A fraction reads best as an interval, "in [0, 1)"; a wider range
+         * as its bounds, "> 0 and <= 100". */
+        if (l->min < 0 || l->max > 1)
+            return nn_reject(err, l->key, "%s must be %s %g and %s %g, got %g", l->words, l->min_exclusive ? ">" : ">=",
+                             l->min, l->max_exclusive ? "<" : "<=", l->max, value);
         return nn_reject(err, l->key, "%s must be in %c%g, %g%c, got %g", l->words, l->min_exclusive ? '(' : '[',
                          l->min, l->max, l->max_exclusive ? ')' : ']', value);
     }

@@ -1,5 +1,11 @@
 /* nn.h - internals shared by the core's source files (and its C tests).
- * Not part of the public API: see mnist.h for that. */
+ * Not part of the public API: see mnist.h for that. The core, one job a file:
+ *   config.c  presets, limits, init names, their checks    rules.c  them as JSON
+ *   net.c     create/free, parameter buffer, accessors     error.c  mnist_error
+ *   layers.c  forward/backward pairs of each layer         passes.c a chunk through them
+ *   train.c   training loop and optimiser                  eval.c   evaluate, classify, predict
+ *   idx.c     IDX files     model.c  model files     fmath.c  exp/log     rng.c  PCG32
+ *   parallel.c the thread pool (threaded WebAssembly build) */
 #ifndef NN_H
 #define NN_H
 
