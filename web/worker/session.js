@@ -85,7 +85,7 @@
     /** A fresh network from `input` (checked by the core: a bad setting throws naming its field). */
     function configure(input, id) {
       const result = engine.init(input);
-      startOver(result, result.config, id, {});
+      startOver(result, Object.assign({ preset: input.preset || 'custom' }, result.config), id, {});
     }
 
     // ---- progress ----------------------------------------------------------------------
@@ -344,7 +344,10 @@
         if (state === 'training') pause();
         // the loaded network trains on from here with the hyperparameters in force
         const result = engine.loadModel(new Uint8Array(m.bytes));
-        startOver(result, Object.assign({}, result.config, { preset: 'loaded' }), nextRun(m), { loaded: true });
+        // with no network before it, the rest of the settings are the core's default preset's
+        const c = Object.assign({}, engine.rules.presets.default, config, engine.setHyper({}), { arch: result.arch, preset: 'loaded' });
+        delete c.description;
+        startOver(result, c, nextRun(m), { loaded: true });
       },
       evaluate() { requireNetwork(); evaluateNow('request'); },
     });
