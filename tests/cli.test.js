@@ -13,7 +13,9 @@ const { test } = require('node:test');
 
 const { BIN, MNIST_DIR, runBinary, tempDir, idxImages, idxLabels } = require('./helpers');
 
-const FILES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
+const { FILE_NAMES } = require('../web/js/datasets.js');
+
+const FILES = FILE_NAMES.map((name) => name.replace(/\.gz$/, ''));
 
 /** Expects failure with exactly one line on stderr, matching `pattern`. */
 function expectOneError(args, status, pattern) {
@@ -60,6 +62,12 @@ test('--help documents every command and train flag', () => {
     assert.ok(r.stdout.includes(word), `--help does not mention ${word}`);
   }
   assert.equal(runBinary(BIN.mnist, ['train', '--help']).status, 0);
+});
+
+test('--help lists exactly the dataset files of web/js/datasets.js, in their order', () => {
+  const r = runBinary(BIN.mnist, ['--help']);
+  const listed = r.stdout.match(/[\w-]+-idx\d-ubyte\.gz/g);
+  assert.deepEqual(listed, FILE_NAMES, 'the CLI (src/cli/files.c DATASET_FILES) and datasets.js disagree');
 });
 
 test('no arguments prints usage and fails', () => {

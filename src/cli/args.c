@@ -19,8 +19,9 @@ static const char *USAGE_HEAD =
     "                                     class probabilities for one image\n"
     "  mnist --help                       this text\n"
     "\n"
-    "DIR holds the four IDX files, gzipped or not: train-images-idx3-ubyte.gz,\n"
-    "train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz\n"
+    "DIR holds the four IDX files, gzipped or not:\n";
+
+static const char *USAGE_PRESETS =
     "(`make data` puts MNIST in data/mnist and Fashion-MNIST in data/fashion-mnist).\n"
     "\n"
     "train options (a preset first, then any of the rest override it):\n"
@@ -64,6 +65,9 @@ static void print_wrapped(FILE *out, const char *text) {
 
 void print_usage(FILE *out) {
     fputs(USAGE_HEAD, out);
+    for (int i = 0; i < 4; i++) /* two a line */
+        fprintf(out, "%s.gz%s", DATASET_FILES[i], i % 2 ? "\n" : ", ");
+    fputs(USAGE_PRESETS, out);
     for (const mnist_preset_def *p = mnist_presets; p->name; p++) {
         const mnist_config *c = &p->config;
         const mnist_hyper *h = &c->hyper;

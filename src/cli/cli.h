@@ -33,6 +33,11 @@ typedef struct {
  * one message on failure; `missing_hint` is added when the file is absent. */
 int read_file(const char *path, file_buf *out, const char *missing_hint);
 
+/* The four IDX files of a dataset folder, without ".gz" (either form is read):
+ * training images and labels, then test images and labels. The names are
+ * web/js/datasets.js's; tests/cli.test.js checks that --help lists exactly those. */
+extern const char *const DATASET_FILES[4];
+
 typedef struct {
     file_buf files[4];
     mnist_dataset train, test;

@@ -117,14 +117,15 @@ void free_data(data_files *d) {
     for (int i = 0; i < 4; i++) free(d->files[i].bytes);
 }
 
+const char *const DATASET_FILES[4] = {"train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+                                      "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"};
+
 /* Loads DIR's training and/or test set. */
 int load_data(const char *dir, int want_train, data_files *d) {
-    static const char *names[4] = {"train-images-idx3-ubyte", "train-labels-idx1-ubyte",
-                                   "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"};
     char paths[4][1024];
     memset(d, 0, sizeof *d);
     for (int i = want_train ? 0 : 2; i < 4; i++) {
-        if (!read_dataset_file(dir, names[i], &d->files[i], paths[i], sizeof paths[i])) return 0;
+        if (!read_dataset_file(dir, DATASET_FILES[i], &d->files[i], paths[i], sizeof paths[i])) return 0;
     }
     mnist_error err;
     for (int s = want_train ? 0 : 1; s < 2; s++) {
