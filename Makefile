@@ -8,19 +8,22 @@ CFLAGS   ?= -O2
 CFLAGS   += -std=c11 -Wall -Wextra -Werror -ffp-contract=off -fno-fast-math -MMD -MP
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g -O1
 
-CORE_SRC := src/net.c src/layers.c src/parallel.c src/fmath.c src/rng.c src/idx.c src/model.c
-CLI_SRC  := src/cli.c
-CHECK_SRC := tests/native/core_check.c
+# The core (the library behind src/mnist.h) and its two adapters, found by folder.
+CORE_SRC := $(wildcard src/core/*.c)
+CLI_SRC  := $(wildcard src/cli/*.c)
+HEADERS  := $(wildcard src/*.h src/*/*.h)
+CHECK_SRC := $(wildcard tests/native/*.c)
 
 # Debian's emcc needs its node modules (acorn) on NODE_PATH.
 EMCC     ?= emcc
 EMCC_ENV := NODE_PATH=$(if $(NODE_PATH),$(NODE_PATH):)/usr/share/nodejs
 EMFLAGS  := -O3 -msimd128 -std=c11 -Wall -Wextra -Werror -ffp-contract=off -fno-fast-math \
             --no-entry -sSTANDALONE_WASM -sALLOW_MEMORY_GROWTH=1
-WASM_SRC := $(CORE_SRC) src/wasm.c
+WASM_SRC := $(CORE_SRC) $(wildcard src/wasm/*.c)
 # The threaded variant: atomics and a shared memory imported from JavaScript,
-# whose helper threads are Web Workers (web/worker/engine.js). Its memory limits
-# are repeated in engine.js (THREADED_MEMORY_PAGES), which must create it.
+# whose helper threads are Web Workers (web/worker/engine-threads.js). Its
+# memory limits are declared here only: the engine reads them from the
+# module's import section when it creates that memory.
 MT_FLAGS := -matomics -mbulk-memory -sIMPORTED_MEMORY=1 -Wl,--shared-memory \
             -sINITIAL_MEMORY=16777216 -sMAXIMUM_MEMORY=1073741824
 WASM     := web/build/mnist.wasm
@@ -29,7 +32,11 @@ BUNDLE   := web/build/bundle.js
 
 BUILD := build
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 ASAN_CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/asan/obj/%.o)
+ASAN_CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/asan/obj/%.o)
+CHECK_OBJ := $(CHECK_SRC:%.c=$(BUILD)/obj/%.o)
+ASAN_CHECK_OBJ := $(CHECK_SRC:%.c=$(BUILD)/asan/obj/%.o)
 
 .PHONY: all native wasm test-bins data train serve dist test deps deps-quiet clean help bench
 
@@ -49,43 +56,43 @@ help:
 	@echo "make deps       install build dependencies (Debian/Ubuntu) or say what to install"
 	@echo "make clean      remove build/"
 
-$(BUILD)/mnist: $(CORE_OBJ) $(BUILD)/obj/src/cli.o
+$(BUILD)/mnist: $(CORE_OBJ) $(CLI_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ -lz -lm
 
 $(BUILD)/obj/%.o: %.c | deps-quiet
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-# The WebAssembly module (the same core sources, plus the exports in src/wasm.c)
+# The WebAssembly module (the same core sources, plus the exports in src/wasm/)
 # and the bundle the page loads: worker source + module, one classic script.
 wasm: deps-quiet $(BUNDLE)
 
-$(WASM): $(WASM_SRC) $(wildcard src/*.h) | deps-quiet
+$(WASM): $(WASM_SRC) $(HEADERS) | deps-quiet
 	@mkdir -p $(dir $@)
 	$(EMCC_ENV) $(EMCC) $(EMFLAGS) -sMAXIMUM_MEMORY=2147483648 -o $@ $(WASM_SRC)
 
-$(WASM_MT): $(WASM_SRC) $(wildcard src/*.h) | deps-quiet
+$(WASM_MT): $(WASM_SRC) $(HEADERS) | deps-quiet
 	@mkdir -p $(dir $@)
 	$(EMCC_ENV) $(EMCC) $(EMFLAGS) $(MT_FLAGS) -o $@ $(WASM_SRC)
 
 $(BUNDLE): $(WASM) $(WASM_MT) $(wildcard web/worker/*.js) scripts/build-bundle.js
 	node scripts/build-bundle.js $(WASM) $(WASM_MT) $@
 
-# Test binaries: the harness (tests/native/core_check.c) natively and, with the
+# Test binaries: the harness (tests/native/*.c) natively and, with the
 # CLI, under AddressSanitizer + UndefinedBehaviorSanitizer.
 test-bins: deps-quiet $(BUILD)/mnist $(BUILD)/core_check $(BUILD)/asan/mnist $(BUILD)/asan/core_check
 
-$(BUILD)/core_check: $(CORE_OBJ) $(BUILD)/obj/tests/native/core_check.o
+$(BUILD)/core_check: $(CORE_OBJ) $(CHECK_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ -lm
 
 $(BUILD)/asan/obj/%.o: %.c | deps-quiet
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SANITIZE) -c -o $@ $<
 
-$(BUILD)/asan/mnist: $(ASAN_CORE_OBJ) $(BUILD)/asan/obj/src/cli.o
+$(BUILD)/asan/mnist: $(ASAN_CORE_OBJ) $(ASAN_CLI_OBJ)
 	$(CC) $(CFLAGS) $(SANITIZE) -o $@ $^ -lz -lm
 
-$(BUILD)/asan/core_check: $(ASAN_CORE_OBJ) $(BUILD)/asan/obj/tests/native/core_check.o
+$(BUILD)/asan/core_check: $(ASAN_CORE_OBJ) $(ASAN_CHECK_OBJ)
 	$(CC) $(CFLAGS) $(SANITIZE) -o $@ $^ -lm
 
 # Fetch and verify the datasets, then write the script-loadable copies that a

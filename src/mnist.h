@@ -15,7 +15,12 @@
  *
  * Errors: functions that can fail return an mnist_status (0 = MNIST_OK) and
  * fill an mnist_error with the same code and a one-line message that names
- * the input and what is wrong. A failed call leaves its outputs untouched.
+ * the input and what is wrong (and, for a rejected setting, its key). A
+ * failed call leaves its outputs untouched.
+ *
+ * Rules: the presets and every setting's limits live in one table each
+ * (src/core/config.c); the checks, the CLI's help and mnist_rules_json()
+ * (the page's copy) are all read from them.
  *
  * Determinism: the same config (seed included) and the same data give
  * bit-identical parameters on every run and in every build (native and
@@ -35,6 +40,7 @@
 #define MNIST_MAX_LAYERS 8       /* weight layers (hidden layers + 1) */
 #define MNIST_MAX_WIDTH 4096     /* widest hidden layer accepted */
 #define MNIST_MAX_BATCH 1000000  /* batch sizes above the set size mean "full batch" */
+/* (the limits table, mnist_limits, is built from these three) */
 
 typedef enum {
     MNIST_OK = 0,
@@ -59,6 +65,7 @@ typedef enum {
 typedef struct {
     mnist_status code;
     char message[256];
+    char field[16];   /* key of the rejected setting ("lr", "batch", "arch", ...); "" if none */
 } mnist_error;
 
 /* ---- configuration ------------------------------------------------------ */
@@ -72,6 +79,8 @@ typedef struct {
     float momentum;       /* 0 (plain SGD) .. < 1 */
     float weight_decay;   /* L2 coefficient, >= 0 */
     float lr_decay;       /* alpha is multiplied by this after each epoch, (0, 1] */
+    long epochs, iterations; /* run length, for callers: stop at whichever comes first;
+                                0 = no limit of that kind (not both) */
 } mnist_hyper;
 
 typedef struct {
@@ -80,19 +89,50 @@ typedef struct {
     mnist_init init;                   /* He-uniform, or the notebook's U(-0.5, 0.5) */
     uint64_t seed;                     /* drives init and shuffling */
     mnist_hyper hyper;
-    long epochs, iterations;           /* run length hint for callers; 0 = unset */
 } mnist_config;
 
-/* Fills cfg from a named preset: "seed" (the notebook: 784-10-10, full-batch
- * gradient descent, alpha 0.10, U(-0.5,0.5) init, 500 iterations) or
- * "default" (784-128-10, batch 64, momentum 0.9). Returns MNIST_E_CONFIG for
- * an unknown name. */
+/* The presets, in display order; the entry after the last has name NULL.
+ * "seed" is the notebook (784-10-10, full-batch gradient descent, alpha 0.10,
+ * U(-0.5,0.5) init, 500 updates), "default" 784-128-10 with momentum, "wide"
+ * 784-256-128-10. */
+typedef struct {
+    const char *name, *description;
+    mnist_config config;
+} mnist_preset_def;
+extern const mnist_preset_def mnist_presets[];
+
+/* The settings with a numeric range, and their limits. */
+typedef enum {
+    MNIST_SET_BATCH, MNIST_SET_LR, MNIST_SET_MOMENTUM, MNIST_SET_WEIGHT_DECAY, MNIST_SET_LR_DECAY,
+    MNIST_SET_EPOCHS, MNIST_SET_ITERATIONS, MNIST_SET_SEED,
+    MNIST_SET_LAYERS,   /* weight layers */
+    MNIST_SET_WIDTH,    /* units of a hidden layer */
+    MNIST_N_SETTINGS
+} mnist_setting;
+typedef struct {
+    const char *key;    /* the config key ("weightDecay"), also mnist_error.field */
+    const char *words;  /* as messages say it ("weight decay") */
+    double min, max;
+    int integer, min_exclusive, max_exclusive;
+} mnist_limit;
+extern const mnist_limit mnist_limits[MNIST_N_SETTINGS];
+
+/* Fills cfg from a preset by name; MNIST_E_CONFIG for an unknown name. */
 mnist_status mnist_preset(const char *name, mnist_config *cfg, mnist_error *err);
+/* "he" / "seed" <-> mnist_init. */
+mnist_status mnist_parse_init(const char *name, mnist_init *init, mnist_error *err);
+const char *mnist_init_name(mnist_init init);
 /* Parses "784-128-10" into cfg->n_layers / cfg->sizes. */
 mnist_status mnist_parse_arch(const char *text, mnist_config *cfg, mnist_error *err);
-/* Checks every field of cfg / hyper; MNIST_E_CONFIG with a message if any is out of range. */
+/* Checks one value against its limit: a number, in range, whole if it must be. */
+mnist_status mnist_check(mnist_setting setting, double value, mnist_error *err);
+/* Checks every field of cfg / hyper; MNIST_E_CONFIG naming the first bad one. */
 mnist_status mnist_config_check(const mnist_config *cfg, mnist_error *err);
 mnist_status mnist_hyper_check(const mnist_hyper *hyper, mnist_error *err);
+/* The presets, limits and initialisations as one JSON object (format:
+ * src/core/rules.c). Writes at most cap bytes (NUL included) and returns the
+ * length of the whole text, like snprintf. */
+size_t mnist_rules_json(char *buf, size_t cap);
 
 /* ---- data ---------------------------------------------------------------- */
 
@@ -183,7 +223,7 @@ const float *mnist_activations(const mnist_net *net, int layer);
 mnist_status mnist_classify(mnist_net *net, const mnist_dataset *ds, long first, long count,
                             uint8_t *predicted, float *confidence, mnist_error *err);
 
-/* ---- model files (format in src/model.c and README.md) ------------------------- */
+/* ---- model files (format in src/core/model.c and README.md) ------------------------- */
 
 size_t mnist_model_size(const mnist_net *net);
 /* Writes exactly mnist_model_size(net) bytes into buf (cap must be enough). */

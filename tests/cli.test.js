@@ -86,7 +86,9 @@ const badFlags = [
   [['train', '--data', 'x', '--weight-decay', '-0.1'], /weight decay/],
   [['train', '--data', 'x', '--lr-decay', '0'], /learning-rate decay/],
   [['train', '--data', 'x', '--seed', '-3'], /--seed: expected a whole number/],
-  [['train', '--data', 'x', '--preset', 'turbo'], /unknown preset 'turbo'/],
+  [['train', '--data', 'x', '--preset', 'turbo'], /unknown preset 'turbo' \(choose seed, default or wide\)/],
+  [['train', '--data', 'x', '--seed', '4294967296'], /seed 4294967296 out of range \(0\.\.4294967295\)/],
+  [['train', '--data', 'x', '--epochs', '100001'], /--epochs: expected a whole number from 1 to 100000/],
   [['train', '--data', 'x', '--init', 'zeros'], /--init: expected he or seed/],
   [['train', '--data', 'x', '--colour', 'red'], /unknown option '--colour'/],
   [['train', '--data', 'x', '--lr'], /option --lr needs a value/],
@@ -243,4 +245,17 @@ test('hyperparameters take effect: lr decay per epoch, weight decay shrinks the 
   };
   const plain = norm('0'), decayedNorm = norm('0.01');
   assert.ok(decayedNorm < 0.8 * plain, `weight decay 0.01: norm ${decayedNorm} vs ${plain} without`);
+});
+
+test('presets come from the core\'s table: every one in --help, and --preset wide trains 784-256-128-10', (t) => {
+  const help = runBinary(BIN.mnist, ['--help']).stdout;
+  for (const name of ['seed', 'default', 'wide']) assert.match(help, new RegExp(`^ +${name} +784-`, 'm'), `--help lacks ${name}`);
+  assert.match(help, /784-256-128-10, init he, batch 128/);
+  const dir = smallDataDir(t);
+  const r = runBinary(BIN.asanMnist, ['train', '--data', dir, '--preset', 'wide', '--iterations', '2']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^training 784-256-128-10 .* preset wide, batch 128, lr 0\.05, momentum 0\.9/m);
+  assert.equal(r.json.preset, 'wide');
+  assert.equal(r.json.arch, '784-256-128-10');
+  assert.equal(r.json.iterations, 2);
 });

@@ -168,6 +168,26 @@ test('training in slices of 1000, 64, 7 or 1 samples gives bit-identical paramet
   assert.equal(r.identical, true);
 });
 
+// ---- rules ------------------------------------------------------------------------------
+
+test('rules: every preset keeps within the limits it is published with', () => {
+  const rules = check(['rules']);
+  assert.deepEqual(Object.keys(rules.presets), ['seed', 'default', 'wide']);
+  const within = (limit, v) => (limit.minExclusive ? v > limit.min : v >= limit.min) &&
+    (limit.maxExclusive ? v < limit.max : v <= limit.max) && (!limit.integer || Number.isInteger(v));
+  for (const [name, preset] of Object.entries(rules.presets)) {
+    for (const key of ['batch', 'lr', 'momentum', 'weightDecay', 'lrDecay', 'epochs', 'iterations', 'seed']) {
+      assert.ok(within(rules.limits[key], preset[key]), `${name}.${key} = ${preset[key]}`);
+    }
+    assert.ok(within(rules.limits.layers, preset.arch.length - 1), `${name}: ${preset.arch.length - 1} weight layers`);
+    for (const w of preset.arch.slice(1, -1)) assert.ok(within(rules.limits.width, w), `${name}: width ${w}`);
+    assert.deepEqual([preset.arch[0], preset.arch[preset.arch.length - 1]], [rules.pixels, rules.classes]);
+    assert.ok(rules.inits.includes(preset.init));
+    assert.ok(preset.epochs > 0 || preset.iterations > 0);
+    assert.equal(typeof preset.description, 'string');
+  }
+});
+
 // ---- IDX validation ---------------------------------------------------------------------
 
 const goodImages = idxImages(3);

@@ -60,8 +60,8 @@ function mnistSet(prefix) {
   };
 }
 
-const DEFAULT = { arch: [784, 128, 10], init: 'he', seed: 1, batch: 64, lr: 0.1, momentum: 0.9, weightDecay: 0, lrDecay: 0.3 };
-const SEED = { arch: [784, 10, 10], init: 'seed', seed: 1, batch: 1000000, lr: 0.1, momentum: 0, weightDecay: 0, lrDecay: 1 };
+const DEFAULT = { arch: [784, 128, 10], init: 'he', seed: 1, batch: 64, lr: 0.1, momentum: 0.9, weightDecay: 0, lrDecay: 0.3, epochs: 5, iterations: 0 };
+const SEED = { arch: [784, 10, 10], init: 'seed', seed: 1, batch: 1000000, lr: 0.1, momentum: 0, weightDecay: 0, lrDecay: 1, epochs: 500, iterations: 500 };
 
 /** An engine (one thread) with MNIST's training and test sets loaded. */
 async function engineWithMnist() {

@@ -132,10 +132,10 @@ test('worker: init, load, configure, train with live progress, pause/resume, don
 
   // the same seed and data give the same result as the engine directly
   const engine = await engineWithMnist();
-  engine.configure(DEFAULT);
+  engine.init(DEFAULT);
   let p;
-  do p = engine.train(60000); while (!p.epochEnded);
-  assert.equal(engine.evaluate('test').accuracy, done.testAccuracy);
+  do p = engine.step(60000); while (!p.epochEnded);
+  assert.equal(engine.evaluate('test', 0, 10000, { reset: true }).accuracy, done.testAccuracy);
 });
 
 test('worker: step, set-hyper, predict, reset, and errors for bad messages', async (t) => {
@@ -158,7 +158,8 @@ test('worker: step, set-hyper, predict, reset, and errors for bad messages', asy
   w.send({ type: 'configure', config: { ...DEFAULT, lr: -1, epochs: 1 } });
   const configError = await w.waitFor('error', undefined, 5000, since);
   assert.equal(configError.stage, 'config');
-  assert.match(configError.message, /lr/);
+  assert.equal(configError.field, 'lr');
+  assert.match(configError.message, /learning rate/);
 
   since = w.messages.length;
   w.send({ type: 'configure', config: { ...DEFAULT, epochs: 2 } });
@@ -176,16 +177,19 @@ test('worker: step, set-hyper, predict, reset, and errors for bad messages', asy
   since = w.messages.length;
   w.send({ type: 'set-hyper', hyper: { lr: 0.05, batch: 32 } });
   const hyper = await w.waitFor('hyper', undefined, 5000, since);
-  assert.deepEqual(hyper.hyper, { batch: 32, lr: 0.05, momentum: 0.9, weightDecay: 0, lrDecay: 0.3, epochs: 2 });
+  assert.deepEqual(hyper.hyper, { batch: 32, lr: 0.05, momentum: 0.9, weightDecay: 0, lrDecay: 0.3, epochs: 2, iterations: 0 });
   // epochs moves the run's target (a loaded model trains on with the page's settings)
   w.send({ type: 'set-hyper', hyper: { epochs: 3 } });
   assert.equal((await w.waitFor('hyper', (m) => m.hyper.epochs === 3, 5000, since)).hyper.epochs, 3);
   w.send({ type: 'set-hyper', hyper: { epochs: 0 } });
-  assert.match((await w.waitFor('error', undefined, 5000, since)).message, /epochs: set at least 1/);
+  const epochsError = await w.waitFor('error', undefined, 5000, since);
+  assert.equal(epochsError.field, 'epochs');
+  assert.match(epochsError.message, /epochs/);
   since = w.messages.length;
   w.send({ type: 'set-hyper', hyper: { momentum: 2 } });
   const hyperError = await w.waitFor('error', undefined, 5000, since);
   assert.equal(hyperError.stage, 'config');
+  assert.equal(hyperError.field, 'momentum');
   assert.match(hyperError.message, /momentum/);
   w.send({ type: 'step' });
   await w.waitFor('progress', (m) => m.iterations === 3 && m.samples === 160 && m.epochs === 3, 60000, since);
@@ -211,6 +215,40 @@ test('worker: step, set-hyper, predict, reset, and errors for bad messages', asy
   w.send({ type: 'fly' });
   const unknown = await w.waitFor('error', undefined, 5000, since);
   assert.match(unknown.message, /unknown message type 'fly'/);
+});
+
+test('worker: run ids mark every message about a network; ready carries the core\'s rules', async (t) => {
+  const w = startWorker(t);
+  const ready = await w.init();
+  assert.deepEqual(Object.keys(ready.rules.presets), ['seed', 'default', 'wide']);
+  assert.deepEqual(ready.rules.presets.default.arch, [784, 128, 10]);
+  assert.equal(ready.rules.limits.lr.max, 100);
+  await w.loadMnist();
+
+  let since = w.messages.length;
+  w.send({ type: 'configure', config: { ...DEFAULT, epochs: 1 }, run: 7 });
+  await w.waitFor('predictions', undefined, 60000, since);
+  w.send({ type: 'start' });
+  await w.waitFor('evaluation', (m) => m.samples > 0, 60000, since);
+  // a new network while the old one trains: from its `configured` on, only run 8
+  w.send({ type: 'reset', run: 8 });
+  const configured = await w.waitFor('configured', (m) => m.run === 8, 60000, since);
+  const about = ['configured', 'progress', 'evaluation', 'predictions', 'epoch-end', 'done', 'paused', 'diverged', 'hyper'];
+  const before = w.messages.slice(since, w.messages.indexOf(configured));
+  assert.ok(before.some((m) => m.type === 'progress' && m.state === 'training'), 'run 7 trained');
+  assert.ok(before.filter((m) => about.includes(m.type)).every((m) => m.run === 7), 'run 7 messages say so');
+  w.send({ type: 'set-hyper', hyper: { lr: 0.05 } });
+  const hyper = await w.waitFor('hyper', undefined, 5000, since);
+  w.send({ type: 'start' });
+  await w.waitFor('done', undefined, 120000, since);
+  const after = w.messages.slice(w.messages.indexOf(configured));
+  assert.ok(after.filter((m) => about.includes(m.type)).every((m) => m.run === 8), 'nothing of run 7 after run 8 began');
+  assert.equal(hyper.run, 8);
+
+  // without a run id the worker counts on from the last one
+  since = w.messages.length;
+  w.send({ type: 'reset' });
+  assert.equal((await w.waitFor('configured', undefined, 60000, since)).run, 9);
 });
 
 test('worker: divergence stops training and names the learning rate', async (t) => {

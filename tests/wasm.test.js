@@ -12,13 +12,16 @@ const { test } = require('node:test');
 const {
   BIN, ROOT, MNIST_DIR, runBinary, tempDir, WASM_PATH, MnistEngine, DEFAULT, SEED, engineWithMnist, mnistSet,
 } = require('./helpers');
+const MnistThreads = require('../web/worker/engine-threads.js');
+
+const THREADED_PATH = path.join(ROOT, 'web', 'build', 'mnist-mt.wasm');
 
 /** Trains exactly `iterations` updates, in slices of `slice` samples. */
 function trainIterations(engine, iterations, batch, slice) {
   let p = { iterations: 0, samples: 0 };
   while (p.iterations < iterations) {
     const untilTarget = iterations * batch - p.samples;
-    p = engine.train(Math.min(slice, untilTarget));
+    p = engine.step(Math.min(slice, untilTarget));
   }
   return p;
 }
@@ -29,8 +32,8 @@ test('engine: loads MNIST, trains, evaluates, predicts, saves and loads a model'
   const engine = await engineWithMnist();
   assert.equal(engine.count('train'), 60000);
   assert.equal(engine.count('test'), 10000);
-  const configured = engine.configure(DEFAULT);
-  assert.deepEqual(configured, { parameters: 101770, arch: [784, 128, 10] });
+  const configured = engine.init(DEFAULT);
+  assert.deepEqual(configured, { parameters: 101770, arch: [784, 128, 10], config: DEFAULT });
   const before = engine.evaluate('test');
   assert.ok(before.accuracy < 0.3, `an untrained net scores ${before.accuracy}`);
   const p = trainIterations(engine, 400, 64, 5000);
@@ -46,12 +49,12 @@ test('engine: loads MNIST, trains, evaluates, predicts, saves and loads a model'
   assert.equal(first.label, 7);
   assert.ok(Math.abs(first.probabilities.reduce((a, b) => a + b, 0) - 1) < 1e-5);
   const image = Array.from(engine.image('test', 0).pixels, (v) => v / 255);
-  assert.deepEqual(engine.predictImage(image).probabilities, first.probabilities);
+  assert.deepEqual(engine.predict(image).probabilities, first.probabilities);
 
   const model = engine.saveModel();
   assert.equal(model.length, 407116);
   const params = engine.getParams();
-  engine.configure({ ...DEFAULT, seed: 9 });
+  engine.init({ ...DEFAULT, seed: 9 });
   assert.notDeepEqual(engine.getParams(), params);
   assert.deepEqual(engine.loadModel(model), { parameters: 101770, arch: [784, 128, 10] });
   assert.deepEqual(engine.getParams(), params);
@@ -62,7 +65,7 @@ test('engine: loads MNIST, trains, evaluates, predicts, saves and loads a model'
 
 test('engine: every bad input is an Error with the core message', async () => {
   const engine = await MnistEngine.create(fs.readFileSync(WASM_PATH));
-  assert.throws(() => engine.train(10), /no network yet/);
+  assert.throws(() => engine.step(10), /no network yet/);
   assert.throws(() => engine.loadSet('train', new Uint8Array(10), new Uint8Array(8), { images: 'my-images.gz' }),
     /my-images\.gz: 10 bytes is too short/);
   const labels = new Uint8Array([0, 0, 8, 1, 0, 0, 0, 2, 3, 12]);
@@ -70,14 +73,14 @@ test('engine: every bad input is an Error with the core message', async () => {
   images.set([0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 28, 0, 0, 0, 28]);
   assert.throws(() => engine.loadSet('test', images, labels, { labels: 'l.idx' }), /l\.idx: label 12 of image 1 is outside 0\.\.9/);
   assert.throws(() => engine.loadSet('validation', images, labels), /unknown dataset 'validation'/);
-  assert.throws(() => engine.configure({ ...DEFAULT, arch: [784, 0, 10] }), /hidden layer 1 has 0 units/);
-  assert.throws(() => engine.configure({ ...DEFAULT, lr: -1 }), /learning rate must be > 0/);
-  assert.throws(() => engine.configure({ ...DEFAULT, init: 'zeros' }), /unknown initialisation 'zeros'/);
-  engine.configure(DEFAULT);
-  assert.throws(() => engine.train(10), /no training set loaded/);
+  assert.throws(() => engine.init({ ...DEFAULT, arch: [784, 0, 10] }), /hidden layer 1 has 0 units/);
+  assert.throws(() => engine.init({ ...DEFAULT, lr: -1 }), /learning rate must be > 0/);
+  assert.throws(() => engine.init({ ...DEFAULT, init: 'zeros' }), /unknown initialisation 'zeros'/);
+  engine.init(DEFAULT);
+  assert.throws(() => engine.step(10), /no training set loaded/);
   assert.throws(() => engine.setHyper({ ...DEFAULT, momentum: 1.5 }), /momentum must be in \[0, 1\)/);
   assert.throws(() => engine.predictIndex('test', 5), /image index outside the dataset/);
-  assert.throws(() => engine.predictImage([1, 2, 3]), /784 values/);
+  assert.throws(() => engine.predict([1, 2, 3]), /784 values/);
   assert.throws(() => engine.loadModel(new Uint8Array(40)), /not a model file/);
 });
 
@@ -94,7 +97,7 @@ test('WASM and native builds give bit-identical parameters (default: 300 batches
     const file = path.join(dir, `${c.name}.model`);
     const native = runBinary(BIN.mnist, ['train', '--data', MNIST_DIR, ...c.args, '--save', file]);
     assert.equal(native.status, 0, native.stderr);
-    engine.configure(c.config);
+    engine.init(c.config);
     trainIterations(engine, c.iterations, c.batch, 7777); // slices that cut batches anywhere
     const wasmModel = Buffer.from(engine.saveModel());
     const nativeModel = fs.readFileSync(file);
@@ -106,7 +109,7 @@ test('WASM and native builds give bit-identical parameters (default: 300 batches
 
 test('threaded module: 2 threads give the same bits as 1 (default, 200 batches; a deep net, 50 batches)', async () => {
   const one = fs.readFileSync(WASM_PATH);
-  const threaded = fs.readFileSync(path.join(ROOT, 'web', 'build', 'mnist-mt.wasm'));
+  const threaded = fs.readFileSync(THREADED_PATH);
   const train = mnistSet('train'), testSet = mnistSet('t10k');
   const configs = [
     [DEFAULT, 200],
@@ -123,7 +126,7 @@ test('threaded module: 2 threads give the same bits as 1 (default, 200 batches; 
         /tiny\.gz: 10 bytes is too short/, 'errors read back from (shared) memory');
       engine.loadSet('train', new Uint8Array(train.images), new Uint8Array(train.labels));
       engine.loadSet('test', new Uint8Array(testSet.images), new Uint8Array(testSet.labels));
-      engine.configure(config);
+      engine.init(config);
       trainIterations(engine, iterations, config.batch, 5000);
       models.push({ bytes: Buffer.from(engine.saveModel()), accuracy: engine.evaluate('test').accuracy });
       engine.destroy();
@@ -131,4 +134,113 @@ test('threaded module: 2 threads give the same bits as 1 (default, 200 batches; 
     assert.ok(models[0].bytes.equals(models[1].bytes), `${config.arch.join('-')}: 1 and 2 threads differ`);
     assert.equal(models[0].accuracy, models[1].accuracy);
   }
+});
+
+// ---- the module's surface ------------------------------------------------------------------
+
+test('module exports: the plain names, the thread controls, and no wasm_ prefix left', () => {
+  const names = (file) => WebAssembly.Module.exports(new WebAssembly.Module(fs.readFileSync(file))).map((e) => e.name);
+  const one = names(WASM_PATH), threaded = names(THREADED_PATH);
+  for (const name of ['init', 'step', 'predict', 'predict_index', 'load_dataset', 'dataset_count', 'set_hyper',
+    'evaluate', 'evaluation', 'evaluation_fields', 'evaluation_confusion', 'classify', 'model_save', 'model_load',
+    'model_size', 'rules', 'progress', 'progress_fields', 'error_message', 'error_field', 'mem_alloc', 'mem_free',
+    'threads', 'set_helpers']) {
+    assert.ok(one.includes(name), `mnist.wasm does not export ${name}`);
+    assert.ok(threaded.includes(name), `mnist-mt.wasm does not export ${name}`);
+  }
+  assert.ok(threaded.includes('helper_loop'));
+  assert.ok(!one.includes('helper_loop'), 'the one-thread module has no helper threads');
+  assert.deepEqual(one.filter((n) => n.startsWith('wasm_')), []);
+  // the shared memory's size is declared once (Makefile MT_FLAGS) and read from the module
+  const limits = MnistThreads.memoryImportLimits(fs.readFileSync(THREADED_PATH));
+  assert.equal(limits.shared, true);
+  assert.ok(limits.initial >= 256 && limits.maximum >= limits.initial, JSON.stringify(limits));
+  assert.equal(MnistThreads.memoryImportLimits(fs.readFileSync(WASM_PATH)), null);
+});
+
+test('rules: the core\'s presets are the CLI\'s (same bits), with limits for every setting', async (t) => {
+  const engine = await engineWithMnist();
+  const { rules } = engine;
+  assert.deepEqual(Object.keys(rules.presets), ['seed', 'default', 'wide']);
+  assert.deepEqual(rules.inits, ['he', 'seed']);
+  assert.equal(rules.pixels, 784);
+  assert.equal(rules.classes, 10);
+  assert.deepEqual(rules.presets.wide, {
+    arch: [784, 256, 128, 10], init: 'he', seed: 1, batch: 128, lr: 0.05, momentum: 0.9, weightDecay: 0, lrDecay: 0.5,
+    epochs: 8, iterations: 0, description: 'Two hidden layers, more epochs: a bit more accurate, several times slower.',
+  });
+  assert.deepEqual(rules.presets.seed.arch, [784, 10, 10]);
+  assert.equal(rules.presets.seed.epochs, 500);
+  assert.deepEqual(rules.limits.lr, { min: 0, max: 100, minExclusive: true });
+  assert.deepEqual(rules.limits.batch, { min: 1, max: 1000000, integer: true });
+  assert.deepEqual(rules.limits.seed, { min: 0, max: 4294967295, integer: true });
+  assert.deepEqual(Object.keys(rules.limits),
+    ['batch', 'lr', 'momentum', 'weightDecay', 'lrDecay', 'epochs', 'iterations', 'seed', 'layers', 'width']);
+  const help = runBinary(BIN.mnist, ['--help']).stdout;
+  const dir = tempDir(t);
+  for (const [name, preset] of Object.entries(rules.presets)) {
+    assert.ok(help.includes(preset.description.split(' ').slice(0, 3).join(' ')), `--help lacks ${name}'s description`);
+    const iterations = name === 'seed' ? 2 : 20;
+    const file = path.join(dir, `${name}.model`);
+    const native = runBinary(BIN.mnist, ['train', '--data', MNIST_DIR, '--preset', name, '--iterations', String(iterations), '--save', file]);
+    assert.equal(native.status, 0, native.stderr);
+    assert.equal(native.json.preset, name);
+    engine.init(preset);
+    trainIterations(engine, iterations, Math.min(preset.batch, 60000), 3000);
+    assert.ok(Buffer.from(engine.saveModel()).equals(fs.readFileSync(file)), `${name}: the engine and the CLI differ`);
+  }
+});
+
+test('a rejected setting names its field (error.field), in init and setHyper', async () => {
+  const engine = await MnistEngine.create(fs.readFileSync(WASM_PATH));
+  const rejected = (fn) => {
+    try {
+      fn();
+    } catch (error) {
+      return { field: error.field, message: error.message };
+    }
+    assert.fail('accepted');
+  };
+  const cases = [
+    ['lr', { lr: 0 }, /learning rate/], ['lr', { lr: 101 }, /learning rate/], ['batch', { batch: 0 }, /batch size 0/],
+    ['batch', { batch: 2.5 }, /whole number/], ['momentum', { momentum: 1 }, /momentum/],
+    ['weightDecay', { weightDecay: -0.1 }, /weight decay/], ['lrDecay', { lrDecay: 0 }, /learning-rate decay/],
+    ['epochs', { epochs: 100001 }, /epochs 100001 out of range/], ['epochs', { epochs: 0, iterations: 0 }, /set epochs or iterations/],
+    ['iterations', { iterations: -1 }, /iterations/], ['iterations', { iterations: 1e9 }, /iterations/],
+    ['seed', { seed: 4294967296 }, /seed 4294967296 out of range/], ['seed', { seed: -1 }, /seed/],
+    ['arch', { arch: [784, 0, 10] }, /hidden layer 1/], ['arch', { arch: [785, 10] }, /input layer/],
+    ['arch', { arch: [784, 1.5, 10] }, /whole numbers/], ['arch', { arch: [784, 1, 1, 1, 1, 1, 1, 1, 1, 10] }, /layer widths|weight layers/],
+    ['init', { init: 'zeros' }, /unknown initialisation 'zeros'/], ['lr', { lr: undefined }, /lr is missing/],
+    ['batch', { batch: '64' }, /batch must be a number, not "64"/], ['momentum', { momentum: true }, /momentum must be a number/],
+  ];
+  for (const [field, change, message] of cases) {
+    const r = rejected(() => engine.init({ ...DEFAULT, ...change }));
+    assert.equal(r.field, field, `${JSON.stringify(change)}: ${r.message}`);
+    assert.match(r.message, message);
+  }
+  engine.init(DEFAULT);
+  for (const [field, change, message] of cases.filter(([f]) => !['arch', 'init', 'seed'].includes(f))) {
+    const r = rejected(() => engine.setHyper(change));
+    assert.equal(r.field, field, `setHyper ${JSON.stringify(change)}: ${r.message}`);
+    assert.match(r.message, message);
+  }
+  assert.deepEqual(engine.setHyper({ lr: 0.5, epochs: 7 }),
+    { batch: 64, lr: 0.5, momentum: 0.9, weightDecay: 0, lrDecay: 0.3, epochs: 7, iterations: 0 });
+  assert.equal(rejected(() => engine.step(10)).field, null, 'not a setting: no field');
+  assert.equal(rejected(() => engine.loadModel(new Uint8Array(40))).field, null);
+});
+
+test('evaluate: running totals over slices equal one pass over the set', async () => {
+  const engine = await engineWithMnist();
+  engine.init(DEFAULT);
+  trainIterations(engine, 50, 64, 3200);
+  const whole = engine.evaluate('test');
+  let totals = null;
+  for (let first = 0; first < 10000; first += 1234) {
+    totals = engine.evaluate('test', first, Math.min(1234, 10000 - first), { reset: first === 0 });
+  }
+  assert.deepEqual(totals, whole);
+  assert.equal(totals.count, 10000);
+  const again = engine.evaluate('test', 0, 100); // reset by default
+  assert.equal(again.count, 100);
 });

@@ -3,7 +3,7 @@
  * This project's WebAssembly build (web/build/mnist.wasm through
  * web/worker/engine.js), one thread (or --threads N: the threaded build),
  * trained the way the page's worker does:
- * engine.train(slice) again and again, slices of a few thousand samples
+ * engine.step(slice) again and again, slices of a few thousand samples
  * (--slice, default 4096; the worker aims at about 40 ms per slice, which is
  * about 3,000 samples at these speeds). The engine shuffles the training
  * set at the start of every epoch (its own PCG32, seeded).
@@ -11,7 +11,9 @@
  * Same protocol as the other runners (bench/runners/common.js), but the
  * engine trains whole slices, so the warm-up and the timed epoch are driven
  * here: warm-up on a throwaway network for `warmup` batches, then
- * engine.configure() makes a fresh network and one epoch is timed.
+ * engine.init() makes a fresh network and one epoch is timed. The engine's
+ * own choice between 1 and N threads is off (probeThreads: false): a run with
+ * --threads N measures N threads.
  */
 
 const fs = require('node:fs');
@@ -31,6 +33,7 @@ main(async () => {
     threads,
     threadedWasm: fs.readFileSync(args['threaded-wasm'] || path.join(ROOT, 'web', 'build', 'mnist-mt.wasm')),
     onThreadError: (e) => { threadError = e; },
+    probeThreads: false,
   } : {});
   if (threads > 1 && (engine.threads || 1) !== threads) {
     throw new Error(`asked for ${threads} threads, the engine runs ${engine.threads || 1}${threadError ? ` (${threadError.message})` : ''}`);
@@ -41,25 +44,26 @@ main(async () => {
   const n = engine.count('train');
   const config = (seed) => ({
     arch: args.sizes, init: 'he', seed, batch: args.batch, lr: args.lr, momentum: 0, weightDecay: 0, lrDecay: 1,
+    epochs: 1, iterations: 0,
   });
 
   // warm-up: a throwaway network, `warmup` batches
-  engine.configure(config(args.seed + 1000));
+  engine.init(config(args.seed + 1000));
   let left = Math.min(args.warmup * args.batch, n);
   while (left > 0) {
-    const p = engine.train(Math.min(slice, left));
+    const p = engine.step(Math.min(slice, left));
     left -= Math.min(slice, left);
     if (p.epochEnded) break;
   }
 
   // the timed epoch (or its first --samples samples) on a fresh network
-  engine.configure(config(args.seed));
+  engine.init(config(args.seed));
   const total = args.samples > 0 ? Math.min(args.samples, n) : n;
   let done = 0;
   let progress = null;
   const t0 = process.hrtime.bigint();
   while (done < total) {
-    progress = engine.train(Math.min(slice, total - done));
+    progress = engine.step(Math.min(slice, total - done));
     done = progress.epochEnded ? n : progress.epochSamples;
     if (progress.diverged) throw new Error('training diverged');
   }

@@ -1,67 +1,53 @@
 /* engine.js - the C core's WebAssembly module as a JavaScript object.
  *
- * Used by the worker (web/worker.js; the build concatenates the two into the
- * worker's source) and by the Node tests (require('../web/js/engine.js')).
- * It instantiates mnist.wasm itself (a standalone module with one import),
- * copies data in, and reads results out of the module's memory. Every method
- * throws an Error with the core's message when the core reports a failure.
+ * Used by the worker (web/worker/session.js; the build puts engine-threads.js,
+ * this file and the worker's files together as the worker's source) and by
+ * the Node tests (require('web/worker/engine.js')). It instantiates the
+ * module itself (a standalone module with one import, plus the shared memory
+ * for the threaded one), copies data in, and reads results out of the
+ * module's memory, by the names the module gives them. Every method throws
+ * an Error with the core's message, and error.field naming the rejected
+ * setting ('lr', 'batch', 'arch', ...; null if none), when the core refuses.
  *
  *   const engine = await MnistEngine.create(wasmBytes);
+ *   engine.rules.presets.default            // the core's presets and limits
  *   engine.loadSet('train', images, labels, { images: 'train-images…', labels: '…' });
- *   engine.configure({ arch: [784, 128, 10], init: 'he', seed: 1, batch: 64, lr: 0.1,
- *                      momentum: 0.9, weightDecay: 0, lrDecay: 0.3 });
- *   const progress = engine.train(4096);     // one slice: call again and again
- *   const result = engine.evaluate('test');  // { accuracy, loss, confusion, ... }
+ *   engine.init({ arch: [784, 128, 10], init: 'he', seed: 1, batch: 64, lr: 0.1, momentum: 0.9,
+ *                 weightDecay: 0, lrDecay: 0.3, epochs: 5, iterations: 0 });
+ *   const progress = engine.step(4096);     // one slice: call again and again
+ *   const result = engine.evaluate('test');  // { count, correct, accuracy, loss, confusion }
  */
 'use strict';
 
 (function (root) {
+  const Threads = root.MnistThreads || require('./engine-threads.js');
   const SETS = { train: 0, test: 1 };
-  const INITS = { he: 0, seed: 1 };
-  const PIXELS = 784;
-  const CLASSES = 10;
+  const HYPER_KEYS = ['batch', 'lr', 'momentum', 'weightDecay', 'lrDecay', 'epochs', 'iterations'];
+  const CONFIG_KEYS = ['arch', 'init', 'seed', ...HYPER_KEYS];
+  const now = () => performance.now();
+
+  /** An Error with the setting at fault (null: none). */
+  function failure(message, field = null) {
+    const error = new Error(message);
+    error.field = field;
+    return error;
+  }
 
   function setIndex(set) {
-    if (!(set in SETS)) throw new Error(`unknown dataset '${set}' (expected train or test)`);
+    if (!(set in SETS)) throw failure(`unknown dataset '${set}' (expected train or test)`);
     return SETS[set];
   }
 
-  // The threaded module's shared memory, as the Makefile's MT_FLAGS declare it
-  // (16 MiB initial, 1 GiB maximum, in 64 KiB pages).
-  const THREADED_MEMORY_PAGES = { initial: 256, maximum: 16384 };
-  const HELPER_STACK_BYTES = 1 << 16;
+  const pick = (object, keys) => Object.fromEntries(keys.map((k) => [k, object[k]]));
 
-  /* A helper thread: instantiates the module on the shared memory, moves its
-   * C stack to its own region, and parks in wasm_helper_loop (never returns). */
-  function helperMain() {
-    const inNode = typeof self === 'undefined';
-    const port = inNode ? require('node:worker_threads').parentPort : self;
-    const start = (m) => {
-      const env = { memory: m.memory, emscripten_notify_memory_growth() {} };
-      const instance = new WebAssembly.Instance(m.module, { env });
-      instance.exports.stackRestore(m.stackTop);
-      port.postMessage('ready');
-      instance.exports.wasm_helper_loop(m.id);
-    };
-    if (inNode) port.once('message', start); else self.onmessage = (e) => start(e.data);
-  }
-
-  function startHelper() {
-    const source = `(${helperMain.toString()})();`;
-    if (typeof Worker === 'function' && typeof Blob === 'function' && typeof URL.createObjectURL === 'function') {
-      const worker = new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })));
-      return { worker, send: (m) => worker.postMessage(m), onReady: (fn) => { worker.onmessage = fn; }, stop: () => worker.terminate() };
+  /* WebAssembly would turn a string, a boolean or a missing value silently into a
+   * number; the core checks the ranges of real numbers. */
+  function requireNumbers(object, keys) {
+    for (const key of keys) {
+      const value = object[key];
+      if (value === undefined) throw failure(`${key} is missing`, key);
+      if (typeof value !== 'number') throw failure(`${key} must be a number, not ${JSON.stringify(value)}`, key);
     }
-    const { Worker: NodeWorker } = require('node:worker_threads');
-    const worker = new NodeWorker(source, { eval: true });
-    worker.unref();
-    return { worker, send: (m) => worker.postMessage(m), onReady: (fn) => worker.once('message', fn), stop: () => worker.terminate() };
-  }
-
-  /** Whether this context may share memory between threads (browsers: only when cross-origin isolated). */
-  function canShareMemory() {
-    if (typeof SharedArrayBuffer !== 'function') return false;
-    return typeof crossOriginIsolated === 'undefined' || crossOriginIsolated === true;
   }
 
   class MnistEngine {
@@ -69,13 +55,15 @@
      * options.threads > 1 with options.threadedWasm (mnist-mt.wasm) runs the
      * layers' big products on that many threads when memory can be shared;
      * otherwise (or if starting threads fails) the one-thread module runs.
-     * Results are the same bits either way. engine.threads says which.
+     * Results are the same bits either way. engine.threads says which; step()
+     * keeps choosing between 1 and all threads, whichever trains faster
+     * (options.probeThreads: false keeps all of them, for measurements).
      */
     static async create(wasmBytes, options = {}) {
       const threads = Math.max(1, Math.floor(options.threads || 1));
-      if (threads > 1 && options.threadedWasm && canShareMemory()) {
+      if (threads > 1 && options.threadedWasm && Threads.canShareMemory()) {
         try {
-          return await MnistEngine.createThreaded(options.threadedWasm, threads);
+          return await MnistEngine.createThreaded(options.threadedWasm, threads, options);
         } catch (error) {
           if (options.onThreadError) options.onThreadError(error);
         }
@@ -83,55 +71,47 @@
       const module = await WebAssembly.compile(wasmBytes);
       // The module's single import tells us when memory grew; views are
       // re-created on every access anyway, so there is nothing to do.
-      const imports = { env: { emscripten_notify_memory_growth() {} } };
-      const instance = await WebAssembly.instantiate(module, imports);
-      return new MnistEngine(instance.exports, instance.exports.memory, []);
+      const instance = await WebAssembly.instantiate(module, { env: { emscripten_notify_memory_growth() {} } });
+      return new MnistEngine(instance.exports, instance.exports.memory, options);
     }
 
-    static async createThreaded(wasmBytes, threads) {
+    static async createThreaded(wasmBytes, threads, options) {
+      const limits = Threads.memoryImportLimits(wasmBytes);
+      if (!limits || !limits.shared) throw new Error('the threaded module imports no shared memory');
       const module = await WebAssembly.compile(wasmBytes);
-      const memory = new WebAssembly.Memory({ ...THREADED_MEMORY_PAGES, shared: true });
+      const memory = new WebAssembly.Memory({ initial: limits.initial, maximum: limits.maximum, shared: true });
       const instance = await WebAssembly.instantiate(module, { env: { memory, emscripten_notify_memory_growth() {} } });
-      const engine = new MnistEngine(instance.exports, memory, []);
+      const engine = new MnistEngine(instance.exports, memory, options);
       try {
-        const starts = [];
-        for (let id = 1; id < threads; id++) {
-          const stack = engine.x.wasm_alloc(HELPER_STACK_BYTES);
-          const helper = startHelper();
-          engine.helpers.push(helper);
-          starts.push(new Promise((resolve, reject) => {
-            helper.onReady(() => resolve());
-            const fail = (e) => reject(new Error(`a helper thread failed to start: ${e.message || e}`));
-            if (helper.worker.addEventListener) helper.worker.addEventListener('error', fail); else helper.worker.once('error', fail);
-          }));
-          helper.send({ module, memory, id, stackTop: stack + HELPER_STACK_BYTES });
-        }
-        await Promise.all(starts);
+        await Threads.start(engine, module, memory, threads);
       } catch (error) {
         engine.destroy();
         throw error;
       }
-      engine.x.wasm_set_helpers(threads - 1);
       return engine;
     }
 
-    constructor(exports, memory, helpers) {
+    constructor(exports, memory, options) {
       this.x = exports;
       this.memory = memory;
-      this.helpers = helpers;
+      this.helpers = [];
       this.x._initialize();
+      this.rules = JSON.parse(this.string(this.x.rules()));
+      this.progressFields = this.string(this.x.progress_fields()).split(' ');
+      this.evaluationFields = this.string(this.x.evaluation_fields()).split(' ');
+      this.hyper = null;
+      this.threadChoice = options.probeThreads === false ? null : new Threads.ThreadChoice();
     }
 
-    /** Threads that compute (1 for the one-thread module). */
-    get threads() { return this.x.wasm_threads ? this.x.wasm_threads() : 1; }
+    /** Threads that compute now (1 for the one-thread module). */
+    get threads() { return this.x.threads(); }
 
     /** Threads that could compute: 1 + the helpers started. */
     get maxThreads() { return this.helpers.length + 1; }
 
     /** Uses n of the started threads from the next task on (same bits either way). */
     useThreads(n) {
-      if (!this.x.wasm_set_helpers) return;
-      this.x.wasm_set_helpers(Math.max(0, Math.min(this.helpers.length, Math.floor(n) - 1)));
+      this.x.set_helpers(Math.max(0, Math.min(this.helpers.length, Math.floor(n) - 1)));
     }
 
     /** Stops the helper threads (the engine is unusable afterwards if it had any). */
@@ -143,26 +123,33 @@
     // ---- memory helpers (views are fresh: memory may have grown) -------------
     bytes() { return new Uint8Array(this.memory.buffer); }
     copyIn(data) {
-      const ptr = this.x.wasm_alloc(data.byteLength);
-      if (!ptr) throw new Error(`out of WebAssembly memory for ${data.byteLength} bytes`);
+      const ptr = this.x.mem_alloc(data.byteLength);
+      if (!ptr) throw failure(`out of WebAssembly memory for ${data.byteLength} bytes`);
       this.bytes().set(new Uint8Array(data.buffer || data, data.byteOffset || 0, data.byteLength), ptr);
       return ptr;
     }
-    copyString(text) {
-      return this.copyIn(new TextEncoder().encode(`${text}\0`));
-    }
-    check(status) {
-      if (status !== 0) throw new Error(this.errorMessage());
-    }
-    errorMessage() {
+    copyString(text) { return this.copyIn(new TextEncoder().encode(`${text}\0`)); }
+    /** The NUL-terminated string at ptr. */
+    string(ptr) {
       const bytes = this.bytes();
-      const ptr = this.x.wasm_error();
       let end = ptr;
       while (bytes[end] !== 0) end++;
       // slice(): browsers refuse to decode a view of shared memory (the threaded module's)
       return new TextDecoder().decode(bytes.slice(ptr, end));
     }
-    doubles(ptr, n) { return Array.from(new Float64Array(this.memory.buffer, ptr, n)); }
+    check(status) {
+      if (status !== 0) throw this.coreError();
+    }
+    coreError() { return failure(this.string(this.x.error_message()), this.string(this.x.error_field()) || null); }
+    /** The doubles at ptr as an object, by name; a name ending in '?' is a flag. */
+    named(ptr, names) {
+      const values = new Float64Array(this.memory.buffer, ptr, names.length);
+      const out = {};
+      names.forEach((name, k) => {
+        if (name.endsWith('?')) out[name.slice(0, -1)] = values[k] !== 0; else out[name] = values[k];
+      });
+      return out;
+    }
 
     // ---- data -----------------------------------------------------------------
     /** Validates and keeps a set; images/labels are the decompressed IDX bytes. */
@@ -172,169 +159,177 @@
       const labelsPtr = this.copyIn(labels);
       const imagesName = this.copyString(names.images || `${set} images`);
       const labelsName = this.copyString(names.labels || `${set} labels`);
-      // wasm_load owns (and on failure frees) the two data buffers.
-      const status = this.x.wasm_load(which, imagesPtr, images.byteLength, imagesName,
+      // load_dataset owns (and on failure frees) the two data buffers.
+      const status = this.x.load_dataset(which, imagesPtr, images.byteLength, imagesName,
         labelsPtr, labels.byteLength, labelsName);
-      this.x.wasm_free(imagesName);
-      this.x.wasm_free(labelsName);
+      this.x.mem_free(imagesName);
+      this.x.mem_free(labelsName);
       this.check(status);
       return { count: this.count(set) };
     }
 
-    count(set) { return Number(this.x.wasm_count(setIndex(set))); }
+    count(set) { return Number(this.x.dataset_count(setIndex(set))); }
 
     /** A copy of image `index` of a set (784 bytes) and its label. */
     image(set, index) {
-      const which = setIndex(set);
-      const ptr = this.x.wasm_pixels(which) + index * PIXELS;
-      return {
-        pixels: this.bytes().slice(ptr, ptr + PIXELS),
-        label: this.bytes()[this.x.wasm_labels(which) + index],
-      };
+      const which = setIndex(set), pixels = this.rules.pixels;
+      const ptr = this.x.dataset_pixels(which) + index * pixels;
+      return { pixels: this.bytes().slice(ptr, ptr + pixels), label: this.bytes()[this.x.dataset_labels(which) + index] };
     }
 
     /** Every label of a set (a copy). */
     labels(set) {
-      const which = setIndex(set);
-      const ptr = this.x.wasm_labels(which);
+      const ptr = this.x.dataset_labels(setIndex(set));
       return this.bytes().slice(ptr, ptr + this.count(set));
     }
 
     // ---- network ----------------------------------------------------------------
-    configure(config) {
+    /** A fresh network from a config (keys: CONFIG_KEYS), checked by the core. */
+    init(config) {
       const arch = config.arch;
       if (!Array.isArray(arch) || arch.some((w) => !Number.isInteger(w))) {
-        throw new Error('architecture must be a list of whole numbers, like [784, 128, 10]');
+        throw failure('architecture must be a list of whole numbers, like [784, 128, 10]', 'arch');
       }
-      if (!(config.init in INITS)) throw new Error(`unknown initialisation '${config.init}' (expected he or seed)`);
+      if (typeof config.init !== 'string') throw failure(`init must be 'he' or 'seed', not ${JSON.stringify(config.init)}`, 'init');
+      requireNumbers(config, ['seed', ...HYPER_KEYS]);
       const sizes = this.copyIn(new Uint8Array(Int32Array.from(arch).buffer));
-      const status = this.x.wasm_configure(arch.length, sizes, INITS[config.init], config.seed >>> 0,
-        config.batch, config.lr, config.momentum, config.weightDecay, config.lrDecay);
-      this.x.wasm_free(sizes);
+      const init = this.copyString(config.init);
+      const status = this.x.init(arch.length, sizes, init, config.seed, ...HYPER_KEYS.map((k) => config[k]));
+      this.x.mem_free(sizes);
+      this.x.mem_free(init);
       this.check(status);
-      return { parameters: this.paramCount(), arch: this.arch() };
+      this.hyper = pick(config, HYPER_KEYS);
+      return { arch: this.arch(), parameters: this.paramCount(), config: pick(config, CONFIG_KEYS) };
     }
 
-    setHyper(h) {
-      this.check(this.x.wasm_set_hyper(h.batch, h.lr, h.momentum, h.weightDecay, h.lrDecay));
+    /** Changes some of the hyperparameters (HYPER_KEYS); returns all of them as now in force. */
+    setHyper(partial) {
+      const next = { ...(this.hyper || this.defaultHyper()), ...pick(partial, HYPER_KEYS.filter((k) => k in partial)) };
+      requireNumbers(next, HYPER_KEYS);
+      this.check(this.x.set_hyper(...HYPER_KEYS.map((k) => next[k])));
+      this.hyper = next;
+      return { ...next };
     }
+
+    /** A loaded model's hyperparameters when no network came before: the core's default preset's. */
+    defaultHyper() { return pick(this.rules.presets.default, HYPER_KEYS); }
 
     arch() {
-      const n = this.x.wasm_layers();
-      return Array.from(new Int32Array(this.memory.buffer, this.x.wasm_sizes(), n + 1));
+      const n = this.x.layers();
+      return Array.from(new Int32Array(this.memory.buffer, this.x.sizes(), n + 1));
     }
 
-    paramCount() { return Number(this.x.wasm_param_count()); }
+    paramCount() { return Number(this.x.param_count()); }
 
     /** A copy of all parameters (the layout of mnist_params in src/mnist.h). */
-    getParams() {
-      return new Float32Array(this.memory.buffer, this.x.wasm_params(), this.paramCount()).slice();
-    }
+    getParams() { return new Float32Array(this.memory.buffer, this.x.params(), this.paramCount()).slice(); }
 
     setParams(values) {
       const n = this.paramCount();
-      if (values.length !== n) throw new Error(`expected ${n} parameters, got ${values.length}`);
-      new Float32Array(this.memory.buffer, this.x.wasm_params(), n).set(values);
+      if (values.length !== n) throw failure(`expected ${n} parameters, got ${values.length}`);
+      new Float32Array(this.memory.buffer, this.x.params(), n).set(values);
     }
 
     // ---- training and evaluation ------------------------------------------------------
-    /** Trains on at most maxSamples samples; returns the core's progress. */
-    train(maxSamples) {
-      this.check(this.x.wasm_train(maxSamples));
-      const p = this.doubles(this.x.wasm_progress(), 12);
-      return {
-        epoch: p[0], iterations: p[1], samples: p[2], epochSamples: p[3], epochLoss: p[4],
-        epochAccuracy: p[5], batchLoss: p[6], batchAccuracy: p[7], batchEnded: p[8] === 1,
-        epochEnded: p[9] === 1, diverged: p[10] === 1, lr: p[11],
-      };
-    }
+    progress() { return this.named(this.x.progress(), this.progressFields); }
 
-    /** Accuracy, mean loss and confusion matrix over images first..first+count-1. */
-    evaluate(set, first = 0, count = this.count(set)) {
-      this.check(this.x.wasm_evaluate(setIndex(set), first, count, 1));
-      const r = this.doubles(this.x.wasm_eval_result(), 3 + CLASSES * CLASSES);
-      const confusion = [];
-      for (let i = 0; i < CLASSES; i++) confusion.push(r.slice(3 + i * CLASSES, 3 + (i + 1) * CLASSES));
-      return { count: r[0], correct: r[1], accuracy: r[1] / r[0], loss: r[2] / r[0], confusion };
-    }
-
-    probabilities() {
-      return Array.from(new Float32Array(this.memory.buffer, this.x.wasm_probs(), CLASSES));
-    }
-
-    /** After a prediction: every layer's outputs for that image (hidden ReLUs, then probabilities). */
-    activations() {
-      const arch = this.arch();
-      const layers = [];
-      for (let l = 1; l < arch.length; l++) {
-        layers.push(Array.from(new Float32Array(this.memory.buffer, this.x.wasm_activations(l), arch[l])));
+    /** Trains on at most maxSamples samples; returns the core's progress. Each
+     *  slice is timed, for the choice between one thread and all of them. */
+    step(maxSamples) {
+      const threads = this.threads, before = this.progress().samples, t0 = now();
+      this.check(this.x.step(maxSamples));
+      const p = this.progress();
+      if (this.threadChoice) {
+        this.threadChoice.record(threads, p.samples - before, now() - t0);
+        const next = this.threadChoice.next(threads, this.maxThreads);
+        if (next) this.useThreads(next);
       }
-      return layers;
+      return p;
+    }
+
+    /** Adds images first..first+count-1 of a set to the core's running totals
+     *  (reset: start them over) and returns the totals: accuracy, mean loss,
+     *  confusion matrix (rows: true label). */
+    evaluate(set, first = 0, count = this.count(set), { reset = true } = {}) {
+      this.check(this.x.evaluate(setIndex(set), first, count, reset ? 1 : 0));
+      const e = this.named(this.x.evaluation(), this.evaluationFields);
+      const classes = this.rules.classes;
+      const counts = new Int32Array(this.memory.buffer, this.x.evaluation_confusion(), classes * classes);
+      const confusion = Array.from({ length: classes }, (_, i) => Array.from(counts.subarray(i * classes, (i + 1) * classes)));
+      return { count: e.count, correct: e.correct, accuracy: e.correct / e.count, loss: e.lossSum / e.count, confusion };
+    }
+
+    /** The outcome of the prediction just made: class, probabilities, every layer's outputs. */
+    prediction(predicted) {
+      if (predicted < 0) throw this.coreError();
+      const probabilities = Array.from(new Float32Array(this.memory.buffer, this.x.probabilities(), this.rules.classes));
+      const arch = this.arch(), activations = [];
+      for (let l = 1; l < arch.length; l++) {
+        activations.push(Array.from(new Float32Array(this.memory.buffer, this.x.activations(l), arch[l])));
+      }
+      return { predicted, probabilities, confidence: probabilities[predicted], activations };
+    }
+
+    /** image: 784 floats in 0..1, row by row. */
+    predict(image) {
+      const pixels = this.rules.pixels;
+      if (!image || image.length !== pixels) throw failure(`an image is ${pixels} values (28x28)`);
+      const ptr = this.copyIn(new Uint8Array(Float32Array.from(image).buffer));
+      const predicted = this.x.predict(ptr);
+      this.x.mem_free(ptr);
+      return this.prediction(predicted);
     }
 
     predictIndex(set, index) {
-      const predicted = this.x.wasm_predict(setIndex(set), index);
-      if (predicted < 0) throw new Error(this.errorMessage());
-      const probabilities = this.probabilities();
+      const result = this.prediction(this.x.predict_index(setIndex(set), index));
       const image = this.image(set, index);
-      return {
-        predicted, probabilities, confidence: probabilities[predicted], label: image.label, pixels: image.pixels,
-        activations: this.activations(),
-      };
+      return { ...result, label: image.label, pixels: image.pixels };
     }
 
     /** Predicted class and its probability for every image of a set. */
     classify(set) {
       const n = this.count(set);
-      const predictedPtr = this.x.wasm_alloc(n), confidencePtr = this.x.wasm_alloc(4 * n);
+      const predictedPtr = this.x.mem_alloc(n), confidencePtr = this.x.mem_alloc(4 * n);
       try {
-        this.check(this.x.wasm_classify(setIndex(set), 0, n, predictedPtr, confidencePtr));
+        this.check(this.x.classify(setIndex(set), 0, n, predictedPtr, confidencePtr));
         return {
           predicted: this.bytes().slice(predictedPtr, predictedPtr + n),
           confidence: new Float32Array(this.memory.buffer, confidencePtr, n).slice(),
         };
       } finally {
-        this.x.wasm_free(predictedPtr);
-        this.x.wasm_free(confidencePtr);
+        this.x.mem_free(predictedPtr);
+        this.x.mem_free(confidencePtr);
       }
     }
 
     /** A copy of the first layer's weights of units 0..units-1 (784 each, row by row). */
     firstLayerWeights(units) {
       const n = Math.max(0, Math.min(units, this.arch()[1]));
-      return new Float32Array(this.memory.buffer, this.x.wasm_params(), n * PIXELS).slice();
-    }
-
-    /** image: 784 floats in 0..1, row by row. */
-    predictImage(image) {
-      if (!image || image.length !== PIXELS) throw new Error(`an image is ${PIXELS} values (28x28)`);
-      const ptr = this.copyIn(new Uint8Array(Float32Array.from(image).buffer));
-      const predicted = this.x.wasm_predict_image(ptr);
-      this.x.wasm_free(ptr);
-      if (predicted < 0) throw new Error(this.errorMessage());
-      const probabilities = this.probabilities();
-      return { predicted, probabilities, confidence: probabilities[predicted], activations: this.activations() };
+      return new Float32Array(this.memory.buffer, this.x.params(), n * this.rules.pixels).slice();
     }
 
     // ---- model files ------------------------------------------------------------------------
     saveModel() {
-      const size = Number(this.x.wasm_model_size());
-      const ptr = this.x.wasm_alloc(size);
+      const size = Number(this.x.model_size());
+      const ptr = this.x.mem_alloc(size);
       try {
-        this.check(this.x.wasm_model_save(ptr, size));
+        this.check(this.x.model_save(ptr, size));
         return this.bytes().slice(ptr, ptr + size);
       } finally {
-        this.x.wasm_free(ptr);
+        this.x.mem_free(ptr);
       }
     }
 
+    /** Replaces the network by a saved model; the hyperparameters in force stay. */
     loadModel(bytes) {
       const ptr = this.copyIn(bytes);
-      const status = this.x.wasm_model_load(ptr, bytes.byteLength);
-      this.x.wasm_free(ptr);
+      const status = this.x.model_load(ptr, bytes.byteLength);
+      this.x.mem_free(ptr);
       this.check(status);
-      return { parameters: this.paramCount(), arch: this.arch() };
+      if (!this.hyper) this.hyper = this.defaultHyper();
+      return { arch: this.arch(), parameters: this.paramCount() };
     }
+
   }
 
   root.MnistEngine = MnistEngine;

@@ -14,7 +14,7 @@
  * (memory.atomic.wait), because a batch of the default network takes well
  * under a millisecond and a sleep/wake round trip costs tens of
  * microseconds. The pool is the module's one global state (one trainer per
- * WebAssembly instance). */
+ * WebAssembly instance); src/wasm/exports.c hands its controls to JavaScript. */
 #include "parallel.h"
 
 void nn_split(int n, int part, int parts, int align, int *lo, int *hi) {
@@ -28,7 +28,6 @@ void nn_split(int n, int part, int parts, int align, int *lo, int *hi) {
 
 #include <stdatomic.h>
 
-#define EXPORT __attribute__((used, visibility("default")))
 #define SPINS 500000        /* a few hundred microseconds of polling before sleeping */
 #define SLICES_PER_THREAD 4
 #define SLICE_BITS 16
@@ -40,7 +39,7 @@ static struct {
     void *arg;
     int slices;
     unsigned generation;
-    int helpers;            /* helper threads parked in wasm_helper_loop */
+    int helpers;            /* helper threads parked in nn_pool_helper_loop */
 } pool;
 
 /* Spins, then sleeps, until *word differs from `value`; returns the new value. */
@@ -70,13 +69,10 @@ static unsigned run_slices(unsigned seen) {
     }
 }
 
-/* The JavaScript side calls this once every helper is parked. */
-EXPORT void wasm_set_helpers(int helpers) { pool.helpers = helpers; }
-EXPORT int wasm_threads(void) { return pool.helpers + 1; }
+void nn_pool_set_helpers(int helpers) { pool.helpers = helpers; }
+int nn_pool_threads(void) { return pool.helpers + 1; }
 
-/* A helper thread's whole life: take slices of every task. Never returns. */
-EXPORT void wasm_helper_loop(int id) {
-    (void)id;
+void nn_pool_helper_loop(void) {
     unsigned seen = atomic_load_explicit(&pool.next, memory_order_acquire);
     for (;;) {
         seen = run_slices(seen);
@@ -109,5 +105,7 @@ void nn_parallel(nn_task task, void *arg) {
 #else
 
 void nn_parallel(nn_task task, void *arg) { task(arg, 0, 1); }
+void nn_pool_set_helpers(int helpers) { (void)helpers; }
+int nn_pool_threads(void) { return 1; }
 
 #endif

@@ -1,9 +1,15 @@
 /* nn.h - internals shared by the core's source files (and its C tests).
- * Not part of the public API: see mnist.h for that. */
+ * Not part of the public API: see mnist.h for that. The core, one job a file:
+ *   config.c  presets, limits, init names, their checks    rules.c  them as JSON
+ *   net.c     create/free, parameter buffer, accessors     error.c  mnist_error
+ *   layers.c  forward/backward pairs of each layer         passes.c a chunk through them
+ *   train.c   training loop and optimiser                  eval.c   evaluate, classify, predict
+ *   idx.c     IDX files     model.c  model files     fmath.c  exp/log     rng.c  PCG32
+ *   parallel.c the thread pool (threaded WebAssembly build) */
 #ifndef NN_H
 #define NN_H
 
-#include "mnist.h"
+#include "../mnist.h"
 
 /* Samples pushed through the layers at once. A batch larger than this is
  * processed in chunks whose gradients are summed before one update, which
@@ -90,7 +96,12 @@ int nn_argmax(const float *v, int n);
 /* 1 if n_layers/sizes describe a 784-...-10 network; else fills err with code. */
 int nn_check_arch(int n_layers, const int *sizes, mnist_status code, const char *what,
                   mnist_error *err);
+/* error.c: fills err (if not NULL) with code and a message; no field. */
 void nn_set_error(mnist_error *err, mnist_status code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* A rejected setting: MNIST_E_CONFIG, the message, and the setting's key
+ * (mnist_limits[].key, "arch" or "init") in err->field. Returns MNIST_E_CONFIG. */
+mnist_status nn_reject(mnist_error *err, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -5,7 +5,7 @@
  * notebook's column-per-sample notation the same products read
  *   Z = W X + b,  dW = dZ X^T / m,  db = sum(dZ) / m,  dX = W^T dZ.
  * Backward functions ADD weight/bias gradients (summed over samples); the
- * 1/m and the step W := W - alpha dW happen in the optimiser (net.c).
+ * 1/m and the step W := W - alpha dW happen in the optimiser (train.c).
  *
  * Every sum runs in an order fixed by this code (4 lanes over i = k mod 4,
  * then (l0 + l1) + (l2 + l3), then the tail; or one term per sample in

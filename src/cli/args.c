@@ -1,0 +1,206 @@
+/* args.c - the command-line tool's words: its usage text (the presets in it
+ * come from the core's table), its messages, and its flags. */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char *USAGE_HEAD =
+    "mnist - train a dense neural network on MNIST-format digit images\n"
+    "\n"
+    "usage:\n"
+    "  mnist train --data DIR [options]   train, print progress, end with one JSON line\n"
+    "  mnist eval --data DIR --model FILE accuracy, loss and confusion matrix on DIR's sets\n"
+    "  mnist predict --model FILE --image FILE [--index I] [--labels FILE]\n"
+    "                                     class probabilities for one image\n"
+    "  mnist --help                       this text\n"
+    "\n"
+    "DIR holds the four IDX files, gzipped or not: train-images-idx3-ubyte.gz,\n"
+    "train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz\n"
+    "(`make data` puts MNIST in data/mnist and Fashion-MNIST in data/fashion-mnist).\n"
+    "\n"
+    "train options (a preset first, then any of the rest override it):\n"
+    "  --preset NAME       one of these (default: default):\n";
+
+static const char *USAGE_TAIL =
+    "  --arch A-B-...-J    layer widths, 784 first and 10 last, e.g. 784-256-128-10\n"
+    "  --epochs N          passes over the training set\n"
+    "  --iterations N      parameter updates (batches); stops at whichever comes first\n"
+    "  --batch N|full      samples per update; full (or >= 60000) = full-batch descent\n"
+    "  --lr X              learning rate alpha (> 0)\n"
+    "  --momentum X        0 = plain SGD, < 1\n"
+    "  --weight-decay X    L2 coefficient on weights (>= 0)\n"
+    "  --lr-decay X        multiply the learning rate by X after each epoch, (0, 1]\n"
+    "  --init he|seed      He-uniform, or the notebook's U(-0.5, 0.5)\n"
+    "  --seed N            seed for initialisation and shuffling (same seed, same bits)\n"
+    "  --log-every N       progress line every N updates (default: every epoch, or\n"
+    "                      every 10 updates for full-batch training)\n"
+    "  --save FILE         write the trained model (format: README.md)\n"
+    "\n"
+    "exit status: 0 success, 1 bad input or failed run, 2 bad usage\n";
+
+#define INDENT "                              " /* under the preset's settings */
+
+/* Words of `text`, wrapped at about 80 columns after INDENT. */
+static void print_wrapped(FILE *out, const char *text) {
+    int column = 0;
+    while (*text) {
+        int word = (int)strcspn(text, " ");
+        if (column > 0 && column + 1 + word > 80 - (int)sizeof INDENT) {
+            fputc('\n', out);
+            column = 0;
+        }
+        fprintf(out, "%s%.*s", column ? " " : INDENT, word, text);
+        column += word + (column ? 1 : 0);
+        text += word;
+        while (*text == ' ') text++;
+    }
+    fputc('\n', out);
+}
+
+void print_usage(FILE *out) {
+    fputs(USAGE_HEAD, out);
+    for (const mnist_preset_def *p = mnist_presets; p->name; p++) {
+        const mnist_config *c = &p->config;
+        const mnist_hyper *h = &c->hyper;
+        fprintf(out, "                      %-8s", p->name);
+        for (int l = 0; l <= c->n_layers; l++) fprintf(out, l ? "-%d" : "%d", c->sizes[l]);
+        fprintf(out, ", init %s, batch ", mnist_init_name(c->init));
+        if (h->batch_size >= MNIST_MAX_BATCH) fputs("full", out);
+        else fprintf(out, "%ld", h->batch_size);
+        fprintf(out, ",\n" INDENT "lr %g, momentum %g, lr decay %g", (double)h->learning_rate,
+                (double)h->momentum, (double)h->lr_decay);
+        fputs(",\n" INDENT "stops after", out);
+        if (h->epochs) fprintf(out, " %ld epochs", h->epochs);
+        if (h->iterations) fprintf(out, "%s %ld iterations", h->epochs ? " or" : "", h->iterations);
+        fputc('\n', out);
+        print_wrapped(out, p->description);
+    }
+    fputs(USAGE_TAIL, out);
+}
+
+int fail(int status, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("mnist: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return status;
+}
+
+int parse_long(const char *flag, const char *text, long min, long max, long *out) {
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (*text == '\0' || *end != '\0' || errno == ERANGE || v < min || v > max) {
+        fail(2, "%s: expected a whole number from %ld to %ld, got '%s'", flag, min, max, text);
+        return 0;
+    }
+    *out = v;
+    return 1;
+}
+
+static int parse_float(const char *flag, const char *text, float *out) {
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (*text == '\0' || *end != '\0' || errno == ERANGE || !isfinite(v)) {
+        fail(2, "%s: expected a number, got '%s'", flag, text);
+        return 0;
+    }
+    *out = (float)v;
+    return 1;
+}
+
+/* The upper limit of a setting, from the core's table. */
+static long max_of(mnist_setting s) { return (long)mnist_limits[s].max; }
+
+/* One flag of train with its value; 0 (after a message) if it is bad. */
+static int train_flag(const char *flag, const char *v, train_options *o, int *epochs_set, int *iterations_set) {
+    mnist_error err;
+    mnist_hyper *h = &o->cfg.hyper;
+    if (strcmp(flag, "--data") == 0) o->data_dir = v;
+    else if (strcmp(flag, "--save") == 0) o->save_path = v;
+    else if (strcmp(flag, "--preset") == 0) return 1;
+    else if (strcmp(flag, "--arch") == 0) {
+        if (mnist_parse_arch(v, &o->cfg, &err) != MNIST_OK) return fail(2, "--arch: %s", err.message), 0;
+    } else if (strcmp(flag, "--epochs") == 0) {
+        *epochs_set = 1;
+        return parse_long(flag, v, 1, max_of(MNIST_SET_EPOCHS), &h->epochs);
+    } else if (strcmp(flag, "--iterations") == 0) {
+        *iterations_set = 1;
+        return parse_long(flag, v, 1, max_of(MNIST_SET_ITERATIONS), &h->iterations);
+    } else if (strcmp(flag, "--batch") == 0) {
+        if (strcmp(v, "full") == 0) h->batch_size = MNIST_MAX_BATCH;
+        else return parse_long(flag, v, 1, max_of(MNIST_SET_BATCH), &h->batch_size);
+    } else if (strcmp(flag, "--lr") == 0) {
+        return parse_float(flag, v, &h->learning_rate);
+    } else if (strcmp(flag, "--momentum") == 0) {
+        return parse_float(flag, v, &h->momentum);
+    } else if (strcmp(flag, "--weight-decay") == 0) {
+        return parse_float(flag, v, &h->weight_decay);
+    } else if (strcmp(flag, "--lr-decay") == 0) {
+        return parse_float(flag, v, &h->lr_decay);
+    } else if (strcmp(flag, "--init") == 0) {
+        if (mnist_parse_init(v, &o->cfg.init, &err) != MNIST_OK)
+            return fail(2, "--init: expected %s or %s, got '%s'", mnist_init_name(MNIST_INIT_HE),
+                        mnist_init_name(MNIST_INIT_SEED), v), 0;
+    } else if (strcmp(flag, "--seed") == 0) {
+        char *end;
+        errno = 0;
+        unsigned long long s = strtoull(v, &end, 10);
+        if (*v < '0' || *v > '9' || *end != '\0' || errno == ERANGE)
+            return fail(2, "--seed: expected a whole number >= 0, got '%s'", v), 0;
+        o->cfg.seed = (uint64_t)s;
+    } else if (strcmp(flag, "--log-every") == 0) {
+        return parse_long(flag, v, 1, max_of(MNIST_SET_ITERATIONS), &o->log_every);
+    } else {
+        return fail(2, "unknown option '%s' for train (see mnist --help)", flag), 0;
+    }
+    return 1;
+}
+
+int parse_train(int argc, char **argv, train_options *o) {
+    mnist_error err;
+    o->preset = "default";
+    for (int i = 0; i < argc; i++) /* the preset first, so every other flag overrides it */
+        if (strcmp(argv[i], "--preset") == 0 && i + 1 < argc) o->preset = argv[i + 1];
+    if (mnist_preset(o->preset, &o->cfg, &err) != MNIST_OK) return fail(2, "--preset: %s", err.message), 0;
+    int epochs_set = 0, iterations_set = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *flag = argv[i];
+        if (strcmp(flag, "--help") == 0 || strcmp(flag, "-h") == 0) {
+            print_usage(stdout);
+            exit(0);
+        }
+        if (strncmp(flag, "--", 2) != 0) return fail(2, "unexpected argument '%s' (see mnist --help)", flag), 0;
+        if (i + 1 >= argc) return fail(2, "option %s needs a value (see mnist --help)", flag), 0;
+        if (!train_flag(flag, argv[++i], o, &epochs_set, &iterations_set)) return 0;
+    }
+    /* Naming one stopping rule replaces the preset's. */
+    if (epochs_set && !iterations_set) o->cfg.hyper.iterations = 0;
+    if (iterations_set && !epochs_set) o->cfg.hyper.epochs = 0;
+    if (!o->data_dir) return fail(2, "train: --data DIR is required (e.g. --data data/mnist)"), 0;
+    if (mnist_config_check(&o->cfg, &err) != MNIST_OK) return fail(2, "%s", err.message), 0;
+    return 1;
+}
+
+int parse_simple(int argc, char **argv, const char *cmd, const char **names, const char **values, int n_names) {
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            print_usage(stdout);
+            exit(0);
+        }
+        int k = 0;
+        while (k < n_names && strcmp(argv[i], names[k]) != 0) k++;
+        if (k == n_names) return fail(2, "unknown option '%s' for %s (see mnist --help)", argv[i], cmd), 0;
+        if (i + 1 >= argc) return fail(2, "option %s needs a value (see mnist --help)", argv[i]), 0;
+        values[k] = argv[++i];
+    }
+    return 1;
+}

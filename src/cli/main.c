@@ -1,0 +1,241 @@
+/* main.c - the native command-line trainer: build/mnist train | eval | predict.
+ * All file I/O lives in files.c (the core takes memory buffers); the flags
+ * and the usage text in args.c. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+
+static double now_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void format_arch(const mnist_net *net, char *out, size_t cap) {
+    const int *sizes = mnist_sizes(net);
+    size_t used = 0;
+    out[0] = '\0';
+    for (int l = 0; l <= mnist_layers(net) && used < cap; l++)
+        used += (size_t)snprintf(out + used, cap - used, l ? "-%d" : "%d", sizes[l]);
+}
+
+static mnist_eval evaluate_all(mnist_net *net, const mnist_dataset *ds) {
+    mnist_eval e;
+    memset(&e, 0, sizeof e);
+    mnist_evaluate(net, ds, 0, ds->count, &e, NULL); /* whole set: cannot fail */
+    return e;
+}
+
+/* ---- train ---------------------------------------------------------------------------- */
+
+static void print_json_tail(const mnist_eval *test, const mnist_eval *train, double seconds,
+                            double samples_per_second, const mnist_net *net) {
+    char arch[128];
+    format_arch(net, arch, sizeof arch);
+    printf("\"test_accuracy\":%.4f,\"test_loss\":%.4f,\"train_accuracy\":%.4f,\"train_loss\":%.4f,"
+           "\"seconds\":%.3f,\"samples_per_second\":%.0f,\"parameters\":%zu,\"arch\":\"%s\"",
+           (double)test->correct / (double)test->count, test->loss_sum / (double)test->count,
+           (double)train->correct / (double)train->count, train->loss_sum / (double)train->count,
+           seconds, samples_per_second, mnist_param_count(net), arch);
+}
+
+static int cmd_train(int argc, char **argv) {
+    train_options o;
+    memset(&o, 0, sizeof o);
+    if (!parse_train(argc, argv, &o)) return 2;
+    data_files d;
+    if (!load_data(o.data_dir, 1, &d)) {
+        free_data(&d);
+        return 1;
+    }
+    mnist_error err;
+    mnist_net *net = mnist_create(&o.cfg, &err);
+    if (!net || mnist_train_attach(net, &d.train, &err) != MNIST_OK) {
+        mnist_free(net);
+        free_data(&d);
+        return fail(1, "%s", err.message);
+    }
+    const long n = d.train.count;
+    const long batch = o.cfg.hyper.batch_size < n ? o.cfg.hyper.batch_size : n;
+    const long per_epoch = (n + batch - 1) / batch;
+    long log_every = o.log_every ? o.log_every : (per_epoch == 1 ? 10 : 0);
+    char arch[128];
+    format_arch(net, arch, sizeof arch);
+    printf("training %s (%zu parameters) on %ld images, preset %s, batch %ld%s, lr %g, momentum %g, "
+           "seed %llu; testing on %ld\n",
+           arch, mnist_param_count(net), n, o.preset, batch, batch == n ? " (full)" : "",
+           (double)o.cfg.hyper.learning_rate, (double)o.cfg.hyper.momentum,
+           (unsigned long long)o.cfg.seed, d.test.count);
+    fflush(stdout);
+
+    double train_seconds = 0, window_seconds = 0;
+    long window_start = 0; /* samples trained when the current log window began */
+    mnist_progress p;
+    memset(&p, 0, sizeof p);
+    int status = 0;
+    for (;;) {
+        float used_lr = p.iterations ? p.learning_rate : o.cfg.hyper.learning_rate;
+        double t0 = now_seconds();
+        if (mnist_train(net, batch, &p, &err) != MNIST_OK) {
+            status = fail(1, "%s", err.message);
+            break;
+        }
+        double dt = now_seconds() - t0;
+        train_seconds += dt;
+        window_seconds += dt;
+        if (p.diverged) {
+            status = fail(1, "training diverged at iteration %ld: the loss became NaN/Inf with "
+                             "learning rate %g; try a smaller --lr",
+                          p.iterations + 1, (double)mnist_get_hyper(net).learning_rate);
+            break;
+        }
+        int done = (o.cfg.hyper.epochs && p.epoch >= o.cfg.hyper.epochs) ||
+                   (o.cfg.hyper.iterations && p.iterations >= o.cfg.hyper.iterations);
+        int log = done || (log_every ? p.batch_ended && p.iterations % log_every == 0 : p.epoch_ended);
+        if (log) {
+            mnist_eval test = evaluate_all(net, &d.test);
+            /* Full batch: the last batch's figures are the whole set's. */
+            double loss = per_epoch == 1 ? p.batch_loss : p.epoch_loss;
+            double acc = per_epoch == 1 ? p.batch_accuracy : p.epoch_accuracy;
+            printf("epoch %.2f  iter %ld  loss %.4f  train %.2f%%  test %.2f%%  lr %.4g  %.0f samples/s  %.1fs\n",
+                   (double)p.samples / (double)n, p.iterations, loss, 100 * acc,
+                   100.0 * (double)test.correct / (double)test.count, (double)used_lr,
+                   window_seconds > 0 ? (double)(p.samples - window_start) / window_seconds : 0.0,
+                   train_seconds);
+            fflush(stdout);
+            window_seconds = 0;
+            window_start = p.samples;
+        }
+        if (done) break;
+    }
+    if (status == 0 && o.save_path && !write_model(net, o.save_path)) status = 1;
+    if (status == 0) {
+        mnist_eval test = evaluate_all(net, &d.test), train = evaluate_all(net, &d.train);
+        printf("{\"preset\":\"%s\",\"epochs\":%.4g,\"iterations\":%ld,", o.preset,
+               (double)p.samples / (double)n, p.iterations);
+        print_json_tail(&test, &train, train_seconds,
+                        train_seconds > 0 ? (double)p.samples / train_seconds : 0.0, net);
+        printf("}\n");
+    }
+    mnist_free(net);
+    free_data(&d);
+    return status;
+}
+
+/* ---- eval / predict ------------------------------------------------------------------ */
+
+static int cmd_eval(int argc, char **argv) {
+    const char *names[] = {"--data", "--model"}, *values[2] = {NULL, NULL};
+    if (!parse_simple(argc, argv, "eval", names, values, 2)) return 2;
+    if (!values[0] || !values[1]) return fail(2, "eval: --data DIR and --model FILE are required");
+    mnist_net *net = read_model(values[1]);
+    if (!net) return 1;
+    data_files d;
+    if (!load_data(values[0], 1, &d)) {
+        mnist_free(net);
+        free_data(&d);
+        return 1;
+    }
+    double t0 = now_seconds();
+    mnist_eval test = evaluate_all(net, &d.test), train = evaluate_all(net, &d.train);
+    double seconds = now_seconds() - t0;
+    printf("confusion matrix on the test set (rows: true label, columns: predicted)\n      ");
+    for (int c = 0; c < MNIST_CLASSES; c++) printf("%6d", c);
+    printf("\n");
+    for (int r = 0; r < MNIST_CLASSES; r++) {
+        printf("%6d", r);
+        for (int c = 0; c < MNIST_CLASSES; c++) printf("%6ld", test.confusion[r][c]);
+        printf("\n");
+    }
+    printf("{");
+    print_json_tail(&test, &train, seconds, (double)(test.count + train.count) / seconds, net);
+    printf(",\"confusion\":[");
+    for (int r = 0; r < MNIST_CLASSES; r++) {
+        printf(r ? ",[" : "[");
+        for (int c = 0; c < MNIST_CLASSES; c++) printf(c ? ",%ld" : "%ld", test.confusion[r][c]);
+        printf("]");
+    }
+    printf("]}\n");
+    mnist_free(net);
+    free_data(&d);
+    return 0;
+}
+
+static int cmd_predict(int argc, char **argv) {
+    const char *names[] = {"--model", "--image", "--index", "--labels"};
+    const char *values[4] = {NULL, NULL, "0", NULL};
+    if (!parse_simple(argc, argv, "predict", names, values, 4)) return 2;
+    if (!values[0] || !values[1]) return fail(2, "predict: --model FILE and --image FILE are required");
+    long index;
+    if (!parse_long("--index", values[2], 0, 100000000, &index)) return 2;
+    mnist_net *net = read_model(values[0]);
+    if (!net) return 1;
+    file_buf images = {0}, labels = {0};
+    mnist_error err;
+    const uint8_t *pixels;
+    long count;
+    int status = 1, label = -1;
+    if (!read_file(values[1], &images, "")) goto done;
+    if (values[3]) {
+        mnist_dataset ds;
+        if (!read_file(values[3], &labels, "")) goto done;
+        if (mnist_dataset_parse(images.bytes, images.len, values[1], labels.bytes, labels.len,
+                                values[3], &ds, &err) != MNIST_OK) {
+            fail(1, "%s", err.message);
+            goto done;
+        }
+    }
+    if (mnist_idx_images(images.bytes, images.len, values[1], &pixels, &count, &err) != MNIST_OK) {
+        fail(1, "%s", err.message);
+        goto done;
+    }
+    if (index >= count) {
+        fail(1, "--index %ld: %s holds images 0..%ld", index, values[1], count - 1);
+        goto done;
+    }
+    const uint8_t *image = pixels + (size_t)index * MNIST_PIXELS;
+    if (labels.bytes) label = labels.bytes[8 + index];
+    float probs[MNIST_CLASSES];
+    int guess = mnist_predict(net, image, probs);
+    static const char shades[] = " .:-=+*#%@";
+    for (int r = 0; r < MNIST_ROWS; r++) {
+        for (int c = 0; c < MNIST_COLS; c++) {
+            int v = image[r * MNIST_COLS + c];
+            putchar(shades[v * 9 / 255]);
+            putchar(shades[v * 9 / 255]);
+        }
+        putchar('\n');
+    }
+    for (int k = 0; k < MNIST_CLASSES; k++)
+        printf("  %d  %6.2f%%  %s\n", k, 100.0 * probs[k], k == guess ? "<- prediction" : "");
+    printf("{\"index\":%ld,\"prediction\":%d,\"confidence\":%.4f,", index, guess, (double)probs[guess]);
+    if (label >= 0) printf("\"label\":%d,\"correct\":%s,", label, label == guess ? "true" : "false");
+    printf("\"probabilities\":[");
+    for (int k = 0; k < MNIST_CLASSES; k++) printf(k ? ",%.6f" : "%.6f", (double)probs[k]);
+    printf("]}\n");
+    status = 0;
+done:
+    free(images.bytes);
+    free(labels.bytes);
+    mnist_free(net);
+    return status;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        print_usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        print_usage(stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "train") == 0) return cmd_train(argc - 2, argv + 2);
+    if (strcmp(cmd, "eval") == 0) return cmd_eval(argc - 2, argv + 2);
+    if (strcmp(cmd, "predict") == 0) return cmd_predict(argc - 2, argv + 2);
+    return fail(2, "unknown command '%s' (expected train, eval or predict; see mnist --help)", cmd);
+}

@@ -1,0 +1,189 @@
+/* config.c - the rules: the presets, every setting's limits and the names of
+ * the initialisations (one table each), and the checks that read them.
+ * rules.c writes the same tables out as JSON for the page. */
+#include <stdio.h>
+#include <string.h>
+
+#include "nn.h"
+
+#define HIDDEN(...) {MNIST_PIXELS, __VA_ARGS__, MNIST_CLASSES}
+
+const mnist_preset_def mnist_presets[] = {
+    {"seed",
+     /* The notebook: W and b ~ U(-0.5, 0.5), alpha 0.10, every update on the
+      * whole training set. 500 epochs of one update each = 500 updates; the
+      * iteration limit keeps it 500 updates when a smaller batch is chosen. */
+     "The original notebook: full-batch gradient descent, one update per epoch, 500 updates. "
+     "About 85% on MNIST, in a minute or so.",
+     {.n_layers = 2, .sizes = HIDDEN(10), .init = MNIST_INIT_SEED, .seed = 1,
+      .hyper = {.batch_size = MNIST_MAX_BATCH, .learning_rate = 0.10f, .momentum = 0.0f,
+                .weight_decay = 0.0f, .lr_decay = 1.0f, .epochs = 500, .iterations = 500}}},
+    {"default",
+     /* Tuned on MNIST: >= 97.4% test accuracy after 2 epochs for each of
+      * seeds 1-6, 97.7% after 5; the fast decay settles the noise of a high
+      * momentum rate. */
+     "Mini-batch SGD with momentum. About 97.6% on MNIST in a few seconds.",
+     {.n_layers = 2, .sizes = HIDDEN(128), .init = MNIST_INIT_HE, .seed = 1,
+      .hyper = {.batch_size = 64, .learning_rate = 0.1f, .momentum = 0.9f, .weight_decay = 0.0f,
+                .lr_decay = 0.3f, .epochs = 5, .iterations = 0}}},
+    {"wide",
+     "Two hidden layers, more epochs: a bit more accurate, several times slower.",
+     {.n_layers = 3, .sizes = HIDDEN(256, 128), .init = MNIST_INIT_HE, .seed = 1,
+      .hyper = {.batch_size = 128, .learning_rate = 0.05f, .momentum = 0.9f, .weight_decay = 0.0f,
+                .lr_decay = 0.5f, .epochs = 8, .iterations = 0}}},
+    {NULL, NULL, {0}},
+};
+
+/* Indexed by mnist_setting. The seed's bound keeps it exact through every
+ * JavaScript number path (32 bits). */
+const mnist_limit mnist_limits[MNIST_N_SETTINGS] = {
+    [MNIST_SET_BATCH] = {"batch", "batch size", 1, MNIST_MAX_BATCH, 1, 0, 0},
+    [MNIST_SET_LR] = {"lr", "learning rate", 0, 100, 0, 1, 0},
+    [MNIST_SET_MOMENTUM] = {"momentum", "momentum", 0, 1, 0, 0, 1},
+    [MNIST_SET_WEIGHT_DECAY] = {"weightDecay", "weight decay", 0, 1, 0, 0, 1},
+    [MNIST_SET_LR_DECAY] = {"lrDecay", "learning-rate decay", 0, 1, 0, 1, 0},
+    [MNIST_SET_EPOCHS] = {"epochs", "epochs", 0, 100000, 1, 0, 0},
+    [MNIST_SET_ITERATIONS] = {"iterations", "iterations", 0, 100000000, 1, 0, 0},
+    [MNIST_SET_SEED] = {"seed", "seed", 0, 4294967295.0, 1, 0, 0},
+    [MNIST_SET_LAYERS] = {"layers", "weight layers", 1, MNIST_MAX_LAYERS, 1, 0, 0},
+    [MNIST_SET_WIDTH] = {"width", "hidden units", 1, MNIST_MAX_WIDTH, 1, 0, 0},
+};
+
+static const char *const INIT_NAMES[] = {[MNIST_INIT_HE] = "he", [MNIST_INIT_SEED] = "seed", NULL};
+
+static const char *preset_at(int i) { return mnist_presets[i].name; }
+static const char *init_at(int i) { return INIT_NAMES[i]; }
+
+/* "a, b or c" from the names name_at(0), name_at(1), ... up to NULL. */
+static void name_list(char *out, size_t cap, const char *(*name_at)(int)) {
+    size_t used = 0;
+    out[0] = '\0';
+    for (int i = 0; name_at(i) && used < cap; i++) {
+        const char *sep = i == 0 ? "" : name_at(i + 1) ? ", " : " or ";
+        used += (size_t)snprintf(out + used, cap - used, "%s%s", sep, name_at(i));
+    }
+}
+
+mnist_status mnist_preset(const char *name, mnist_config *cfg, mnist_error *err) {
+    for (const mnist_preset_def *p = mnist_presets; name && p->name; p++) {
+        if (strcmp(p->name, name) == 0) {
+            *cfg = p->config;
+            return MNIST_OK;
+        }
+    }
+    char names[128];
+    name_list(names, sizeof names, preset_at);
+    return nn_reject(err, "preset", "unknown preset '%s' (choose %s)", name ? name : "(null)", names);
+}
+
+mnist_status mnist_parse_init(const char *name, mnist_init *init, mnist_error *err) {
+    for (int i = 0; name && INIT_NAMES[i]; i++) {
+        if (strcmp(INIT_NAMES[i], name) == 0) {
+            *init = (mnist_init)i;
+            return MNIST_OK;
+        }
+    }
+    char names[64];
+    name_list(names, sizeof names, init_at);
+    return nn_reject(err, "init", "unknown initialisation '%s' (expected %s)", name ? name : "(null)", names);
+}
+
+const char *mnist_init_name(mnist_init init) {
+    return init == MNIST_INIT_HE || init == MNIST_INIT_SEED ? INIT_NAMES[init] : NULL;
+}
+
+mnist_status mnist_check(mnist_setting setting, double value, mnist_error *err) {
+    const mnist_limit *l = &mnist_limits[setting];
+    int above = l->min_exclusive ? value > l->min : value >= l->min; /* false for NaN */
+    int below = l->max_exclusive ? value < l->max : value <= l->max;
+    if (l->integer) {
+        if (value != value || (above && below && value != (double)(long long)value))
+            return nn_reject(err, l->key, "%s must be a whole number, got %g", l->words, value);
+        if (!above || !below)
+            return nn_reject(err, l->key, "%s %.0f out of range (%.0f..%.0f)", l->words, value, l->min, l->max);
+    } else if (!above || !below) {
+        /* A fraction reads best as an interval, "in [0, 1)"; a wider range
+         * as its bounds, "> 0 and <= 100". */
+        if (l->min < 0 || l->max > 1)
+            return nn_reject(err, l->key, "%s must be %s %g and %s %g, got %g", l->words, l->min_exclusive ? ">" : ">=",
+                             l->min, l->max_exclusive ? "<" : "<=", l->max, value);
+        return nn_reject(err, l->key, "%s must be in %c%g, %g%c, got %g", l->words, l->min_exclusive ? '(' : '[',
+                         l->min, l->max, l->max_exclusive ? ')' : ']', value);
+    }
+    return MNIST_OK;
+}
+
+mnist_status mnist_parse_arch(const char *text, mnist_config *cfg, mnist_error *err) {
+    static const char *const EXPECTED = "expected layer widths joined by '-', like 784-128-10";
+    int sizes[MNIST_MAX_LAYERS + 1];
+    int n = 0;
+    const char *p = text ? text : "";
+    for (;;) {
+        if (*p < '0' || *p > '9') return nn_reject(err, "arch", "bad architecture '%s': %s", text ? text : "", EXPECTED);
+        long v = 0;
+        while (*p >= '0' && *p <= '9') {
+            v = v * 10 + (*p++ - '0');
+            if (v > 1000000) v = 1000000; /* saturate: the range check reports it */
+        }
+        if (n == MNIST_MAX_LAYERS + 1)
+            return nn_reject(err, "arch", "bad architecture '%s': at most %.0f weight layers", text,
+                             mnist_limits[MNIST_SET_LAYERS].max);
+        sizes[n++] = (int)v;
+        if (*p == '\0') break;
+        if (*p++ != '-') return nn_reject(err, "arch", "bad architecture '%s': %s", text, EXPECTED);
+    }
+    if (n < 2)
+        return nn_reject(err, "arch", "bad architecture '%s': need at least input and output, like 784-10", text);
+    mnist_config c = *cfg;
+    c.n_layers = n - 1;
+    memcpy(c.sizes, sizes, sizeof(int) * (size_t)n);
+    mnist_status st = mnist_config_check(&c, err);
+    if (st == MNIST_OK) *cfg = c;
+    return st;
+}
+
+int nn_check_arch(int n_layers, const int *sizes, mnist_status code, const char *what, mnist_error *err) {
+    const mnist_limit *layers = &mnist_limits[MNIST_SET_LAYERS], *width = &mnist_limits[MNIST_SET_WIDTH];
+    int ok = 0;
+    if (n_layers < layers->min || n_layers > layers->max)
+        nn_set_error(err, code, "%s: %d weight layers (must be %.0f..%.0f)", what, n_layers, layers->min, layers->max);
+    else if (sizes[0] != MNIST_PIXELS)
+        nn_set_error(err, code, "%s: input layer has %d units, must be %d (28x28 pixels)", what, sizes[0], MNIST_PIXELS);
+    else if (sizes[n_layers] != MNIST_CLASSES)
+        nn_set_error(err, code, "%s: output layer has %d units, must be %d (the classes)", what, sizes[n_layers],
+                     MNIST_CLASSES);
+    else
+        ok = 1;
+    for (int l = 1; ok && l < n_layers; l++) {
+        if (sizes[l] < width->min || sizes[l] > width->max) {
+            nn_set_error(err, code, "%s: hidden layer %d has %d units (must be %.0f..%.0f)", what, l, sizes[l],
+                         width->min, width->max);
+            ok = 0;
+        }
+    }
+    if (!ok && err && code == MNIST_E_CONFIG) snprintf(err->field, sizeof err->field, "arch");
+    return ok;
+}
+
+mnist_status mnist_hyper_check(const mnist_hyper *h, mnist_error *err) {
+    const struct { mnist_setting setting; double value; } values[] = {
+        {MNIST_SET_BATCH, (double)h->batch_size},     {MNIST_SET_LR, h->learning_rate},
+        {MNIST_SET_MOMENTUM, h->momentum},            {MNIST_SET_WEIGHT_DECAY, h->weight_decay},
+        {MNIST_SET_LR_DECAY, h->lr_decay},            {MNIST_SET_EPOCHS, (double)h->epochs},
+        {MNIST_SET_ITERATIONS, (double)h->iterations},
+    };
+    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
+        mnist_status st = mnist_check(values[i].setting, values[i].value, err);
+        if (st != MNIST_OK) return st;
+    }
+    if (h->epochs == 0 && h->iterations == 0)
+        return nn_reject(err, "epochs", "set epochs or iterations (at least one above 0)");
+    return MNIST_OK;
+}
+
+mnist_status mnist_config_check(const mnist_config *c, mnist_error *err) {
+    if (!nn_check_arch(c->n_layers, c->sizes, MNIST_E_CONFIG, "bad architecture", err)) return MNIST_E_CONFIG;
+    if (!mnist_init_name(c->init)) return nn_reject(err, "init", "unknown initialisation %d", (int)c->init);
+    mnist_status st = mnist_check(MNIST_SET_SEED, (double)c->seed, err);
+    return st != MNIST_OK ? st : mnist_hyper_check(&c->hyper, err);
+}

@@ -1,0 +1,95 @@
+/* passes.c - the forward and backward passes over one chunk of samples
+ * (the layers of layers.c in order), split over threads by parallel.c. */
+#include "nn.h"
+#include "parallel.h"
+
+/* A chunk's work, handed to the slices that threads compute. */
+typedef struct {
+    mnist_net *net;
+    const uint8_t *const *rows;
+    const uint8_t *labels;
+    int count;
+    int layer; /* backward: the layer whose gradients this task computes */
+} chunk_job;
+
+/* Below this many multiply-adds per chunk, threads cost more than they save. */
+#define PARALLEL_MIN_WORK (1L << 17)
+
+static int worth_threads(const mnist_net *net, int count) {
+    return (long)count * (long)net->n_params >= PARALLEL_MIN_WORK;
+}
+
+/* Samples [b0, b1) through every layer: they do not depend on each other. */
+static void forward_slice(void *arg, int part, int parts) {
+    const chunk_job *j = arg;
+    mnist_net *net = j->net;
+    int b0, b1;
+    nn_split(j->count, part, parts, 2, &b0, &b1);
+    if (b0 == b1) return;
+    if (j->rows)
+        for (int b = b0; b < b1; b++)
+            pixels_to_float(net->acts[0] + (long)b * MNIST_PIXELS, j->rows[b], MNIST_PIXELS);
+    int L = net->n_layers, n = b1 - b0;
+    for (int l = 0; l < L; l++) {
+        int in = net->sizes[l], out = net->sizes[l + 1];
+        float *z = net->z[l] + (long)b0 * out;
+        dense_forward(z, net->acts[l] + (long)b0 * in, net->W[l], net->b[l], n, in, out);
+        if (l < L - 1)
+            relu_forward(net->acts[l + 1] + (long)b0 * out, z, (long)n * out);
+        else
+            softmax_crossentropy_forward(net->acts[L] + (long)b0 * out, j->labels ? net->losses + b0 : NULL,
+                                         z, j->labels ? j->labels + b0 : NULL, n, out);
+    }
+}
+
+void nn_forward(mnist_net *net, const uint8_t *const *rows, const uint8_t *labels, int count) {
+    /* rows (B) -> acts[0] = X (B,784); per layer l: z[l] (B,O) = acts[l] W[l]^T + b[l],
+     * acts[l+1] (B,O) = ReLU(z[l]), or softmax for the last (the probabilities,
+     * B = count, O = sizes[l+1]); losses (B) when labels (B) are given. */
+    chunk_job job = {net, rows, labels, count, 0};
+    if (worth_threads(net, count))
+        nn_parallel(forward_slice, &job);
+    else
+        forward_slice(&job, 0, 1);
+}
+
+/* Layer `layer`'s gradients: its weight rows [o0, o1) (each summed over all
+ * samples in order), and for samples [b0, b1) the gradient flowing down
+ * through the layer and the ReLU below it. */
+static void backward_slice(void *arg, int part, int parts) {
+    const chunk_job *j = arg;
+    mnist_net *net = j->net;
+    int l = j->layer, in = net->sizes[l], out = net->sizes[l + 1];
+    int lo, hi;
+    nn_split(out, part, parts, 1, &lo, &hi);
+    dense_backward_params(net->dW[l], net->db[l], net->dz[l], net->acts[l], j->count, in, out, lo, hi);
+    if (l == 0) return; /* no gradient for the input pixels */
+    nn_split(j->count, part, parts, 1, &lo, &hi);
+    long rows_in = (long)lo * in, n_in = (long)(hi - lo) * in;
+    dense_backward_input(net->da[l] + rows_in, net->dz[l] + (long)lo * out, net->W[l], hi - lo, in, out);
+    relu_backward(net->dz[l - 1] + rows_in, net->da[l] + rows_in, net->z[l - 1] + rows_in, n_in);
+}
+
+void nn_backward(mnist_net *net, const uint8_t *labels, int count) {
+    /* labels (B), acts and z of nn_forward -> dz[L-1] (B,10) = A_L - Y, then for each
+     * layer l from the top: dW[l] (O,I) += dz[l]^T acts[l], db[l] (O) += sum_b dz[l],
+     * dz[l-1] (B,I) = (dz[l] W[l]) .* [z[l-1] > 0]   (B = count, I/O = sizes[l]/sizes[l+1]) */
+    int L = net->n_layers;
+    softmax_crossentropy_backward(net->dz[L - 1], net->acts[L], labels, count, net->sizes[L]);
+    int threads = worth_threads(net, count);
+    for (int l = L - 1; l >= 0; l--) {
+        /* each layer needs the whole of the gradient below from the one above */
+        chunk_job job = {net, NULL, labels, count, l};
+        if (threads)
+            nn_parallel(backward_slice, &job);
+        else
+            backward_slice(&job, 0, 1);
+    }
+}
+
+int nn_argmax(const float *v, int n) {
+    int best = 0;
+    for (int i = 1; i < n; i++)
+        if (v[i] > v[best]) best = i;
+    return best;
+}

@@ -1,0 +1,98 @@
+/* rules.c - the rules of config.c written out as JSON, so the page (through
+ * the WebAssembly module's `rules` export) shows and checks the very presets
+ * and limits the core applies:
+ *
+ *   { "presets": { "seed": { "arch": [784, 10, 10], "init": "seed", "seed": 1, "batch": 1000000,
+ *                            "lr": 0.1, "momentum": 0, "weightDecay": 0, "lrDecay": 1,
+ *                            "epochs": 500, "iterations": 500, "description": "..." }, ... },
+ *     "limits": { "batch": { "min": 1, "max": 1000000, "integer": true },
+ *                 "lr": { "min": 0, "max": 100, "minExclusive": true }, ... },
+ *     "inits": ["he", "seed"], "pixels": 784, "classes": 10 }
+ *
+ * Presets are in display order. */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "nn.h"
+
+typedef struct {
+    char *buf;
+    size_t cap, len; /* len counts what would have been written with room enough */
+} json_out;
+
+static void put(json_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(json_out *o, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(o->len < o->cap ? o->buf + o->len : NULL, o->len < o->cap ? o->cap - o->len : 0, fmt, ap);
+    va_end(ap);
+    if (n > 0) o->len += (size_t)n;
+}
+
+/* A preset's float: %g (6 significant digits) reads back as the same float
+ * for every value the table holds (none has more digits); a limit is whole,
+ * or a plain bound like 0 or 1, so %.17g writes it exactly. No strtod here:
+ * it would double the WebAssembly module's size. */
+static void put_number(json_out *o, double value, int as_float) { put(o, as_float ? "%g" : "%.17g", value); }
+
+/* A JSON string; the core's texts hold no control characters. */
+static void put_string(json_out *o, const char *s) {
+    put(o, "\"");
+    for (; *s; s++) put(o, *s == '"' || *s == '\\' ? "\\%c" : "%c", *s);
+    put(o, "\"");
+}
+
+static void put_preset(json_out *o, const mnist_preset_def *p) {
+    const mnist_config *c = &p->config;
+    const mnist_hyper *h = &c->hyper;
+    put_string(o, p->name);
+    put(o, ":{\"arch\":[");
+    for (int l = 0; l <= c->n_layers; l++) put(o, l ? ",%d" : "%d", c->sizes[l]);
+    put(o, "],\"init\":");
+    put_string(o, mnist_init_name(c->init));
+    put(o, ",\"seed\":%llu,\"batch\":%ld,\"lr\":", (unsigned long long)c->seed, h->batch_size);
+    put_number(o, h->learning_rate, 1);
+    put(o, ",\"momentum\":");
+    put_number(o, h->momentum, 1);
+    put(o, ",\"weightDecay\":");
+    put_number(o, h->weight_decay, 1);
+    put(o, ",\"lrDecay\":");
+    put_number(o, h->lr_decay, 1);
+    put(o, ",\"epochs\":%ld,\"iterations\":%ld,\"description\":", h->epochs, h->iterations);
+    put_string(o, p->description);
+    put(o, "}");
+}
+
+static void put_limit(json_out *o, const mnist_limit *l) {
+    put_string(o, l->key);
+    put(o, ":{\"min\":");
+    put_number(o, l->min, 0);
+    put(o, ",\"max\":");
+    put_number(o, l->max, 0);
+    if (l->integer) put(o, ",\"integer\":true");
+    if (l->min_exclusive) put(o, ",\"minExclusive\":true");
+    if (l->max_exclusive) put(o, ",\"maxExclusive\":true");
+    put(o, "}");
+}
+
+size_t mnist_rules_json(char *buf, size_t cap) {
+    json_out o = {buf, cap, 0};
+    if (cap > 0) buf[0] = '\0';
+    put(&o, "{\"presets\":{");
+    for (const mnist_preset_def *p = mnist_presets; p->name; p++) {
+        if (p != mnist_presets) put(&o, ",");
+        put_preset(&o, p);
+    }
+    put(&o, "},\"limits\":{");
+    for (int s = 0; s < MNIST_N_SETTINGS; s++) {
+        if (s) put(&o, ",");
+        put_limit(&o, &mnist_limits[s]);
+    }
+    put(&o, "},\"inits\":[");
+    for (int i = 0; mnist_init_name((mnist_init)i); i++) {
+        if (i) put(&o, ",");
+        put_string(&o, mnist_init_name((mnist_init)i));
+    }
+    put(&o, "],\"pixels\":%d,\"classes\":%d}", MNIST_PIXELS, MNIST_CLASSES);
+    return o.len;
+}

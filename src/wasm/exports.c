@@ -1,0 +1,279 @@
+/* exports.c - every export of the WebAssembly module: a thin layer over
+ * mnist.h for the page's worker (web/worker/engine.js wraps these in a
+ * JavaScript API), plus the thread pool's controls for the threaded build.
+ *
+ * The module holds one network and two datasets (0 = training, 1 = test),
+ * the only global state, because a WASM instance is the page's one trainer.
+ * Every function returns an mnist_status (0 = OK) unless noted; after an
+ * error, error_message() says what and error_field() which setting ("" if
+ * none). Results come back in small fixed arrays that JavaScript reads from
+ * memory by name: progress() holds the fields that progress_fields() lists,
+ * evaluation() those of evaluation_fields(). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/parallel.h"
+#include "../mnist.h"
+
+#define EXPORT(name) __attribute__((export_name(name)))
+
+/* X(JavaScript name, value, mark): mark "?" says the value is a flag (0/1). */
+#define PROGRESS_FIELDS(X)                                                                          \
+    X(epoch, p->epoch, "") X(iterations, p->iterations, "") X(samples, p->samples, "")              \
+    X(epochSamples, p->epoch_samples, "") X(epochLoss, p->epoch_loss, "")                           \
+    X(epochAccuracy, p->epoch_accuracy, "") X(batchLoss, p->batch_loss, "")                         \
+    X(batchAccuracy, p->batch_accuracy, "") X(batchEnded, p->batch_ended, "?")                      \
+    X(epochEnded, p->epoch_ended, "?") X(diverged, p->diverged, "?") X(lr, p->learning_rate, "")
+/* The running evaluation totals (the confusion matrix is evaluation_confusion()). */
+#define EVALUATION_FIELDS(X) X(count, e->count, "") X(correct, e->correct, "") X(lossSum, e->loss_sum, "")
+
+#define COUNT(name, value, mark) +1
+#define NAME(name, value, mark) " " #name mark
+#define STORE(name, value, mark) *o++ = (double)(value);
+
+enum { SET_TRAIN = 0, SET_TEST = 1 };
+enum { N_PROGRESS = 0 PROGRESS_FIELDS(COUNT), N_EVALUATION = 0 EVALUATION_FIELDS(COUNT) };
+
+_Static_assert(sizeof(long) == 4, "evaluation_confusion() is read as 32-bit integers");
+
+static struct {
+    mnist_net *net;
+    uint8_t *images[2], *labels[2]; /* owned IDX buffers */
+    mnist_dataset sets[2];
+    mnist_error err;
+    mnist_progress progress;
+    mnist_eval eval;
+    double progress_out[N_PROGRESS];
+    double eval_out[N_EVALUATION];
+    float probs[MNIST_CLASSES];
+    char *rules; /* mnist_rules_json(), written once */
+} g;
+
+static int fail(mnist_status code, const char *message) {
+    g.err.code = code;
+    strncpy(g.err.message, message, sizeof g.err.message - 1);
+    g.err.message[sizeof g.err.message - 1] = '\0';
+    g.err.field[0] = '\0';
+    return code;
+}
+
+static int valid_set(int set) { return set == SET_TRAIN || set == SET_TEST; }
+static int no_net(void) { return fail(MNIST_E_STATE, "no network yet: configure one first"); }
+static int not_loaded(void) { return fail(MNIST_E_STATE, "that dataset is not loaded"); }
+
+/* ---- memory, errors, rules --------------------------------------------------------------- */
+
+EXPORT("mem_alloc") void *wasm_mem_alloc(size_t n) { return malloc(n ? n : 1); }
+EXPORT("mem_free") void wasm_mem_free(void *p) { free(p); }
+EXPORT("error_message") const char *wasm_error_message(void) { return g.err.message; }
+EXPORT("error_field") const char *wasm_error_field(void) { return g.err.field; }
+
+/* The presets, limits and initialisations as JSON (mnist_rules_json). */
+EXPORT("rules") const char *wasm_rules(void) {
+    if (!g.rules) {
+        size_t n = mnist_rules_json(NULL, 0) + 1;
+        g.rules = malloc(n);
+        if (!g.rules) return "";
+        mnist_rules_json(g.rules, n);
+    }
+    return g.rules;
+}
+
+/* Space-separated names of progress()'s values, in order. */
+EXPORT("progress_fields") const char *wasm_progress_fields(void) { return &PROGRESS_FIELDS(NAME)[1]; }
+EXPORT("evaluation_fields") const char *wasm_evaluation_fields(void) { return &EVALUATION_FIELDS(NAME)[1]; }
+
+/* ---- datasets ------------------------------------------------------------------------------ */
+
+/* Takes ownership of two buffers from mem_alloc holding decompressed IDX
+ * files; validates them (names appear in messages) and keeps them as set
+ * 0 (training) or 1 (test). On failure the buffers are freed. */
+EXPORT("load_dataset") int wasm_load_dataset(int set, uint8_t *images, size_t images_len, const char *images_name,
+                                             uint8_t *labels, size_t labels_len, const char *labels_name) {
+    if (!valid_set(set)) {
+        free(images);
+        free(labels);
+        return fail(MNIST_E_STATE, "unknown dataset (expected 0 = training or 1 = test)");
+    }
+    mnist_dataset ds;
+    mnist_status st = mnist_dataset_parse(images, images_len, images_name, labels, labels_len, labels_name, &ds, &g.err);
+    if (st != MNIST_OK) {
+        free(images);
+        free(labels);
+        return st;
+    }
+    free(g.images[set]);
+    free(g.labels[set]);
+    g.images[set] = images;
+    g.labels[set] = labels;
+    g.sets[set] = ds;
+    /* The network trains on the new set from a fresh epoch; if even that
+     * fails (out of memory), drop the network rather than keep a stale one. */
+    if (set == SET_TRAIN && g.net && mnist_train_attach(g.net, &g.sets[SET_TRAIN], &g.err) != MNIST_OK) {
+        mnist_free(g.net);
+        g.net = NULL;
+        return g.err.code;
+    }
+    return MNIST_OK;
+}
+
+EXPORT("dataset_count") long wasm_dataset_count(int set) { return valid_set(set) ? g.sets[set].count : 0; }
+EXPORT("dataset_pixels") const uint8_t *wasm_dataset_pixels(int set) { return valid_set(set) ? g.sets[set].pixels : NULL; }
+EXPORT("dataset_labels") const uint8_t *wasm_dataset_labels(int set) { return valid_set(set) ? g.sets[set].labels : NULL; }
+
+/* ---- the network --------------------------------------------------------------------------- */
+
+/* Makes `net` (NULL: creation failed, g.err says why) the module's network,
+ * attached to the training set if one is loaded, replacing the old one. */
+static int adopt(mnist_net *net) {
+    if (!net) return g.err.code;
+    if (g.sets[SET_TRAIN].count > 0 && mnist_train_attach(net, &g.sets[SET_TRAIN], &g.err) != MNIST_OK) {
+        mnist_free(net);
+        return g.err.code;
+    }
+    mnist_free(g.net);
+    g.net = net;
+    memset(&g.progress, 0, sizeof g.progress);
+    return MNIST_OK;
+}
+
+/* Hyperparameters from JavaScript numbers, each checked against its limit
+ * before it is narrowed to its C type. */
+static int read_hyper(mnist_hyper *h, double batch, double lr, double momentum, double weight_decay,
+                      double lr_decay, double epochs, double iterations) {
+    const struct { mnist_setting setting; double value; } in[] = {
+        {MNIST_SET_BATCH, batch},         {MNIST_SET_LR, lr},         {MNIST_SET_MOMENTUM, momentum},
+        {MNIST_SET_WEIGHT_DECAY, weight_decay}, {MNIST_SET_LR_DECAY, lr_decay},
+        {MNIST_SET_EPOCHS, epochs},       {MNIST_SET_ITERATIONS, iterations},
+    };
+    for (size_t i = 0; i < sizeof in / sizeof in[0]; i++)
+        if (mnist_check(in[i].setting, in[i].value, &g.err) != MNIST_OK) return g.err.code;
+    *h = (mnist_hyper){(long)batch, (float)lr, (float)momentum, (float)weight_decay, (float)lr_decay,
+                       (long)epochs, (long)iterations};
+    return mnist_hyper_check(h, &g.err);
+}
+
+/* Creates and configures a fresh network: sizes[0..n_sizes-1] = 784,
+ * hidden..., 10; init "he" or "seed". Attaches the training set if loaded. */
+EXPORT("init") int wasm_init(int n_sizes, const int32_t *sizes, const char *init, double seed, double batch,
+                             double lr, double momentum, double weight_decay, double lr_decay, double epochs,
+                             double iterations) {
+    mnist_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.n_layers = n_sizes - 1; /* a count out of range is rejected before the sizes are read */
+    for (int l = 0; l < n_sizes && l <= MNIST_MAX_LAYERS; l++) cfg.sizes[l] = sizes[l];
+    if (mnist_parse_init(init, &cfg.init, &g.err) != MNIST_OK) return g.err.code;
+    if (mnist_check(MNIST_SET_SEED, seed, &g.err) != MNIST_OK) return g.err.code;
+    cfg.seed = (uint64_t)seed;
+    if (read_hyper(&cfg.hyper, batch, lr, momentum, weight_decay, lr_decay, epochs, iterations) != MNIST_OK)
+        return g.err.code;
+    return adopt(mnist_create(&cfg, &g.err));
+}
+
+EXPORT("set_hyper") int wasm_set_hyper(double batch, double lr, double momentum, double weight_decay, double lr_decay,
+                                       double epochs, double iterations) {
+    if (!g.net) return no_net();
+    mnist_hyper h;
+    if (read_hyper(&h, batch, lr, momentum, weight_decay, lr_decay, epochs, iterations) != MNIST_OK) return g.err.code;
+    return mnist_set_hyper(g.net, &h, &g.err);
+}
+
+EXPORT("params") float *wasm_params(void) { return g.net ? mnist_params(g.net) : NULL; }
+EXPORT("param_count") long wasm_param_count(void) { return g.net ? (long)mnist_param_count(g.net) : 0; }
+EXPORT("layers") int wasm_layers(void) { return g.net ? mnist_layers(g.net) : 0; }
+EXPORT("sizes") const int *wasm_sizes(void) { return g.net ? mnist_sizes(g.net) : NULL; }
+
+/* ---- training and evaluation --------------------------------------------------------------- */
+
+/* Trains on at most max_samples samples (see mnist_train); the result is in progress(). */
+EXPORT("step") int wasm_step(long max_samples) {
+    if (!g.net) return no_net();
+    if (g.sets[SET_TRAIN].count == 0) return fail(MNIST_E_STATE, "no training set loaded");
+    return mnist_train(g.net, max_samples, &g.progress, &g.err);
+}
+
+EXPORT("progress") const double *wasm_progress(void) {
+    const mnist_progress *p = &g.progress;
+    double *o = g.progress_out;
+    PROGRESS_FIELDS(STORE)
+    return g.progress_out;
+}
+
+/* Adds images first..first+count-1 of a set to the running totals (cleared
+ * first when reset != 0): evaluation() and evaluation_confusion(). */
+EXPORT("evaluate") int wasm_evaluate(int set, long first, long count, int reset) {
+    if (!g.net) return no_net();
+    if (!valid_set(set) || g.sets[set].count == 0) return not_loaded();
+    if (reset) memset(&g.eval, 0, sizeof g.eval);
+    return mnist_evaluate(g.net, &g.sets[set], first, count, &g.eval, &g.err);
+}
+
+EXPORT("evaluation") const double *wasm_evaluation(void) {
+    const mnist_eval *e = &g.eval;
+    double *o = g.eval_out;
+    EVALUATION_FIELDS(STORE)
+    return g.eval_out;
+}
+
+/* The 10x10 confusion counts, rows = true label. */
+EXPORT("evaluation_confusion") const long *wasm_evaluation_confusion(void) { return &g.eval.confusion[0][0]; }
+
+/* ---- prediction ------------------------------------------------------------------------------ */
+
+/* The predicted class of a 28x28 image of floats in 0..1 (e.g. drawn on a
+ * canvas), -1 on error; the ten probabilities are in probabilities(). */
+EXPORT("predict") int wasm_predict(const float *image) {
+    if (!g.net) return no_net(), -1;
+    return mnist_predict_float(g.net, image, g.probs);
+}
+
+/* Same for image `index` of a set. */
+EXPORT("predict_index") int wasm_predict_index(int set, long index) {
+    if (!g.net) return no_net(), -1;
+    if (!valid_set(set) || index < 0 || index >= g.sets[set].count)
+        return fail(MNIST_E_STATE, "image index outside the dataset"), -1;
+    return mnist_predict(g.net, g.sets[set].pixels + (size_t)index * MNIST_PIXELS, g.probs);
+}
+
+EXPORT("probabilities") const float *wasm_probabilities(void) { return g.probs; }
+
+/* After a prediction: layer l's outputs (l = 1..layers) for that image. */
+EXPORT("activations") const float *wasm_activations(int layer) { return g.net ? mnist_activations(g.net, layer) : NULL; }
+
+/* Predicted class and its probability for images first..first+count-1 of a set. */
+EXPORT("classify") int wasm_classify(int set, long first, long count, uint8_t *predicted, float *confidence) {
+    if (!g.net) return no_net();
+    if (!valid_set(set) || g.sets[set].count == 0) return not_loaded();
+    return mnist_classify(g.net, &g.sets[set], first, count, predicted, confidence, &g.err);
+}
+
+/* ---- model files ----------------------------------------------------------------------------- */
+
+EXPORT("model_size") long wasm_model_size(void) { return g.net ? (long)mnist_model_size(g.net) : 0; }
+
+EXPORT("model_save") int wasm_model_save(uint8_t *buf, size_t cap) {
+    if (!g.net) return no_net();
+    return mnist_model_save(g.net, buf, cap, &g.err);
+}
+
+/* Replaces the network by a saved model (keeping the hyperparameters in force). */
+EXPORT("model_load") int wasm_model_load(const uint8_t *buf, size_t len) {
+    mnist_net *net = mnist_model_load(buf, len, "model", &g.err);
+    if (net && g.net) {
+        mnist_hyper h = mnist_get_hyper(g.net);
+        mnist_set_hyper(net, &h, NULL);
+    }
+    return adopt(net);
+}
+
+/* ---- threads (web/worker/engine-threads.js) ------------------------------------------------------ */
+
+/* Threads that compute: 1 + the helpers in use (always 1 in the one-thread module). */
+EXPORT("threads") int wasm_threads(void) { return nn_pool_threads(); }
+/* Set once every helper is parked in helper_loop; fewer to use fewer. */
+EXPORT("set_helpers") void wasm_set_helpers(int helpers) { nn_pool_set_helpers(helpers); }
+
+#if defined(__wasm_atomics__)
+/* A helper thread's whole life: take slices of every task. Never returns. */
+EXPORT("helper_loop") void wasm_helper_loop(void) { nn_pool_helper_loop(); }
+#endif

@@ -1,0 +1,139 @@
+/* engine-threads.js - the threads of the threaded WebAssembly module, for
+ * engine.js: starting the helper threads on a shared memory, and choosing
+ * between one thread and all of them as training goes.
+ *
+ * Loaded before engine.js (the worker's bundle, scripts/build-bundle.js) or
+ * required by it (Node). Defines MnistThreads = { start, canShareMemory,
+ * memoryImportLimits, ThreadChoice }. */
+'use strict';
+
+(function (root) {
+  const HELPER_STACK_BYTES = 1 << 16;
+
+  /* A helper thread: instantiates the module on the shared memory, moves its
+   * C stack to its own region, and parks in helper_loop (never returns). */
+  function helperMain() {
+    const inNode = typeof self === 'undefined';
+    const port = inNode ? require('node:worker_threads').parentPort : self;
+    const start = (m) => {
+      const env = { memory: m.memory, emscripten_notify_memory_growth() {} };
+      const instance = new WebAssembly.Instance(m.module, { env });
+      instance.exports.stackRestore(m.stackTop);
+      port.postMessage('ready');
+      instance.exports.helper_loop();
+    };
+    if (inNode) port.once('message', start); else self.onmessage = (e) => start(e.data);
+  }
+
+  function startHelper() {
+    const source = `(${helperMain.toString()})();`;
+    if (typeof Worker === 'function' && typeof Blob === 'function' && typeof URL.createObjectURL === 'function') {
+      const worker = new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })));
+      return { worker, send: (m) => worker.postMessage(m), onReady: (fn) => { worker.onmessage = fn; }, stop: () => worker.terminate() };
+    }
+    const { Worker: NodeWorker } = require('node:worker_threads');
+    const worker = new NodeWorker(source, { eval: true });
+    worker.unref();
+    return { worker, send: (m) => worker.postMessage(m), onReady: (fn) => worker.once('message', fn), stop: () => worker.terminate() };
+  }
+
+  /** Whether this context may share memory between threads (browsers: only when cross-origin isolated). */
+  function canShareMemory() {
+    if (typeof SharedArrayBuffer !== 'function') return false;
+    return typeof crossOriginIsolated === 'undefined' || crossOriginIsolated === true;
+  }
+
+  /**
+   * { initial, maximum, shared } (64 KiB pages) of the memory a module imports,
+   * read from its import section, or null. The Makefile (MT_FLAGS) is the one
+   * place they are declared; WebAssembly.Module.imports() does not report them.
+   */
+  function memoryImportLimits(wasmBytes) {
+    const b = new Uint8Array(wasmBytes.buffer || wasmBytes, wasmBytes.byteOffset || 0, wasmBytes.byteLength);
+    let pos = 8; // magic and version
+    const uleb = () => {
+      let value = 0, scale = 1, byte;
+      do { byte = b[pos++]; value += (byte & 0x7f) * scale; scale *= 128; } while (byte & 0x80);
+      return value;
+    };
+    const skipName = () => { const length = uleb(); pos += length; };
+    const limits = () => {
+      const flags = b[pos++];
+      const initial = uleb();
+      return { initial, maximum: flags & 1 ? uleb() : undefined, shared: (flags & 2) !== 0 };
+    };
+    while (pos < b.length) {
+      const id = b[pos++], size = uleb(), end = pos + size;
+      if (id === 2) { // the import section: module, name, kind, then the kind's type
+        for (let n = uleb(); n > 0; n--) {
+          skipName();
+          skipName();
+          const kind = b[pos++];
+          if (kind === 0) uleb();                    // function: type index
+          else if (kind === 1) { pos++; limits(); }  // table: element type, limits
+          else if (kind === 2) return limits();      // memory
+          else pos += 2;                             // global: value type, mutability
+        }
+      }
+      pos = end;
+    }
+    return null;
+  }
+
+  /** Starts threads - 1 helpers for an engine whose module runs on `memory`. */
+  async function start(engine, module, memory, threads) {
+    const starts = [];
+    for (let id = 1; id < threads; id++) {
+      const stack = engine.x.mem_alloc(HELPER_STACK_BYTES);
+      const helper = startHelper();
+      engine.helpers.push(helper);
+      starts.push(new Promise((resolve, reject) => {
+        helper.onReady(() => resolve());
+        const fail = (e) => reject(new Error(`a helper thread failed to start: ${e.message || e}`));
+        if (helper.worker.addEventListener) helper.worker.addEventListener('error', fail); else helper.worker.once('error', fail);
+      }));
+      helper.send({ module, memory, id, stackTop: stack + HELPER_STACK_BYTES });
+    }
+    await Promise.all(starts);
+    engine.x.set_helpers(threads - 1);
+  }
+
+  /* Threads pay only while the cores are free: if another program (or tab)
+   * keeps one busy, the helpers wait for it and one thread is faster. So
+   * every PROBE_EVERY slices the other setting runs for PROBE_SLICES slices,
+   * and whichever trained more samples per millisecond stays. The results
+   * are the same bits either way. */
+  const PROBE_EVERY = 30, PROBE_SLICES = 3;
+
+  class ThreadChoice {
+    constructor() {
+      this.rate = {};   // threads -> samples per ms (moving average)
+      this.slices = 0;  // slices since the last probe
+      this.probe = 0;   // slices of the probe still to run
+    }
+
+    record(threads, samples, ms) {
+      const r = samples / Math.max(ms, 0.01);
+      const old = this.rate[threads];
+      this.rate[threads] = old === undefined ? r : old * 0.6 + r * 0.4;
+    }
+
+    /** The thread count for the next slice, or 0 to keep the current one. */
+    next(current, max) {
+      if (max === 1) return 0;
+      if (this.probe > 0) {
+        if (--this.probe > 0) return 0;
+        const one = this.rate[1] || 0, many = this.rate[max] || 0;
+        return one > many ? 1 : max;
+      }
+      if (++this.slices < PROBE_EVERY) return 0;
+      this.slices = 0;
+      this.probe = PROBE_SLICES;
+      return current === 1 ? max : 1;
+    }
+  }
+
+  const MnistThreads = { start, canShareMemory, memoryImportLimits, ThreadChoice };
+  root.MnistThreads = MnistThreads;
+  if (typeof module === 'object' && module.exports) module.exports = MnistThreads;
+})(typeof self !== 'undefined' ? self : globalThis);
