@@ -20,34 +20,6 @@
   var Loader = window.MnistLoader;
   var Data = window.MnistData;
 
-  // Until the worker sends the core's rules (web/PROTOCOL.md, `ready`): the same figures.
-  var RULES = {
-    presets: {
-      seed: {
-        arch: [784, 10, 10], init: 'seed', seed: 1, batch: 60000, lr: 0.1, momentum: 0, weightDecay: 0, lrDecay: 1,
-        epochs: 500, iterations: 0,
-        description: 'The original notebook: full-batch gradient descent, one update per epoch, ' +
-          '500 updates. About 85% on MNIST, in a minute or so.'
-      },
-      'default': {
-        arch: [784, 128, 10], init: 'he', seed: 1, batch: 64, lr: 0.1, momentum: 0.9, weightDecay: 0, lrDecay: 0.3,
-        epochs: 5, iterations: 0,
-        description: 'Mini-batch SGD with momentum. About 97.6% on MNIST in a few seconds.'
-      },
-      wide: {
-        arch: [784, 256, 128, 10], init: 'he', seed: 1, batch: 128, lr: 0.05, momentum: 0.9, weightDecay: 0, lrDecay: 0.5,
-        epochs: 8, iterations: 0,
-        description: 'Two hidden layers, more epochs: a bit more accurate, several times slower.'
-      }
-    },
-    limits: {
-      batch: { min: 1, max: 1000000, integer: true }, lr: { min: 0, max: 100, minExclusive: true },
-      momentum: { min: 0, max: 1, maxExclusive: true }, epochs: { min: 1, max: 100000, integer: true },
-      seed: { min: 0, max: 4294967295, integer: true }, layers: { min: 1, max: 8 }, width: { min: 1, max: 4096 }
-    },
-    inits: ['he', 'seed'], pixels: 784, classes: 10
-  };
-
   function versionText(bundle, m) {
     var v = typeof bundle.version === 'string' && bundle.version ? 'Build ' + bundle.version
       : m.version != null ? 'Core version ' + m.version : '';
@@ -97,7 +69,7 @@
     }
     ready.then(function (m) {
       Controls.setVersion(versionText(bundle, m));
-      fillForm(m.rules || RULES, link);
+      fillForm(m.rules, link);
     }, function (e) {
       Run.fail('init', e.message === Client.MISSING_BUILD ? e.message : 'The WebAssembly module could not start: ' + e.message);
     });

@@ -3,12 +3,21 @@
  * sends requests and matches their replies (the worker answers requests in order),
  * and routes every other message to the handler registered for its type.
  *
+ * Run ids: every request that builds a network (configure, reset, load-model) carries
+ * a new `run`, and the worker tags every message about a network with the run of that
+ * network; messages of any other run than the current one (a network replaced, still
+ * reporting) are dropped here, so no one else needs to guard against them.
+ *
  * Public: window.MnistClient = {
  *   MISSING_BUILD                the message when web/build/bundle.js is absent
  *   start(bundle, onFatal(stage, message)) -> Promise of the `ready` message; throws when the
  *                                worker cannot even start (no build, no Worker)
  *   request(msg, transfer, replyType) -> Promise of the reply; rejects with an Error whose
- *                                `stage` is the worker's (or 'init')
+ *                                `stage` is the worker's (or 'init') and `field` the rejected
+ *                                setting's key (or null)
+ *   build(msg, transfer)         a request that builds a network: sent with a new run, answered
+ *                                by `configured`; when it fails the network (and run) stay
+ *   newRun()                     from now on, drop every message about the networks so far
  *   post(msg)                    a message that gets no reply, or whose replies are routed
  *   on(type, handler)            handler(message) for messages that answer no request
  *   failAll(stage, message)      rejects every request still waiting
@@ -23,12 +32,14 @@
   var MISSING_BUILD = 'The WebAssembly build is missing: run `make` (needs emscripten)';
 
   var worker = null;
+  var run = 0;       // the run of the network the page asked for last
   var waiters = [];  // FIFO of {type, resolve, reject}: the worker answers in order
   var routes = {};
 
-  function workerError(stage, message) {
+  function workerError(stage, message, field) {
     var e = new Error(message);
     e.stage = stage;
+    e.field = field || null;
     return e;
   }
 
@@ -41,6 +52,19 @@
         waiters.pop();
         reject(workerError('init', 'Could not send "' + msg.type + '" to the worker: ' + e.message));
       }
+    });
+  }
+
+  function newRun() {
+    return ++run;
+  }
+
+  function build(msg, transfer) {
+    var before = run;
+    msg.run = newRun();
+    return request(msg, transfer, 'configured').catch(function (e) {
+      if (run === msg.run) run = before; // nothing was built: the old network's messages count again
+      throw e;
     });
   }
 
@@ -64,9 +88,10 @@
     // Errors of posted (unanswered) messages: 'train' (the run) and 'inspect' (a look inside).
     if (head && m.type === 'error' && m.stage !== 'train' && m.stage !== 'inspect') {
       waiters.shift();
-      head.reject(workerError(m.stage, m.message));
+      head.reject(workerError(m.stage, m.message, m.field));
       return;
     }
+    if (m.run != null && m.run !== run) return; // about a network the page has replaced
     if (routes[m.type]) routes[m.type](m); // configured/loaded/ready/model outside a request: nothing to do
   }
 
@@ -123,6 +148,8 @@
     MISSING_BUILD: MISSING_BUILD,
     start: start,
     request: request,
+    build: build,
+    newRun: newRun,
     post: post,
     on: function (type, handler) { routes[type] = handler; },
     failAll: failAll,

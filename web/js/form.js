@@ -144,7 +144,7 @@
       config: {
         preset: basePreset, arch: values.arch, init: p.init, seed: values.seed, batch: values.batch, lr: values.lr,
         momentum: values.momentum, weightDecay: p.weightDecay, lrDecay: p.lrDecay, epochs: values.epochs,
-        iterations: p.iterations || 0
+        iterations: 0 // the form has no such field: its epochs are the whole run
       }
     };
   }

@@ -34,7 +34,7 @@
 
   function canPredict() {
     var S = Store.get();
-    return Client.started() && S.dataReady && S.hasNet && !S.ignoring;
+    return Client.started() && S.dataReady && S.hasNet && !S.busy;
   }
 
   /** Asks the worker for one prediction; `done` gets the `prediction` message. */
@@ -47,7 +47,7 @@
   function onPrediction(m) {
     var done = waiting[m.id];
     delete waiting[m.id];
-    if (done && !Store.get().ignoring) done(m);
+    if (done) done(m);
   }
 
   /** The drawing's probabilities (and activations, when it is the chosen input); one
@@ -145,11 +145,10 @@
   }
 
   function init() {
-    var ignoring = function () { return Store.get().ignoring; };
     Client.on('prediction', onPrediction);
-    Client.on('weights', function (m) { if (!ignoring()) Inspect.showWeights(m); });
-    Client.on('mistakes', function (m) { if (!ignoring() && m.order === Gallery.mistakesOrder()) Gallery.showMistakes(m); });
-    Client.on('cell', function (m) { if (!ignoring()) Confusion.showCell(m); });
+    Client.on('weights', Inspect.showWeights);
+    Client.on('mistakes', function (m) { if (m.order === Gallery.mistakesOrder()) Gallery.showMistakes(m); });
+    Client.on('cell', Confusion.showCell);
     Gallery.init({
       onPick: pickTest,
       onMistakesOrder: function () { if (Store.get().hasNet) requestMistakes(); }

@@ -46,7 +46,7 @@
     if (!Client.started()) return; // no build: the error is already shown
     var phase = Store.get().phase;
     if (phase === 'training' || phase === 'paused') Client.post({ type: 'pause' });
-    Store.set({ ignoring: true }); // until the new data is in: drop what the old run still sends
+    Client.newRun(); // what the old network still sends is about data that is going
     var name = source.kind === 'files' ? 'your files' : DATASETS[source.dataset].name;
     DataCard.clearProgress();
     Run.forget();
@@ -75,7 +75,7 @@
       var te = await sendSet('test', data.test);
       if (!isCurrent()) return;
       var dataset = data.dataset || DataCard.dataset();
-      Store.set({ ignoring: false, dataReady: true, trainCount: tr.count, testCount: te.count, dataset: dataset,
+      Store.set({ dataReady: true, trainCount: tr.count, testCount: te.count, dataset: dataset,
         dataName: data.dataset ? DATASETS[data.dataset].name : 'your files' });
       Form.refresh();
       Inside.relabel();

@@ -95,12 +95,12 @@
     }
     var wasTraining = S.phase === 'training';
     if (wasTraining) Client.post({ type: 'pause' });
-    Store.set({ busy: true, ignoring: true, pausing: false, stepping: false });
+    Store.set({ busy: true, pausing: false, stepping: false });
     var m;
     try {
-      m = await Client.request({ type: 'load-model', bytes: buffer }, [buffer], 'configured');
+      m = await Client.build({ type: 'load-model', bytes: buffer }, [buffer]);
     } catch (e) {
-      Store.set({ ignoring: false, busy: false });
+      Store.set({ busy: false });
       if (wasTraining) Store.set({ phase: 'paused', recoverable: false });
       // (the core names the file "model"; here it has its own name)
       modelMessage('Could not load ' + what + ': ' + String(e.message).replace(/^model: /, '').replace(/\.$/, '') +
@@ -108,7 +108,7 @@
       return false;
     }
     // Train first applies the form's training settings to the loaded network (applied: '').
-    Store.set({ ignoring: false, busy: false, loadedArch: m.arch.slice(), hasNet: true, fresh: true, applied: '' });
+    Store.set({ busy: false, loadedArch: m.arch.slice(), hasNet: true, fresh: true, applied: '' });
     Form.setFieldValue('arch', m.arch.slice(1, -1).join('-'));
     Settings.sync();
     var r = Form.readConfig(true);
@@ -150,7 +150,7 @@
   /** At a rest point: keeps the network in the browser (one copy per dataset). */
   function autoSave() {
     var S = Store.get();
-    if (!S.hasNet || S.ignoring) return;
+    if (!S.hasNet) return;
     var key = S.dataset;
     Client.request({ type: 'save-model' }, [], 'model').then(function (m) {
       var record = { bytes: m.bytes.slice().buffer, arch: m.arch, testAccuracy: m.testAccuracy,

@@ -65,17 +65,10 @@
     chart.setXMax(epochs);
   }
 
-  /** The worker rejected a setting: say so in #status and beside the field it names. */
+  /** The core rejected a setting: say so in #status and beside the field it names. */
   function showConfigError(e) {
-    var msg = e.message;
-    Controls.setStatus('Settings rejected: ' + msg, 'error');
-    var t = msg.toLowerCase();
-    var field = /learning rate|\blr\b/.test(t) ? 'lr'
-      : /momentum/.test(t) ? 'momentum'
-      : /batch/.test(t) ? 'batch'
-      : /epoch/.test(t) ? 'epochs'
-      : /arch|layer|hidden|width|units/.test(t) ? 'arch' : null;
-    if (field) Form.fieldError(field, msg);
+    Controls.setStatus('Settings rejected: ' + e.message, 'error');
+    if (e.field) Form.fieldError(e.field, e.message);
   }
 
   /** A request's failure: a rejected setting at its field, anything else in #status. */
@@ -183,7 +176,7 @@
     } else if (m.stage === 'data') {
       setPhase('error');
       Controls.setStatus(msg, 'error');
-    } else if (!Store.get().ignoring) { // 'train': the run stopped
+    } else { // 'train': the run stopped
       Store.set({ pausing: false, stepping: false, fresh: false });
       setPhase('error', true);
       Controls.setStatus('Training stopped: ' + msg, 'error');
@@ -206,7 +199,7 @@
         return m;
       });
     }
-    return Client.request({ type: 'configure', config: config }, [], 'configured').then(function (m) {
+    return Client.build({ type: 'configure', config: config }).then(function (m) {
       Store.set({ applied: key, fresh: true, hasNet: true, loadedArch: null, config: config });
       clearDisplay(config.epochs);
       return m;
@@ -312,18 +305,17 @@
       return;
     }
     if (S.phase === 'training') Client.post({ type: 'pause' });
-    Store.set({ busy: true, ignoring: true, pausing: false, stepping: false });
+    Store.set({ busy: true, pausing: false, stepping: false });
     var key = Store.configKey(r.config);
-    var msg = S.applied === key ? { type: 'reset' } : { type: 'configure', config: r.config };
     try {
-      await Client.request(msg, [], 'configured');
+      await Client.build(S.applied === key ? { type: 'reset' } : { type: 'configure', config: r.config });
     } catch (e) {
-      Store.set({ applied: '', fresh: false, ignoring: false, busy: false });
+      Store.set({ applied: '', fresh: false, busy: false });
       setPhase('ready');
       showFailure(e);
       return;
     }
-    Store.set({ applied: key, config: r.config, loadedArch: null, hasNet: true, ignoring: false, busy: false, fresh: true });
+    Store.set({ applied: key, config: r.config, loadedArch: null, hasNet: true, busy: false, fresh: true });
     clearDisplay(r.config.epochs);
     Controls.setNote('');
     setPhase('ready');
@@ -351,17 +343,14 @@
 
   function init(theChart) {
     chart = theChart;
-    // Messages about a network being replaced (Reset, a new model or new data) are dropped.
-    var unlessIgnoring = function (handler) {
-      return function (m) { if (!Store.get().ignoring) handler(m); };
-    };
-    Client.on('progress', unlessIgnoring(onProgress));
-    Client.on('evaluation', unlessIgnoring(onEvaluation));
-    Client.on('predictions', unlessIgnoring(Gallery.showPredictions));
-    Client.on('epoch-end', unlessIgnoring(onEpochEnd));
-    Client.on('done', unlessIgnoring(onDone));
-    Client.on('paused', unlessIgnoring(onPaused));
-    Client.on('diverged', unlessIgnoring(onDiverged));
+    // (messages about a network the page has replaced never get here: MnistClient drops them)
+    Client.on('progress', onProgress);
+    Client.on('evaluation', onEvaluation);
+    Client.on('predictions', Gallery.showPredictions);
+    Client.on('epoch-end', onEpochEnd);
+    Client.on('done', onDone);
+    Client.on('paused', onPaused);
+    Client.on('diverged', onDiverged);
     Client.on('hyper', function (m) { showHyper(m.hyper); });
     Client.on('error', onError);
     Controls.init({ onTrain: onTrain, onPause: onPause, onStep: onStep, onReset: onReset });

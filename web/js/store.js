@@ -17,7 +17,6 @@
  *   config       those settings
  *   loadedArch   the layers of a network loaded from a file or the browser, until a new one
  *   last         the latest `progress` message
- *   ignoring     messages about the network being replaced are dropped
  *
  * Public: window.MnistStore = {
  *   get()                 the state (read it, change it only with set)
@@ -35,7 +34,7 @@
   var state = {
     phase: 'loading', recoverable: false, busy: false, pausing: false, stepping: false,
     dataset: 'mnist', trainCount: 60000, testCount: 0, dataName: 'MNIST', dataReady: false, hasNet: false, fresh: false, applied: '', config: null,
-    loadedArch: null, last: null, ignoring: false
+    loadedArch: null, last: null
   };
   var subscribers = [];
 
