@@ -1,15 +1,17 @@
 'use strict';
 /**
- * The drawing pad's preprocessing (web/js/draw.js) in plain Node: a drawing
+ * The drawing pad's preprocessing (web/js/preprocess.js) in plain Node: a drawing
  * becomes a 28x28 image the MNIST way - cropped to the ink, fitted into 20x20
  * with its aspect kept and area averaging, centred by its centre of mass.
  * Shapes are drawn into 280x280 ink images like the pad's offscreen canvas.
  */
 
 const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
 const { test } = require('node:test');
 
-const Draw = require('../web/js/draw.js');
+const Draw = require('../web/js/preprocess.js');
 
 const W = 280;
 const H = 280;
@@ -64,8 +66,13 @@ function assertCentred(img, tolerance = 0.5) {
 
 test('loads in Node without window and exposes the API', () => {
   assert.equal(typeof window, 'undefined');
+  // the pad (draw.js, a page script) builds on the preprocessing and the strokes
+  const page = { MnistPreprocess: Draw, MnistStrokes: require('node:vm').runInNewContext(
+    `${fs.readFileSync(path.join(__dirname, '../web/js/strokes.js'), 'utf8')}; window.MnistStrokes`, { window: {} }) };
+  require('node:vm').runInNewContext(fs.readFileSync(path.join(__dirname, '../web/js/draw.js'), 'utf8'), { window: page });
+  const api = Object.assign({ create: page.MnistDraw.create }, Draw);
   for (const name of ['preprocess', 'boundingBox', 'centreOfMass', 'create']) {
-    assert.equal(typeof Draw[name], 'function', name);
+    assert.equal(typeof api[name], 'function', name);
   }
   assert.equal(Draw.SIDE, 28);
   assert.equal(Draw.FIT, 20);

@@ -8,7 +8,8 @@
  *
  * Public: window.MnistConfusion = {
  *   init({onCell(label, predicted)})   binds the events
- *   relabel()                          after a change of dataset: the class names (MnistUI.className)
+ *   relabel()                          after a change of dataset: the class names (MnistStore.className)
+ *                                      and the #class-names line
  *   update(matrix)                     10x10 counts from an evaluation
  *   clear()                            back to empty (fresh network, new data)
  *   showCell(m)                        the worker's `cell` message: that cell's images
@@ -18,16 +19,16 @@
 (function () {
   'use strict';
 
-  var SIDE = 28;
+  var Dom = window.MnistDom;
+  var Store = window.MnistStore;
+  var Gallery = window.MnistGallery;
+  var $ = Dom.$, el = Dom.el;
   var handlers = {};
   var cells = [];      // 100 buttons, row-major
   var counts = null;   // the last matrix shown
   var open = null;     // {label, predicted} whose images are shown
 
-  function $(id) { return document.getElementById(id); }
-
-  var el = window.MnistUI.el;
-  var className = window.MnistUI.className;
+  function className(k) { return Store.className(k); }
 
   function build() {
     var cols = document.querySelector('.conf-cols');
@@ -157,22 +158,19 @@
         (m.total ? '. Pick one to see its activations.' : '.');
     }
     if (!list) return;
-    list.textContent = '';
-    m.items.forEach(function (item, k) {
-      var li = el('li', 'mistake' + (right ? ' right' : ''));
-      li.setAttribute('data-index', String(item.index));
-      li.setAttribute('data-label', String(item.label));
-      li.setAttribute('data-predicted', String(item.predicted));
-      li.setAttribute('role', 'button');
-      li.tabIndex = 0;
-      li.appendChild(window.MnistInspect.digitCanvas(m.images, k * SIDE * SIDE));
-      li.appendChild(el('span', null, Math.round(item.confidence * 100) + '%'));
-      var desc = 'Test image ' + item.index + ': true ' + className(item.label) + ', predicted ' +
-        className(item.predicted) + ' with ' + (item.confidence * 100).toFixed(1) + '% confidence';
-      li.setAttribute('aria-label', desc);
-      li.title = desc;
-      list.appendChild(li);
+    Gallery.fill(list, m.items, m.images, {
+      cls: 'mistake' + (right ? ' right' : ''),
+      caption: function (span, entry) { span.textContent = Math.round(entry.confidence * 100) + '%'; }
     });
+  }
+
+  function relabel() {
+    var names = $('class-names');
+    names.hidden = !Store.namedClasses();
+    names.textContent = Store.namedClasses()
+      ? 'Classes: ' + [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map(function (k) { return k + ' ' + className(k); }).join(' · ') : '';
+    build();
+    closeCell();
   }
 
   function init(h) {
@@ -199,7 +197,7 @@
 
   window.MnistConfusion = {
     init: init,
-    relabel: function () { build(); closeCell(); },
+    relabel: relabel,
     update: update,
     clear: clear,
     showCell: showCell,

@@ -9,38 +9,27 @@
  *   - files the user picks or drops (gzipped or not), matched by name.
  * Checking the IDX content itself is the C core's job, in the worker.
  *
- * Public: window.MnistData = { DATASETS, FILES, load, fromFiles, matchFiles, gunzip,
- *   base64ToBytes, queryBase, defaultBases, isFileMode, DataError }.
+ * The datasets and their files are MnistDatasets' (datasets.js); base64 and gzip are
+ * MnistUnpack's (unpack.js).
+ *
+ * Public: window.MnistData = { load, fromFiles, matchFiles, queryBase, defaultBases,
+ *   isFileMode, FILE_MODE_MESSAGE }.
  */
 (function () {
   'use strict';
 
-  var DATASETS = {
-    'mnist': { id: 'mnist', name: 'MNIST', folder: 'mnist/' },
-    'fashion-mnist': { id: 'fashion-mnist', name: 'Fashion-MNIST', folder: 'fashion-mnist/' }
-  };
-
-  // Order matters only for display; `pattern` matches picked or dropped files.
-  var FILES = [
-    { key: 'trainImages', set: 'train', part: 'images', short: 'train-images', file: 'train-images-idx3-ubyte.gz', what: 'training images' },
-    { key: 'trainLabels', set: 'train', part: 'labels', short: 'train-labels', file: 'train-labels-idx1-ubyte.gz', what: 'training labels' },
-    { key: 'testImages', set: 'test', part: 'images', short: 't10k-images', file: 't10k-images-idx3-ubyte.gz', what: 'test images' },
-    { key: 'testLabels', set: 'test', part: 'labels', short: 't10k-labels', file: 't10k-labels-idx1-ubyte.gz', what: 'test labels' }
-  ];
+  var DATASETS = window.MnistDatasets.DATASETS;
+  var FILES = window.MnistDatasets.FILES;
+  var Unpack = window.MnistUnpack;
+  var DataError = Unpack.DataError;
+  var gunzip = Unpack.gunzip;
+  var base64ToBytes = Unpack.base64ToBytes;
+  var messageOf = Unpack.messageOf;
 
   var DEFAULT_BASES = ['data/', '../data/'];
   var MAKE_DATA_HINT = 'Run `make data`, or choose the files below.';
   var FILE_MODE_MESSAGE = 'Opened from disk: choose the four .gz files of MNIST below ' +
     '(or drop them on the page), or run `make data`, which also writes copies this page can load from disk.';
-
-  /** An Error with a `kind`: 'not-found', 'http', 'network', 'gzip', 'missing-files',
-   *  'file-mode', 'unsupported', 'aborted' or 'read'. */
-  function DataError(kind, message) {
-    var e = new Error(message);
-    e.name = 'DataError';
-    e.kind = kind;
-    return e;
-  }
 
   function isFileMode() {
     return location.protocol === 'file:';
@@ -72,81 +61,6 @@
 
   function isHttpUrl(u) {
     return /^https?:\/\//i.test(u);
-  }
-
-  /* ---- bytes ------------------------------------------------------------------ */
-
-  function base64ToBytes(text) {
-    if (typeof Uint8Array.fromBase64 === 'function') {
-      return Uint8Array.fromBase64(text);
-    }
-    var bin = atob(text);
-    var n = bin.length;
-    var out = new Uint8Array(n);
-    for (var i = 0; i < n; i++) out[i] = bin.charCodeAt(i);
-    return out;
-  }
-
-  function isGzip(bytes) {
-    return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
-  }
-
-  /** Gunzips bytes (Uint8Array) into an ArrayBuffer; bytes without the gzip magic
-   *  are returned as they are (already decompressed). `name` is used in errors. */
-  function gunzip(bytes, name) {
-    if (!(bytes instanceof Uint8Array)) bytes = new Uint8Array(bytes);
-    if (!isGzip(bytes)) {
-      var copy = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
-        ? bytes.buffer : bytes.slice().buffer;
-      return Promise.resolve(copy);
-    }
-    if (typeof DecompressionStream !== 'function') {
-      return Promise.reject(DataError('unsupported', 'This browser cannot decompress gzip ' +
-        '(no DecompressionStream): use a current Chrome, Edge, Firefox or Safari, ' +
-        'or choose already decompressed IDX files below.'));
-    }
-    var reader;
-    try {
-      var ds = new DecompressionStream('gzip');
-      var writer = ds.writable.getWriter();
-      // Errors surface on the readable side; these promises only must not go unhandled.
-      writer.write(bytes).catch(function () {});
-      writer.close().catch(function () {});
-      reader = ds.readable.getReader();
-    } catch (e) {
-      return Promise.reject(DataError('gzip', name + ': corrupt gzip data (' + messageOf(e) + ')'));
-    }
-    // The gzip trailer holds the uncompressed size (mod 2^32): allocate once when it is sane.
-    var n = bytes.length;
-    var isize = n >= 18 ? (bytes[n - 4] | (bytes[n - 3] << 8) | (bytes[n - 2] << 16) | (bytes[n - 1] << 24)) >>> 0 : 0;
-    // (deflate expands at most about 1032:1, so a larger claim is a damaged trailer)
-    var sane = isize > 0 && isize <= 256 * 1024 * 1024 && isize <= n * 1032 + 1024;
-    var out = new Uint8Array(sane ? isize : Math.max(1 << 16, n * 4));
-    var size = 0;
-    function pump() {
-      return reader.read().then(function (r) {
-        if (r.done) return size === out.length ? out.buffer : out.slice(0, size).buffer;
-        var chunk = r.value;
-        if (size + chunk.length > out.length) {
-          var cap = out.length * 2;
-          while (cap < size + chunk.length) cap *= 2;
-          var next = new Uint8Array(cap);
-          next.set(out.subarray(0, size));
-          out = next;
-        }
-        out.set(chunk, size);
-        size += chunk.length;
-        return pump();
-      });
-    }
-    return pump().catch(function (e) {
-      throw DataError('gzip', name + ': corrupt gzip data (' + messageOf(e) + ')');
-    });
-  }
-
-  function messageOf(e) {
-    var m = e && e.message ? String(e.message) : String(e);
-    return m.replace(/\.$/, '');
   }
 
   /* ---- over http(s) ------------------------------------------------------------ */
@@ -383,9 +297,8 @@
   }
 
   function names(base, ds, set) {
-    var imgs = FILES.filter(function (f) { return f.set === set && f.part === 'images'; })[0];
-    var labs = FILES.filter(function (f) { return f.set === set && f.part === 'labels'; })[0];
-    return { images: base + ds.folder + imgs.file, labels: base + ds.folder + labs.file };
+    var fileOf = window.MnistDatasets.fileOf;
+    return { images: base + ds.folder + fileOf(set, 'images').file, labels: base + ds.folder + fileOf(set, 'labels').file };
   }
 
   /* ---- public: files picked or dropped by the user -------------------------------- */
@@ -475,17 +388,12 @@
   }
 
   window.MnistData = {
-    DATASETS: DATASETS,
-    FILES: FILES,
     FILE_MODE_MESSAGE: FILE_MODE_MESSAGE,
     load: load,
     fromFiles: fromFiles,
     matchFiles: matchFiles,
-    gunzip: gunzip,
-    base64ToBytes: base64ToBytes,
     queryBase: queryBase,
     defaultBases: defaultBases,
-    isFileMode: isFileMode,
-    DataError: DataError
+    isFileMode: isFileMode
   };
 })();

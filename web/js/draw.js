@@ -1,24 +1,13 @@
-/* draw.js - a drawing pad where a person writes a digit with the mouse, a
- * finger or a pen (or the keyboard), and the preprocessing that turns the
- * drawing into the 28x28 input the network sees, done the way MNIST was made:
- * crop to the ink, fit it into 20x20 keeping the aspect ratio with area
- * averaging (anti-aliased grey levels), then centre it by its centre of mass
- * in a 28x28 image.
+/* draw.js - the drawing pad (one job: a person writes a digit with the mouse, a finger
+ * or a pen, or the keyboard); MnistPreprocess (preprocess.js) turns the strokes into
+ * the network's 28x28 input; MnistStrokes (strokes.js) renders the strokes.
  *
- * Public: window.MnistDraw (and module.exports under Node, for unit tests) =
- *   preprocess(ink, width, height) -> Float32Array(784) | null
- *     ink: width*height intensities, row-major; Uint8Array/Uint8ClampedArray
- *     hold 0..255, anything else (Float32Array, Float64Array, Array) 0..1.
- *     null when there is no ink (every value below half a grey level).
- *   boundingBox(ink, width, height, threshold) -> {x0, y0, x1, y1} | null
- *     the pixels at or above threshold; x1 and y1 are exclusive.
- *   centreOfMass(img, width = 28, height = 28) -> {x, y}
- *     intensity-weighted mean of pixel centres (pixel i spans [i, i+1));
- *     the image centre for an all-zero image.
+ * Public: window.MnistDraw = {
  *   create({ canvas, preview, onChange, penWidth }) -> pad
  *     pad = { clear(), isEmpty(), pixels(), strokes(), setStrokes(strokes),
  *             redraw(), destroy() }
- *   SIDE (28), FIT (20), INK_SIZE (280).
+ *   INK_SIZE (280)
+ * }
  *
  * The pad stores strokes as lists of {x, y} points normalised to the canvas's
  * CSS size (0..1; a point may lie a little outside while the pointer is
@@ -46,204 +35,17 @@
 (function () {
   'use strict';
 
-  var SIDE = 28;
-  var FIT = 20;
+  var Preprocess = window.MnistPreprocess;
+  var preprocess = Preprocess.preprocess;
+  var SIDE = Preprocess.SIDE;
   var INK_SIZE = 280;
-  /* Values below half a grey level would round to 0 in an 8-bit image. */
-  var NO_INK = 0.5 / 255;
   var DEFAULT_PEN = 1 / 12; // of the pad's width: 2-3 px strokes in 20 px
   var KEY_STEP = 1 / 28;
   var KEY_STEP_LARGE = 1 / 7;
   var MIN_STEP = 0.0005; // pointer moves shorter than this add no point
   var CURSOR_COLOUR = '#2563eb';
-
-  /* 255 for 8-bit unsigned arrays, else 1 (works across realms). */
-  function fullScale(ink) {
-    var tag = Object.prototype.toString.call(ink);
-    return tag === '[object Uint8Array]' || tag === '[object Uint8ClampedArray]' ? 255 : 1;
-  }
-
-  function checkImage(ink, width, height) {
-    if (!ink || typeof ink.length !== 'number') throw new TypeError('ink must be an array-like of intensities');
-    if (!(width > 0 && height > 0) || width % 1 !== 0 || height % 1 !== 0) {
-      throw new RangeError('width and height must be positive integers');
-    }
-    if (ink.length < width * height) throw new RangeError('ink holds ' + ink.length + ' values, need ' + width * height);
-  }
-
-  function boundingBox(ink, width, height, threshold) {
-    checkImage(ink, width, height);
-    if (threshold === undefined) threshold = NO_INK * fullScale(ink);
-    var x0 = width, x1 = -1, y0 = -1, y1 = -1;
-    for (var y = 0; y < height; y++) {
-      var row = y * width;
-      var first = -1;
-      for (var x = 0; x < width; x++) {
-        if (ink[row + x] >= threshold) { first = x; break; }
-      }
-      if (first < 0) continue;
-      var last = first;
-      for (var r = width - 1; r > first; r--) {
-        if (ink[row + r] >= threshold) { last = r; break; }
-      }
-      if (y0 < 0) y0 = y;
-      y1 = y;
-      if (first < x0) x0 = first;
-      if (last > x1) x1 = last;
-    }
-    if (y0 < 0) return null;
-    return { x0: x0, y0: y0, x1: x1 + 1, y1: y1 + 1 };
-  }
-
-  function centreOfMass(img, width, height) {
-    width = width || SIDE;
-    height = height || SIDE;
-    var total = 0, sx = 0, sy = 0;
-    for (var y = 0; y < height; y++) {
-      for (var x = 0; x < width; x++) {
-        var v = img[y * width + x];
-        if (!(v > 0)) continue;
-        total += v;
-        sx += v * (x + 0.5);
-        sy += v * (y + 0.5);
-      }
-    }
-    if (total === 0) return { x: width / 2, y: height / 2 };
-    return { x: sx / total, y: sy / total };
-  }
-
-  /**
-   * Box-filter weights along one axis: output pixel o covers the input span
-   * [o * inLen / outLen, (o + 1) * inLen / outLen); each input pixel counts by
-   * the length of its overlap, so edges get fractional coverage. The weights
-   * of one output pixel sum to 1 (a mean), shrinking or enlarging alike.
-   */
-  function axisWeights(inLen, outLen) {
-    var ratio = inLen / outLen;
-    var taps = [];
-    for (var o = 0; o < outLen; o++) {
-      var start = o * inLen / outLen;
-      var end = (o + 1) * inLen / outLen;
-      var index = [], weight = [];
-      for (var k = Math.floor(start), stop = Math.min(inLen, Math.ceil(end)); k < stop; k++) {
-        var overlap = Math.min(k + 1, end) - Math.max(k, start);
-        if (overlap > 1e-9) { index.push(k); weight.push(overlap / ratio); }
-      }
-      taps.push({ index: index, weight: weight });
-    }
-    return taps;
-  }
-
-  /** The crop box's size once fitted into FIT x FIT, keeping its aspect. */
-  function fittedSize(boxW, boxH) {
-    if (boxW >= boxH) return { w: FIT, h: Math.max(1, Math.round(boxH * FIT / boxW)) };
-    return { w: Math.max(1, Math.round(boxW * FIT / boxH)), h: FIT };
-  }
-
-  function preprocess(ink, width, height) {
-    checkImage(ink, width, height);
-    var full = fullScale(ink);
-    var box = boundingBox(ink, width, height, NO_INK * full);
-    if (!box) return null;
-    var boxW = box.x1 - box.x0, boxH = box.y1 - box.y0;
-    var size = fittedSize(boxW, boxH);
-    var xTaps = axisWeights(boxW, size.w);
-    var yTaps = axisWeights(boxH, size.h);
-
-    // Separable area averaging: rows first (every input row of the box to
-    // size.w columns), then columns. Values become 0..1 here.
-    var rows = new Float64Array(boxH * size.w);
-    var toUnit = 1 / full;
-    for (var y = 0; y < boxH; y++) {
-      var src = (box.y0 + y) * width + box.x0;
-      for (var ox = 0; ox < size.w; ox++) {
-        var tx = xTaps[ox], sum = 0;
-        for (var i = 0; i < tx.index.length; i++) sum += tx.weight[i] * ink[src + tx.index[i]];
-        rows[y * size.w + ox] = sum * toUnit;
-      }
-    }
-    var fitted = new Float64Array(size.w * size.h);
-    for (var oy = 0; oy < size.h; oy++) {
-      var ty = yTaps[oy];
-      for (var cx = 0; cx < size.w; cx++) {
-        var acc = 0;
-        for (var j = 0; j < ty.index.length; j++) acc += ty.weight[j] * rows[ty.index[j] * size.w + cx];
-        fitted[oy * size.w + cx] = Math.min(1, Math.max(0, acc));
-      }
-    }
-
-    // Shift by whole pixels so the centre of mass lands on the image centre,
-    // but never so far that part of the fitted digit would fall off.
-    var com = centreOfMass(fitted, size.w, size.h);
-    var left = clampInt(Math.round(SIDE / 2 - com.x), 0, SIDE - size.w);
-    var top = clampInt(Math.round(SIDE / 2 - com.y), 0, SIDE - size.h);
-    var out = new Float32Array(SIDE * SIDE);
-    for (var fy = 0; fy < size.h; fy++) {
-      for (var fx = 0; fx < size.w; fx++) out[(top + fy) * SIDE + left + fx] = fitted[fy * size.w + fx];
-    }
-    return out;
-  }
-
-  function clampInt(v, lo, hi) {
-    return v < lo ? lo : v > hi ? hi : v;
-  }
-
-  /** Copies strokes, accepting points as {x, y} or [x, y]; drops bad points. */
-  function copyStrokes(strokes) {
-    var result = [];
-    (strokes || []).forEach(function (stroke) {
-      var points = [];
-      (stroke || []).forEach(function (p) {
-        var x = Array.isArray(p) ? p[0] : p && p.x;
-        var y = Array.isArray(p) ? p[1] : p && p.y;
-        if (typeof x === 'number' && typeof y === 'number' && isFinite(x) && isFinite(y)) points.push({ x: x, y: y });
-      });
-      if (points.length) result.push(points);
-    });
-    return result;
-  }
-
-  /**
-   * Strokes one point list on ctx scaled to w x h pixels: a dot for a single
-   * point, otherwise quadratic curves through the midpoints of successive
-   * points (smooth, and it still passes through the first and last point).
-   */
-  function traceStroke(ctx, points, w, h, lineWidth) {
-    var p0 = points[0];
-    var moved = false;
-    for (var m = 1; m < points.length && !moved; m++) moved = points[m].x !== p0.x || points[m].y !== p0.y;
-    if (!moved) {
-      ctx.beginPath();
-      ctx.arc(p0.x * w, p0.y * h, lineWidth / 2, 0, 2 * Math.PI);
-      ctx.fill();
-      return;
-    }
-    ctx.beginPath();
-    ctx.moveTo(p0.x * w, p0.y * h);
-    if (points.length === 2) {
-      ctx.lineTo(points[1].x * w, points[1].y * h);
-    } else {
-      ctx.lineTo((p0.x + points[1].x) / 2 * w, (p0.y + points[1].y) / 2 * h);
-      for (var i = 1; i < points.length - 1; i++) {
-        var p = points[i], next = points[i + 1];
-        ctx.quadraticCurveTo(p.x * w, p.y * h, (p.x + next.x) / 2 * w, (p.y + next.y) / 2 * h);
-      }
-      var last = points[points.length - 1];
-      ctx.lineTo(last.x * w, last.y * h);
-    }
-    ctx.stroke();
-  }
-
-  function drawStrokes(ctx, strokes, w, h, lineWidth, colour) {
-    ctx.save();
-    ctx.lineCap = 'round';
-    ctx.lineJoin = 'round';
-    ctx.lineWidth = lineWidth;
-    ctx.strokeStyle = colour;
-    ctx.fillStyle = colour;
-    for (var s = 0; s < strokes.length; s++) traceStroke(ctx, strokes[s], w, h, lineWidth);
-    ctx.restore();
-  }
+  var copyStrokes = window.MnistStrokes.copy;
+  var drawStrokes = window.MnistStrokes.draw;
 
   function create(options) {
     options = options || {};
@@ -404,13 +206,7 @@
         pctx.fillRect(0, 0, preview.width, preview.height);
         return;
       }
-      var img = pctx.createImageData(SIDE, SIDE);
-      for (var k = 0; k < SIDE * SIDE; k++) {
-        var grey = Math.round(pixels[k] * 255);
-        img.data[4 * k] = img.data[4 * k + 1] = img.data[4 * k + 2] = grey;
-        img.data[4 * k + 3] = 255;
-      }
-      pctx.putImageData(img, 0, 0);
+      window.MnistDom.drawDigit(preview, pixels.map(function (v) { return Math.round(v * 255); }), 0);
     }
 
     function changed() {
@@ -606,16 +402,5 @@
     };
   }
 
-  var api = {
-    SIDE: SIDE,
-    FIT: FIT,
-    INK_SIZE: INK_SIZE,
-    preprocess: preprocess,
-    boundingBox: boundingBox,
-    centreOfMass: centreOfMass,
-    create: create
-  };
-
-  if (typeof window !== 'undefined') window.MnistDraw = api;
-  if (typeof module === 'object' && module.exports) module.exports = api;
+  window.MnistDraw = { INK_SIZE: INK_SIZE, create: create };
 })();

@@ -1,25 +1,25 @@
-/* inspect.js - looking inside the network (one job: draw what the worker
- * reports about the network itself): the first layer's weights as 28x28
- * images, one per hidden unit, the gallery of misclassified test images, and
- * every layer's activations for one chosen input.
+/* inspect.js - looking inside the network (one job: draw what the worker reports
+ * about the network itself): the first layer's weights as 28x28 images, one per
+ * hidden unit, every layer's activations for one chosen input, and the 10
+ * probability bars.
  *
  * Public: window.MnistInspect = {
- *   init({onPick(testIndex), onMistakesOrder(order)})
- *   showWeights(m), showMistakes(m)      the worker's `weights` / `mistakes` messages
- *   mistakesOrder()                      'most' | 'least' (the sort select)
+ *   showWeights(m)                       the worker's `weights` message
  *   showProbabilities(list, probabilities | null)   10 bars, one per class
- *   className(k)                         the digit, or the Fashion-MNIST name (MnistUI's)
  *   showActivations(input)               {title, image: Float32Array|Uint8Array(784) (0..1 or 0..255),
  *                                         activations: [[...], ...]}
- *   bindPick(list)                       items with data-index in `list` pick that test image
- *   digitCanvas(images, offset)          a 28x28 canvas of one image (bytes)
  *   clear()
  * }
  */
-'use strict';
-
 (function () {
+  'use strict';
+
+  var Dom = window.MnistDom;
+  var Store = window.MnistStore;
+  var $ = Dom.$, fill = Dom.fill;
   var SIDE = 28;
+
+  function className(k) { return Store.className(k); }
 
   /* Diverging colour map: negative blue, zero white, positive red; t in [-1, 1]. */
   function diverging(t) {
@@ -46,24 +46,9 @@
     return canvas;
   }
 
-  function digitCanvas(images, offset) {
-    var canvas = document.createElement('canvas');
-    canvas.width = canvas.height = SIDE;
-    window.MnistUI.drawDigit(canvas, images, offset);
-    canvas.setAttribute('aria-hidden', 'true');
-    return canvas;
-  }
-
-
-  /* Replaces the children of `list` with `items`, reusing nothing (small lists). */
-  function fill(list, items) {
-    while (list.firstChild) list.removeChild(list.firstChild);
-    items.forEach(function (item) { list.appendChild(item); });
-  }
-
   /** m: the worker's `weights` message. */
   function showWeights(m) {
-    var list = document.getElementById('weights');
+    var list = $('weights');
     if (!list) return;
     var items = [];
     for (var u = 0; u < m.units; u++) {
@@ -77,47 +62,8 @@
       items.push(li);
     }
     fill(list, items);
-    var empty = document.getElementById('weights-empty');
+    var empty = $('weights-empty');
     if (empty) empty.hidden = m.units > 0;
-  }
-
-  var handlers = {};
-
-  function mistakesOrder() {
-    var sort = document.getElementById('mistakes-sort');
-    return sort && sort.value === 'least' ? 'least' : 'most';
-  }
-
-  function className(c) { return window.MnistUI.className(c); }
-
-  /** m: the worker's `mistakes` message, already in the order asked for. */
-  function showMistakes(m) {
-    var list = document.getElementById('mistakes');
-    if (!list) return;
-    fill(list, m.items.map(function (item, k) {
-      var li = document.createElement('li');
-      li.className = 'mistake';
-      li.setAttribute('data-label', String(item.label));
-      li.setAttribute('data-predicted', String(item.predicted));
-      li.setAttribute('data-index', String(item.index));
-      li.setAttribute('role', 'button');
-      li.tabIndex = 0;
-      li.appendChild(digitCanvas(m.images, k * SIDE * SIDE));
-      var caption = document.createElement('span');
-      caption.textContent = className(item.label) + ' → ' + className(item.predicted) + ' · ' + Math.round(item.confidence * 100) + '%';
-      var desc = 'Test image ' + item.index + ': true ' + className(item.label) + ', predicted ' +
-        className(item.predicted) + ' with ' + (item.confidence * 100).toFixed(1) + '% confidence';
-      li.setAttribute('aria-label', desc);
-      li.setAttribute('title', desc);
-      li.appendChild(caption);
-      return li;
-    }));
-    var summary = document.getElementById('mistakes-summary');
-    if (summary) {
-      summary.textContent = m.total.toLocaleString('en-US') + ' of the test images are misclassified; ' +
-        (m.items.length < m.total ? 'showing ' + m.items.length + ', ' : '') +
-        (m.order === 'least' ? 'least' : 'most') + ' confident first.';
-    }
   }
 
   /* ---- activations ---- */
@@ -129,9 +75,9 @@
   /** input: {title, image, activations}. One row per layer; each cell's darkness is
    *  its value over the layer's largest (so a row shows which units fire, not how much). */
   function showActivations(input) {
-    var box = document.getElementById('activations');
+    var box = $('activations');
     if (!box) return;
-    var source = document.getElementById('activations-source');
+    var source = $('activations-source');
     if (source) source.textContent = input.title;
     var rows = [];
     var first = document.createElement('div');
@@ -143,7 +89,7 @@
     var bytes = input.image instanceof Uint8Array ? input.image : Uint8Array.from(input.image, function (v) {
       return Math.round(Math.max(0, Math.min(1, v)) * 255);
     });
-    var canvas = digitCanvas(bytes, 0);
+    var canvas = Dom.digitCanvas(bytes, 0);
     first.appendChild(canvas);
     rows.push(first);
     var layers = input.activations.length;
@@ -195,7 +141,7 @@
    *  class names change. */
   function showProbabilities(list, probabilities) {
     if (!list) return;
-    var key = window.MnistUI.classNames() ? 'names' : 'digits';
+    var key = Store.namedClasses() ? 'names' : 'digits';
     if (list.children.length !== 10 || list.getAttribute('data-names') !== key) {
       fill(list, []);
       for (var c = 0; c < 10; c++) {
@@ -230,52 +176,15 @@
     }
   }
 
-  /** Items with data-index in `list` (clicked, or Enter/Space when focused) pick that test image. */
-  function bindPick(list) {
-    if (!list) return;
-    var pick = function (e) {
-      var item = e.target.closest && e.target.closest('[data-index]');
-      if (!item || !list.contains(item) || !handlers.onPick) return;
-      handlers.onPick(Number(item.getAttribute('data-index')));
-    };
-    list.addEventListener('click', pick);
-    list.addEventListener('keydown', function (e) {
-      if (e.key !== 'Enter' && e.key !== ' ') return;
-      e.preventDefault();
-      pick(e);
-    });
-  }
-
   function clear() {
-    ['weights', 'mistakes', 'activations'].forEach(function (id) {
-      var list = document.getElementById(id);
-      if (list) fill(list, []);
-    });
-    var summary = document.getElementById('mistakes-summary');
-    if (summary) summary.textContent = 'Mistakes appear after an epoch, a pause or a step.';
-  }
-
-  function init(h) {
-    handlers = h || {};
-    var sort = document.getElementById('mistakes-sort');
-    if (sort) {
-      sort.addEventListener('change', function () {
-        if (handlers.onMistakesOrder) handlers.onMistakesOrder(mistakesOrder());
-      });
-    }
-    ['predictions', 'mistakes', 'cell-images'].forEach(function (id) { bindPick(document.getElementById(id)); });
+    fill($('weights'), []);
+    fill($('activations'), []);
   }
 
   window.MnistInspect = {
-    init: init,
     showWeights: showWeights,
-    showMistakes: showMistakes,
-    mistakesOrder: mistakesOrder,
     showActivations: showActivations,
     showProbabilities: showProbabilities,
-    className: className,
-    bindPick: bindPick,
-    digitCanvas: digitCanvas,
     clear: clear
   };
 })();

@@ -1,27 +1,35 @@
 /* models.js - model files on the page (one job: move the core's model files between
- * the worker, the user's disk and the browser's storage). The bytes are the core's
- * model format (src/model.c: "MNISTNET", version, sizes, float32 weights, CRC-32);
- * the worker checks them, this file only carries them.
+ * the worker, the user's disk and the browser's storage, and the model card). The
+ * bytes are the core's model format ("MNISTNET", version, sizes, float32 weights,
+ * CRC-32); the worker checks them, this file only carries them.
  *
  * Public: window.MnistModels = {
- *   init({onDownload, onUpload(file), onRestore, onDelete})   binds the model card
+ *   init({clearDisplay(epochs)})   binds the model card; clearDisplay: a new network's empty display
  *   looksLikeModel(file) -> Promise<boolean>   the file starts with the model magic
- *   download(bytes, arch, accuracy)            saves a file named after the network
- *   setCanDownload(bool), setNote(text, kind), showSaved(record | null)
- *   store: { save(key, record), load(key), remove(key) }   IndexedDB, one record per key
- *          (the dataset); record = {bytes: ArrayBuffer, arch, testAccuracy, savedAt (ms), dataset}.
- *          Every call resolves (load: to null) or rejects with a sentence saying why.
+ *   loadFile(file)              a picked or dropped model file becomes the network
+ *   autoSave()                  keeps the network in the browser (at a rest point)
+ *   checkSaved(isCurrent, linkValues)   after a load: shows this dataset's saved model, and
+ *                               restores it on the page's first load unless the link asks otherwise
+ *   setCanDownload(bool)
  * }
  */
 (function () {
   'use strict';
 
-  var MAGIC = 'MNISTNET';
-  var DB_NAME = 'mnist-wasm';
-  var DB_STORE = 'models';
-  var handlers = {};
+  var Dom = window.MnistDom;
+  var fmt = window.MnistFormat;
+  var Store = window.MnistStore;
+  var Client = window.MnistClient;
+  var Storage = window.MnistStorage;
+  var Form = window.MnistForm;
+  var Settings = window.MnistSettings;
+  var Controls = window.MnistControls;
+  var $ = Dom.$;
 
-  function $(id) { return document.getElementById(id); }
+  var MAGIC = 'MNISTNET';
+  var MAX_MODEL_BYTES = 600 * 1024 * 1024; // above the largest network the core builds
+  var handlers = {};
+  var restoreChecked = false; // the first load has looked for a saved model
 
   function looksLikeModel(file) {
     return file.slice(0, MAGIC.length).arrayBuffer().then(function (buf) {
@@ -29,16 +37,12 @@
     }, function () { return false; });
   }
 
-  function fileName(arch, accuracy) {
-    var acc = typeof accuracy === 'number' && isFinite(accuracy) ? '-' + (accuracy * 100).toFixed(2) : '';
-    return 'mnist-' + arch.join('-') + acc + '.model';
-  }
-
   function download(bytes, arch, accuracy) {
+    var acc = typeof accuracy === 'number' && isFinite(accuracy) ? '-' + (accuracy * 100).toFixed(2) : '';
     var url = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
     var a = document.createElement('a');
     a.href = url;
-    a.download = fileName(arch, accuracy);
+    a.download = 'mnist-' + arch.join('-') + acc + '.model';
     a.hidden = true;
     document.body.appendChild(a);
     a.click();
@@ -48,67 +52,7 @@
     return a.download;
   }
 
-  /* ---- IndexedDB ------------------------------------------------------------------ */
-
-  var dbPromise = null;
-
-  function openDb() {
-    if (dbPromise) return dbPromise;
-    dbPromise = new Promise(function (resolve, reject) {
-      var idb;
-      try {
-        idb = self.indexedDB;
-      } catch (e) {
-        idb = null; // some browsers throw here for pages from disk
-      }
-      if (!idb) {
-        reject(new Error('this browser does not offer storage (IndexedDB) to this page'));
-        return;
-      }
-      var req;
-      try {
-        req = idb.open(DB_NAME, 1);
-      } catch (e) {
-        reject(new Error('the browser refused its storage (' + e.message + ')'));
-        return;
-      }
-      req.onupgradeneeded = function () { req.result.createObjectStore(DB_STORE); };
-      req.onsuccess = function () { resolve(req.result); };
-      req.onerror = function () {
-        reject(new Error('the browser refused its storage (' + (req.error ? req.error.message : 'unknown error') + ')'));
-      };
-      req.onblocked = function () { reject(new Error('the storage is in use by another tab of this page')); };
-    });
-    dbPromise.catch(function () { dbPromise = null; });
-    return dbPromise;
-  }
-
-  function run(mode, work) {
-    return openDb().then(function (db) {
-      return new Promise(function (resolve, reject) {
-        var tx = db.transaction(DB_STORE, mode);
-        var req = work(tx.objectStore(DB_STORE));
-        tx.oncomplete = function () { resolve(req.result); };
-        tx.onabort = tx.onerror = function () {
-          var e = tx.error || req.error;
-          reject(new Error(e && e.name === 'QuotaExceededError' ? 'the browser storage is full'
-            : 'the browser storage failed (' + (e ? e.message : 'unknown error') + ')'));
-        };
-      });
-    });
-  }
-
-  var store = {
-    save: function (key, record) { return run('readwrite', function (s) { return s.put(record, key); }); },
-    load: function (key) {
-      return run('readonly', function (s) { return s.get(key); }).then(function (r) {
-        return r && r.bytes instanceof ArrayBuffer && Array.isArray(r.arch) ? r : null;
-      });
-    },
-    remove: function (key) { return run('readwrite', function (s) { return s.delete(key); }); }
-  };
-
-  /* ---- the card --------------------------------------------------------------------- */
+  /* ---- the card ---- */
 
   function describe(record) {
     var when = new Date(record.savedAt);
@@ -120,46 +64,181 @@
   }
 
   function showSaved(record) {
-    var box = $('model-saved');
-    if (!box) return;
-    box.hidden = !record;
+    $('model-saved').hidden = !record;
     $('model-saved-text').textContent = record ? describe(record) : '';
   }
 
   function setNote(text, kind) {
     var note = $('model-note');
-    if (!note) return;
     note.textContent = text;
     note.setAttribute('data-kind', kind || 'info');
   }
 
+  /** A model's fate matters wherever the user looks: in the model card and in #status. */
+  function modelMessage(text, kind) {
+    setNote(text, kind);
+    Controls.setStatus(text, kind);
+  }
+
   function setCanDownload(can) {
-    var b = $('model-download');
-    if (b) b.disabled = !can;
+    $('model-download').disabled = !can;
+  }
+
+  /* ---- the network in and out ---- */
+
+  /** Makes the model in `buffer` the network; `what` names it in messages. */
+  async function loadBytes(buffer, what) {
+    var S = Store.get();
+    if (!S.dataReady || S.busy) {
+      setNote('Load the data first: a model is checked against it.', 'warn');
+      return false;
+    }
+    var wasTraining = S.phase === 'training';
+    if (wasTraining) Client.post({ type: 'pause' });
+    Store.set({ busy: true, pausing: false, stepping: false });
+    var m;
+    try {
+      m = await Client.build({ type: 'load-model', bytes: buffer }, [buffer]);
+    } catch (e) {
+      Store.set({ busy: false });
+      if (wasTraining) Store.set({ phase: 'paused', recoverable: false });
+      // (the core names the file "model"; here it has its own name)
+      modelMessage('Could not load ' + what + ': ' + String(e.message).replace(/^model: /, '').replace(/\.$/, '') +
+        '. Nothing changed.', 'error');
+      return false;
+    }
+    // Train first applies the form's training settings to the loaded network (applied: '').
+    Store.set({ busy: false, loadedArch: m.arch.slice(), hasNet: true, fresh: true, applied: '' });
+    Form.setFieldValue('arch', m.arch.slice(1, -1).join('-'));
+    Settings.sync();
+    var r = Form.readConfig(true);
+    if (r.ok) Store.set({ config: r.config });
+    handlers.clearDisplay(r.ok ? r.config.epochs : (S.config ? S.config.epochs : 1));
+    Store.set({ phase: 'ready', recoverable: false });
+    modelMessage('Loaded ' + what + ': a ' + m.arch.join('-') + ' network (' + fmt.int(m.parameters) +
+      ' parameters). Train goes on from its weights; Reset starts afresh.', 'ok');
+    return true;
+  }
+
+  async function loadFile(file) {
+    if (file.size > MAX_MODEL_BYTES) {
+      modelMessage('Could not load ' + file.name + ': at ' + fmt.bytes(file.size) +
+        ' it is too large to be a model file. Nothing changed.', 'error');
+      return;
+    }
+    var buffer;
+    try {
+      buffer = await file.arrayBuffer();
+    } catch (e) {
+      setNote('Could not read ' + file.name + ': ' + e.message, 'error');
+      return;
+    }
+    await loadBytes(buffer, file.name);
+  }
+
+  async function onDownload() {
+    if (!Store.get().hasNet) return;
+    try {
+      var m = await Client.request({ type: 'save-model' }, [], 'model');
+      var name = download(m.bytes, m.arch, m.testAccuracy);
+      setNote('Downloaded ' + name + ' (' + fmt.bytes(m.bytes.length) + ').', 'ok');
+    } catch (e) {
+      setNote('Could not save the model: ' + e.message, 'error');
+    }
+  }
+
+  /** At a rest point: keeps the network in the browser (one copy per dataset). */
+  function autoSave() {
+    var S = Store.get();
+    if (!S.hasNet) return;
+    var key = S.dataset;
+    Client.request({ type: 'save-model' }, [], 'model').then(function (m) {
+      var record = { bytes: m.bytes.slice().buffer, arch: m.arch, testAccuracy: m.testAccuracy,
+        savedAt: Date.now(), dataset: key, settings: Settings.current() };
+      return Storage.save(key, record).then(function () {
+        if (key !== Store.get().dataset) return;
+        showSaved(record);
+        setNote('Saved in this browser; it comes back when you open this page again.', 'ok');
+      });
+    }).catch(function (e) {
+      setNote('Not saved in this browser: ' + e.message + '.', 'warn');
+    });
+  }
+
+  /** isCurrent(): the load that asked is still the latest. linkValues: the settings the
+   *  address asked for (a saved model restores only if it matches them). */
+  async function checkSaved(isCurrent, linkValues) {
+    var record = null;
+    try {
+      record = await Storage.load(Store.get().dataset);
+    } catch (e) {
+      showSaved(null);
+      setNote('Saving in this browser is not available: ' + e.message + '.', 'warn');
+      return;
+    }
+    if (!isCurrent()) return;
+    showSaved(record);
+    // only on arrival: after a switch of dataset the note promises a fresh network
+    var first = !restoreChecked;
+    restoreChecked = true;
+    if (!record || !first || !linkAllows(record, linkValues) || Store.get().phase !== 'ready') return;
+    if (await loadBytes(record.bytes.slice(0), 'your saved model')) {
+      modelMessage('Restored your ' + describe(record).replace(/^Saved model/, 'saved model') +
+        '. Train goes on from it; Reset starts a fresh network.', 'ok');
+    }
+  }
+
+  /** A link that asks for other settings than the saved model's wants a run of its own. */
+  function linkAllows(record, linkValues) {
+    var saved = record.settings || {};
+    return Object.keys(linkValues).every(function (name) {
+      return String(linkValues[name]).trim() === String(saved[name] == null ? '' : saved[name]).trim();
+    });
+  }
+
+  async function onRestore() {
+    try {
+      var record = await Storage.load(Store.get().dataset);
+      if (!record) {
+        showSaved(null);
+        setNote('There is no saved model any more.', 'warn');
+        return;
+      }
+      await loadBytes(record.bytes.slice(0), 'your saved model');
+    } catch (e) {
+      setNote('Could not read the saved model: ' + e.message + '.', 'error');
+    }
+  }
+
+  async function onDelete() {
+    try {
+      await Storage.remove(Store.get().dataset);
+      showSaved(null);
+      setNote('Deleted the model saved in this browser.', 'ok');
+    } catch (e) {
+      setNote('Could not delete the saved model: ' + e.message + '.', 'error');
+    }
   }
 
   function init(h) {
-    handlers = h || {};
-    var call = function (name, arg) { if (handlers[name]) handlers[name](arg); };
-    $('model-download').addEventListener('click', function () { call('onDownload'); });
+    handlers = h;
+    $('model-download').addEventListener('click', onDownload);
     var input = $('model-upload');
     input.addEventListener('change', function () {
       var file = input.files && input.files[0];
       input.value = ''; // choosing the same file again must load it again
-      if (file) call('onUpload', file);
+      if (file) loadFile(file);
     });
-    $('model-restore').addEventListener('click', function () { call('onRestore'); });
-    $('model-delete').addEventListener('click', function () { call('onDelete'); });
+    $('model-restore').addEventListener('click', onRestore);
+    $('model-delete').addEventListener('click', onDelete);
   }
 
   window.MnistModels = {
     init: init,
     looksLikeModel: looksLikeModel,
-    download: download,
-    describe: describe,
-    setCanDownload: setCanDownload,
-    setNote: setNote,
-    showSaved: showSaved,
-    store: store
+    loadFile: loadFile,
+    autoSave: autoSave,
+    checkSaved: checkSaved,
+    setCanDownload: setCanDownload
   };
 })();

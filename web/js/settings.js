@@ -10,7 +10,9 @@
  *   PARAMS
  *   init()                 binds #copy-link and the fields' change events
  *   fromUrl() -> {values: {name: text}, any: boolean}   what the address sets
- *   apply(values) -> [{name, message}]   fills the fields; lists the values it refused
+ *   applyDataset(values) -> [{name, message}]   selects the dataset; lists a value it refused
+ *   apply(values) -> [{name, message}]   fills the preset and the fields (once the form has its
+ *                          rules); lists the values it refused
  *   current() -> {name: text}   the settings as the fields hold them
  *   link() -> string       the address of the current settings
  *   sync()                 rewrites the address and #share-url from the fields
@@ -19,11 +21,10 @@
 (function () {
   'use strict';
 
-  var UI = window.MnistUI;
+  var Form = window.MnistForm;
+  var $ = window.MnistDom.$;
   var PARAMS = ['dataset', 'preset', 'arch', 'lr', 'batch', 'epochs', 'momentum', 'seed'];
   var FIELDS = ['arch', 'lr', 'batch', 'epochs', 'momentum', 'seed'];
-
-  function $(id) { return document.getElementById(id); }
 
   function fromUrl() {
     var values = {};
@@ -50,15 +51,21 @@
 
   /** Fills the fields from `values`; a value a field refuses stays in the field, marked
    *  with its message (the user sees what the link said), and is listed. */
+  function applyDataset(values) {
+    if (values.dataset == null) return [];
+    if (hasOption($('dataset'), values.dataset)) {
+      $('dataset').value = values.dataset;
+      return [];
+    }
+    return [{ name: 'dataset', message: 'unknown dataset "' + values.dataset + '" (mnist or fashion-mnist)' }];
+  }
+
+  /** The preset and the fields: once the form has the core's rules. */
   function apply(values) {
     var refused = [];
-    if (values.dataset != null) {
-      if (hasOption($('dataset'), values.dataset)) $('dataset').value = values.dataset;
-      else refused.push({ name: 'dataset', message: 'unknown dataset "' + values.dataset + '" (mnist or fashion-mnist)' });
-    }
     if (values.preset != null) {
-      if (UI.PRESETS[values.preset]) UI.fillPreset(values.preset);
-      else refused.push({ name: 'preset', message: 'unknown preset "' + values.preset + '" (' + Object.keys(UI.PRESETS).join(', ') + ')' });
+      if (Form.hasPreset(values.preset)) Form.fillPreset(values.preset);
+      else refused.push({ name: 'preset', message: 'unknown preset "' + values.preset + '" (' + Form.presetNames().join(', ') + ')' });
     }
     FIELDS.forEach(function (name) {
       if (values[name] == null) return;
@@ -142,5 +149,5 @@
     sync();
   }
 
-  window.MnistSettings = { PARAMS: PARAMS, init: init, fromUrl: fromUrl, apply: apply, current: current, link: link, sync: sync };
+  window.MnistSettings = { PARAMS: PARAMS, init: init, fromUrl: fromUrl, applyDataset: applyDataset, apply: apply, current: current, link: link, sync: sync };
 })();

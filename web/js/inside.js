@@ -1,0 +1,180 @@
+/* inside.js - looking inside, the controller (one job: ask the worker what the network
+ * makes of an input and hand the answers to the views): the drawing's probabilities,
+ * the activations of the chosen input (the drawing or a picked test image), the
+ * mistakes and a confusion cell's images.
+ *
+ * Public: window.MnistInside = {
+ *   init()                 the drawing pad, the picks, and the worker's look-inside messages
+ *   refresh(drawingOnly)   the network moved on: the bars (and the chosen image's activations) follow
+ *   relabel()              the dataset changed: the class names change with it
+ *   requestMistakes()      the mistakes gallery and the open cell, at a rest point
+ *   forgetTestImage()      a new network: a picked test image is no longer the chosen input
+ *   failed()               a look inside failed (its `error`): the next drawing asks again
+ *   predictDrawing()       the drawing's probabilities now
+ * }
+ */
+(function () {
+  'use strict';
+
+  var Store = window.MnistStore;
+  var Client = window.MnistClient;
+  var Inspect = window.MnistInspect;
+  var Gallery = window.MnistGallery;
+  var Confusion = window.MnistConfusion;
+  var fmt = window.MnistFormat;
+  var $ = window.MnistDom.$;
+
+  var pad = null;
+  var chosen = null;     // the activations view's input: {kind: 'draw'} or {kind: 'test', index}
+  var predictSeq = 0;
+  var waiting = {};      // prediction id -> callback
+  var drawing = { inFlight: false, again: false };
+
+  function className(k) { return Store.className(k); }
+
+  function canPredict() {
+    var S = Store.get();
+    return Client.started() && S.dataReady && S.hasNet && !S.busy;
+  }
+
+  /** Asks the worker for one prediction; `done` gets the `prediction` message. */
+  function predict(what, done) {
+    var id = 'p' + (++predictSeq);
+    waiting[id] = done;
+    Client.post(Object.assign({ type: 'predict', id: id }, what));
+  }
+
+  function onPrediction(m) {
+    var done = waiting[m.id];
+    delete waiting[m.id];
+    if (done) done(m);
+  }
+
+  /** The drawing's probabilities (and activations, when it is the chosen input); one
+   *  request in flight at a time, the latest drawing wins. */
+  function predictDrawing() {
+    var list = $('draw-probabilities');
+    var verdict = $('draw-verdict');
+    var pixels = pad ? pad.pixels() : null;
+    if (!pixels) {
+      Inspect.showProbabilities(list, null);
+      list.setAttribute('data-strokes', '0');
+      verdict.textContent = 'Draw a digit above.';
+      return;
+    }
+    if (!canPredict()) {
+      verdict.textContent = 'The network answers once the data is loaded.';
+      return;
+    }
+    if (drawing.inFlight) {
+      drawing.again = true;
+      return;
+    }
+    drawing.inFlight = true;
+    var strokes = pad.strokes().length;
+    predict({ pixels: pixels }, function (m) {
+      drawing.inFlight = false;
+      if (pad.isEmpty()) { // cleared meanwhile: the answer is about a drawing that is gone
+        drawing.again = false;
+        predictDrawing();
+        return;
+      }
+      Inspect.showProbabilities(list, m.probabilities);
+      // which drawing the bars answer (tests wait for the last one); none while a newer one waits
+      if (drawing.again) list.removeAttribute('data-strokes'); else list.setAttribute('data-strokes', String(strokes));
+      var p = m.probabilities[m.predicted];
+      var S = Store.get();
+      var trained = S.last && (S.last.samples || 0) > 0;
+      verdict.textContent = (trained || S.loadedArch ? 'The network says ' : 'The untrained network guesses ') +
+        className(m.predicted) + ' (' + (p * 100).toFixed(1) + '% sure).';
+      if (chosen && chosen.kind === 'draw') {
+        Inspect.showActivations({ title: 'Your drawing: predicted ' + className(m.predicted) + ' (' +
+          (p * 100).toFixed(1) + '%)', image: pixels, activations: m.activations });
+      }
+      if (drawing.again) {
+        drawing.again = false;
+        predictDrawing();
+      }
+    });
+  }
+
+  function pickTest(index) {
+    chosen = { kind: 'test', index: index };
+    showChosenTest();
+    var box = $('activations');
+    if (box && box.scrollIntoView) box.closest('section').scrollIntoView({ block: 'nearest' });
+  }
+
+  function showChosenTest() {
+    if (!canPredict() || !chosen || chosen.kind !== 'test') return;
+    var index = chosen.index;
+    predict({ index: index }, function (m) {
+      if (!chosen || chosen.index !== index) return;
+      var p = m.probabilities[m.predicted];
+      Inspect.showActivations({
+        title: 'Test image ' + fmt.int(index) + ' (' + className(m.label) + '): predicted ' +
+          className(m.predicted) + ' (' + (p * 100).toFixed(1) + '%), ' + (m.label === m.predicted ? 'right' : 'wrong'),
+        image: m.image, activations: m.activations
+      });
+    });
+  }
+
+  function refresh(drawingOnly) {
+    if (!canPredict()) return;
+    if (pad && !pad.isEmpty()) predictDrawing();
+    if (!drawingOnly) showChosenTest();
+  }
+
+  function relabel() {
+    Confusion.relabel();
+    Inspect.showProbabilities($('draw-probabilities'), null);
+    predictDrawing();
+  }
+
+  /* ---- galleries that cost a pass over the test set: only at rest points ---- */
+
+  function requestCell(label, predicted) {
+    // right answers: the doubtful ones are the interesting ones; mistakes: the confident ones
+    Client.post({ type: 'cell', label: label, predicted: predicted, limit: 60, order: label === predicted ? 'least' : 'most' });
+  }
+
+  function requestMistakes() {
+    Client.post({ type: 'mistakes', limit: 60, order: Gallery.mistakesOrder() });
+    var cell = Confusion.selected();
+    if (cell) requestCell(cell.label, cell.predicted);
+  }
+
+  function init() {
+    Client.on('prediction', onPrediction);
+    Client.on('weights', Inspect.showWeights);
+    Client.on('mistakes', function (m) { if (m.order === Gallery.mistakesOrder()) Gallery.showMistakes(m); });
+    Client.on('cell', Confusion.showCell);
+    Gallery.init({
+      onPick: pickTest,
+      onMistakesOrder: function () { if (Store.get().hasNet) requestMistakes(); }
+    });
+    Confusion.init({
+      onCell: function (label, predicted) { if (Store.get().hasNet) requestCell(label, predicted); }
+    });
+    pad = window.MnistDraw.create({
+      canvas: $('draw-pad'),
+      preview: $('draw-input'),
+      onChange: function (pixels) {
+        if (pixels) chosen = { kind: 'draw' };
+        predictDrawing();
+      }
+    });
+    $('draw-clear').addEventListener('click', function () { pad.clear(); });
+    Inspect.showProbabilities($('draw-probabilities'), null);
+  }
+
+  window.MnistInside = {
+    init: init,
+    refresh: refresh,
+    relabel: relabel,
+    requestMistakes: requestMistakes,
+    forgetTestImage: function () { if (chosen && chosen.kind === 'test') chosen = null; },
+    failed: function () { drawing.inFlight = false; },
+    predictDrawing: predictDrawing
+  };
+})();
