@@ -233,12 +233,18 @@ test('worker: run ids mark every message about a network; ready carries the core
   // a new network while the old one trains: from its `configured` on, only run 8
   w.send({ type: 'reset', run: 8 });
   const configured = await w.waitFor('configured', (m) => m.run === 8, 60000, since);
-  const about = ['configured', 'progress', 'evaluation', 'predictions', 'epoch-end', 'done', 'paused', 'diverged', 'hyper'];
+  const about = ['configured', 'progress', 'evaluation', 'predictions', 'epoch-end', 'done', 'paused', 'diverged', 'hyper',
+    'prediction', 'mistakes', 'cell', 'weights', 'model'];
   const before = w.messages.slice(since, w.messages.indexOf(configured));
   assert.ok(before.some((m) => m.type === 'progress' && m.state === 'training'), 'run 7 trained');
   assert.ok(before.filter((m) => about.includes(m.type)).every((m) => m.run === 7), 'run 7 messages say so');
   w.send({ type: 'set-hyper', hyper: { lr: 0.05 } });
   const hyper = await w.waitFor('hyper', undefined, 5000, since);
+  for (const [type, request] of [['prediction', { type: 'predict', id: 'r', index: 3 }], ['mistakes', { type: 'mistakes', limit: 2 }],
+    ['cell', { type: 'cell', label: 1, predicted: 1, limit: 2 }], ['weights', { type: 'weights', units: 2 }], ['model', { type: 'save-model' }]]) {
+    w.send(request);
+    assert.equal((await w.waitFor(type, undefined, 10000, since)).run, 8, `${type} carries the run`);
+  }
   w.send({ type: 'start' });
   await w.waitFor('done', undefined, 120000, since);
   const after = w.messages.slice(w.messages.indexOf(configured));

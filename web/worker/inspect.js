@@ -1,7 +1,8 @@
 /* inspect.js - the worker's look-inside requests: a prediction with every layer's
  * activations, the mistakes and a confusion cell's images, the first layer's
  * weights (PROTOCOL.md: predict, mistakes, cell, weights). They read the network
- * as it stands and never change the training session.
+ * as it stands and never change the training session; `post` stamps each reply
+ * with the network's run id.
  *
  *   Object.assign(requests, MnistInspect(engine, post, requireNetwork));
  */

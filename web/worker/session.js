@@ -316,7 +316,7 @@
     }
 
     // ---- requests (PROTOCOL.md "Page → worker"; init is the transport's, the look-inside ones inspect.js's)
-    const requests = Object.assign(MnistInspect(engine, postMessage, requireNetwork), {
+    const requests = Object.assign(MnistInspect(engine, post, requireNetwork), {
       load(m) {
         const r = engine.loadSet(m.set, new Uint8Array(m.images), new Uint8Array(m.labels), m.names || {});
         if (m.set === 'test') choosePreviewIndices();
@@ -338,7 +338,7 @@
       'save-model'() {
         requireNetwork();
         const bytes = engine.saveModel();
-        postMessage({ type: 'model', bytes, arch: engine.arch(), testAccuracy: lastEvaluation ? lastEvaluation.testAccuracy : null }, [bytes.buffer]);
+        post({ type: 'model', bytes, arch: engine.arch(), testAccuracy: lastEvaluation ? lastEvaluation.testAccuracy : null }, [bytes.buffer]);
       },
       'load-model'(m) {
         if (state === 'training') pause();
