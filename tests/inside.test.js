@@ -13,7 +13,7 @@ const path = require('node:path');
 const { test } = require('node:test');
 const { pathToFileURL } = require('node:url');
 
-const { ROOT, BIN, MNIST_DIR, runBinary, tempDir, readGz } = require('./helpers');
+const { ROOT, BIN, MNIST_DIR, runBinary, tempDir, inkStrokes, mnistTestDigits } = require('./helpers');
 const {
   SKIP, SHOTS, WEB, useBrowser, serve, openPage, watch, waitForStatus, choosePreset,
 } = require('./browser-helpers');
@@ -23,13 +23,6 @@ useBrowser();
 const DATA = path.join(ROOT, 'data');
 const FILE_URL = pathToFileURL(path.join(WEB, 'index.html')).href;
 
-function testSet() {
-  if (SKIP) return null;
-  const images = readGz(path.join(MNIST_DIR, 't10k-images-idx3-ubyte.gz')).subarray(16);
-  const labels = readGz(path.join(MNIST_DIR, 't10k-labels-idx1-ubyte.gz')).subarray(8);
-  return { image: (i) => images.subarray(i * 784, (i + 1) * 784), label: (i) => labels[i] };
-}
-
 /** Trains the `default` network for `epochs` and waits for the end. */
 async function trainDefault(page, epochs = 1) {
   await choosePreset(page, 'default', epochs);
@@ -38,24 +31,6 @@ async function trainDefault(page, epochs = 1) {
 }
 
 /* ---- drawing ---- */
-
-/** Horizontal strokes, one per run of ink in each row of a 28x28 image: the pen retraces
- *  the digit at the pad's own pen width. -> [[x0, y, x1, y], ...] in 0..1 */
-function strokesOf(pixels, threshold = 128) {
-  const strokes = [];
-  for (let y = 0; y < 28; y++) {
-    let start = -1;
-    for (let x = 0; x <= 28; x++) {
-      const ink = x < 28 && pixels[y * 28 + x] >= threshold;
-      if (ink && start < 0) start = x;
-      if (!ink && start >= 0) {
-        strokes.push([(start + 0.5) / 28, (y + 0.5) / 28, (x - 0.5) / 28, (y + 0.5) / 28]);
-        start = -1;
-      }
-    }
-  }
-  return strokes;
-}
 
 /** Draws with the mouse (real input events through the browser), then waits until the bars
  *  answer this drawing. -> the top class */
@@ -102,7 +77,7 @@ async function drawWithPointer(page, pointerType, points) {
 }
 
 test('draw a digit: replayed test digits are read right, live while training; touch, pen and keyboard draw too', { skip: SKIP }, async (t) => {
-  const set = testSet();
+  const set = mnistTestDigits();
   const url = await serve(t, DATA);
   const { page, problems } = await openPage(t, url);
   await waitForStatus(page, /Ready/);
@@ -111,7 +86,7 @@ test('draw a digit: replayed test digits are read right, live while training; to
   // before training: a 7, the untrained network's guess; then it changes as the network learns
   const seven = 0; // test image 0 is a 7
   assert.equal(set.label(seven), 7);
-  const untrained = await drawWithMouse(page, strokesOf(set.image(seven)));
+  const untrained = await drawWithMouse(page, inkStrokes(set.image(seven)));
   assert.match(await page.textContent('#draw-verdict'), /untrained/);
   const seen = new Set([untrained.texts.join('|')]);
   await choosePreset(page, 'default', 3);
@@ -143,7 +118,7 @@ test('draw a digit: replayed test digits are read right, live while training; to
   const wrong = [];
   for (const i of picks) {
     await clearPad(page);
-    const bars = await drawWithMouse(page, strokesOf(set.image(i)));
+    const bars = await drawWithMouse(page, inkStrokes(set.image(i)));
     if (bars.best === set.label(i)) right++; else wrong.push(`${i}: ${set.label(i)} read as ${bars.best}`);
     assert.match(bars.texts[bars.best], new RegExp(`^${bars.best} .*\\d+\\.\\d%$`), 'each bar: its class and a percentage');
   }
@@ -472,13 +447,13 @@ test('settings in the address: a link sets up the run, edits rewrite it, copy li
 });
 
 test('from disk (file://): drawing, a confusion cell, the activations and a model round trip work without a server', { skip: SKIP }, async (t) => {
-  const set = testSet();
+  const set = mnistTestDigits();
   const dir = tempDir(t);
   const { page, problems } = await openPage(t, FILE_URL);
   await waitForStatus(page, /Ready/);
   await trainDefault(page, 1);
   await clearPad(page);
-  const bars = await drawWithMouse(page, strokesOf(set.image(1)));
+  const bars = await drawWithMouse(page, inkStrokes(set.image(1)));
   assert.equal(bars.best, set.label(1));
   await page.click('#confusion > :nth-child(1)');
   await page.waitForFunction(() => document.querySelectorAll('#cell-images > *').length === 60);
