@@ -6,6 +6,9 @@
 CC       ?= gcc
 CFLAGS   ?= -O2
 CFLAGS   += -std=c11 -Wall -Wextra -Werror -ffp-contract=off -fno-fast-math -MMD -MP
+# Hot loops start on a 32-byte boundary: otherwise the kernels' inner loops land
+# wherever the link order puts them, which moved the native headline by 12%.
+CFLAGS   += -falign-loops=32
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g -O1
 
 # The core (the library behind src/mnist.h) and its two adapters, found by folder.
