@@ -13,6 +13,7 @@ const { test } = require('node:test');
 const { pathToFileURL } = require('node:url');
 
 const { ROOT, MNIST_DIR, tempDir } = require('./helpers');
+const { FILE_NAMES } = require('../web/js/datasets.js');
 
 const {
   SKIP, SHOTS, WEB, useBrowser, serve, openPage, waitForStatus, waitForAccuracy, choosePreset,
@@ -114,7 +115,7 @@ function dataFolder(t, overrides) {
   const root = tempDir(t);
   const dir = path.join(root, 'mnist');
   fs.mkdirSync(dir);
-  for (const name of ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']) {
+  for (const name of FILE_NAMES) {
     if (name in overrides) {
       if (overrides[name] !== null) fs.writeFileSync(path.join(dir, name), overrides[name]);
     } else {
@@ -166,7 +167,7 @@ test('no data beside the page: the file picker loads the four .gz files', { skip
   const { page } = await openPage(t, url);
   await waitForStatus(page, /404/, 30000);
   assert.equal(await page.isDisabled('#train'), true);
-  const files = ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']
+  const files = FILE_NAMES
     .map((name) => path.join(MNIST_DIR, name));
   await page.setInputFiles('#data-files', files.slice(0, 3));
   await waitForStatus(page, /t10k-labels/, 10000); // says which file is missing

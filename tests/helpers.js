@@ -7,6 +7,8 @@ const os = require('node:os');
 const path = require('node:path');
 const zlib = require('node:zlib');
 
+const { fileOf } = require('../web/js/datasets.js');
+
 const ROOT = path.resolve(__dirname, '..');
 const BUILD = path.join(ROOT, 'build');
 const MNIST_DIR = path.join(ROOT, 'data', 'mnist');
@@ -53,10 +55,12 @@ function ownBuffer(buf) {
   return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length);
 }
 
+/** MNIST's training ('train') or test ('t10k') set as exact-size ArrayBuffers. */
 function mnistSet(prefix) {
+  const set = prefix === 't10k' ? 'test' : prefix;
   return {
-    images: ownBuffer(readGz(path.join(MNIST_DIR, `${prefix}-images-idx3-ubyte.gz`))),
-    labels: ownBuffer(readGz(path.join(MNIST_DIR, `${prefix}-labels-idx1-ubyte.gz`))),
+    images: ownBuffer(readGz(path.join(MNIST_DIR, fileOf(set, 'images').file))),
+    labels: ownBuffer(readGz(path.join(MNIST_DIR, fileOf(set, 'labels').file))),
   };
 }
 
@@ -155,8 +159,8 @@ module.exports.writeIdxMirror = writeIdxMirror;
 
 /** MNIST's test set as the drawing tests replay it: image(i) (784 bytes) and label(i). */
 function mnistTestDigits() {
-  const images = readGz(path.join(MNIST_DIR, 't10k-images-idx3-ubyte.gz')).subarray(16);
-  const labels = readGz(path.join(MNIST_DIR, 't10k-labels-idx1-ubyte.gz')).subarray(8);
+  const images = readGz(path.join(MNIST_DIR, fileOf('test', 'images').file)).subarray(16);
+  const labels = readGz(path.join(MNIST_DIR, fileOf('test', 'labels').file)).subarray(8);
   return { image: (i) => images.subarray(i * 784, (i + 1) * 784), label: (i) => labels[i] };
 }
 

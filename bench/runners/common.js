@@ -23,6 +23,9 @@ const fs = require('node:fs');
 const path = require('node:path');
 const zlib = require('node:zlib');
 
+// The dataset file names' one home.
+const { fileOf } = require('../../web/js/datasets.js');
+
 const ROOT = path.resolve(__dirname, '..', '..');
 const PIXELS = 784;
 const CLASSES = 10;
@@ -59,8 +62,8 @@ function loadMnist(dir) {
     return { images: img, labels: lab, count: lab.length };
   };
   return {
-    train: set('train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz'),
-    test: set('t10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'),
+    train: set(fileOf('train', 'images').file, fileOf('train', 'labels').file),
+    test: set(fileOf('test', 'images').file, fileOf('test', 'labels').file),
   };
 }
 
@@ -68,8 +71,8 @@ function loadMnist(dir) {
 function readIdxFiles(dir) {
   const raw = (name) => new Uint8Array(zlib.gunzipSync(fs.readFileSync(path.join(dir, name))));
   return {
-    train: { images: raw('train-images-idx3-ubyte.gz'), labels: raw('train-labels-idx1-ubyte.gz') },
-    test: { images: raw('t10k-images-idx3-ubyte.gz'), labels: raw('t10k-labels-idx1-ubyte.gz') },
+    train: { images: raw(fileOf('train', 'images').file), labels: raw(fileOf('train', 'labels').file) },
+    test: { images: raw(fileOf('test', 'images').file), labels: raw(fileOf('test', 'labels').file) },
   };
 }
 
