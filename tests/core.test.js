@@ -296,3 +296,56 @@ test('model files: every defect is rejected with its own error', async (t) => {
     });
   }
 });
+
+// ---- convolution and max-pooling (src/core/conv.c) ---------------------------------------
+
+// The same bound as the dense layers' check. Measured: at worst about 3e-3 (an input
+// gradient below the 1e-3 floor of the relative error, float rounding of the forward
+// pass); the small CNN, differentiated through a double-precision forward pass, 3e-5.
+test('conv gradient check: convolution, max-pool and a small CNN match finite differences', () => {
+  const { results } = check(['convcheck']);
+  const names = results.map((r) => r.name);
+  for (const pad of [0, 1]) {
+    for (const out of [4, 5]) { // one full group of 4 output channels; a full one and a partial one
+      for (const part of ['weight', 'bias', 'input']) {
+        const name = `conv.7x6x3.k3.pad${pad}.o${out}.${part}`;
+        assert.ok(names.includes(name), `no gradient check for ${name}`);
+      }
+    }
+  }
+  for (const name of ['maxpool.7x5x3.p2.input', 'cnn.conv.weight', 'cnn.conv.bias', 'cnn.input',
+    'cnn.dense.weight', 'cnn.dense.bias']) {
+    assert.ok(names.includes(name), `no gradient check for ${name}`);
+  }
+  for (const r of results) {
+    assert.ok(r.checked >= 3 && r.skipped * 10 <= r.checked,
+      `${r.name}: only ${r.checked} entries checked (${r.skipped} skipped)`);
+    assert.ok(r.max_rel_error < GRAD_BOUND, `${r.name}: relative error ${r.max_rel_error}`);
+  }
+});
+
+test('conv gradient check: a gradient 3% off, everywhere or in one entry per tensor, is caught', () => {
+  for (const flag of ['--perturb', '--perturb-one']) {
+    const { results } = check(['convcheck', flag, '0.03']);
+    assert.ok(results.length >= 19);
+    for (const r of results) {
+      assert.ok(r.max_rel_error > GRAD_BOUND, `${flag} ${r.name}: a 3% error went unnoticed (${r.max_rel_error})`);
+    }
+  }
+});
+
+test('conv and max-pool forward passes agree with naive loops; split work gives the same bits', () => {
+  const r = check(['convparity']);
+  assert.ok(r.conv.length >= 6);
+  for (const c of r.conv) {
+    // float sums of n terms stay within n * 2^-24 of the exact sum, relative to the
+    // sum of the terms' magnitudes
+    assert.ok(c.max_rel_diff <= c.terms * 2 ** -24, `${c.shape}: relative difference ${c.max_rel_diff}`);
+    assert.ok(c.max_abs_diff < 1e-5, `${c.shape}: difference ${c.max_abs_diff}`);
+  }
+  for (const p of r.pool) {
+    assert.equal(p.mismatches, 0, `${p.shape}: values, argmax or routed gradient differ`);
+    assert.ok(p.tied_windows > 0, `${p.shape}: no ties, so the first-maximum rule went untested`);
+  }
+  assert.equal(r.split_identical, true, 'splitting samples or output channels changed the bits');
+});

@@ -15,20 +15,7 @@
 #include <string.h>
 
 #include "nn.h"
-
-typedef float f32x4 __attribute__((vector_size(16)));
-
-static inline f32x4 load4(const float *p) {
-    f32x4 v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
-static inline void store4(float *p, f32x4 v) { memcpy(p, &v, sizeof v); }
-
-static inline f32x4 splat4(float x) { return (f32x4){x, x, x, x}; }
-
-static inline float hsum4(f32x4 v) { return (v[0] + v[1]) + (v[2] + v[3]); }
+#include "simd.h"
 
 /* Finishes a dot product: lane sum, then the i >= I4 tail in order. */
 static inline float dot_finish(f32x4 lanes, const float *x, const float *w, int I4, int I) {
@@ -86,14 +73,6 @@ void dense_forward(float *out, const float *inp, const float *weight, const floa
         const float *x = inp + (long)b * I;
         for (int o = 0; o < O; o++) out[(long)b * O + o] = dot(x, weight + (long)o * I, I) + bias[o];
     }
-}
-
-/* row[i] += d * x[i] for i < n (one rounding per element, so no order issue). */
-static inline void axpy(float *row, float d, const float *x, int n) {
-    int n4 = n & ~3;
-    f32x4 dv = splat4(d);
-    for (int i = 0; i < n4; i += 4) store4(row + i, load4(row + i) + dv * load4(x + i));
-    for (int i = n4; i < n; i++) row[i] += d * x[i];
 }
 
 /* row[i] += c[0] v[0][i] + c[1] v[1][i] + ... + c[n-1] v[n-1][i], adding the

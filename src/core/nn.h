@@ -3,6 +3,7 @@
  *   config.c  presets, limits, init names, their checks    rules.c  them as JSON
  *   net.c     create/free, parameter buffer, accessors     error.c  mnist_error
  *   layers.c  forward/backward pairs of each layer         passes.c a chunk through them
+ *   conv.c    convolution and max-pooling pairs            simd.h   4-lane vector helpers
  *   train.c   training loop and optimiser                  eval.c   evaluate, classify, predict
  *   idx.c     IDX files     model.c  model files     fmath.c  exp/log     rng.c  PCG32
  *   parallel.c the thread pool (threaded WebAssembly build) */
@@ -46,6 +47,31 @@ void softmax_crossentropy_forward(float *probs, float *losses, const float *logi
 void softmax_crossentropy_backward(float *dlogits, const float *probs, const uint8_t *labels,
                                    int B, int C);
 void pixels_to_float(float *out, const uint8_t *pixels, long N);
+
+/* ---- convolution and max-pooling (conv.c), NHWC: sample, row, column, channel.
+ * The callers split the samples [b0, b1) over threads; the weight gradient is
+ * split by output channels [o0, o1), each summed over all samples in order. */
+typedef struct {
+    int H, W, C; /* input: H x W pixels of C channels */
+    int K, pad;  /* K x K kernel, stride 1, `pad` zeros on every side */
+    int O;       /* output channels; output (H+2pad-K+1) x (W+2pad-K+1) x O */
+} conv_shape;
+typedef struct {
+    int H, W, C; /* input; output floor(H/P) x floor(W/P) x C */
+    int P;       /* P x P windows, stride P */
+} pool_shape;
+void conv2d_forward(float *out, const float *inp, const float *weight, const float *bias,
+                    const conv_shape *s, int b0, int b1);
+void conv2d_backward_params(float *dweight, float *dbias, const float *dout, const float *inp,
+                            const conv_shape *s, int B, int o0, int o1);
+void conv2d_backward_input(float *dinp, const float *dout, const float *weight,
+                           const conv_shape *s, int b0, int b1);
+void conv2d_backward(float *dinp, float *dweight, float *dbias, const float *dout,
+                     const float *inp, const float *weight, const conv_shape *s, int B);
+void maxpool_forward(float *out, int32_t *argmax, const float *inp, const pool_shape *s,
+                     int b0, int b1);
+void maxpool_backward(float *dinp, const float *dout, const int32_t *argmax, const pool_shape *s,
+                      int b0, int b1);
 
 /* ---- the network */
 struct mnist_net {

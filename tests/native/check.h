@@ -7,5 +7,36 @@
 
 /* core_check gradcheck [--perturb X]: one JSON line of results. */
 int cmd_gradcheck(int argc, char **argv);
+/* core_check convcheck [--perturb X] [--perturb-one X]: the gradients of the
+ * convolution and max-pooling layers (convcheck.c); one JSON line. */
+int cmd_convcheck(int argc, char **argv);
+/* core_check convparity: their forward passes against naive double loops,
+ * and split work against whole (convparity.c); one JSON line. */
+int cmd_convparity(void);
+
+/* ---- gradcheck.c's tools, shared with convcheck.c */
+
+/* An objective J(everything) evaluated after *x was nudged; NAN = unusable. */
+typedef double (*objective_fn)(void *ctx);
+/* dJ/dx: central differences at h and h/2, Richardson-extrapolated. */
+double numeric_derivative(float *x, float h, objective_fn J, void *ctx);
+
+typedef struct {
+    const char *name;
+    double max_error;
+    int checked, skipped;
+} check_result;
+/* Adds one comparison (analytic vs numeric; a NAN numeric counts as skipped). */
+void record(check_result *r, double analytic, double numeric);
+/* r as a JSON object, followed by a comma unless last. */
+void print_result(const check_result *r, int last);
+/* v[k] uniform in [-scale, scale). */
+void fill_random(float *v, long n, nn_rng *rng, float scale);
+double dot_double(const float *a, const float *b, long n);
+
+/* convparity.c: conv2d_forward's sums in double, in the naive loop order:
+ * out (B,OH,OW,O); mag (or NULL) the sums of the terms' magnitudes. */
+void conv_naive(double *out, double *mag, const float *inp, const float *w, const float *bias,
+                const conv_shape *s, int B);
 
 #endif

@@ -2,6 +2,8 @@
  * tests (tests/core.test.js). Each subcommand prints one JSON line.
  *
  *   core_check gradcheck [--perturb X]   finite differences vs backprop
+ *   core_check convcheck [--perturb X | --perturb-one X]  the same for conv and max-pool
+ *   core_check convparity                conv and max-pool against naive loops
  *   core_check seed-step IN OUT SEED     one full-batch step of the seed net
  *   core_check idx IMAGES LABELS         validate two raw IDX files
  *   core_check model FILE                validate and load a model file
@@ -12,7 +14,7 @@
  *
  * Files are read into buffers of exactly their size, so that under
  * AddressSanitizer any read past the end is caught. The gradient checks
- * are in gradcheck.c. */
+ * are in gradcheck.c, those of the convolutional layers in convcheck.c. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -247,6 +249,8 @@ int main(int argc, char **argv) {
     if (argc < 2) { fprintf(stderr, "usage: core_check COMMAND ...\n"); return 2; }
     const char *cmd = argv[1];
     if (strcmp(cmd, "gradcheck") == 0) return cmd_gradcheck(argc - 2, argv + 2);
+    if (strcmp(cmd, "convcheck") == 0) return cmd_convcheck(argc - 2, argv + 2);
+    if (strcmp(cmd, "convparity") == 0) return cmd_convparity();
     if (strcmp(cmd, "seed-step") == 0) return cmd_seed_step(argc - 2, argv + 2);
     if (strcmp(cmd, "idx") == 0) return cmd_idx(argc - 2, argv + 2);
     if (strcmp(cmd, "model") == 0) return cmd_model(argc - 2, argv + 2);

@@ -15,13 +15,10 @@ static double rel_error(double a, double b) {
     return fabs(a - b) / scale;
 }
 
-/* An objective J(everything) evaluated after *x was nudged; NAN = unusable. */
-typedef double (*objective_fn)(void *ctx);
-
 /* dJ/dx by central differences at step h and h/2, combined by Richardson
  * extrapolation (4 D(h/2) - D(h)) / 3, which cancels the h^2 error term: the
  * float32 forward pass then needs no step so small that rounding dominates. */
-static double numeric_derivative(float *x, float h, objective_fn J, void *ctx) {
+double numeric_derivative(float *x, float h, objective_fn J, void *ctx) {
     double d[2];
     float saved = *x;
     for (int k = 0; k < 2; k++) {
@@ -38,13 +35,7 @@ static double numeric_derivative(float *x, float h, objective_fn J, void *ctx) {
     return (4.0 * d[1] - d[0]) / 3.0;
 }
 
-typedef struct {
-    const char *name;
-    double max_error;
-    int checked, skipped;
-} check_result;
-
-static void record(check_result *r, double analytic, double numeric) {
+void record(check_result *r, double analytic, double numeric) {
     if (isnan(numeric)) {
         r->skipped++;
         return;
@@ -54,7 +45,7 @@ static void record(check_result *r, double analytic, double numeric) {
     r->checked++;
 }
 
-static void print_result(const check_result *r, int last) {
+void print_result(const check_result *r, int last) {
     printf("{\"name\":\"%s\",\"max_rel_error\":%.3e,\"checked\":%d,\"skipped\":%d}%s", r->name,
            r->max_error, r->checked, r->skipped, last ? "" : ",");
 }
@@ -179,11 +170,11 @@ typedef struct {
     uint8_t labels[LB];
 } layer_ctx;
 
-static void fill_random(float *v, long n, nn_rng *rng, float scale) {
+void fill_random(float *v, long n, nn_rng *rng, float scale) {
     for (long k = 0; k < n; k++) v[k] = scale * (2.0f * nn_rng_uniform(rng) - 1.0f);
 }
 
-static double dot_double(const float *a, const float *b, long n) {
+double dot_double(const float *a, const float *b, long n) {
     double s = 0;
     for (long k = 0; k < n; k++) s += (double)a[k] * b[k];
     return s;

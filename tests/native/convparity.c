@@ -1,0 +1,185 @@
+/* convparity.c - the `convparity` command of core_check (check.h): conv.c's
+ * forward passes against naive double-precision loops, max-pooling's
+ * (values, argmax and the gradient it routes) exactly, and work split over
+ * samples or output channels against the whole, bit for bit. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+
+static float *tensor(long n) { return calloc((size_t)n, sizeof(float)); }
+
+/* ---- convolution: float kernel vs double loops ---------------------------------- */
+
+void conv_naive(double *out, double *mag, const float *inp, const float *w, const float *bias,
+                const conv_shape *s, int B) {
+    int H = s->H, W = s->W, C = s->C, K = s->K, pad = s->pad, O = s->O;
+    int OH = H + 2 * pad - K + 1, OW = W + 2 * pad - K + 1;
+    for (int b = 0; b < B; b++)
+        for (int y = 0; y < OH; y++)
+            for (int x = 0; x < OW; x++)
+                for (int o = 0; o < O; o++) {
+                    double sum = bias[o], m = fabs(bias[o]);
+                    for (int ky = 0; ky < K; ky++)
+                        for (int kx = 0; kx < K; kx++) {
+                            int iy = y + ky - pad, ix = x + kx - pad;
+                            if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
+                            for (int c = 0; c < C; c++) {
+                                double t = (double)inp[(((long)b * H + iy) * W + ix) * C + c] *
+                                           w[(((long)o * K + ky) * K + kx) * C + c];
+                                sum += t;
+                                m += fabs(t);
+                            }
+                        }
+                    long k = (((long)b * OH + y) * OW + x) * O + o;
+                    out[k] = sum;
+                    if (mag) mag[k] = m;
+                }
+}
+
+/* The largest |float - double| over the outputs, each divided by the sum of its
+ * terms' magnitudes (bias included): recursive float summation of n terms stays
+ * within about (n + 1) 2^-24 of that (the bound the test applies). */
+static double conv_vs_naive(const conv_shape *s, int B, nn_rng *rng, double *max_abs) {
+    long n_in = (long)B * s->H * s->W * s->C, n_w = (long)s->O * s->K * s->K * s->C;
+    long n_out = (long)B * (s->H + 2 * s->pad - s->K + 1) * (s->W + 2 * s->pad - s->K + 1) * s->O;
+    float *inp = tensor(n_in), *w = tensor(n_w), *bias = tensor(s->O), *out = tensor(n_out);
+    double *want = malloc(sizeof(double) * (size_t)n_out), *mag = malloc(sizeof(double) * (size_t)n_out);
+    fill_random(inp, n_in, rng, 1.0f);
+    fill_random(w, n_w, rng, 0.5f);
+    fill_random(bias, s->O, rng, 0.5f);
+    conv2d_forward(out, inp, w, bias, s, 0, B);
+    conv_naive(want, mag, inp, w, bias, s, B);
+    double worst = 0;
+    *max_abs = 0;
+    for (long k = 0; k < n_out; k++) {
+        double diff = fabs(out[k] - want[k]);
+        *max_abs = fmax(*max_abs, diff);
+        if (mag[k] > 0) worst = fmax(worst, diff / mag[k]);
+    }
+    free(inp); free(w); free(bias); free(out); free(want); free(mag);
+    return worst;
+}
+
+/* ---- max-pooling: exact --------------------------------------------------------------- */
+
+/* Mismatches of values, argmax and routed gradient against a naive loop, on
+ * inputs drawn from 3 levels (so windows hold ties); *ties counts the windows
+ * whose maximum occurs more than once. */
+static long pool_vs_naive(const pool_shape *s, int B, nn_rng *rng, long *ties) {
+    int H = s->H, W = s->W, C = s->C, P = s->P, OH = H / P, OW = W / P;
+    long n_in = (long)B * H * W * C, n_out = (long)B * OH * OW * C;
+    float *inp = tensor(n_in), *out = tensor(n_out), *dout = tensor(n_out);
+    float *dinp = tensor(n_in), *want = tensor(n_in);
+    int32_t *argmax = calloc((size_t)n_out, sizeof(int32_t));
+    for (long k = 0; k < n_in; k++) inp[k] = (float)nn_rng_below(rng, 3) - 1.0f;
+    fill_random(dout, n_out, rng, 1.0f);
+    maxpool_forward(out, argmax, inp, s, 0, B);
+    maxpool_backward(dinp, dout, argmax, s, 0, B);
+    long bad = 0;
+    *ties = 0;
+    for (int b = 0; b < B; b++)
+        for (int py = 0; py < OH; py++)
+            for (int px = 0; px < OW; px++)
+                for (int c = 0; c < C; c++) {
+                    long best = -1, k = (((long)b * OH + py) * OW + px) * C + c;
+                    int count = 0;
+                    for (int dy = 0; dy < P; dy++)
+                        for (int dx = 0; dx < P; dx++) {
+                            long i = (((long)b * H + py * P + dy) * W + px * P + dx) * C + c;
+                            if (best < 0 || inp[i] > inp[best]) best = i, count = 1;
+                            else if (inp[i] == inp[best]) count++;
+                        }
+                    *ties += count > 1;
+                    bad += out[k] != inp[best] || argmax[k] != best;
+                    want[best] = dout[k];
+                }
+    for (long k = 0; k < n_in; k++) bad += memcmp(&dinp[k], &want[k], sizeof(float)) != 0;
+    free(inp); free(out); free(dout); free(dinp); free(want); free(argmax);
+    return bad;
+}
+
+/* ---- split work gives the same bits ---------------------------------------------- */
+
+static int same(const void *a, const void *b, long n) { return memcmp(a, b, (size_t)n * 4) == 0; }
+
+/* conv2d_forward and conv2d_backward_input sample by sample, and
+ * conv2d_backward_params over output channels [0,1), [1,2), [2,O) (groups of
+ * one lane, then from an odd channel), against each in one call. */
+static int conv_split_identical(const conv_shape *s, int B, nn_rng *rng) {
+    long n_in = (long)B * s->H * s->W * s->C, n_w = (long)s->O * s->K * s->K * s->C;
+    long n_out = (long)B * (s->H + 2 * s->pad - s->K + 1) * (s->W + 2 * s->pad - s->K + 1) * s->O;
+    float *inp = tensor(n_in), *w = tensor(n_w), *bias = tensor(s->O), *dout = tensor(n_out);
+    float *out[2] = {tensor(n_out), tensor(n_out)}, *dinp[2] = {tensor(n_in), tensor(n_in)};
+    float *dw[2] = {tensor(n_w), tensor(n_w)}, *db[2] = {tensor(s->O), tensor(s->O)};
+    fill_random(inp, n_in, rng, 1.0f);
+    fill_random(w, n_w, rng, 0.5f);
+    fill_random(bias, s->O, rng, 0.5f);
+    fill_random(dout, n_out, rng, 1.0f);
+    for (long k = 0; k < n_out; k += 3) dout[k] = 0.0f; /* some zeros, as after a pool */
+    conv2d_forward(out[0], inp, w, bias, s, 0, B);
+    conv2d_backward_input(dinp[0], dout, w, s, 0, B);
+    conv2d_backward_params(dw[0], db[0], dout, inp, s, B, 0, s->O);
+    for (int b = 0; b < B; b++) {
+        conv2d_forward(out[1], inp, w, bias, s, b, b + 1);
+        conv2d_backward_input(dinp[1], dout, w, s, b, b + 1);
+    }
+    conv2d_backward_params(dw[1], db[1], dout, inp, s, B, 0, 1);
+    conv2d_backward_params(dw[1], db[1], dout, inp, s, B, 1, 2);
+    conv2d_backward_params(dw[1], db[1], dout, inp, s, B, 2, s->O);
+    int ok = same(out[0], out[1], n_out) && same(dinp[0], dinp[1], n_in) && same(dw[0], dw[1], n_w) &&
+             same(db[0], db[1], s->O);
+    free(inp); free(w); free(bias); free(dout);
+    for (int k = 0; k < 2; k++) { free(out[k]); free(dinp[k]); free(dw[k]); free(db[k]); }
+    return ok;
+}
+
+static int pool_split_identical(const pool_shape *s, int B, nn_rng *rng) {
+    long n_in = (long)B * s->H * s->W * s->C, n_out = (long)B * (s->H / s->P) * (s->W / s->P) * s->C;
+    float *inp = tensor(n_in), *dout = tensor(n_out), *out[2] = {tensor(n_out), tensor(n_out)};
+    float *dinp[2] = {tensor(n_in), tensor(n_in)};
+    int32_t *argmax = calloc((size_t)n_out, sizeof(int32_t));
+    fill_random(inp, n_in, rng, 1.0f);
+    fill_random(dout, n_out, rng, 1.0f);
+    maxpool_forward(out[0], argmax, inp, s, 0, B);
+    maxpool_backward(dinp[0], dout, argmax, s, 0, B);
+    for (int b = 0; b < B; b++) maxpool_forward(out[1], argmax, inp, s, b, b + 1);
+    for (int b = B - 1; b >= 0; b--) maxpool_backward(dinp[1], dout, argmax, s, b, b + 1);
+    int ok = same(out[0], out[1], n_out) && same(dinp[0], dinp[1], n_in);
+    free(inp); free(dout); free(argmax);
+    for (int k = 0; k < 2; k++) { free(out[k]); free(dinp[k]); }
+    return ok;
+}
+
+int cmd_convparity(void) {
+    static const conv_shape convs[] = {
+        /* H, W, C, K, pad, O */
+        {28, 28, 1, 3, 0, 16}, {13, 13, 16, 3, 0, 32}, {7, 6, 3, 3, 1, 5},
+        {9, 8, 5, 5, 2, 7},    {5, 6, 4, 2, 1, 3},     {6, 4, 3, 3, 3, 6}, /* pad >= K: bias-only rims */
+    };
+    static const pool_shape pools[] = {{7, 5, 3, 2}, {26, 26, 16, 2}, {11, 11, 32, 2}, {9, 10, 3, 3}};
+    nn_rng rng;
+    nn_rng_seed(&rng, 12, 34);
+    printf("{\"conv\":[");
+    for (size_t k = 0; k < sizeof convs / sizeof convs[0]; k++) {
+        const conv_shape *s = &convs[k];
+        double max_abs, rel = conv_vs_naive(s, 2, &rng, &max_abs);
+        printf("%s{\"shape\":\"%dx%dx%d.k%d.pad%d.o%d\",\"terms\":%d,\"max_abs_diff\":%.3e,"
+               "\"max_rel_diff\":%.3e}", k ? "," : "", s->H, s->W, s->C, s->K, s->pad, s->O,
+               s->K * s->K * s->C + 1, max_abs, rel);
+    }
+    printf("],\"pool\":[");
+    for (size_t k = 0; k < sizeof pools / sizeof pools[0]; k++) {
+        const pool_shape *s = &pools[k];
+        long ties, bad = pool_vs_naive(s, 2, &rng, &ties);
+        printf("%s{\"shape\":\"%dx%dx%d.p%d\",\"mismatches\":%ld,\"tied_windows\":%ld}", k ? "," : "",
+               s->H, s->W, s->C, s->P, bad, ties);
+    }
+    int split = conv_split_identical(&convs[1], 3, &rng) && conv_split_identical(&convs[2], 3, &rng) &&
+                conv_split_identical(&convs[3], 2, &rng) && pool_split_identical(&pools[0], 3, &rng) &&
+                pool_split_identical(&pools[3], 2, &rng);
+    printf("],\"split_identical\":%s}\n", split ? "true" : "false");
+    return 0;
+}
