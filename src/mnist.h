@@ -72,16 +72,53 @@ typedef struct {
 
 typedef enum { MNIST_INIT_HE = 0, MNIST_INIT_SEED = 1 } mnist_init;
 
+/* The optimiser, applied at the end of each batch to dW = (summed gradient) / m
+ * plus L2 weight decay on the weights (not the biases), for both:
+ *   sgd:  v := mu v + dW;  W := W - alpha v            (mu = 0: plain W := W - alpha dW)
+ *   adam: m := b1 m + (1 - b1) dW;  v := b2 v + (1 - b2) dW^2  (t-th Adam update)
+ *         W := W - alpha (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
+ * Weight decay is added to the gradient (L2, as PyTorch's Adam(weight_decay)),
+ * not decoupled (AdamW). Changing the optimiser between slices zeroes its
+ * state (momentum, moments, t). */
+typedef enum { MNIST_OPT_SGD = 0, MNIST_OPT_ADAM = 1 } mnist_optimizer;
+
+/* The learning-rate schedule:
+ *   step:     alpha = learning_rate, multiplied by lr_decay after each epoch;
+ *             momentum (SGD) or beta1 (Adam) as configured.
+ *   onecycle: PyTorch's OneCycleLR at its defaults over the planned run of T
+ *             updates, with learning_rate as the peak: alpha rises from
+ *             peak/25 at update 0 to the peak at update 0.3 T - 1, then falls
+ *             to peak/25/10^4 at update T - 1, both halves cosine-shaped;
+ *             momentum (SGD) or beta1 (Adam) moves the other way, 0.95 ->
+ *             0.85 -> 0.95 (the configured momentum / beta1 are not used);
+ *             lr_decay is not used.
+ * The plan T is fixed when the training set is attached (mnist_train_attach):
+ * the updates left to reach `epochs` (ceil(count / batch) per epoch) or
+ * `iterations`, whichever comes first. Changing epochs, iterations or the
+ * batch size later does not re-plan: updates beyond T keep the final rate.
+ * Changing learning_rate later rescales the rest of the cycle. */
+typedef enum { MNIST_SCHEDULE_STEP = 0, MNIST_SCHEDULE_ONECYCLE = 1 } mnist_schedule;
+
 /* Training hyperparameters; may change between calls to mnist_train. */
 typedef struct {
     long batch_size;      /* 1..MNIST_MAX_BATCH; >= training set = full batch */
-    float learning_rate;  /* alpha, > 0 */
-    float momentum;       /* 0 (plain SGD) .. < 1 */
+    float learning_rate;  /* alpha, > 0 (onecycle: the peak) */
+    float momentum;       /* SGD: 0 (plain SGD) .. < 1 */
     float weight_decay;   /* L2 coefficient, >= 0 */
-    float lr_decay;       /* alpha is multiplied by this after each epoch, (0, 1] */
+    float lr_decay;       /* step: alpha is multiplied by this after each epoch, (0, 1] */
     long epochs, iterations; /* run length, for callers: stop at whichever comes first;
                                 0 = no limit of that kind (not both) */
+    mnist_optimizer optimizer;
+    mnist_schedule schedule;
+    float beta1, beta2;   /* Adam's moment decay rates, [0, 1) */
+    float eps;            /* Adam's epsilon, (0, 1] */
 } mnist_hyper;
+
+/* What the presets use for the fields they do not set (SGD, step schedule,
+ * Adam's usual 0.9 / 0.999 / 1e-8): designated initialisers, e.g.
+ * mnist_hyper h = {MNIST_HYPER_DEFAULTS, .batch_size = 64, ...}. */
+#define MNIST_HYPER_DEFAULTS \
+    .optimizer = MNIST_OPT_SGD, .schedule = MNIST_SCHEDULE_STEP, .beta1 = 0.9f, .beta2 = 0.999f, .eps = 1e-8f
 
 typedef struct {
     int n_layers;                      /* weight layers, 1..MNIST_MAX_LAYERS */
@@ -104,7 +141,7 @@ extern const mnist_preset_def mnist_presets[];
 /* The settings with a numeric range, and their limits. */
 typedef enum {
     MNIST_SET_BATCH, MNIST_SET_LR, MNIST_SET_MOMENTUM, MNIST_SET_WEIGHT_DECAY, MNIST_SET_LR_DECAY,
-    MNIST_SET_EPOCHS, MNIST_SET_ITERATIONS, MNIST_SET_SEED,
+    MNIST_SET_BETA1, MNIST_SET_BETA2, MNIST_SET_EPS, MNIST_SET_EPOCHS, MNIST_SET_ITERATIONS, MNIST_SET_SEED,
     MNIST_SET_LAYERS,   /* weight layers */
     MNIST_SET_WIDTH,    /* units of a hidden layer */
     MNIST_N_SETTINGS
@@ -122,6 +159,11 @@ mnist_status mnist_preset(const char *name, mnist_config *cfg, mnist_error *err)
 /* "he" / "seed" <-> mnist_init. */
 mnist_status mnist_parse_init(const char *name, mnist_init *init, mnist_error *err);
 const char *mnist_init_name(mnist_init init);
+/* "sgd" / "adam" and "step" / "onecycle" likewise (field "optimizer", "schedule"). */
+mnist_status mnist_parse_optimizer(const char *name, mnist_optimizer *opt, mnist_error *err);
+const char *mnist_optimizer_name(mnist_optimizer opt);
+mnist_status mnist_parse_schedule(const char *name, mnist_schedule *schedule, mnist_error *err);
+const char *mnist_schedule_name(mnist_schedule schedule);
 /* Parses "784-128-10" into cfg->n_layers / cfg->sizes. */
 mnist_status mnist_parse_arch(const char *text, mnist_config *cfg, mnist_error *err);
 /* Checks one value against its limit: a number, in range, whole if it must be. */
@@ -187,7 +229,8 @@ typedef struct {
     int batch_ended;       /* this call completed at least one batch */
     int epoch_ended;       /* this call completed an epoch (and returned there) */
     int diverged;          /* the loss became NaN/Inf: stop training */
-    float learning_rate;   /* the rate in use now (after per-epoch decay) */
+    float learning_rate;   /* the rate of the next update (after per-epoch decay, or
+                              where the one-cycle schedule has got to) */
 } mnist_progress;
 
 /* Trains on `train` (kept by pointer, not copied; must outlive its use).
@@ -197,6 +240,8 @@ mnist_status mnist_train_attach(mnist_net *net, const mnist_dataset *train, mnis
  * gradient is accumulated and the update applied when the batch completes),
  * and returns early at the end of an epoch. No allocation. */
 mnist_status mnist_train(mnist_net *net, long max_samples, mnist_progress *progress, mnist_error *err);
+/* The learning rate the next update will use (as progress->learning_rate). */
+float mnist_learning_rate(const mnist_net *net);
 
 /* ---- evaluation and prediction ------------------------------------------------ */
 

@@ -58,7 +58,7 @@ test('--help documents every command and train flag', () => {
   assert.equal(r.status, 0);
   for (const word of ['train', 'eval', 'predict', '--data', '--preset', '--arch', '--epochs',
     '--iterations', '--batch', '--lr', '--momentum', '--weight-decay', '--seed', '--save', '--model',
-    '--image', '--index']) {
+    '--image', '--index', '--optimizer', '--schedule', 'onecycle', '--beta1', '--beta2', '--eps']) {
     assert.ok(r.stdout.includes(word), `--help does not mention ${word}`);
   }
   assert.equal(runBinary(BIN.mnist, ['train', '--help']).status, 0);
@@ -99,6 +99,12 @@ const badFlags = [
   [['train', '--data', 'x', '--epochs', '100001'], /--epochs: expected a whole number from 1 to 100000/],
   [['train', '--data', 'x', '--init', 'zeros'], /--init: expected he or seed/],
   [['train', '--data', 'x', '--colour', 'red'], /unknown option '--colour'/],
+  [['train', '--data', 'x', '--optimizer', 'rmsprop'], /--optimizer: unknown optimizer 'rmsprop' \(expected sgd or adam\)/],
+  [['train', '--data', 'x', '--schedule', 'cosine'], /--schedule: unknown schedule 'cosine' \(expected step or onecycle\)/],
+  [['train', '--data', 'x', '--beta1', '1'], /beta1 must be in \[0, 1\), got 1/],
+  [['train', '--data', 'x', '--beta2', '-0.5'], /beta2 must be in \[0, 1\), got -0.5/],
+  [['train', '--data', 'x', '--eps', '0'], /eps must be in \(0, 1\], got 0/],
+  [['train', '--data', 'x', '--eps', 'tiny'], /--eps: expected a number, got 'tiny'/],
   [['train', '--data', 'x', '--lr'], /option --lr needs a value/],
   [['train', '--epochs', '1'], /--data DIR is required/],
   [['eval', '--data', 'x'], /--model FILE are required/],

@@ -1,7 +1,7 @@
 'use strict';
 /**
  * The C core through its test harness (tests/native/core_check.c): gradients,
- * parity with the notebook's math, determinism of slicing, and every IDX and
+ * parity with the notebook's math and with Adam's and OneCycleLR's, determinism of slicing, and every IDX and
  * model-file error on crafted inputs, under AddressSanitizer + UBSan.
  */
 
@@ -163,9 +163,85 @@ test('own exp and log are within 2 float ulps of libm over the softmax range', (
 });
 
 test('training in slices of 1000, 64, 7 or 1 samples gives bit-identical parameters', () => {
-  const r = check(['slices']);
-  assert.deepEqual(r.iterations, [44, 44, 44, 44]);
-  assert.equal(r.identical, true);
+  for (const variant of [[], ['adam']]) { // SGD + step; Adam + one-cycle
+    const r = check(['slices', ...variant]);
+    assert.deepEqual(r.iterations, [44, 44, 44, 44]);
+    assert.equal(r.identical, true, `slices ${variant.join(' ')}`);
+  }
+});
+
+// ---- optimisers and schedules -----------------------------------------------------------
+
+/** PyTorch's OneCycleLR at its defaults, written from its documentation: [lr, momentum] at `step` of `total`. */
+function oneCycle(maxLr, step, total) {
+  const cos = (start, end, pct) => end + (start - end) / 2 * (Math.cos(Math.PI * pct) + 1);
+  const peak = 0.3 * total - 1, last = total - 1, initial = maxLr / 25, final = initial / 1e4;
+  step = Math.min(step, last);
+  if (step <= peak) return [cos(initial, maxLr, step / peak), cos(0.95, 0.85, step / peak)];
+  const pct = (step - peak) / (last - peak);
+  return [cos(maxLr, final, pct), cos(0.85, 0.95, pct)];
+}
+
+/** Adam (Kingma & Ba, with bias correction) in float64, L2 decay added to the weights' gradient. */
+function adamReference(r, { biasCorrection = true } = {}, schedule = 'step') {
+  const { sizes, m: count, beta2, eps, wd } = r;
+  const isWeight = [];
+  for (let l = 0; l + 1 < sizes.length; l++) {
+    for (let k = 0; k < sizes[l] * sizes[l + 1]; k++) isWeight.push(true);
+    for (let k = 0; k < sizes[l + 1]; k++) isWeight.push(false);
+  }
+  const w = Float64Array.from(r.before), m = new Float64Array(w.length), v = new Float64Array(w.length);
+  return r.steps.map(({ grad }, i) => {
+    const t = i + 1;
+    const [lr, beta1] = schedule === 'onecycle' ? oneCycle(r.lr, i, r.steps.length) : [r.lr, r.beta1];
+    for (let k = 0; k < w.length; k++) {
+      const g = grad[k] / count + (isWeight[k] ? wd * w[k] : 0);
+      m[k] = beta1 * m[k] + (1 - beta1) * g;
+      v[k] = beta2 * v[k] + (1 - beta2) * g * g;
+      const mHat = biasCorrection ? m[k] / (1 - beta1 ** t) : m[k];
+      const vHat = biasCorrection ? v[k] / (1 - beta2 ** t) : v[k];
+      w[k] -= lr * mHat / (Math.sqrt(vHat) + eps);
+    }
+    return Array.from(w);
+  });
+}
+
+/** The largest error of `got` against `want`, relative to max(|want|, lr). */
+function worstRelative(got, want, lr) {
+  let worst = 0;
+  for (let k = 0; k < want.length; k++) worst = Math.max(worst, Math.abs(got[k] - want[k]) / Math.max(Math.abs(want[k]), lr));
+  return worst;
+}
+
+test('Adam: one step and a few equal an independent implementation (bias correction included) to 1e-6', () => {
+  for (const [steps, wd, schedule] of [['1', '0', 'step'], ['4', '0.01', 'step'], ['5', '0.01', 'onecycle']]) {
+    const r = check(['adam-step', steps, wd, schedule]);
+    assert.equal(r.steps.length, Number(steps));
+    const want = adamReference(r, {}, schedule);
+    r.steps.forEach((step, i) => {
+      const err = worstRelative(step.after, want[i], r.lr);
+      assert.ok(err < 1e-6, `${schedule}, wd ${wd}, step ${i + 1}: relative error ${err}`);
+    });
+    const moved = Math.max(...r.steps[0].after.map((w, k) => Math.abs(w - r.before[k])));
+    assert.ok(moved > 1e-4, `the first step moved the parameters by at most ${moved}`);
+    // without bias correction the first step is about 3x too long: the bound tells them apart
+    const uncorrected = adamReference(r, { biasCorrection: false }, schedule);
+    assert.ok(worstRelative(r.steps[0].after, uncorrected[0], r.lr) > 1e-3);
+  }
+});
+
+test('one-cycle: the rate at step 0, the peak (30%) and the end, and every step, follow OneCycleLR', () => {
+  const r = check(['onecycle', '100', '0.1']);
+  const close = (a, b) => Math.abs(a - b) <= 1e-6 * Math.abs(b);
+  assert.ok(close(r.lr[0], 0.1 / 25) && close(r.momentum[0], 0.95), `step 0: ${r.lr[0]}, ${r.momentum[0]}`);
+  assert.ok(close(r.lr[29], 0.1) && close(r.momentum[29], 0.85), `peak: ${r.lr[29]}, ${r.momentum[29]}`);
+  assert.ok(close(r.lr[99], 0.1 / 25 / 1e4) && close(r.momentum[99], 0.95), `end: ${r.lr[99]}, ${r.momentum[99]}`);
+  for (let s = 0; s < 100; s++) {
+    const [lr, momentum] = oneCycle(0.1, s, 100);
+    assert.ok(close(r.lr[s], lr) && close(r.momentum[s], momentum), `step ${s}: ${r.lr[s]} vs ${lr}`);
+  }
+  // a run of 10 epochs x 10 batches plans 100 updates: after update s it reports the rate of s + 1
+  r.trained.forEach((lr, s) => assert.equal(lr, r.lr[Math.min(s + 1, 99)], `after update ${s}`));
 });
 
 // ---- rules ------------------------------------------------------------------------------
@@ -175,8 +251,12 @@ test('rules: every preset keeps within the limits it is published with', () => {
   assert.deepEqual(Object.keys(rules.presets), ['seed', 'default', 'wide']);
   const within = (limit, v) => (limit.minExclusive ? v > limit.min : v >= limit.min) &&
     (limit.maxExclusive ? v < limit.max : v <= limit.max) && (!limit.integer || Number.isInteger(v));
+  assert.deepEqual(rules.optimizers, ['sgd', 'adam']);
+  assert.deepEqual(rules.schedules, ['step', 'onecycle']);
   for (const [name, preset] of Object.entries(rules.presets)) {
-    for (const key of ['batch', 'lr', 'momentum', 'weightDecay', 'lrDecay', 'epochs', 'iterations', 'seed']) {
+    assert.ok(rules.optimizers.includes(preset.optimizer) && rules.schedules.includes(preset.schedule));
+    for (const key of ['batch', 'lr', 'momentum', 'weightDecay', 'lrDecay', 'beta1', 'beta2', 'eps', 'epochs', 'iterations',
+      'seed']) {
       assert.ok(within(rules.limits[key], preset[key]), `${name}.${key} = ${preset[key]}`);
     }
     assert.ok(within(rules.limits.layers, preset.arch.length - 1), `${name}: ${preset.arch.length - 1} weight layers`);

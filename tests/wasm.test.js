@@ -167,15 +167,18 @@ test('rules: the core\'s presets are the CLI\'s (same bits), with limits for eve
   assert.equal(rules.classes, 10);
   assert.deepEqual(rules.presets.wide, {
     arch: [784, 256, 128, 10], init: 'he', seed: 1, batch: 128, lr: 0.05, momentum: 0.9, weightDecay: 0, lrDecay: 0.5,
-    epochs: 8, iterations: 0, description: 'Two hidden layers, more epochs: a bit more accurate, several times slower.',
+    epochs: 8, iterations: 0, optimizer: 'sgd', schedule: 'step', beta1: 0.9, beta2: 0.999, eps: 1e-8,
+    description: 'Two hidden layers, more epochs: a bit more accurate, several times slower.',
   });
+  assert.deepEqual([rules.optimizers, rules.schedules], [['sgd', 'adam'], ['step', 'onecycle']]);
   assert.deepEqual(rules.presets.seed.arch, [784, 10, 10]);
   assert.equal(rules.presets.seed.epochs, 500);
   assert.deepEqual(rules.limits.lr, { min: 0, max: 100, minExclusive: true });
   assert.deepEqual(rules.limits.batch, { min: 1, max: 1000000, integer: true });
   assert.deepEqual(rules.limits.seed, { min: 0, max: 4294967295, integer: true });
   assert.deepEqual(Object.keys(rules.limits),
-    ['batch', 'lr', 'momentum', 'weightDecay', 'lrDecay', 'epochs', 'iterations', 'seed', 'layers', 'width']);
+    ['batch', 'lr', 'momentum', 'weightDecay', 'lrDecay', 'beta1', 'beta2', 'eps', 'epochs', 'iterations', 'seed', 'layers',
+      'width']);
   const help = runBinary(BIN.mnist, ['--help']).stdout;
   const dir = tempDir(t);
   for (const [name, preset] of Object.entries(rules.presets)) {

@@ -36,6 +36,17 @@ static const char *USAGE_TAIL =
     "  --momentum X        0 = plain SGD, < 1\n"
     "  --weight-decay X    L2 coefficient on weights (>= 0)\n"
     "  --lr-decay X        multiply the learning rate by X after each epoch, (0, 1]\n"
+    "                      (step schedule)\n"
+    "  --optimizer NAME    sgd (default: SGD with --momentum) or adam (Adam with bias\n"
+    "                      correction); --weight-decay adds L2 to the gradient for both\n"
+    "  --schedule NAME     step (default: --lr, times --lr-decay after each epoch) or\n"
+    "                      onecycle (PyTorch's OneCycleLR over the planned run, --lr\n"
+    "                      the peak: up from lr/25 over the first 30% of the updates,\n"
+    "                      down to lr/250000 at the last, momentum or beta1 moving\n"
+    "                      0.95 -> 0.85 -> 0.95 the other way)\n"
+    "  --beta1 X           Adam's first-moment decay, [0, 1) (default 0.9)\n"
+    "  --beta2 X           Adam's second-moment decay, [0, 1) (default 0.999)\n"
+    "  --eps X             Adam's epsilon, (0, 1] (default 1e-8)\n"
     "  --init he|seed      He-uniform, or the notebook's U(-0.5, 0.5)\n"
     "  --seed N            seed for initialisation and shuffling (same seed, same bits)\n"
     "  --log-every N       progress line every N updates (default: every epoch, or\n"
@@ -128,6 +139,13 @@ static long max_of(mnist_setting s) { return (long)mnist_limits[s].max; }
 static int train_flag(const char *flag, const char *v, train_options *o, int *epochs_set, int *iterations_set) {
     mnist_error err;
     mnist_hyper *h = &o->cfg.hyper;
+    const struct { const char *flag; float *value; } numbers[] = {
+        {"--lr", &h->learning_rate}, {"--momentum", &h->momentum}, {"--weight-decay", &h->weight_decay},
+        {"--lr-decay", &h->lr_decay}, {"--beta1", &h->beta1},      {"--beta2", &h->beta2},
+        {"--eps", &h->eps},
+    };
+    for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++) /* ranges: mnist_config_check */
+        if (strcmp(flag, numbers[i].flag) == 0) return parse_float(flag, v, numbers[i].value);
     if (strcmp(flag, "--data") == 0) o->data_dir = v;
     else if (strcmp(flag, "--save") == 0) o->save_path = v;
     else if (strcmp(flag, "--preset") == 0) return 1;
@@ -142,14 +160,10 @@ static int train_flag(const char *flag, const char *v, train_options *o, int *ep
     } else if (strcmp(flag, "--batch") == 0) {
         if (strcmp(v, "full") == 0) h->batch_size = MNIST_MAX_BATCH;
         else return parse_long(flag, v, 1, max_of(MNIST_SET_BATCH), &h->batch_size);
-    } else if (strcmp(flag, "--lr") == 0) {
-        return parse_float(flag, v, &h->learning_rate);
-    } else if (strcmp(flag, "--momentum") == 0) {
-        return parse_float(flag, v, &h->momentum);
-    } else if (strcmp(flag, "--weight-decay") == 0) {
-        return parse_float(flag, v, &h->weight_decay);
-    } else if (strcmp(flag, "--lr-decay") == 0) {
-        return parse_float(flag, v, &h->lr_decay);
+    } else if (strcmp(flag, "--optimizer") == 0) {
+        if (mnist_parse_optimizer(v, &h->optimizer, &err) != MNIST_OK) return fail(2, "--optimizer: %s", err.message), 0;
+    } else if (strcmp(flag, "--schedule") == 0) {
+        if (mnist_parse_schedule(v, &h->schedule, &err) != MNIST_OK) return fail(2, "--schedule: %s", err.message), 0;
     } else if (strcmp(flag, "--init") == 0) {
         if (mnist_parse_init(v, &o->cfg.init, &err) != MNIST_OK)
             return fail(2, "--init: expected %s or %s, got '%s'", mnist_init_name(MNIST_INIT_HE),

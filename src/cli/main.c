@@ -64,10 +64,12 @@ static int cmd_train(int argc, char **argv) {
     long log_every = o.log_every ? o.log_every : (per_epoch == 1 ? 10 : 0);
     char arch[128];
     format_arch(net, arch, sizeof arch);
+    const mnist_hyper *h = &o.cfg.hyper;
     printf("training %s (%zu parameters) on %ld images, preset %s, batch %ld%s, lr %g, momentum %g, "
-           "seed %llu; testing on %ld\n",
+           "optimizer %s, schedule %s, seed %llu; testing on %ld\n",
            arch, mnist_param_count(net), n, o.preset, batch, batch == n ? " (full)" : "",
-           (double)o.cfg.hyper.learning_rate, (double)o.cfg.hyper.momentum,
+           (double)h->learning_rate, (double)h->momentum, mnist_optimizer_name(h->optimizer),
+           mnist_schedule_name(h->schedule),
            (unsigned long long)o.cfg.seed, d.test.count);
     fflush(stdout);
 
@@ -77,7 +79,7 @@ static int cmd_train(int argc, char **argv) {
     memset(&p, 0, sizeof p);
     int status = 0;
     for (;;) {
-        float used_lr = p.iterations ? p.learning_rate : o.cfg.hyper.learning_rate;
+        float used_lr = mnist_learning_rate(net);
         double t0 = now_seconds();
         if (mnist_train(net, batch, &p, &err) != MNIST_OK) {
             status = fail(1, "%s", err.message);

@@ -16,7 +16,7 @@ const mnist_preset_def mnist_presets[] = {
      "The original notebook: full-batch gradient descent, one update per epoch, 500 updates. "
      "About 85% on MNIST, in a minute or so.",
      {.n_layers = 2, .sizes = HIDDEN(10), .init = MNIST_INIT_SEED, .seed = 1,
-      .hyper = {.batch_size = MNIST_MAX_BATCH, .learning_rate = 0.10f, .momentum = 0.0f,
+      .hyper = {MNIST_HYPER_DEFAULTS, .batch_size = MNIST_MAX_BATCH, .learning_rate = 0.10f, .momentum = 0.0f,
                 .weight_decay = 0.0f, .lr_decay = 1.0f, .epochs = 500, .iterations = 500}}},
     {"default",
      /* Tuned on MNIST: >= 97.4% test accuracy after 2 epochs for each of
@@ -24,12 +24,12 @@ const mnist_preset_def mnist_presets[] = {
       * momentum rate. */
      "Mini-batch SGD with momentum. About 97.6% on MNIST in a few seconds.",
      {.n_layers = 2, .sizes = HIDDEN(128), .init = MNIST_INIT_HE, .seed = 1,
-      .hyper = {.batch_size = 64, .learning_rate = 0.1f, .momentum = 0.9f, .weight_decay = 0.0f,
+      .hyper = {MNIST_HYPER_DEFAULTS, .batch_size = 64, .learning_rate = 0.1f, .momentum = 0.9f, .weight_decay = 0.0f,
                 .lr_decay = 0.3f, .epochs = 5, .iterations = 0}}},
     {"wide",
      "Two hidden layers, more epochs: a bit more accurate, several times slower.",
      {.n_layers = 3, .sizes = HIDDEN(256, 128), .init = MNIST_INIT_HE, .seed = 1,
-      .hyper = {.batch_size = 128, .learning_rate = 0.05f, .momentum = 0.9f, .weight_decay = 0.0f,
+      .hyper = {MNIST_HYPER_DEFAULTS, .batch_size = 128, .learning_rate = 0.05f, .momentum = 0.9f, .weight_decay = 0.0f,
                 .lr_decay = 0.5f, .epochs = 8, .iterations = 0}}},
     {NULL, NULL, {0}},
 };
@@ -42,6 +42,9 @@ const mnist_limit mnist_limits[MNIST_N_SETTINGS] = {
     [MNIST_SET_MOMENTUM] = {"momentum", "momentum", 0, 1, 0, 0, 1},
     [MNIST_SET_WEIGHT_DECAY] = {"weightDecay", "weight decay", 0, 1, 0, 0, 1},
     [MNIST_SET_LR_DECAY] = {"lrDecay", "learning-rate decay", 0, 1, 0, 1, 0},
+    [MNIST_SET_BETA1] = {"beta1", "beta1", 0, 1, 0, 0, 1},
+    [MNIST_SET_BETA2] = {"beta2", "beta2", 0, 1, 0, 0, 1},
+    [MNIST_SET_EPS] = {"eps", "eps", 0, 1, 0, 1, 0},
     [MNIST_SET_EPOCHS] = {"epochs", "epochs", 0, 100000, 1, 0, 0},
     [MNIST_SET_ITERATIONS] = {"iterations", "iterations", 0, 100000000, 1, 0, 0},
     [MNIST_SET_SEED] = {"seed", "seed", 0, 4294967295.0, 1, 0, 0},
@@ -50,18 +53,42 @@ const mnist_limit mnist_limits[MNIST_N_SETTINGS] = {
 };
 
 static const char *const INIT_NAMES[] = {[MNIST_INIT_HE] = "he", [MNIST_INIT_SEED] = "seed", NULL};
+static const char *const OPTIMIZER_NAMES[] = {[MNIST_OPT_SGD] = "sgd", [MNIST_OPT_ADAM] = "adam", NULL};
+static const char *const SCHEDULE_NAMES[] = {[MNIST_SCHEDULE_STEP] = "step", [MNIST_SCHEDULE_ONECYCLE] = "onecycle",
+                                             NULL};
 
 static const char *preset_at(int i) { return mnist_presets[i].name; }
-static const char *init_at(int i) { return INIT_NAMES[i]; }
 
-/* "a, b or c" from the names name_at(0), name_at(1), ... up to NULL. */
-static void name_list(char *out, size_t cap, const char *(*name_at)(int)) {
+/* "a, b or c" from the names name_at(0), name_at(1), ... up to NULL (or
+ * names[0], names[1], ... when name_at is NULL). */
+static void name_list(char *out, size_t cap, const char *(*name_at)(int), const char *const *names) {
     size_t used = 0;
     out[0] = '\0';
-    for (int i = 0; name_at(i) && used < cap; i++) {
-        const char *sep = i == 0 ? "" : name_at(i + 1) ? ", " : " or ";
-        used += (size_t)snprintf(out + used, cap - used, "%s%s", sep, name_at(i));
+#define NAME(i) (name_at ? name_at(i) : names[i])
+    for (int i = 0; NAME(i) && used < cap; i++) {
+        const char *sep = i == 0 ? "" : NAME(i + 1) ? ", " : " or ";
+        used += (size_t)snprintf(out + used, cap - used, "%s%s", sep, NAME(i));
     }
+#undef NAME
+}
+
+/* The index of `name` in a NULL-ended name table; or rejects it for `field`. */
+static mnist_status parse_name(const char *const *names, const char *name, int *index, const char *field,
+                               const char *what, mnist_error *err) {
+    for (int i = 0; name && names[i]; i++) {
+        if (strcmp(names[i], name) == 0) {
+            *index = i;
+            return MNIST_OK;
+        }
+    }
+    char list[64];
+    name_list(list, sizeof list, NULL, names);
+    return nn_reject(err, field, "unknown %s '%s' (expected %s)", what, name ? name : "(null)", list);
+}
+
+/* names[i] if i is one of the table's entries, else NULL. */
+static const char *name_of(const char *const *names, int count, int i) {
+    return i >= 0 && i < count ? names[i] : NULL;
 }
 
 mnist_status mnist_preset(const char *name, mnist_config *cfg, mnist_error *err) {
@@ -72,25 +99,34 @@ mnist_status mnist_preset(const char *name, mnist_config *cfg, mnist_error *err)
         }
     }
     char names[128];
-    name_list(names, sizeof names, preset_at);
+    name_list(names, sizeof names, preset_at, NULL);
     return nn_reject(err, "preset", "unknown preset '%s' (choose %s)", name ? name : "(null)", names);
 }
 
 mnist_status mnist_parse_init(const char *name, mnist_init *init, mnist_error *err) {
-    for (int i = 0; name && INIT_NAMES[i]; i++) {
-        if (strcmp(INIT_NAMES[i], name) == 0) {
-            *init = (mnist_init)i;
-            return MNIST_OK;
-        }
-    }
-    char names[64];
-    name_list(names, sizeof names, init_at);
-    return nn_reject(err, "init", "unknown initialisation '%s' (expected %s)", name ? name : "(null)", names);
+    int i;
+    mnist_status st = parse_name(INIT_NAMES, name, &i, "init", "initialisation", err);
+    if (st == MNIST_OK) *init = (mnist_init)i;
+    return st;
 }
 
-const char *mnist_init_name(mnist_init init) {
-    return init == MNIST_INIT_HE || init == MNIST_INIT_SEED ? INIT_NAMES[init] : NULL;
+mnist_status mnist_parse_optimizer(const char *name, mnist_optimizer *opt, mnist_error *err) {
+    int i;
+    mnist_status st = parse_name(OPTIMIZER_NAMES, name, &i, "optimizer", "optimizer", err);
+    if (st == MNIST_OK) *opt = (mnist_optimizer)i;
+    return st;
 }
+
+mnist_status mnist_parse_schedule(const char *name, mnist_schedule *schedule, mnist_error *err) {
+    int i;
+    mnist_status st = parse_name(SCHEDULE_NAMES, name, &i, "schedule", "schedule", err);
+    if (st == MNIST_OK) *schedule = (mnist_schedule)i;
+    return st;
+}
+
+const char *mnist_init_name(mnist_init init) { return name_of(INIT_NAMES, 2, (int)init); }
+const char *mnist_optimizer_name(mnist_optimizer opt) { return name_of(OPTIMIZER_NAMES, 2, (int)opt); }
+const char *mnist_schedule_name(mnist_schedule schedule) { return name_of(SCHEDULE_NAMES, 2, (int)schedule); }
 
 mnist_status mnist_check(mnist_setting setting, double value, mnist_error *err) {
     const mnist_limit *l = &mnist_limits[setting];
@@ -170,12 +206,17 @@ mnist_status mnist_hyper_check(const mnist_hyper *h, mnist_error *err) {
         {MNIST_SET_BATCH, (double)h->batch_size},     {MNIST_SET_LR, h->learning_rate},
         {MNIST_SET_MOMENTUM, h->momentum},            {MNIST_SET_WEIGHT_DECAY, h->weight_decay},
         {MNIST_SET_LR_DECAY, h->lr_decay},            {MNIST_SET_EPOCHS, (double)h->epochs},
-        {MNIST_SET_ITERATIONS, (double)h->iterations},
+        {MNIST_SET_ITERATIONS, (double)h->iterations}, {MNIST_SET_BETA1, h->beta1},
+        {MNIST_SET_BETA2, h->beta2},                  {MNIST_SET_EPS, h->eps},
     };
     for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
         mnist_status st = mnist_check(values[i].setting, values[i].value, err);
         if (st != MNIST_OK) return st;
     }
+    if (!mnist_optimizer_name(h->optimizer))
+        return nn_reject(err, "optimizer", "unknown optimizer %d", (int)h->optimizer);
+    if (!mnist_schedule_name(h->schedule))
+        return nn_reject(err, "schedule", "unknown schedule %d", (int)h->schedule);
     if (h->epochs == 0 && h->iterations == 0)
         return nn_reject(err, "epochs", "set epochs or iterations (at least one above 0)");
     return MNIST_OK;

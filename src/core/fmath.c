@@ -73,3 +73,17 @@ float nn_logf(float x) {
     float ef = (float)e;
     return ef * LN2_HI + (log_m + ef * LN2_LO);
 }
+
+double nn_cospi(double x) {
+    double sign = 1.0;
+    if (x > 0.5) { /* cos(pi x) = -cos(pi (1 - x)): keeps t <= pi/2 */
+        x = 1.0 - x;
+        sign = -1.0;
+    }
+    double t = 3.14159265358979323846 * x, t2 = t * t, term = 1.0, sum = 1.0;
+    for (int k = 1; k <= 12; k++) { /* Taylor series; the last term is below 1e-18 */
+        term *= -t2 / (double)((2 * k - 1) * (2 * k));
+        sum += term;
+    }
+    return sign * sum;
+}

@@ -45,8 +45,9 @@ mnist_net *mnist_create(const mnist_config *cfg, mnist_error *err) {
     net->params = calloc(n_params, sizeof(float));
     net->grads = calloc(n_params, sizeof(float));
     net->velocity = calloc(n_params, sizeof(float));
+    net->moment2 = calloc(n_params, sizeof(float));
     net->scratch = calloc(n_scratch, sizeof(float));
-    if (!net->params || !net->grads || !net->velocity || !net->scratch) goto nomem;
+    if (!net->params || !net->grads || !net->velocity || !net->moment2 || !net->scratch) goto nomem;
 
     float *p = net->params, *g = net->grads, *s = net->scratch;
     net->acts[0] = s; s += (size_t)NN_CHUNK * MNIST_PIXELS;
@@ -74,6 +75,7 @@ void mnist_free(mnist_net *net) {
     free(net->params);
     free(net->grads);
     free(net->velocity);
+    free(net->moment2);
     free(net->scratch);
     free(net->order);
     free(net);
@@ -90,6 +92,12 @@ mnist_status mnist_set_hyper(mnist_net *net, const mnist_hyper *hyper, mnist_err
     if (st != MNIST_OK) return st;
     /* A new base rate restarts the decay schedule from this epoch on. */
     if (hyper->learning_rate != net->hyper.learning_rate) net->lr_epoch = hyper->learning_rate;
+    /* A new optimiser starts from fresh state (its buffers mean other things). */
+    if (hyper->optimizer != net->hyper.optimizer) {
+        memset(net->velocity, 0, sizeof(float) * net->n_params);
+        memset(net->moment2, 0, sizeof(float) * net->n_params);
+        net->adam_steps = 0;
+    }
     net->hyper = *hyper;
     return MNIST_OK;
 }

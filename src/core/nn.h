@@ -4,7 +4,8 @@
  *   net.c     create/free, parameter buffer, accessors     error.c  mnist_error
  *   layers.c  forward/backward pairs of each layer         passes.c a chunk through them
  *   conv.c    convolution and max-pooling pairs            simd.h   4-lane vector helpers
- *   train.c   training loop and optimiser                  eval.c   evaluate, classify, predict
+ *   train.c   training loop                                optim.c  optimisers, schedules
+ *   eval.c    evaluate, classify, predict
  *   idx.c     IDX files     model.c  model files     fmath.c  exp/log     rng.c  PCG32
  *   parallel.c the thread pool (threaded WebAssembly build) */
 #ifndef NN_H
@@ -30,6 +31,8 @@ uint32_t nn_rng_below(nn_rng *rng, uint32_t n);   /* unbiased, [0, n) */
 /* ---- exp/log of our own: libm's differ between glibc and Emscripten */
 float nn_expf(float x);
 float nn_logf(float x);
+/* cos(pi x) for 0 <= x <= 1, in double, from +, -, *, / only (libm's cos may differ). */
+double nn_cospi(double x);
 
 /* ---- layers (llm.c style: plain functions, shapes in the first comment) */
 void dense_forward(float *out, const float *inp, const float *weight, const float *bias,
@@ -82,7 +85,9 @@ struct mnist_net {
 
     /* One contiguous buffer each; W[l] / b[l] / dW[l] / db[l] are views. */
     size_t n_params;
-    float *params, *grads, *velocity;
+    float *params, *grads;
+    float *velocity;       /* SGD's momentum buffer; Adam's first moment */
+    float *moment2;        /* Adam's second moment */
     float *W[MNIST_MAX_LAYERS], *b[MNIST_MAX_LAYERS];
     float *dW[MNIST_MAX_LAYERS], *db[MNIST_MAX_LAYERS];
 
@@ -103,7 +108,10 @@ struct mnist_net {
     long cursor;           /* next position in order */
     long batch_start;      /* position where the current batch began */
     long epoch, iterations, samples;
-    float lr_epoch;        /* learning rate for this epoch (after decay) */
+    float lr_epoch;        /* learning rate for this epoch (after decay; step schedule) */
+    long adam_steps;       /* t, Adam updates since the optimiser was chosen */
+    long plan_start;       /* iterations when the run was planned (mnist_train_attach) */
+    double plan_updates;   /* T, the updates planned from there (onecycle) */
     double batch_loss_sum; long batch_correct;
     double epoch_loss_sum; long epoch_correct;
     double last_batch_loss, last_batch_accuracy;
@@ -119,6 +127,13 @@ void nn_forward(mnist_net *net, const uint8_t *const *rows, const uint8_t *label
  * Threads split each layer's weight rows and its samples. */
 void nn_backward(mnist_net *net, const uint8_t *labels, int count);
 int nn_argmax(const float *v, int n);
+/* optim.c: the optimiser's step at the end of a batch of m samples (W := W -
+ * alpha dW, dW = grads / m; zeroes grads), and the schedule's learning rate
+ * and momentum (SGD) or beta1 (Adam) for the next update. */
+void nn_update(mnist_net *net, long m);
+void nn_schedule(const mnist_net *net, float *lr, float *momentum);
+/* PyTorch's OneCycleLR (defaults) at update `step` of `total`, peak max_lr. */
+void nn_onecycle(double max_lr, double step, double total, float *lr, float *momentum);
 /* 1 if n_layers/sizes describe a 784-...-10 network; else fills err with code. */
 int nn_check_arch(int n_layers, const int *sizes, mnist_status code, const char *what,
                   mnist_error *err);

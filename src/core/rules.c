@@ -3,11 +3,13 @@
  * and limits the core applies:
  *
  *   { "presets": { "seed": { "arch": [784, 10, 10], "init": "seed", "seed": 1, "batch": 1000000,
- *                            "lr": 0.1, "momentum": 0, "weightDecay": 0, "lrDecay": 1,
- *                            "epochs": 500, "iterations": 500, "description": "..." }, ... },
+ *                            "lr": 0.1, "momentum": 0, "weightDecay": 0, "lrDecay": 1, "beta1": 0.9,
+ *                            "beta2": 0.999, "eps": 1e-08, "epochs": 500, "iterations": 500,
+ *                            "optimizer": "sgd", "schedule": "step", "description": "..." }, ... },
  *     "limits": { "batch": { "min": 1, "max": 1000000, "integer": true },
  *                 "lr": { "min": 0, "max": 100, "minExclusive": true }, ... },
- *     "inits": ["he", "seed"], "pixels": 784, "classes": 10 }
+ *     "inits": ["he", "seed"], "optimizers": ["sgd", "adam"], "schedules": ["step", "onecycle"],
+ *     "pixels": 784, "classes": 10 }
  *
  * Presets are in display order. */
 #include <stdarg.h>
@@ -50,15 +52,21 @@ static void put_preset(json_out *o, const mnist_preset_def *p) {
     for (int l = 0; l <= c->n_layers; l++) put(o, l ? ",%d" : "%d", c->sizes[l]);
     put(o, "],\"init\":");
     put_string(o, mnist_init_name(c->init));
-    put(o, ",\"seed\":%llu,\"batch\":%ld,\"lr\":", (unsigned long long)c->seed, h->batch_size);
-    put_number(o, h->learning_rate, 1);
-    put(o, ",\"momentum\":");
-    put_number(o, h->momentum, 1);
-    put(o, ",\"weightDecay\":");
-    put_number(o, h->weight_decay, 1);
-    put(o, ",\"lrDecay\":");
-    put_number(o, h->lr_decay, 1);
-    put(o, ",\"epochs\":%ld,\"iterations\":%ld,\"description\":", h->epochs, h->iterations);
+    put(o, ",\"seed\":%llu,\"batch\":%ld", (unsigned long long)c->seed, h->batch_size);
+    const struct { mnist_setting setting; float value; } floats[] = {
+        {MNIST_SET_LR, h->learning_rate}, {MNIST_SET_MOMENTUM, h->momentum}, {MNIST_SET_WEIGHT_DECAY, h->weight_decay},
+        {MNIST_SET_LR_DECAY, h->lr_decay}, {MNIST_SET_BETA1, h->beta1},     {MNIST_SET_BETA2, h->beta2},
+        {MNIST_SET_EPS, h->eps},
+    };
+    for (size_t i = 0; i < sizeof floats / sizeof floats[0]; i++) { /* keyed as in the limits */
+        put(o, ",\"%s\":", mnist_limits[floats[i].setting].key);
+        put_number(o, floats[i].value, 1);
+    }
+    put(o, ",\"epochs\":%ld,\"iterations\":%ld,\"optimizer\":", h->epochs, h->iterations);
+    put_string(o, mnist_optimizer_name(h->optimizer));
+    put(o, ",\"schedule\":");
+    put_string(o, mnist_schedule_name(h->schedule));
+    put(o, ",\"description\":");
     put_string(o, p->description);
     put(o, "}");
 }
@@ -75,6 +83,20 @@ static void put_limit(json_out *o, const mnist_limit *l) {
     put(o, "}");
 }
 
+static const char *init_at(int i) { return mnist_init_name((mnist_init)i); }
+static const char *optimizer_at(int i) { return mnist_optimizer_name((mnist_optimizer)i); }
+static const char *schedule_at(int i) { return mnist_schedule_name((mnist_schedule)i); }
+
+/* A JSON array of the names name_at(0), name_at(1), ... up to NULL. */
+static void put_names(json_out *o, const char *(*name_at)(int)) {
+    put(o, "[");
+    for (int i = 0; name_at(i); i++) {
+        if (i) put(o, ",");
+        put_string(o, name_at(i));
+    }
+    put(o, "]");
+}
+
 size_t mnist_rules_json(char *buf, size_t cap) {
     json_out o = {buf, cap, 0};
     if (cap > 0) buf[0] = '\0';
@@ -88,11 +110,12 @@ size_t mnist_rules_json(char *buf, size_t cap) {
         if (s) put(&o, ",");
         put_limit(&o, &mnist_limits[s]);
     }
-    put(&o, "},\"inits\":[");
-    for (int i = 0; mnist_init_name((mnist_init)i); i++) {
-        if (i) put(&o, ",");
-        put_string(&o, mnist_init_name((mnist_init)i));
-    }
-    put(&o, "],\"pixels\":%d,\"classes\":%d}", MNIST_PIXELS, MNIST_CLASSES);
+    put(&o, "},\"inits\":");
+    put_names(&o, init_at);
+    put(&o, ",\"optimizers\":");
+    put_names(&o, optimizer_at);
+    put(&o, ",\"schedules\":");
+    put_names(&o, schedule_at);
+    put(&o, ",\"pixels\":%d,\"classes\":%d}", MNIST_PIXELS, MNIST_CLASSES);
     return o.len;
 }

@@ -1,10 +1,9 @@
-/* train.c - the training loop (mnist_train) and the optimiser (update). */
+/* train.c - the training loop (mnist_train); the optimiser is in optim.c. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "nn.h"
-#include "parallel.h"
 
 static long effective_batch(const mnist_net *net) {
     long n = net->train->count;
@@ -26,6 +25,18 @@ static void start_epoch(mnist_net *net) {
     }
 }
 
+/* The one-cycle schedule's plan: the updates left from here to `epochs`
+ * (whole epochs of this set at this batch size) or to `iterations`,
+ * whichever comes first; at least 1. */
+static void plan(mnist_net *net) {
+    const mnist_hyper *h = &net->hyper;
+    double per_epoch = ceil((double)net->train->count / (double)effective_batch(net));
+    double left = h->epochs ? (double)(h->epochs - net->epoch) * per_epoch : HUGE_VAL;
+    if (h->iterations && (double)(h->iterations - net->iterations) < left) left = (double)(h->iterations - net->iterations);
+    net->plan_start = net->iterations;
+    net->plan_updates = left < 1.0 ? 1.0 : left;
+}
+
 mnist_status mnist_train_attach(mnist_net *net, const mnist_dataset *train, mnist_error *err) {
     if (!train || !train->pixels || !train->labels || train->count < 1) {
         nn_set_error(err, MNIST_E_STATE, "training set is empty");
@@ -45,45 +56,9 @@ mnist_status mnist_train_attach(mnist_net *net, const mnist_dataset *train, mnis
     memset(net->grads, 0, sizeof(float) * net->n_params);
     net->batch_loss_sum = 0;
     net->batch_correct = 0;
+    plan(net);
     start_epoch(net);
     return MNIST_OK;
-}
-
-typedef struct {
-    mnist_net *net;
-    float inv_m;
-} update_job;
-
-/* Slice `part` of every layer's parameters (W then b, contiguous). */
-static void update_slice(void *arg, int part, int parts) {
-    const update_job *job = arg;
-    mnist_net *net = job->net;
-    const float lr = net->lr_epoch, mu = net->hyper.momentum, wd = net->hyper.weight_decay;
-    for (int l = 0; l < net->n_layers; l++) {
-        int nw = net->sizes[l] * net->sizes[l + 1];
-        int lo, hi;
-        nn_split(nw + net->sizes[l + 1], part, parts, 4, &lo, &hi);
-        float *w = net->W[l], *g = net->dW[l];
-        float *v = net->velocity + (w - net->params);
-        for (int k = lo; k < hi; k++) {
-            float d = job->inv_m * g[k];
-            if (wd > 0.0f && k < nw) d += wd * w[k];
-            if (mu > 0.0f) {
-                v[k] = mu * v[k] + d;
-                d = v[k];
-            }
-            w[k] -= lr * d;
-            g[k] = 0.0f;
-        }
-    }
-}
-
-/* W := W - alpha dW, with dW = 1/m (summed gradient), plus L2 decay on the
- * weights (not the biases) and momentum (v := mu v + dW; W := W - alpha v).
- * Each parameter is updated on its own, so threads may split them. */
-static void update(mnist_net *net, long m) {
-    update_job job = {net, 1.0f / (float)m};
-    nn_parallel(update_slice, &job);
 }
 
 /* Where the current batch ends in this epoch's order. */
@@ -159,7 +134,7 @@ static void report(const mnist_net *net, mnist_progress *p) {
     p->batch_loss = net->last_batch_loss;
     p->batch_accuracy = net->last_batch_accuracy;
     p->diverged = net->diverged;
-    p->learning_rate = net->lr_epoch;
+    p->learning_rate = mnist_learning_rate(net);
 }
 
 mnist_status mnist_train(mnist_net *net, long max_samples, mnist_progress *progress,
@@ -191,7 +166,7 @@ mnist_status mnist_train(mnist_net *net, long max_samples, mnist_progress *progr
         }
         if (net->cursor < end) continue; /* the batch goes on in the next chunk or call */
         long m = end - net->batch_start;
-        update(net, m);                                                 /* W := W - alpha dW / m */
+        nn_update(net, m);                                              /* W := W - alpha dW / m */
         if (end_batch(net, m, &p)) break;
     }
     report(net, &p);

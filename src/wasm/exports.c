@@ -148,8 +148,10 @@ static int read_hyper(mnist_hyper *h, double batch, double lr, double momentum, 
     };
     for (size_t i = 0; i < sizeof in / sizeof in[0]; i++)
         if (mnist_check(in[i].setting, in[i].value, &g.err) != MNIST_OK) return g.err.code;
-    *h = (mnist_hyper){(long)batch, (float)lr, (float)momentum, (float)weight_decay, (float)lr_decay,
-                       (long)epochs, (long)iterations};
+    /* SGD with the step schedule: the page's optimiser */
+    *h = (mnist_hyper){MNIST_HYPER_DEFAULTS, .batch_size = (long)batch, .learning_rate = (float)lr,
+                       .momentum = (float)momentum, .weight_decay = (float)weight_decay, .lr_decay = (float)lr_decay,
+                       .epochs = (long)epochs, .iterations = (long)iterations};
     return mnist_hyper_check(h, &g.err);
 }
 

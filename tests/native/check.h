@@ -39,4 +39,9 @@ double dot_double(const float *a, const float *b, long n);
 void conv_naive(double *out, double *mag, const float *inp, const float *w, const float *bias,
                 const conv_shape *s, int B);
 
+/* adamcheck.c: core_check adam-step / onecycle (-1 for another command). */
+int cmd_optimizer(const char *cmd, int argc, char **argv);
+/* n random images and labels drawn from seed (a synthetic training set). */
+void synthetic_set(uint8_t *pixels, uint8_t *labels, long n, uint64_t seed);
+
 #endif

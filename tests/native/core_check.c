@@ -9,7 +9,9 @@
  *   core_check model FILE                validate and load a model file
  *   core_check model-save FILE SEED      save a fresh 784-16-10 network
  *   core_check expf                      our exp/log against libm's
- *   core_check slices                    slice size does not change the bits
+ *   core_check slices [adam]             slice size does not change the bits (SGD + step,
+ *                                        or Adam + one-cycle)
+ *   core_check adam-step, onecycle       the optimiser and schedule (adamcheck.c)
  *   core_check rules                     the presets and limits as JSON (mnist_rules_json)
  *
  * Files are read into buffers of exactly their size, so that under
@@ -185,14 +187,13 @@ static int cmd_expf(void) {
 /* Training in slices of any size must give the same bits as whole batches:
  * the WASM worker trains in time slices, the CLI in batches. A synthetic set
  * of 500 images, batch 50 (and a mid-run change to batch 30 and momentum 0),
- * trained through slices of 1000, 64, 7 and 1 samples. */
-static int cmd_slices(void) {
+ * trained through slices of 1000, 64, 7 and 1 samples. With "adam": Adam
+ * and the one-cycle schedule (lr 0.01), and beta2 changed too. */
+static int cmd_slices(int argc, char **argv) {
     enum { N = 500 };
     static uint8_t pixels[N * MNIST_PIXELS], labels[N];
-    nn_rng rng;
-    nn_rng_seed(&rng, 3, 4);
-    for (long k = 0; k < N * MNIST_PIXELS; k++) pixels[k] = (uint8_t)nn_rng_u32(&rng);
-    for (int k = 0; k < N; k++) labels[k] = (uint8_t)nn_rng_below(&rng, MNIST_CLASSES);
+    int adam = argc > 0 && strcmp(argv[0], "adam") == 0;
+    synthetic_set(pixels, labels, N, 3);
     mnist_dataset ds = {pixels, labels, N};
     const long slices[] = {1000, 64, 7, 1};
     float *reference = NULL;
@@ -204,6 +205,11 @@ static int cmd_slices(void) {
         mnist_preset("default", &cfg, NULL);
         mnist_parse_arch("784-20-12-10", &cfg, &err);
         cfg.hyper.batch_size = 50;
+        if (adam) {
+            cfg.hyper.optimizer = MNIST_OPT_ADAM;
+            cfg.hyper.schedule = MNIST_SCHEDULE_ONECYCLE;
+            cfg.hyper.learning_rate = 0.01f;
+        }
         mnist_net *net = mnist_create(&cfg, &err);
         mnist_train_attach(net, &ds, &err);
         mnist_progress p;
@@ -214,6 +220,7 @@ static int cmd_slices(void) {
                 mnist_hyper h = mnist_get_hyper(net);
                 h.batch_size = 30;
                 h.momentum = 0.0f;
+                h.beta2 = 0.99f;
                 mnist_set_hyper(net, &h, &err);
             }
         }
@@ -256,8 +263,10 @@ int main(int argc, char **argv) {
     if (strcmp(cmd, "model") == 0) return cmd_model(argc - 2, argv + 2);
     if (strcmp(cmd, "model-save") == 0) return cmd_model_save(argc - 2, argv + 2);
     if (strcmp(cmd, "expf") == 0) return cmd_expf();
-    if (strcmp(cmd, "slices") == 0) return cmd_slices();
+    if (strcmp(cmd, "slices") == 0) return cmd_slices(argc - 2, argv + 2);
     if (strcmp(cmd, "rules") == 0) return cmd_rules();
+    int status = cmd_optimizer(cmd, argc - 2, argv + 2);
+    if (status >= 0) return status;
     fprintf(stderr, "unknown command %s\n", cmd);
     return 2;
 }
