@@ -5,6 +5,13 @@
 
 #include "nn.h"
 #include "parallel.h"
+#include "simd.h"
+
+#if defined(__SSE__)
+#include <xmmintrin.h>
+#elif defined(__wasm_simd128__)
+#include <wasm_simd128.h>
+#endif
 
 typedef struct {
     mnist_net *net;
@@ -28,20 +35,87 @@ static void sgd_step(const update_job *job, float *w, float *g, float *v, int lo
     }
 }
 
-/* m := b1 m + (1 - b1) dW; v := b2 v + (1 - b2) dW^2;
- * W := W - alpha mhat / (sqrt(vhat) + eps), mhat = m / (1 - b1^t), vhat = v / (1 - b2^t). */
-static void adam_step(const update_job *job, float *w, float *g, float *m, float *v, int lo, int hi, int nw) {
-    const mnist_hyper *h = &job->net->hyper;
-    const float lr = job->lr, b1 = job->mu, b2 = h->beta2, eps = h->eps, wd = h->weight_decay;
-    for (int k = lo; k < hi; k++) {
-        float d = job->inv_m * g[k];
-        if (wd > 0.0f && k < nw) d += wd * w[k];
-        m[k] = b1 * m[k] + (1.0f - b1) * d;
-        v[k] = b2 * v[k] + (1.0f - b2) * d * d;
-        float mhat = m[k] / job->bc1, vhat = v[k] / job->bc2;
-        w[k] -= lr * mhat / (sqrtf(vhat) + eps);
+/* sqrt of each lane, correctly rounded as IEEE requires (SSE sqrtps, WASM
+ * f32x4.sqrt), so every lane equals the scalar sqrtf of the same input. */
+static inline f32x4 sqrt4(f32x4 x) {
+#if defined(__SSE__)
+    return (f32x4)_mm_sqrt_ps((__m128)x);
+#elif defined(__wasm_simd128__)
+    return (f32x4)wasm_f32x4_sqrt((v128_t)x);
+#else
+    return (f32x4){sqrtf(x[0]), sqrtf(x[1]), sqrtf(x[2]), sqrtf(x[3])};
+#endif
+}
+
+/* Adam's per-step constants, read once per slice instead of once per parameter. */
+typedef struct {
+    float lr, b1, b2, c1, c2; /* c1 = 1 - b1, c2 = 1 - b2 (the same float ops the formula does) */
+    float eps, wd, bc1, bc2;
+} adam_consts;
+
+/* Parameters [lo, hi) with (decay) or without L2 decay; div1/div2 = 0 when the
+ * bias correction is exactly 1 (x / 1.0f == x, so the division is skipped with
+ * the same bits). Four lanes at a time, each lane rounding exactly as the
+ * scalar tail: the same operations in the same order, no reciprocals. */
+static inline __attribute__((always_inline)) void adam_range(const adam_consts *c, float inv_m, float *w, float *g,
+                                                            float *m, float *v, int lo, int hi,
+                                                            int decay, int div1, int div2) {
+    const f32x4 inv_m4 = splat4(inv_m), wd4 = splat4(c->wd), b14 = splat4(c->b1), c14 = splat4(c->c1);
+    const f32x4 b24 = splat4(c->b2), c24 = splat4(c->c2), bc14 = splat4(c->bc1), bc24 = splat4(c->bc2);
+    const f32x4 lr4 = splat4(c->lr), eps4 = splat4(c->eps), zero4 = splat4(0.0f);
+    int k = lo;
+    for (; k + 4 <= hi; k += 4) {
+        f32x4 wk = load4(w + k);
+        f32x4 d = inv_m4 * load4(g + k);
+        if (decay) d += wd4 * wk;
+        f32x4 mk = b14 * load4(m + k) + c14 * d;
+        f32x4 vk = b24 * load4(v + k) + c24 * d * d;
+        store4(m + k, mk);
+        store4(v + k, vk);
+        f32x4 mhat = div1 ? mk / bc14 : mk, vhat = div2 ? vk / bc24 : vk;
+        store4(w + k, wk - lr4 * mhat / (sqrt4(vhat) + eps4));
+        store4(g + k, zero4);
+    }
+    for (; k < hi; k++) {
+        float d = inv_m * g[k];
+        if (decay) d += c->wd * w[k];
+        m[k] = c->b1 * m[k] + c->c1 * d;
+        v[k] = c->b2 * v[k] + c->c2 * d * d;
+        float mhat = div1 ? m[k] / c->bc1 : m[k], vhat = div2 ? v[k] / c->bc2 : v[k];
+        w[k] -= c->lr * mhat / (sqrtf(vhat) + c->eps);
         g[k] = 0.0f;
     }
+}
+
+/* One instance per (div1, div2): the tests on them leave the inner loops. */
+static void adam_span(const adam_consts *c, float inv_m, float *w, float *g, float *m, float *v,
+                      int lo, int hi, int decay) {
+    int div1 = c->bc1 != 1.0f, div2 = c->bc2 != 1.0f;
+    if (div1 && div2) {
+        if (decay) adam_range(c, inv_m, w, g, m, v, lo, hi, 1, 1, 1);
+        else adam_range(c, inv_m, w, g, m, v, lo, hi, 0, 1, 1);
+    } else if (div2) {
+        if (decay) adam_range(c, inv_m, w, g, m, v, lo, hi, 1, 0, 1);
+        else adam_range(c, inv_m, w, g, m, v, lo, hi, 0, 0, 1);
+    } else if (div1) {
+        if (decay) adam_range(c, inv_m, w, g, m, v, lo, hi, 1, 1, 0);
+        else adam_range(c, inv_m, w, g, m, v, lo, hi, 0, 1, 0);
+    } else {
+        if (decay) adam_range(c, inv_m, w, g, m, v, lo, hi, 1, 0, 0);
+        else adam_range(c, inv_m, w, g, m, v, lo, hi, 0, 0, 0);
+    }
+}
+
+/* m := b1 m + (1 - b1) dW; v := b2 v + (1 - b2) dW^2;
+ * W := W - alpha mhat / (sqrt(vhat) + eps), mhat = m / (1 - b1^t), vhat = v / (1 - b2^t).
+ * L2 decay (wd > 0) applies to the weights, k < nw, not to the biases. */
+static void adam_step(const update_job *job, float *w, float *g, float *m, float *v, int lo, int hi, int nw) {
+    const mnist_hyper *h = &job->net->hyper;
+    const adam_consts c = {job->lr, job->mu, h->beta2, 1.0f - job->mu, 1.0f - h->beta2,
+                           h->eps, h->weight_decay, job->bc1, job->bc2};
+    int split = c.wd > 0.0f ? (nw < lo ? lo : nw > hi ? hi : nw) : lo;
+    adam_span(&c, job->inv_m, w, g, m, v, lo, split, 1);
+    adam_span(&c, job->inv_m, w, g, m, v, split, hi, 0);
 }
 
 /* Slice `part` of every layer's parameters (W then b, contiguous). */
