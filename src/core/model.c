@@ -43,6 +43,13 @@ size_t mnist_model_size(const mnist_net *net) {
 }
 
 mnist_status mnist_model_save(const mnist_net *net, uint8_t *buf, size_t cap, mnist_error *err) {
+    for (int l = 0; l < net->n_layers; l++) {
+        if (net->specs[l].kind != MNIST_LAYER_DENSE) {
+            nn_set_error(err, MNIST_E_MODEL_ARCH,
+                         "model files of convolutional networks need format version 2 (not yet)");
+            return MNIST_E_MODEL_ARCH;
+        }
+    }
     size_t size = mnist_model_size(net);
     if (cap < size) {
         nn_set_error(err, MNIST_E_STATE, "model buffer of %zu bytes is smaller than the %zu needed",
@@ -104,7 +111,7 @@ mnist_net *mnist_model_load(const uint8_t *buf, size_t len, const char *name, mn
     }
     char what[300];
     snprintf(what, sizeof what, "%s: bad layer sizes", name);
-    if (!nn_check_arch(cfg.n_layers, cfg.sizes, MNIST_E_MODEL_ARCH, what, err)) return NULL;
+    if (!nn_arch_layout(cfg.n_layers, cfg.sizes, cfg.layers, 0, NULL, MNIST_E_MODEL_ARCH, what, err)) return NULL;
     for (int l = 0; l < cfg.n_layers; l++)
         n_params += (size_t)cfg.sizes[l] * (size_t)cfg.sizes[l + 1] + (size_t)cfg.sizes[l + 1];
     uint32_t declared = get_u32(buf + header - 4);
