@@ -311,10 +311,9 @@ mnist_status mnist_classify(mnist_net *net, const mnist_dataset *ds, long first,
 /* ---- model files (format in src/core/model.c and README.md) ------------------------- */
 
 size_t mnist_model_size(const mnist_net *net);
-/* Writes exactly mnist_model_size(net) bytes into buf (cap must be enough).
- * Dense networks only, for now: a convolutional network is refused with
- * MNIST_E_MODEL_ARCH (checked first, whatever buf and cap) until format
- * version 2 stores its layers. */
+/* Writes exactly mnist_model_size(net) bytes into buf (cap must be enough):
+ * format version 1 for a dense network (as ever), version 2 (the layer
+ * sequence) for a convolutional one. Loading reads both. */
 mnist_status mnist_model_save(const mnist_net *net, uint8_t *buf, size_t cap, mnist_error *err);
 /* Validates everything and builds a network (default hyperparameters). */
 mnist_net *mnist_model_load(const uint8_t *buf, size_t len, const char *name, mnist_error *err);

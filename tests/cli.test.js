@@ -240,24 +240,32 @@ test('divergence is reported with the learning rate that caused it', () => {
   assert.match(r.stderr, /diverged at iteration \d+.*learning rate 100.*smaller --lr/);
 });
 
-test('a small CNN trains for 200 iterations, evaluates, and is refused a model file before it runs', (t) => {
+test('a small CNN trains for 200 iterations, and its model file (version 2) evaluates and predicts', (t) => {
   const dir = tempDir(t);
-  const cnn = ['--data', MNIST_DIR, '--arch', '784-c4k3-p2-10', '--batch', '32', '--lr', '0.05'];
-  const r = runBinary(BIN.mnist, ['train', ...cnn, '--iterations', '200', '--log-every', '100']);
+  const model = path.join(dir, 'cnn.model');
+  const cnn = ['--data', MNIST_DIR, '--arch', '784-c4k3-p2-10', '--batch', '32', '--lr', '0.05', '--iterations', '200'];
+  const r = runBinary(BIN.mnist, ['train', ...cnn, '--log-every', '100', '--save', model]);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^training 784-c4k3-p2-10 \(6810 parameters\)/m);
   assert.equal(r.json.arch, '784-c4k3-p2-10');
   assert.equal(r.json.parameters, 4 * 3 * 3 + 4 + 13 * 13 * 4 * 10 + 10);
   assert.equal(r.json.iterations, 200);
   assert.ok(r.json.test_accuracy > 0.85, `test accuracy ${r.json.test_accuracy} after 200 iterations`);
-  // the same seed, the same bits (its progress lines, less their timings)
-  const again = runBinary(BIN.mnist, ['train', ...cnn, '--iterations', '200', '--log-every', '100']);
-  assert.equal(again.json.test_loss, r.json.test_loss);
-  const saved = runBinary(BIN.mnist, ['train', ...cnn, '--iterations', '5', '--save', path.join(dir, 'cnn.model')]);
-  assert.equal(saved.status, 1);
-  assert.match(saved.stderr, /--save: model files of convolutional networks need format version 2 \(not yet\)/);
-  assert.ok(!/^epoch/m.test(saved.stdout), 'refused after training instead of before');
-  assert.ok(!fs.existsSync(path.join(dir, 'cnn.model')));
+  assert.equal(fs.readFileSync(model).readUInt32LE(8), 2, 'format version 2');
+  // the same seed, the same bits
+  const again = runBinary(BIN.mnist, ['train', ...cnn, '--save', path.join(dir, 'again.model')]);
+  assert.ok(fs.readFileSync(model).equals(fs.readFileSync(path.join(dir, 'again.model'))), 'two runs differ');
+
+  const evaluated = runBinary(BIN.asanMnist, ['eval', '--data', MNIST_DIR, '--model', model]);
+  assert.equal(evaluated.status, 0, evaluated.stderr);
+  assert.equal(evaluated.json.arch, '784-c4k3-p2-10');
+  assert.equal(evaluated.json.test_accuracy, r.json.test_accuracy);
+  assert.equal(evaluated.json.test_loss, r.json.test_loss);
+  const predicted = runBinary(BIN.mnist, ['predict', '--model', model, '--image', path.join(MNIST_DIR, 't10k-images-idx3-ubyte.gz'),
+    '--labels', path.join(MNIST_DIR, 't10k-labels-idx1-ubyte.gz'), '--index', '0']);
+  assert.equal(predicted.status, 0, predicted.stderr);
+  assert.equal(predicted.json.label, 7);
+  assert.equal(predicted.json.probabilities.length, 10);
 });
 
 /** The parameters of a model file as floats (format: README.md). */

@@ -391,7 +391,7 @@ test('model files: every defect is rejected with its own error', async (t) => {
     ['empty', Buffer.alloc(0), 'MNIST_E_MODEL_SHORT', /too short/],
     ['ten bytes', good.subarray(0, 10), 'MNIST_E_MODEL_SHORT', /too short/],
     ['wrong magic', edit((b) => b.write('NOTMODEL', 0, 'latin1')), 'MNIST_E_MODEL_MAGIC', /not a model file/],
-    ['format version 2', withFixedCrc(edit((b) => b.writeUInt32LE(2, 8))), 'MNIST_E_MODEL_VERSION', /version 2/],
+    ['format version 3', withFixedCrc(edit((b) => b.writeUInt32LE(3, 8))), 'MNIST_E_MODEL_VERSION', /version 3 .*versions 1 and 2/],
     ['zero layers', withFixedCrc(edit((b) => b.writeUInt32LE(0, 12))), 'MNIST_E_MODEL_ARCH', /0 weight layers/],
     ['99 layers', withFixedCrc(edit((b) => b.writeUInt32LE(99, 12))), 'MNIST_E_MODEL_ARCH', /99 weight layers/],
     ['header cut inside the sizes', good.subarray(0, 22), 'MNIST_E_MODEL_SHORT', /header/],
@@ -414,6 +414,48 @@ test('model files: every defect is rejected with its own error', async (t) => {
       fs.writeFileSync(file, bytes);
       const r = check(['model', file]);
       assert.equal(r.code, code, r.message);
+      assert.match(r.message, message);
+      assert.ok(r.message.includes(path.basename(file)), 'the message names the file');
+    });
+  }
+});
+
+test('model files, version 2: a CNN round-trips, and every layer defect is rejected with its own error', async (t) => {
+  const dir = tempDir(t);
+  const goodPath = path.join(dir, 'cnn.model');
+  // c4k3pad1 (28x28x4), p2 (14x14x4), c6k5 (10x10x6), p2 (5x5x6), 20, 10
+  const saved = check(['model-save', goodPath, '5', '784-c4k3pad1-p2-c6k5-p2-20-10']);
+  const params = (4 * 9 + 4) + (6 * 25 * 4 + 6) + (150 * 20 + 20) + (20 * 10 + 10);
+  assert.equal(saved.parameters, params);
+  const good = fs.readFileSync(goodPath);
+  assert.equal(good.readUInt32LE(8), 2, 'a CNN is saved as version 2');
+  assert.equal(good.length, 8 + 4 + 4 + 6 * 16 + 4 + params * 4 + 4, 'documented size');
+  assert.deepEqual(check(['model', goodPath]), { code: 'MNIST_OK', parameters: params, roundtrip: true });
+
+  const layer = (l, fields) => withFixedCrc((() => {
+    const b = Buffer.from(good);
+    fields.forEach((v, k) => { if (v !== null) b.writeUInt32LE(v, 16 + 16 * (l - 1) + 4 * k); });
+    return b;
+  })());
+  const cases = [
+    ['unknown kind', layer(1, [7, null, null, null]), /layer 1 is no layer \(kind 7/],
+    ['pool with a stray field', layer(2, [null, null, 1, null]), /layer 2 is no layer \(kind 2 with fields 2, 1, 0\)/],
+    ['kernel larger than its input', layer(3, [null, null, 20, null]),
+      /bad layer sizes: after layer 2 the image is 14×14, too small for a 20×20 convolution/],
+    ['pool that does not fit', layer(2, [null, 29, null, null]), /after layer 1 the image is 28×28, too small for a 29×29 pool/],
+    ['padding beyond the kernel', layer(1, [null, null, null, 2]), /layer 1 pads by 2 \(a 3×3 convolution may pad 0\.\.1\)/],
+    ['no filters', layer(1, [null, 0, null, null]), /layer 1 has 0 filters/],
+    ['channels that change the parameter count', layer(1, [null, 5, null, null]), /declares \d+ parameters but its layer sizes need/],
+    ['a convolution after a dense layer', layer(6, [1, 4, 3, 0]), /the last layer must be a dense layer/],
+    ['a pool after a dense layer', layer(3, [0, 30, 0, 0]), /layer 4 \(a pool\) follows a dense layer/],
+    ['header cut inside the layers', good.subarray(0, 60), /truncated inside the header/],
+  ];
+  for (const [name, bytes, message] of cases) {
+    await t.test(name, () => {
+      const file = path.join(dir, `bad-${name.replace(/\W+/g, '-')}.model`);
+      fs.writeFileSync(file, bytes);
+      const r = check(['model', file]);
+      assert.match(r.code, /MNIST_E_MODEL_(ARCH|LENGTH|SHORT)/, r.message);
       assert.match(r.message, message);
       assert.ok(r.message.includes(path.basename(file)), 'the message names the file');
     });

@@ -36,7 +36,7 @@ static const char *USAGE_TAIL =
     "                        pP        PxP max-pooling, stride P\n"
     "                      and a dense layer of 10 last (softmax); convolutions and pools\n"
     "                      come before the first dense layer. e.g. 784-256-128-10, or\n"
-    "                      784-c16k3-p2-c32k3-p2-64-10 (model files: dense networks only)\n"
+    "                      784-c16k3-p2-c32k3-p2-64-10\n"
     "  --epochs N          passes over the training set\n"
     "  --iterations N      parameter updates (batches); stops at whichever comes first\n"
     "  --batch N|full      samples per update; full (or >= 60000) = full-batch descent\n"

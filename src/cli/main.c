@@ -49,13 +49,6 @@ static int cmd_train(int argc, char **argv) {
     }
     mnist_error err;
     mnist_net *net = mnist_create(&o.cfg, &err);
-    /* A model that cannot be saved is refused before the run, not after it. */
-    uint8_t probe;
-    if (net && o.save_path && mnist_model_save(net, &probe, 0, &err) == MNIST_E_MODEL_ARCH) {
-        mnist_free(net);
-        free_data(&d);
-        return fail(1, "--save: %s", err.message);
-    }
     if (!net || mnist_train_attach(net, &d.train, &err) != MNIST_OK) {
         mnist_free(net);
         free_data(&d);

@@ -7,7 +7,7 @@
  *   core_check seed-step IN OUT SEED     one full-batch step of the seed net
  *   core_check idx IMAGES LABELS         validate two raw IDX files
  *   core_check model FILE                validate and load a model file
- *   core_check model-save FILE SEED      save a fresh 784-16-10 network
+ *   core_check model-save FILE SEED [ARCH]  save a fresh network (784-16-10 unless ARCH)
  *   core_check expf                      our exp/log against libm's
  *   core_check arch TEXT...              parse architectures: status, message, field, layout
  *   core_check slices [adam] [cnn]       slice size does not change the bits (SGD + step,
@@ -152,11 +152,14 @@ static int cmd_model(int argc, char **argv) {
 }
 
 static int cmd_model_save(int argc, char **argv) {
-    if (argc < 2) { fprintf(stderr, "usage: model-save FILE SEED\n"); return 2; }
+    if (argc < 2) { fprintf(stderr, "usage: model-save FILE SEED [ARCH]\n"); return 2; }
     mnist_config cfg;
     mnist_error err;
     mnist_preset("default", &cfg, NULL);
-    mnist_parse_arch("784-16-10", &cfg, &err);
+    if (mnist_parse_arch(argc > 2 ? argv[2] : "784-16-10", &cfg, &err) != MNIST_OK) {
+        fprintf(stderr, "%s\n", err.message);
+        return 2;
+    }
     cfg.seed = strtoull(argv[1], NULL, 10);
     mnist_net *net = mnist_create(&cfg, &err);
     size_t size = mnist_model_size(net);
