@@ -63,7 +63,7 @@ void nn_forward(mnist_net *net, const uint8_t *const *rows, const uint8_t *label
         forward_slice(&job, 0, 1);
 }
 
-/* Layer `layer`'s gradients: its weights of output units or channels
+/* Layer `layer`'s gradients: a dense layer's weights of output units
  * [o0, o1) (each summed over all samples in order), and for samples [b0, b1)
  * the gradient flowing down through the layer (da) and the ReLU below it (dz;
  * a pool below has none: its dz is this da). */
@@ -77,9 +77,6 @@ static void backward_slice(void *arg, int part, int parts) {
     if (ly->kind == MNIST_LAYER_DENSE) {
         nn_split((int)out, part, parts, 1, &lo, &hi);
         dense_backward_params(net->dW[l], net->db[l], net->dz[l], net->acts[l], j->count, (int)in, (int)out, lo, hi);
-    } else if (ly->kind == MNIST_LAYER_CONV) {
-        nn_split(ly->conv.O, part, parts, 4, &lo, &hi);
-        conv2d_backward_params(net->dW[l], net->db[l], net->dz[l], net->acts[l], &ly->conv, j->count, lo, hi);
     }
     if (l == 0) return; /* no gradient for the input pixels */
     nn_split(j->count, part, parts, 1, &lo, &hi);
@@ -110,6 +107,13 @@ void nn_backward(mnist_net *net, const uint8_t *labels, int count) {
     for (int l = L - 1; l >= 0; l--) {
         /* each layer needs the whole of the gradient below from the one above */
         chunk_job job = {net, NULL, labels, count, l};
+        /* A convolution's weight gradient runs on the calling thread: split by
+         * channels over the threaded build's helpers, it came out different
+         * from run to run (a race not found yet; README, "Convolutional
+         * networks"), so it is not split until that is understood. */
+        const nn_layer *ly = &net->layer[l];
+        if (ly->kind == MNIST_LAYER_CONV)
+            conv2d_backward_params(net->dW[l], net->db[l], net->dz[l], net->acts[l], &ly->conv, count, 0, ly->conv.O);
         if (threads)
             nn_parallel(backward_slice, &job);
         else
