@@ -1,4 +1,4 @@
-/* mnist.h - a dense neural network that learns 28x28 digit images.
+/* mnist.h - neural networks (dense or convolutional) that learn 28x28 digit images.
  *
  * The whole public API. No I/O: everything goes in and out as memory
  * buffers, so the native CLI and the WebAssembly entry points share it.
@@ -37,10 +37,11 @@
 #define MNIST_COLS 28
 #define MNIST_PIXELS 784         /* input width of every network */
 #define MNIST_CLASSES 10         /* output width of every network */
-#define MNIST_MAX_LAYERS 8       /* weight layers (hidden layers + 1) */
+#define MNIST_MAX_LAYERS 8       /* layers after the input (convolutions, pools, dense) */
 #define MNIST_MAX_WIDTH 4096     /* widest hidden layer accepted */
 #define MNIST_MAX_BATCH 1000000  /* batch sizes above the set size mean "full batch" */
-/* (the limits table, mnist_limits, is built from these three) */
+#define MNIST_MAX_CHANNELS 64    /* most filters of a convolution */
+/* (the limits table, mnist_limits, is built from these four) */
 
 typedef enum {
     MNIST_OK = 0,
@@ -120,9 +121,27 @@ typedef struct {
 #define MNIST_HYPER_DEFAULTS \
     .optimizer = MNIST_OPT_SGD, .schedule = MNIST_SCHEDULE_STEP, .beta1 = 0.9f, .beta2 = 0.999f, .eps = 1e-8f
 
+/* A layer of the network (mnist_config.layers): all zeros is a dense layer.
+ * Images are NHWC (row, column, channel; channels contiguous), 28x28x1 in.
+ *   conv  `channels` filters of kernel x kernel, stride 1, `pad` zeros on every
+ *         side, then ReLU: H x W x C -> (H+2pad-K+1) x (W+2pad-K+1) x channels
+ *   pool  max-pooling over kernel x kernel windows, stride kernel (the last
+ *         H mod P rows and columns dropped): H x W x C -> H/P x W/P x C
+ *   dense sizes[l+1] units (ReLU after hidden ones; the last is softmax over 10),
+ *         reading the layer below flattened (an image's H*W*C values in NHWC order) */
+typedef enum { MNIST_LAYER_DENSE = 0, MNIST_LAYER_CONV = 1, MNIST_LAYER_POOL = 2 } mnist_layer_kind;
 typedef struct {
-    int n_layers;                      /* weight layers, 1..MNIST_MAX_LAYERS */
-    int sizes[MNIST_MAX_LAYERS + 1];   /* 784, hidden..., 10 */
+    mnist_layer_kind kind;
+    int channels;  /* conv: output channels (filters) */
+    int kernel;    /* conv: K (K x K); pool: P (P x P windows, stride P) */
+    int pad;       /* conv: zeros on every side, 0..K-1 */
+} mnist_layer_spec;
+
+typedef struct {
+    int n_layers;                      /* layers after the input, 1..MNIST_MAX_LAYERS */
+    int sizes[MNIST_MAX_LAYERS + 1];   /* values each layer outputs per sample: 784, ..., 10
+                                          (a convolution's or pool's is its H*W*C) */
+    mnist_layer_spec layers[MNIST_MAX_LAYERS]; /* layer l's kind (sizes[l] -> sizes[l+1]) */
     mnist_init init;                   /* He-uniform, or the notebook's U(-0.5, 0.5) */
     uint64_t seed;                     /* drives init and shuffling */
     mnist_hyper hyper;
@@ -142,8 +161,9 @@ extern const mnist_preset_def mnist_presets[];
 typedef enum {
     MNIST_SET_BATCH, MNIST_SET_LR, MNIST_SET_MOMENTUM, MNIST_SET_WEIGHT_DECAY, MNIST_SET_LR_DECAY,
     MNIST_SET_BETA1, MNIST_SET_BETA2, MNIST_SET_EPS, MNIST_SET_EPOCHS, MNIST_SET_ITERATIONS, MNIST_SET_SEED,
-    MNIST_SET_LAYERS,   /* weight layers */
+    MNIST_SET_LAYERS,   /* layers after the input */
     MNIST_SET_WIDTH,    /* units of a hidden layer */
+    MNIST_SET_CHANNELS, /* filters of a convolution */
     MNIST_N_SETTINGS
 } mnist_setting;
 typedef struct {
@@ -164,8 +184,20 @@ mnist_status mnist_parse_optimizer(const char *name, mnist_optimizer *opt, mnist
 const char *mnist_optimizer_name(mnist_optimizer opt);
 mnist_status mnist_parse_schedule(const char *name, mnist_schedule *schedule, mnist_error *err);
 const char *mnist_schedule_name(mnist_schedule schedule);
-/* Parses "784-128-10" into cfg->n_layers / cfg->sizes. */
+/* Parses an architecture into cfg->n_layers / sizes / layers. The grammar:
+ * layers joined by '-', the input 784 first (a 28x28x1 image), then any of
+ *   N        a dense layer of N units (ReLU after it unless it is the last)
+ *   cNkK     a convolution of N filters K x K, stride 1, ReLU after it;
+ *   cNkKpadP the same with P zeros of padding on every side
+ *   pP       P x P max-pooling, stride P
+ * and the last a dense layer of 10 (softmax). Convolutions and pools need an
+ * image: they come before the first dense layer. "784-128-10" is a dense
+ * network, "784-c16k3-p2-c32k3-p2-64-10" a convolutional one. A rejected
+ * text gets one line, field "arch", saying where it breaks. */
 mnist_status mnist_parse_arch(const char *text, mnist_config *cfg, mnist_error *err);
+/* The architecture as text ("784-c16k3-p2-64-10"; the parser's grammar).
+ * Writes at most cap bytes (NUL included); returns the whole text's length. */
+size_t mnist_arch_format(int n_layers, const int *sizes, const mnist_layer_spec *layers, char *buf, size_t cap);
 /* Checks one value against its limit: a number, in range, whole if it must be. */
 mnist_status mnist_check(mnist_setting setting, double value, mnist_error *err);
 /* Checks every field of cfg / hyper; MNIST_E_CONFIG naming the first bad one. */
@@ -206,11 +238,17 @@ typedef struct mnist_net mnist_net;
 mnist_net *mnist_create(const mnist_config *cfg, mnist_error *err);
 void mnist_free(mnist_net *net);
 
-int mnist_layers(const mnist_net *net);             /* weight layers */
-const int *mnist_sizes(const mnist_net *net);        /* n_layers + 1 widths */
+int mnist_layers(const mnist_net *net);             /* layers after the input */
+/* n_layers + 1 counts: the values each layer outputs per sample (784 first;
+ * a dense layer's units; a convolution's or pool's H*W*C). */
+const int *mnist_sizes(const mnist_net *net);
+/* n_layers kinds and shapes (mnist_layer_spec; all dense for a dense net). */
+const mnist_layer_spec *mnist_layer_specs(const mnist_net *net);
 size_t mnist_param_count(const mnist_net *net);
-/* All parameters, one contiguous buffer: for each layer l, W[l] (sizes[l+1]
- * rows x sizes[l] columns, row-major) then b[l] (sizes[l+1]). Writable. */
+/* All parameters, one contiguous buffer: for each layer l in order, a dense
+ * layer's W[l] (sizes[l+1] rows x sizes[l] columns, row-major) then b[l]
+ * (sizes[l+1]); a convolution's weights (O x K x K x C: per filter, its
+ * rows, columns, input channels) then its O biases; a pool has none. Writable. */
 float *mnist_params(mnist_net *net);
 mnist_hyper mnist_get_hyper(const mnist_net *net);
 mnist_status mnist_set_hyper(mnist_net *net, const mnist_hyper *hyper, mnist_error *err);
@@ -261,6 +299,8 @@ int mnist_predict(mnist_net *net, const uint8_t pixels[MNIST_PIXELS], float prob
 int mnist_predict_float(mnist_net *net, const float image[MNIST_PIXELS], float probs[MNIST_CLASSES]);
 /* After mnist_predict*: the outputs of layer l (1..n_layers; sizes[l] values)
  * for that image: ReLU activations of hidden layers, then the probabilities.
+ * A convolution's are its post-ReLU output, a pool's the pooled image, both
+ * H x W x C in NHWC order (channels contiguous).
  * Valid until the next call that trains, evaluates or predicts. */
 const float *mnist_activations(const mnist_net *net, int layer);
 /* The predicted class and its probability for images first..first+count-1
@@ -271,7 +311,9 @@ mnist_status mnist_classify(mnist_net *net, const mnist_dataset *ds, long first,
 /* ---- model files (format in src/core/model.c and README.md) ------------------------- */
 
 size_t mnist_model_size(const mnist_net *net);
-/* Writes exactly mnist_model_size(net) bytes into buf (cap must be enough). */
+/* Writes exactly mnist_model_size(net) bytes into buf (cap must be enough):
+ * format version 1 for a dense network (as ever), version 2 (the layer
+ * sequence) for a convolutional one. Loading reads both. */
 mnist_status mnist_model_save(const mnist_net *net, uint8_t *buf, size_t cap, mnist_error *err);
 /* Validates everything and builds a network (default hyperparameters). */
 mnist_net *mnist_model_load(const uint8_t *buf, size_t len, const char *name, mnist_error *err);

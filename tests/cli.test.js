@@ -56,7 +56,8 @@ function rawFile(bytes) {
 test('--help documents every command and train flag', () => {
   const r = runBinary(BIN.mnist, ['--help']);
   assert.equal(r.status, 0);
-  for (const word of ['train', 'eval', 'predict', '--data', '--preset', '--arch', '--epochs',
+  for (const word of ['train', 'eval', 'predict', '--data', '--preset', '--arch', 'cNkK', 'cNkKpadP', 'pP',
+    '784-c16k3-p2-c32k3-p2-64-10', '--epochs',
     '--iterations', '--batch', '--lr', '--momentum', '--weight-decay', '--seed', '--save', '--model',
     '--image', '--index', '--optimizer', '--schedule', 'onecycle', '--beta1', '--beta2', '--eps']) {
     assert.ok(r.stdout.includes(word), `--help does not mention ${word}`);
@@ -87,6 +88,11 @@ const badFlags = [
   [['train', '--data', 'x', '--arch', '784--10'], /bad architecture '784--10'/],
   [['train', '--data', 'x', '--arch', '784-10-10-'], /bad architecture/],
   [['train', '--data', 'x', '--arch', '784-1-1-1-1-1-1-1-1-10'], /at most 8 weight layers/],
+  [['train', '--data', 'x', '--arch', '784-c16k9-p2-p2-p2-p2-p2-10'],
+    /--arch: 784-c16k9-p2-p2-p2-p2-p2-10: after layer 5 the image is 1×1, too small for a 2×2 pool$/m],
+  [['train', '--data', 'x', '--arch', '784-64-p2-10'], /layer 2 \(a pool\) follows a dense layer/],
+  [['train', '--data', 'x', '--arch', '784-c8k3q-10'], /layer 1 \('c8k3q'\) is not a width like 128, a convolution like c16k3/],
+  [['train', '--data', 'x', '--arch', '784-c99k3-10'], /layer 1 has 99 filters \(must be 1\.\.64\)/],
   [['train', '--data', 'x', '--batch', '0'], /--batch: expected a whole number from 1/],
   [['train', '--data', 'x', '--epochs', '0'], /--epochs: expected a whole number from 1/],
   [['train', '--data', 'x', '--iterations', '2.5'], /--iterations: expected a whole number/],
@@ -232,6 +238,34 @@ test('divergence is reported with the learning rate that caused it', () => {
     '--lr', '100', '--momentum', '0.99', '--iterations', '300']);
   assert.equal(r.status, 1);
   assert.match(r.stderr, /diverged at iteration \d+.*learning rate 100.*smaller --lr/);
+});
+
+test('a small CNN trains for 200 iterations, and its model file (version 2) evaluates and predicts', (t) => {
+  const dir = tempDir(t);
+  const model = path.join(dir, 'cnn.model');
+  const cnn = ['--data', MNIST_DIR, '--arch', '784-c4k3-p2-10', '--batch', '32', '--lr', '0.05', '--iterations', '200'];
+  const r = runBinary(BIN.mnist, ['train', ...cnn, '--log-every', '100', '--save', model]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^training 784-c4k3-p2-10 \(6810 parameters\)/m);
+  assert.equal(r.json.arch, '784-c4k3-p2-10');
+  assert.equal(r.json.parameters, 4 * 3 * 3 + 4 + 13 * 13 * 4 * 10 + 10);
+  assert.equal(r.json.iterations, 200);
+  assert.ok(r.json.test_accuracy > 0.85, `test accuracy ${r.json.test_accuracy} after 200 iterations`);
+  assert.equal(fs.readFileSync(model).readUInt32LE(8), 2, 'format version 2');
+  // the same seed, the same bits
+  const again = runBinary(BIN.mnist, ['train', ...cnn, '--save', path.join(dir, 'again.model')]);
+  assert.ok(fs.readFileSync(model).equals(fs.readFileSync(path.join(dir, 'again.model'))), 'two runs differ');
+
+  const evaluated = runBinary(BIN.asanMnist, ['eval', '--data', MNIST_DIR, '--model', model]);
+  assert.equal(evaluated.status, 0, evaluated.stderr);
+  assert.equal(evaluated.json.arch, '784-c4k3-p2-10');
+  assert.equal(evaluated.json.test_accuracy, r.json.test_accuracy);
+  assert.equal(evaluated.json.test_loss, r.json.test_loss);
+  const predicted = runBinary(BIN.mnist, ['predict', '--model', model, '--image', path.join(MNIST_DIR, 't10k-images-idx3-ubyte.gz'),
+    '--labels', path.join(MNIST_DIR, 't10k-labels-idx1-ubyte.gz'), '--index', '0']);
+  assert.equal(predicted.status, 0, predicted.stderr);
+  assert.equal(predicted.json.label, 7);
+  assert.equal(predicted.json.probabilities.length, 10);
 });
 
 /** The parameters of a model file as floats (format: README.md). */

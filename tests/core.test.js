@@ -33,7 +33,9 @@ test('gradient check: every layer and every parameter tensor matches finite diff
   const { results } = check(['gradcheck']);
   const names = results.map((r) => r.name);
   for (const layer of ['dense.input', 'dense.weight', 'dense.bias', 'relu', 'softmax_crossentropy',
-    'W1', 'b1', 'W2', 'b2', 'W3', 'b3']) {
+    'W1', 'b1', 'W2', 'b2', 'W3', 'b3',
+    // 784-c6k3-p2-c5k3pad1-p2-8-10 through the network's passes: both convolutions, the hidden and the output layer
+    'cnn.W1', 'cnn.b1', 'cnn.W2', 'cnn.b2', 'cnn.W3', 'cnn.b3', 'cnn.W4', 'cnn.b4']) {
     assert.ok(names.includes(layer), `no gradient check for ${layer}`);
   }
   for (const r of results) {
@@ -44,7 +46,7 @@ test('gradient check: every layer and every parameter tensor matches finite diff
 
 test('gradient check: a gradient 3% off is caught by the same bound', () => {
   const { results } = check(['gradcheck', '--perturb', '0.03']);
-  for (const r of results.filter((x) => /^[Wb]\d$/.test(x.name))) {
+  for (const r of results.filter((x) => /^(cnn\.)?[Wb]\d$/.test(x.name))) {
     assert.ok(r.max_rel_error > GRAD_BOUND, `${r.name}: a 3% error went unnoticed (${r.max_rel_error})`);
   }
 });
@@ -163,11 +165,52 @@ test('own exp and log are within 2 float ulps of libm over the softmax range', (
 });
 
 test('training in slices of 1000, 64, 7 or 1 samples gives bit-identical parameters', () => {
-  for (const variant of [[], ['adam']]) { // SGD + step; Adam + one-cycle
+  // SGD + step; Adam + one-cycle; both through a small CNN (784-c3k3-p2-c4k3pad1-p2-12-10)
+  for (const variant of [[], ['adam'], ['cnn'], ['adam', 'cnn']]) {
     const r = check(['slices', ...variant]);
     assert.deepEqual(r.iterations, [44, 44, 44, 44]);
     assert.equal(r.identical, true, `slices ${variant.join(' ')}`);
   }
+});
+
+// ---- the architecture grammar ----------------------------------------------------------
+
+test('architectures: dense and convolutional texts parse, and read back the same', () => {
+  const texts = ['784-128-10', '784-10', '784-c16k3-p2-c32k3-p2-64-10', '784-c8k5pad2-p2-10', '784-p2-c4k3-10'];
+  const results = check(['arch', ...texts]);
+  results.forEach((r, i) => {
+    assert.equal(r.code, 'MNIST_OK', `${texts[i]}: ${r.message}`);
+    assert.equal(r.format, texts[i]);
+  });
+  assert.deepEqual(results[0].sizes, [784, 128, 10]); // a dense net means what it always meant
+  // the values each layer outputs: 26x26x16, 13x13x16, 11x11x32, 5x5x32, then the dense widths
+  assert.deepEqual(results[2].sizes, [784, 10816, 2704, 3872, 800, 64, 10]);
+  assert.deepEqual(results[3].sizes, [784, 6272, 1568, 10]);
+});
+
+test('architectures: each error is one line, field "arch", saying where it breaks', () => {
+  const cases = [
+    ['784-c16k9-p2-p2-p2-p2-p2-10', /^784-c16k9-p2-p2-p2-p2-p2-10: after layer 5 the image is 1×1, too small for a 2×2 pool$/],
+    ['784-c4k29-10', /^784-c4k29-10: the input image is 28×28, too small for a 29×29 convolution$/],
+    ['784-64-c4k3-10', /layer 2 \(a convolution\) follows a dense layer; convolutions and pools need an image/],
+    ['784-c0k3-10', /layer 1 has 0 filters \(must be 1\.\.64\)/],
+    ['784-c65k3-10', /layer 1 has 65 filters \(must be 1\.\.64\)/],
+    ['784-c4k3pad2-10', /layer 1 pads by 2 \(a 3×3 convolution may pad 0\.\.1\)/],
+    ['784-c4k0-10', /layer 1 has a 0×0 convolution/],
+    ['784-c4x3-10', /bad architecture '784-c4x3-10': layer 1 \('c4x3'\) is not a width like 128, a convolution like c16k3/],
+    ['784-c4k3-p', /layer 2 \('p'\) is not a width/],
+    ['784-c4k3-p2', /the last layer must be a dense layer of 10 units/],
+    ['784-c4k3-p2-5000-10', /hidden layer 3 has 5000 units \(must be 1\.\.4096\)/],
+    ['c4k3-10', /expected layers joined by '-', like 784-128-10/],
+    ['784-c4k3-p2-c4k3-p2-c4k3-p2-c4k3-p2-10', /at most 8 weight layers/],
+  ];
+  const results = check(['arch', ...cases.map(([text]) => text)]);
+  results.forEach((r, i) => {
+    assert.equal(r.code, 'MNIST_E_CONFIG', cases[i][0]);
+    assert.equal(r.field, 'arch', cases[i][0]);
+    assert.match(r.message, cases[i][1]);
+    assert.ok(!r.message.includes('\n'), cases[i][0]);
+  });
 });
 
 // ---- optimisers and schedules -----------------------------------------------------------
@@ -348,7 +391,7 @@ test('model files: every defect is rejected with its own error', async (t) => {
     ['empty', Buffer.alloc(0), 'MNIST_E_MODEL_SHORT', /too short/],
     ['ten bytes', good.subarray(0, 10), 'MNIST_E_MODEL_SHORT', /too short/],
     ['wrong magic', edit((b) => b.write('NOTMODEL', 0, 'latin1')), 'MNIST_E_MODEL_MAGIC', /not a model file/],
-    ['format version 2', withFixedCrc(edit((b) => b.writeUInt32LE(2, 8))), 'MNIST_E_MODEL_VERSION', /version 2/],
+    ['format version 3', withFixedCrc(edit((b) => b.writeUInt32LE(3, 8))), 'MNIST_E_MODEL_VERSION', /version 3 .*versions 1 and 2/],
     ['zero layers', withFixedCrc(edit((b) => b.writeUInt32LE(0, 12))), 'MNIST_E_MODEL_ARCH', /0 weight layers/],
     ['99 layers', withFixedCrc(edit((b) => b.writeUInt32LE(99, 12))), 'MNIST_E_MODEL_ARCH', /99 weight layers/],
     ['header cut inside the sizes', good.subarray(0, 22), 'MNIST_E_MODEL_SHORT', /header/],
@@ -371,6 +414,48 @@ test('model files: every defect is rejected with its own error', async (t) => {
       fs.writeFileSync(file, bytes);
       const r = check(['model', file]);
       assert.equal(r.code, code, r.message);
+      assert.match(r.message, message);
+      assert.ok(r.message.includes(path.basename(file)), 'the message names the file');
+    });
+  }
+});
+
+test('model files, version 2: a CNN round-trips, and every layer defect is rejected with its own error', async (t) => {
+  const dir = tempDir(t);
+  const goodPath = path.join(dir, 'cnn.model');
+  // c4k3pad1 (28x28x4), p2 (14x14x4), c6k5 (10x10x6), p2 (5x5x6), 20, 10
+  const saved = check(['model-save', goodPath, '5', '784-c4k3pad1-p2-c6k5-p2-20-10']);
+  const params = (4 * 9 + 4) + (6 * 25 * 4 + 6) + (150 * 20 + 20) + (20 * 10 + 10);
+  assert.equal(saved.parameters, params);
+  const good = fs.readFileSync(goodPath);
+  assert.equal(good.readUInt32LE(8), 2, 'a CNN is saved as version 2');
+  assert.equal(good.length, 8 + 4 + 4 + 6 * 16 + 4 + params * 4 + 4, 'documented size');
+  assert.deepEqual(check(['model', goodPath]), { code: 'MNIST_OK', parameters: params, roundtrip: true });
+
+  const layer = (l, fields) => withFixedCrc((() => {
+    const b = Buffer.from(good);
+    fields.forEach((v, k) => { if (v !== null) b.writeUInt32LE(v, 16 + 16 * (l - 1) + 4 * k); });
+    return b;
+  })());
+  const cases = [
+    ['unknown kind', layer(1, [7, null, null, null]), /layer 1 is no layer \(kind 7/],
+    ['pool with a stray field', layer(2, [null, null, 1, null]), /layer 2 is no layer \(kind 2 with fields 2, 1, 0\)/],
+    ['kernel larger than its input', layer(3, [null, null, 20, null]),
+      /bad layer sizes: after layer 2 the image is 14×14, too small for a 20×20 convolution/],
+    ['pool that does not fit', layer(2, [null, 29, null, null]), /after layer 1 the image is 28×28, too small for a 29×29 pool/],
+    ['padding beyond the kernel', layer(1, [null, null, null, 2]), /layer 1 pads by 2 \(a 3×3 convolution may pad 0\.\.1\)/],
+    ['no filters', layer(1, [null, 0, null, null]), /layer 1 has 0 filters/],
+    ['channels that change the parameter count', layer(1, [null, 5, null, null]), /declares \d+ parameters but its layer sizes need/],
+    ['a convolution after a dense layer', layer(6, [1, 4, 3, 0]), /the last layer must be a dense layer/],
+    ['a pool after a dense layer', layer(3, [0, 30, 0, 0]), /layer 4 \(a pool\) follows a dense layer/],
+    ['header cut inside the layers', good.subarray(0, 60), /truncated inside the header/],
+  ];
+  for (const [name, bytes, message] of cases) {
+    await t.test(name, () => {
+      const file = path.join(dir, `bad-${name.replace(/\W+/g, '-')}.model`);
+      fs.writeFileSync(file, bytes);
+      const r = check(['model', file]);
+      assert.match(r.code, /MNIST_E_MODEL_(ARCH|LENGTH|SHORT)/, r.message);
       assert.match(r.message, message);
       assert.ok(r.message.includes(path.basename(file)), 'the message names the file');
     });

@@ -136,6 +136,32 @@ test('threaded module: 2 threads give the same bits as 1 (default, 200 batches; 
   }
 });
 
+test('a CNN (model file version 2): WASM evaluates it as native does, and trains it on with the same bits on 1 and 2 threads', async (t) => {
+  const file = path.join(tempDir(t), 'cnn.model');
+  const native = runBinary(BIN.mnist, ['train', '--data', MNIST_DIR, '--arch', '784-c4k3-p2-c8k3-p2-16-10', '--batch', '32',
+    '--lr', '0.05', '--iterations', '60', '--save', file]);
+  assert.equal(native.status, 0, native.stderr);
+  const train = mnistSet('train'), testSet = mnistSet('t10k');
+  const models = [];
+  for (const threads of [1, 2]) {
+    const engine = await MnistEngine.create(fs.readFileSync(WASM_PATH), { threads, threadedWasm: fs.readFileSync(THREADED_PATH) });
+    engine.loadSet('train', new Uint8Array(train.images), new Uint8Array(train.labels));
+    engine.loadSet('test', new Uint8Array(testSet.images), new Uint8Array(testSet.labels));
+    const loaded = engine.loadModel(fs.readFileSync(file));
+    assert.equal(loaded.parameters, native.json.parameters);
+    const before = engine.evaluate('test');
+    assert.equal(before.accuracy.toFixed(4), native.json.test_accuracy.toFixed(4));
+    assert.equal(before.loss.toFixed(4), native.json.test_loss.toFixed(4));
+    const p = engine.predictIndex('test', 0);
+    assert.equal(p.activations.length, 6, 'one array of outputs per layer (conv, pool, conv, pool, dense, dense)');
+    assert.equal(p.activations[0].length, 26 * 26 * 4);
+    trainIterations(engine, 20, 64, 1000); // the default hyperparameters a loaded model gets
+    models.push(Buffer.from(engine.saveModel()));
+    engine.destroy();
+  }
+  assert.ok(models[0].equals(models[1]), 'a CNN trained on 1 and 2 threads differs');
+});
+
 // ---- the module's surface ------------------------------------------------------------------
 
 test('module exports: the plain names, the thread controls, and no wasm_ prefix left', () => {
@@ -178,7 +204,7 @@ test('rules: the core\'s presets are the CLI\'s (same bits), with limits for eve
   assert.deepEqual(rules.limits.seed, { min: 0, max: 4294967295, integer: true });
   assert.deepEqual(Object.keys(rules.limits),
     ['batch', 'lr', 'momentum', 'weightDecay', 'lrDecay', 'beta1', 'beta2', 'eps', 'epochs', 'iterations', 'seed', 'layers',
-      'width']);
+      'width', 'channels']);
   const help = runBinary(BIN.mnist, ['--help']).stdout;
   const dir = tempDir(t);
   for (const [name, preset] of Object.entries(rules.presets)) {

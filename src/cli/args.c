@@ -10,7 +10,7 @@
 #include "cli.h"
 
 static const char *USAGE_HEAD =
-    "mnist - train a dense neural network on MNIST-format digit images\n"
+    "mnist - train a neural network (dense or convolutional) on MNIST-format digit images\n"
     "\n"
     "usage:\n"
     "  mnist train --data DIR [options]   train, print progress, end with one JSON line\n"
@@ -28,7 +28,15 @@ static const char *USAGE_PRESETS =
     "  --preset NAME       one of these (default: default):\n";
 
 static const char *USAGE_TAIL =
-    "  --arch A-B-...-J    layer widths, 784 first and 10 last, e.g. 784-256-128-10\n"
+    "  --arch A-B-...-J    the layers, joined by '-': the input 784 (a 28x28 image) first,\n"
+    "                      then any of\n"
+    "                        N         a dense layer of N units (ReLU after it)\n"
+    "                        cNkK      a convolution: N filters of KxK, stride 1, ReLU\n"
+    "                        cNkKpadP  the same, with P zeros of padding on every side\n"
+    "                        pP        PxP max-pooling, stride P\n"
+    "                      and a dense layer of 10 last (softmax); convolutions and pools\n"
+    "                      come before the first dense layer. e.g. 784-256-128-10, or\n"
+    "                      784-c16k3-p2-c32k3-p2-64-10\n"
     "  --epochs N          passes over the training set\n"
     "  --iterations N      parameter updates (batches); stops at whichever comes first\n"
     "  --batch N|full      samples per update; full (or >= 60000) = full-batch descent\n"
@@ -83,7 +91,9 @@ void print_usage(FILE *out) {
         const mnist_config *c = &p->config;
         const mnist_hyper *h = &c->hyper;
         fprintf(out, "                      %-8s", p->name);
-        for (int l = 0; l <= c->n_layers; l++) fprintf(out, l ? "-%d" : "%d", c->sizes[l]);
+        char arch[128];
+        mnist_arch_format(c->n_layers, c->sizes, c->layers, arch, sizeof arch);
+        fputs(arch, out);
         fprintf(out, ", init %s, batch ", mnist_init_name(c->init));
         if (h->batch_size >= MNIST_MAX_BATCH) fputs("full", out);
         else fprintf(out, "%ld", h->batch_size);

@@ -15,11 +15,7 @@ static double now_seconds(void) {
 }
 
 static void format_arch(const mnist_net *net, char *out, size_t cap) {
-    const int *sizes = mnist_sizes(net);
-    size_t used = 0;
-    out[0] = '\0';
-    for (int l = 0; l <= mnist_layers(net) && used < cap; l++)
-        used += (size_t)snprintf(out + used, cap - used, l ? "-%d" : "%d", sizes[l]);
+    mnist_arch_format(mnist_layers(net), mnist_sizes(net), mnist_layer_specs(net), out, cap);
 }
 
 static mnist_eval evaluate_all(mnist_net *net, const mnist_dataset *ds) {

@@ -50,6 +50,7 @@ const mnist_limit mnist_limits[MNIST_N_SETTINGS] = {
     [MNIST_SET_SEED] = {"seed", "seed", 0, 4294967295.0, 1, 0, 0},
     [MNIST_SET_LAYERS] = {"layers", "weight layers", 1, MNIST_MAX_LAYERS, 1, 0, 0},
     [MNIST_SET_WIDTH] = {"width", "hidden units", 1, MNIST_MAX_WIDTH, 1, 0, 0},
+    [MNIST_SET_CHANNELS] = {"channels", "filters", 1, MNIST_MAX_CHANNELS, 1, 0, 0},
 };
 
 static const char *const INIT_NAMES[] = {[MNIST_INIT_HE] = "he", [MNIST_INIT_SEED] = "seed", NULL};
@@ -149,58 +150,6 @@ mnist_status mnist_check(mnist_setting setting, double value, mnist_error *err) 
     return MNIST_OK;
 }
 
-mnist_status mnist_parse_arch(const char *text, mnist_config *cfg, mnist_error *err) {
-    static const char *const EXPECTED = "expected layer widths joined by '-', like 784-128-10";
-    int sizes[MNIST_MAX_LAYERS + 1];
-    int n = 0;
-    const char *p = text ? text : "";
-    for (;;) {
-        if (*p < '0' || *p > '9') return nn_reject(err, "arch", "bad architecture '%s': %s", text ? text : "", EXPECTED);
-        long v = 0;
-        while (*p >= '0' && *p <= '9') {
-            v = v * 10 + (*p++ - '0');
-            if (v > 1000000) v = 1000000; /* saturate: the range check reports it */
-        }
-        if (n == MNIST_MAX_LAYERS + 1)
-            return nn_reject(err, "arch", "bad architecture '%s': at most %.0f weight layers", text,
-                             mnist_limits[MNIST_SET_LAYERS].max);
-        sizes[n++] = (int)v;
-        if (*p == '\0') break;
-        if (*p++ != '-') return nn_reject(err, "arch", "bad architecture '%s': %s", text, EXPECTED);
-    }
-    if (n < 2)
-        return nn_reject(err, "arch", "bad architecture '%s': need at least input and output, like 784-10", text);
-    mnist_config c = *cfg;
-    c.n_layers = n - 1;
-    memcpy(c.sizes, sizes, sizeof(int) * (size_t)n);
-    mnist_status st = mnist_config_check(&c, err);
-    if (st == MNIST_OK) *cfg = c;
-    return st;
-}
-
-int nn_check_arch(int n_layers, const int *sizes, mnist_status code, const char *what, mnist_error *err) {
-    const mnist_limit *layers = &mnist_limits[MNIST_SET_LAYERS], *width = &mnist_limits[MNIST_SET_WIDTH];
-    int ok = 0;
-    if (n_layers < layers->min || n_layers > layers->max)
-        nn_set_error(err, code, "%s: %d weight layers (must be %.0f..%.0f)", what, n_layers, layers->min, layers->max);
-    else if (sizes[0] != MNIST_PIXELS)
-        nn_set_error(err, code, "%s: input layer has %d units, must be %d (28x28 pixels)", what, sizes[0], MNIST_PIXELS);
-    else if (sizes[n_layers] != MNIST_CLASSES)
-        nn_set_error(err, code, "%s: output layer has %d units, must be %d (the classes)", what, sizes[n_layers],
-                     MNIST_CLASSES);
-    else
-        ok = 1;
-    for (int l = 1; ok && l < n_layers; l++) {
-        if (sizes[l] < width->min || sizes[l] > width->max) {
-            nn_set_error(err, code, "%s: hidden layer %d has %d units (must be %.0f..%.0f)", what, l, sizes[l],
-                         width->min, width->max);
-            ok = 0;
-        }
-    }
-    if (!ok && err && code == MNIST_E_CONFIG) snprintf(err->field, sizeof err->field, "arch");
-    return ok;
-}
-
 mnist_status mnist_hyper_check(const mnist_hyper *h, mnist_error *err) {
     const struct { mnist_setting setting; double value; } values[] = {
         {MNIST_SET_BATCH, (double)h->batch_size},     {MNIST_SET_LR, h->learning_rate},
@@ -223,7 +172,10 @@ mnist_status mnist_hyper_check(const mnist_hyper *h, mnist_error *err) {
 }
 
 mnist_status mnist_config_check(const mnist_config *c, mnist_error *err) {
-    if (!nn_check_arch(c->n_layers, c->sizes, MNIST_E_CONFIG, "bad architecture", err)) return MNIST_E_CONFIG;
+    int sizes[MNIST_MAX_LAYERS + 1];
+    memcpy(sizes, c->sizes, sizeof sizes);
+    if (!nn_arch_layout(c->n_layers, sizes, c->layers, 0, NULL, MNIST_E_CONFIG, "bad architecture", err))
+        return MNIST_E_CONFIG;
     if (!mnist_init_name(c->init)) return nn_reject(err, "init", "unknown initialisation %d", (int)c->init);
     mnist_status st = mnist_check(MNIST_SET_SEED, (double)c->seed, err);
     return st != MNIST_OK ? st : mnist_hyper_check(&c->hyper, err);

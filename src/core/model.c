@@ -1,6 +1,7 @@
 /* model.c - saving and loading a network as a small binary file.
  *
- * Format, version 1; every integer u32 little-endian:
+ * Format, every integer u32 little-endian. Version 1 (dense networks; what
+ * a dense network is saved as):
  *   offset 0   8 bytes   magic "MNISTNET"
  *          8   u32       format version (1)
  *         12   u32       L, weight layers (1..8)
@@ -9,6 +10,16 @@
  *          .   f32[P]    parameters, IEEE-754 little-endian, in mnist_params()
  *                        order: per layer W (out rows x in cols) then b
  *          .   u32       CRC-32 (IEEE, as zlib's crc32) of all bytes before it
+ * Version 2 (any network; what a convolutional one is saved as): the same,
+ * except that the widths are replaced by the layers:
+ *          8   u32       format version (2)
+ *         12   u32       L, layers after the 784-pixel input (1..8)
+ *         16   u32[4L]   per layer: kind (0 dense, 1 convolution, 2 max-pool),
+ *                        then dense: units, 0, 0; convolution: filters, kernel,
+ *                        padding; pool: window, 0, 0
+ *          .   u32       P, parameter count (mnist_params() order, as mnist.h says)
+ *          .   f32[P]    parameters
+ *          .   u32       CRC-32 of all bytes before it
  */
 #include <math.h>
 #include <stdio.h>
@@ -17,7 +28,8 @@
 #include "nn.h"
 
 #define MODEL_MAGIC "MNISTNET"
-#define MODEL_VERSION 1u
+#define MODEL_VERSION 1u    /* dense networks */
+#define MODEL_VERSION_2 2u  /* any network */
 
 static void put_u32(uint8_t *p, uint32_t v) {
     p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); p[2] = (uint8_t)(v >> 16); p[3] = (uint8_t)(v >> 24);
@@ -36,10 +48,19 @@ static uint32_t crc32_ieee(const uint8_t *p, size_t n) {
     return ~crc;
 }
 
-static size_t header_size(int n_layers) { return 8 + 4 + 4 + 4 * (size_t)(n_layers + 1) + 4; }
+static size_t header_size(uint32_t version, int n_layers) {
+    return 8 + 4 + 4 + 4 * (version == MODEL_VERSION ? (size_t)(n_layers + 1) : 4 * (size_t)n_layers) + 4;
+}
+
+/* Version 1 for a dense network (the same bytes as ever), else version 2. */
+static uint32_t version_of(const mnist_net *net) {
+    for (int l = 0; l < net->n_layers; l++)
+        if (net->specs[l].kind != MNIST_LAYER_DENSE) return MODEL_VERSION_2;
+    return MODEL_VERSION;
+}
 
 size_t mnist_model_size(const mnist_net *net) {
-    return header_size(net->n_layers) + 4 * net->n_params + 4;
+    return header_size(version_of(net), net->n_layers) + 4 * net->n_params + 4;
 }
 
 mnist_status mnist_model_save(const mnist_net *net, uint8_t *buf, size_t cap, mnist_error *err) {
@@ -49,11 +70,22 @@ mnist_status mnist_model_save(const mnist_net *net, uint8_t *buf, size_t cap, mn
                      cap, size);
         return MNIST_E_STATE;
     }
+    uint32_t version = version_of(net);
     uint8_t *p = buf;
     memcpy(p, MODEL_MAGIC, 8); p += 8;
-    put_u32(p, MODEL_VERSION); p += 4;
+    put_u32(p, version); p += 4;
     put_u32(p, (uint32_t)net->n_layers); p += 4;
-    for (int l = 0; l <= net->n_layers; l++, p += 4) put_u32(p, (uint32_t)net->sizes[l]);
+    if (version == MODEL_VERSION) {
+        for (int l = 0; l <= net->n_layers; l++, p += 4) put_u32(p, (uint32_t)net->sizes[l]);
+    } else {
+        for (int l = 0; l < net->n_layers; l++, p += 16) {
+            const mnist_layer_spec *s = &net->specs[l];
+            uint32_t f[4] = {(uint32_t)s->kind, (uint32_t)s->kernel, 0, 0};
+            if (s->kind == MNIST_LAYER_DENSE) f[1] = (uint32_t)net->sizes[l + 1];
+            if (s->kind == MNIST_LAYER_CONV) f[1] = (uint32_t)s->channels, f[2] = (uint32_t)s->kernel, f[3] = (uint32_t)s->pad;
+            for (int k = 0; k < 4; k++) put_u32(p + 4 * k, f[k]);
+        }
+    }
     put_u32(p, (uint32_t)net->n_params); p += 4;
     for (size_t k = 0; k < net->n_params; k++, p += 4) {
         uint32_t bits;
@@ -62,6 +94,38 @@ mnist_status mnist_model_save(const mnist_net *net, uint8_t *buf, size_t cap, mn
     }
     put_u32(p, crc32_ieee(buf, (size_t)(p - buf)));
     return MNIST_OK;
+}
+
+/* A u32 as an int, values too large for any check kept too large. */
+static int clamp_width(uint32_t v) { return v > 1000000u ? 1000001 : (int)v; }
+
+/* Version 2's layer records into cfg (sizes[l+1] of dense layers; the
+ * others are computed by nn_arch_layout); 0 and an error for a record that
+ * is no layer. */
+static int read_layers(const uint8_t *p, mnist_config *cfg, const char *name, mnist_error *err) {
+    cfg->sizes[0] = MNIST_PIXELS;
+    for (int l = 0; l < cfg->n_layers; l++, p += 16) {
+        uint32_t kind = get_u32(p), f1 = get_u32(p + 4), f2 = get_u32(p + 8), f3 = get_u32(p + 12);
+        mnist_layer_spec *s = &cfg->layers[l];
+        memset(s, 0, sizeof *s);
+        cfg->sizes[l + 1] = 0;
+        if (kind == MNIST_LAYER_DENSE && f2 == 0 && f3 == 0) {
+            cfg->sizes[l + 1] = clamp_width(f1);
+        } else if (kind == MNIST_LAYER_CONV) {
+            s->kind = MNIST_LAYER_CONV;
+            s->channels = clamp_width(f1);
+            s->kernel = clamp_width(f2);
+            s->pad = clamp_width(f3);
+        } else if (kind == MNIST_LAYER_POOL && f2 == 0 && f3 == 0) {
+            s->kind = MNIST_LAYER_POOL;
+            s->kernel = clamp_width(f1);
+        } else {
+            nn_set_error(err, MNIST_E_MODEL_ARCH, "%s: layer %d is no layer (kind %u with fields %u, %u, %u)", name,
+                         l + 1, kind, f1, f2, f3);
+            return 0;
+        }
+    }
+    return 1;
 }
 
 mnist_net *mnist_model_load(const uint8_t *buf, size_t len, const char *name, mnist_error *err) {
@@ -76,10 +140,10 @@ mnist_net *mnist_model_load(const uint8_t *buf, size_t len, const char *name, mn
         return NULL;
     }
     uint32_t version = get_u32(buf + 8);
-    if (version != MODEL_VERSION) {
+    if (version != MODEL_VERSION && version != MODEL_VERSION_2) {
         nn_set_error(err, MNIST_E_MODEL_VERSION,
-                     "%s: model format version %u is not supported (this build reads version %u)",
-                     name, version, MODEL_VERSION);
+                     "%s: model format version %u is not supported (this build reads versions %u and %u)",
+                     name, version, MODEL_VERSION, MODEL_VERSION_2);
         return NULL;
     }
     uint32_t n_layers = get_u32(buf + 12);
@@ -88,7 +152,7 @@ mnist_net *mnist_model_load(const uint8_t *buf, size_t len, const char *name, mn
                      MNIST_MAX_LAYERS);
         return NULL;
     }
-    size_t header = header_size((int)n_layers);
+    size_t header = header_size(version, (int)n_layers);
     if (len < header) {
         nn_set_error(err, MNIST_E_MODEL_SHORT, "%s: truncated inside the header (%zu of %zu bytes)",
                      name, len, header);
@@ -97,16 +161,23 @@ mnist_net *mnist_model_load(const uint8_t *buf, size_t len, const char *name, mn
     mnist_config cfg;
     mnist_preset("default", &cfg, NULL);
     cfg.n_layers = (int)n_layers;
-    size_t n_params = 0;
-    for (uint32_t l = 0; l <= n_layers; l++) {
-        uint32_t width = get_u32(buf + 16 + 4 * l);
-        cfg.sizes[l] = width > MNIST_MAX_WIDTH ? MNIST_MAX_WIDTH + 1 : (int)width;
-    }
     char what[300];
     snprintf(what, sizeof what, "%s: bad layer sizes", name);
-    if (!nn_check_arch(cfg.n_layers, cfg.sizes, MNIST_E_MODEL_ARCH, what, err)) return NULL;
-    for (int l = 0; l < cfg.n_layers; l++)
-        n_params += (size_t)cfg.sizes[l] * (size_t)cfg.sizes[l + 1] + (size_t)cfg.sizes[l + 1];
+    if (version == MODEL_VERSION) {
+        for (uint32_t l = 0; l <= n_layers; l++) {
+            uint32_t width = get_u32(buf + 16 + 4 * l);
+            cfg.sizes[l] = width > MNIST_MAX_WIDTH ? MNIST_MAX_WIDTH + 1 : (int)width;
+        }
+    } else if (!read_layers(buf + 16, &cfg, name, err)) {
+        return NULL;
+    }
+    if (!nn_arch_layout(cfg.n_layers, cfg.sizes, cfg.layers, version == MODEL_VERSION_2, NULL, MNIST_E_MODEL_ARCH,
+                        what, err))
+        return NULL;
+    nn_layer layers[MNIST_MAX_LAYERS];
+    nn_arch_layout(cfg.n_layers, cfg.sizes, cfg.layers, 0, layers, MNIST_E_MODEL_ARCH, what, NULL);
+    size_t n_params = 0;
+    for (int l = 0; l < cfg.n_layers; l++) n_params += layers[l].n_w + layers[l].n_b;
     uint32_t declared = get_u32(buf + header - 4);
     if (declared != n_params) {
         nn_set_error(err, MNIST_E_MODEL_LENGTH,

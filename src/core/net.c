@@ -8,20 +8,46 @@
 
 static void init_params(mnist_net *net, mnist_init init) {
     for (int l = 0; l < net->n_layers; l++) {
-        int fan_in = net->sizes[l], fan_out = net->sizes[l + 1];
-        long nw = (long)fan_in * fan_out;
+        const nn_layer *ly = &net->layer[l];
+        if (ly->kind == MNIST_LAYER_POOL) continue;
+        /* A dense layer's fan-in is its input width; a convolution's K*K*C. */
+        long nw = (long)ly->n_w, fan_out = (long)ly->n_b, fan_in = nw / fan_out;
         if (init == MNIST_INIT_SEED) {
             /* W = rand(out, in) - 0.5; b = rand(out, 1) - 0.5 (the notebook) */
             for (long k = 0; k < nw; k++) net->W[l][k] = nn_rng_uniform(&net->rng) - 0.5f;
-            for (int k = 0; k < fan_out; k++) net->b[l][k] = nn_rng_uniform(&net->rng) - 0.5f;
+            for (long k = 0; k < fan_out; k++) net->b[l][k] = nn_rng_uniform(&net->rng) - 0.5f;
         } else {
             /* He-uniform: U(-sqrt(6/fan_in), +sqrt(6/fan_in)) keeps ReLU
              * activations at the same scale layer after layer; b = 0. */
             float limit = sqrtf(6.0f / (float)fan_in);
             for (long k = 0; k < nw; k++)
                 net->W[l][k] = (2.0f * nn_rng_uniform(&net->rng) - 1.0f) * limit;
-            for (int k = 0; k < fan_out; k++) net->b[l][k] = 0.0f;
+            for (long k = 0; k < fan_out; k++) net->b[l][k] = 0.0f;
         }
+    }
+}
+
+/* Views into the parameter, gradient and scratch buffers, layer by layer. */
+static void lay_out_views(mnist_net *net) {
+    float *p = net->params, *g = net->grads, *s = net->scratch;
+    int32_t *a = net->argmax_buf;
+    net->acts[0] = s; s += (size_t)NN_CHUNK * MNIST_PIXELS;
+    net->losses = s; s += NN_CHUNK;
+    for (int l = 0; l < net->n_layers; l++) {
+        const nn_layer *ly = &net->layer[l];
+        net->W[l] = p; net->dW[l] = g; p += ly->n_w; g += ly->n_w;
+        net->b[l] = p; net->db[l] = g; p += ly->n_b; g += ly->n_b;
+        size_t chunk_out = (size_t)NN_CHUNK * (size_t)ly->out;
+        if (ly->kind == MNIST_LAYER_POOL) { /* no activation function: z is the output */
+            net->acts[l + 1] = net->z[l] = s; s += chunk_out;
+            net->da[l + 1] = net->dz[l] = s; s += chunk_out;
+            net->argmax[l] = a; a += chunk_out;
+            continue;
+        }
+        net->z[l] = s; s += chunk_out;
+        net->acts[l + 1] = s; s += chunk_out;
+        net->dz[l] = s; s += chunk_out;
+        net->da[l + 1] = s; s += chunk_out;
     }
 }
 
@@ -31,15 +57,20 @@ mnist_net *mnist_create(const mnist_config *cfg, mnist_error *err) {
     if (!net) goto nomem;
     net->n_layers = cfg->n_layers;
     memcpy(net->sizes, cfg->sizes, sizeof net->sizes);
+    memcpy(net->specs, cfg->layers, sizeof net->specs);
+    nn_arch_layout(net->n_layers, net->sizes, net->specs, 0, net->layer, MNIST_E_CONFIG, "", NULL); /* checked */
     net->hyper = cfg->hyper;
     net->lr_epoch = cfg->hyper.learning_rate;
     nn_rng_seed(&net->rng, cfg->seed, 0x6d6e697374ULL);
 
-    size_t n_params = 0, n_scratch = (size_t)NN_CHUNK * MNIST_PIXELS + NN_CHUNK;
+    size_t n_params = 0, n_scratch = (size_t)NN_CHUNK * MNIST_PIXELS + NN_CHUNK, n_argmax = 0;
     for (int l = 0; l < net->n_layers; l++) {
-        size_t in = (size_t)net->sizes[l], out = (size_t)net->sizes[l + 1];
-        n_params += in * out + out;
-        n_scratch += (size_t)NN_CHUNK * out * 4; /* z, acts, dz, da */
+        const nn_layer *ly = &net->layer[l];
+        size_t out = (size_t)NN_CHUNK * (size_t)ly->out;
+        n_params += ly->n_w + ly->n_b;
+        n_scratch += ly->kind == MNIST_LAYER_POOL ? out * 2 : out * 4; /* z, acts, dz, da (a pool: 2 of them) */
+        n_argmax += ly->kind == MNIST_LAYER_POOL ? out : 0;
+        net->work += ly->work;
     }
     net->n_params = n_params;
     net->params = calloc(n_params, sizeof(float));
@@ -47,21 +78,10 @@ mnist_net *mnist_create(const mnist_config *cfg, mnist_error *err) {
     net->velocity = calloc(n_params, sizeof(float));
     net->moment2 = calloc(n_params, sizeof(float));
     net->scratch = calloc(n_scratch, sizeof(float));
-    if (!net->params || !net->grads || !net->velocity || !net->moment2 || !net->scratch) goto nomem;
-
-    float *p = net->params, *g = net->grads, *s = net->scratch;
-    net->acts[0] = s; s += (size_t)NN_CHUNK * MNIST_PIXELS;
-    net->losses = s; s += NN_CHUNK;
-    for (int l = 0; l < net->n_layers; l++) {
-        size_t in = (size_t)net->sizes[l], out = (size_t)net->sizes[l + 1];
-        net->W[l] = p; net->dW[l] = g; p += in * out; g += in * out;
-        net->b[l] = p; net->db[l] = g; p += out; g += out;
-        size_t chunk_out = (size_t)NN_CHUNK * out;
-        net->z[l] = s; s += chunk_out;
-        net->acts[l + 1] = s; s += chunk_out;
-        net->dz[l] = s; s += chunk_out;
-        net->da[l + 1] = s; s += chunk_out;
-    }
+    net->argmax_buf = calloc(n_argmax ? n_argmax : 1, sizeof(int32_t));
+    if (!net->params || !net->grads || !net->velocity || !net->moment2 || !net->scratch || !net->argmax_buf)
+        goto nomem;
+    lay_out_views(net);
     init_params(net, cfg->init);
     return net;
 nomem:
@@ -77,12 +97,14 @@ void mnist_free(mnist_net *net) {
     free(net->velocity);
     free(net->moment2);
     free(net->scratch);
+    free(net->argmax_buf);
     free(net->order);
     free(net);
 }
 
 int mnist_layers(const mnist_net *net) { return net->n_layers; }
 const int *mnist_sizes(const mnist_net *net) { return net->sizes; }
+const mnist_layer_spec *mnist_layer_specs(const mnist_net *net) { return net->specs; }
 size_t mnist_param_count(const mnist_net *net) { return net->n_params; }
 float *mnist_params(mnist_net *net) { return net->params; }
 mnist_hyper mnist_get_hyper(const mnist_net *net) { return net->hyper; }

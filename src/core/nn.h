@@ -1,6 +1,7 @@
 /* nn.h - internals shared by the core's source files (and its C tests).
  * Not part of the public API: see mnist.h for that. The core, one job a file:
  *   config.c  presets, limits, init names, their checks    rules.c  them as JSON
+ *   arch.c    the architecture: grammar, layer shapes, their checks
  *   net.c     create/free, parameter buffer, accessors     error.c  mnist_error
  *   layers.c  forward/backward pairs of each layer         passes.c a chunk through them
  *   conv.c    convolution and max-pooling pairs            simd.h   4-lane vector helpers
@@ -76,10 +77,33 @@ void maxpool_forward(float *out, int32_t *argmax, const float *inp, const pool_s
 void maxpool_backward(float *dinp, const float *dout, const int32_t *argmax, const pool_shape *s,
                       int b0, int b1);
 
-/* ---- the network */
+/* ---- the network: a sequence of layers */
+
+/* Layer l of a network, sizes[l] -> sizes[l+1] values per sample. */
+typedef struct {
+    mnist_layer_kind kind;
+    int relu;               /* ReLU after it (convolutions, hidden dense layers) */
+    long in, out;           /* values per sample in and out (a dense layer's I, O) */
+    conv_shape conv;        /* a convolution's shapes (its input H x W x C, K, pad, O) */
+    pool_shape pool;        /* a pool's (its input H x W x C, P) */
+    size_t n_w, n_b;        /* its weights and biases; views W[l], b[l] into params */
+    double work;            /* multiply-adds per sample of its forward pass */
+} nn_layer;
+
+/* Checks an architecture (n_layers, sizes, specs) and lays it out in
+ * layers[] (when not NULL). fill = 1: sizes[l+1] of convolutions and pools
+ * are computed (the parser's case); fill = 0: they must match. 1 if valid;
+ * else err gets code and one line starting with `what` (field "arch" when
+ * code is MNIST_E_CONFIG). */
+int nn_arch_layout(int n_layers, int *sizes, const mnist_layer_spec *specs, int fill, nn_layer *layers,
+                   mnist_status code, const char *what, mnist_error *err);
+
 struct mnist_net {
     int n_layers;
     int sizes[MNIST_MAX_LAYERS + 1];
+    mnist_layer_spec specs[MNIST_MAX_LAYERS];
+    nn_layer layer[MNIST_MAX_LAYERS];
+    double work;           /* multiply-adds per sample of a forward pass */
     mnist_hyper hyper;
     nn_rng rng;
 
@@ -94,10 +118,14 @@ struct mnist_net {
     /* Scratch for one chunk of up to NN_CHUNK samples, allocated once.
      * acts[0] = X (the batch as floats); for layer l: z[l] = pre-activation
      * (logits for the last), acts[l+1] = ReLU(z[l]) or softmax probabilities.
-     * dz[l] = dLoss/dz[l], da[l] = dLoss/d acts[l] (l >= 1). */
+     * dz[l] = dLoss/dz[l], da[l] = dLoss/d acts[l] (l >= 1). A pool has no
+     * activation function: its z[l] is acts[l+1] and its dz[l] is da[l+1]
+     * (the same memory), and argmax[l] holds its maxima's indices into acts[l]. */
     float *scratch;
+    int32_t *argmax_buf;
     float *acts[MNIST_MAX_LAYERS + 1], *z[MNIST_MAX_LAYERS];
     float *dz[MNIST_MAX_LAYERS], *da[MNIST_MAX_LAYERS + 1];
+    int32_t *argmax[MNIST_MAX_LAYERS];
     float *losses;
     uint8_t chunk_labels[NN_CHUNK];
     const uint8_t *chunk_rows[NN_CHUNK]; /* pixel rows of the chunk being trained */
@@ -134,9 +162,6 @@ void nn_update(mnist_net *net, long m);
 void nn_schedule(const mnist_net *net, float *lr, float *momentum);
 /* PyTorch's OneCycleLR (defaults) at update `step` of `total`, peak max_lr. */
 void nn_onecycle(double max_lr, double step, double total, float *lr, float *momentum);
-/* 1 if n_layers/sizes describe a 784-...-10 network; else fills err with code. */
-int nn_check_arch(int n_layers, const int *sizes, mnist_status code, const char *what,
-                  mnist_error *err);
 /* error.c: fills err (if not NULL) with code and a message; no field. */
 void nn_set_error(mnist_error *err, mnist_status code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

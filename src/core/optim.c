@@ -123,9 +123,9 @@ static void update_slice(void *arg, int part, int parts) {
     const update_job *job = arg;
     mnist_net *net = job->net;
     for (int l = 0; l < net->n_layers; l++) {
-        int nw = net->sizes[l] * net->sizes[l + 1];
+        int nw = (int)net->layer[l].n_w; /* a pool has none */
         int lo, hi;
-        nn_split(nw + net->sizes[l + 1], part, parts, 4, &lo, &hi);
+        nn_split(nw + (int)net->layer[l].n_b, part, parts, 4, &lo, &hi);
         float *w = net->W[l], *g = net->dW[l];
         size_t at = (size_t)(w - net->params);
         if (net->hyper.optimizer == MNIST_OPT_ADAM)

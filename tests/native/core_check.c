@@ -7,9 +7,10 @@
  *   core_check seed-step IN OUT SEED     one full-batch step of the seed net
  *   core_check idx IMAGES LABELS         validate two raw IDX files
  *   core_check model FILE                validate and load a model file
- *   core_check model-save FILE SEED      save a fresh 784-16-10 network
+ *   core_check model-save FILE SEED [ARCH]  save a fresh network (784-16-10 unless ARCH)
  *   core_check expf                      our exp/log against libm's
- *   core_check slices [adam]             slice size does not change the bits (SGD + step,
+ *   core_check arch TEXT...              parse architectures: status, message, field, layout
+ *   core_check slices [adam] [cnn]       slice size does not change the bits (SGD + step,
  *                                        or Adam + one-cycle)
  *   core_check adam-step, onecycle       the optimiser and schedule (adamcheck.c)
  *   core_check rules                     the presets and limits as JSON (mnist_rules_json)
@@ -151,11 +152,14 @@ static int cmd_model(int argc, char **argv) {
 }
 
 static int cmd_model_save(int argc, char **argv) {
-    if (argc < 2) { fprintf(stderr, "usage: model-save FILE SEED\n"); return 2; }
+    if (argc < 2) { fprintf(stderr, "usage: model-save FILE SEED [ARCH]\n"); return 2; }
     mnist_config cfg;
     mnist_error err;
     mnist_preset("default", &cfg, NULL);
-    mnist_parse_arch("784-16-10", &cfg, &err);
+    if (mnist_parse_arch(argc > 2 ? argv[2] : "784-16-10", &cfg, &err) != MNIST_OK) {
+        fprintf(stderr, "%s\n", err.message);
+        return 2;
+    }
     cfg.seed = strtoull(argv[1], NULL, 10);
     mnist_net *net = mnist_create(&cfg, &err);
     size_t size = mnist_model_size(net);
@@ -188,11 +192,16 @@ static int cmd_expf(void) {
  * the WASM worker trains in time slices, the CLI in batches. A synthetic set
  * of 500 images, batch 50 (and a mid-run change to batch 30 and momentum 0),
  * trained through slices of 1000, 64, 7 and 1 samples. With "adam": Adam
- * and the one-cycle schedule (lr 0.01), and beta2 changed too. */
+ * and the one-cycle schedule (lr 0.01), and beta2 changed too. With "cnn": a
+ * small convolutional network instead of 784-20-12-10. */
 static int cmd_slices(int argc, char **argv) {
     enum { N = 500 };
     static uint8_t pixels[N * MNIST_PIXELS], labels[N];
-    int adam = argc > 0 && strcmp(argv[0], "adam") == 0;
+    int adam = 0, cnn = 0;
+    for (int i = 0; i < argc; i++) {
+        adam |= strcmp(argv[i], "adam") == 0;
+        cnn |= strcmp(argv[i], "cnn") == 0;
+    }
     synthetic_set(pixels, labels, N, 3);
     mnist_dataset ds = {pixels, labels, N};
     const long slices[] = {1000, 64, 7, 1};
@@ -203,7 +212,7 @@ static int cmd_slices(int argc, char **argv) {
         mnist_config cfg;
         mnist_error err;
         mnist_preset("default", &cfg, NULL);
-        mnist_parse_arch("784-20-12-10", &cfg, &err);
+        mnist_parse_arch(cnn ? "784-c3k3-p2-c4k3pad1-p2-12-10" : "784-20-12-10", &cfg, &err);
         cfg.hyper.batch_size = 50;
         if (adam) {
             cfg.hyper.optimizer = MNIST_OPT_ADAM;
@@ -240,6 +249,35 @@ static int cmd_slices(int argc, char **argv) {
     return 0;
 }
 
+/* Each text through mnist_parse_arch: its status, message and field, and when
+ * it parses, the layer sizes and the text mnist_arch_format makes of them. */
+static int cmd_arch(int argc, char **argv) {
+    printf("[");
+    for (int i = 0; i < argc; i++) {
+        mnist_config cfg;
+        mnist_error err;
+        memset(&err, 0, sizeof err);
+        mnist_preset("default", &cfg, NULL);
+        mnist_status st = mnist_parse_arch(argv[i], &cfg, &err);
+        printf("%s{\"code\":\"%s\",\"message\":", i ? "," : "", status_name(st));
+        print_json_string(st == MNIST_OK ? "" : err.message);
+        printf(",\"field\":");
+        print_json_string(st == MNIST_OK ? "" : err.field);
+        if (st == MNIST_OK) {
+            char text[128];
+            mnist_arch_format(cfg.n_layers, cfg.sizes, cfg.layers, text, sizeof text);
+            printf(",\"format\":");
+            print_json_string(text);
+            printf(",\"sizes\":[");
+            for (int l = 0; l <= cfg.n_layers; l++) printf(l ? ",%d" : "%d", cfg.sizes[l]);
+            printf("]");
+        }
+        printf("}");
+    }
+    printf("]\n");
+    return 0;
+}
+
 static int cmd_rules(void) {
     size_t n = mnist_rules_json(NULL, 0);
     char *text = malloc(n + 1), small[16];
@@ -265,6 +303,7 @@ int main(int argc, char **argv) {
     if (strcmp(cmd, "expf") == 0) return cmd_expf();
     if (strcmp(cmd, "slices") == 0) return cmd_slices(argc - 2, argv + 2);
     if (strcmp(cmd, "rules") == 0) return cmd_rules();
+    if (strcmp(cmd, "arch") == 0) return cmd_arch(argc - 2, argv + 2);
     int status = cmd_optimizer(cmd, argc - 2, argv + 2);
     if (status >= 0) return status;
     fprintf(stderr, "unknown command %s\n", cmd);

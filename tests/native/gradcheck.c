@@ -50,22 +50,27 @@ void print_result(const check_result *r, int last) {
            r->max_error, r->checked, r->skipped, last ? "" : ",");
 }
 
-/* -- the whole network, 784-12-8-10 on 6 samples -- */
+/* -- the whole network, 784-12-8-10 (and a small CNN) on 6 samples -- */
 
 enum { NET_B = 6 };
 
 typedef struct {
     mnist_net *net;
+    int B;            /* samples used, <= NET_B */
     uint8_t pixels[NET_B * MNIST_PIXELS], labels[NET_B];
     uint64_t pattern; /* ReLU on/off states at the unperturbed point */
 } net_ctx;
 
-/* Bit pattern of every hidden ReLU's on/off state. */
+/* Bit pattern of every ReLU's on/off state and every pool's choice. */
 static uint64_t relu_pattern(const mnist_net *net, int B) {
     uint64_t h = 1469598103934665603ULL;
-    for (int l = 0; l + 1 < net->n_layers; l++)
-        for (long k = 0; k < (long)B * net->sizes[l + 1]; k++)
-            h = (h ^ (uint64_t)(net->z[l][k] > 0.0f)) * 1099511628211ULL;
+    for (int l = 0; l + 1 < net->n_layers; l++) {
+        long n = (long)B * net->sizes[l + 1];
+        if (net->layer[l].kind == MNIST_LAYER_POOL)
+            for (long k = 0; k < n; k++) h = (h ^ (uint64_t)(uint32_t)net->argmax[l][k]) * 1099511628211ULL;
+        else
+            for (long k = 0; k < n; k++) h = (h ^ (uint64_t)(net->z[l][k] > 0.0f)) * 1099511628211ULL;
+    }
     return h;
 }
 
@@ -73,14 +78,14 @@ static uint64_t relu_pattern(const mnist_net *net, int B) {
  * hidden unit across ReLU's kink, where no derivative exists. */
 static double net_objective(void *p) {
     net_ctx *c = p;
-    pixels_to_float(c->net->acts[0], c->pixels, (long)NET_B * MNIST_PIXELS);
-    nn_forward(c->net, NULL, c->labels, NET_B);
-    if (relu_pattern(c->net, NET_B) != c->pattern) return NAN;
+    pixels_to_float(c->net->acts[0], c->pixels, (long)c->B * MNIST_PIXELS);
+    nn_forward(c->net, NULL, c->labels, c->B);
+    if (relu_pattern(c->net, c->B) != c->pattern) return NAN;
     /* Cross-entropy from the float logits, but in double: the float loss
      * would add rounding noise of ~1e-4 to every difference quotient. */
     const float *logits = c->net->z[c->net->n_layers - 1];
     double s = 0;
-    for (int b = 0; b < NET_B; b++) {
+    for (int b = 0; b < c->B; b++) {
         const float *z = logits + b * MNIST_CLASSES;
         double sum = 0;
         for (int k = 0; k < MNIST_CLASSES; k++) sum += exp((double)z[k]);
@@ -92,11 +97,13 @@ static double net_objective(void *p) {
 /* Every parameter tensor, a sample of its entries. perturb scales the
  * analytic gradient (a deliberately wrong gradient) to show that the bound
  * catches errors of that size. */
-static void check_network(double perturb, check_result *results, int *n_results) {
+static void check_network(const char *arch, const char *prefix, double perturb, check_result *results,
+                          int *n_results) {
     mnist_config cfg;
     mnist_error err;
     mnist_preset("default", &cfg, NULL);
-    mnist_parse_arch("784-12-8-10", &cfg, &err);
+    mnist_parse_arch(arch, &cfg, &err);
+    int dense = cfg.layers[0].kind == MNIST_LAYER_DENSE;
     nn_rng rng;
     net_ctx c;
     /* Draw networks and samples until every hidden pre-activation is at least
@@ -105,16 +112,25 @@ static void check_network(double perturb, check_result *results, int *n_results)
         cfg.seed = 7 + attempt;
         c.net = mnist_create(&cfg, &err);
         nn_rng_seed(&rng, 99 + attempt, 3);
-        for (int k = 0; k < NET_B * MNIST_PIXELS; k++)
-            c.pixels[k] = (uint8_t)(nn_rng_u32(&rng) % 4 == 0 ? nn_rng_u32(&rng) % 256 : 0);
+        /* A CNN sees 2 samples whose ink is a 4x4 patch: a nudge then moves few
+         * of its thousands of ReLUs, and fewer cross a kink. */
+        c.B = dense ? NET_B : 2;
+        for (int k = 0; k < NET_B * MNIST_PIXELS; k++) {
+            int row = k % MNIST_PIXELS / MNIST_COLS, col = k % MNIST_COLS;
+            int ink = dense || (row >= 12 && row < 16 && col >= 12 && col < 16);
+            c.pixels[k] = (uint8_t)(nn_rng_u32(&rng) % 4 == 0 || !dense ? (ink ? nn_rng_u32(&rng) % 256 : 0) : 0);
+        }
         for (int b = 0; b < NET_B; b++) c.labels[b] = (uint8_t)(nn_rng_u32(&rng) % MNIST_CLASSES);
-        /* Biases away from zero so the ReLUs are not all on one side. */
+        /* Biases away from zero so the ReLUs are not all on one side; a
+         * convolution's negative, so its ReLUs are off away from the ink. */
         for (int l = 0; l < c.net->n_layers; l++)
-            for (int k = 0; k < c.net->sizes[l + 1]; k++)
-                c.net->b[l][k] = 0.2f * (nn_rng_uniform(&rng) - 0.3f);
+            for (size_t k = 0; k < c.net->layer[l].n_b; k++)
+                c.net->b[l][k] = c.net->layer[l].kind == MNIST_LAYER_DENSE ? 0.2f * (nn_rng_uniform(&rng) - 0.3f)
+                                                                    : -0.05f - 0.1f * nn_rng_uniform(&rng);
         c.pattern = 0;
         net_objective(&c);
         float margin = INFINITY;
+        if (!dense) break; /* thousands of convolution outputs: rely on the pattern check alone */
         for (int l = 0; l + 1 < c.net->n_layers; l++)
             for (long k = 0; k < (long)NET_B * c.net->sizes[l + 1]; k++)
                 margin = fminf(margin, fabsf(c.net->z[l][k]));
@@ -126,30 +142,36 @@ static void check_network(double perturb, check_result *results, int *n_results)
     memset(net->grads, 0, sizeof(float) * net->n_params);
     c.pattern = 0;
     net_objective(&c);
-    c.pattern = relu_pattern(net, NET_B);
-    nn_backward(net, c.labels, NET_B);
+    c.pattern = relu_pattern(net, c.B);
+    nn_backward(net, c.labels, c.B);
     float *analytic = malloc(sizeof(float) * net->n_params);
     memcpy(analytic, net->grads, sizeof(float) * net->n_params);
 
-    static const char *names[] = {"W1", "b1", "W2", "b2", "W3", "b3"};
+    static char names[32][24]; /* every call's names, until they are printed */
+    static int named = 0;
     *n_results = 0;
-    for (int l = 0; l < net->n_layers; l++) {
+    for (int l = 0, tensor_layer = 0; l < net->n_layers; l++) {
+        if (net->layer[l].kind == MNIST_LAYER_POOL) continue;
+        tensor_layer++;
         for (int is_bias = 0; is_bias < 2; is_bias++) {
             check_result *r = &results[(*n_results)++];
             memset(r, 0, sizeof *r);
-            r->name = names[2 * l + is_bias];
+            snprintf(names[named], sizeof names[0], "%s%c%d", prefix, is_bias ? 'b' : 'W', tensor_layer);
+            r->name = names[named++];
             float *tensor = is_bias ? net->b[l] : net->W[l];
-            long size = is_bias ? net->sizes[l + 1] : (long)net->sizes[l] * net->sizes[l + 1];
+            long size = (long)(is_bias ? net->layer[l].n_b : net->layer[l].n_w);
             int samples = size < 60 ? (int)size : 60;
             for (int s = 0; s < samples; s++) {
                 long k = samples == size ? s : (long)nn_rng_below(&rng, (uint32_t)size);
-                if (!is_bias && l == 0) { /* W1: skip inputs that are zero in every sample */
+                if (!is_bias && l == 0 && dense) { /* W1: skip inputs that are zero in every sample */
                     long col = k % MNIST_PIXELS;
                     int any = 0;
-                    for (int b = 0; b < NET_B; b++) any |= c.pixels[b * MNIST_PIXELS + col] != 0;
+                    for (int b = 0; b < c.B; b++) any |= c.pixels[b * MNIST_PIXELS + col] != 0;
                     if (!any) { s--; continue; }
                 }
-                double numeric = numeric_derivative(&tensor[k], 1e-2f, net_objective, &c);
+                /* a convolution's bias moves a whole channel: a smaller nudge */
+                float step = is_bias && net->layer[l].kind == MNIST_LAYER_CONV ? 1e-3f : 1e-2f;
+                double numeric = numeric_derivative(&tensor[k], step, net_objective, &c);
                 record(r, analytic[tensor - net->params + k] * (1.0 + perturb), numeric);
             }
         }
@@ -242,10 +264,14 @@ static void check_layers(check_result *results, int *n_results) {
 int cmd_gradcheck(int argc, char **argv) {
     double perturb = 0;
     if (argc >= 2 && strcmp(argv[0], "--perturb") == 0) perturb = atof(argv[1]);
-    check_result results[16];
+    check_result results[32];
     int n = 0, n_net = 0;
     check_layers(results, &n);
-    check_network(perturb, results + n, &n_net);
+    check_network("784-12-8-10", "", perturb, results + n, &n_net);
+    n += n_net;
+    /* a small CNN through the network's own passes: two convolutions (one
+     * padded), two pools, a hidden dense layer */
+    check_network("784-c6k3-p2-c5k3pad1-p2-8-10", "cnn.", perturb, results + n, &n_net);
     n += n_net;
     printf("{\"perturb\":%g,\"results\":[", perturb);
     for (int k = 0; k < n; k++) print_result(&results[k], k == n - 1);
