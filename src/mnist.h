@@ -113,6 +113,9 @@ typedef struct {
     mnist_schedule schedule;
     float beta1, beta2;   /* Adam's moment decay rates, [0, 1) */
     float eps;            /* Adam's epsilon, (0, 1] */
+    long shift;           /* augmentation: each training sample moved by a random whole
+                             (dx, dy) in [-shift, shift] pixels, zero fill; 0 = off (no
+                             PRNG draw), 0..4; evaluation and prediction never shift */
 } mnist_hyper;
 
 /* What the presets use for the fields they do not set (SGD, step schedule,
@@ -164,6 +167,7 @@ typedef enum {
     MNIST_SET_LAYERS,   /* layers after the input */
     MNIST_SET_WIDTH,    /* units of a hidden layer */
     MNIST_SET_CHANNELS, /* filters of a convolution */
+    MNIST_SET_SHIFT,    /* augmentation: max pixels of a random shift */
     MNIST_N_SETTINGS
 } mnist_setting;
 typedef struct {

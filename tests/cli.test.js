@@ -59,7 +59,7 @@ test('--help documents every command and train flag', () => {
   for (const word of ['train', 'eval', 'predict', '--data', '--preset', '--arch', 'cNkK', 'cNkKpadP', 'pP',
     '784-c16k3-p2-c32k3-p2-64-10', '--epochs',
     '--iterations', '--batch', '--lr', '--momentum', '--weight-decay', '--seed', '--save', '--model',
-    '--image', '--index', '--optimizer', '--schedule', 'onecycle', '--beta1', '--beta2', '--eps']) {
+    '--image', '--index', '--optimizer', '--schedule', 'onecycle', '--beta1', '--beta2', '--eps', '--shift']) {
     assert.ok(r.stdout.includes(word), `--help does not mention ${word}`);
   }
   assert.equal(runBinary(BIN.mnist, ['train', '--help']).status, 0);
@@ -111,6 +111,9 @@ const badFlags = [
   [['train', '--data', 'x', '--beta2', '-0.5'], /beta2 must be in \[0, 1\), got -0.5/],
   [['train', '--data', 'x', '--eps', '0'], /eps must be in \(0, 1\], got 0/],
   [['train', '--data', 'x', '--eps', 'tiny'], /--eps: expected a number, got 'tiny'/],
+  [['train', '--data', 'x', '--shift', '5'], /^mnist: --shift: expected a whole number from 0 to 4, got '5'$/],
+  [['train', '--data', 'x', '--shift', '-1'], /^mnist: --shift: expected a whole number from 0 to 4, got '-1'$/],
+  [['train', '--data', 'x', '--shift', 'two'], /^mnist: --shift: expected a whole number from 0 to 4, got 'two'$/],
   [['train', '--data', 'x', '--lr'], /option --lr needs a value/],
   [['train', '--epochs', '1'], /--data DIR is required/],
   [['eval', '--data', 'x'], /--model FILE are required/],
@@ -293,6 +296,22 @@ test('hyperparameters take effect: lr decay per epoch, weight decay shrinks the 
   };
   const plain = norm('0'), decayedNorm = norm('0.01');
   assert.ok(decayedNorm < 0.8 * plain, `weight decay 0.01: norm ${decayedNorm} vs ${plain} without`);
+});
+
+test('--shift N trains with random shifts: reproducible for a seed, different from no shift', (t) => {
+  const dir = smallDataDir(t), out = tempDir(t);
+  const model = (shift, name) => {
+    const file = path.join(out, `${name}.model`);
+    const r = runBinary(BIN.asanMnist, ['train', '--data', dir, '--arch', '784-16-10', '--batch', '20', '--epochs', '2',
+      '--shift', shift, '--save', file]);
+    assert.equal(r.status, 0, r.stderr);
+    if (shift !== '0') assert.match(r.stdout, new RegExp(`schedule step, shift ${shift}, seed 1;`));
+    else assert.doesNotMatch(r.stdout, /shift/);
+    return fs.readFileSync(file);
+  };
+  const a = model('2', 'a'), b = model('2', 'b'), none = model('0', 'none');
+  assert.ok(a.equals(b), 'the same seed and --shift 2 gave different models');
+  assert.ok(!a.equals(none), '--shift 2 trained the same model as no shift');
 });
 
 test('presets come from the core\'s table: every one in --help, and --preset wide trains 784-256-128-10', (t) => {

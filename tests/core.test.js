@@ -173,6 +173,22 @@ test('training in slices of 1000, 64, 7 or 1 samples gives bit-identical paramet
   }
 });
 
+test('random shifts: each training image moved by its drawn (dx, dy), zero fill; slices keep the bits', () => {
+  const r = check(['shift']);
+  // shift 0: the image unchanged (x / 255) and no PRNG draw, so every existing run keeps its bits
+  assert.deepEqual(r.shift0, { samples: 200, mismatches: 0, moved: 0, covered: 1, rngMoved: false });
+  // the converted input equals an independent loop's shifted image, bit for bit
+  for (const [key, side] of [['shift2', 5], ['shift4', 9]]) {
+    assert.equal(r[key].mismatches, 0, key);
+    assert.ok(r[key].moved > 150, `${key}: ${r[key].moved} of 200 samples moved`);
+    assert.ok(r[key].covered > side * side / 2 && r[key].covered <= side * side, `${key}: ${r[key].covered} shifts seen`);
+    assert.equal(r[key].rngMoved, true);
+  }
+  assert.equal(r.shift2.covered, 25); // 200 draws cover all 25 shifts of [-2, 2]^2
+  assert.equal(r.slicesDense, true, 'dense net, shift on, slices of 1000, 64, 7, 1');
+  assert.equal(r.slicesCnn, true, 'convolutional net, shift on, slices of 1000, 64, 7, 1');
+});
+
 // ---- the architecture grammar ----------------------------------------------------------
 
 test('architectures: dense and convolutional texts parse, and read back the same', () => {

@@ -204,7 +204,8 @@ test('rules: the core\'s presets are the CLI\'s (same bits), with limits for eve
   assert.deepEqual(rules.limits.seed, { min: 0, max: 4294967295, integer: true });
   assert.deepEqual(Object.keys(rules.limits),
     ['batch', 'lr', 'momentum', 'weightDecay', 'lrDecay', 'beta1', 'beta2', 'eps', 'epochs', 'iterations', 'seed', 'layers',
-      'width', 'channels']);
+      'width', 'channels', 'shift']);
+  assert.deepEqual(rules.limits.shift, { min: 0, max: 4, integer: true }); // augmentation, off by default
   const help = runBinary(BIN.mnist, ['--help']).stdout;
   const dir = tempDir(t);
   for (const [name, preset] of Object.entries(rules.presets)) {

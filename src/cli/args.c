@@ -55,6 +55,9 @@ static const char *USAGE_TAIL =
     "  --beta1 X           Adam's first-moment decay, [0, 1) (default 0.9)\n"
     "  --beta2 X           Adam's second-moment decay, [0, 1) (default 0.999)\n"
     "  --eps X             Adam's epsilon, (0, 1] (default 1e-8)\n"
+    "  --shift N           augmentation: each training image moved by a random whole\n"
+    "                      number of pixels in [-N, N] across and down, zero fill,\n"
+    "                      0..4 (default 0: off); drawn from --seed's generator\n"
     "  --init he|seed      He-uniform, or the notebook's U(-0.5, 0.5)\n"
     "  --seed N            seed for initialisation and shuffling (same seed, same bits)\n"
     "  --log-every N       progress line every N updates (default: every epoch, or\n"
@@ -185,6 +188,8 @@ static int train_flag(const char *flag, const char *v, train_options *o, int *ep
         if (*v < '0' || *v > '9' || *end != '\0' || errno == ERANGE)
             return fail(2, "--seed: expected a whole number >= 0, got '%s'", v), 0;
         o->cfg.seed = (uint64_t)s;
+    } else if (strcmp(flag, "--shift") == 0) {
+        return parse_long(flag, v, 0, max_of(MNIST_SET_SHIFT), &h->shift);
     } else if (strcmp(flag, "--log-every") == 0) {
         return parse_long(flag, v, 1, max_of(MNIST_SET_ITERATIONS), &o->log_every);
     } else {

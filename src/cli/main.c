@@ -61,11 +61,13 @@ static int cmd_train(int argc, char **argv) {
     char arch[128];
     format_arch(net, arch, sizeof arch);
     const mnist_hyper *h = &o.cfg.hyper;
+    char shift[32] = "";
+    if (h->shift) snprintf(shift, sizeof shift, ", shift %ld", h->shift);
     printf("training %s (%zu parameters) on %ld images, preset %s, batch %ld%s, lr %g, momentum %g, "
-           "optimizer %s, schedule %s, seed %llu; testing on %ld\n",
+           "optimizer %s, schedule %s%s, seed %llu; testing on %ld\n",
            arch, mnist_param_count(net), n, o.preset, batch, batch == n ? " (full)" : "",
            (double)h->learning_rate, (double)h->momentum, mnist_optimizer_name(h->optimizer),
-           mnist_schedule_name(h->schedule),
+           mnist_schedule_name(h->schedule), shift,
            (unsigned long long)o.cfg.seed, d.test.count);
     fflush(stdout);
 

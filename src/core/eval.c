@@ -15,7 +15,7 @@ static int check_range(const mnist_dataset *ds, long first, long count, mnist_er
 /* Forward pass of images start..start+chunk-1 (chunk <= NN_CHUNK). */
 static void forward_images(mnist_net *net, const mnist_dataset *ds, long start, int chunk) {
     for (int j = 0; j < chunk; j++) net->chunk_rows[j] = ds->pixels + (size_t)(start + j) * MNIST_PIXELS;
-    nn_forward(net, net->chunk_rows, ds->labels + start, chunk);
+    nn_forward(net, net->chunk_rows, NULL, ds->labels + start, chunk);
 }
 
 mnist_status mnist_evaluate(mnist_net *net, const mnist_dataset *ds, long first, long count,
@@ -58,7 +58,7 @@ const float *mnist_activations(const mnist_net *net, int layer) {
 }
 
 static int predict_loaded(mnist_net *net, float probs[MNIST_CLASSES]) {
-    nn_forward(net, NULL, NULL, 1);
+    nn_forward(net, NULL, NULL, NULL, 1);
     memcpy(probs, net->acts[net->n_layers], sizeof(float) * MNIST_CLASSES);
     return nn_argmax(probs, MNIST_CLASSES);
 }

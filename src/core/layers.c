@@ -221,3 +221,16 @@ void pixels_to_float(float *out, const uint8_t *pixels, long N) {
     /* pixels (N) uint8 -> out (N) = pixels / 255                    (X / 255) */
     for (long i = 0; i < N; i++) out[i] = PIXEL_SCALE[pixels[i]];
 }
+
+void pixels_to_float_shifted(float *out, const uint8_t *pixels, int dx, int dy) {
+    /* pixels (28,28) uint8 -> out (28,28): out[y][x] = pixels[y-dy][x-dx] / 255
+     * inside the image, 0 where that pixel would come from outside it */
+    const int R = MNIST_ROWS, C = MNIST_COLS;
+    for (int y = 0; y < R; y++) {
+        int sy = y - dy;
+        for (int x = 0; x < C; x++) {
+            int sx = x - dx;
+            out[y * C + x] = sy >= 0 && sy < R && sx >= 0 && sx < C ? PIXEL_SCALE[pixels[sy * C + sx]] : 0.0f;
+        }
+    }
+}

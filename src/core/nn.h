@@ -51,6 +51,9 @@ void softmax_crossentropy_forward(float *probs, float *losses, const float *logi
 void softmax_crossentropy_backward(float *dlogits, const float *probs, const uint8_t *labels,
                                    int B, int C);
 void pixels_to_float(float *out, const uint8_t *pixels, long N);
+/* A 28x28 image moved dx columns right and dy rows down (negative: left, up),
+ * zero fill: out[y][x] = pixels[y-dy][x-dx] / 255 where that is inside. */
+void pixels_to_float_shifted(float *out, const uint8_t *pixels, int dx, int dy);
 
 /* ---- convolution and max-pooling (conv.c), NHWC: sample, row, column, channel.
  * The callers split the samples [b0, b1) over threads; the weight gradient is
@@ -129,6 +132,7 @@ struct mnist_net {
     float *losses;
     uint8_t chunk_labels[NN_CHUNK];
     const uint8_t *chunk_rows[NN_CHUNK]; /* pixel rows of the chunk being trained */
+    int8_t chunk_shift[NN_CHUNK][2];     /* its samples' random (dx, dy) (hyper.shift) */
 
     /* Training state. */
     const mnist_dataset *train;
@@ -147,10 +151,11 @@ struct mnist_net {
 };
 
 /* Forward pass of count <= NN_CHUNK samples: rows[b] points at sample b's
- * 784 pixels (converted into acts[0] here), or rows is NULL and acts[0] is
- * filled already. Leaves probabilities in acts[n_layers] and per-sample
+ * 784 pixels (converted into acts[0] here, moved by shifts[b] = (dx, dy) when
+ * shifts is not NULL), or rows is NULL and acts[0] is filled already. Leaves probabilities in acts[n_layers] and per-sample
  * losses in net->losses (when labels != NULL). Threads split the samples. */
-void nn_forward(mnist_net *net, const uint8_t *const *rows, const uint8_t *labels, int count);
+void nn_forward(mnist_net *net, const uint8_t *const *rows, const int8_t (*shifts)[2], const uint8_t *labels,
+                int count);
 /* Backward pass after nn_forward; adds this chunk's gradient sums into grads.
  * Threads split each layer's weight rows and its samples. */
 void nn_backward(mnist_net *net, const uint8_t *labels, int count);

@@ -7,6 +7,7 @@
 typedef struct {
     mnist_net *net;
     const uint8_t *const *rows;
+    const int8_t (*shifts)[2];
     const uint8_t *labels;
     int count;
     int layer; /* backward: the layer whose gradients this task computes */
@@ -27,8 +28,11 @@ static void forward_slice(void *arg, int part, int parts) {
     nn_split(j->count, part, parts, 2, &b0, &b1);
     if (b0 == b1) return;
     if (j->rows)
-        for (int b = b0; b < b1; b++)
-            pixels_to_float(net->acts[0] + (long)b * MNIST_PIXELS, j->rows[b], MNIST_PIXELS);
+        for (int b = b0; b < b1; b++) {
+            float *x = net->acts[0] + (long)b * MNIST_PIXELS;
+            if (j->shifts) pixels_to_float_shifted(x, j->rows[b], j->shifts[b][0], j->shifts[b][1]);
+            else pixels_to_float(x, j->rows[b], MNIST_PIXELS);
+        }
     int L = net->n_layers, n = b1 - b0;
     for (int l = 0; l < L; l++) {
         const nn_layer *ly = &net->layer[l];
@@ -48,15 +52,16 @@ static void forward_slice(void *arg, int part, int parts) {
     }
 }
 
-void nn_forward(mnist_net *net, const uint8_t *const *rows, const uint8_t *labels, int count) {
-    /* rows (B) -> acts[0] = X (B,784); per layer l, acts[l] (B,I) -> z[l] (B,O):
+void nn_forward(mnist_net *net, const uint8_t *const *rows, const int8_t (*shifts)[2], const uint8_t *labels,
+                int count) {
+    /* rows (B) -> acts[0] = X (B,784), each moved by shifts (B,2) if given; per layer l, acts[l] (B,I) -> z[l] (B,O):
      *   dense  z[l] = acts[l] W[l]^T + b[l]
      *   conv   z[l] = acts[l] (B,H,W,C) convolved with W[l] (O,K,K,C), + b[l]
      *   pool   z[l] = acts[l+1] = max over each P x P window (argmax[l]: where)
      * then acts[l+1] = ReLU(z[l]) (conv, hidden dense), or softmax for the last
      * (the probabilities; B = count, I/O = sizes[l]/sizes[l+1]); losses (B)
      * when labels (B) are given. */
-    chunk_job job = {net, rows, labels, count, 0};
+    chunk_job job = {net, rows, shifts, labels, count, 0};
     if (worth_threads(net, count))
         nn_parallel(forward_slice, &job);
     else
@@ -106,7 +111,7 @@ void nn_backward(mnist_net *net, const uint8_t *labels, int count) {
     int threads = worth_threads(net, count);
     for (int l = L - 1; l >= 0; l--) {
         /* each layer needs the whole of the gradient below from the one above */
-        chunk_job job = {net, NULL, labels, count, l};
+        chunk_job job = {net, NULL, NULL, labels, count, l};
         /* A convolution's weight gradient runs on the calling thread: split by
          * channels over the threaded build's helpers, it came out different
          * from run to run (a race not found yet; README, "Convolutional

@@ -69,7 +69,10 @@ static long batch_end(const mnist_net *net) {
 }
 
 /* The next chunk of the batch (at most NN_CHUNK samples, at most `room`):
- * its pixel rows and labels, in this epoch's order. Returns its size. */
+ * its pixel rows and labels, in this epoch's order, and with hyper.shift on,
+ * each sample's random shift (dx, then dy), drawn here on the calling thread
+ * in sample order, so the bits do not depend on threads or slices. Returns
+ * its size. */
 static int next_chunk(mnist_net *net, long end, long room) {
     long count = end - net->cursor;
     if (count > NN_CHUNK) count = NN_CHUNK;
@@ -80,6 +83,10 @@ static int next_chunk(mnist_net *net, long end, long room) {
         net->chunk_rows[j] = ds->pixels + (size_t)idx * MNIST_PIXELS;
         net->chunk_labels[j] = ds->labels[idx];
     }
+    const long shift = net->hyper.shift;
+    for (long j = 0; shift > 0 && j < count; j++)
+        for (int axis = 0; axis < 2; axis++)
+            net->chunk_shift[j][axis] = (int8_t)((long)nn_rng_below(&net->rng, (uint32_t)(2 * shift + 1)) - shift);
     return (int)count;
 }
 
@@ -157,7 +164,8 @@ mnist_status mnist_train(mnist_net *net, long max_samples, mnist_progress *progr
         long end = batch_end(net);
         int count = next_chunk(net, end, max_samples - done);
         if (count > 0) {
-            nn_forward(net, net->chunk_rows, net->chunk_labels, count); /* Z = W X + b, A = g(Z) */
+            nn_forward(net, net->chunk_rows, net->hyper.shift ? (const int8_t(*)[2])net->chunk_shift : NULL,
+                       net->chunk_labels, count);                       /* Z = W X + b, A = g(Z) */
             if (!score_chunk(net, count)) break;
             nn_backward(net, net->chunk_labels, count);                 /* dZ2 = A2 - Y, dW += dZ A^T */
             net->cursor += count;

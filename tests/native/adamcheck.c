@@ -61,7 +61,7 @@ static int cmd_adam_step(int argc, char **argv) {
     print_floats("before", mnist_params(net), n);
     printf(",\"steps\":[");
     for (long s = 0; s < steps; s++) {
-        nn_forward(net, rows, labels, M);
+        nn_forward(net, rows, NULL, labels, M);
         nn_backward(net, labels, M);
         memcpy(grad, net->grads, n * sizeof(float));
         memset(net->grads, 0, n * sizeof(float));

@@ -14,6 +14,13 @@ int cmd_convcheck(int argc, char **argv);
  * and split work against whole (convparity.c); one JSON line. */
 int cmd_convparity(void);
 
+/* core_check.c: 1 if net's parameters equal *reference, which the first call
+ * (*reference NULL) fills with a copy of them (free it after). */
+int same_params(float **reference, mnist_net *net);
+
+/* core_check shift: the random-shift augmentation (shiftcheck.c); one JSON line. */
+int cmd_shift(void);
+
 /* ---- gradcheck.c's tools, shared with convcheck.c */
 
 /* An objective J(everything) evaluated after *x was nudged; NAN = unusable. */

@@ -14,6 +14,7 @@
  *                                        or Adam + one-cycle)
  *   core_check adam-step, onecycle       the optimiser and schedule (adamcheck.c)
  *   core_check rules                     the presets and limits as JSON (mnist_rules_json)
+ *   core_check shift                     random shifts: the converted input, slices (shiftcheck.c)
  *
  * Files are read into buffers of exactly their size, so that under
  * AddressSanitizer any read past the end is caught. The gradient checks
@@ -188,6 +189,17 @@ static int cmd_expf(void) {
     return 0;
 }
 
+int same_params(float **reference, mnist_net *net) {
+    size_t n = mnist_param_count(net);
+    if (!*reference) {
+        *reference = malloc(n * sizeof(float));
+        if (!*reference) exit(2);
+        memcpy(*reference, mnist_params(net), n * sizeof(float));
+        return 1;
+    }
+    return memcmp(*reference, mnist_params(net), n * sizeof(float)) == 0;
+}
+
 /* Training in slices of any size must give the same bits as whole batches:
  * the WASM worker trains in time slices, the CLI in batches. A synthetic set
  * of 500 images, batch 50 (and a mid-run change to batch 30 and momentum 0),
@@ -234,13 +246,7 @@ static int cmd_slices(int argc, char **argv) {
             }
         }
         iterations[v] = p.iterations;
-        size_t n = mnist_param_count(net);
-        if (!reference) {
-            reference = malloc(n * sizeof(float));
-            memcpy(reference, mnist_params(net), n * sizeof(float));
-        } else if (memcmp(reference, mnist_params(net), n * sizeof(float)) != 0) {
-            identical = 0;
-        }
+        if (!same_params(&reference, net)) identical = 0;
         mnist_free(net);
     }
     printf("{\"identical\":%s,\"iterations\":[%ld,%ld,%ld,%ld]}\n", identical ? "true" : "false",
@@ -303,6 +309,7 @@ int main(int argc, char **argv) {
     if (strcmp(cmd, "expf") == 0) return cmd_expf();
     if (strcmp(cmd, "slices") == 0) return cmd_slices(argc - 2, argv + 2);
     if (strcmp(cmd, "rules") == 0) return cmd_rules();
+    if (strcmp(cmd, "shift") == 0) return cmd_shift();
     if (strcmp(cmd, "arch") == 0) return cmd_arch(argc - 2, argv + 2);
     int status = cmd_optimizer(cmd, argc - 2, argv + 2);
     if (status >= 0) return status;

@@ -79,7 +79,7 @@ static uint64_t relu_pattern(const mnist_net *net, int B) {
 static double net_objective(void *p) {
     net_ctx *c = p;
     pixels_to_float(c->net->acts[0], c->pixels, (long)c->B * MNIST_PIXELS);
-    nn_forward(c->net, NULL, c->labels, c->B);
+    nn_forward(c->net, NULL, NULL, c->labels, c->B);
     if (relu_pattern(c->net, c->B) != c->pattern) return NAN;
     /* Cross-entropy from the float logits, but in double: the float loss
      * would add rounding noise of ~1e-4 to every difference quotient. */
