@@ -7,7 +7,7 @@ const os = require('node:os');
 const path = require('node:path');
 const zlib = require('node:zlib');
 
-const { fileOf } = require('../web/js/datasets.js');
+const { DATASETS, IDS, FILES, fileOf } = require('../web/js/datasets.js');
 
 const ROOT = path.resolve(__dirname, '..');
 const BUILD = path.join(ROOT, 'build');
@@ -129,7 +129,6 @@ function withFixedCrc(model) {
  */
 function writeIdxMirror(dir) {
   const crypto = require('node:crypto');
-  const { DATASETS, IDS, FILES } = require('../web/js/datasets.js');
   const sums = new Map();
   IDS.forEach((id, d) => {
     for (const { file, set, part } of FILES) {

@@ -329,7 +329,6 @@
       if (!this.hyper) this.hyper = this.defaultHyper();
       return { arch: this.arch(), parameters: this.paramCount() };
     }
-
   }
 
   root.MnistEngine = MnistEngine;

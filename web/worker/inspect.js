@@ -10,9 +10,9 @@
 
 (function (root) {
   const GALLERY_LIMIT = { initial: 60, max: 1000 }; // images in a mistakes or cell reply
-  const PIXELS = 784;
 
   function MnistInspect(engine, post, requireNetwork) {
+    const PIXELS = engine.rules.pixels; // the core's
     function checkClass(name, value) {
       if (!Number.isInteger(value) || value < 0 || value > 9) throw new Error(`${name} must be a class from 0 to 9, not ${value}`);
       return value;

@@ -17,7 +17,6 @@
   const EVALUATE_EVERY_MS = 700;    // a test-set evaluation this often (plus every epoch end)
   const PREVIEW_COUNT = 24;         // test images shown with their predictions
   const RATE_WINDOW_MS = 1500;      // samples/s averaged over about this long
-  const PIXELS = 784;
   const now = () => performance.now();
 
   // Runs the next slice after the messages already queued (pause must get
@@ -185,11 +184,11 @@
       if (engine.count('test') === 0 || !config) return;
       if (previewIndices.length === 0) choosePreviewIndices();
       const n = previewIndices.length;
-      const images = new Uint8Array(n * PIXELS);
+      const images = new Uint8Array(n * engine.rules.pixels);
       const labels = [], predicted = [], confidence = [];
       previewIndices.forEach((index, k) => {
         const p = engine.predictIndex('test', index);
-        images.set(p.pixels, k * PIXELS);
+        images.set(p.pixels, k * engine.rules.pixels);
         labels.push(p.label);
         predicted.push(p.predicted);
         confidence.push(p.confidence);
@@ -345,7 +344,7 @@
         // the loaded network trains on from here with the hyperparameters in force
         const result = engine.loadModel(new Uint8Array(m.bytes));
         // with no network before it, the rest of the settings are the core's default preset's
-        const c = Object.assign({}, engine.rules.presets.default, config, engine.setHyper({}), { arch: result.arch, preset: 'loaded' });
+        const c = Object.assign({}, engine.rules.presets.default, config, engine.hyper, { arch: result.arch, preset: 'loaded' });
         delete c.description;
         startOver(result, c, nextRun(m), { loaded: true });
       },
