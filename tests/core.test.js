@@ -494,8 +494,9 @@ test('conv gradient check: convolution, max-pool and a small CNN match finite di
       }
     }
   }
-  for (const name of ['maxpool.7x5x3.p2.input', 'cnn.conv.weight', 'cnn.conv.bias', 'cnn.input',
-    'cnn.dense.weight', 'cnn.dense.bias']) {
+  const nets = ['cnn', 'cnn-fused']; // layer by layer; as passes.c runs a convolution before a 2x2 pool
+  for (const name of ['maxpool.7x5x3.p2.input', ...nets.flatMap((net) => ['conv.weight', 'conv.bias', 'input',
+    'dense.weight', 'dense.bias'].map((t) => `${net}.${t}`))]) {
     assert.ok(names.includes(name), `no gradient check for ${name}`);
   }
   for (const r of results) {
@@ -508,14 +509,14 @@ test('conv gradient check: convolution, max-pool and a small CNN match finite di
 test('conv gradient check: a gradient 3% off, everywhere or in one entry per tensor, is caught', () => {
   for (const flag of ['--perturb', '--perturb-one']) {
     const { results } = check(['convcheck', flag, '0.03']);
-    assert.ok(results.length >= 19);
+    assert.ok(results.length >= 24);
     for (const r of results) {
       assert.ok(r.max_rel_error > GRAD_BOUND, `${flag} ${r.name}: a 3% error went unnoticed (${r.max_rel_error})`);
     }
   }
 });
 
-test('conv and max-pool forward passes agree with naive loops; split work gives the same bits', () => {
+test('conv and max-pool forward passes agree with naive loops; conv+ReLU+pool at once equals them layer by layer; split work gives the same bits', () => {
   const r = check(['convparity']);
   assert.ok(r.conv.length >= 6);
   for (const c of r.conv) {
@@ -527,6 +528,11 @@ test('conv and max-pool forward passes agree with naive loops; split work gives 
   for (const p of r.pool) {
     assert.equal(p.mismatches, 0, `${p.shape}: values, argmax or routed gradient differ`);
     assert.ok(p.tied_windows > 0, `${p.shape}: no ties, so the first-maximum rule went untested`);
+  }
+  assert.ok(r.fused.length >= 6);
+  for (const f of r.fused) {
+    assert.equal(f.mismatches, 0, `${f.shape}: conv_pool2_forward differs from conv, ReLU and pool in turn`);
+    assert.ok(f.positive > 0, `${f.shape}: no positive window, so the argmax went untested`);
   }
   assert.equal(r.split_identical, true, 'splitting samples or output channels changed the bits');
 });

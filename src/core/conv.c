@@ -48,80 +48,135 @@ static inline void store_lanes(float *v, long stride, f32x4 a, int n) {
 
 /* ---- convolution, forward ------------------------------------------------------- */
 
-/* Tap t of the filters w[0..3] (one per lane). */
-static inline f32x4 wtap(const float *const *w, long t) {
-    return (f32x4){w[0][t], w[1][t], w[2][t], w[3][t]};
+void conv2d_weights_t(float *weight_t, const float *weight, const conv_shape *s) {
+    /* weight (O,K,K,C) -> weight_t (K,K,C,O4), O4 = O rounded up to 4, the
+     * channels past O zero: each tap's filters side by side, so a vector load
+     * reads four output channels' weights for one tap. */
+    int O = s->O, O4 = conv_o4(s);
+    long taps = (long)s->K * s->K * s->C;
+    for (long t = 0; t < taps; t++)
+        for (int o = 0; o < O4; o++) weight_t[t * O4 + o] = o < O ? weight[o * taps + t] : 0.0f;
 }
 
-/* Output pixel (y, x) of one sample img (H,W,C) for the 4 filters w, without
- * the bias: rows ky0 <= ky < ky1 of the kernel are inside the image. */
-static f32x4 conv_pixel(const float *img, const float *const *w, const conv_shape *s,
-                        int y, int x, int ky0, int ky1) {
+/* One output pixel's n channels (n <= 4 nv) from nv accumulators, + bias. */
+static inline void store_pixel(float *o, const f32x4 *acc, f32x4 bv0, f32x4 bv1, int nv, int n) {
+    store_lanes(o, 1, acc[0] + bv0, imin(4, n));
+    if (nv == 2) store_lanes(o + 4, 1, acc[1] + bv1, n - 4);
+}
+
+/* Output pixel (y, x) of one sample img (H,W,C), channels o..o+4*nv-1 (nv = 1
+ * or 2 vectors), without the bias: kernel rows ky0 <= ky < ky1 are inside the
+ * image, and the columns that are. */
+static void conv_pixel(f32x4 acc[2], const float *img, const float *wt, const conv_shape *s, int O4,
+                       int y, int x, int ky0, int ky1, int nv) {
     int K = s->K, C = s->C, W = s->W, pad = s->pad;
     int kx0 = imax(0, pad - x), kx1 = imin(K, W + pad - x);
-    f32x4 acc = splat4(0.0f);
+    f32x4 a0 = splat4(0.0f), a1 = a0;
     for (int ky = ky0; ky < ky1; ky++)
         for (int kx = kx0; kx < kx1; kx++) {
             const float *ip = img + ((long)(y + ky - pad) * W + (x + kx - pad)) * C;
-            long t = (long)(ky * K + kx) * C;
-            for (int c = 0; c < C; c++) acc += splat4(ip[c]) * wtap(w, t + c);
+            const float *wp = wt + (long)(ky * K + kx) * C * O4;
+            for (int c = 0; c < C; c++, wp += O4) {
+                f32x4 xv = splat4(ip[c]);
+                a0 += xv * load4(wp);
+                if (nv == 2) a1 += xv * load4(wp + 4);
+            }
         }
-    return acc;
+    acc[0] = a0;
+    acc[1] = a1;
 }
 
-/* Output pixels (y, x..x+3), all four with every column of the kernel inside
- * the image: each lane's sum in conv_pixel's order, one weight load per 4 pixels. */
-static void conv_pixels4(f32x4 acc[4], const float *img, const float *const *w,
-                         const conv_shape *s, int y, int x, int ky0, int ky1) {
+/* Four output pixels, all of their kernel columns inside the image: pixel 0
+ * at (y, x), and the others `right`, `across` and `across + right` floats
+ * further in the input: (y, x+1..x+3) for right = C, across = 2C, or a 2x2
+ * window for across = W C. Channels o..o+7: each lane's sum in conv_pixel's
+ * order, with 8 accumulators, 4 broadcasts and 2 weight loads per 8 vector
+ * products (WebAssembly engines keep about 15 vector registers: more
+ * accumulators would spill). */
+static void conv_pixels4x8(f32x4 acc[8], const float *img, const float *wt, const conv_shape *s, int O4,
+                           int y, int x, int ky0, int ky1, long across) {
+    int K = s->K, C = s->C, W = s->W, pad = s->pad;
+    f32x4 a00 = splat4(0.0f), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+    for (int ky = ky0; ky < ky1; ky++)
+        for (int kx = 0; kx < K; kx++) {
+            const float *ip = img + ((long)(y + ky - pad) * W + (x + kx - pad)) * C;
+            const float *wp = wt + (long)(ky * K + kx) * C * O4;
+            for (int c = 0; c < C; c++, wp += O4) {
+                f32x4 w0 = load4(wp), w1 = load4(wp + 4);
+                f32x4 x0 = splat4(ip[c]), x1 = splat4(ip[C + c]), x2 = splat4(ip[across + c]),
+                      x3 = splat4(ip[across + C + c]);
+                a00 += x0 * w0; a01 += x0 * w1;
+                a10 += x1 * w0; a11 += x1 * w1;
+                a20 += x2 * w0; a21 += x2 * w1;
+                a30 += x3 * w0; a31 += x3 * w1;
+            }
+        }
+    acc[0] = a00; acc[1] = a01; acc[2] = a10; acc[3] = a11;
+    acc[4] = a20; acc[5] = a21; acc[6] = a30; acc[7] = a31;
+}
+
+/* The same for channels o..o+3 (acc[p] for pixel p): 4 accumulators. */
+static void conv_pixels4x4(f32x4 acc[4], const float *img, const float *wt, const conv_shape *s, int O4,
+                           int y, int x, int ky0, int ky1, long across) {
     int K = s->K, C = s->C, W = s->W, pad = s->pad;
     f32x4 a0 = splat4(0.0f), a1 = a0, a2 = a0, a3 = a0;
     for (int ky = ky0; ky < ky1; ky++)
         for (int kx = 0; kx < K; kx++) {
             const float *ip = img + ((long)(y + ky - pad) * W + (x + kx - pad)) * C;
-            long t = (long)(ky * K + kx) * C;
-            for (int c = 0; c < C; c++) {
-                f32x4 wv = wtap(w, t + c);
-                a0 += splat4(ip[c]) * wv;
-                a1 += splat4(ip[C + c]) * wv;
-                a2 += splat4(ip[2 * C + c]) * wv;
-                a3 += splat4(ip[3 * C + c]) * wv;
+            const float *wp = wt + (long)(ky * K + kx) * C * O4;
+            for (int c = 0; c < C; c++, wp += O4) {
+                f32x4 w0 = load4(wp);
+                a0 += splat4(ip[c]) * w0;
+                a1 += splat4(ip[C + c]) * w0;
+                a2 += splat4(ip[across + c]) * w0;
+                a3 += splat4(ip[across + C + c]) * w0;
             }
         }
     acc[0] = a0; acc[1] = a1; acc[2] = a2; acc[3] = a3;
 }
 
-void conv2d_forward(float *out, const float *inp, const float *weight, const float *bias,
-                    const conv_shape *s, int b0, int b1) {
-    /* inp (B,H,W,C), weight (O,K,K,C), bias (O) -> out (B,OH,OW,O) for samples
-     * b0 <= b < b1, OH = H+2pad-K+1, OW = W+2pad-K+1:
+void conv2d_forward(float *out, const float *inp, const float *weight_t, const float *bias,
+                    const conv_shape *s, int rows, int cols, int b0, int b1) {
+    /* inp (B,H,W,C), weight_t (K,K,C,O4) of conv2d_weights_t, bias (O) -> out
+     * (B,OH,OW,O) for samples b0 <= b < b1, OH = H+2pad-K+1, OW = W+2pad-K+1:
      *   out[b][y][x][o] = sum_{ky,kx,c} inp[b][y+ky-pad][x+kx-pad][c] weight[o][ky][kx][c] + bias[o]
+     * for y < rows, x < cols only (rows = OH, cols = OW for all of it; less when
+     * a pool after it drops the last rows and columns: those are not written).
      * Each sample alone, so callers may split B. */
-    int H = s->H, W = s->W, C = s->C, K = s->K, pad = s->pad, O = s->O;
+    int H = s->H, W = s->W, C = s->C, K = s->K, pad = s->pad, O = s->O, O4 = conv_o4(s);
     int OH = H + 2 * pad - K + 1, OW = W + 2 * pad - K + 1;
-    long taps = (long)K * K * C;
     /* Columns whose every kernel column is inside the image: pad <= x <= W+pad-K. */
-    int xa = imin(pad, OW), xb = imax(xa, imin(OW, W + pad - K + 1));
+    int xa = imin(pad, cols), xb = imax(xa, imin(cols, W + pad - K + 1));
     for (int b = b0; b < b1; b++) {
         const float *img = inp + (long)b * H * W * C;
-        for (int o = 0; o < O; o += 4) {
-            int n = imin(4, O - o);
-            const float *w[4];
-            for (int l = 0; l < 4; l++) w[l] = weight + (long)imin(o + l, O - 1) * taps;
-            f32x4 bv = lanes4(bias + o, 1, n);
-            for (int y = 0; y < OH; y++) {
+        for (int o = 0; o < O4;) {
+            int nv = o + 8 <= O4 ? 2 : 1, n = imin(4 * nv, O - o);
+            f32x4 bv0 = lanes4(bias + o, 1, imin(4, n)), bv1 = nv == 2 ? lanes4(bias + o + 4, 1, n - 4) : bv0;
+            for (int y = 0; y < rows; y++) {
                 int ky0 = imax(0, pad - y), ky1 = imin(K, H + pad - y);
                 float *orow = out + ((long)b * OH + y) * OW * O + o;
+                const float *wt = weight_t + o;
+                f32x4 acc[8];
                 int x = 0;
-                for (; x < xa; x++)
-                    store_lanes(orow + (long)x * O, 1, conv_pixel(img, w, s, y, x, ky0, ky1) + bv, n);
-                for (; x + 4 <= xb; x += 4) {
-                    f32x4 acc[4];
-                    conv_pixels4(acc, img, w, s, y, x, ky0, ky1);
-                    for (int p = 0; p < 4; p++) store_lanes(orow + (long)(x + p) * O, 1, acc[p] + bv, n);
+                for (; x < xa; x++) {
+                    conv_pixel(acc, img, wt, s, O4, y, x, ky0, ky1, nv);
+                    store_pixel(orow + (long)x * O, acc, bv0, bv1, nv, n);
                 }
-                for (; x < OW; x++)
-                    store_lanes(orow + (long)x * O, 1, conv_pixel(img, w, s, y, x, ky0, ky1) + bv, n);
+                for (; x + 4 <= xb; x += 4) {
+                    if (nv == 2) {
+                        conv_pixels4x8(acc, img, wt, s, O4, y, x, ky0, ky1, 2L * C);
+                        for (int p = 0; p < 4; p++) store_pixel(orow + (long)(x + p) * O, acc + 2 * p, bv0, bv1, 2, n);
+                    } else {
+                        conv_pixels4x4(acc, img, wt, s, O4, y, x, ky0, ky1, 2L * C);
+                        for (int p = 0; p < 4; p++) store_pixel(orow + (long)(x + p) * O, acc + p, bv0, bv1, 1, n);
+                    }
+                }
+                for (; x < cols; x++) {
+                    conv_pixel(acc, img, wt, s, O4, y, x, ky0, ky1, nv);
+                    store_pixel(orow + (long)x * O, acc, bv0, bv1, nv, n);
+                }
             }
+            o += 4 * nv;
         }
     }
 }
@@ -245,7 +300,7 @@ void maxpool_forward(float *out, int32_t *argmax, const float *inp, const pool_s
     /* inp (B,H,W,C) -> out (B,OH,OW,C), argmax (B,OH,OW,C) for samples b0 <= b < b1,
      * OH = floor(H/P), OW = floor(W/P) (the last H mod P rows, W mod P columns dropped):
      *   out[b][py][px][c] = max_{dy,dx < P} inp[b][py*P+dy][px*P+dx][c]
-     *   argmax[b][py][px][c] = that input's flat index into inp, the first maximum in
+     *   argmax[b][py][px][c] = NN_AT(y, x) of that input, the first maximum in
      *   row-major window order on ties. Each sample alone, so callers may split B. */
     int H = s->H, W = s->W, C = s->C, P = s->P, OH = H / P, OW = W / P;
     for (int b = b0; b < b1; b++)
@@ -256,11 +311,12 @@ void maxpool_forward(float *out, int32_t *argmax, const float *inp, const pool_s
                 int32_t *a = argmax + k;
                 for (int dy = 0; dy < P; dy++)
                     for (int dx = 0; dx < P; dx++) {
-                        long i = (((long)b * H + py * P + dy) * W + px * P + dx) * C;
+                        int y = py * P + dy, x = px * P + dx;
+                        const float *v = inp + (((long)b * H + y) * W + x) * C;
                         for (int c = 0; c < C; c++)
-                            if ((dy == 0 && dx == 0) || inp[i + c] > o[c]) {
-                                o[c] = inp[i + c];
-                                a[c] = (int32_t)(i + c);
+                            if ((dy == 0 && dx == 0) || v[c] > o[c]) {
+                                o[c] = v[c];
+                                a[c] = NN_AT(y, x);
                             }
                     }
             }
@@ -269,9 +325,221 @@ void maxpool_forward(float *out, int32_t *argmax, const float *inp, const pool_s
 void maxpool_backward(float *dinp, const float *dout, const int32_t *argmax, const pool_shape *s,
                       int b0, int b1) {
     /* dout (B,OH,OW,C), argmax (B,OH,OW,C) of maxpool_forward -> dinp (B,H,W,C) for
-     * samples b0 <= b < b1: dinp[argmax[k]] = dout[k], zero elsewhere (the windows do
-     * not overlap, so no input receives two gradients). */
-    long image = (long)s->H * s->W * s->C, pooled = (long)(s->H / s->P) * (s->W / s->P) * s->C;
+     * samples b0 <= b < b1: dinp[b][y][x][c] = dout[b][py][px][c] at each window's
+     * argmax (y, x), zero elsewhere (the windows do not overlap, so no input
+     * receives two gradients). */
+    int W = s->W, C = s->C;
+    long image = (long)s->H * W * C, windows = (long)(s->H / s->P) * (s->W / s->P);
     memset(dinp + b0 * image, 0, sizeof(float) * (size_t)((b1 - b0) * image));
-    for (long k = b0 * pooled; k < b1 * pooled; k++) dinp[argmax[k]] = dout[k];
+    for (long b = b0; b < b1; b++)
+        for (long w = 0; w < windows; w++)
+            for (int c = 0; c < C; c++) {
+                long k = (b * windows + w) * C + c;
+                dinp[b * image + ((long)NN_AT_Y(argmax[k]) * W + NN_AT_X(argmax[k])) * C + c] = dout[k];
+            }
+}
+
+/* ---- convolution + ReLU + 2x2 max-pool, forward: each window at once ---------------- */
+
+typedef int32_t i32x4 __attribute__((vector_size(16)));
+
+/* where lanes of take are set, a; else b (bitwise, so the values are untouched). */
+static inline f32x4 select4(i32x4 take, f32x4 a, f32x4 b) {
+    return (f32x4)((take & (i32x4)a) | (~take & (i32x4)b));
+}
+
+/* One window's 4 pixel sums (+ bias) -> its maximum (the first on ties, in
+ * row-major order), where it is, and ReLU of it: exactly what conv2d_forward,
+ * relu_forward and maxpool_forward give for a window whose maximum is positive
+ * (where it is not, the output is 0 and no gradient passes, wherever it was). */
+static inline void pool_window4(float *out, int32_t *argmax, const f32x4 v[4], int y, int x, int n) {
+    f32x4 m = v[0];
+    i32x4 at = {NN_AT(y, x), NN_AT(y, x), NN_AT(y, x), NN_AT(y, x)};
+    for (int p = 1; p < 4; p++) {
+        i32x4 gt = v[p] > m;
+        int32_t here = NN_AT(y + p / 2, x + p % 2);
+        m = select4(gt, v[p], m);
+        at = (gt & (i32x4){here, here, here, here}) | (~gt & at);
+    }
+    store_lanes(out, 1, select4(m > splat4(0.0f), m, splat4(0.0f)), n);
+    for (int l = 0; l < n; l++) argmax[l] = at[l];
+}
+
+void conv_pool2_forward(float *out, int32_t *argmax, const float *inp, const float *weight_t, const float *bias,
+                        const conv_shape *s, int b0, int b1) {
+    /* inp (B,H,W,C), weight_t (K,K,C,O4), bias (O) -> out, argmax (B,OH/2,OW/2,O):
+     * conv2d_forward, then ReLU, then maxpool_forward with P = 2 (the same values;
+     * argmax the same wherever out > 0), one 2x2 window of 4 pixels at a time,
+     * without storing the convolution's outputs. Each sample alone. */
+    int H = s->H, W = s->W, C = s->C, K = s->K, pad = s->pad, O = s->O, O4 = conv_o4(s);
+    int PH = (H + 2 * pad - K + 1) / 2, PW = (W + 2 * pad - K + 1) / 2;
+    for (int b = b0; b < b1; b++) {
+        const float *img = inp + (long)b * H * W * C;
+        for (int o = 0; o < O4;) {
+            int nv = o + 8 <= O4 ? 2 : 1, n = imin(4 * nv, O - o);
+            f32x4 bv0 = lanes4(bias + o, 1, imin(4, n)), bv1 = nv == 2 ? lanes4(bias + o + 4, 1, n - 4) : bv0;
+            const float *wt = weight_t + o;
+            for (int py = 0; py < PH; py++)
+                for (int px = 0; px < PW; px++) {
+                    int y = 2 * py, x = 2 * px;
+                    f32x4 acc[8], v0[4], v1[4];
+                    if (y >= pad && y + 1 + K - pad <= H && x >= pad && x + 1 + K - pad <= W) {
+                        /* every tap of the window inside the image */
+                        if (nv == 2) conv_pixels4x8(acc, img, wt, s, O4, y, x, 0, K, (long)W * C);
+                        else conv_pixels4x4(acc, img, wt, s, O4, y, x, 0, K, (long)W * C);
+                    } else {
+                        for (int p = 0; p < 4; p++) {
+                            int yp = y + p / 2, xp = x + p % 2;
+                            conv_pixel(acc + nv * p, img, wt, s, O4, yp, xp, imax(0, pad - yp),
+                                       imin(K, H + pad - yp), nv);
+                        }
+                    }
+                    long k = (((long)b * PH + py) * PW + px) * O + o;
+                    for (int p = 0; p < 4; p++) {
+                        v0[p] = acc[nv * p] + bv0;
+                        v1[p] = acc[nv * p + 1] + bv1;
+                    }
+                    pool_window4(out + k, argmax + k, v0, y, x, imin(4, n));
+                    if (nv == 2) pool_window4(out + k + 4, argmax + k + 4, v1, y, x, n - 4);
+                }
+            o += 4 * nv;
+        }
+    }
+}
+
+/* ---- convolution + ReLU + max-pool, backward: from the pool's winners ------------ */
+
+/* Below a max-pool, a convolution's output receives gradient only at the one
+ * pixel per window and channel that won it, and through the ReLU only when
+ * that winner was positive: a quarter of the outputs at most for 2x2 pools.
+ * conv_pool_gather lists those (pixel, gradient) pairs per channel; the
+ * weight and input gradients then cost a quarter (or less) of a dense pass.
+ * The sums run over the lists in their order (sample, then pool window), so
+ * they are fixed by the code whatever the threads, but differ in rounding
+ * from conv2d_backward's pixel order: a network uses one or the other by its
+ * architecture (passes.c), never both. */
+
+void conv_pool_gather(conv_grads *g, const float *dpooled, const float *pooled, const int32_t *argmax,
+                      const conv_shape *s, const pool_shape *p, int B, int o0, int o1) {
+    /* dpooled, pooled, argmax (B,PH,PW,O) of the pool after the convolution's
+     * ReLU (or conv_pool2_forward's) ->
+     * for channels o0 <= o < o1 and each sample b, g's entries (y, x, dz) with
+     * dz = dpooled != 0 where pooled > 0 (ReLU'(z) = 1), in window order. */
+    int O = s->O;
+    long windows = (long)(p->H / p->P) * (p->W / p->P);
+    for (int o = o0; o < o1; o++) {
+        conv_grad *e = g->at + (long)o * g->stride;
+        int32_t *start = g->start + (long)o * (g->B + 1);
+        int32_t n = 0;
+        for (int b = 0; b < B; b++) {
+            start[b] = n;
+            long k = (long)b * windows * O + o;
+            for (long w = 0; w < windows; w++, k += O) {
+                float d = dpooled[k];
+                if (d == 0.0f || !(pooled[k] > 0.0f)) continue;
+                e[n++] = (conv_grad){(int16_t)NN_AT_Y(argmax[k]), (int16_t)NN_AT_X(argmax[k]), d};
+            }
+        }
+        start[B] = n;
+    }
+}
+
+/* acc[v] += sum over channel o's entries of g * inp at tap (ky, kx),
+ * channels c..c+4nv-1 (nv vectors): 4 accumulators at most, one load each per term. */
+static void tap_grad(float *dw, const conv_grads *g, const float *inp, const conv_shape *s, int o,
+                     int ky, int kx, int c, int nv) {
+    int H = s->H, W = s->W, C = s->C, pad = s->pad;
+    f32x4 a0 = load4(dw), a1 = nv > 1 ? load4(dw + 4) : a0, a2 = nv > 2 ? load4(dw + 8) : a0,
+          a3 = nv > 3 ? load4(dw + 12) : a0;
+    const conv_grad *e = g->at + (long)o * g->stride;
+    const int32_t *start = g->start + (long)o * (g->B + 1);
+    for (int b = 0; b < g->B; b++) {
+        const float *img = inp + (long)b * H * W * C + c;
+        for (int32_t i = start[b]; i < start[b + 1]; i++) {
+            int iy = e[i].y + ky - pad, ix = e[i].x + kx - pad;
+            if (pad && (iy < 0 || iy >= H || ix < 0 || ix >= W)) continue;
+            const float *ip = img + ((long)iy * W + ix) * C;
+            f32x4 d = splat4(e[i].g);
+            a0 += d * load4(ip);
+            if (nv > 1) a1 += d * load4(ip + 4);
+            if (nv > 2) a2 += d * load4(ip + 8);
+            if (nv > 3) a3 += d * load4(ip + 12);
+        }
+    }
+    store4(dw, a0);
+    if (nv > 1) store4(dw + 4, a1);
+    if (nv > 2) store4(dw + 8, a2);
+    if (nv > 3) store4(dw + 12, a3);
+}
+
+/* The same for one channel c (C not a multiple of 4, as the first layer's 1). */
+static void tap_grad1(float *dw, const conv_grads *g, const float *inp, const conv_shape *s, int o,
+                      int ky, int kx, int c) {
+    int H = s->H, W = s->W, C = s->C, pad = s->pad;
+    float a = *dw;
+    const conv_grad *e = g->at + (long)o * g->stride;
+    const int32_t *start = g->start + (long)o * (g->B + 1);
+    for (int b = 0; b < g->B; b++) {
+        const float *img = inp + (long)b * H * W * C + c;
+        for (int32_t i = start[b]; i < start[b + 1]; i++) {
+            int iy = e[i].y + ky - pad, ix = e[i].x + kx - pad;
+            if (pad && (iy < 0 || iy >= H || ix < 0 || ix >= W)) continue;
+            a += e[i].g * img[((long)iy * W + ix) * C];
+        }
+    }
+    *dw = a;
+}
+
+void conv_pool_backward_params(float *dweight, float *dbias, const conv_grads *g, const float *inp,
+                               const conv_shape *s, int o0, int o1) {
+    /* g (conv_pool_gather's, channels o0..o1-1), inp (B,H,W,C) -> for o0 <= o < o1:
+     *   dweight[o][ky][kx][c] (O,K,K,C) += sum_{entries (b,y,x,dz)} dz inp[b][y+ky-pad][x+kx-pad][c]
+     *   dbias[o] (O)                    += sum_{entries} dz
+     * terms in the lists' order; callers may split O. */
+    int K = s->K, C = s->C;
+    long taps = (long)K * K * C;
+    for (int o = o0; o < o1; o++) {
+        const conv_grad *e = g->at + (long)o * g->stride;
+        int32_t n = g->start[(long)o * (g->B + 1) + g->B];
+        float db = dbias[o];
+        for (int32_t i = 0; i < n; i++) db += e[i].g;
+        dbias[o] = db;
+        for (int ky = 0; ky < K; ky++)
+            for (int kx = 0; kx < K; kx++) {
+                float *dw = dweight + o * taps + (long)(ky * K + kx) * C;
+                int c = 0;
+                for (; c + 16 <= C; c += 16) tap_grad(dw + c, g, inp, s, o, ky, kx, c, 4);
+                for (; c + 4 <= C; c += 4) tap_grad(dw + c, g, inp, s, o, ky, kx, c, 1);
+                for (; c < C; c++) tap_grad1(dw + c, g, inp, s, o, ky, kx, c);
+            }
+    }
+}
+
+void conv_pool_backward_input(float *dinp, const conv_grads *g, const float *weight, const conv_shape *s,
+                              int b0, int b1) {
+    /* g (conv_pool_gather's, all channels), weight (O,K,K,C) -> dinp (B,H,W,C) for
+     * samples b0 <= b < b1:
+     *   dinp[b][y+ky-pad][x+kx-pad][c] = sum_{o, entries (b,y,x,dz) of o} dz weight[o][ky][kx][c]
+     * one term per (o, entry), in that order (dX = W^T dZ, transposed convolution);
+     * each sample alone, so callers may split B. A kernel row's taps inside the
+     * image are contiguous in both weight and dinp: one axpy per row. */
+    int H = s->H, W = s->W, C = s->C, K = s->K, pad = s->pad, O = s->O;
+    long taps = (long)K * K * C, image = (long)H * W * C;
+    memset(dinp + b0 * image, 0, sizeof(float) * (size_t)((b1 - b0) * image));
+    for (int b = b0; b < b1; b++) {
+        float *dimg = dinp + b * image;
+        for (int o = 0; o < O; o++) {
+            const conv_grad *e = g->at + (long)o * g->stride;
+            const int32_t *start = g->start + (long)o * (g->B + 1);
+            const float *w = weight + o * taps;
+            for (int32_t i = start[b]; i < start[b + 1]; i++) {
+                int y = e[i].y, x = e[i].x;
+                int ky0 = imax(0, pad - y), ky1 = imin(K, H + pad - y);
+                int kx0 = imax(0, pad - x), kx1 = imin(K, W + pad - x);
+                for (int ky = ky0; ky < ky1; ky++)
+                    axpy(dimg + ((long)(y + ky - pad) * W + (x + kx0 - pad)) * C, e[i].g,
+                         w + (long)(ky * K + kx0) * C, (kx1 - kx0) * C);
+            }
+        }
+    }
 }

@@ -27,10 +27,16 @@ static void init_params(mnist_net *net, mnist_init init) {
     }
 }
 
+static size_t weight_t_size(const nn_layer *ly) {
+    return (size_t)ly->conv.K * ly->conv.K * ly->conv.C * conv_o4(&ly->conv);
+}
+
 /* Views into the parameter, gradient and scratch buffers, layer by layer. */
 static void lay_out_views(mnist_net *net) {
     float *p = net->params, *g = net->grads, *s = net->scratch;
-    int32_t *a = net->argmax_buf;
+    int32_t *a = net->argmax_buf, *starts = net->grad_start_buf;
+    float *wt = net->weight_t_buf;
+    conv_grad *list = net->grad_list_buf;
     net->acts[0] = s; s += (size_t)NN_CHUNK * MNIST_PIXELS;
     net->losses = s; s += NN_CHUNK;
     for (int l = 0; l < net->n_layers; l++) {
@@ -38,6 +44,16 @@ static void lay_out_views(mnist_net *net) {
         net->W[l] = p; net->dW[l] = g; p += ly->n_w; g += ly->n_w;
         net->b[l] = p; net->db[l] = g; p += ly->n_b; g += ly->n_b;
         size_t chunk_out = (size_t)NN_CHUNK * (size_t)ly->out;
+        if (ly->kind == MNIST_LAYER_CONV) {
+            net->weight_t[l] = wt; wt += weight_t_size(ly);
+        }
+        if (ly->pool_after) {
+            /* room for every window of every channel: the next layer's outputs */
+            long windows = net->layer[l + 1].out / ly->conv.O;
+            net->pool_grads[l] = (conv_grads){list, starts, (long)NN_CHUNK * windows, NN_CHUNK};
+            list += (size_t)NN_CHUNK * (size_t)net->layer[l + 1].out;
+            starts += (size_t)ly->conv.O * (NN_CHUNK + 1);
+        }
         if (ly->kind == MNIST_LAYER_POOL) { /* no activation function: z is the output */
             net->acts[l + 1] = net->z[l] = s; s += chunk_out;
             net->da[l + 1] = net->dz[l] = s; s += chunk_out;
@@ -64,8 +80,16 @@ mnist_net *mnist_create(const mnist_config *cfg, mnist_error *err) {
     nn_rng_seed(&net->rng, cfg->seed, 0x6d6e697374ULL);
 
     size_t n_params = 0, n_scratch = (size_t)NN_CHUNK * MNIST_PIXELS + NN_CHUNK, n_argmax = 0;
+    size_t n_weight_t = 0, n_list = 0, n_starts = 0;
     for (int l = 0; l < net->n_layers; l++) {
-        const nn_layer *ly = &net->layer[l];
+        nn_layer *ly = &net->layer[l];
+        ly->pool_after = ly->kind == MNIST_LAYER_CONV && ly->relu && l + 1 < net->n_layers &&
+                         net->layer[l + 1].kind == MNIST_LAYER_POOL;
+        if (ly->kind == MNIST_LAYER_CONV) n_weight_t += weight_t_size(ly);
+        if (ly->pool_after) {
+            n_list += (size_t)NN_CHUNK * (size_t)net->layer[l + 1].out;
+            n_starts += (size_t)ly->conv.O * (NN_CHUNK + 1);
+        }
         size_t out = (size_t)NN_CHUNK * (size_t)ly->out;
         n_params += ly->n_w + ly->n_b;
         n_scratch += ly->kind == MNIST_LAYER_POOL ? out * 2 : out * 4; /* z, acts, dz, da (a pool: 2 of them) */
@@ -79,7 +103,11 @@ mnist_net *mnist_create(const mnist_config *cfg, mnist_error *err) {
     net->moment2 = calloc(n_params, sizeof(float));
     net->scratch = calloc(n_scratch, sizeof(float));
     net->argmax_buf = calloc(n_argmax ? n_argmax : 1, sizeof(int32_t));
-    if (!net->params || !net->grads || !net->velocity || !net->moment2 || !net->scratch || !net->argmax_buf)
+    net->weight_t_buf = calloc(n_weight_t ? n_weight_t : 1, sizeof(float));
+    net->grad_list_buf = calloc(n_list ? n_list : 1, sizeof(conv_grad));
+    net->grad_start_buf = calloc(n_starts ? n_starts : 1, sizeof(int32_t));
+    if (!net->params || !net->grads || !net->velocity || !net->moment2 || !net->scratch || !net->argmax_buf ||
+        !net->weight_t_buf || !net->grad_list_buf || !net->grad_start_buf)
         goto nomem;
     lay_out_views(net);
     init_params(net, cfg->init);
@@ -98,6 +126,9 @@ void mnist_free(mnist_net *net) {
     free(net->moment2);
     free(net->scratch);
     free(net->argmax_buf);
+    free(net->weight_t_buf);
+    free(net->grad_list_buf);
+    free(net->grad_start_buf);
     free(net->order);
     free(net);
 }

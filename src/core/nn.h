@@ -67,14 +67,44 @@ typedef struct {
     int H, W, C; /* input; output floor(H/P) x floor(W/P) x C */
     int P;       /* P x P windows, stride P */
 } pool_shape;
-void conv2d_forward(float *out, const float *inp, const float *weight, const float *bias,
-                    const conv_shape *s, int b0, int b1);
+/* Output channels rounded up to a multiple of 4: the width of conv2d_weights_t's rows. */
+static inline int conv_o4(const conv_shape *s) { return (s->O + 3) & ~3; }
+void conv2d_weights_t(float *weight_t, const float *weight, const conv_shape *s);
+void conv2d_forward(float *out, const float *inp, const float *weight_t, const float *bias,
+                    const conv_shape *s, int rows, int cols, int b0, int b1);
 void conv2d_backward_params(float *dweight, float *dbias, const float *dout, const float *inp,
                             const conv_shape *s, int B, int o0, int o1);
 void conv2d_backward_input(float *dinp, const float *dout, const float *weight,
                            const conv_shape *s, int b0, int b1);
 void conv2d_backward(float *dinp, float *dweight, float *dbias, const float *dout,
                      const float *inp, const float *weight, const conv_shape *s, int B);
+/* A convolution's output gradient below ReLU and a max-pool, as lists
+ * (conv_pool_gather): for channel o and sample b, the entries
+ * at[o*stride + start[o*(B+1) + b] ...  start[o*(B+1) + b+1] - 1], each an
+ * output pixel (y, x) and its gradient dz. */
+typedef struct {
+    int16_t y, x;
+    float g;
+} conv_grad;
+typedef struct {
+    conv_grad *at;
+    int32_t *start;
+    long stride; /* entries room per channel: B x the pool's windows */
+    int B;
+} conv_grads;
+void conv_pool_gather(conv_grads *g, const float *dpooled, const float *pooled, const int32_t *argmax,
+                      const conv_shape *s, const pool_shape *p, int B, int o0, int o1);
+void conv_pool_backward_params(float *dweight, float *dbias, const conv_grads *g, const float *inp,
+                               const conv_shape *s, int o0, int o1);
+void conv_pool_backward_input(float *dinp, const conv_grads *g, const float *weight, const conv_shape *s,
+                              int b0, int b1);
+/* Where a pool window's maximum is: row y, column x of the pool's input. */
+#define NN_AT(y, x) ((int32_t)(y) << 16 | (int32_t)(x))
+#define NN_AT_Y(at) ((at) >> 16)
+#define NN_AT_X(at) ((at) & 0xffff)
+/* conv2d_forward + ReLU + maxpool_forward for 2x2 pools, window by window. */
+void conv_pool2_forward(float *out, int32_t *argmax, const float *inp, const float *weight_t, const float *bias,
+                        const conv_shape *s, int b0, int b1);
 void maxpool_forward(float *out, int32_t *argmax, const float *inp, const pool_shape *s,
                      int b0, int b1);
 void maxpool_backward(float *dinp, const float *dout, const int32_t *argmax, const pool_shape *s,
@@ -88,6 +118,9 @@ typedef struct {
     int relu;               /* ReLU after it (convolutions, hidden dense layers) */
     long in, out;           /* values per sample in and out (a dense layer's I, O) */
     conv_shape conv;        /* a convolution's shapes (its input H x W x C, K, pad, O) */
+    int pool_after;         /* a convolution followed by a max-pool: trained from the
+                               pool's winners (conv_pool_gather), the rows and
+                               columns the pool drops never computed */
     pool_shape pool;        /* a pool's (its input H x W x C, P) */
     size_t n_w, n_b;        /* its weights and biases; views W[l], b[l] into params */
     double work;            /* multiply-adds per sample of its forward pass */
@@ -129,6 +162,11 @@ struct mnist_net {
     float *acts[MNIST_MAX_LAYERS + 1], *z[MNIST_MAX_LAYERS];
     float *dz[MNIST_MAX_LAYERS], *da[MNIST_MAX_LAYERS + 1];
     int32_t *argmax[MNIST_MAX_LAYERS];
+    float *weight_t[MNIST_MAX_LAYERS];      /* a convolution's weights, conv2d_weights_t */
+    conv_grads pool_grads[MNIST_MAX_LAYERS]; /* a pool_after convolution's gradient lists */
+    float *weight_t_buf;
+    conv_grad *grad_list_buf;
+    int32_t *grad_start_buf;
     float *losses;
     uint8_t chunk_labels[NN_CHUNK];
     const uint8_t *chunk_rows[NN_CHUNK]; /* pixel rows of the chunk being trained */

@@ -38,8 +38,26 @@ static void forward_slice(void *arg, int part, int parts) {
         const nn_layer *ly = &net->layer[l];
         long in = ly->in, out = ly->out;
         float *z = net->z[l] + (long)b0 * out;
-        if (ly->kind == MNIST_LAYER_CONV)
-            conv2d_forward(net->z[l], net->acts[l], net->W[l], net->b[l], &ly->conv, b0, b1);
+        if (ly->pool_after && net->layer[l + 1].pool.P == 2 && j->count > 1) {
+            /* convolution, ReLU and pool at once; one image (its feature
+             * maps may be shown) goes through them one by one instead */
+            conv_pool2_forward(net->acts[l + 2], net->argmax[l + 1], net->acts[l], net->weight_t[l], net->b[l],
+                               &ly->conv, b0, b1);
+            l++;
+            continue;
+        }
+        if (ly->kind == MNIST_LAYER_CONV) {
+            /* The rows and columns a pool after it would drop are needed only
+             * to show one image's feature maps. */
+            const conv_shape *s = &ly->conv;
+            int rows = s->H + 2 * s->pad - s->K + 1, cols = s->W + 2 * s->pad - s->K + 1;
+            if (ly->pool_after && j->count > 1) {
+                int P = net->layer[l + 1].pool.P;
+                rows -= rows % P;
+                cols -= cols % P;
+            }
+            conv2d_forward(net->z[l], net->acts[l], net->weight_t[l], net->b[l], s, rows, cols, b0, b1);
+        }
         else if (ly->kind == MNIST_LAYER_POOL)
             maxpool_forward(net->acts[l + 1], net->argmax[l], net->acts[l], &ly->pool, b0, b1);
         else
@@ -62,16 +80,33 @@ void nn_forward(mnist_net *net, const uint8_t *const *rows, const int8_t (*shift
      * (the probabilities; B = count, I/O = sizes[l]/sizes[l+1]); losses (B)
      * when labels (B) are given. */
     chunk_job job = {net, rows, shifts, labels, count, 0};
+    for (int l = 0; l < net->n_layers; l++)
+        if (net->layer[l].kind == MNIST_LAYER_CONV) conv2d_weights_t(net->weight_t[l], net->W[l], &net->layer[l].conv);
     if (worth_threads(net, count))
         nn_parallel(forward_slice, &job);
     else
         forward_slice(&job, 0, 1);
 }
 
+static void run(nn_task task, chunk_job *job, int threads) {
+    if (threads)
+        nn_parallel(task, job);
+    else
+        task(job, 0, 1);
+}
+
+/* dz[l-1] = da[l] .* [z[l-1] > 0] for samples [lo, hi), when a ReLU is below layer l. */
+static void relu_below(mnist_net *net, int l, int lo, int hi) {
+    long in = net->layer[l].in;
+    if (net->layer[l - 1].relu)
+        relu_backward(net->dz[l - 1] + lo * in, net->da[l] + lo * in, net->z[l - 1] + lo * in, (hi - lo) * in);
+}
+
 /* Layer `layer`'s gradients: a dense layer's weights of output units
  * [o0, o1) (each summed over all samples in order), and for samples [b0, b1)
  * the gradient flowing down through the layer (da) and the ReLU below it (dz;
- * a pool below has none: its dz is this da). */
+ * a pool below has none: its dz is this da). A convolution before a pool
+ * (pool_after) is done by the next two tasks instead. */
 static void backward_slice(void *arg, int part, int parts) {
     const chunk_job *j = arg;
     mnist_net *net = j->net;
@@ -82,19 +117,47 @@ static void backward_slice(void *arg, int part, int parts) {
     if (ly->kind == MNIST_LAYER_DENSE) {
         nn_split((int)out, part, parts, 1, &lo, &hi);
         dense_backward_params(net->dW[l], net->db[l], net->dz[l], net->acts[l], j->count, (int)in, (int)out, lo, hi);
+    } else if (ly->kind == MNIST_LAYER_CONV) {
+        nn_split(ly->conv.O, part, parts, 1, &lo, &hi);
+        conv2d_backward_params(net->dW[l], net->db[l], net->dz[l], net->acts[l], &ly->conv, j->count, lo, hi);
     }
     if (l == 0) return; /* no gradient for the input pixels */
     nn_split(j->count, part, parts, 1, &lo, &hi);
     if (lo == hi) return;
-    long rows_in = (long)lo * in, n_in = (long)(hi - lo) * in;
     if (ly->kind == MNIST_LAYER_DENSE)
-        dense_backward_input(net->da[l] + rows_in, net->dz[l] + (long)lo * out, net->W[l], hi - lo, (int)in, (int)out);
+        dense_backward_input(net->da[l] + lo * in, net->dz[l] + (long)lo * out, net->W[l], hi - lo, (int)in, (int)out);
     else if (ly->kind == MNIST_LAYER_CONV)
         conv2d_backward_input(net->da[l], net->dz[l], net->W[l], &ly->conv, lo, hi);
     else
         maxpool_backward(net->da[l], net->dz[l], net->argmax[l], &ly->pool, lo, hi);
-    if (net->layer[l - 1].relu)
-        relu_backward(net->dz[l - 1] + rows_in, net->da[l] + rows_in, net->z[l - 1] + rows_in, n_in);
+    relu_below(net, l, lo, hi);
+}
+
+/* A pool_after convolution, channels [o0, o1): its gradient lists from the
+ * pool's winners, then its weight and bias gradients from them. */
+static void conv_pool_params_slice(void *arg, int part, int parts) {
+    const chunk_job *j = arg;
+    mnist_net *net = j->net;
+    int l = j->layer, lo, hi;
+    const nn_layer *ly = &net->layer[l];
+    nn_split(ly->conv.O, part, parts, 1, &lo, &hi);
+    if (lo == hi) return;
+    conv_grads *g = &net->pool_grads[l];
+    g->B = j->count;
+    conv_pool_gather(g, net->dz[l + 1], net->acts[l + 2], net->argmax[l + 1], &ly->conv, &net->layer[l + 1].pool,
+                     j->count, lo, hi);
+    conv_pool_backward_params(net->dW[l], net->db[l], g, net->acts[l], &ly->conv, lo, hi);
+}
+
+/* A pool_after convolution, samples [b0, b1): the gradient below it from its lists. */
+static void conv_pool_input_slice(void *arg, int part, int parts) {
+    const chunk_job *j = arg;
+    mnist_net *net = j->net;
+    int l = j->layer, lo, hi;
+    nn_split(j->count, part, parts, 1, &lo, &hi);
+    if (lo == hi) return;
+    conv_pool_backward_input(net->da[l], &net->pool_grads[l], net->W[l], &net->layer[l].conv, lo, hi);
+    relu_below(net, l, lo, hi);
 }
 
 void nn_backward(mnist_net *net, const uint8_t *labels, int count) {
@@ -105,24 +168,21 @@ void nn_backward(mnist_net *net, const uint8_t *labels, int count) {
      *          dz[l], da[l] = dz[l] convolved with W[l] transposed
      *   pool   da[l] = dz[l] sent to each window's argmax, zero elsewhere
      * and dz[l-1] = da[l] .* [z[l-1] > 0] below a ReLU (below a pool, dz[l-1] is
-     * da[l])   (B = count, I/O = sizes[l]/sizes[l+1]) */
+     * da[l])   (B = count, I/O = sizes[l]/sizes[l+1]). A convolution followed by a
+     * pool takes both steps at once: dz of its winners only (conv_pool_gather). */
     int L = net->n_layers;
     softmax_crossentropy_backward(net->dz[L - 1], net->acts[L], labels, count, net->sizes[L]);
     int threads = worth_threads(net, count);
     for (int l = L - 1; l >= 0; l--) {
         /* each layer needs the whole of the gradient below from the one above */
         chunk_job job = {net, NULL, NULL, labels, count, l};
-        /* A convolution's weight gradient runs on the calling thread: split by
-         * channels over the threaded build's helpers, it came out different
-         * from run to run (a race not found yet; README, "Convolutional
-         * networks"), so it is not split until that is understood. */
-        const nn_layer *ly = &net->layer[l];
-        if (ly->kind == MNIST_LAYER_CONV)
-            conv2d_backward_params(net->dW[l], net->db[l], net->dz[l], net->acts[l], &ly->conv, count, 0, ly->conv.O);
-        if (threads)
-            nn_parallel(backward_slice, &job);
-        else
-            backward_slice(&job, 0, 1);
+        if (l > 0 && net->layer[l - 1].pool_after) continue; /* the pool: with the convolution below */
+        if (net->layer[l].pool_after) {
+            run(conv_pool_params_slice, &job, threads);
+            if (l > 0) run(conv_pool_input_slice, &job, threads);
+        } else {
+            run(backward_slice, &job, threads);
+        }
     }
 }
 

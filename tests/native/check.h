@@ -46,6 +46,11 @@ double dot_double(const float *a, const float *b, long n);
 void conv_naive(double *out, double *mag, const float *inp, const float *w, const float *bias,
                 const conv_shape *s, int B);
 
+/* convparity.c: conv2d_forward of every output pixel from weights in their
+ * stored layout (O,K,K,C): transposes them first (conv2d_weights_t). */
+void conv_forward_all(float *out, const float *inp, const float *w, const float *bias, const conv_shape *s,
+                      int b0, int b1);
+
 /* adamcheck.c: core_check adam-step / onecycle (-1 for another command). */
 int cmd_optimizer(const char *cmd, int argc, char **argv);
 /* n random images and labels drawn from seed (a synthetic training set). */

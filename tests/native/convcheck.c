@@ -58,7 +58,7 @@ typedef struct {
 
 static double conv_objective(void *p) {
     layer_ctx *c = p;
-    conv2d_forward(c->out, c->inp, c->w, c->bias, &c->s, 0, c->B);
+    conv_forward_all(c->out, c->inp, c->w, c->bias, &c->s, 0, c->B);
     return dot_double(c->out, c->R, conv_out_size(&c->s, c->B));
 }
 
@@ -193,7 +193,10 @@ static double net_objective(void *p) {
     return s;
 }
 
-static void check_net(spoil sp, check_result *results) {
+/* fused: the network as passes.c runs a convolution before a 2x2 pool
+ * (conv_pool2_forward, then the gradient lists of conv_pool_gather);
+ * otherwise layer by layer (conv2d_forward, relu, maxpool, conv2d_backward). */
+static void check_net(spoil sp, check_result *results, int fused) {
     static net_ctx c;
     nn_rng rng;
     nn_rng_seed(&rng, 31, 7);
@@ -207,9 +210,18 @@ static void check_net(spoil sp, check_result *results) {
     c.labels[0] = 4; c.labels[1] = 7;
     c.pattern = 0;
     net_objective(&c); /* records the pattern */
-    conv2d_forward(c.z, c.x, c.w, c.b, &c.s, 0, NB);
-    relu_forward(c.a, c.z, NZ);
-    maxpool_forward(c.pooled, c.argmax, c.a, &c.p, 0, NB);
+    static float wt[9 * NC * ((NO + 3) & ~3)];
+    static conv_grad list[NB * NF];
+    static int32_t start[NO * (NB + 1)];
+    conv_grads g = {list, start, NB * NPH * NPW, NB};
+    conv2d_weights_t(wt, c.w, &c.s);
+    if (fused) {
+        conv_pool2_forward(c.pooled, c.argmax, c.x, wt, c.b, &c.s, 0, NB);
+    } else {
+        conv_forward_all(c.z, c.x, c.w, c.b, &c.s, 0, NB);
+        relu_forward(c.a, c.z, NZ);
+        maxpool_forward(c.pooled, c.argmax, c.a, &c.p, 0, NB);
+    }
     dense_forward(c.logits, c.pooled, c.dense_w, c.dense_b, NB, NF, NK);
     /* backward, top to bottom */
     static float dlogits[NB * NK], dpooled[NB * NF], da[NZ], dz[NZ];
@@ -219,14 +231,25 @@ static void check_net(spoil sp, check_result *results) {
     softmax_crossentropy_forward(c.probs, c.losses, c.logits, c.labels, NB, NK);
     softmax_crossentropy_backward(dlogits, c.probs, c.labels, NB, NK);
     dense_backward(dpooled, gdw, gdb, dlogits, c.pooled, c.dense_w, NB, NF, NK);
-    maxpool_backward(da, dpooled, c.argmax, &c.p, 0, NB);
-    relu_backward(dz, da, c.z, NZ);
-    conv2d_backward(gx, gW, gb, dz, c.x, c.w, &c.s, NB);
-    check_tensor(&results[0], "cnn.conv.weight", c.w, gW, NO * 9 * NC, NET_STEP, net_objective, &c, sp);
-    check_tensor(&results[1], "cnn.conv.bias", c.b, gb, NO, NET_STEP, net_objective, &c, sp);
-    check_tensor(&results[2], "cnn.input", c.x, gx, NB * NH * NW * NC, NET_STEP, net_objective, &c, sp);
-    check_tensor(&results[3], "cnn.dense.weight", c.dense_w, gdw, NK * NF, NET_STEP, net_objective, &c, sp);
-    check_tensor(&results[4], "cnn.dense.bias", c.dense_b, gdb, NK, NET_STEP, net_objective, &c, sp);
+    if (fused) {
+        conv_pool_gather(&g, dpooled, c.pooled, c.argmax, &c.s, &c.p, NB, 0, NO);
+        conv_pool_backward_params(gW, gb, &g, c.x, &c.s, 0, NO);
+        conv_pool_backward_input(gx, &g, c.w, &c.s, 0, NB);
+    } else {
+        maxpool_backward(da, dpooled, c.argmax, &c.p, 0, NB);
+        relu_backward(dz, da, c.z, NZ);
+        conv2d_backward(gx, gW, gb, dz, c.x, c.w, &c.s, NB);
+    }
+    static const char *const names[2][5] = {
+        {"cnn.conv.weight", "cnn.conv.bias", "cnn.input", "cnn.dense.weight", "cnn.dense.bias"},
+        {"cnn-fused.conv.weight", "cnn-fused.conv.bias", "cnn-fused.input", "cnn-fused.dense.weight",
+         "cnn-fused.dense.bias"}};
+    const char *const *name = names[fused];
+    check_tensor(&results[0], name[0], c.w, gW, NO * 9 * NC, NET_STEP, net_objective, &c, sp);
+    check_tensor(&results[1], name[1], c.b, gb, NO, NET_STEP, net_objective, &c, sp);
+    check_tensor(&results[2], name[2], c.x, gx, NB * NH * NW * NC, NET_STEP, net_objective, &c, sp);
+    check_tensor(&results[3], name[3], c.dense_w, gdw, NK * NF, NET_STEP, net_objective, &c, sp);
+    check_tensor(&results[4], name[4], c.dense_b, gdb, NK, NET_STEP, net_objective, &c, sp);
 }
 
 int cmd_convcheck(int argc, char **argv) {
@@ -235,12 +258,13 @@ int cmd_convcheck(int argc, char **argv) {
         if (strcmp(argv[k], "--perturb") == 0) sp = (spoil){atof(argv[k + 1]), 0};
         else if (strcmp(argv[k], "--perturb-one") == 0) sp = (spoil){atof(argv[k + 1]), 1};
     }
-    check_result results[3 * N_CONV + 1 + 5];
+    check_result results[3 * N_CONV + 1 + 10];
     int n = 0;
     for (int which = 0; which < N_CONV; which++, n += 3) check_conv(which, sp, results + n);
     check_pool(sp, results + n++);
-    check_net(sp, results + n);
-    n += 5;
+    check_net(sp, results + n, 0);
+    check_net(sp, results + n + 5, 1);
+    n += 10;
     printf("{\"perturb\":%g,\"only_largest\":%s,\"results\":[", sp.x, sp.one ? "true" : "false");
     for (int k = 0; k < n; k++) print_result(&results[k], k == n - 1);
     printf("]}\n");

@@ -11,6 +11,14 @@
 
 static float *tensor(long n) { return calloc((size_t)n, sizeof(float)); }
 
+void conv_forward_all(float *out, const float *inp, const float *w, const float *bias, const conv_shape *s,
+                      int b0, int b1) {
+    float *wt = malloc(sizeof(float) * (size_t)(s->K * s->K * s->C * conv_o4(s)));
+    conv2d_weights_t(wt, w, s);
+    conv2d_forward(out, inp, wt, bias, s, s->H + 2 * s->pad - s->K + 1, s->W + 2 * s->pad - s->K + 1, b0, b1);
+    free(wt);
+}
+
 /* ---- convolution: float kernel vs double loops ---------------------------------- */
 
 void conv_naive(double *out, double *mag, const float *inp, const float *w, const float *bias,
@@ -50,7 +58,7 @@ static double conv_vs_naive(const conv_shape *s, int B, nn_rng *rng, double *max
     fill_random(inp, n_in, rng, 1.0f);
     fill_random(w, n_w, rng, 0.5f);
     fill_random(bias, s->O, rng, 0.5f);
-    conv2d_forward(out, inp, w, bias, s, 0, B);
+    conv_forward_all(out, inp, w, bias, s, 0, B);
     conv_naive(want, mag, inp, w, bias, s, B);
     double worst = 0;
     *max_abs = 0;
@@ -93,7 +101,8 @@ static long pool_vs_naive(const pool_shape *s, int B, nn_rng *rng, long *ties) {
                             else if (inp[i] == inp[best]) count++;
                         }
                     *ties += count > 1;
-                    bad += out[k] != inp[best] || argmax[k] != best;
+                    long at = (((long)b * H + NN_AT_Y(argmax[k])) * W + NN_AT_X(argmax[k])) * C + c;
+                    bad += out[k] != inp[best] || at != best;
                     want[best] = dout[k];
                 }
     for (long k = 0; k < n_in; k++) bad += memcmp(&dinp[k], &want[k], sizeof(float)) != 0;
@@ -119,11 +128,11 @@ static int conv_split_identical(const conv_shape *s, int B, nn_rng *rng) {
     fill_random(bias, s->O, rng, 0.5f);
     fill_random(dout, n_out, rng, 1.0f);
     for (long k = 0; k < n_out; k += 3) dout[k] = 0.0f; /* some zeros, as after a pool */
-    conv2d_forward(out[0], inp, w, bias, s, 0, B);
+    conv_forward_all(out[0], inp, w, bias, s, 0, B);
     conv2d_backward_input(dinp[0], dout, w, s, 0, B);
     conv2d_backward_params(dw[0], db[0], dout, inp, s, B, 0, s->O);
     for (int b = 0; b < B; b++) {
-        conv2d_forward(out[1], inp, w, bias, s, b, b + 1);
+        conv_forward_all(out[1], inp, w, bias, s, b, b + 1);
         conv2d_backward_input(dinp[1], dout, w, s, b, b + 1);
     }
     conv2d_backward_params(dw[1], db[1], dout, inp, s, B, 0, 1);
@@ -153,6 +162,42 @@ static int pool_split_identical(const pool_shape *s, int B, nn_rng *rng) {
     return ok;
 }
 
+/* ---- convolution + ReLU + 2x2 pool at once vs layer by layer ------------------------ */
+
+/* Mismatches of conv_pool2_forward against conv2d_forward, relu_forward and
+ * maxpool_forward: every pooled value bit for bit, the argmax wherever the
+ * value is positive (elsewhere no gradient passes); *positive counts those. */
+static long fused_vs_layers(const conv_shape *s, int B, nn_rng *rng, long *positive) {
+    int OH = s->H + 2 * s->pad - s->K + 1, OW = s->W + 2 * s->pad - s->K + 1;
+    pool_shape p = {OH, OW, s->O, 2};
+    long n_in = (long)B * s->H * s->W * s->C, n_z = (long)B * OH * OW * s->O;
+    long n_out = (long)B * (OH / 2) * (OW / 2) * s->O;
+    float *inp = tensor(n_in), *w = tensor((long)s->O * s->K * s->K * s->C), *bias = tensor(s->O);
+    float *wt = tensor((long)s->K * s->K * s->C * conv_o4(s)), *z = tensor(n_z), *a = tensor(n_z);
+    float *out[2] = {tensor(n_out), tensor(n_out)};
+    int32_t *at[2] = {calloc((size_t)n_out, 4), calloc((size_t)n_out, 4)};
+    fill_random(inp, n_in, rng, 1.0f);
+    fill_random(w, (long)s->O * s->K * s->K * s->C, rng, 0.5f);
+    fill_random(bias, s->O, rng, 0.5f);
+    conv_forward_all(z, inp, w, bias, s, 0, B);
+    relu_forward(a, z, n_z);
+    maxpool_forward(out[0], at[0], a, &p, 0, B);
+    conv2d_weights_t(wt, w, s);
+    for (int b = 0; b < B; b++) conv_pool2_forward(out[1], at[1], inp, wt, bias, s, b, b + 1);
+    long bad = 0;
+    *positive = 0;
+    for (long k = 0; k < n_out; k++) {
+        bad += memcmp(&out[0][k], &out[1][k], 4) != 0;
+        if (out[0][k] > 0) {
+            (*positive)++;
+            bad += at[0][k] != at[1][k];
+        }
+    }
+    free(inp); free(w); free(bias); free(wt); free(z); free(a);
+    for (int k = 0; k < 2; k++) { free(out[k]); free(at[k]); }
+    return bad;
+}
+
 int cmd_convparity(void) {
     static const conv_shape convs[] = {
         /* H, W, C, K, pad, O */
@@ -176,6 +221,13 @@ int cmd_convparity(void) {
         long ties, bad = pool_vs_naive(s, 2, &rng, &ties);
         printf("%s{\"shape\":\"%dx%dx%d.p%d\",\"mismatches\":%ld,\"tied_windows\":%ld}", k ? "," : "",
                s->H, s->W, s->C, s->P, bad, ties);
+    }
+    printf("],\"fused\":[");
+    for (size_t k = 0; k < sizeof convs / sizeof convs[0]; k++) {
+        const conv_shape *s = &convs[k];
+        long positive, bad = fused_vs_layers(s, 2, &rng, &positive);
+        printf("%s{\"shape\":\"%dx%dx%d.k%d.pad%d.o%d\",\"mismatches\":%ld,\"positive\":%ld}", k ? "," : "",
+               s->H, s->W, s->C, s->K, s->pad, s->O, bad, positive);
     }
     int split = conv_split_identical(&convs[1], 3, &rng) && conv_split_identical(&convs[2], 3, &rng) &&
                 conv_split_identical(&convs[3], 2, &rng) && pool_split_identical(&pools[0], 3, &rng) &&
