@@ -151,9 +151,7 @@ function endToEnd(s, d) {
 function layerByLayer(s, d) {
   const { net, params, pixels, labels, B } = s;
   const L = net.layers.length, results = [];
-  const x0 = { v: new Float64Array(B * 784), m: new Float64Array(B * 784), n: 1 };
-  for (let k = 0; k < B * 784; k++) x0.v[k] = x0.m[k] = pixels[k] / 255;
-  const inputs = [x0, ...d.acts.slice(0, L - 1).map((a) => ref.exact(a))];
+  const inputs = [ref.inputTensor(pixels, B), ...d.acts.slice(0, L - 1).map((a) => ref.exact(a))];
   const argmax = [];
   const ignore = { relu: Infinity, pool: Infinity }; // the C core's own inputs decide here
   net.layers.forEach((ly, l) => {

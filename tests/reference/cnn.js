@@ -14,23 +14,29 @@
  * Gradients are sums over the samples (not means).
  *
  * Every tensor carries, besides its values v, an error scale: m (per entry) and
- * n (per tensor), such that a float32 computation of the same network, summing
- * in any order, is within n * 2^-24 * m of v. The rule (Higham's bound for a
- * float sum of n terms: within n u of the exact sum, relative to the sum of the
- * terms' magnitudes, u = 2^-24), applied layer by layer:
+ * n (per tensor; per entry for the parameter gradients), such that a float32
+ * computation of the same network, summing in any order, is within
+ * n * 2^-24 * m of v. The rule (Higham's bound for a float inner product or sum
+ * of n terms: within about n u of the exact one, relative to the sum of the
+ * terms' magnitudes; u = 2^-24), applied layer by layer:
  *   y = sum of n terms x_i w_i  ->  |error(y)| <= sum |w_i| |error(x_i)| + n u sum |w_i x_i|,
  * so with m(y) = sum |w_i| m(x_i) (>= sum |w_i x_i|, since m >= |v|) the inputs'
  * bound carries over: n(y) = n(x) + n. A product of two computed tensors (a
  * weight gradient: dz times an activation) adds both inputs' n. ReLU and the
  * pool pass errors through unchanged, as long as every decision (a ReLU's sign,
  * a pool's argmax) is the same in float32: `decisions` reports the smallest
- * margin by which they are clear of that bound. A fast convolution (Winograd
- * F(2x2,3x3)) computes each 2x2 block of outputs together from one 4x4 input
- * tile through transforms of up to 4 terms each way: so a convolution's output
- * takes as m the largest of its 3x3 neighbourhood's (any 2x2 block containing
- * it), and its n 16 more terms. Softmax: dp_i = p_i (dz_i - sum_j p_j dz_j), so
- * |error(p_i)| <= 2 p_i max_j |error(z_j)|, plus a few roundings of exp, the sum
- * of 10 and the division (13 u).
+ * margin by which they are clear of that bound. Softmax: dp_i = p_i (dz_i -
+ * sum_j p_j dz_j), so |error(p_i)| <= 2 p_i max_j |error(z_j)|, plus the
+ * roundings of z - max, exp (2 ulps), the sum of 10 and the division (16 u).
+ * A fast convolution (Winograd F(2x2,3x3)) rounds differently from a direct
+ * one: it computes each 2x2 block of outputs together from one 4x4 input tile,
+ * through transforms (sums of up to 4 and 9 terms, with weights of 1 and 1/2),
+ * so its error follows the block's magnitudes rather than each output's own.
+ * The allowance for it: a convolution's output takes as m the largest of its
+ * 3x3 neighbourhood's (every 2x2 block that contains it), and 16 more terms in n.
+ *
+ * Fed a computed tensor as exact (exact(): m = |v|, n = 0), a layer function
+ * gives the bound of that layer's own sums alone: the test's layer-by-layer check.
  */
 
 // mulberry32, seeded uniform [0, 1), for the parameters
@@ -38,7 +44,7 @@ const { rng } = require('../../bench/runners/common.js');
 
 const U = 2 ** -24;
 const WINOGRAD_TERMS = 16;
-const SOFTMAX_TERMS = 13;
+const SOFTMAX_TERMS = 16;
 
 /** A tensor: values v, per-entry error scale m, and the count n. */
 function tensor(size, n = 0) {
@@ -229,6 +235,13 @@ function softmaxCrossEntropy(z, labels, B) {
   return { p, loss };
 }
 
+/** The input, pixel / 255: rounded once to float32 (twice if computed as pixel times 1/255). */
+function inputTensor(pixels, B) {
+  const x = tensor(B * 784, 2);
+  for (let k = 0; k < B * 784; k++) x.v[k] = x.m[k] = pixels[k] / 255;
+  return x;
+}
+
 /**
  * The forward pass: pixels (B x 784 bytes), labels (B), params (float64 copies
  * of the float32 parameters). Returns per layer { z, a, argmax } (a: the layer's
@@ -237,12 +250,7 @@ function softmaxCrossEntropy(z, labels, B) {
  * error bound (above 1: float32 takes the same decisions).
  */
 function forward(net, params, pixels, labels, B) {
-  const x = tensor(B * 784, 0);
-  for (let k = 0; k < B * 784; k++) {
-    x.v[k] = pixels[k] / 255;
-    x.m[k] = x.v[k]; // the division is exact to within u of the value: n 1 below counts it
-  }
-  x.n = 1;
+  const x = inputTensor(pixels, B);
   const decisions = { relu: Infinity, pool: Infinity };
   const steps = [];
   let a = x;
@@ -465,6 +473,6 @@ function makeParams(net, seed) {
 }
 
 module.exports = {
-  U, parseArch, forward, backward, makeParams, exact, gradTensor,
+  U, parseArch, forward, backward, makeParams, exact, inputTensor, gradTensor,
   convForward, denseForward, reluForward, poolForward, softmaxCrossEntropy, softmaxBackward, layerBackward, reluBackward,
 };
