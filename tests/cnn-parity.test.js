@@ -19,8 +19,11 @@
  *    core's own inputs to it (its input activations, or the gradient from the
  *    layer above), so each bound is that layer's sums alone: tight enough
  *    that one gradient entry 1% off fails it (shown with --perturb-one).
- * Neither depends on the order of the sums (or on direct vs Winograd
- * convolution), only on their lengths.
+ * Neither depends on the order of the sums, only on their lengths; a
+ * convolution's allows for Winograd's roundings too, and a float32 Winograd
+ * F(2x2,3x3) convolution of the same inputs is checked against it
+ * (tests/reference/winograd.js; without that allowance it would exceed the
+ * bound of a direct convolution).
  */
 
 const assert = require('node:assert/strict');
@@ -30,6 +33,7 @@ const { test } = require('node:test');
 
 const { BIN, MNIST_DIR, runBinary, tempDir, readGz } = require('./helpers');
 const ref = require('./reference/cnn.js');
+const { winogradConv } = require('./reference/winograd.js');
 
 const CASES = [
   // two convolutions (padded 1, then unpadded), two 2x2 pools, a hidden dense layer;
@@ -188,6 +192,24 @@ function layerByLayer(s, d) {
   return results;
 }
 
+/**
+ * The bound admits other ways of summing: each 3x3 convolution computed from
+ * the C core's input to it as a float32 Winograd F(2x2,3x3) convolution
+ * (tests/reference/winograd.js), against the layer-by-layer bound.
+ */
+function winogradWithinBound(s, d) {
+  const { net, params, pixels, B } = s;
+  const results = [];
+  net.layers.forEach((ly, l) => {
+    if (ly.kind !== 'conv' || ly.K !== 3) return;
+    const input = l === 0 ? ref.inputTensor(pixels, B) : ref.exact(d.acts[l - 1]);
+    const bound = ref.reluForward(ref.convForward(input, params, ly, B), { relu: Infinity, pool: Infinity });
+    const fast = winogradConv(input.v, params, ly, B).map((v) => (v > 0 ? v : 0));
+    results.push(compare(`layer${l + 1}.${ly.text}.winograd`, fast, bound));
+  });
+  return results;
+}
+
 /** One diagnostic line per comparison, after a title line. */
 function report(t, title, lines) {
   t.diagnostic(title);
@@ -227,6 +249,10 @@ for (const c of CASES) {
     for (const r of local) {
       assert.ok(r.ratio <= 1, `layer by layer, ${r.name}: error ${r.maxAbs} is ${r.ratio.toFixed(2)}x its float32 bound`);
     }
+    const winograd = winogradWithinBound(s, d);
+    report(t, 'a float32 Winograd F(2x2,3x3) convolution of the same inputs, against the same bound:', table(winograd));
+    assert.equal(winograd.length, s.net.layers.filter((ly) => ly.kind === 'conv' && ly.K === 3).length);
+    for (const r of winograd) assert.ok(r.ratio <= 1, `${r.name}: ${r.ratio.toFixed(2)}x the bound`);
   });
 
   test(`cnn parity ${c.arch}: one gradient entry ${100 * PERTURB}% off, in any tensor, fails the comparison`, (t) => {
