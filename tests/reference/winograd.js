@@ -17,28 +17,15 @@ const G = [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]];
 const BT = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]];
 const AT = [[1, 1, 1, 0], [0, 1, -1, -1]];
 
-/** L (r x k) times X (k x k') times R^T (k' from R's rows), in float32; zero terms skipped. */
+/** A Q^T in float32: out[i][j] = sum over k of A[i][k] Q[j][k], summed in k order. */
+function timesTransposed(A, Q) {
+  return A.map((row) => Q.map((q) => row.reduce((s, a, k) => f(s + f(a * q[k])), 0)));
+}
+
+/** L X R^T in float32. */
 function sandwich(L, X, R) {
-  const rows = L.length, inner = X.length, inner2 = X[0].length, cols = R.length;
-  const T = [];
-  for (let i = 0; i < rows; i++) {
-    T.push([]);
-    for (let j = 0; j < inner2; j++) {
-      let s = 0;
-      for (let k = 0; k < inner; k++) if (L[i][k] !== 0) s = f(s + f(L[i][k] * X[k][j]));
-      T[i].push(s);
-    }
-  }
-  const Y = [];
-  for (let i = 0; i < rows; i++) {
-    Y.push([]);
-    for (let j = 0; j < cols; j++) {
-      let s = 0;
-      for (let k = 0; k < inner2; k++) if (R[j][k] !== 0) s = f(s + f(T[i][k] * R[j][k]));
-      Y[i].push(s);
-    }
-  }
-  return Y;
+  const Xt = X[0].map((_, j) => X.map((row) => row[j]));
+  return timesTransposed(timesTransposed(L, Xt), R);
 }
 
 /**
