@@ -65,6 +65,7 @@ function prepare(c, dir) {
   const allLabels = readGz(path.join(MNIST_DIR, 'train-labels-idx1-ubyte.gz')).subarray(8);
   const chosen = [];
   for (let i = 0; chosen.length < c.batch; i++) {
+    assert.ok(i < 100, `${c.arch}: fewer than ${c.batch} of the first 100 images have clear decisions`);
     const f = ref.forward(net, params, images.subarray(i * 784, (i + 1) * 784), allLabels.subarray(i, i + 1), 1);
     if (f.decisions.relu > 1 && f.decisions.pool > 1) chosen.push(i);
   }
