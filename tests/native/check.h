@@ -20,6 +20,9 @@ int same_params(float **reference, mnist_net *net);
 
 /* core_check shift: the random-shift augmentation (shiftcheck.c); one JSON line. */
 int cmd_shift(void);
+/* core_check cnn-dump ARCH IN [--perturb-one X T]: one forward and backward pass
+ * through the network's passes, as JSON (cnndump.c). */
+int cmd_cnndump(int argc, char **argv);
 
 /* ---- gradcheck.c's tools, shared with convcheck.c */
 

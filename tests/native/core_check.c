@@ -310,6 +310,7 @@ int main(int argc, char **argv) {
     if (strcmp(cmd, "slices") == 0) return cmd_slices(argc - 2, argv + 2);
     if (strcmp(cmd, "rules") == 0) return cmd_rules();
     if (strcmp(cmd, "shift") == 0) return cmd_shift();
+    if (strcmp(cmd, "cnn-dump") == 0) return cmd_cnndump(argc - 2, argv + 2);
     if (strcmp(cmd, "arch") == 0) return cmd_arch(argc - 2, argv + 2);
     int status = cmd_optimizer(cmd, argc - 2, argv + 2);
     if (status >= 0) return status;
