@@ -12,6 +12,9 @@
  *             the last layer the probabilities
  *   losses    per-sample cross-entropy (B)
  *   grads     dLoss/dparams summed over the B samples (N, mnist_params' layout)
+ *             (from one sample at a time: a batch's convolution before a 2x2
+ *             pool goes straight to the pooled values, which are the same
+ *             bits, and its own outputs are not stored)
  *   dinput[l] dLoss/d(the input activations of layer l+1) (B, sizes[l+1]) for
  *             l+1 = 1 .. n_layers-1 (every layer's but the first, whose
  *             input, the pixels, the core gives no gradient), where those
@@ -19,7 +22,10 @@
  *             below (its output's gradient through its ReLU, which its weight
  *             gradient needs; a pool's output gradient), equal to da there;
  *             where the activation is 0, ReLU's zero multiplies it away (a
- *             kernel may skip it) and the test ignores it.
+ *             kernel may skip it) and the test ignores it. null for a pool
+ *             after a convolution (pool_after): the core takes the gradient
+ *             from the pool's output straight to the convolution's winners
+ *             and never forms the one in between.
  * --perturb-one X T multiplies one entry of gradient tensor T by 1 + X, a wrong
  * gradient the comparison must catch: the tensors numbered from 0 layer by
  * layer, each layer's weights and biases (if it has them) then the gradient
@@ -86,12 +92,21 @@ int cmd_cnndump(int argc, char **argv) {
     fclose(f);
     for (int b = 0; b < B; b++) rows[b] = pixels + (size_t)b * MNIST_PIXELS;
 
+    /* every layer's outputs, one sample at a time */
+    int L = net->n_layers;
+    float *outputs[MNIST_MAX_LAYERS + 1];
+    for (int l = 1; l <= L; l++) outputs[l] = malloc(sizeof(float) * (size_t)B * (size_t)net->sizes[l]);
+    for (int b = 0; b < B; b++) {
+        nn_forward(net, rows + b, NULL, labels + b, 1);
+        for (int l = 1; l <= L; l++)
+            memcpy(outputs[l] + (size_t)b * net->sizes[l], net->acts[l], sizeof(float) * (size_t)net->sizes[l]);
+    }
     /* the passes training runs: forward with labels (losses), then the gradient sums */
     nn_forward(net, rows, NULL, labels, B);
     memset(net->grads, 0, sizeof(float) * net->n_params);
     nn_backward(net, labels, B);
 
-    int L = net->n_layers, tensor = 0, spoiled_layer = 0;
+    int tensor = 0, spoiled_layer = 0;
     const char *spoiled = "";
     for (int l = 0; l < L && target >= 0; l++) {
         const nn_layer *ly = &net->layer[l];
@@ -101,7 +116,8 @@ int cmd_cnndump(int argc, char **argv) {
             {"dinput", l > 0 ? net->dz[l - 1] : NULL, l > 0 ? net->acts[l] : NULL, (long)B * net->sizes[l]},
         };
         for (int p = 0; p < 3; p++) {
-            if (p < 2 ? ly->n_w == 0 : l == 0) continue; /* a pool has no parameters, the pixels no gradient */
+            /* a pool has no parameters, the pixels no gradient, nor a pool_after's pool its input */
+            if (p < 2 ? ly->n_w == 0 : l == 0 || net->layer[l - 1].pool_after) continue;
             if (tensor++ != target) continue;
             spoil_largest(parts[p].v, parts[p].active, parts[p].n, perturb);
             spoiled = parts[p].name;
@@ -116,7 +132,7 @@ int cmd_cnndump(int argc, char **argv) {
     printf("],\"acts\":[");
     for (int l = 1; l <= L; l++) {
         if (l > 1) putchar(',');
-        print_floats(NULL, net->acts[l], (long)B * net->sizes[l]);
+        print_floats(NULL, outputs[l], (long)B * net->sizes[l]);
     }
     printf("],");
     print_floats("losses", net->losses, B);
@@ -125,9 +141,11 @@ int cmd_cnndump(int argc, char **argv) {
     printf(",\"dinput\":[");
     for (int l = 1; l < L; l++) {
         if (l > 1) putchar(',');
-        print_floats(NULL, net->dz[l - 1], (long)B * net->sizes[l]);
+        if (net->layer[l - 1].pool_after) printf("null");
+        else print_floats(NULL, net->dz[l - 1], (long)B * net->sizes[l]);
     }
     printf("]}\n");
+    for (int l = 1; l <= L; l++) free(outputs[l]);
     free(pixels);
     free(labels);
     mnist_free(net);
