@@ -25,26 +25,7 @@
 
 #include "nn.h"
 #include "simd.h"
-
-static inline int imin(int a, int b) { return a < b ? a : b; }
-static inline int imax(int a, int b) { return a > b ? a : b; }
-
-/* v[0], v[stride], v[2 stride], v[3 stride], of which only the first n exist:
- * the missing lanes repeat the last one (computed with, never stored). */
-static inline f32x4 lanes4(const float *v, long stride, int n) {
-    if (n == 4 && stride == 1) return load4(v);
-    return (f32x4){v[0], v[stride * imin(1, n - 1)], v[stride * imin(2, n - 1)],
-                   v[stride * imin(3, n - 1)]};
-}
-
-/* The first n lanes of a into v[0], v[stride], ... */
-static inline void store_lanes(float *v, long stride, f32x4 a, int n) {
-    if (n == 4 && stride == 1) {
-        store4(v, a);
-        return;
-    }
-    for (int l = 0; l < n; l++) v[l * stride] = a[l];
-}
+#include "window.h"
 
 /* ---- convolution, forward ------------------------------------------------------- */
 
@@ -97,20 +78,20 @@ static void conv_pixels4x8(f32x4 acc[8], const float *img, const float *wt, cons
                            int y, int x, int ky0, int ky1, long across) {
     int K = s->K, C = s->C, W = s->W, pad = s->pad;
     f32x4 a00 = splat4(0.0f), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
-    for (int ky = ky0; ky < ky1; ky++)
-        for (int kx = 0; kx < K; kx++) {
-            const float *ip = img + ((long)(y + ky - pad) * W + (x + kx - pad)) * C;
-            const float *wp = wt + (long)(ky * K + kx) * C * O4;
-            for (int c = 0; c < C; c++, wp += O4) {
-                f32x4 w0 = load4(wp), w1 = load4(wp + 4);
-                f32x4 x0 = splat4(ip[c]), x1 = splat4(ip[C + c]), x2 = splat4(ip[across + c]),
-                      x3 = splat4(ip[across + C + c]);
-                a00 += x0 * w0; a01 += x0 * w1;
-                a10 += x1 * w0; a11 += x1 * w1;
-                a20 += x2 * w0; a21 += x2 * w1;
-                a30 += x3 * w0; a31 += x3 * w1;
-            }
+    for (int ky = ky0; ky < ky1; ky++) {
+        /* a kernel row's taps (kx, c) are K C contiguous floats in the input row */
+        const float *ip = img + ((long)(y + ky - pad) * W + (x - pad)) * C;
+        const float *wp = wt + (long)ky * K * C * O4;
+        for (int j = 0; j < K * C; j++, wp += O4) {
+            f32x4 w0 = load4(wp), w1 = load4(wp + 4);
+            f32x4 x0 = splat4(ip[j]), x1 = splat4(ip[C + j]), x2 = splat4(ip[across + j]),
+                  x3 = splat4(ip[across + C + j]);
+            a00 += x0 * w0; a01 += x0 * w1;
+            a10 += x1 * w0; a11 += x1 * w1;
+            a20 += x2 * w0; a21 += x2 * w1;
+            a30 += x3 * w0; a31 += x3 * w1;
         }
+    }
     acc[0] = a00; acc[1] = a01; acc[2] = a10; acc[3] = a11;
     acc[4] = a20; acc[5] = a21; acc[6] = a30; acc[7] = a31;
 }
@@ -120,18 +101,17 @@ static void conv_pixels4x4(f32x4 acc[4], const float *img, const float *wt, cons
                            int y, int x, int ky0, int ky1, long across) {
     int K = s->K, C = s->C, W = s->W, pad = s->pad;
     f32x4 a0 = splat4(0.0f), a1 = a0, a2 = a0, a3 = a0;
-    for (int ky = ky0; ky < ky1; ky++)
-        for (int kx = 0; kx < K; kx++) {
-            const float *ip = img + ((long)(y + ky - pad) * W + (x + kx - pad)) * C;
-            const float *wp = wt + (long)(ky * K + kx) * C * O4;
-            for (int c = 0; c < C; c++, wp += O4) {
-                f32x4 w0 = load4(wp);
-                a0 += splat4(ip[c]) * w0;
-                a1 += splat4(ip[C + c]) * w0;
-                a2 += splat4(ip[across + c]) * w0;
-                a3 += splat4(ip[across + C + c]) * w0;
-            }
+    for (int ky = ky0; ky < ky1; ky++) {
+        const float *ip = img + ((long)(y + ky - pad) * W + (x - pad)) * C;
+        const float *wp = wt + (long)ky * K * C * O4;
+        for (int j = 0; j < K * C; j++, wp += O4) {
+            f32x4 w0 = load4(wp);
+            a0 += splat4(ip[j]) * w0;
+            a1 += splat4(ip[C + j]) * w0;
+            a2 += splat4(ip[across + j]) * w0;
+            a3 += splat4(ip[across + C + j]) * w0;
         }
+    }
     acc[0] = a0; acc[1] = a1; acc[2] = a2; acc[3] = a3;
 }
 
@@ -341,30 +321,6 @@ void maxpool_backward(float *dinp, const float *dout, const int32_t *argmax, con
 
 /* ---- convolution + ReLU + 2x2 max-pool, forward: each window at once ---------------- */
 
-typedef int32_t i32x4 __attribute__((vector_size(16)));
-
-/* where lanes of take are set, a; else b (bitwise, so the values are untouched). */
-static inline f32x4 select4(i32x4 take, f32x4 a, f32x4 b) {
-    return (f32x4)((take & (i32x4)a) | (~take & (i32x4)b));
-}
-
-/* One window's 4 pixel sums (+ bias) -> its maximum (the first on ties, in
- * row-major order), where it is, and ReLU of it: exactly what conv2d_forward,
- * relu_forward and maxpool_forward give for a window whose maximum is positive
- * (where it is not, the output is 0 and no gradient passes, wherever it was). */
-static inline void pool_window4(float *out, int32_t *argmax, const f32x4 v[4], int y, int x, int n) {
-    f32x4 m = v[0];
-    i32x4 at = {NN_AT(y, x), NN_AT(y, x), NN_AT(y, x), NN_AT(y, x)};
-    for (int p = 1; p < 4; p++) {
-        i32x4 gt = v[p] > m;
-        int32_t here = NN_AT(y + p / 2, x + p % 2);
-        m = select4(gt, v[p], m);
-        at = (gt & (i32x4){here, here, here, here}) | (~gt & at);
-    }
-    store_lanes(out, 1, select4(m > splat4(0.0f), m, splat4(0.0f)), n);
-    for (int l = 0; l < n; l++) argmax[l] = at[l];
-}
-
 void conv_pool2_forward(float *out, int32_t *argmax, const float *inp, const float *weight_t, const float *bias,
                         const conv_shape *s, int b0, int b1) {
     /* inp (B,H,W,C), weight_t (K,K,C,O4), bias (O) -> out, argmax (B,OH/2,OW/2,O):
@@ -427,67 +383,74 @@ void conv_pool_gather(conv_grads *g, const float *dpooled, const float *pooled, 
      * dz = dpooled != 0 where pooled > 0 (ReLU'(z) = 1), in window order. */
     int O = s->O;
     long windows = (long)(p->H / p->P) * (p->W / p->P);
-    for (int o = o0; o < o1; o++) {
-        conv_grad *e = g->at + (long)o * g->stride;
-        int32_t *start = g->start + (long)o * (g->B + 1);
-        int32_t n = 0;
-        for (int b = 0; b < B; b++) {
-            start[b] = n;
-            long k = (long)b * windows * O + o;
-            for (long w = 0; w < windows; w++, k += O) {
-                float d = dpooled[k];
-                if (d == 0.0f || !(pooled[k] > 0.0f)) continue;
-                e[n++] = (conv_grad){(int16_t)NN_AT_Y(argmax[k]), (int16_t)NN_AT_X(argmax[k]), d};
+    (void)s;
+    int32_t n[MNIST_MAX_CHANNELS] = {0};
+    /* window by window (each one's channels are contiguous), each channel's
+     * entries appended to its own list */
+    for (int b = 0; b < B; b++) {
+        for (int o = o0; o < o1; o++) g->start[(long)o * (g->B + 1) + b] = n[o];
+        long k = (long)b * windows * O;
+        for (long w = 0; w < windows; w++, k += O)
+            for (int o = o0; o < o1; o++) {
+                float d = dpooled[k + o];
+                if (d == 0.0f || !(pooled[k + o] > 0.0f)) continue;
+                int32_t at = argmax[k + o];
+                g->at[(long)o * g->stride + n[o]++] = (conv_grad){(int16_t)NN_AT_Y(at), (int16_t)NN_AT_X(at), d};
             }
-        }
-        start[B] = n;
     }
+    for (int o = o0; o < o1; o++) g->start[(long)o * (g->B + 1) + B] = n[o];
 }
 
-/* acc[v] += sum over channel o's entries of g * inp at tap (ky, kx),
- * channels c..c+4nv-1 (nv vectors): 4 accumulators at most, one load each per term. */
-static void tap_grad(float *dw, const conv_grads *g, const float *inp, const conv_shape *s, int o,
-                     int ky, int kx, int c, int nv) {
-    int H = s->H, W = s->W, C = s->C, pad = s->pad;
-    f32x4 a0 = load4(dw), a1 = nv > 1 ? load4(dw + 4) : a0, a2 = nv > 2 ? load4(dw + 8) : a0,
-          a3 = nv > 3 ? load4(dw + 12) : a0;
+/* The next of a row segment's vectors: 4 floats, or the last `rem` of them. */
+static inline f32x4 segment4(const float *p, int last, int rem) { return last ? lanes4(p, 1, rem) : load4(p); }
+
+/* dw[j] += sum over channel o's entries (b, y, x, dz) of dz inp[b][y+ky][x][j] for
+ * j < len <= 16 (no padding): a kernel row's taps (kx, c) are contiguous in both
+ * dw and the input row, so they are taken as one segment of up to 4 vectors
+ * (the last one partial), held in registers over the whole list. */
+static void row_grad(float *dw, const conv_grads *g, const float *inp, const conv_shape *s, int o, int ky,
+                     int len) {
+    int W = s->W, C = s->C, nv = (len + 3) / 4, rem = len - 4 * (nv - 1);
+    f32x4 a0 = segment4(dw, nv == 1, rem), a1 = a0, a2 = a0, a3 = a0;
+    if (nv > 1) a1 = segment4(dw + 4, nv == 2, rem);
+    if (nv > 2) a2 = segment4(dw + 8, nv == 3, rem);
+    if (nv > 3) a3 = segment4(dw + 12, 1, rem);
     const conv_grad *e = g->at + (long)o * g->stride;
     const int32_t *start = g->start + (long)o * (g->B + 1);
     for (int b = 0; b < g->B; b++) {
-        const float *img = inp + (long)b * H * W * C + c;
+        const float *img = inp + ((long)b * s->H + ky) * W * C;
         for (int32_t i = start[b]; i < start[b + 1]; i++) {
-            int iy = e[i].y + ky - pad, ix = e[i].x + kx - pad;
-            if (pad && (iy < 0 || iy >= H || ix < 0 || ix >= W)) continue;
-            const float *ip = img + ((long)iy * W + ix) * C;
+            const float *ip = img + ((long)e[i].y * W + e[i].x) * C;
             f32x4 d = splat4(e[i].g);
-            a0 += d * load4(ip);
-            if (nv > 1) a1 += d * load4(ip + 4);
-            if (nv > 2) a2 += d * load4(ip + 8);
-            if (nv > 3) a3 += d * load4(ip + 12);
+            a0 += d * segment4(ip, nv == 1, rem);
+            if (nv > 1) a1 += d * segment4(ip + 4, nv == 2, rem);
+            if (nv > 2) a2 += d * segment4(ip + 8, nv == 3, rem);
+            if (nv > 3) a3 += d * segment4(ip + 12, 1, rem);
         }
     }
-    store4(dw, a0);
-    if (nv > 1) store4(dw + 4, a1);
-    if (nv > 2) store4(dw + 8, a2);
-    if (nv > 3) store4(dw + 12, a3);
+    store_lanes(dw, 1, a0, nv == 1 ? rem : 4);
+    if (nv > 1) store_lanes(dw + 4, 1, a1, nv == 2 ? rem : 4);
+    if (nv > 2) store_lanes(dw + 8, 1, a2, nv == 3 ? rem : 4);
+    if (nv > 3) store_lanes(dw + 12, 1, a3, rem);
 }
 
-/* The same for one channel c (C not a multiple of 4, as the first layer's 1). */
-static void tap_grad1(float *dw, const conv_grads *g, const float *inp, const conv_shape *s, int o,
-                      int ky, int kx, int c) {
-    int H = s->H, W = s->W, C = s->C, pad = s->pad;
-    float a = *dw;
+/* The same with padding: each entry's kernel rows clipped to the image, added
+ * to dw in memory (one axpy per row, entries in order). */
+static void padded_grad(float *dw, const conv_grads *g, const float *inp, const conv_shape *s, int o) {
+    int H = s->H, W = s->W, C = s->C, K = s->K, pad = s->pad;
     const conv_grad *e = g->at + (long)o * g->stride;
     const int32_t *start = g->start + (long)o * (g->B + 1);
     for (int b = 0; b < g->B; b++) {
-        const float *img = inp + (long)b * H * W * C + c;
+        const float *img = inp + (long)b * H * W * C;
         for (int32_t i = start[b]; i < start[b + 1]; i++) {
-            int iy = e[i].y + ky - pad, ix = e[i].x + kx - pad;
-            if (pad && (iy < 0 || iy >= H || ix < 0 || ix >= W)) continue;
-            a += e[i].g * img[((long)iy * W + ix) * C];
+            int y = e[i].y, x = e[i].x;
+            int ky0 = imax(0, pad - y), ky1 = imin(K, H + pad - y);
+            int kx0 = imax(0, pad - x), kx1 = imin(K, W + pad - x);
+            for (int ky = ky0; ky < ky1; ky++)
+                axpy(dw + (long)(ky * K + kx0) * C, e[i].g, img + ((long)(y + ky - pad) * W + (x + kx0 - pad)) * C,
+                     (kx1 - kx0) * C);
         }
     }
-    *dw = a;
 }
 
 void conv_pool_backward_params(float *dweight, float *dbias, const conv_grads *g, const float *inp,
@@ -495,7 +458,8 @@ void conv_pool_backward_params(float *dweight, float *dbias, const conv_grads *g
     /* g (conv_pool_gather's, channels o0..o1-1), inp (B,H,W,C) -> for o0 <= o < o1:
      *   dweight[o][ky][kx][c] (O,K,K,C) += sum_{entries (b,y,x,dz)} dz inp[b][y+ky-pad][x+kx-pad][c]
      *   dbias[o] (O)                    += sum_{entries} dz
-     * terms in the lists' order; callers may split O. */
+     * each term added in the lists' order (so chunks of a batch, summed one
+     * after another, give the same bits as the whole); callers may split O. */
     int K = s->K, C = s->C;
     long taps = (long)K * K * C;
     for (int o = o0; o < o1; o++) {
@@ -504,14 +468,13 @@ void conv_pool_backward_params(float *dweight, float *dbias, const conv_grads *g
         float db = dbias[o];
         for (int32_t i = 0; i < n; i++) db += e[i].g;
         dbias[o] = db;
+        if (s->pad) {
+            padded_grad(dweight + o * taps, g, inp, s, o);
+            continue;
+        }
         for (int ky = 0; ky < K; ky++)
-            for (int kx = 0; kx < K; kx++) {
-                float *dw = dweight + o * taps + (long)(ky * K + kx) * C;
-                int c = 0;
-                for (; c + 16 <= C; c += 16) tap_grad(dw + c, g, inp, s, o, ky, kx, c, 4);
-                for (; c + 4 <= C; c += 4) tap_grad(dw + c, g, inp, s, o, ky, kx, c, 1);
-                for (; c < C; c++) tap_grad1(dw + c, g, inp, s, o, ky, kx, c);
-            }
+            for (int j = 0; j < K * C; j += 16)
+                row_grad(dweight + o * taps + (long)ky * K * C + j, g, inp + j, s, o, ky, imin(16, K * C - j));
     }
 }
 

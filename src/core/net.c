@@ -27,8 +27,13 @@ static void init_params(mnist_net *net, mnist_init init) {
     }
 }
 
+/* A convolution's transposed weights, and after them its Winograd transform
+ * where it has one (both made at each forward pass from W). */
 static size_t weight_t_size(const nn_layer *ly) {
     return (size_t)ly->conv.K * ly->conv.K * ly->conv.C * conv_o4(&ly->conv);
+}
+static size_t winograd_size(const nn_layer *ly) {
+    return ly->pool2 && winograd_fits(&ly->conv) ? (size_t)16 * ly->conv.C * conv_o4(&ly->conv) : 0;
 }
 
 /* Views into the parameter, gradient and scratch buffers, layer by layer. */
@@ -46,6 +51,7 @@ static void lay_out_views(mnist_net *net) {
         size_t chunk_out = (size_t)NN_CHUNK * (size_t)ly->out;
         if (ly->kind == MNIST_LAYER_CONV) {
             net->weight_t[l] = wt; wt += weight_t_size(ly);
+            net->winograd[l] = winograd_size(ly) ? wt : NULL; wt += winograd_size(ly);
         }
         if (ly->pool_after) {
             /* room for every window of every channel: the next layer's outputs */
@@ -85,7 +91,8 @@ mnist_net *mnist_create(const mnist_config *cfg, mnist_error *err) {
         nn_layer *ly = &net->layer[l];
         ly->pool_after = ly->kind == MNIST_LAYER_CONV && ly->relu && l + 1 < net->n_layers &&
                          net->layer[l + 1].kind == MNIST_LAYER_POOL;
-        if (ly->kind == MNIST_LAYER_CONV) n_weight_t += weight_t_size(ly);
+        ly->pool2 = ly->pool_after && net->layer[l + 1].pool.P == 2;
+        if (ly->kind == MNIST_LAYER_CONV) n_weight_t += weight_t_size(ly) + winograd_size(ly);
         if (ly->pool_after) {
             n_list += (size_t)NN_CHUNK * (size_t)net->layer[l + 1].out;
             n_starts += (size_t)ly->conv.O * (NN_CHUNK + 1);

@@ -105,6 +105,12 @@ void conv_pool_backward_input(float *dinp, const conv_grads *g, const float *wei
 /* conv2d_forward + ReLU + maxpool_forward for 2x2 pools, window by window. */
 void conv_pool2_forward(float *out, int32_t *argmax, const float *inp, const float *weight_t, const float *bias,
                         const conv_shape *s, int b0, int b1);
+/* winograd.c: the same for 3x3 kernels without padding on C = 4k channels
+ * (winograd_fits), from u = winograd_weights (16,C,O4): fewer products, other roundings. */
+int winograd_fits(const conv_shape *s);
+void winograd_weights(float *u, const float *weight, const conv_shape *s);
+void winograd_pool2_forward(float *out, int32_t *argmax, const float *inp, const float *u, const float *bias,
+                            const conv_shape *s, int b0, int b1);
 void maxpool_forward(float *out, int32_t *argmax, const float *inp, const pool_shape *s,
                      int b0, int b1);
 void maxpool_backward(float *dinp, const float *dout, const int32_t *argmax, const pool_shape *s,
@@ -121,6 +127,9 @@ typedef struct {
     int pool_after;         /* a convolution followed by a max-pool: trained from the
                                pool's winners (conv_pool_gather), the rows and
                                columns the pool drops never computed */
+    int pool2;              /* pool_after with a 2x2 pool: forward window by window
+                               (conv_pool2_forward, or winograd_pool2_forward when
+                               winograd_fits) */
     pool_shape pool;        /* a pool's (its input H x W x C, P) */
     size_t n_w, n_b;        /* its weights and biases; views W[l], b[l] into params */
     double work;            /* multiply-adds per sample of its forward pass */
@@ -163,6 +172,7 @@ struct mnist_net {
     float *dz[MNIST_MAX_LAYERS], *da[MNIST_MAX_LAYERS + 1];
     int32_t *argmax[MNIST_MAX_LAYERS];
     float *weight_t[MNIST_MAX_LAYERS];      /* a convolution's weights, conv2d_weights_t */
+    float *winograd[MNIST_MAX_LAYERS];      /* a pool2 layer's winograd_weights, if it fits */
     conv_grads pool_grads[MNIST_MAX_LAYERS]; /* a pool_after convolution's gradient lists */
     float *weight_t_buf;
     conv_grad *grad_list_buf;

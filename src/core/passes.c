@@ -38,11 +38,20 @@ static void forward_slice(void *arg, int part, int parts) {
         const nn_layer *ly = &net->layer[l];
         long in = ly->in, out = ly->out;
         float *z = net->z[l] + (long)b0 * out;
-        if (ly->pool_after && net->layer[l + 1].pool.P == 2 && j->count > 1) {
-            /* convolution, ReLU and pool at once; one image (its feature
-             * maps may be shown) goes through them one by one instead */
-            conv_pool2_forward(net->acts[l + 2], net->argmax[l + 1], net->acts[l], net->weight_t[l], net->b[l],
-                               &ly->conv, b0, b1);
+        if (ly->pool2) {
+            /* convolution, ReLU and pool at once, into the pool's outputs */
+            float *pooled = net->acts[l + 2];
+            int32_t *at = net->argmax[l + 1];
+            if (net->winograd[l])
+                winograd_pool2_forward(pooled, at, net->acts[l], net->winograd[l], net->b[l], &ly->conv, b0, b1);
+            else
+                conv_pool2_forward(pooled, at, net->acts[l], net->weight_t[l], net->b[l], &ly->conv, b0, b1);
+            if (j->count == 1) { /* one image, whose feature maps may be shown: the convolution's too */
+                const conv_shape *s = &ly->conv;
+                conv2d_forward(net->z[l], net->acts[l], net->weight_t[l], net->b[l], s, s->H + 2 * s->pad - s->K + 1,
+                               s->W + 2 * s->pad - s->K + 1, b0, b1);
+                relu_forward(net->acts[l + 1], net->z[l], ly->out);
+            }
             l++;
             continue;
         }
@@ -81,7 +90,10 @@ void nn_forward(mnist_net *net, const uint8_t *const *rows, const int8_t (*shift
      * when labels (B) are given. */
     chunk_job job = {net, rows, shifts, labels, count, 0};
     for (int l = 0; l < net->n_layers; l++)
-        if (net->layer[l].kind == MNIST_LAYER_CONV) conv2d_weights_t(net->weight_t[l], net->W[l], &net->layer[l].conv);
+        if (net->layer[l].kind == MNIST_LAYER_CONV) {
+            conv2d_weights_t(net->weight_t[l], net->W[l], &net->layer[l].conv);
+            if (net->winograd[l]) winograd_weights(net->winograd[l], net->W[l], &net->layer[l].conv);
+        }
     if (worth_threads(net, count))
         nn_parallel(forward_slice, &job);
     else

@@ -198,6 +198,42 @@ static long fused_vs_layers(const conv_shape *s, int B, nn_rng *rng, long *posit
     return bad;
 }
 
+/* ---- Winograd F(2x2,3x3) + ReLU + 2x2 pool vs double loops ----------------------------- */
+
+/* The largest |winograd_pool2_forward - the exact pooled value| over
+ * (terms 2^-24 times the window's largest sum of term magnitudes): a direct
+ * float sum stays within 1 of it; Winograd's transforms add a few roundings. */
+static double winograd_vs_naive(const conv_shape *s, int B, nn_rng *rng) {
+    int OH = s->H - 2, OW = s->W - 2, PH = OH / 2, PW = OW / 2, O = s->O, terms = 9 * s->C + 1;
+    long n_in = (long)B * s->H * s->W * s->C, n_z = (long)B * OH * OW * O, n_out = (long)B * PH * PW * O;
+    float *inp = tensor(n_in), *w = tensor((long)O * 9 * s->C), *bias = tensor(O);
+    float *u = tensor(16L * s->C * conv_o4(s)), *out = tensor(n_out);
+    double *z = calloc((size_t)n_z, sizeof(double)), *mag = calloc((size_t)n_z, sizeof(double));
+    int32_t *at = calloc((size_t)n_out, sizeof(int32_t));
+    fill_random(inp, n_in, rng, 1.0f);
+    fill_random(w, (long)O * 9 * s->C, rng, 0.5f);
+    fill_random(bias, O, rng, 0.5f);
+    winograd_weights(u, w, s);
+    winograd_pool2_forward(out, at, inp, u, bias, s, 0, B);
+    conv_naive(z, mag, inp, w, bias, s, B);
+    double worst = 0;
+    for (int b = 0; b < B; b++)
+        for (int py = 0; py < PH; py++)
+            for (int px = 0; px < PW; px++)
+                for (int o = 0; o < O; o++) {
+                    double best = -INFINITY, scale = 0;
+                    for (int p = 0; p < 4; p++) {
+                        long i = (((long)b * OH + 2 * py + p / 2) * OW + 2 * px + p % 2) * O + o;
+                        best = fmax(best, z[i]);
+                        scale = fmax(scale, mag[i]);
+                    }
+                    double want = best > 0 ? best : 0, got = out[(((long)b * PH + py) * PW + px) * O + o];
+                    worst = fmax(worst, fabs(got - want) / (terms * ldexp(1, -24) * scale));
+                }
+    free(inp); free(w); free(bias); free(u); free(out); free(z); free(mag); free(at);
+    return worst;
+}
+
 int cmd_convparity(void) {
     static const conv_shape convs[] = {
         /* H, W, C, K, pad, O */
@@ -228,6 +264,13 @@ int cmd_convparity(void) {
         long positive, bad = fused_vs_layers(s, 2, &rng, &positive);
         printf("%s{\"shape\":\"%dx%dx%d.k%d.pad%d.o%d\",\"mismatches\":%ld,\"positive\":%ld}", k ? "," : "",
                s->H, s->W, s->C, s->K, s->pad, s->O, bad, positive);
+    }
+    static const conv_shape winograd[] = {{13, 13, 16, 3, 0, 32}, {9, 8, 4, 3, 0, 5}, {12, 11, 8, 3, 0, 12}};
+    printf("],\"winograd\":[");
+    for (size_t k = 0; k < sizeof winograd / sizeof winograd[0]; k++) {
+        const conv_shape *s = &winograd[k];
+        printf("%s{\"shape\":\"%dx%dx%d.k3.pad0.o%d\",\"fits\":%s,\"error_per_bound\":%.3f}", k ? "," : "", s->H, s->W,
+               s->C, s->O, winograd_fits(s) ? "true" : "false", winograd_vs_naive(s, 2, &rng));
     }
     int split = conv_split_identical(&convs[1], 3, &rng) && conv_split_identical(&convs[2], 3, &rng) &&
                 conv_split_identical(&convs[3], 2, &rng) && pool_split_identical(&pools[0], 3, &rng) &&

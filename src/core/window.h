@@ -1,0 +1,55 @@
+/* window.h - small helpers shared by the convolution kernels (conv.c,
+ * winograd.c): partial vectors of channels, and a 2x2 pool window's maximum. */
+#ifndef WINDOW_H
+#define WINDOW_H
+
+#include "nn.h"
+#include "simd.h"
+
+static inline int imin(int a, int b) { return a < b ? a : b; }
+static inline int imax(int a, int b) { return a > b ? a : b; }
+
+/* v[0], v[stride], v[2 stride], v[3 stride], of which only the first n exist:
+ * the missing lanes repeat the last one (computed with, never stored). */
+static inline f32x4 lanes4(const float *v, long stride, int n) {
+    if (n == 4 && stride == 1) return load4(v);
+    return (f32x4){v[0], v[stride * imin(1, n - 1)], v[stride * imin(2, n - 1)],
+                   v[stride * imin(3, n - 1)]};
+}
+
+/* The first n lanes of a into v[0], v[stride], ... */
+static inline void store_lanes(float *v, long stride, f32x4 a, int n) {
+    if (n == 4 && stride == 1) {
+        store4(v, a);
+        return;
+    }
+    for (int l = 0; l < n; l++) v[l * stride] = a[l];
+}
+
+typedef int32_t i32x4 __attribute__((vector_size(16)));
+
+/* where lanes of take are set, a; else b (bitwise, so the values are untouched). */
+static inline f32x4 select4(i32x4 take, f32x4 a, f32x4 b) {
+    return (f32x4)((take & (i32x4)a) | (~take & (i32x4)b));
+}
+
+/* One window's 4 pixel sums (+ bias) -> its maximum (the first on ties, in
+ * row-major order), where it is, and ReLU of it: exactly what conv2d_forward,
+ * relu_forward and maxpool_forward give for a window whose maximum is positive
+ * (where it is not, the output is 0 and no gradient passes, wherever it was). */
+static inline void pool_window4(float *out, int32_t *argmax, const f32x4 v[4], int y, int x, int n) {
+    f32x4 m = v[0];
+    i32x4 at = {NN_AT(y, x), NN_AT(y, x), NN_AT(y, x), NN_AT(y, x)};
+    for (int p = 1; p < 4; p++) {
+        i32x4 gt = v[p] > m;
+        int32_t here = NN_AT(y + p / 2, x + p % 2);
+        m = select4(gt, v[p], m);
+        at = (gt & (i32x4){here, here, here, here}) | (~gt & at);
+    }
+    store_lanes(out, 1, select4(m > splat4(0.0f), m, splat4(0.0f)), n);
+    if (n == 4) memcpy(argmax, &at, sizeof at);
+    else
+        for (int l = 0; l < n; l++) argmax[l] = at[l];
+}
+
+#endif
