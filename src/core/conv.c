@@ -74,15 +74,15 @@ static void conv_pixel(f32x4 acc[2], const float *img, const float *wt, const co
  * order, with 8 accumulators, 4 broadcasts and 2 weight loads per 8 vector
  * products (WebAssembly engines keep about 15 vector registers: more
  * accumulators would spill). */
-static void conv_pixels4x8(f32x4 acc[8], const float *img, const float *wt, const conv_shape *s, int O4,
-                           int y, int x, int ky0, int ky1, long across) {
+static inline __attribute__((always_inline)) void conv_pixels4x8(f32x4 acc[8], const float *img, const float *wt, const conv_shape *s, int O4,
+                           int y, int x, int ky0, int ky1, long across, int kc) {
     int K = s->K, C = s->C, W = s->W, pad = s->pad;
     f32x4 a00 = splat4(0.0f), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
     for (int ky = ky0; ky < ky1; ky++) {
         /* a kernel row's taps (kx, c) are K C contiguous floats in the input row */
         const float *ip = img + ((long)(y + ky - pad) * W + (x - pad)) * C;
         const float *wp = wt + (long)ky * K * C * O4;
-        for (int j = 0; j < K * C; j++, wp += O4) {
+        for (int j = 0; j < kc; j++, wp += O4) {
             f32x4 w0 = load4(wp), w1 = load4(wp + 4);
             f32x4 x0 = splat4(ip[j]), x1 = splat4(ip[C + j]), x2 = splat4(ip[across + j]),
                   x3 = splat4(ip[across + C + j]);
@@ -97,14 +97,14 @@ static void conv_pixels4x8(f32x4 acc[8], const float *img, const float *wt, cons
 }
 
 /* The same for channels o..o+3 (acc[p] for pixel p): 4 accumulators. */
-static void conv_pixels4x4(f32x4 acc[4], const float *img, const float *wt, const conv_shape *s, int O4,
-                           int y, int x, int ky0, int ky1, long across) {
+static inline __attribute__((always_inline)) void conv_pixels4x4(f32x4 acc[4], const float *img, const float *wt, const conv_shape *s, int O4,
+                           int y, int x, int ky0, int ky1, long across, int kc) {
     int K = s->K, C = s->C, W = s->W, pad = s->pad;
     f32x4 a0 = splat4(0.0f), a1 = a0, a2 = a0, a3 = a0;
     for (int ky = ky0; ky < ky1; ky++) {
         const float *ip = img + ((long)(y + ky - pad) * W + (x - pad)) * C;
         const float *wp = wt + (long)ky * K * C * O4;
-        for (int j = 0; j < K * C; j++, wp += O4) {
+        for (int j = 0; j < kc; j++, wp += O4) {
             f32x4 w0 = load4(wp);
             a0 += splat4(ip[j]) * w0;
             a1 += splat4(ip[C + j]) * w0;
@@ -144,10 +144,10 @@ void conv2d_forward(float *out, const float *inp, const float *weight_t, const f
                 }
                 for (; x + 4 <= xb; x += 4) {
                     if (nv == 2) {
-                        conv_pixels4x8(acc, img, wt, s, O4, y, x, ky0, ky1, 2L * C);
+                        conv_pixels4x8(acc, img, wt, s, O4, y, x, ky0, ky1, 2L * C, K * C);
                         for (int p = 0; p < 4; p++) store_pixel(orow + (long)(x + p) * O, acc + 2 * p, bv0, bv1, 2, n);
                     } else {
-                        conv_pixels4x4(acc, img, wt, s, O4, y, x, ky0, ky1, 2L * C);
+                        conv_pixels4x4(acc, img, wt, s, O4, y, x, ky0, ky1, 2L * C, K * C);
                         for (int p = 0; p < 4; p++) store_pixel(orow + (long)(x + p) * O, acc + p, bv0, bv1, 1, n);
                     }
                 }
@@ -341,8 +341,11 @@ void conv_pool2_forward(float *out, int32_t *argmax, const float *inp, const flo
                     f32x4 acc[8], v0[4], v1[4];
                     if (y >= pad && y + 1 + K - pad <= H && x >= pad && x + 1 + K - pad <= W) {
                         /* every tap of the window inside the image */
-                        if (nv == 2) conv_pixels4x8(acc, img, wt, s, O4, y, x, 0, K, (long)W * C);
-                        else conv_pixels4x4(acc, img, wt, s, O4, y, x, 0, K, (long)W * C);
+                        /* the first layer's 3x3 kernels on one channel: a kernel
+                         * row of constant length, unrolled */
+                        if (nv == 2 && K * C == 3) conv_pixels4x8(acc, img, wt, s, O4, y, x, 0, K, (long)W * C, 3);
+                        else if (nv == 2) conv_pixels4x8(acc, img, wt, s, O4, y, x, 0, K, (long)W * C, K * C);
+                        else conv_pixels4x4(acc, img, wt, s, O4, y, x, 0, K, (long)W * C, K * C);
                     } else {
                         for (int p = 0; p < 4; p++) {
                             int yp = y + p / 2, xp = x + p % 2;
@@ -383,7 +386,6 @@ void conv_pool_gather(conv_grads *g, const float *dpooled, const float *pooled, 
      * dz = dpooled != 0 where pooled > 0 (ReLU'(z) = 1), in window order. */
     int O = s->O;
     long windows = (long)(p->H / p->P) * (p->W / p->P);
-    (void)s;
     int32_t n[MNIST_MAX_CHANNELS] = {0};
     /* window by window (each one's channels are contiguous), each channel's
      * entries appended to its own list */
@@ -394,8 +396,8 @@ void conv_pool_gather(conv_grads *g, const float *dpooled, const float *pooled, 
             for (int o = o0; o < o1; o++) {
                 float d = dpooled[k + o];
                 if (d == 0.0f || !(pooled[k + o] > 0.0f)) continue;
-                int32_t at = argmax[k + o];
-                g->at[(long)o * g->stride + n[o]++] = (conv_grad){(int16_t)NN_AT_Y(at), (int16_t)NN_AT_X(at), d};
+                int y = NN_AT_Y(argmax[k + o]), x = NN_AT_X(argmax[k + o]);
+                g->at[(long)o * g->stride + n[o]++] = (conv_grad){(int16_t)y, (int16_t)x, (y * s->W + x) * s->C, d};
             }
     }
     for (int o = o0; o < o1; o++) g->start[(long)o * (g->B + 1) + B] = n[o];
@@ -405,33 +407,46 @@ void conv_pool_gather(conv_grads *g, const float *dpooled, const float *pooled, 
 static inline f32x4 segment4(const float *p, int last, int rem) { return last ? lanes4(p, 1, rem) : load4(p); }
 
 /* dw[j] += sum over channel o's entries (b, y, x, dz) of dz inp[b][y+ky][x][j] for
- * j < len <= 16 (no padding): a kernel row's taps (kx, c) are contiguous in both
- * dw and the input row, so they are taken as one segment of up to 4 vectors
+ * j < len <= 32 (no padding): a kernel row's taps (kx, c) are contiguous in both
+ * dw and the input row, so they are taken as one segment of up to 8 vectors
  * (the last one partial), held in registers over the whole list. */
-static void row_grad(float *dw, const conv_grads *g, const float *inp, const conv_shape *s, int o, int ky,
-                     int len) {
-    int W = s->W, C = s->C, nv = (len + 3) / 4, rem = len - 4 * (nv - 1);
-    f32x4 a0 = segment4(dw, nv == 1, rem), a1 = a0, a2 = a0, a3 = a0;
-    if (nv > 1) a1 = segment4(dw + 4, nv == 2, rem);
-    if (nv > 2) a2 = segment4(dw + 8, nv == 3, rem);
-    if (nv > 3) a3 = segment4(dw + 12, 1, rem);
+static inline __attribute__((always_inline)) void row_grad_nv(float *dw, const conv_grads *g, const float *inp,
+                                                              const conv_shape *s, int o, int ky, int nv, int rem) {
+    f32x4 a0 = segment4(dw, nv == 1, rem), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+#define ROW_LOAD(k) if (nv > k) a##k = segment4(dw + 4 * k, nv == k + 1, rem)
+    ROW_LOAD(1); ROW_LOAD(2); ROW_LOAD(3); ROW_LOAD(4); ROW_LOAD(5); ROW_LOAD(6); ROW_LOAD(7);
     const conv_grad *e = g->at + (long)o * g->stride;
     const int32_t *start = g->start + (long)o * (g->B + 1);
     for (int b = 0; b < g->B; b++) {
-        const float *img = inp + ((long)b * s->H + ky) * W * C;
+        const float *row = inp + ((long)b * s->H + ky) * s->W * s->C;
         for (int32_t i = start[b]; i < start[b + 1]; i++) {
-            const float *ip = img + ((long)e[i].y * W + e[i].x) * C;
+            const float *ip = row + e[i].at;
             f32x4 d = splat4(e[i].g);
-            a0 += d * segment4(ip, nv == 1, rem);
-            if (nv > 1) a1 += d * segment4(ip + 4, nv == 2, rem);
-            if (nv > 2) a2 += d * segment4(ip + 8, nv == 3, rem);
-            if (nv > 3) a3 += d * segment4(ip + 12, 1, rem);
+#define ROW_TERM(k) if (nv > k) a##k += d * segment4(ip + 4 * k, nv == k + 1, rem)
+            ROW_TERM(0); ROW_TERM(1); ROW_TERM(2); ROW_TERM(3); ROW_TERM(4); ROW_TERM(5); ROW_TERM(6); ROW_TERM(7);
         }
     }
-    store_lanes(dw, 1, a0, nv == 1 ? rem : 4);
-    if (nv > 1) store_lanes(dw + 4, 1, a1, nv == 2 ? rem : 4);
-    if (nv > 2) store_lanes(dw + 8, 1, a2, nv == 3 ? rem : 4);
-    if (nv > 3) store_lanes(dw + 12, 1, a3, rem);
+#define ROW_STORE(k) if (nv > k) store_lanes(dw + 4 * k, 1, a##k, nv == k + 1 ? rem : 4)
+    ROW_STORE(0); ROW_STORE(1); ROW_STORE(2); ROW_STORE(3); ROW_STORE(4); ROW_STORE(5); ROW_STORE(6); ROW_STORE(7);
+#undef ROW_LOAD
+#undef ROW_TERM
+#undef ROW_STORE
+}
+
+/* row_grad_nv with the segment's vectors a constant in each copy, so the
+ * compiler keeps the accumulators in registers and drops the tests. */
+static void row_grad(float *dw, const conv_grads *g, const float *inp, const conv_shape *s, int o, int ky, int len) {
+    int nv = (len + 3) / 4, rem = len - 4 * (nv - 1);
+    switch (nv) {
+    case 1: row_grad_nv(dw, g, inp, s, o, ky, 1, rem); break;
+    case 2: row_grad_nv(dw, g, inp, s, o, ky, 2, rem); break;
+    case 3: row_grad_nv(dw, g, inp, s, o, ky, 3, rem); break;
+    case 4: row_grad_nv(dw, g, inp, s, o, ky, 4, rem); break;
+    case 5: row_grad_nv(dw, g, inp, s, o, ky, 5, rem); break;
+    case 6: row_grad_nv(dw, g, inp, s, o, ky, 6, rem); break;
+    case 7: row_grad_nv(dw, g, inp, s, o, ky, 7, rem); break;
+    default: row_grad_nv(dw, g, inp, s, o, ky, 8, rem); break;
+    }
 }
 
 /* The same with padding: each entry's kernel rows clipped to the image, added
@@ -473,8 +488,8 @@ void conv_pool_backward_params(float *dweight, float *dbias, const conv_grads *g
             continue;
         }
         for (int ky = 0; ky < K; ky++)
-            for (int j = 0; j < K * C; j += 16)
-                row_grad(dweight + o * taps + (long)ky * K * C + j, g, inp + j, s, o, ky, imin(16, K * C - j));
+            for (int j = 0; j < K * C; j += 32)
+                row_grad(dweight + o * taps + (long)ky * K * C + j, g, inp + j, s, o, ky, imin(32, K * C - j));
     }
 }
 

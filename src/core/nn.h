@@ -84,6 +84,7 @@ void conv2d_backward(float *dinp, float *dweight, float *dbias, const float *dou
  * output pixel (y, x) and its gradient dz. */
 typedef struct {
     int16_t y, x;
+    int32_t at; /* (y W + x) C: where the pixel's window starts in its input sample (no padding) */
     float g;
 } conv_grad;
 typedef struct {

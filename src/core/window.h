@@ -39,13 +39,15 @@ static inline f32x4 select4(i32x4 take, f32x4 a, f32x4 b) {
  * (where it is not, the output is 0 and no gradient passes, wherever it was). */
 static inline void pool_window4(float *out, int32_t *argmax, const f32x4 v[4], int y, int x, int n) {
     f32x4 m = v[0];
-    i32x4 at = {NN_AT(y, x), NN_AT(y, x), NN_AT(y, x), NN_AT(y, x)};
+    i32x4 which = {0, 0, 0, 0}; /* the window's pixel p = 2 dy + dx holding the maximum */
+    static const i32x4 pixel[4] = {{0, 0, 0, 0}, {1, 1, 1, 1}, {2, 2, 2, 2}, {3, 3, 3, 3}};
     for (int p = 1; p < 4; p++) {
         i32x4 gt = v[p] > m;
-        int32_t here = NN_AT(y + p / 2, x + p % 2);
         m = select4(gt, v[p], m);
-        at = (gt & (i32x4){here, here, here, here}) | (~gt & at);
+        which = (gt & pixel[p]) | (~gt & which);
     }
+    int32_t corner = NN_AT(y, x);
+    i32x4 at = (i32x4){corner, corner, corner, corner} + ((which >> 1) << 16) + (which & 1);
     store_lanes(out, 1, select4(m > splat4(0.0f), m, splat4(0.0f)), n);
     if (n == 4) memcpy(argmax, &at, sizeof at);
     else
