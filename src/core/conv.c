@@ -511,6 +511,11 @@ void conv_pool_backward_input(float *dinp, const conv_grads *g, const float *wei
             const int32_t *start = g->start + (long)o * (g->B + 1);
             const float *w = weight + o * taps;
             for (int32_t i = start[b]; i < start[b + 1]; i++) {
+                if (!pad) { /* every row inside: K C floats at the entry's offset */
+                    for (int ky = 0; ky < K; ky++)
+                        axpy(dimg + e[i].at + (long)ky * W * C, e[i].g, w + (long)ky * K * C, K * C);
+                    continue;
+                }
                 int y = e[i].y, x = e[i].x;
                 int ky0 = imax(0, pad - y), ky1 = imin(K, H + pad - y);
                 int kx0 = imax(0, pad - x), kx1 = imin(K, W + pad - x);

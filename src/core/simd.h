@@ -20,12 +20,21 @@ static inline f32x4 splat4(float x) { return (f32x4){x, x, x, x}; }
 
 static inline float hsum4(f32x4 v) { return (v[0] + v[1]) + (v[2] + v[3]); }
 
-/* row[i] += d * x[i] for i < n (one rounding per element, so no order issue). */
+/* row[i] += d * x[i] for i < n (one rounding per element, so no order issue);
+ * 16 at a time, then 4, then one by one. */
 static inline void axpy(float *row, float d, const float *x, int n) {
-    int n4 = n & ~3;
     f32x4 dv = splat4(d);
-    for (int i = 0; i < n4; i += 4) store4(row + i, load4(row + i) + dv * load4(x + i));
-    for (int i = n4; i < n; i++) row[i] += d * x[i];
+    int i = 0;
+    for (; i + 16 <= n; i += 16) {
+        f32x4 r0 = load4(row + i) + dv * load4(x + i), r1 = load4(row + i + 4) + dv * load4(x + i + 4);
+        f32x4 r2 = load4(row + i + 8) + dv * load4(x + i + 8), r3 = load4(row + i + 12) + dv * load4(x + i + 12);
+        store4(row + i, r0);
+        store4(row + i + 4, r1);
+        store4(row + i + 8, r2);
+        store4(row + i + 12, r3);
+    }
+    for (; i + 4 <= n; i += 4) store4(row + i, load4(row + i) + dv * load4(x + i));
+    for (; i < n; i++) row[i] += d * x[i];
 }
 
 #endif
