@@ -155,7 +155,6 @@ static void conv_pool_params_slice(void *arg, int part, int parts) {
     nn_split(ly->conv.O, part, parts, 1, &lo, &hi);
     if (lo == hi) return;
     conv_grads *g = &net->pool_grads[l];
-    g->B = j->count;
     conv_pool_gather(g, net->dz[l + 1], net->acts[l + 2], net->argmax[l + 1], &ly->conv, &net->layer[l + 1].pool,
                      j->count, lo, hi);
     conv_pool_backward_params(net->dW[l], net->db[l], g, net->acts[l], &ly->conv, lo, hi);
@@ -190,6 +189,7 @@ void nn_backward(mnist_net *net, const uint8_t *labels, int count) {
         chunk_job job = {net, NULL, NULL, labels, count, l};
         if (l > 0 && net->layer[l - 1].pool_after) continue; /* the pool: with the convolution below */
         if (net->layer[l].pool_after) {
+            net->pool_grads[l].B = count; /* set before the threads read it */
             run(conv_pool_params_slice, &job, threads);
             if (l > 0) run(conv_pool_input_slice, &job, threads);
         } else {
