@@ -534,12 +534,16 @@ test('conv and max-pool forward passes agree with naive loops; conv+ReLU+pool at
     assert.equal(f.mismatches, 0, `${f.shape}: conv_pool2_forward differs from conv, ReLU and pool in turn`);
     assert.ok(f.positive > 0, `${f.shape}: no positive window, so the argmax went untested`);
   }
-  // Winograd's transforms round a few more times than a direct sum (measured: at most
-  // 0.04 of a direct sum's bound); a wrong transform is off by the values themselves
-  assert.equal(r.winograd.length, 3);
-  for (const w of r.winograd) {
-    assert.ok(w.fits, `${w.shape}: Winograd does not take it`);
-    assert.ok(w.error_per_bound <= 1, `${w.shape}: Winograd is ${w.error_per_bound}x a direct sum's bound off`);
+  // The fused forward paths against double loops: the first layer's from its nonzero
+  // pixels (a float sum in another order: within the bound), Winograd's (its transforms
+  // round a few more times; measured at most 0.04 of the bound). A wrong kernel is off
+  // by the values themselves.
+  for (const method of ['winograd', 'scatter']) {
+    assert.equal(r[method].length, 3);
+    for (const w of r[method]) {
+      assert.ok(w.fits, `${w.shape}: ${method} does not take it`);
+      assert.ok(w.error_per_bound <= 1, `${method} ${w.shape}: ${w.error_per_bound}x a direct sum's bound off`);
+    }
   }
   assert.equal(r.split_identical, true, 'splitting samples or output channels changed the bits');
 });

@@ -5,6 +5,8 @@
  *   net.c     create/free, parameter buffer, accessors     error.c  mnist_error
  *   layers.c  forward/backward pairs of each layer         passes.c a chunk through them
  *   conv.c    convolution and max-pooling pairs            simd.h   4-lane vector helpers
+ *   winograd.c 3x3 convolution + pool by Winograd          poolgrad.c gradients below a pool
+ *   window.h  helpers shared by conv.c, winograd.c, poolgrad.c
  *   train.c   training loop                                optim.c  optimisers, schedules
  *   eval.c    evaluate, classify, predict
  *   idx.c     IDX files     model.c  model files     fmath.c  exp/log     rng.c  PCG32
@@ -106,6 +108,11 @@ void conv_pool_backward_input(float *dinp, const conv_grads *g, const float *wei
 /* conv2d_forward + ReLU + maxpool_forward for 2x2 pools, window by window. */
 void conv_pool2_forward(float *out, int32_t *argmax, const float *inp, const float *weight_t, const float *bias,
                         const conv_shape *s, int b0, int b1);
+/* The same for a first layer (one channel in, 4k filters: conv_scatter_fits)
+ * from its nonzero pixels only, through map (the convolution's outputs' room). */
+int conv_scatter_fits(const conv_shape *s);
+void conv_scatter_pool2_forward(float *out, int32_t *argmax, float *map, const float *inp, const float *weight_t,
+                                const float *bias, const conv_shape *s, int b0, int b1);
 /* winograd.c: the same for 3x3 kernels without padding on C = 4k channels
  * (winograd_fits), from u = winograd_weights (16,C,O4): fewer products, other roundings. */
 int winograd_fits(const conv_shape *s);

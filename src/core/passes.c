@@ -44,6 +44,9 @@ static void forward_slice(void *arg, int part, int parts) {
             int32_t *at = net->argmax[l + 1];
             if (net->winograd[l])
                 winograd_pool2_forward(pooled, at, net->acts[l], net->winograd[l], net->b[l], &ly->conv, b0, b1);
+            else if (conv_scatter_fits(&ly->conv))
+                conv_scatter_pool2_forward(pooled, at, net->z[l], net->acts[l], net->weight_t[l], net->b[l], &ly->conv,
+                                           b0, b1);
             else
                 conv_pool2_forward(pooled, at, net->acts[l], net->weight_t[l], net->b[l], &ly->conv, b0, b1);
             if (j->count == 1) { /* one image, whose feature maps may be shown: the convolution's too */

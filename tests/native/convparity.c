@@ -198,23 +198,34 @@ static long fused_vs_layers(const conv_shape *s, int B, nn_rng *rng, long *posit
     return bad;
 }
 
-/* ---- Winograd F(2x2,3x3) + ReLU + 2x2 pool vs double loops ----------------------------- */
+/* ---- the fused 2x2-pool forward paths vs double loops ----------------------------------- */
 
-/* The largest |winograd_pool2_forward - the exact pooled value| over
- * (terms 2^-24 times the window's largest sum of term magnitudes): a direct
- * float sum stays within 1 of it; Winograd's transforms add a few roundings. */
-static double winograd_vs_naive(const conv_shape *s, int B, nn_rng *rng) {
-    int OH = s->H - 2, OW = s->W - 2, PH = OH / 2, PW = OW / 2, O = s->O, terms = 9 * s->C + 1;
+/* The largest |pooled output - the exact pooled value| over (terms 2^-24 times
+ * the window's largest sum of term magnitudes): a float sum in any order stays
+ * within 1 of it; Winograd's transforms add a few roundings. scatter: the
+ * first-layer path (conv_scatter_pool2_forward) on an input 70% zeros;
+ * otherwise Winograd's. */
+static double pooled_vs_naive(const conv_shape *s, int B, nn_rng *rng, int scatter) {
+    int OH = s->H + 2 * s->pad - s->K + 1, OW = s->W + 2 * s->pad - s->K + 1, PH = OH / 2, PW = OW / 2;
+    int O = s->O, taps = s->K * s->K * s->C, terms = taps + 1;
     long n_in = (long)B * s->H * s->W * s->C, n_z = (long)B * OH * OW * O, n_out = (long)B * PH * PW * O;
-    float *inp = tensor(n_in), *w = tensor((long)O * 9 * s->C), *bias = tensor(O);
-    float *u = tensor(16L * s->C * conv_o4(s)), *out = tensor(n_out);
+    float *inp = tensor(n_in), *w = tensor((long)O * taps), *bias = tensor(O), *map = tensor(n_z);
+    float *wt = tensor((long)(scatter ? taps : 16 * s->C) * conv_o4(s)), *out = tensor(n_out);
     double *z = calloc((size_t)n_z, sizeof(double)), *mag = calloc((size_t)n_z, sizeof(double));
     int32_t *at = calloc((size_t)n_out, sizeof(int32_t));
     fill_random(inp, n_in, rng, 1.0f);
-    fill_random(w, (long)O * 9 * s->C, rng, 0.5f);
+    if (scatter)
+        for (long k = 0; k < n_in; k++)
+            if (nn_rng_below(rng, 10) < 7) inp[k] = 0.0f;
+    fill_random(w, (long)O * taps, rng, 0.5f);
     fill_random(bias, O, rng, 0.5f);
-    winograd_weights(u, w, s);
-    winograd_pool2_forward(out, at, inp, u, bias, s, 0, B);
+    if (scatter) {
+        conv2d_weights_t(wt, w, s);
+        conv_scatter_pool2_forward(out, at, map, inp, wt, bias, s, 0, B);
+    } else {
+        winograd_weights(wt, w, s);
+        winograd_pool2_forward(out, at, inp, wt, bias, s, 0, B);
+    }
     conv_naive(z, mag, inp, w, bias, s, B);
     double worst = 0;
     for (int b = 0; b < B; b++)
@@ -230,7 +241,7 @@ static double winograd_vs_naive(const conv_shape *s, int B, nn_rng *rng) {
                     double want = best > 0 ? best : 0, got = out[(((long)b * PH + py) * PW + px) * O + o];
                     worst = fmax(worst, fabs(got - want) / (terms * ldexp(1, -24) * scale));
                 }
-    free(inp); free(w); free(bias); free(u); free(out); free(z); free(mag); free(at);
+    free(inp); free(w); free(bias); free(map); free(wt); free(out); free(z); free(mag); free(at);
     return worst;
 }
 
@@ -266,11 +277,16 @@ int cmd_convparity(void) {
                s->H, s->W, s->C, s->K, s->pad, s->O, bad, positive);
     }
     static const conv_shape winograd[] = {{13, 13, 16, 3, 0, 32}, {9, 8, 4, 3, 0, 5}, {12, 11, 8, 3, 0, 12}};
-    printf("],\"winograd\":[");
-    for (size_t k = 0; k < sizeof winograd / sizeof winograd[0]; k++) {
-        const conv_shape *s = &winograd[k];
-        printf("%s{\"shape\":\"%dx%dx%d.k3.pad0.o%d\",\"fits\":%s,\"error_per_bound\":%.3f}", k ? "," : "", s->H, s->W,
-               s->C, s->O, winograd_fits(s) ? "true" : "false", winograd_vs_naive(s, 2, &rng));
+    static const conv_shape scatter[] = {{28, 28, 1, 3, 0, 16}, {28, 28, 1, 5, 2, 8}, {9, 7, 1, 3, 1, 4}};
+    for (int method = 0; method < 2; method++) {
+        const conv_shape *shapes = method ? scatter : winograd;
+        printf("],\"%s\":[", method ? "scatter" : "winograd");
+        for (int k = 0; k < 3; k++) {
+            const conv_shape *s = &shapes[k];
+            int fits = method ? conv_scatter_fits(s) : winograd_fits(s);
+            printf("%s{\"shape\":\"%dx%dx%d.k%d.pad%d.o%d\",\"fits\":%s,\"error_per_bound\":%.3f}", k ? "," : "",
+                   s->H, s->W, s->C, s->K, s->pad, s->O, fits ? "true" : "false", pooled_vs_naive(s, 2, &rng, method));
+        }
     }
     int split = conv_split_identical(&convs[1], 3, &rng) && conv_split_identical(&convs[2], 3, &rng) &&
                 conv_split_identical(&convs[3], 2, &rng) && pool_split_identical(&pools[0], 3, &rng) &&

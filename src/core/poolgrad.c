@@ -1,0 +1,166 @@
+/* poolgrad.c - a convolution's gradients when ReLU and a max-pool follow it:
+ * from the pool's winners only (passes.c uses these for every pool_after layer). */
+#include <string.h>
+
+#include "window.h"
+
+/* ---- convolution + ReLU + max-pool, backward: from the pool's winners ------------ */
+
+/* Below a max-pool, a convolution's output receives gradient only at the one
+ * pixel per window and channel that won it, and through the ReLU only when
+ * that winner was positive: a quarter of the outputs at most for 2x2 pools.
+ * conv_pool_gather lists those (pixel, gradient) pairs per channel; the
+ * weight and input gradients then cost a quarter (or less) of a dense pass.
+ * The sums run over the lists in their order (sample, then pool window), so
+ * they are fixed by the code whatever the threads, but differ in rounding
+ * from conv2d_backward's pixel order: a network uses one or the other by its
+ * architecture (passes.c), never both. */
+
+void conv_pool_gather(conv_grads *g, const float *dpooled, const float *pooled, const int32_t *argmax,
+                      const conv_shape *s, const pool_shape *p, int B, int o0, int o1) {
+    /* dpooled, pooled, argmax (B,PH,PW,O) of the pool after the convolution's
+     * ReLU (or conv_pool2_forward's) ->
+     * for channels o0 <= o < o1 and each sample b, g's entries (y, x, dz) with
+     * dz = dpooled != 0 where pooled > 0 (ReLU'(z) = 1), in window order. */
+    int O = s->O;
+    long windows = (long)(p->H / p->P) * (p->W / p->P);
+    int32_t n[MNIST_MAX_CHANNELS] = {0};
+    /* window by window (each one's channels are contiguous), each channel's
+     * entries appended to its own list */
+    for (int b = 0; b < B; b++) {
+        for (int o = o0; o < o1; o++) g->start[(long)o * (g->B + 1) + b] = n[o];
+        long k = (long)b * windows * O;
+        for (long w = 0; w < windows; w++, k += O)
+            for (int o = o0; o < o1; o++) {
+                float d = dpooled[k + o];
+                if (d == 0.0f || !(pooled[k + o] > 0.0f)) continue;
+                int y = NN_AT_Y(argmax[k + o]), x = NN_AT_X(argmax[k + o]);
+                g->at[(long)o * g->stride + n[o]++] = (conv_grad){(int16_t)y, (int16_t)x, (y * s->W + x) * s->C, d};
+            }
+    }
+    for (int o = o0; o < o1; o++) g->start[(long)o * (g->B + 1) + B] = n[o];
+}
+
+/* The next of a row segment's vectors: 4 floats, or the last `rem` of them. */
+static inline f32x4 segment4(const float *p, int last, int rem) { return last ? lanes4(p, 1, rem) : load4(p); }
+
+/* dw[j] += sum over channel o's entries (b, y, x, dz) of dz inp[b][y+ky][x][j] for
+ * j < len <= 32 (no padding): a kernel row's taps (kx, c) are contiguous in both
+ * dw and the input row, so they are taken as one segment of up to 8 vectors
+ * (the last one partial), held in registers over the whole list. */
+static inline __attribute__((always_inline)) void row_grad_nv(float *dw, const conv_grads *g, const float *inp,
+                                                              const conv_shape *s, int o, int ky, int nv, int rem) {
+    f32x4 a0 = segment4(dw, nv == 1, rem), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+#define ROW_LOAD(k) if (nv > k) a##k = segment4(dw + 4 * k, nv == k + 1, rem)
+    ROW_LOAD(1); ROW_LOAD(2); ROW_LOAD(3); ROW_LOAD(4); ROW_LOAD(5); ROW_LOAD(6); ROW_LOAD(7);
+    const conv_grad *e = g->at + (long)o * g->stride;
+    const int32_t *start = g->start + (long)o * (g->B + 1);
+    for (int b = 0; b < g->B; b++) {
+        const float *row = inp + ((long)b * s->H + ky) * s->W * s->C;
+        for (int32_t i = start[b]; i < start[b + 1]; i++) {
+            const float *ip = row + e[i].at;
+            f32x4 d = splat4(e[i].g);
+#define ROW_TERM(k) if (nv > k) a##k += d * segment4(ip + 4 * k, nv == k + 1, rem)
+            ROW_TERM(0); ROW_TERM(1); ROW_TERM(2); ROW_TERM(3); ROW_TERM(4); ROW_TERM(5); ROW_TERM(6); ROW_TERM(7);
+        }
+    }
+#define ROW_STORE(k) if (nv > k) store_lanes(dw + 4 * k, 1, a##k, nv == k + 1 ? rem : 4)
+    ROW_STORE(0); ROW_STORE(1); ROW_STORE(2); ROW_STORE(3); ROW_STORE(4); ROW_STORE(5); ROW_STORE(6); ROW_STORE(7);
+#undef ROW_LOAD
+#undef ROW_TERM
+#undef ROW_STORE
+}
+
+/* row_grad_nv with the segment's vectors a constant in each copy, so the
+ * compiler keeps the accumulators in registers and drops the tests. */
+static void row_grad(float *dw, const conv_grads *g, const float *inp, const conv_shape *s, int o, int ky, int len) {
+    int nv = (len + 3) / 4, rem = len - 4 * (nv - 1);
+    switch (nv) {
+    case 1: row_grad_nv(dw, g, inp, s, o, ky, 1, rem); break;
+    case 2: row_grad_nv(dw, g, inp, s, o, ky, 2, rem); break;
+    case 3: row_grad_nv(dw, g, inp, s, o, ky, 3, rem); break;
+    case 4: row_grad_nv(dw, g, inp, s, o, ky, 4, rem); break;
+    case 5: row_grad_nv(dw, g, inp, s, o, ky, 5, rem); break;
+    case 6: row_grad_nv(dw, g, inp, s, o, ky, 6, rem); break;
+    case 7: row_grad_nv(dw, g, inp, s, o, ky, 7, rem); break;
+    default: row_grad_nv(dw, g, inp, s, o, ky, 8, rem); break;
+    }
+}
+
+/* The same with padding: each entry's kernel rows clipped to the image, added
+ * to dw in memory (one axpy per row, entries in order). */
+static void padded_grad(float *dw, const conv_grads *g, const float *inp, const conv_shape *s, int o) {
+    int H = s->H, W = s->W, C = s->C, K = s->K, pad = s->pad;
+    const conv_grad *e = g->at + (long)o * g->stride;
+    const int32_t *start = g->start + (long)o * (g->B + 1);
+    for (int b = 0; b < g->B; b++) {
+        const float *img = inp + (long)b * H * W * C;
+        for (int32_t i = start[b]; i < start[b + 1]; i++) {
+            int y = e[i].y, x = e[i].x;
+            int ky0 = imax(0, pad - y), ky1 = imin(K, H + pad - y);
+            int kx0 = imax(0, pad - x), kx1 = imin(K, W + pad - x);
+            for (int ky = ky0; ky < ky1; ky++)
+                axpy(dw + (long)(ky * K + kx0) * C, e[i].g, img + ((long)(y + ky - pad) * W + (x + kx0 - pad)) * C,
+                     (kx1 - kx0) * C);
+        }
+    }
+}
+
+void conv_pool_backward_params(float *dweight, float *dbias, const conv_grads *g, const float *inp,
+                               const conv_shape *s, int o0, int o1) {
+    /* g (conv_pool_gather's, channels o0..o1-1), inp (B,H,W,C) -> for o0 <= o < o1:
+     *   dweight[o][ky][kx][c] (O,K,K,C) += sum_{entries (b,y,x,dz)} dz inp[b][y+ky-pad][x+kx-pad][c]
+     *   dbias[o] (O)                    += sum_{entries} dz
+     * each term added in the lists' order (so chunks of a batch, summed one
+     * after another, give the same bits as the whole); callers may split O. */
+    int K = s->K, C = s->C;
+    long taps = (long)K * K * C;
+    for (int o = o0; o < o1; o++) {
+        const conv_grad *e = g->at + (long)o * g->stride;
+        int32_t n = g->start[(long)o * (g->B + 1) + g->B];
+        float db = dbias[o];
+        for (int32_t i = 0; i < n; i++) db += e[i].g;
+        dbias[o] = db;
+        if (s->pad) {
+            padded_grad(dweight + o * taps, g, inp, s, o);
+            continue;
+        }
+        for (int ky = 0; ky < K; ky++)
+            for (int j = 0; j < K * C; j += 32)
+                row_grad(dweight + o * taps + (long)ky * K * C + j, g, inp + j, s, o, ky, imin(32, K * C - j));
+    }
+}
+
+void conv_pool_backward_input(float *dinp, const conv_grads *g, const float *weight, const conv_shape *s,
+                              int b0, int b1) {
+    /* g (conv_pool_gather's, all channels), weight (O,K,K,C) -> dinp (B,H,W,C) for
+     * samples b0 <= b < b1:
+     *   dinp[b][y+ky-pad][x+kx-pad][c] = sum_{o, entries (b,y,x,dz) of o} dz weight[o][ky][kx][c]
+     * one term per (o, entry), in that order (dX = W^T dZ, transposed convolution);
+     * each sample alone, so callers may split B. A kernel row's taps inside the
+     * image are contiguous in both weight and dinp: one axpy per row. */
+    int H = s->H, W = s->W, C = s->C, K = s->K, pad = s->pad, O = s->O;
+    long taps = (long)K * K * C, image = (long)H * W * C;
+    memset(dinp + b0 * image, 0, sizeof(float) * (size_t)((b1 - b0) * image));
+    for (int b = b0; b < b1; b++) {
+        float *dimg = dinp + b * image;
+        for (int o = 0; o < O; o++) {
+            const conv_grad *e = g->at + (long)o * g->stride;
+            const int32_t *start = g->start + (long)o * (g->B + 1);
+            const float *w = weight + o * taps;
+            for (int32_t i = start[b]; i < start[b + 1]; i++) {
+                if (!pad) { /* every row inside: K C floats at the entry's offset */
+                    for (int ky = 0; ky < K; ky++)
+                        axpy(dimg + e[i].at + (long)ky * W * C, e[i].g, w + (long)ky * K * C, K * C);
+                    continue;
+                }
+                int y = e[i].y, x = e[i].x;
+                int ky0 = imax(0, pad - y), ky1 = imin(K, H + pad - y);
+                int kx0 = imax(0, pad - x), kx1 = imin(K, W + pad - x);
+                for (int ky = ky0; ky < ky1; ky++)
+                    axpy(dimg + ((long)(y + ky - pad) * W + (x + kx0 - pad)) * C, e[i].g,
+                         w + (long)(ky * K + kx0) * C, (kx1 - kx0) * C);
+            }
+        }
+    }
+}
