@@ -100,7 +100,7 @@ const badFlags = [
   [['train', '--data', 'x', '--weight-decay', '-0.1'], /weight decay/],
   [['train', '--data', 'x', '--lr-decay', '0'], /learning-rate decay/],
   [['train', '--data', 'x', '--seed', '-3'], /--seed: expected a whole number/],
-  [['train', '--data', 'x', '--preset', 'turbo'], /unknown preset 'turbo' \(choose seed, default or wide\)/],
+  [['train', '--data', 'x', '--preset', 'turbo'], /unknown preset 'turbo' \(choose seed, default, wide, cnn or cnn-best\)/],
   [['train', '--data', 'x', '--seed', '4294967296'], /seed 4294967296 out of range \(0\.\.4294967295\)/],
   [['train', '--data', 'x', '--epochs', '100001'], /--epochs: expected a whole number from 1 to 100000/],
   [['train', '--data', 'x', '--init', 'zeros'], /--init: expected he or seed/],
@@ -314,10 +314,14 @@ test('--shift N trains with random shifts: reproducible for a seed, different fr
   assert.ok(!a.equals(none), '--shift 2 trained the same model as no shift');
 });
 
-test('presets come from the core\'s table: every one in --help, and --preset wide trains 784-256-128-10', (t) => {
+test('presets come from the core\'s table: every one in --help, --preset wide trains 784-256-128-10, --preset cnn its CNN', (t) => {
   const help = runBinary(BIN.mnist, ['--help']).stdout;
-  for (const name of ['seed', 'default', 'wide']) assert.match(help, new RegExp(`^ +${name} +784-`, 'm'), `--help lacks ${name}`);
-  assert.match(help, /784-256-128-10, init he, batch 128/);
+  for (const name of ['seed', 'default', 'wide', 'cnn', 'cnn-best']) {
+    assert.match(help, new RegExp(`^ +${name} +784-`, 'm'), `--help lacks ${name}`);
+  }
+  assert.match(help, /^ +wide +784-256-128-10\n +init he, batch 128, step schedule,\n +sgd, lr 0\.05, momentum 0\.9, lr decay 0\.5,$/m);
+  assert.match(help, /^ +cnn +784-c16k3-p2-c32k3-p2-64-10\n +init he, batch 128, onecycle schedule,\n +adam, lr 0\.01, beta1 0\.9, beta2 0\.9,$/m);
+  assert.match(help, /^ +cnn-best +784-c32k3-p2-c64k3-p2-128-10\n +init he, batch 128, onecycle schedule, shift 2,$/m);
   const dir = smallDataDir(t);
   const r = runBinary(BIN.asanMnist, ['train', '--data', dir, '--preset', 'wide', '--iterations', '2']);
   assert.equal(r.status, 0, r.stderr);
@@ -325,4 +329,8 @@ test('presets come from the core\'s table: every one in --help, and --preset wid
   assert.equal(r.json.preset, 'wide');
   assert.equal(r.json.arch, '784-256-128-10');
   assert.equal(r.json.iterations, 2);
+  const cnn = runBinary(BIN.asanMnist, ['train', '--data', dir, '--preset', 'cnn', '--iterations', '2']);
+  assert.equal(cnn.status, 0, cnn.stderr);
+  assert.match(cnn.stdout, /^training 784-c16k3-p2-c32k3-p2-64-10 .* preset cnn, batch 128, lr 0\.01, .*optimizer adam, schedule onecycle/m);
+  assert.deepEqual([cnn.json.preset, cnn.json.arch, cnn.json.iterations], ['cnn', '784-c16k3-p2-c32k3-p2-64-10', 2]);
 });
