@@ -238,7 +238,7 @@ test('determinism: identical runs give identical parameter bytes; another seed d
 test('divergence is reported with the learning rate that caused it', () => {
   // A deep net with a huge rate overflows float32 within a few updates.
   const r = runBinary(BIN.mnist, ['train', '--data', MNIST_DIR, '--arch', '784-64-64-64-64-10',
-    '--lr', '100', '--momentum', '0.99', '--iterations', '300']);
+    '--lr', '100', '--momentum', '0.99', '--iterations', '300', '--schedule', 'step']);
   assert.equal(r.status, 1);
   assert.match(r.stderr, /diverged at iteration \d+.*learning rate 100.*smaller --lr/);
 });
@@ -282,7 +282,7 @@ function modelParameters(file) {
 
 test('hyperparameters take effect: lr decay per epoch, weight decay shrinks the weights', (t) => {
   const dir = tempDir(t);
-  const small = ['--data', MNIST_DIR, '--arch', '784-16-10', '--batch', '256'];
+  const small = ['--data', MNIST_DIR, '--arch', '784-16-10', '--batch', '256', '--schedule', 'step'];
   const decayed = runBinary(BIN.mnist, ['train', ...small, '--epochs', '3', '--lr', '0.2', '--lr-decay', '0.5']);
   assert.equal(decayed.status, 0, decayed.stderr);
   const rates = [...decayed.stdout.matchAll(/ lr ([\d.e-]+) /g)].map((m) => Number(m[1]));
@@ -303,7 +303,7 @@ test('--shift N trains with random shifts: reproducible for a seed, different fr
   const model = (shift, name) => {
     const file = path.join(out, `${name}.model`);
     const r = runBinary(BIN.asanMnist, ['train', '--data', dir, '--arch', '784-16-10', '--batch', '20', '--epochs', '2',
-      '--shift', shift, '--save', file]);
+      '--schedule', 'step', '--shift', shift, '--save', file]);
     assert.equal(r.status, 0, r.stderr);
     if (shift !== '0') assert.match(r.stdout, new RegExp(`schedule step, shift ${shift}, seed 1;`));
     else assert.doesNotMatch(r.stdout, /shift/);

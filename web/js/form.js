@@ -209,7 +209,7 @@
     if (p.optimizer === 'adam') bits.push('Adam');
     if (p.schedule === 'onecycle') bits.push('one-cycle learning rate (the rate above is its peak)');
     else bits.push(p.lrDecay === 1 ? 'constant learning rate' : 'learning rate × ' + fmt.num(p.lrDecay) + ' after each epoch');
-    if (p.shift) bits.push('images shifted by up to ' + p.shift + ' pixels');
+    if (p.shift) bits.push('images shifted by up to ' + p.shift + (p.shift === 1 ? ' pixel' : ' pixels'));
     setText('run-summary', bits.join(' · ') + '.');
 
     var changed = [];
