@@ -153,10 +153,11 @@ typedef struct {
 /* The presets, in display order; the entry after the last has name NULL.
  * "seed" is the notebook (784-10-10, full-batch gradient descent, alpha 0.10,
  * U(-0.5,0.5) init, 500 updates), "default" 784-128-10 with momentum, "wide"
- * 784-256-128-10. */
+ * 784-256-128-10, "cnn" and "cnn-best" convolutional networks. */
 typedef struct {
     const char *name, *description;
-    mnist_config config;
+    const char *arch;     /* the architecture as mnist_parse_arch reads it */
+    mnist_config config;  /* the rest: n_layers, sizes and layers come from arch */
 } mnist_preset_def;
 extern const mnist_preset_def mnist_presets[];
 

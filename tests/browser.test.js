@@ -75,6 +75,34 @@ test('served page: train to 97%, predictions, pause and resume, no console error
   await trainAndCheck(t, page, problems, 'served');
 });
 
+test('?preset=cnn: the page trains that CNN in the worker (Adam, one-cycle), and a bad layer text is shown at the field', { skip: SKIP }, async (t) => {
+  const url = await serve(t, path.join(ROOT, 'data'));
+  const { page, problems } = await openPage(t, `${url}?preset=cnn`);
+  await waitForStatus(page, /Ready/, 120000);
+  assert.equal(await page.inputValue('#preset'), 'cnn');
+  assert.equal(await page.inputValue('#arch'), 'c16k3-p2-c32k3-p2-64');
+  assert.match(await page.textContent('#arch-summary'), /784-c16k3-p2-c32k3-p2-64-10 \(convolutional\)/);
+  assert.match(await page.textContent('#run-summary'), /Adam · one-cycle/);
+  await page.click('#train');
+  await waitForStatus(page, /Training/, 120000);
+  // a few batches of the CNN, not a whole run
+  await page.waitForFunction(() => { const p = window.MnistStore.get().last; return p && p.iterations >= 3; }, null,
+    { timeout: 180000, polling: 200 });
+  await page.click('#pause');
+  await waitForStatus(page, /Paused/, 60000);
+  const config = await page.evaluate(() => window.MnistStore.get().config);
+  assert.deepEqual([config.preset, config.arch, config.optimizer, config.schedule, config.batch],
+    ['cnn', '784-c16k3-p2-c32k3-p2-64-10', 'adam', 'onecycle', 128]);
+  await page.screenshot({ path: path.join(SHOTS, 'cnn-training.png'), fullPage: true });
+  // the core checks a layer text the form passes on, and the page shows its sentence at the field
+  await page.fill('#arch', 'c16k30-64');
+  await page.press('#arch', 'Enter');
+  await page.click('#reset');
+  await page.waitForFunction(() => !document.querySelector('#arch-error').hidden, null, { timeout: 60000 });
+  assert.match(await page.textContent('#arch-error'), /too small for a 30×30 convolution/);
+  assert.deepEqual(problems, [], 'console errors or warnings');
+});
+
 test('file:// page: trains with no server and no user action', { skip: SKIP }, async (t) => {
   const { page, problems } = await openPage(t, pathToFileURL(path.join(WEB, 'index.html')).href);
   await waitForStatus(page, /Ready/);

@@ -100,7 +100,7 @@ const badFlags = [
   [['train', '--data', 'x', '--weight-decay', '-0.1'], /weight decay/],
   [['train', '--data', 'x', '--lr-decay', '0'], /learning-rate decay/],
   [['train', '--data', 'x', '--seed', '-3'], /--seed: expected a whole number/],
-  [['train', '--data', 'x', '--preset', 'turbo'], /unknown preset 'turbo' \(choose seed, default or wide\)/],
+  [['train', '--data', 'x', '--preset', 'turbo'], /unknown preset 'turbo' \(choose seed, default, wide, cnn or cnn-best\)/],
   [['train', '--data', 'x', '--seed', '4294967296'], /seed 4294967296 out of range \(0\.\.4294967295\)/],
   [['train', '--data', 'x', '--epochs', '100001'], /--epochs: expected a whole number from 1 to 100000/],
   [['train', '--data', 'x', '--init', 'zeros'], /--init: expected he or seed/],
@@ -238,7 +238,7 @@ test('determinism: identical runs give identical parameter bytes; another seed d
 test('divergence is reported with the learning rate that caused it', () => {
   // A deep net with a huge rate overflows float32 within a few updates.
   const r = runBinary(BIN.mnist, ['train', '--data', MNIST_DIR, '--arch', '784-64-64-64-64-10',
-    '--lr', '100', '--momentum', '0.99', '--iterations', '300']);
+    '--lr', '100', '--momentum', '0.99', '--iterations', '300', '--schedule', 'step']);
   assert.equal(r.status, 1);
   assert.match(r.stderr, /diverged at iteration \d+.*learning rate 100.*smaller --lr/);
 });
@@ -282,7 +282,7 @@ function modelParameters(file) {
 
 test('hyperparameters take effect: lr decay per epoch, weight decay shrinks the weights', (t) => {
   const dir = tempDir(t);
-  const small = ['--data', MNIST_DIR, '--arch', '784-16-10', '--batch', '256'];
+  const small = ['--data', MNIST_DIR, '--arch', '784-16-10', '--batch', '256', '--schedule', 'step'];
   const decayed = runBinary(BIN.mnist, ['train', ...small, '--epochs', '3', '--lr', '0.2', '--lr-decay', '0.5']);
   assert.equal(decayed.status, 0, decayed.stderr);
   const rates = [...decayed.stdout.matchAll(/ lr ([\d.e-]+) /g)].map((m) => Number(m[1]));
@@ -303,7 +303,7 @@ test('--shift N trains with random shifts: reproducible for a seed, different fr
   const model = (shift, name) => {
     const file = path.join(out, `${name}.model`);
     const r = runBinary(BIN.asanMnist, ['train', '--data', dir, '--arch', '784-16-10', '--batch', '20', '--epochs', '2',
-      '--shift', shift, '--save', file]);
+      '--schedule', 'step', '--shift', shift, '--save', file]);
     assert.equal(r.status, 0, r.stderr);
     if (shift !== '0') assert.match(r.stdout, new RegExp(`schedule step, shift ${shift}, seed 1;`));
     else assert.doesNotMatch(r.stdout, /shift/);
@@ -314,10 +314,14 @@ test('--shift N trains with random shifts: reproducible for a seed, different fr
   assert.ok(!a.equals(none), '--shift 2 trained the same model as no shift');
 });
 
-test('presets come from the core\'s table: every one in --help, and --preset wide trains 784-256-128-10', (t) => {
+test('presets come from the core\'s table: every one in --help, --preset wide trains 784-256-128-10, --preset cnn its CNN', (t) => {
   const help = runBinary(BIN.mnist, ['--help']).stdout;
-  for (const name of ['seed', 'default', 'wide']) assert.match(help, new RegExp(`^ +${name} +784-`, 'm'), `--help lacks ${name}`);
-  assert.match(help, /784-256-128-10, init he, batch 128/);
+  for (const name of ['seed', 'default', 'wide', 'cnn', 'cnn-best']) {
+    assert.match(help, new RegExp(`^ +${name} +784-`, 'm'), `--help lacks ${name}`);
+  }
+  assert.match(help, /^ +wide +784-256-128-10\n +init he, batch 128, step schedule,\n +sgd, lr 0\.05, momentum 0\.9, lr decay 0\.5,$/m);
+  assert.match(help, /^ +cnn +784-c16k3-p2-c32k3-p2-64-10\n +init he, batch 128, onecycle schedule,\n +adam, lr 0\.01, beta1 0\.9, beta2 0\.9,$/m);
+  assert.match(help, /^ +cnn-best +784-c32k3-p2-c64k3-p2-128-10\n +init he, batch 128, onecycle schedule, shift 2,$/m);
   const dir = smallDataDir(t);
   const r = runBinary(BIN.asanMnist, ['train', '--data', dir, '--preset', 'wide', '--iterations', '2']);
   assert.equal(r.status, 0, r.stderr);
@@ -325,4 +329,8 @@ test('presets come from the core\'s table: every one in --help, and --preset wid
   assert.equal(r.json.preset, 'wide');
   assert.equal(r.json.arch, '784-256-128-10');
   assert.equal(r.json.iterations, 2);
+  const cnn = runBinary(BIN.asanMnist, ['train', '--data', dir, '--preset', 'cnn', '--iterations', '2']);
+  assert.equal(cnn.status, 0, cnn.stderr);
+  assert.match(cnn.stdout, /^training 784-c16k3-p2-c32k3-p2-64-10 .* preset cnn, batch 128, lr 0\.01, .*optimizer adam, schedule onecycle/m);
+  assert.deepEqual([cnn.json.preset, cnn.json.arch, cnn.json.iterations], ['cnn', '784-c16k3-p2-c32k3-p2-64-10', 2]);
 });

@@ -305,26 +305,36 @@ test('one-cycle: the rate at step 0, the peak (30%) and the end, and every step,
 
 // ---- rules ------------------------------------------------------------------------------
 
-test('rules: every preset keeps within the limits it is published with', () => {
+test('rules: every preset keeps within the limits it is published with, its architecture a text the core parses', () => {
   const rules = check(['rules']);
-  assert.deepEqual(Object.keys(rules.presets), ['seed', 'default', 'wide']);
+  assert.deepEqual(Object.keys(rules.presets), ['seed', 'default', 'wide', 'cnn', 'cnn-best']);
   const within = (limit, v) => (limit.minExclusive ? v > limit.min : v >= limit.min) &&
     (limit.maxExclusive ? v < limit.max : v <= limit.max) && (!limit.integer || Number.isInteger(v));
   assert.deepEqual(rules.optimizers, ['sgd', 'adam']);
   assert.deepEqual(rules.schedules, ['step', 'onecycle']);
-  for (const [name, preset] of Object.entries(rules.presets)) {
+  const names = Object.keys(rules.presets);
+  const parsed = check(['arch', ...names.map((name) => rules.presets[name].arch)]);
+  names.forEach((name, i) => {
+    const preset = rules.presets[name];
     assert.ok(rules.optimizers.includes(preset.optimizer) && rules.schedules.includes(preset.schedule));
     for (const key of ['batch', 'lr', 'momentum', 'weightDecay', 'lrDecay', 'beta1', 'beta2', 'eps', 'epochs', 'iterations',
-      'seed']) {
+      'seed', 'shift']) {
       assert.ok(within(rules.limits[key], preset[key]), `${name}.${key} = ${preset[key]}`);
     }
-    assert.ok(within(rules.limits.layers, preset.arch.length - 1), `${name}: ${preset.arch.length - 1} weight layers`);
-    for (const w of preset.arch.slice(1, -1)) assert.ok(within(rules.limits.width, w), `${name}: width ${w}`);
-    assert.deepEqual([preset.arch[0], preset.arch[preset.arch.length - 1]], [rules.pixels, rules.classes]);
+    assert.equal(typeof preset.arch, 'string');
+    assert.equal(parsed[i].code, 'MNIST_OK', `${name}: ${parsed[i].message}`);
+    assert.equal(parsed[i].format, preset.arch, `${name}: the text reads back as it is`);
+    const sizes = parsed[i].sizes;
+    assert.ok(within(rules.limits.layers, sizes.length - 1), `${name}: ${sizes.length - 1} layers`);
+    assert.deepEqual([sizes[0], sizes[sizes.length - 1]], [rules.pixels, rules.classes]);
     assert.ok(rules.inits.includes(preset.init));
     assert.ok(preset.epochs > 0 || preset.iterations > 0);
     assert.equal(typeof preset.description, 'string');
-  }
+  });
+  // the dense presets as they were, and the convolutional ones as issue 10 asks
+  assert.deepEqual(names.map((n) => rules.presets[n].arch),
+    ['784-10-10', '784-128-10', '784-256-128-10', '784-c16k3-p2-c32k3-p2-64-10', '784-c32k3-p2-c64k3-p2-128-10']);
+  assert.ok(rules.presets.cnn.epochs <= 3 && rules.presets['cnn-best'].epochs <= 10);
 });
 
 // ---- IDX validation ---------------------------------------------------------------------

@@ -177,7 +177,8 @@ test('worker: step, set-hyper, predict, reset, and errors for bad messages', asy
   since = w.messages.length;
   w.send({ type: 'set-hyper', hyper: { lr: 0.05, batch: 32 } });
   const hyper = await w.waitFor('hyper', undefined, 5000, since);
-  assert.deepEqual(hyper.hyper, { batch: 32, lr: 0.05, momentum: 0.9, weightDecay: 0, lrDecay: 0.3, epochs: 2, iterations: 0 });
+  assert.deepEqual(hyper.hyper, { batch: 32, lr: 0.05, momentum: 0.9, weightDecay: 0, lrDecay: 0.3, epochs: 2, iterations: 0,
+    optimizer: 'sgd', schedule: 'step', beta1: 0.9, beta2: 0.999, eps: 1e-8, shift: 0 });
   // epochs moves the run's target (a loaded model trains on with the page's settings)
   w.send({ type: 'set-hyper', hyper: { epochs: 3 } });
   assert.equal((await w.waitFor('hyper', (m) => m.hyper.epochs === 3, 5000, since)).hyper.epochs, 3);
@@ -220,8 +221,8 @@ test('worker: step, set-hyper, predict, reset, and errors for bad messages', asy
 test('worker: run ids mark every message about a network; ready carries the core\'s rules', async (t) => {
   const w = startWorker(t);
   const ready = await w.init();
-  assert.deepEqual(Object.keys(ready.rules.presets), ['seed', 'default', 'wide']);
-  assert.deepEqual(ready.rules.presets.default.arch, [784, 128, 10]);
+  assert.deepEqual(Object.keys(ready.rules.presets), ['seed', 'default', 'wide', 'cnn', 'cnn-best']);
+  assert.deepEqual(ready.rules.presets.default.arch, '784-128-10');
   assert.equal(ready.rules.limits.lr.max, 100);
   await w.loadMnist();
 
@@ -255,6 +256,30 @@ test('worker: run ids mark every message about a network; ready carries the core
   since = w.messages.length;
   w.send({ type: 'reset' });
   assert.equal((await w.waitFor('configured', undefined, 60000, since)).run, 9);
+});
+
+test('worker: a preset with convolutions (cnn, as the rules give it) trains; a bad architecture text names the field', async (t) => {
+  const w = startWorker(t);
+  const ready = await w.init();
+  await w.loadMnist();
+  let since = w.messages.length;
+  w.send({ type: 'configure', config: { ...ready.rules.presets.cnn, arch: '784-c16k30-10' }, run: 1 });
+  const error = await w.waitFor('error', undefined, 10000, since);
+  assert.deepEqual([error.stage, error.field], ['config', 'arch']);
+  assert.match(error.message, /784-c16k30-10: the input image is 28×28, too small for a 30×30 convolution/);
+  since = w.messages.length;
+  w.send({ type: 'configure', config: { ...ready.rules.presets.cnn, preset: 'cnn' }, run: 2 });
+  const configured = await w.waitFor('configured', undefined, 120000, since);
+  assert.deepEqual([configured.archText, configured.parameters, configured.config.arch, configured.config.optimizer],
+    ['784-c16k3-p2-c32k3-p2-64-10', 56714, '784-c16k3-p2-c32k3-p2-64-10', 'adam']);
+  w.send({ type: 'step' });
+  await w.waitFor('paused', undefined, 120000, since);
+  const p = w.messages.filter((m) => m.type === 'progress').pop();
+  assert.equal(p.iterations, 1);
+  assert.ok(p.lr > 0 && p.lr < 0.01, `one-cycle starts below its peak: ${p.lr}`);
+  w.send({ type: 'weights' });
+  const weights = await w.waitFor('weights', undefined, 10000, since);
+  assert.equal(weights.units, 0, 'a convolution has no 28x28 weight images');
 });
 
 test('worker: divergence stops training and names the learning rate', async (t) => {
@@ -340,7 +365,7 @@ test('worker: activations, mistakes, first-layer weights, and models to and from
   w.send({ type: 'load-model', bytes }, [bytes]);
   const loaded = await w.waitFor('configured', undefined, 10000, since);
   assert.equal(loaded.loaded, true);
-  assert.deepEqual(loaded.arch, [784, 32, 10]);
+  assert.deepEqual([loaded.arch, loaded.archText, loaded.config.arch], [[784, 32, 10], '784-32-10', '784-32-10']);
   const loadedEval = await w.waitFor('evaluation', undefined, 10000, since);
   assert.equal(loadedEval.testAccuracy.toFixed(4), trained.json.test_accuracy.toFixed(4));
 

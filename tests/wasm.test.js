@@ -33,7 +33,7 @@ test('engine: loads MNIST, trains, evaluates, predicts, saves and loads a model'
   assert.equal(engine.count('train'), 60000);
   assert.equal(engine.count('test'), 10000);
   const configured = engine.init(DEFAULT);
-  assert.deepEqual(configured, { parameters: 101770, arch: [784, 128, 10], config: DEFAULT });
+  assert.deepEqual(configured, { parameters: 101770, arch: [784, 128, 10], archText: '784-128-10', config: DEFAULT });
   const before = engine.evaluate('test');
   assert.ok(before.accuracy < 0.3, `an untrained net scores ${before.accuracy}`);
   const p = trainIterations(engine, 400, 64, 5000);
@@ -56,7 +56,7 @@ test('engine: loads MNIST, trains, evaluates, predicts, saves and loads a model'
   const params = engine.getParams();
   engine.init({ ...DEFAULT, seed: 9 });
   assert.notDeepEqual(engine.getParams(), params);
-  assert.deepEqual(engine.loadModel(model), { parameters: 101770, arch: [784, 128, 10] });
+  assert.deepEqual(engine.loadModel(model), { parameters: 101770, arch: [784, 128, 10], archText: '784-128-10' });
   assert.deepEqual(engine.getParams(), params);
   assert.deepEqual(engine.predictIndex('test', 0).probabilities, first.probabilities);
   engine.setParams(new Float32Array(params.length));
@@ -90,7 +90,11 @@ test('WASM and native builds give bit-identical parameters (default: 300 batches
   const dir = tempDir(t);
   const engine = await engineWithMnist();
   const cases = [
-    { name: 'default', config: DEFAULT, iterations: 300, batch: 64, args: ['--preset', 'default', '--iterations', '300'] },
+    // the preset as it stands (one-cycle planned over the 300 updates, shifts): its config from the rules
+    { name: 'default', config: { ...engine.rules.presets.default, iterations: 300 }, iterations: 300, batch: 64,
+      args: ['--preset', 'default', '--iterations', '300'] },
+    { name: 'SGD, step', config: DEFAULT, iterations: 300, batch: 64,
+      args: ['--arch', '784-128-10', '--schedule', 'step', '--shift', '0', '--iterations', '300'] },
     { name: 'seed', config: SEED, iterations: 3, batch: 60000, args: ['--preset', 'seed', '--iterations', '3'] },
   ];
   for (const c of cases) {
@@ -131,7 +135,7 @@ test('threaded module: 2 threads give the same bits as 1 (default, 200 batches; 
       models.push({ bytes: Buffer.from(engine.saveModel()), accuracy: engine.evaluate('test').accuracy });
       engine.destroy();
     }
-    assert.ok(models[0].bytes.equals(models[1].bytes), `${config.arch.join('-')}: 1 and 2 threads differ`);
+    assert.ok(models[0].bytes.equals(models[1].bytes), `${config.arch}: 1 and 2 threads differ`);
     assert.equal(models[0].accuracy, models[1].accuracy);
   }
 });
@@ -170,7 +174,7 @@ test('module exports: the plain names, the thread controls, and no wasm_ prefix 
   for (const name of ['init', 'step', 'predict', 'predict_index', 'load_dataset', 'dataset_count', 'set_hyper',
     'evaluate', 'evaluation', 'evaluation_fields', 'evaluation_confusion', 'classify', 'model_save', 'model_load',
     'model_size', 'rules', 'progress', 'progress_fields', 'error_message', 'error_field', 'mem_alloc', 'mem_free',
-    'threads', 'set_helpers']) {
+    'threads', 'set_helpers', 'arch']) {
     assert.ok(one.includes(name), `mnist.wasm does not export ${name}`);
     assert.ok(threaded.includes(name), `mnist-mt.wasm does not export ${name}`);
   }
@@ -187,18 +191,20 @@ test('module exports: the plain names, the thread controls, and no wasm_ prefix 
 test('rules: the core\'s presets are the CLI\'s (same bits), with limits for every setting', async (t) => {
   const engine = await engineWithMnist();
   const { rules } = engine;
-  assert.deepEqual(Object.keys(rules.presets), ['seed', 'default', 'wide']);
+  assert.deepEqual(Object.keys(rules.presets), ['seed', 'default', 'wide', 'cnn', 'cnn-best']);
   assert.deepEqual(rules.inits, ['he', 'seed']);
   assert.equal(rules.pixels, 784);
   assert.equal(rules.classes, 10);
   assert.deepEqual(rules.presets.wide, {
-    arch: [784, 256, 128, 10], init: 'he', seed: 1, batch: 128, lr: 0.05, momentum: 0.9, weightDecay: 0, lrDecay: 0.5,
-    epochs: 8, iterations: 0, optimizer: 'sgd', schedule: 'step', beta1: 0.9, beta2: 0.999, eps: 1e-8,
+    arch: '784-256-128-10', init: 'he', seed: 1, batch: 128, lr: 0.05, momentum: 0.9, weightDecay: 0, lrDecay: 0.5,
+    epochs: 8, iterations: 0, shift: 0, optimizer: 'sgd', schedule: 'step', beta1: 0.9, beta2: 0.999, eps: 1e-8,
     description: 'Two hidden layers, more epochs: a bit more accurate, several times slower.',
   });
   assert.deepEqual([rules.optimizers, rules.schedules], [['sgd', 'adam'], ['step', 'onecycle']]);
-  assert.deepEqual(rules.presets.seed.arch, [784, 10, 10]);
+  assert.deepEqual(rules.presets.seed.arch, '784-10-10');
   assert.equal(rules.presets.seed.epochs, 500);
+  assert.deepEqual([rules.presets.cnn.arch, rules.presets.cnn.optimizer, rules.presets.cnn.schedule, rules.presets.cnn.beta2],
+    ['784-c16k3-p2-c32k3-p2-64-10', 'adam', 'onecycle', 0.9]);
   assert.deepEqual(rules.limits.lr, { min: 0, max: 100, minExclusive: true });
   assert.deepEqual(rules.limits.batch, { min: 1, max: 1000000, integer: true });
   assert.deepEqual(rules.limits.seed, { min: 0, max: 4294967295, integer: true });
@@ -210,12 +216,15 @@ test('rules: the core\'s presets are the CLI\'s (same bits), with limits for eve
   const dir = tempDir(t);
   for (const [name, preset] of Object.entries(rules.presets)) {
     assert.ok(help.includes(preset.description.split(' ').slice(0, 3).join(' ')), `--help lacks ${name}'s description`);
-    const iterations = name === 'seed' ? 2 : 20;
+    const iterations = name === 'seed' ? 2 : name.startsWith('cnn') ? 6 : 20;
     const file = path.join(dir, `${name}.model`);
     const native = runBinary(BIN.mnist, ['train', '--data', MNIST_DIR, '--preset', name, '--iterations', String(iterations), '--save', file]);
     assert.equal(native.status, 0, native.stderr);
     assert.equal(native.json.preset, name);
-    engine.init(preset);
+    assert.equal(native.json.arch, preset.arch);
+    // the CLI plans a one-cycle schedule over its --iterations: so does the engine, given them
+    const configured = engine.init({ ...preset, iterations });
+    assert.equal(configured.archText, preset.arch);
     trainIterations(engine, iterations, Math.min(preset.batch, 60000), 3000);
     assert.ok(Buffer.from(engine.saveModel()).equals(fs.readFileSync(file)), `${name}: the engine and the CLI differ`);
   }
@@ -242,6 +251,12 @@ test('a rejected setting names its field (error.field), in init and setHyper', a
     ['arch', { arch: [784, 1.5, 10] }, /whole numbers/], ['arch', { arch: [784, 1, 1, 1, 1, 1, 1, 1, 1, 10] }, /layer widths|weight layers/],
     ['init', { init: 'zeros' }, /unknown initialisation 'zeros'/], ['lr', { lr: undefined }, /lr is missing/],
     ['batch', { batch: '64' }, /batch must be a number, not "64"/], ['momentum', { momentum: true }, /momentum must be a number/],
+    ['arch', { arch: '784-c16k9-p2-p2-p2-p2-p2-10' }, /after layer 5 the image is 1×1, too small for a 2×2 pool/],
+    ['arch', { arch: '784-c16k3-banana-10' }, /layer 2 \('banana'\) is not a width/], ['arch', { arch: 784 }, /architecture must be/],
+    ['optimizer', { optimizer: 'rmsprop' }, /unknown optimizer 'rmsprop' \(expected sgd or adam\)/],
+    ['optimizer', { optimizer: 1 }, /optimizer must be a name/], ['schedule', { schedule: 'cosine' }, /unknown schedule 'cosine'/],
+    ['beta1', { beta1: 1 }, /beta1/], ['beta2', { beta2: -0.1 }, /beta2/], ['eps', { eps: 0 }, /eps/],
+    ['shift', { shift: 5 }, /shift 5 out of range/], ['shift', { shift: undefined }, /shift is missing/],
   ];
   for (const [field, change, message] of cases) {
     const r = rejected(() => engine.init({ ...DEFAULT, ...change }));
@@ -255,7 +270,8 @@ test('a rejected setting names its field (error.field), in init and setHyper', a
     assert.match(r.message, message);
   }
   assert.deepEqual(engine.setHyper({ lr: 0.5, epochs: 7 }),
-    { batch: 64, lr: 0.5, momentum: 0.9, weightDecay: 0, lrDecay: 0.3, epochs: 7, iterations: 0 });
+    { batch: 64, lr: 0.5, momentum: 0.9, weightDecay: 0, lrDecay: 0.3, epochs: 7, iterations: 0, optimizer: 'sgd',
+      schedule: 'step', beta1: 0.9, beta2: 0.999, eps: 1e-8, shift: 0 });
   assert.equal(rejected(() => engine.step(10)).field, null, 'not a setting: no field');
   assert.equal(rejected(() => engine.loadModel(new Uint8Array(40))).field, null);
 });

@@ -66,7 +66,7 @@ static const char *USAGE_TAIL =
     "\n"
     "exit status: 0 success, 1 bad input or failed run, 2 bad usage\n";
 
-#define INDENT "                              " /* under the preset's settings */
+#define INDENT "                               " /* under the preset's settings */
 
 /* Words of `text`, wrapped at about 80 columns after INDENT. */
 static void print_wrapped(FILE *out, const char *text) {
@@ -93,15 +93,16 @@ void print_usage(FILE *out) {
     for (const mnist_preset_def *p = mnist_presets; p->name; p++) {
         const mnist_config *c = &p->config;
         const mnist_hyper *h = &c->hyper;
-        fprintf(out, "                      %-8s", p->name);
-        char arch[128];
-        mnist_arch_format(c->n_layers, c->sizes, c->layers, arch, sizeof arch);
-        fputs(arch, out);
-        fprintf(out, ", init %s, batch ", mnist_init_name(c->init));
+        fprintf(out, "                      %-8s %s\n" INDENT "init %s, batch ", p->name, p->arch,
+                mnist_init_name(c->init));
         if (h->batch_size >= MNIST_MAX_BATCH) fputs("full", out);
         else fprintf(out, "%ld", h->batch_size);
-        fprintf(out, ",\n" INDENT "lr %g, momentum %g, lr decay %g", (double)h->learning_rate,
-                (double)h->momentum, (double)h->lr_decay);
+        fprintf(out, ", %s schedule", mnist_schedule_name(h->schedule));
+        if (h->shift) fprintf(out, ", shift %ld", h->shift);
+        fprintf(out, ",\n" INDENT "%s, lr %g", mnist_optimizer_name(h->optimizer), (double)h->learning_rate);
+        if (h->optimizer == MNIST_OPT_SGD) fprintf(out, ", momentum %g", (double)h->momentum);
+        else fprintf(out, ", beta1 %g, beta2 %g", (double)h->beta1, (double)h->beta2);
+        if (h->schedule == MNIST_SCHEDULE_STEP) fprintf(out, ", lr decay %g", (double)h->lr_decay);
         fputs(",\n" INDENT "stops after", out);
         if (h->epochs) fprintf(out, " %ld epochs", h->epochs);
         if (h->iterations) fprintf(out, "%s %ld iterations", h->epochs ? " or" : "", h->iterations);

@@ -6,7 +6,11 @@
 
 #include "nn.h"
 
-#define HIDDEN(...) {MNIST_PIXELS, __VA_ARGS__, MNIST_CLASSES}
+/* The reference's recipe for its CNNs (issue 10): Adam with beta2 0.9, its
+ * peak rate 0.01 reached by a one-cycle schedule over the run, batch 128. */
+#define ADAM_ONECYCLE                                                                                           \
+    .optimizer = MNIST_OPT_ADAM, .schedule = MNIST_SCHEDULE_ONECYCLE, .beta1 = 0.9f, .beta2 = 0.9f, .eps = 1e-8f, \
+    .batch_size = 128, .learning_rate = 0.01f, .momentum = 0.9f, .weight_decay = 0.0f, .lr_decay = 1.0f
 
 const mnist_preset_def mnist_presets[] = {
     {"seed",
@@ -15,23 +19,49 @@ const mnist_preset_def mnist_presets[] = {
       * iteration limit keeps it 500 updates when a smaller batch is chosen. */
      "The original notebook: full-batch gradient descent, one update per epoch, 500 updates. "
      "About 85% on MNIST, in a minute or so.",
-     {.n_layers = 2, .sizes = HIDDEN(10), .init = MNIST_INIT_SEED, .seed = 1,
+     "784-10-10",
+     {.init = MNIST_INIT_SEED, .seed = 1,
       .hyper = {MNIST_HYPER_DEFAULTS, .batch_size = MNIST_MAX_BATCH, .learning_rate = 0.10f, .momentum = 0.0f,
                 .weight_decay = 0.0f, .lr_decay = 1.0f, .epochs = 500, .iterations = 500}}},
     {"default",
-     /* Tuned on MNIST: >= 97.4% test accuracy after 2 epochs for each of
-      * seeds 1-6, 97.7% after 5; the fast decay settles the noise of a high
-      * momentum rate. */
-     "Mini-batch SGD with momentum. About 97.6% on MNIST in a few seconds.",
-     {.n_layers = 2, .sizes = HIDDEN(128), .init = MNIST_INIT_HE, .seed = 1,
-      .hyper = {MNIST_HYPER_DEFAULTS, .batch_size = 64, .learning_rate = 0.1f, .momentum = 0.9f, .weight_decay = 0.0f,
-                .lr_decay = 0.3f, .epochs = 5, .iterations = 0}}},
+     /* 784-128-10 as before, trained better: the one-cycle schedule (peak
+      * 0.1; the momentum cycles 0.95 -> 0.85 -> 0.95, so .momentum is what
+      * a switch to the step schedule would use) and 1-pixel shifts took 5
+      * epochs from 97.65% to 98.38 / 98.31 / 98.35% (seeds 1-3); one-cycle
+      * without shifts: 97.95 / 97.97%; the step schedule with shifts: 98.08%
+      * (seed 1). The price: 96.1% after 2 epochs (the step schedule: 97.5%). */
+     "Mini-batch SGD with momentum, a one-cycle learning rate and images shifted by up to 1 pixel. "
+     "98.38%, 98.31%, 98.35% on MNIST after 5 epochs (seeds 1, 2, 3), in a few seconds.",
+     "784-128-10",
+     {.init = MNIST_INIT_HE, .seed = 1,
+      .hyper = {.optimizer = MNIST_OPT_SGD, .schedule = MNIST_SCHEDULE_ONECYCLE, .beta1 = 0.9f, .beta2 = 0.999f,
+                .eps = 1e-8f, .batch_size = 64, .learning_rate = 0.1f, .momentum = 0.9f, .weight_decay = 0.0f,
+                .lr_decay = 0.3f, .epochs = 5, .iterations = 0, .shift = 1}}},
     {"wide",
      "Two hidden layers, more epochs: a bit more accurate, several times slower.",
-     {.n_layers = 3, .sizes = HIDDEN(256, 128), .init = MNIST_INIT_HE, .seed = 1,
+     "784-256-128-10",
+     {.init = MNIST_INIT_HE, .seed = 1,
       .hyper = {MNIST_HYPER_DEFAULTS, .batch_size = 128, .learning_rate = 0.05f, .momentum = 0.9f, .weight_decay = 0.0f,
                 .lr_decay = 0.5f, .epochs = 8, .iterations = 0}}},
-    {NULL, NULL, {0}},
+    {"cnn",
+     /* The reference's net A with its recipe (Adam, beta2 0.9, one-cycle to
+      * 0.01 over the run): 2 epochs gave 98.96% (seed 1, batch 64), short of
+      * 99.0% as often as not; 3 epochs clear it for every seed. The
+      * reference's net T for 2 epochs: 98.91 / 98.98% (seeds 1, 2). */
+     "A convolutional network (two 3x3 convolutions, each with a 2x2 max-pool): Adam with a one-cycle learning rate, "
+     "3 epochs. 99.18%, 99.15%, 99.08%, 99.16%, 99.09% on MNIST (seeds 1 to 5); about a minute natively.",
+     "784-c16k3-p2-c32k3-p2-64-10",
+     {.init = MNIST_INIT_HE, .seed = 1,
+      .hyper = {ADAM_ONECYCLE, .epochs = 3, .iterations = 0}}},
+    {"cnn-best",
+     /* The reference's net K with shifts of up to 2 pixels for 8 epochs:
+      * 99.34% on average there (PyTorch). */
+     "A wider convolutional network trained longer on images shifted by up to 2 pixels: Adam with a one-cycle "
+     "learning rate, 8 epochs. Slow: several minutes natively.",
+     "784-c32k3-p2-c64k3-p2-128-10",
+     {.init = MNIST_INIT_HE, .seed = 1,
+      .hyper = {ADAM_ONECYCLE, .epochs = 8, .iterations = 0, .shift = 2}}},
+    {NULL, NULL, NULL, {0}},
 };
 
 /* Indexed by mnist_setting. The seed's bound keeps it exact through every
@@ -96,8 +126,10 @@ static const char *name_of(const char *const *names, int count, int i) {
 mnist_status mnist_preset(const char *name, mnist_config *cfg, mnist_error *err) {
     for (const mnist_preset_def *p = mnist_presets; name && p->name; p++) {
         if (strcmp(p->name, name) == 0) {
-            *cfg = p->config;
-            return MNIST_OK;
+            mnist_config c = p->config; /* the table's texts parse: tests/core.test.js checks each */
+            mnist_status st = mnist_parse_arch(p->arch, &c, err);
+            if (st == MNIST_OK) *cfg = c;
+            return st;
         }
     }
     char names[128];

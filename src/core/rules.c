@@ -2,10 +2,11 @@
  * the WebAssembly module's `rules` export) shows and checks the very presets
  * and limits the core applies:
  *
- *   { "presets": { "seed": { "arch": [784, 10, 10], "init": "seed", "seed": 1, "batch": 1000000,
+ *   { "presets": { "seed": { "arch": "784-10-10", "init": "seed", "seed": 1, "batch": 1000000,
  *                            "lr": 0.1, "momentum": 0, "weightDecay": 0, "lrDecay": 1, "beta1": 0.9,
- *                            "beta2": 0.999, "eps": 1e-08, "epochs": 500, "iterations": 500,
- *                            "optimizer": "sgd", "schedule": "step", "description": "..." }, ... },
+ *                            "beta2": 0.999, "eps": 1e-08, "epochs": 500, "iterations": 500, "shift": 0,
+ *                            "optimizer": "sgd", "schedule": "step", "description": "..." }, ...,
+ *                  "cnn": { "arch": "784-c16k3-p2-c32k3-p2-64-10", ... } },
  *     "limits": { "batch": { "min": 1, "max": 1000000, "integer": true },
  *                 "lr": { "min": 0, "max": 100, "minExclusive": true }, ... },
  *     "inits": ["he", "seed"], "optimizers": ["sgd", "adam"], "schedules": ["step", "onecycle"],
@@ -48,9 +49,9 @@ static void put_preset(json_out *o, const mnist_preset_def *p) {
     const mnist_config *c = &p->config;
     const mnist_hyper *h = &c->hyper;
     put_string(o, p->name);
-    put(o, ":{\"arch\":[");
-    for (int l = 0; l <= c->n_layers; l++) put(o, l ? ",%d" : "%d", c->sizes[l]);
-    put(o, "],\"init\":");
+    put(o, ":{\"arch\":");
+    put_string(o, p->arch);
+    put(o, ",\"init\":");
     put_string(o, mnist_init_name(c->init));
     put(o, ",\"seed\":%llu,\"batch\":%ld", (unsigned long long)c->seed, h->batch_size);
     const struct { mnist_setting setting; float value; } floats[] = {
@@ -62,7 +63,7 @@ static void put_preset(json_out *o, const mnist_preset_def *p) {
         put(o, ",\"%s\":", mnist_limits[floats[i].setting].key);
         put_number(o, floats[i].value, 1);
     }
-    put(o, ",\"epochs\":%ld,\"iterations\":%ld,\"optimizer\":", h->epochs, h->iterations);
+    put(o, ",\"epochs\":%ld,\"iterations\":%ld,\"shift\":%ld,\"optimizer\":", h->epochs, h->iterations, h->shift);
     put_string(o, mnist_optimizer_name(h->optimizer));
     put(o, ",\"schedule\":");
     put_string(o, mnist_schedule_name(h->schedule));

@@ -47,6 +47,7 @@ static struct {
     double eval_out[N_EVALUATION];
     float probs[MNIST_CLASSES];
     char *rules; /* mnist_rules_json(), written once */
+    char arch[128]; /* arch(): the longest text of MNIST_MAX_LAYERS layers fits */
 } g;
 
 static int fail(mnist_status code, const char *message) {
@@ -137,47 +138,64 @@ static int adopt(mnist_net *net) {
     return MNIST_OK;
 }
 
-/* Hyperparameters from JavaScript numbers, each checked against its limit
- * before it is narrowed to its C type. */
+/* Hyperparameters from JavaScript numbers and names, each number checked
+ * against its limit before it is narrowed to its C type. */
 static int read_hyper(mnist_hyper *h, double batch, double lr, double momentum, double weight_decay,
-                      double lr_decay, double epochs, double iterations) {
+                      double lr_decay, double epochs, double iterations, const char *optimizer, const char *schedule,
+                      double beta1, double beta2, double eps, double shift) {
     const struct { mnist_setting setting; double value; } in[] = {
         {MNIST_SET_BATCH, batch},         {MNIST_SET_LR, lr},         {MNIST_SET_MOMENTUM, momentum},
         {MNIST_SET_WEIGHT_DECAY, weight_decay}, {MNIST_SET_LR_DECAY, lr_decay},
-        {MNIST_SET_EPOCHS, epochs},       {MNIST_SET_ITERATIONS, iterations},
+        {MNIST_SET_EPOCHS, epochs},       {MNIST_SET_ITERATIONS, iterations}, {MNIST_SET_BETA1, beta1},
+        {MNIST_SET_BETA2, beta2},         {MNIST_SET_EPS, eps},       {MNIST_SET_SHIFT, shift},
     };
     for (size_t i = 0; i < sizeof in / sizeof in[0]; i++)
         if (mnist_check(in[i].setting, in[i].value, &g.err) != MNIST_OK) return g.err.code;
-    /* SGD with the step schedule: the page's optimiser */
-    *h = (mnist_hyper){MNIST_HYPER_DEFAULTS, .batch_size = (long)batch, .learning_rate = (float)lr,
-                       .momentum = (float)momentum, .weight_decay = (float)weight_decay, .lr_decay = (float)lr_decay,
-                       .epochs = (long)epochs, .iterations = (long)iterations};
+    *h = (mnist_hyper){.batch_size = (long)batch, .learning_rate = (float)lr, .momentum = (float)momentum,
+                       .weight_decay = (float)weight_decay, .lr_decay = (float)lr_decay, .epochs = (long)epochs,
+                       .iterations = (long)iterations, .beta1 = (float)beta1, .beta2 = (float)beta2,
+                       .eps = (float)eps, .shift = (long)shift};
+    if (mnist_parse_optimizer(optimizer, &h->optimizer, &g.err) != MNIST_OK) return g.err.code;
+    if (mnist_parse_schedule(schedule, &h->schedule, &g.err) != MNIST_OK) return g.err.code;
     return mnist_hyper_check(h, &g.err);
 }
 
-/* Creates and configures a fresh network: sizes[0..n_sizes-1] = 784,
- * hidden..., 10; init "he" or "seed". Attaches the training set if loaded. */
-EXPORT("init") int wasm_init(int n_sizes, const int32_t *sizes, const char *init, double seed, double batch,
-                             double lr, double momentum, double weight_decay, double lr_decay, double epochs,
-                             double iterations) {
+/* The hyperparameters' arguments, in the order read_hyper takes them (and
+ * engine.js's HYPER_KEYS lists them). */
+#define HYPER_PARAMS                                                                                              \
+    double batch, double lr, double momentum, double weight_decay, double lr_decay, double epochs,                 \
+        double iterations, const char *optimizer, const char *schedule, double beta1, double beta2, double eps,    \
+        double shift
+#define HYPER_ARGS \
+    batch, lr, momentum, weight_decay, lr_decay, epochs, iterations, optimizer, schedule, beta1, beta2, eps, shift
+
+/* Creates and configures a fresh network: arch in the core's grammar
+ * ("784-128-10", "784-c16k3-p2-c32k3-p2-64-10"; mnist_parse_arch), init
+ * "he" or "seed". Attaches the training set if loaded. */
+EXPORT("init") int wasm_init(const char *arch, const char *init, double seed, HYPER_PARAMS) {
     mnist_config cfg;
     memset(&cfg, 0, sizeof cfg);
-    cfg.n_layers = n_sizes - 1; /* a count out of range is rejected before the sizes are read */
-    for (int l = 0; l < n_sizes && l <= MNIST_MAX_LAYERS; l++) cfg.sizes[l] = sizes[l];
     if (mnist_parse_init(init, &cfg.init, &g.err) != MNIST_OK) return g.err.code;
     if (mnist_check(MNIST_SET_SEED, seed, &g.err) != MNIST_OK) return g.err.code;
     cfg.seed = (uint64_t)seed;
-    if (read_hyper(&cfg.hyper, batch, lr, momentum, weight_decay, lr_decay, epochs, iterations) != MNIST_OK)
-        return g.err.code;
+    if (read_hyper(&cfg.hyper, HYPER_ARGS) != MNIST_OK) return g.err.code;
+    if (mnist_parse_arch(arch, &cfg, &g.err) != MNIST_OK) return g.err.code;
     return adopt(mnist_create(&cfg, &g.err));
 }
 
-EXPORT("set_hyper") int wasm_set_hyper(double batch, double lr, double momentum, double weight_decay, double lr_decay,
-                                       double epochs, double iterations) {
+EXPORT("set_hyper") int wasm_set_hyper(HYPER_PARAMS) {
     if (!g.net) return no_net();
     mnist_hyper h;
-    if (read_hyper(&h, batch, lr, momentum, weight_decay, lr_decay, epochs, iterations) != MNIST_OK) return g.err.code;
+    if (read_hyper(&h, HYPER_ARGS) != MNIST_OK) return g.err.code;
     return mnist_set_hyper(g.net, &h, &g.err);
+}
+
+/* The network's architecture as text (mnist_arch_format), "" if none. */
+EXPORT("arch") const char *wasm_arch(void) {
+    g.arch[0] = '\0';
+    if (g.net)
+        mnist_arch_format(mnist_layers(g.net), mnist_sizes(g.net), mnist_layer_specs(g.net), g.arch, sizeof g.arch);
+    return g.arch;
 }
 
 EXPORT("params") float *wasm_params(void) { return g.net ? mnist_params(g.net) : NULL; }

@@ -49,6 +49,7 @@ static int cmd_adam_step(int argc, char **argv) {
     h->lr_decay = 1.0f; /* every step is an epoch: keep the rate (step schedule) */
     h->weight_decay = strtof(argv[1], NULL);
     h->optimizer = MNIST_OPT_ADAM;
+    h->shift = 0; /* the reference takes the gradient of the images as they are */
     if (mnist_parse_schedule(argv[2], &h->schedule, &err) != MNIST_OK) { fprintf(stderr, "%s\n", err.message); return 2; }
     mnist_net *net = mnist_create(&cfg, &err);
     if (!net || mnist_train_attach(net, &ds, &err) != MNIST_OK) { fprintf(stderr, "%s\n", err.message); return 1; }

@@ -55,15 +55,24 @@
     return Number(t);
   }
 
-  /** "128", "256-128", "256, 128", "" (no hidden layer); also a full "784-128-10". */
+  /** "128", "256-128", "256, 128", "" (no hidden layer); also a full "784-128-10". With a
+   *  convolution or a pool among them ("c16k3-p2-64", the core's grammar) the text goes to the
+   *  core as it is, which checks it (a bad one comes back as an error for this field). */
   function parseArch(text) {
     var t = String(text == null ? '' : text).trim();
     if (t === '') return { ok: true, hidden: [] };
-    var nums = t.split(/\s*[-,x×\s]\s*/i).filter(function (p) { return p !== ''; }).map(parseInteger);
-    if (nums.some(function (n) { return !isFinite(n); })) {
-      return { ok: false, message: 'Hidden layer sizes must be whole numbers separated by "-" (e.g. 128 or 256-128)' };
+    var parts = t.split(/\s*[-,x×\s]\s*/i).filter(function (p) { return p !== ''; });
+    if (parts.length >= 3 && parts[0] === String(rules.pixels) && parts[parts.length - 1] === String(rules.classes)) {
+      parts = parts.slice(1, -1);
     }
-    if (nums.length >= 3 && nums[0] === rules.pixels && nums[nums.length - 1] === rules.classes) nums = nums.slice(1, -1);
+    if (parts.some(function (p) { return /^(c\d+k\d+(pad\d+)?|p\d+)$/i.test(p); })) {
+      return { ok: true, layers: parts.map(function (p) { return p.toLowerCase(); }) };
+    }
+    var nums = parts.map(parseInteger);
+    if (nums.some(function (n) { return !isFinite(n); })) {
+      return { ok: false, message: 'Hidden layer sizes must be whole numbers separated by "-" (e.g. 128 or 256-128), ' +
+        'or layers like c16k3-p2-64' };
+    }
     var maxHidden = rules.limits.layers.max - 1, width = rules.limits.width;
     if (nums.length > maxHidden) return { ok: false, message: 'At most ' + maxHidden + ' hidden layers' };
     for (var i = 0; i < nums.length; i++) {
@@ -74,11 +83,15 @@
     return { ok: true, hidden: nums };
   }
 
+  /** A dense network's parameters (widths [784, ..., 10]). */
   function paramCount(arch) {
     var n = 0;
     for (var i = 0; i + 1 < arch.length; i++) n += arch[i] * arch[i + 1] + arch[i + 1];
     return n;
   }
+
+  /** The layers between the input and the output of an architecture text: "c16k3-p2-64". */
+  function middle(arch) { return arch.split('-').slice(1, -1).join('-'); }
 
   /** The sentence for a value outside `lim` ({min, max, integer, minExclusive, maxExclusive}). */
   function rangeMessage(label, lim, tooLow) {
@@ -107,7 +120,10 @@
     if (!rules) return { ok: false, message: '' }; // nothing to check against yet
     if (field !== 'arch') return checkNumber(field, text);
     var r = parseArch(text);
-    return r.ok ? { ok: true, value: [rules.pixels].concat(r.hidden, [rules.classes]) } : r;
+    if (!r.ok) return r;
+    var layers = [rules.pixels].concat(r.hidden || r.layers, [rules.classes]);
+    // value: the core's text; widths: a dense network's layer widths (null for a convolutional one)
+    return { ok: true, value: layers.join('-'), widths: r.hidden ? layers : null };
   }
 
   function fieldError(field, message) {
@@ -144,7 +160,9 @@
       config: {
         preset: basePreset, arch: values.arch, init: p.init, seed: values.seed, batch: values.batch, lr: values.lr,
         momentum: values.momentum, weightDecay: p.weightDecay, lrDecay: p.lrDecay, epochs: values.epochs,
-        iterations: 0 // the form has no such field: its epochs are the whole run
+        iterations: 0, // the form has no such field: its epochs are the whole run
+        // the preset's, as the form has no fields for them
+        optimizer: p.optimizer, schedule: p.schedule, beta1: p.beta1, beta2: p.beta2, eps: p.eps, shift: p.shift
       }
     };
   }
@@ -156,7 +174,7 @@
     if (!p) return;
     basePreset = name;
     $('preset').value = name;
-    $('arch').value = p.arch.slice(1, -1).join('-');
+    $('arch').value = middle(p.arch);
     $('lr').value = fmt.num(p.lr);
     $('momentum').value = fmt.num(p.momentum);
     $('batch').value = String(p.batch);
@@ -177,8 +195,9 @@
     var v = {};
     FIELDS.forEach(function (f) { v[f] = check(f, $(f).value); });
 
-    setText('arch-summary', v.arch.ok
-      ? 'Network ' + v.arch.value.join('-') + ': ' + fmt.int(paramCount(v.arch.value)) + ' parameters.' : '');
+    setText('arch-summary', !v.arch.ok ? '' : v.arch.widths
+      ? 'Network ' + v.arch.value + ': ' + fmt.int(paramCount(v.arch.widths)) + ' parameters.'
+      : 'Network ' + v.arch.value + ' (convolutional).');
 
     var bits = [];
     if (v.batch.ok) {
@@ -187,11 +206,14 @@
       if (v.epochs.ok) bits.push(fmt.int(per * v.epochs.value) + ' in all');
     }
     bits.push(p.init === 'he' ? 'He initialisation' : "the notebook's U(−0.5, 0.5) initialisation");
-    bits.push(p.lrDecay === 1 ? 'constant learning rate' : 'learning rate × ' + fmt.num(p.lrDecay) + ' after each epoch');
+    if (p.optimizer === 'adam') bits.push('Adam');
+    if (p.schedule === 'onecycle') bits.push('one-cycle learning rate (the rate above is its peak)');
+    else bits.push(p.lrDecay === 1 ? 'constant learning rate' : 'learning rate × ' + fmt.num(p.lrDecay) + ' after each epoch');
+    if (p.shift) bits.push('images shifted by up to ' + p.shift + (p.shift === 1 ? ' pixel' : ' pixels'));
     setText('run-summary', bits.join(' · ') + '.');
 
     var changed = [];
-    if (v.arch.ok && v.arch.value.join('-') !== p.arch.join('-')) changed.push('layers');
+    if (v.arch.ok && v.arch.value !== p.arch) changed.push('layers');
     if (v.lr.ok && v.lr.value !== p.lr) changed.push('learning rate');
     if (v.momentum.ok && v.momentum.value !== p.momentum) changed.push('momentum');
     if (v.batch.ok && v.batch.value !== p.batch && !(p.batch >= n && v.batch.value >= n)) changed.push('batch size');
@@ -204,7 +226,7 @@
     rules = r;
     var select = $('preset');
     Dom.fill(select, Object.keys(r.presets).map(function (name) {
-      var option = el('option', null, name + ': ' + r.presets[name].arch.join('-'));
+      var option = el('option', null, name + ': ' + r.presets[name].arch);
       option.value = name;
       return option;
     }));

@@ -42,7 +42,7 @@
     var url = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
     var a = document.createElement('a');
     a.href = url;
-    a.download = 'mnist-' + arch.join('-') + acc + '.model';
+    a.download = 'mnist-' + arch + acc + '.model';
     a.hidden = true;
     document.body.appendChild(a);
     a.click();
@@ -60,7 +60,8 @@
       : when.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
     var acc = typeof record.testAccuracy === 'number' ? (record.testAccuracy * 100).toFixed(2) + '% test accuracy'
       : 'not evaluated';
-    return 'Saved model from ' + date + ', ' + acc + ' (' + record.arch.join('-') + ')';
+    // (records saved before the architecture text existed have only the layer widths)
+    return 'Saved model from ' + date + ', ' + acc + ' (' + (record.archText || record.arch.join('-')) + ')';
   }
 
   function showSaved(record) {
@@ -108,14 +109,14 @@
       return false;
     }
     // Train first applies the form's training settings to the loaded network (applied: '').
-    Store.set({ busy: false, loadedArch: m.arch.slice(), hasNet: true, fresh: true, applied: '' });
-    Form.setFieldValue('arch', m.arch.slice(1, -1).join('-'));
+    Store.set({ busy: false, loadedArch: m.archText, hasNet: true, fresh: true, applied: '' });
+    Form.setFieldValue('arch', m.archText.split('-').slice(1, -1).join('-'));
     Settings.sync();
     var r = Form.readConfig(true);
     if (r.ok) Store.set({ config: r.config });
     handlers.clearDisplay(r.ok ? r.config.epochs : (S.config ? S.config.epochs : 1));
     Store.set({ phase: 'ready', recoverable: false });
-    modelMessage('Loaded ' + what + ': a ' + m.arch.join('-') + ' network (' + fmt.int(m.parameters) +
+    modelMessage('Loaded ' + what + ': a ' + m.archText + ' network (' + fmt.int(m.parameters) +
       ' parameters). Train goes on from its weights; Reset starts afresh.', 'ok');
     return true;
   }
@@ -140,7 +141,7 @@
     if (!Store.get().hasNet) return;
     try {
       var m = await Client.request({ type: 'save-model' }, [], 'model');
-      var name = download(m.bytes, m.arch, m.testAccuracy);
+      var name = download(m.bytes, m.archText, m.testAccuracy);
       setNote('Downloaded ' + name + ' (' + fmt.bytes(m.bytes.length) + ').', 'ok');
     } catch (e) {
       setNote('Could not save the model: ' + e.message, 'error');
@@ -153,7 +154,7 @@
     if (!S.hasNet) return;
     var key = S.dataset;
     Client.request({ type: 'save-model' }, [], 'model').then(function (m) {
-      var record = { bytes: m.bytes.slice().buffer, arch: m.arch, testAccuracy: m.testAccuracy,
+      var record = { bytes: m.bytes.slice().buffer, arch: m.arch, archText: m.archText, testAccuracy: m.testAccuracy,
         savedAt: Date.now(), dataset: key, settings: Settings.current() };
       return Storage.save(key, record).then(function () {
         if (key !== Store.get().dataset) return;

@@ -189,10 +189,11 @@
     var S = Store.get();
     var key = Store.configKey(config);
     if (S.fresh && S.applied === key) return Promise.resolve();
-    if (S.fresh && S.loadedArch && S.loadedArch.join('-') === config.arch.join('-')) {
+    if (S.fresh && S.loadedArch && S.loadedArch === config.arch) {
       // A loaded model trains on from its weights: only the training settings change.
       var hyper = { batch: config.batch, lr: config.lr, momentum: config.momentum, weightDecay: config.weightDecay,
-        lrDecay: config.lrDecay, epochs: config.epochs };
+        lrDecay: config.lrDecay, epochs: config.epochs, optimizer: config.optimizer, schedule: config.schedule,
+        beta1: config.beta1, beta2: config.beta2, eps: config.eps, shift: config.shift };
       return Client.request({ type: 'set-hyper', hyper: hyper }, [], 'hyper').then(function (m) {
         Store.set({ applied: key, config: config });
         setTarget(config.epochs);

@@ -2,7 +2,8 @@
  * dataset).
  *
  * Public: window.MnistStorage = { save(key, record), load(key), remove(key) }
- *   record = {bytes: ArrayBuffer, arch, testAccuracy, savedAt (ms), dataset, settings}.
+ *   record = {bytes: ArrayBuffer, arch (layer widths), archText (the core's text; missing in older records),
+ *             testAccuracy, savedAt (ms), dataset, settings}.
  *   Every call resolves (load: to null) or rejects with a sentence saying why.
  */
 (function () {

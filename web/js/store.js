@@ -15,7 +15,7 @@
  *   fresh        that network has not trained yet
  *   applied      configKey() of the settings it was built with ('' after a model file)
  *   config       those settings
- *   loadedArch   the layers of a network loaded from a file or the browser, until a new one
+ *   loadedArch   the architecture text of a network loaded from a file or the browser, until a new one
  *   last         the latest `progress` message
  *
  * Public: window.MnistStore = {
@@ -47,7 +47,7 @@
   function configKey(c) {
     if (!c) return '';
     return JSON.stringify([c.preset, c.arch, c.init, c.seed, c.batch, c.lr, c.momentum,
-      c.weightDecay, c.lrDecay, c.epochs, c.iterations]);
+      c.weightDecay, c.lrDecay, c.epochs, c.iterations, c.optimizer, c.schedule, c.beta1, c.beta2, c.eps, c.shift]);
   }
 
   window.MnistStore = {

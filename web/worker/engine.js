@@ -12,8 +12,10 @@
  *   const engine = await MnistEngine.create(wasmBytes);
  *   engine.rules.presets.default            // the core's presets and limits
  *   engine.loadSet('train', images, labels, { images: 'train-images…', labels: '…' });
- *   engine.init({ arch: [784, 128, 10], init: 'he', seed: 1, batch: 64, lr: 0.1, momentum: 0.9,
- *                 weightDecay: 0, lrDecay: 0.3, epochs: 5, iterations: 0 });
+ *   engine.init({ arch: '784-128-10', init: 'he', seed: 1, batch: 64, lr: 0.1, momentum: 0.9,
+ *                 weightDecay: 0, lrDecay: 0.3, epochs: 5, iterations: 0, optimizer: 'sgd',
+ *                 schedule: 'step', beta1: 0.9, beta2: 0.999, eps: 1e-8, shift: 0 });
+ *   // or any preset as it stands: engine.init(engine.rules.presets.cnn)
  *   const progress = engine.step(4096);     // one slice: call again and again
  *   const result = engine.evaluate('test');  // { count, correct, accuracy, loss, confusion }
  */
@@ -22,7 +24,10 @@
 (function (root) {
   const Threads = root.MnistThreads || require('./engine-threads.js');
   const SETS = { train: 0, test: 1 };
-  const HYPER_KEYS = ['batch', 'lr', 'momentum', 'weightDecay', 'lrDecay', 'epochs', 'iterations'];
+  // in the order the module's init and set_hyper take them (src/wasm/exports.c)
+  const HYPER_KEYS = ['batch', 'lr', 'momentum', 'weightDecay', 'lrDecay', 'epochs', 'iterations', 'optimizer', 'schedule',
+    'beta1', 'beta2', 'eps', 'shift'];
+  const HYPER_NAMES = ['optimizer', 'schedule']; // the hyperparameters that are names, not numbers
   const CONFIG_KEYS = ['arch', 'init', 'seed', ...HYPER_KEYS];
   const now = () => performance.now();
 
@@ -41,13 +46,23 @@
   const pick = (object, keys) => Object.fromEntries(keys.map((k) => [k, object[k]]));
 
   /* WebAssembly would turn a string, a boolean or a missing value silently into a
-   * number; the core checks the ranges of real numbers. */
+   * number; the core checks the ranges of real numbers (and which names it knows). */
   function requireNumbers(object, keys) {
     for (const key of keys) {
-      const value = object[key];
+      const value = object[key], name = HYPER_NAMES.includes(key);
       if (value === undefined) throw failure(`${key} is missing`, key);
-      if (typeof value !== 'number') throw failure(`${key} must be a number, not ${JSON.stringify(value)}`, key);
+      if (typeof value !== (name ? 'string' : 'number')) {
+        throw failure(`${key} must be a ${name ? 'name' : 'number'}, not ${JSON.stringify(value)}`, key);
+      }
     }
+  }
+
+  /** The architecture as the core's text: '784-c16k3-p2-64-10' as it is, or a list
+   *  of widths [784, 128, 10] joined ('784-128-10'); the core checks the rest. */
+  function archText(arch) {
+    if (typeof arch === 'string') return arch;
+    if (Array.isArray(arch) && arch.every((w) => Number.isInteger(w))) return arch.join('-');
+    throw failure("architecture must be a text like '784-128-10' or '784-c16k3-p2-64-10', or a list of whole numbers like [784, 128, 10]", 'arch');
   }
 
   class MnistEngine {
@@ -186,38 +201,49 @@
     // ---- network ----------------------------------------------------------------
     /** A fresh network from a config (keys: CONFIG_KEYS), checked by the core. */
     init(config) {
-      const arch = config.arch;
-      if (!Array.isArray(arch) || arch.some((w) => !Number.isInteger(w))) {
-        throw failure('architecture must be a list of whole numbers, like [784, 128, 10]', 'arch');
-      }
+      const arch = archText(config.arch);
       if (typeof config.init !== 'string') throw failure(`init must be 'he' or 'seed', not ${JSON.stringify(config.init)}`, 'init');
       requireNumbers(config, ['seed', ...HYPER_KEYS]);
-      const sizes = this.copyIn(new Uint8Array(Int32Array.from(arch).buffer));
-      const init = this.copyString(config.init);
-      const status = this.x.init(arch.length, sizes, init, config.seed, ...HYPER_KEYS.map((k) => config[k]));
-      this.x.mem_free(sizes);
-      this.x.mem_free(init);
-      this.check(status);
+      this.check(this.call(this.x.init, [arch, config.init, config.seed, ...HYPER_KEYS.map((k) => config[k])]));
       this.hyper = pick(config, HYPER_KEYS);
-      return { arch: this.arch(), parameters: this.paramCount(), config: pick(config, CONFIG_KEYS) };
+      return { arch: this.arch(), archText: this.archText(), parameters: this.paramCount(), config: pick(config, CONFIG_KEYS) };
     }
 
     /** Changes some of the hyperparameters (HYPER_KEYS); returns all of them as now in force. */
     setHyper(partial) {
       const next = { ...(this.hyper || this.defaultHyper()), ...pick(partial, HYPER_KEYS.filter((k) => k in partial)) };
       requireNumbers(next, HYPER_KEYS);
-      this.check(this.x.set_hyper(...HYPER_KEYS.map((k) => next[k])));
+      this.check(this.call(this.x.set_hyper, HYPER_KEYS.map((k) => next[k])));
       this.hyper = next;
       return { ...next };
+    }
+
+    /** The module's function fn on args, each text among them copied into the module's
+     *  memory for the call (passed as a pointer to it), numbers as they are. */
+    call(fn, args) {
+      const pointers = [];
+      try {
+        return fn(...args.map((a) => {
+          if (typeof a !== 'string') return a;
+          pointers.push(this.copyString(a));
+          return pointers[pointers.length - 1];
+        }));
+      } finally {
+        pointers.forEach((p) => this.x.mem_free(p));
+      }
     }
 
     /** A loaded model's hyperparameters when no network came before: the core's default preset's. */
     defaultHyper() { return pick(this.rules.presets.default, HYPER_KEYS); }
 
+    /** The values each layer outputs per sample, 784 first (a convolution's or pool's: H×W×C). */
     arch() {
       const n = this.x.layers();
       return Array.from(new Int32Array(this.memory.buffer, this.x.sizes(), n + 1));
     }
+
+    /** The architecture in the core's grammar, '784-c16k3-p2-64-10'. */
+    archText() { return this.string(this.x.arch()); }
 
     paramCount() { return Number(this.x.param_count()); }
 
@@ -302,9 +328,11 @@
       }
     }
 
-    /** A copy of the first layer's weights of units 0..units-1 (784 each, row by row). */
+    /** A copy of the first layer's weights of units 0..units-1 (784 each, row by row);
+     *  none when the first layer is a convolution (its filters are K×K, not images). */
     firstLayerWeights(units) {
-      const n = Math.max(0, Math.min(units, this.arch()[1]));
+      const dense = /^\d+-\d+(-|$)/.test(this.archText()); // the second token a width, not cNkK or pP
+      const n = dense ? Math.max(0, Math.min(units, this.arch()[1])) : 0;
       return new Float32Array(this.memory.buffer, this.x.params(), n * this.rules.pixels).slice();
     }
 
@@ -327,7 +355,7 @@
       this.x.mem_free(ptr);
       this.check(status);
       if (!this.hyper) this.hyper = this.defaultHyper();
-      return { arch: this.arch(), parameters: this.paramCount() };
+      return { arch: this.arch(), archText: this.archText(), parameters: this.paramCount() };
     }
   }
 

@@ -73,7 +73,8 @@
       trainMs = elapsedMs = 0;
       rateSamples = [];
       lastEvaluation = null;
-      post(Object.assign({ type: 'configured', arch: result.arch, parameters: result.parameters, config: c }, extra));
+      post(Object.assign({ type: 'configured', arch: result.arch, archText: result.archText, parameters: result.parameters,
+        config: c }, extra));
       sendProgress();
       if (engine.count('test') > 0) {
         evaluateNow('configure');
@@ -337,14 +338,14 @@
       'save-model'() {
         requireNetwork();
         const bytes = engine.saveModel();
-        post({ type: 'model', bytes, arch: engine.arch(), testAccuracy: lastEvaluation ? lastEvaluation.testAccuracy : null }, [bytes.buffer]);
+        post({ type: 'model', bytes, arch: engine.arch(), archText: engine.archText(), testAccuracy: lastEvaluation ? lastEvaluation.testAccuracy : null }, [bytes.buffer]);
       },
       'load-model'(m) {
         if (state === 'training') pause();
         // the loaded network trains on from here with the hyperparameters in force
         const result = engine.loadModel(new Uint8Array(m.bytes));
         // with no network before it, the rest of the settings are the core's default preset's
-        const c = Object.assign({}, engine.rules.presets.default, config, engine.hyper, { arch: result.arch, preset: 'loaded' });
+        const c = Object.assign({}, engine.rules.presets.default, config, engine.hyper, { arch: result.archText, preset: 'loaded' });
         delete c.description;
         startOver(result, c, nextRun(m), { loaded: true });
       },
