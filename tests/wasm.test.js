@@ -86,6 +86,12 @@ test('engine: every bad input is an Error with the core message', async () => {
 
 // ---- bit identity with the native build ------------------------------------------------
 
+// A convolutional net through the kernels the preset's does not use: a convolution
+// without a pool after it (direct, its gradients pixel by pixel), a 3x3 pool (a plain
+// pool, gradients from its winners), a padded convolution before a 2x2 pool (direct,
+// window by window).
+const CNN_PATHS = '784-c4k3-c4k3-p3-c8k3pad1-p2-16-10';
+
 test('WASM and native builds give bit-identical parameters (default: 300 batches; seed: 3 full-batch steps)', async (t) => {
   const dir = tempDir(t);
   const engine = await engineWithMnist();
@@ -96,6 +102,12 @@ test('WASM and native builds give bit-identical parameters (default: 300 batches
     { name: 'SGD, step', config: DEFAULT, iterations: 300, batch: 64,
       args: ['--arch', '784-128-10', '--schedule', 'step', '--shift', '0', '--iterations', '300'] },
     { name: 'seed', config: SEED, iterations: 3, batch: 60000, args: ['--preset', 'seed', '--iterations', '3'] },
+    // convolutional: the preset's net (first layer from its nonzero pixels, Winograd, gradients
+    // from the pools' winners), and one through the other kernels (CNN_PATHS)
+    { name: 'cnn', config: { ...engine.rules.presets.cnn, iterations: 40 }, iterations: 40, batch: 128,
+      args: ['--preset', 'cnn', '--iterations', '40'] },
+    { name: 'cnn paths', config: { ...engine.rules.presets.cnn, arch: CNN_PATHS, iterations: 30 }, iterations: 30, batch: 128,
+      args: ['--preset', 'cnn', '--arch', CNN_PATHS, '--iterations', '30'] },
   ];
   for (const c of cases) {
     const file = path.join(dir, `${c.name}.model`);
@@ -111,13 +123,18 @@ test('WASM and native builds give bit-identical parameters (default: 300 batches
   }
 });
 
-test('threaded module: 2 threads give the same bits as 1 (default, 200 batches; a deep net, 50 batches)', async () => {
+test('threaded module: 2 threads give the same bits as 1 (default, 200 batches; a deep net, 50 batches; two CNNs, 30)', async () => {
   const one = fs.readFileSync(WASM_PATH);
   const threaded = fs.readFileSync(THREADED_PATH);
   const train = mnistSet('train'), testSet = mnistSet('t10k');
+  const probe = await MnistEngine.create(one);
+  const RULES = probe.rules;
+  probe.destroy();
   const configs = [
     [DEFAULT, 200],
     [{ ...DEFAULT, arch: [784, 300, 100, 10], batch: 100, momentum: 0.5, weightDecay: 0.001 }, 50],
+    [{ ...RULES.presets.cnn, shift: 2 }, 30],
+    [{ ...RULES.presets.cnn, arch: CNN_PATHS, batch: 64 }, 30],
   ];
   for (const [config, iterations] of configs) {
     const models = [];
