@@ -484,7 +484,7 @@ function cnnTable(rows) {
   const head = ['implementation', 'threads', 'train samples/s', 's, 2 epochs + tests', 'test acc.', 's / PyTorch 1T', 's / PyTorch 2T',
     'samples/s / native', 'peak RSS MB', 'notes'];
   const right = [false, true, true, true, true, true, true, true, true, false];
-  const x = (v) => (v ? `${v.toFixed(2)}x` : '—');
+  const x = (v) => (!v ? '—' : v < 0.1 ? `${v.toPrecision(2)}x` : `${v.toFixed(2)}x`);
   const cells = rows.map((r) => {
     if (r.error) return [r.impl, String(r.threads), '', '', '', '', '', '', '', `FAILED: ${r.error}`];
     if (r.unsupported) return [r.impl, String(r.threads), '—', '—', '—', '—', '—', '—', fmtFixed(r.peak_rss_mb, 0), cnnNotes(r)];
@@ -501,7 +501,7 @@ function cnnTargets(rows) {
   const native = find('native', 1), wasm1 = find('wasm', 1), wasm2 = find('wasm', 2), pt1 = find('pytorch', 1), pt2 = find('pytorch', 2);
   const caveat = (...used) => {
     const c = [];
-    if (used.some((r) => r.run_extrapolated)) c.push('extrapolated from a subset of the run');
+    if (used.some((r) => r.run_extrapolated)) c.push('from a subset of the run, seconds extrapolated');
     if (used.some((r) => r.stand_in)) c.push('WASM stand-in recipe');
     return c.length ? ` [${c.join('; ')}]` : '';
   };
@@ -579,7 +579,8 @@ async function main() {
   const rows = [];
   let failed = 0;
   for (const [i, item] of plan.entries()) {
-    const label = `[${i + 1}/${plan.length}] ${item.impl}${item.page ? ` (${item.page})` : ''}${item.threads ? ` ${item.threads} threads` : ''} `
+    const threads = item.threads > 1 ? ` ${item.threads} threads` : item.threads ? ' 1 thread' : '';
+    const label = `[${i + 1}/${plan.length}] ${item.impl}${item.page ? ` (${item.page})` : ''}${threads} `
       + `${item.arch} batch ${item.batch}`;
     process.stderr.write(`${label} ...\n`);
     const started = Date.now();
