@@ -322,7 +322,7 @@ const CNN_RUNS = {
     const files = Object.fromEntries(['train', 'test'].map((set) => [set, [fileOf(set, 'images').file, fileOf(set, 'labels').file]]));
     const r = await run(PYTHON, [path.join(RUNNERS, 'pytorch.py'), '--files', JSON.stringify(files), '--threads', String(item.threads),
       ...cnnRunnerArgs(item)]);
-    if (/No module named .?torch/.test(r.stderr)) throw new Error(`${PYTHON} has no torch (scripts/install-deps.sh --bench installs python3-torch)`);
+    if (/No module named .?torch/.test(r.stdout + r.stderr)) throw new Error(`${PYTHON} has no torch (scripts/install-deps.sh --bench installs python3-torch)`);
     return runnerResult('pytorch.py', r);
   },
   async 'tfjs-wasm'(item) {

@@ -78,8 +78,8 @@ def main():
     if recipe['optimizer'] != 'adam' or recipe['schedule'] != 'onecycle' or recipe['init'] != 'he':
         raise SystemExit('this runner implements Adam, the one-cycle schedule and He init only')
 
+    import torch  # first: a missing torch is what bench.js explains
     import numpy as np
-    import torch
     import torch.nn as nn
     import torch.nn.functional as F
     torch.set_num_threads(a.threads)
