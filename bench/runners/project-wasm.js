@@ -146,7 +146,9 @@ function setUp(args, engine) {
   };
   const preset = engine.rules.presets.cnn;
   if (preset) {
-    const differs = ['batch', 'lr', 'optimizer', 'schedule', 'beta2', 'eps', 'init'].filter((k) => preset[k] !== recipe[k]);
+    const same = (a, b) => a === b || (typeof a === 'number' && Math.abs(a - b) <= 1e-6 * Math.abs(b)); // float32 settings
+    const differs = ['arch', 'batch', 'lr', 'optimizer', 'schedule', 'beta2', 'eps', 'init'].filter((k) => !same(preset[k], recipe[k])
+      && !(k === 'arch' && String(preset.arch).replace(/,/g, '-') === recipe.arch));
     if (differs.length) throw new Error(`the core's cnn preset differs from the bench's recipe in ${differs.join(', ')}`);
     engine.init({ ...preset, seed: recipe.seed, epochs: recipe.epochs, iterations: 0 });
   } else {
