@@ -55,7 +55,7 @@ help:
 	@echo "make train      install what is missing, build, fetch data, train the default preset"
 	@echo "make test       run every test (node tests/run.js)"
 	@echo "make test-bins  the test harness and AddressSanitizer+UBSan builds the tests use"
-	@echo "make bench      one epoch of MNIST: this project vs plain C loops, TensorFlow.js, ConvNetJS (BENCH_QUICK=1, BENCH_IMPLS=...)"
+	@echo "make bench      speed: one epoch of dense nets vs plain C loops, TensorFlow.js, ConvNetJS; a 2-epoch CNN vs PyTorch too (BENCH_QUICK=1, BENCH_IMPLS=..., BENCH_NETS=...)"
 	@echo "make deps       install build dependencies (Debian/Ubuntu) or say what to install"
 	@echo "make clean      remove build/"
 
@@ -124,9 +124,11 @@ test: deps-quiet
 	node tests/run.js
 
 # `make bench` (scripts/bench.js): the peers (TensorFlow.js, ConvNetJS) are a
-# separate npm project in bench/, installed only here; the straightforward C
+# separate npm project in bench/, installed only here, and PyTorch is Debian's
+# python3-torch for /usr/bin/python3 (install-deps.sh --bench); the straightforward C
 # baseline (bench/naive.c) is built for WASM with EMFLAGS and natively with gcc -O3.
 bench: all data $(BUILD)/bench/naive.wasm $(BUILD)/bench/naive
+	@bash scripts/install-deps.sh --quiet --bench
 	@test bench/node_modules/.package-lock.json -nt bench/package-lock.json || npm ci --prefix bench --no-audit --no-fund
 	@test -d node_modules/playwright-core || npm ci --no-audit --no-fund
 	node scripts/bench.js

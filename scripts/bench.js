@@ -50,8 +50,35 @@
  * threaded WebAssembly build, web/build/mnist-mt.wasm, with N threads, for the
  * headline and for every other wasm configuration; 1 turns them off).
  *
- * Output: a machine line, then a table on stdout; the same runs as JSON lines
- * in build/bench.jsonl (overwritten). Exit status 1 if any run failed.
+ * CNN rows (issue 10): the net and recipe of CNN_RECIPE below, the same for
+ * everyone: 784-c16k3-p2-c32k3-p2-64-10, Adam (beta2 0.9, eps 1e-8; beta1
+ * cycling 0.95 -> 0.85 -> 0.95 as PyTorch's OneCycleLR moves it), the
+ * one-cycle schedule over the 2 epochs at OneCycleLR's defaults (max lr 0.01),
+ * batch 64, inputs x/255, He-uniform init, zero biases; the 10,000 test images
+ * evaluated after each epoch; no warm-up (each row is one cold run). Each row
+ * reports training samples/s (training steps only), the seconds of the whole
+ * run (2 epochs of training plus both test evaluations; not data loading) and
+ * the final test accuracy, with ratios to PyTorch (1 and 2 threads) and to the
+ * native build, and the issue's targets as PASS/FAIL lines. Rows:
+ *   native        build/mnist train with the recipe's flags, 1 thread (seconds
+ *                 from the CLI's first line after loading the data to its
+ *                 line after the last test evaluation, read as they arrive)
+ *   wasm          web/build/mnist.wasm (1 thread) and mnist-mt.wasm (2
+ *                 threads) through web/worker/engine.js (bench/runners/project-wasm.js)
+ *   pytorch       bench/runners/pytorch.py with Debian's /usr/bin/python3 and
+ *                 python3-torch (scripts/install-deps.sh --bench), 1 and 2 threads
+ *   tfjs-wasm     tried: a row that records whether TF.js's wasm backend can train it
+ *   tfjs-cpu      TF.js's cpu backend  } too slow for a whole run here: the first
+ *   convnetjs     ConvNetJS's layers   } updates (CNN_SLOW: 5 and 60, or
+ *                 BENCH_CNN_PEER_STEPS) and 1,000 test images are timed and the
+ *                 run's seconds extrapolated; no accuracy (BENCH_CNN_PEER_STEPS=0: whole runs)
+ * BENCH_NETS=dense,cnn picks the suites (default both); BENCH_IMPLS picks rows
+ * in both. BENCH_QUICK=1: every CNN row times BENCH_QUICK_STEPS updates
+ * (default 20; the slow peers at most their own count) and 1,000 test images
+ * and extrapolates (a smoke run).
+ *
+ * Output: a machine line, then a table per suite on stdout; the same runs as
+ * JSON lines in build/bench.jsonl (overwritten). Exit status 1 if any run failed.
  */
 
 const { spawn } = require('node:child_process');
@@ -59,6 +86,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { pathToFileURL } = require('node:url');
+const { fileOf } = require('../web/js/datasets.js');
 
 const ROOT = path.resolve(__dirname, '..');
 const BUILD = path.join(ROOT, 'build');
@@ -70,11 +98,33 @@ const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT || 900) * 1000;
 const PEER_SAMPLES = Number(process.env.BENCH_PEER_SAMPLES || 0);
 const WASM_THREADS = Number(process.env.BENCH_WASM_THREADS || Math.min(os.cpus().length, 4));
+const QUICK = process.env.BENCH_QUICK === '1';
 const LR = 0.1;
 const WARMUP = 50;
 const SEED = 1;
 
-const ALL_IMPLS = ['wasm', 'native', 'naive-wasm', 'naive-native', 'tfjs-wasm', 'tfjs-cpu', 'convnetjs', 'page-chromium'];
+const ALL_IMPLS = ['wasm', 'native', 'naive-wasm', 'naive-native', 'pytorch', 'tfjs-wasm', 'tfjs-cpu', 'convnetjs', 'page-chromium'];
+const DENSE_IMPLS = ALL_IMPLS.filter((i) => i !== 'pytorch');
+const CNN_IMPLS = ['native', 'wasm', 'pytorch', 'tfjs-wasm', 'tfjs-cpu', 'convnetjs'];
+const PYTHON = '/usr/bin/python3'; // Debian's, with python3-torch; not whichever python3 is first on PATH
+
+// The CNN rows' net and recipe: the one home of both (issue 10's `cnn`).
+const CNN_RECIPE = {
+  arch: '784-c16k3-p2-c32k3-p2-64-10', batch: 64, epochs: 2, optimizer: 'adam', schedule: 'onecycle', lr: 0.01,
+  beta1: 0.9, beta2: 0.9, eps: 1e-8, init: 'he', seed: 1,
+};
+const CNN_THREADS = { native: [1], wasm: [1, 2], pytorch: [1, 2] };
+// Peers timed on their first updates only (about a minute each here; a whole run would take
+// ConvNetJS ~25 minutes and TF.js's cpu backend, whose Conv2DBackpropFilter takes seconds
+// per batch, hours); BENCH_CNN_PEER_STEPS=N: N updates for both, 0: whole runs.
+const CNN_SLOW = { 'tfjs-cpu': 5, convnetjs: 60 };
+const CNN_PEER_STEPS = process.env.BENCH_CNN_PEER_STEPS === undefined ? null : Number(process.env.BENCH_CNN_PEER_STEPS);
+const CNN_PEER_TEST_IMAGES = 1000;
+const QUICK_STEPS = Number(process.env.BENCH_QUICK_STEPS || 20);
+const QUICK_TEST_IMAGES = 1000;
+// The issue's targets.
+const TARGETS = { nativeVsPytorch1: 0.33, wasmSamplesPerSecond: 15000, wasmThreadScaling: 1.6, wasm2VsPytorch2: 0.25,
+  wasmVsNative: 0.8, accuracy: 0.99 };
 const HEADLINE = { arch: '784-128-10', batch: 64 };
 const EXTRA = [
   { arch: '784-256-10', batch: 64 },
@@ -100,14 +150,22 @@ function machineInfo() {
 
 // ---- running one child ------------------------------------------------------------
 
-/** Spawns a command; resolves { status, signal, stdout, stderr, timedOut }. */
-function run(cmd, args) {
+/** Spawns a command; resolves { status, signal, stdout, stderr, timedOut }.
+ *  onLine(line, seconds): each line of stdout as it arrives (seconds: process.hrtime). */
+function run(cmd, args, onLine = null) {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let timedOut = false;
-    child.stdout.on('data', (d) => { stdout += d; });
+    child.stdout.on('data', (d) => {
+      const at = Number(process.hrtime.bigint()) / 1e9;
+      if (onLine) {
+        const lines = (stdout.slice(stdout.lastIndexOf('\n') + 1) + d).split('\n');
+        lines.slice(0, -1).forEach((line) => onLine(line, at));
+      }
+      stdout += d;
+    });
     child.stderr.on('data', (d) => { stderr += d; });
     const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, TIMEOUT_MS);
     child.on('error', (err) => { clearTimeout(timer); resolve({ status: null, signal: null, stdout, stderr: `${stderr}${err.message}`, timedOut }); });
@@ -128,9 +186,12 @@ function failure(r, what) {
 
 /** A Node runner in bench/runners/: its BENCH_RESULT line. */
 async function nodeRunner(script, cfg, extraArgs = []) {
-  const args = [path.join(RUNNERS, script), '--data', DATA_DIR, '--arch', cfg.arch, '--batch', String(cfg.batch),
-    '--lr', String(LR), '--warmup', String(WARMUP), '--seed', String(SEED), ...extraArgs];
-  const r = await run(process.execPath, args);
+  return runnerResult(script, await run(process.execPath, [path.join(RUNNERS, script), '--data', DATA_DIR, '--arch', cfg.arch,
+    '--batch', String(cfg.batch), '--lr', String(LR), '--warmup', String(WARMUP), '--seed', String(SEED), ...extraArgs]));
+}
+
+/** The BENCH_RESULT line a runner ended with. */
+function runnerResult(script, r) {
   const line = r.stdout.split('\n').reverse().find((l) => l.startsWith('BENCH_RESULT '));
   if (!line) throw new Error(failure(r, script));
   const result = JSON.parse(line.slice('BENCH_RESULT '.length));
@@ -140,10 +201,10 @@ async function nodeRunner(script, cfg, extraArgs = []) {
 }
 
 /** A native binary, through /usr/bin/time for its peak RSS when that exists. */
-async function nativeRun(bin, args) {
+async function nativeRun(bin, args, onLine = null) {
   if (!fs.existsSync(bin)) throw new Error(`${path.relative(ROOT, bin)} is missing (make bench builds it)`);
   const timed = fs.existsSync(TIME_BIN);
-  const r = timed ? await run(TIME_BIN, ['-f', 'BENCH_MAXRSS_KB=%M', bin, ...args]) : await run(bin, args);
+  const r = timed ? await run(TIME_BIN, ['-f', 'BENCH_MAXRSS_KB=%M', bin, ...args], onLine) : await run(bin, args, onLine);
   const m = /BENCH_MAXRSS_KB=(\d+)/.exec(r.stderr);
   // time(1)'s own lines are not the program's error
   r.stderr = r.stderr.split('\n').filter((l) => !/^(BENCH_MAXRSS_KB=|Command exited with non-zero status)/.test(l)).join('\n');
@@ -198,6 +259,80 @@ const IMPLS = {
   },
   async 'page-chromium'(cfg) {
     return pageInChromium(cfg.page || 'served');
+  },
+};
+
+// ---- the CNN rows ----------------------------------------------------------------------------
+
+/** --steps/--test-images for a run timed on a subset (null: the whole run). */
+function cnnSubset(item) {
+  const slow = item.impl in CNN_SLOW ? (CNN_PEER_STEPS ?? CNN_SLOW[item.impl]) : 0;
+  if (QUICK) return { steps: slow ? Math.min(QUICK_STEPS, slow) : QUICK_STEPS, testImages: QUICK_TEST_IMAGES };
+  return slow > 0 ? { steps: slow, testImages: CNN_PEER_TEST_IMAGES } : null;
+}
+
+function cnnRunnerArgs(item) {
+  const sub = cnnSubset(item);
+  return ['--data', DATA_DIR, '--recipe', JSON.stringify(CNN_RECIPE),
+    ...(sub ? ['--steps', String(sub.steps), '--test-images', String(sub.testImages)] : [])];
+}
+
+async function cnnNodeRunner(script, item, extraArgs = []) {
+  return runnerResult(script, await run(process.execPath, [path.join(RUNNERS, script), ...cnnRunnerArgs(item), ...extraArgs]));
+}
+
+const CNN_RUNS = {
+  /**
+   * build/mnist train with the recipe's flags. The CLI prints a line after
+   * loading the data ("training ...") and one after each epoch's test
+   * evaluation; the run's seconds are the time between the first and the
+   * last, read as the lines arrive (the CLI flushes each). Its JSON line
+   * gives the training time alone. A subset (--iterations N) plans the
+   * one-cycle schedule over those N updates (same work per update).
+   */
+  async native(item) {
+    const r = CNN_RECIPE, sub = cnnSubset(item);
+    const stamps = [];
+    const { json, peak_rss_mb } = await nativeRun(path.join(BUILD, 'mnist'), ['train', '--data', DATA_DIR, '--arch', r.arch,
+      '--optimizer', r.optimizer, '--schedule', r.schedule, '--lr', String(r.lr), '--beta1', String(r.beta1),
+      '--beta2', String(r.beta2), '--eps', String(r.eps), '--batch', String(r.batch), '--init', r.init, '--seed', String(r.seed),
+      ...(sub ? ['--iterations', String(sub.steps)] : ['--epochs', String(r.epochs)])],
+    (line, at) => { if (/^(training |epoch )/.test(line)) stamps.push({ line, at }); });
+    const epochs = stamps.filter((s) => s.line.startsWith('epoch '));
+    if (!stamps.length || !stamps[0].line.startsWith('training ') || !epochs.length) throw new Error('mnist train: unexpected output');
+    const measured = epochs[epochs.length - 1].at - stamps[0].at; // training + every test evaluation
+    const perTest = (measured - json.seconds) / epochs.length;
+    const steps = Math.ceil(60000 / r.batch) * r.epochs;
+    return {
+      samples_timed: Math.round(json.epochs * 60000), seconds_timed: json.seconds, samples_per_second: json.samples_per_second,
+      seconds_per_test_evaluation: perTest,
+      seconds_run: sub ? json.seconds * (steps / json.iterations) + perTest * r.epochs : measured,
+      run_extrapolated: Boolean(sub), steps_timed: json.iterations, steps_run: steps, test_images_evaluated: 10000,
+      test_accuracy: sub ? null : json.test_accuracy,
+      test_accuracy_per_epoch: sub ? null : epochs.map((e) => Number(/test ([\d.]+)%/.exec(e.line)[1]) / 100),
+      subset_test_accuracy: sub ? json.test_accuracy : null,
+      threads: 1, peak_rss_mb,
+    };
+  },
+  async wasm(item) {
+    return cnnNodeRunner('project-wasm.js', item, item.threads > 1 ? ['--threads', String(item.threads)] : []);
+  },
+  async pytorch(item) {
+    if (!fs.existsSync(PYTHON)) throw new Error(`no ${PYTHON} (scripts/install-deps.sh --bench installs python3-torch)`);
+    const files = Object.fromEntries(['train', 'test'].map((set) => [set, [fileOf(set, 'images').file, fileOf(set, 'labels').file]]));
+    const r = await run(PYTHON, [path.join(RUNNERS, 'pytorch.py'), '--files', JSON.stringify(files), '--threads', String(item.threads),
+      ...cnnRunnerArgs(item)]);
+    if (/No module named .?torch/.test(r.stdout + r.stderr)) throw new Error(`${PYTHON} has no torch (scripts/install-deps.sh --bench installs python3-torch)`);
+    return runnerResult('pytorch.py', r);
+  },
+  async 'tfjs-wasm'(item) {
+    return cnnNodeRunner('tfjs.js', item, ['--backend', 'wasm']);
+  },
+  async 'tfjs-cpu'(item) {
+    return cnnNodeRunner('tfjs.js', item, ['--backend', 'cpu']);
+  },
+  async convnetjs(item) {
+    return cnnNodeRunner('convnetjs.js', item);
   },
 };
 
@@ -308,9 +443,96 @@ function table(rows) {
       fmtFixed(r.seconds_per_epoch, 2), fmtFixed(r.test_accuracy, 4), fmtFixed(r.peak_rss_mb, 0),
       r.ratio_to_tfjs_wasm ? `${r.ratio_to_tfjs_wasm.toFixed(2)}x` : '—', notes.join('; ')];
   });
+  return alignTable(head, right, cells);
+}
+
+/** Columns padded to their widest cell (right: right-aligned); the last column as it is. */
+function alignTable(head, right, cells) {
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
   const line = (c) => c.map((s, i) => (i === c.length - 1 ? s : right[i] ? s.padStart(widths[i]) : s.padEnd(widths[i]))).join('  ').trimEnd();
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
+}
+
+/** The CNN rows: ratios to PyTorch's seconds and to the native build's samples/s, in the same run. */
+function cnnRatios(rows) {
+  const ok = (r) => r && !r.error && !r.unsupported && r.seconds_run;
+  const pt1 = rows.find((r) => r.impl === 'pytorch' && r.threads === 1 && ok(r));
+  const pt2 = rows.find((r) => r.impl === 'pytorch' && r.threads === 2 && ok(r));
+  const native = rows.find((r) => r.impl === 'native' && ok(r));
+  for (const row of rows.filter(ok)) {
+    if (pt1) row.seconds_vs_pytorch_1 = row.seconds_run / pt1.seconds_run;
+    if (pt2) row.seconds_vs_pytorch_2 = row.seconds_run / pt2.seconds_run;
+    if (native) row.speed_vs_native = row.samples_per_second / native.samples_per_second;
+  }
+}
+
+function cnnNotes(r) {
+  const notes = [];
+  if (r.unsupported) notes.push(r.unsupported, `forward pass ${r.forward_pass}`);
+  if (r.run_extrapolated) {
+    notes.push(`timed ${fmtInt(r.steps_timed)} of ${fmtInt(r.steps_run)} updates and ${fmtInt(r.test_images_evaluated)} test images; `
+      + `seconds extrapolated, no accuracy (after them: ${fmtFixed(r.subset_test_accuracy, 4)})`);
+  }
+  if (r.test_accuracy_per_epoch) notes.push(`per epoch ${r.test_accuracy_per_epoch.map((a) => a.toFixed(4)).join(', ')}`);
+  if (r.stand_in) notes.push(`STAND-IN recipe (${r.stand_in.measured}), because ${r.stand_in.reason}`);
+  if (r.recipe_note) notes.push(r.recipe_note);
+  if (r.torch) notes.push(`PyTorch ${r.torch}`);
+  return notes.join('; ');
+}
+
+function cnnTable(rows) {
+  const head = ['implementation', 'threads', 'train samples/s', 's, 2 epochs + tests', 'test acc.', 's / PyTorch 1T', 's / PyTorch 2T',
+    'samples/s / native', 'peak RSS MB', 'notes'];
+  const right = [false, true, true, true, true, true, true, true, true, false];
+  const x = (v) => (!v ? '—' : v < 0.1 ? `${v.toPrecision(2)}x` : `${v.toFixed(2)}x`);
+  const cells = rows.map((r) => {
+    if (r.error) return [r.impl, String(r.threads), '', '', '', '', '', '', '', `FAILED: ${r.error}`];
+    if (r.unsupported) return [r.impl, String(r.threads), '—', '—', '—', '—', '—', '—', fmtFixed(r.peak_rss_mb, 0), cnnNotes(r)];
+    return [r.impl, String(r.threads), fmtInt(r.samples_per_second), `${r.run_extrapolated ? '~' : ''}${fmtFixed(r.seconds_run, 1)}`,
+      fmtFixed(r.test_accuracy, 4), x(r.seconds_vs_pytorch_1), x(r.seconds_vs_pytorch_2), x(r.speed_vs_native),
+      fmtFixed(r.peak_rss_mb, 0), cnnNotes(r)];
+  });
+  return alignTable(head, right, cells);
+}
+
+/** The issue's targets, one PASS/FAIL line each, from the rows of this run. */
+function cnnTargets(rows) {
+  const find = (impl, threads) => rows.find((r) => r.impl === impl && r.threads === threads && !r.error && !r.unsupported);
+  const native = find('native', 1), wasm1 = find('wasm', 1), wasm2 = find('wasm', 2), pt1 = find('pytorch', 1), pt2 = find('pytorch', 2);
+  const caveat = (...used) => {
+    const c = [];
+    if (used.some((r) => r.run_extrapolated)) c.push('from a subset of the run, seconds extrapolated');
+    if (used.some((r) => r.stand_in)) c.push('WASM stand-in recipe');
+    return c.length ? ` [${c.join('; ')}]` : '';
+  };
+  const line = (name, rowsNeeded, test) => {
+    if (rowsNeeded.some((r) => !r)) return `n/a   ${name}: a row it needs is missing or failed`;
+    const { pass, text } = test();
+    return `${pass ? 'PASS' : 'FAIL'}  ${name}: ${text}${caveat(...rowsNeeded)}`;
+  };
+  const T = TARGETS;
+  return [
+    line(`native 1 thread finishes in <= ${T.nativeVsPytorch1}x PyTorch 1 thread's time, at >= ${(T.accuracy * 100).toFixed(1)}%`, [native, pt1], () => {
+      const ratio = native.seconds_run / pt1.seconds_run;
+      const accOk = native.test_accuracy !== null && native.test_accuracy >= T.accuracy;
+      return { pass: ratio <= T.nativeVsPytorch1 && accOk,
+        text: `${native.seconds_run.toFixed(1)} s vs ${pt1.seconds_run.toFixed(1)} s = ${ratio.toFixed(2)}x, accuracy ${fmtFixed(native.test_accuracy, 4)}` };
+    }),
+    line(`WASM 1 thread >= ${fmtInt(T.wasmSamplesPerSecond)} training samples/s`, [wasm1], () => ({
+      pass: wasm1.samples_per_second >= T.wasmSamplesPerSecond, text: `${fmtInt(wasm1.samples_per_second)} samples/s` })),
+    line(`WASM 2 threads >= ${T.wasmThreadScaling}x its 1-thread speed`, [wasm1, wasm2], () => {
+      const ratio = wasm2.samples_per_second / wasm1.samples_per_second;
+      return { pass: ratio >= T.wasmThreadScaling, text: `${fmtInt(wasm2.samples_per_second)} vs ${fmtInt(wasm1.samples_per_second)} samples/s = ${ratio.toFixed(2)}x` };
+    }),
+    line(`WASM 2 threads finishes in <= ${T.wasm2VsPytorch2}x PyTorch 2 threads' time`, [wasm2, pt2], () => {
+      const ratio = wasm2.seconds_run / pt2.seconds_run;
+      return { pass: ratio <= T.wasm2VsPytorch2, text: `${wasm2.seconds_run.toFixed(1)} s vs ${pt2.seconds_run.toFixed(1)} s = ${ratio.toFixed(2)}x` };
+    }),
+    line(`WASM 1 thread >= ${T.wasmVsNative}x the native build's speed`, [wasm1, native], () => {
+      const ratio = wasm1.samples_per_second / native.samples_per_second;
+      return { pass: ratio >= T.wasmVsNative, text: `${fmtInt(wasm1.samples_per_second)} vs ${fmtInt(native.samples_per_second)} samples/s = ${ratio.toFixed(2)}x` };
+    }),
+  ];
 }
 
 // ---- main ---------------------------------------------------------------------------------
@@ -318,68 +540,98 @@ function table(rows) {
 async function main() {
   const impls = process.env.BENCH_IMPLS ? process.env.BENCH_IMPLS.split(',').map((s) => s.trim()).filter(Boolean) : ALL_IMPLS;
   const unknown = impls.filter((i) => !ALL_IMPLS.includes(i));
-  if (unknown.length) {
-    console.error(`bench: unknown implementation(s) ${unknown.join(', ')}; known: ${ALL_IMPLS.join(', ')}`);
+  const nets = (process.env.BENCH_NETS || 'dense,cnn').split(',').map((s) => s.trim()).filter(Boolean);
+  if (unknown.length || nets.some((n) => !['dense', 'cnn'].includes(n))) {
+    console.error(unknown.length ? `bench: unknown implementation(s) ${unknown.join(', ')}; known: ${ALL_IMPLS.join(', ')}`
+      : `bench: BENCH_NETS takes dense and/or cnn, not ${nets.join(',')}`);
     process.exit(2);
   }
-  const quick = process.env.BENCH_QUICK === '1';
   const plan = [];
-  for (const impl of ALL_IMPLS.filter((i) => impls.includes(i))) {
-    if (impl === 'page-chromium') {
-      plan.push({ impl, ...HEADLINE, page: 'served' }, { impl, ...HEADLINE, page: 'file' });
-    } else {
-      plan.push({ impl, ...HEADLINE });
-      if (impl === 'wasm' && WASM_THREADS > 1) plan.push({ impl, ...HEADLINE, threads: WASM_THREADS });
+  if (nets.includes('dense')) {
+    for (const impl of DENSE_IMPLS.filter((i) => impls.includes(i))) {
+      if (impl === 'page-chromium') {
+        plan.push({ impl, ...HEADLINE, page: 'served' }, { impl, ...HEADLINE, page: 'file' });
+      } else {
+        plan.push({ impl, ...HEADLINE });
+        if (impl === 'wasm' && WASM_THREADS > 1) plan.push({ impl, ...HEADLINE, threads: WASM_THREADS });
+      }
+    }
+    if (!QUICK) {
+      for (const cfg of EXTRA) {
+        for (const impl of REPEATED.filter((i) => impls.includes(i))) {
+          plan.push({ impl, ...cfg });
+          if (impl === 'wasm' && WASM_THREADS > 1) plan.push({ impl, ...cfg, threads: WASM_THREADS });
+        }
+      }
     }
   }
-  if (!quick) {
-    for (const cfg of EXTRA) {
-      for (const impl of REPEATED.filter((i) => impls.includes(i))) {
-        plan.push({ impl, ...cfg });
-        if (impl === 'wasm' && WASM_THREADS > 1) plan.push({ impl, ...cfg, threads: WASM_THREADS });
-      }
+  if (nets.includes('cnn')) {
+    for (const impl of CNN_IMPLS.filter((i) => impls.includes(i))) {
+      for (const threads of CNN_THREADS[impl] || [1]) plan.push({ net: 'cnn', impl, arch: CNN_RECIPE.arch, batch: CNN_RECIPE.batch, threads });
     }
   }
 
   const machine = machineInfo();
   console.log(`machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.os}, load average ${machine.loadavg_1min} at start`);
-  console.log(`data: ${path.relative(ROOT, DATA_DIR) || DATA_DIR}; each run: ${WARMUP} warm-up batches (untimed, throwaway network), then a fresh `
-    + `network trains one epoch of 60,000 images (shuffled once per epoch) with plain SGD, lr ${LR}, momentum 0; then the 10,000 test images`);
   fs.mkdirSync(BUILD, { recursive: true });
   fs.writeFileSync(OUT_FILE, '');
 
   const rows = [];
   let failed = 0;
   for (const [i, item] of plan.entries()) {
-    const label = `[${i + 1}/${plan.length}] ${item.impl}${item.page ? ` (${item.page})` : ''}${item.threads ? ` ${item.threads} threads` : ''} `
+    const threads = item.threads > 1 ? ` ${item.threads} threads` : item.threads ? ' 1 thread' : '';
+    const label = `[${i + 1}/${plan.length}] ${item.impl}${item.page ? ` (${item.page})` : ''}${threads} `
       + `${item.arch} batch ${item.batch}`;
     process.stderr.write(`${label} ...\n`);
     const started = Date.now();
+    const base = { net: item.net || 'dense', impl: item.impl, arch: item.arch, batch: item.batch, threads: item.threads || 1 };
     let row;
     try {
-      row = { impl: item.impl, arch: item.arch, batch: item.batch, threads: item.threads || 1, ...(await IMPLS[item.impl](item)) };
+      row = { ...base, ...(await (item.net === 'cnn' ? CNN_RUNS : IMPLS)[item.impl](item)) };
     } catch (err) {
       failed++;
-      row = { impl: item.impl, arch: item.arch, batch: item.batch, threads: item.threads || 1, error: String(err.message || err) };
+      row = { ...base, error: String(err.message || err) };
     }
     row.machine = machine;
     const secs = ((Date.now() - started) / 1000).toFixed(1);
     process.stderr.write(`${label}: ${row.error ? `FAILED: ${row.error}` : row.skipped ? `skipped: ${row.skipped}`
-      : `${fmtInt(row.samples_per_second)} samples/s, test accuracy ${fmtFixed(row.test_accuracy, 4)}`} (${secs} s)\n`);
+      : row.unsupported ? `unsupported: ${row.unsupported}`
+        : `${fmtInt(row.samples_per_second)} samples/s, test accuracy ${fmtFixed(row.test_accuracy, 4)}`} (${secs} s)\n`);
     rows.push(row);
     fs.appendFileSync(OUT_FILE, `${JSON.stringify(row)}\n`); // kept as we go, rewritten with ratios below
   }
-  for (const row of rows) {
-    const ref = rows.find((r) => r.impl === 'tfjs-wasm' && r.arch === row.arch && r.batch === row.batch && !r.error);
+  const dense = rows.filter((r) => r.net === 'dense'), cnn = rows.filter((r) => r.net === 'cnn');
+  for (const row of dense) {
+    const ref = dense.find((r) => r.impl === 'tfjs-wasm' && r.arch === row.arch && r.batch === row.batch && !r.error);
     if (ref && !row.error && row.samples_per_second && row.impl !== 'page-chromium') {
       row.ratio_to_tfjs_wasm = row.samples_per_second / ref.samples_per_second;
     }
   }
+  cnnRatios(cnn);
   fs.writeFileSync(OUT_FILE, rows.map((row) => `${JSON.stringify(row)}\n`).join(''));
-  console.log('');
-  console.log('* training time only: forward, backward, update and the uint8->float (/255) conversion of each batch; '
-    + 'not data loading, decompression, warm-up or test evaluation. x tfjs-wasm: samples/s over tfjs-wasm\'s at the same arch and batch.');
-  console.log(table(rows));
+  if (dense.length) {
+    console.log('');
+    console.log(`Dense nets. data: ${path.relative(ROOT, DATA_DIR) || DATA_DIR}; each run: ${WARMUP} warm-up batches (untimed, throwaway `
+      + `network), then a fresh network trains one epoch of 60,000 images (shuffled once per epoch) with plain SGD, lr ${LR}, `
+      + 'momentum 0; then the 10,000 test images.');
+    console.log('* training time only: forward, backward, update and the uint8->float (/255) conversion of each batch; '
+      + 'not data loading, decompression, warm-up or test evaluation. x tfjs-wasm: samples/s over tfjs-wasm\'s at the same arch and batch.');
+    console.log(table(dense));
+  }
+  if (cnn.length) {
+    const r = CNN_RECIPE;
+    console.log('');
+    console.log(`CNN ${r.arch}, batch ${r.batch}, ${r.epochs} epochs, ${r.optimizer} (beta2 ${r.beta2}, eps ${r.eps}; beta1 cycled by `
+      + `the schedule), ${r.schedule} (max lr ${r.lr}, PyTorch's OneCycleLR defaults), x/255, ${r.init} init, seed ${r.seed}; `
+      + `no warm-up.${QUICK ? ` BENCH_QUICK: ${QUICK_STEPS} updates timed per row, seconds extrapolated.` : ''}`);
+    console.log('train samples/s: training steps only. s, 2 epochs + tests: the whole run, training and the test evaluation after each '
+      + 'epoch, not data loading (~: extrapolated from the timed subset). s / PyTorch: that over PyTorch\'s (1 or 2 threads); '
+      + 'samples/s / native: training speed over the native build\'s (1 thread), same run.');
+    console.log(cnnTable(cnn));
+    console.log('');
+    console.log('Targets (issue 10):');
+    for (const line of cnnTargets(cnn)) console.log(`  ${line}`);
+  }
   console.log('');
   console.log(`${rows.length} runs, ${failed} failed; JSON lines in ${path.relative(ROOT, OUT_FILE)}`);
   process.exitCode = failed ? 1 : 0;

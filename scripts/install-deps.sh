@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Installs what building mnist-wasm needs and, with --tests, what its tests need
-# too: the one list of the system packages the project uses. Only what is missing
+# too (with --bench, what `make bench` needs): the one list of the system
+# packages the project uses. Only what is missing
 # is installed, with apt-get (Debian or Ubuntu) as root or through a sudo that
 # asks no password; otherwise it prints the exact command to run and exits 1.
 #
-#   scripts/install-deps.sh [--quiet] [--tests]
+#   scripts/install-deps.sh [--quiet] [--tests] [--bench]
 #     --quiet   say nothing when everything is there (make runs it before every build)
 #     --tests   also npm, Chromium and Firefox ESR (tests/run.js and .ci/run use this)
+#     --bench   also npm, time(1), Chromium, and PyTorch for Debian's own Python 3
+#               (python3-torch, imported by /usr/bin/python3: the CNN peer of `make bench`)
 #
 # INSTALL_DEPS_AS_USER=1 makes it act as an unprivileged user without sudo, so that
 # the "run this command" path can be tried on a machine where one is root.
@@ -14,11 +17,13 @@ set -euo pipefail
 
 quiet=false
 tests=false
+bench=false
 for arg in "$@"; do
   case "$arg" in
     --quiet) quiet=true ;;
     --tests) tests=true ;;
-    *) echo "install-deps: unknown option $arg (usage: install-deps.sh [--quiet] [--tests])" >&2; exit 2 ;;
+    --bench) bench=true ;;
+    *) echo "install-deps: unknown option $arg (usage: install-deps.sh [--quiet] [--tests] [--bench])" >&2; exit 2 ;;
   esac
 done
 
@@ -46,9 +51,17 @@ if $tests; then
   [ -x "${CHROMIUM:-/usr/bin/chromium}" ] || missing+=(chromium)
   [ -x "${FIREFOX:-/usr/bin/firefox-esr}" ] || missing+=(firefox-esr)
 fi
+if $bench; then
+  $tests || have npm || missing+=(npm)                                  # npm ci --prefix bench: the JS peers
+  $tests || [ -s /etc/ssl/certs/ca-certificates.crt ] || missing+=(ca-certificates)
+  [ -x /usr/bin/time ] || missing+=(time)                               # peak RSS of the native runs
+  $tests || [ -x "${CHROMIUM:-/usr/bin/chromium}" ] || missing+=(chromium)  # the page-chromium rows
+  # The PyTorch peer runs with Debian's interpreter, not whichever python3 is first on PATH.
+  { [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import torch' >/dev/null 2>&1; } || missing+=(python3-torch)
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
-  $quiet || echo "install-deps: everything needed is installed (C compiler, make, zlib headers, emscripten, Node.js$($tests && echo ', npm, Chromium, Firefox ESR'))"
+  $quiet || echo "install-deps: everything needed is installed (C compiler, make, zlib headers, emscripten, Node.js$($tests && echo ', npm, Chromium, Firefox ESR')$($bench && echo ', time, PyTorch for /usr/bin/python3'))"
   exit 0
 fi
 

@@ -36,8 +36,13 @@ function parseArgs(argv = process.argv.slice(2)) {
     const key = argv[i].replace(/^--/, '');
     const value = argv[i + 1];
     if (!argv[i].startsWith('--') || value === undefined) throw new Error(`bad argument ${argv[i]}`);
-    args[key] = ['batch', 'lr', 'warmup', 'seed', 'samples'].includes(key) ? Number(value) : value;
+    args[key] = ['batch', 'lr', 'warmup', 'seed', 'samples', 'steps', 'test-images'].includes(key) ? Number(value) : value;
     i++;
+  }
+  if (args.recipe) { // a CNN run (runCnnProtocol): the recipe is the whole configuration
+    args.recipe = JSON.parse(args.recipe);
+    args.layers = parseCnnArch(args.recipe.arch);
+    return args;
   }
   args.sizes = String(args.arch).split('-').map(Number);
   if (args.sizes[0] !== PIXELS || args.sizes[args.sizes.length - 1] !== CLASSES || args.sizes.some((n) => !(n > 0))) {
@@ -162,6 +167,172 @@ async function runProtocol(args, data, impl) {
   };
 }
 
+// ---- CNN runs (the `cnn` rows of scripts/bench.js) ---------------------------------------
+
+/**
+ * An architecture string (784-c16k3-p2-c32k3-p2-64-10: cNkK[padP] a KxK
+ * convolution with N filters, stride 1, ReLU; pP a PxP max-pool, stride P; a
+ * bare number a dense layer, ReLU after all but the last) as layers with their
+ * shapes: [{ type: 'conv', filters, k, pad, in: [h, w, c], out: [h, w, c] }, ...].
+ * The JS peers build their networks from it.
+ */
+function parseCnnArch(arch) {
+  const parts = String(arch).split('-');
+  if (Number(parts[0]) !== PIXELS || Number(parts[parts.length - 1]) !== CLASSES) throw new Error(`bad architecture ${arch}`);
+  let shape = [28, 28, 1];
+  const layers = [];
+  for (const part of parts.slice(1)) {
+    let m;
+    const inShape = shape;
+    if ((m = /^c(\d+)k(\d+)(?:pad(\d+))?$/.exec(part))) {
+      const [filters, k, pad] = [Number(m[1]), Number(m[2]), Number(m[3] || 0)];
+      shape = [shape[0] + 2 * pad - k + 1, shape[1] + 2 * pad - k + 1, filters];
+      layers.push({ type: 'conv', filters, k, pad, in: inShape, out: shape });
+    } else if ((m = /^p(\d+)$/.exec(part))) {
+      const p = Number(m[1]);
+      shape = [Math.floor(shape[0] / p), Math.floor(shape[1] / p), shape[2]];
+      layers.push({ type: 'pool', p, in: inShape, out: shape });
+    } else if (/^\d+$/.test(part)) {
+      shape = [1, 1, Number(part)];
+      layers.push({ type: 'dense', units: Number(part), in: inShape, out: shape });
+    } else {
+      throw new Error(`bad layer ${part} in ${arch}`);
+    }
+    if (!(shape[0] > 0 && shape[1] > 0)) throw new Error(`${arch}: ${part} does not fit its input`);
+  }
+  return layers;
+}
+
+/** Fan-in of a layer with weights (conv: K*K*C; dense: all its inputs): He-uniform's limit is sqrt(6 / fanIn). */
+function fanIn(layer) {
+  return layer.type === 'conv' ? layer.k * layer.k * layer.in[2] : layer.in[0] * layer.in[1] * layer.in[2];
+}
+
+/**
+ * PyTorch's OneCycleLR at its defaults (pct_start 0.3, cosine annealing,
+ * div_factor 25, final_div_factor 1e4, beta1 cycling 0.95 -> 0.85 -> 0.95) for
+ * update `step` (0-based) of `total`: { lr, beta1 }.
+ */
+function oneCycle(maxLr, step, total) {
+  const cos = (start, end, pct) => end + ((start - end) / 2) * (Math.cos(Math.PI * pct) + 1);
+  const initial = maxLr / 25, min = initial / 1e4;
+  const peak = 0.3 * total - 1, last = total - 1;
+  const s = Math.min(step, last);
+  if (s <= peak && peak > 0) return { lr: cos(initial, maxLr, s / peak), beta1: cos(0.95, 0.85, s / peak) };
+  const pct = (s - peak) / (last - peak);
+  return { lr: cos(maxLr, min, pct), beta1: cos(0.85, 0.95, pct) };
+}
+
+/**
+ * The recipe's learning rate and beta1 for update `step` (0-based) of
+ * `total`, and the bias corrections of Adam's update number step+1, as
+ * PyTorch's Adam computes them (with the beta1 in force):
+ *   m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2;
+ *   p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps).
+ */
+function adamHyper(recipe, step, total) {
+  if (recipe.optimizer !== 'adam' || recipe.schedule !== 'onecycle') {
+    throw new Error(`the JS peers implement Adam with the one-cycle schedule only, not ${recipe.optimizer}/${recipe.schedule}`);
+  }
+  const { lr, beta1 } = oneCycle(recipe.lr, step, total);
+  const t = step + 1;
+  return { lr, beta1, beta2: recipe.beta2, eps: recipe.eps, bc1: 1 - beta1 ** t, bc2: 1 - recipe.beta2 ** t };
+}
+
+/** Adam's update of one parameter array p (gradient scale * g: g summed over the batch,
+ *  scale 1 / batch; moments m, v), in place. */
+function adamUpdate(h, p, g, scale, m, v) {
+  const stepSize = h.lr / h.bc1, sqrtBc2 = Math.sqrt(h.bc2);
+  for (let j = 0; j < p.length; j++) {
+    const gj = g[j] * scale;
+    m[j] = h.beta1 * m[j] + (1 - h.beta1) * gj;
+    v[j] = h.beta2 * v[j] + (1 - h.beta2) * gj * gj;
+    p[j] -= (stepSize * m[j]) / (Math.sqrt(v[j]) / sqrtBc2 + h.eps);
+  }
+}
+
+/**
+ * The CNN protocol (the same in bench/runners/pytorch.py; the project's own
+ * builds follow it in project-wasm.js and scripts/bench.js):
+ *   1. load the data (not timed);
+ *   2. a fresh network (recipe.init 'he': He-uniform weights, zero biases)
+ *      trains recipe.epochs epochs of 60,000 images in batches of
+ *      recipe.batch (the last batch of an epoch is what is left), each epoch
+ *      in a new shuffled order, with Adam and the one-cycle schedule over the
+ *      whole run; after each epoch the 10,000 test images are evaluated.
+ *      No warm-up: like PyTorch's and the native build's, the JIT's start-up
+ *      is part of the run.
+ *   3. Timed: every training step (gathering the batch, uint8 -> float /255,
+ *      forward, backward, update) and every test evaluation, separately.
+ *   --steps N (N > 0): only the first N updates of that run (the schedule
+ *   still planned over the whole run) and, with --test-images M, one
+ *   evaluation of the first M test images: seconds are then extrapolated
+ *   (training time x all updates / N, evaluation time x 10,000 / M x epochs)
+ *   and the accuracy is not the run's (null).
+ * impl provides:
+ *   create(seed)                                   a fresh network
+ *   trainStep(net, order, first, m, hyper)         one update on samples order[first..first+m-1]
+ *                                                  (hyper: adamHyper's figures)
+ *   correct(net, first, count)                     right answers among test images first..first+count-1
+ *   info()                                         optional: extra fields for the result
+ */
+async function runCnnProtocol(args, data, impl) {
+  const recipe = args.recipe;
+  const n = data.train.count, testCount = data.test.count;
+  const perEpoch = Math.ceil(n / recipe.batch);
+  const totalSteps = perEpoch * recipe.epochs;
+  const steps = args.steps > 0 ? Math.min(args.steps, totalSteps) : totalSteps;
+  const subset = steps < totalSteps;
+  const testImages = subset && args['test-images'] > 0 ? Math.min(args['test-images'], testCount) : testCount;
+  const random = rng(recipe.seed * 7919 + 17);
+  const net = await impl.create(recipe.seed);
+  const started = process.hrtime.bigint();
+  let trainSeconds = 0, evalSeconds = 0, step = 0, accuracy = null;
+  const accuracies = [];
+  for (let epoch = 0; epoch < recipe.epochs && step < steps; epoch++) {
+    const order = shuffled(n, random);
+    let t0 = process.hrtime.bigint();
+    for (let first = 0; first < n && step < steps; first += recipe.batch, step++) {
+      await impl.trainStep(net, order, first, Math.min(recipe.batch, n - first), adamHyper(recipe, step, totalSteps));
+    }
+    trainSeconds += Number(process.hrtime.bigint() - t0) / 1e9;
+    t0 = process.hrtime.bigint();
+    const correct = await impl.correct(net, 0, testImages);
+    evalSeconds += Number(process.hrtime.bigint() - t0) / 1e9;
+    accuracies.push(correct / testImages);
+  }
+  const wall = Number(process.hrtime.bigint() - started) / 1e9;
+  const samples = Math.min(steps * recipe.batch, n * recipe.epochs);
+  if (!subset) accuracy = accuracies[accuracies.length - 1];
+  return cnnResult({ recipe, samples, trainSeconds, evalSeconds, evaluations: accuracies.length, testImages, steps, totalSteps,
+    wallSeconds: subset ? null : wall, accuracy, accuracies: subset ? null : accuracies, subsetAccuracy: accuracies[accuracies.length - 1],
+    extra: impl.info ? impl.info() : {} });
+}
+
+/** The result line's fields of a CNN run (shared with project-wasm.js; pytorch.py writes the same). */
+function cnnResult({ recipe, samples, trainSeconds, evalSeconds, evaluations, testImages, steps, totalSteps, wallSeconds, accuracy,
+  accuracies, subsetAccuracy, extra }) {
+  const subset = steps < totalSteps;
+  const evalPerFullTest = evalSeconds / evaluations * (10000 / testImages);
+  const seconds = subset ? trainSeconds * (totalSteps / steps) + evalPerFullTest * recipe.epochs : wallSeconds;
+  return {
+    samples_timed: samples,
+    seconds_timed: trainSeconds,
+    samples_per_second: samples / trainSeconds,
+    seconds_per_test_evaluation: evalPerFullTest,
+    seconds_run: seconds,
+    run_extrapolated: subset,
+    steps_timed: steps,
+    steps_run: totalSteps,
+    test_images_evaluated: testImages,
+    test_accuracy: accuracy,
+    test_accuracy_per_epoch: accuracies,
+    // a sanity check only: after the timed steps, on the test images evaluated
+    subset_test_accuracy: subset ? subsetAccuracy : null,
+    ...extra,
+  };
+}
+
 /** Runs main(); any error becomes a BENCH_RESULT with an error field and exit status 1. */
 function main(fn) {
   fn().then((result) => {
@@ -174,5 +345,5 @@ function main(fn) {
 
 module.exports = {
   ROOT, PIXELS, CLASSES, parseArgs, loadMnist, readIdxFiles, rng, shuffled, gatherBatch, peakRssMb, report,
-  runProtocol, main,
+  runProtocol, main, parseCnnArch, fanIn, oneCycle, adamHyper, adamUpdate, runCnnProtocol, cnnResult,
 };

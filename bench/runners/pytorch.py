@@ -1,0 +1,199 @@
+#!/usr/bin/python3
+"""PyTorch on the CPU, the native peer of the CNN rows of `make bench` (scripts/bench.js).
+
+Run with Debian's interpreter and its python3-torch (scripts/install-deps.sh --bench):
+  /usr/bin/python3 bench/runners/pytorch.py --data DIR --files JSON --recipe JSON --threads N
+                                            [--steps S --test-images M]
+(--files: the four IDX file names in DIR, {"train": [images, labels], "test": [...]}, from
+web/js/datasets.js, their one home.)
+Ends with ONE line: BENCH_RESULT {json}, the fields of bench/runners/common.js's cnnResult().
+
+The same protocol as the JS peers (runCnnProtocol in bench/runners/common.js): a fresh
+network (He-uniform weights, zero biases) trains recipe['epochs'] epochs in batches of
+recipe['batch'], a new shuffled order each epoch, with torch.optim.Adam (lr recipe['lr'],
+betas (recipe['beta1'], recipe['beta2']), eps recipe['eps']) under
+torch.optim.lr_scheduler.OneCycleLR(max_lr=recipe['lr'], total_steps=all updates) at its
+defaults (which cycles beta1 0.95 -> 0.85 -> 0.95 in place of recipe['beta1']); the 10,000
+test images are evaluated after each epoch. Inputs x/255, float32, no warm-up. Timed
+separately: the training steps (batch gather, forward, backward, update) and the test
+evaluations. The whole dataset is converted to floats once before the run (not timed), as
+a PyTorch user would hold it.
+"""
+import argparse, gzip, json, math, os, resource, struct, sys, time
+
+
+def idx(path):
+    """An IDX file (gzipped) as a numpy array: images (n, 1, 28, 28) uint8 or labels (n,)."""
+    import numpy as np
+    with gzip.open(path, 'rb') as f:
+        data = f.read()
+    magic = struct.unpack('>I', data[:4])[0]
+    if magic == 2051:
+        n, rows, cols = struct.unpack('>III', data[4:16])
+        return np.frombuffer(data, np.uint8, offset=16).reshape(n, 1, rows, cols)
+    if magic == 2049:
+        return np.frombuffer(data, np.uint8, offset=8)
+    raise SystemExit(f'{path}: not an IDX file (magic {magic})')
+
+
+def layers_of(arch):
+    """784-c16k3-p2-c32k3-p2-64-10 as [('conv', in_c, out_c, k, pad), ('pool', p), ('fc', in, out), ...]."""
+    import re
+    parts = arch.split('-')
+    if parts[0] != '784' or parts[-1] != '10':
+        raise SystemExit(f'bad architecture {arch}')
+    h = w = 28
+    c = 1
+    flat = None  # features after flattening, once a dense layer comes
+    out = []
+    for part in parts[1:]:
+        m = re.fullmatch(r'c(\d+)k(\d+)(?:pad(\d+))?', part)
+        if m:
+            filters, k, pad = int(m[1]), int(m[2]), int(m[3] or 0)
+            out.append(('conv', c, filters, k, pad))
+            h, w, c = h + 2 * pad - k + 1, w + 2 * pad - k + 1, filters
+        elif re.fullmatch(r'p(\d+)', part):
+            p = int(part[1:])
+            out.append(('pool', p))
+            h, w = h // p, w // p
+        elif part.isdigit():
+            n_in = flat if flat is not None else h * w * c
+            out.append(('fc', n_in, int(part)))
+            flat = int(part)
+        else:
+            raise SystemExit(f'bad layer {part} in {arch}')
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--data', required=True)
+    ap.add_argument('--files', required=True)
+    ap.add_argument('--recipe', required=True)
+    ap.add_argument('--threads', type=int, default=1)
+    ap.add_argument('--steps', type=int, default=0)
+    ap.add_argument('--test-images', type=int, default=0)
+    a = ap.parse_args()
+    recipe = json.loads(a.recipe)
+    if recipe['optimizer'] != 'adam' or recipe['schedule'] != 'onecycle' or recipe['init'] != 'he':
+        raise SystemExit('this runner implements Adam, the one-cycle schedule and He init only')
+
+    import torch  # first: a missing torch is what bench.js explains
+    import numpy as np
+    import torch.nn as nn
+    import torch.nn.functional as F
+    torch.set_num_threads(a.threads)
+    torch.set_num_interop_threads(1)
+
+    files = json.loads(a.files)
+    def load(which):
+        images, labels = (os.path.join(a.data, name) for name in files[which])
+        return torch.tensor(idx(images), dtype=torch.float32) / 255, torch.tensor(idx(labels).astype(np.int64))
+    x_train, y_train = load('train')
+    x_test, y_test = load('test')
+
+    class Net(nn.Module):
+        def __init__(self, spec):
+            super().__init__()
+            self.spec = spec
+            self.layers = nn.ModuleList()
+            for s in spec:
+                if s[0] == 'conv':
+                    self.layers.append(nn.Conv2d(s[1], s[2], s[3], padding=s[4]))
+                elif s[0] == 'fc':
+                    self.layers.append(nn.Linear(s[1], s[2]))
+                else:
+                    self.layers.append(nn.MaxPool2d(s[1]))
+            for m in self.layers:
+                if isinstance(m, (nn.Conv2d, nn.Linear)):
+                    nn.init.kaiming_uniform_(m.weight, nonlinearity='relu')  # He-uniform: U(+-sqrt(6 / fan_in))
+                    nn.init.zeros_(m.bias)
+
+        def forward(self, x):
+            last = len(self.layers) - 1
+            for i, (s, m) in enumerate(zip(self.spec, self.layers)):
+                if s[0] == 'fc' and x.dim() > 2:
+                    x = x.flatten(1)
+                x = m(x)
+                if s[0] != 'pool' and i != last:
+                    x = F.relu(x)
+            return x
+
+    torch.manual_seed(recipe['seed'])
+    gen = torch.Generator()
+    gen.manual_seed(recipe['seed'])
+    net = Net(layers_of(recipe['arch']))
+    n, batch, epochs = x_train.shape[0], recipe['batch'], recipe['epochs']
+    per_epoch = math.ceil(n / batch)
+    total_steps = per_epoch * epochs
+    steps = min(a.steps, total_steps) if a.steps > 0 else total_steps
+    subset = steps < total_steps
+    test_images = min(a.test_images, x_test.shape[0]) if subset and a.test_images > 0 else x_test.shape[0]
+    opt = torch.optim.Adam(net.parameters(), lr=recipe['lr'], betas=(recipe['beta1'], recipe['beta2']), eps=recipe['eps'])
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=recipe['lr'], total_steps=total_steps)
+
+    started = time.perf_counter()
+    train_seconds = eval_seconds = 0.0
+    step = 0
+    accuracies = []
+    for epoch in range(epochs):
+        if step >= steps:
+            break
+        net.train()
+        t0 = time.perf_counter()
+        perm = torch.randperm(n, generator=gen)
+        for i in range(per_epoch):
+            if step >= steps:
+                break
+            ix = perm[i * batch:(i + 1) * batch]
+            loss = F.cross_entropy(net(x_train[ix]), y_train[ix])
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sched.step()
+            step += 1
+        train_seconds += time.perf_counter() - t0
+        t0 = time.perf_counter()
+        net.eval()
+        correct = 0
+        with torch.no_grad():
+            for j in range(0, test_images, 2000):
+                k = min(j + 2000, test_images)
+                correct += (net(x_test[j:k]).argmax(1) == y_test[j:k]).sum().item()
+        eval_seconds += time.perf_counter() - t0
+        accuracies.append(correct / test_images)
+    wall = time.perf_counter() - started
+
+    samples = min(steps * batch, n * epochs)
+    per_test = eval_seconds / len(accuracies) * (10000 / test_images)
+    result = {
+        'samples_timed': samples,
+        'seconds_timed': train_seconds,
+        'samples_per_second': samples / train_seconds,
+        'seconds_per_test_evaluation': per_test,
+        'seconds_run': train_seconds * total_steps / steps + per_test * epochs if subset else wall,
+        'run_extrapolated': subset,
+        'steps_timed': steps,
+        'steps_run': total_steps,
+        'test_images_evaluated': test_images,
+        'test_accuracy': None if subset else accuracies[-1],
+        'test_accuracy_per_epoch': None if subset else accuracies,
+        'subset_test_accuracy': accuracies[-1] if subset else None,
+        'threads': torch.get_num_threads(),
+        'torch': torch.__version__,
+        'python': sys.version.split()[0],
+        'peak_rss_mb': round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+    print('BENCH_RESULT ' + json.dumps(result), flush=True)
+
+
+if __name__ == '__main__':
+    try:
+        main()
+    except SystemExit as e:
+        if e.code not in (None, 0):
+            print('BENCH_RESULT ' + json.dumps({'error': str(e.code)}), flush=True)
+        raise
+    except Exception as e:  # a result line with the error, like the Node runners
+        print('BENCH_RESULT ' + json.dumps({'error': f'{type(e).__name__}: {e}'}), flush=True)
+        sys.exit(1)
