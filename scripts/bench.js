@@ -110,7 +110,7 @@ const PYTHON = '/usr/bin/python3'; // Debian's, with python3-torch; not whicheve
 
 // The CNN rows' net and recipe: the one home of both (issue 10's `cnn`).
 const CNN_RECIPE = {
-  arch: '784-c16k3-p2-c32k3-p2-64-10', batch: 64, epochs: 2, optimizer: 'adam', schedule: 'onecycle', lr: 0.01,
+  arch: '784-c16k3-p2-c32k3-p2-64-10', batch: 128, epochs: 2, optimizer: 'adam', schedule: 'onecycle', lr: 0.01,
   beta1: 0.9, beta2: 0.9, eps: 1e-8, init: 'he', seed: 1,
 };
 const CNN_THREADS = { native: [1], wasm: [1, 2], pytorch: [1, 2] };
@@ -291,19 +291,22 @@ const CNN_RUNS = {
    * one-cycle schedule over those N updates (same work per update).
    */
   async native(item) {
-    const r = CNN_RECIPE, sub = cnnSubset(item);
+    const r = CNN_RECIPE, sub = item.preset ? null : cnnSubset(item);
     const stamps = [];
-    const { json, peak_rss_mb } = await nativeRun(path.join(BUILD, 'mnist'), ['train', '--data', DATA_DIR, '--arch', r.arch,
+    // item.preset: the core's `cnn` preset as a user runs it (its own epochs), whole
+    const flags = item.preset ? ['--preset', item.preset, '--seed', String(r.seed)] : ['--arch', r.arch,
       '--optimizer', r.optimizer, '--schedule', r.schedule, '--lr', String(r.lr), '--beta1', String(r.beta1),
       '--beta2', String(r.beta2), '--eps', String(r.eps), '--batch', String(r.batch), '--init', r.init, '--seed', String(r.seed),
-      ...(sub ? ['--iterations', String(sub.steps)] : ['--epochs', String(r.epochs)])],
+      ...(sub ? ['--iterations', String(sub.steps)] : ['--epochs', String(r.epochs)])];
+    const { json, peak_rss_mb } = await nativeRun(path.join(BUILD, 'mnist'), ['train', '--data', DATA_DIR, ...flags],
     (line, at) => { if (/^(training |epoch )/.test(line)) stamps.push({ line, at }); });
     const epochs = stamps.filter((s) => s.line.startsWith('epoch '));
     if (!stamps.length || !stamps[0].line.startsWith('training ') || !epochs.length) throw new Error('mnist train: unexpected output');
     const measured = epochs[epochs.length - 1].at - stamps[0].at; // training + every test evaluation
     const perTest = (measured - json.seconds) / epochs.length;
-    const steps = Math.ceil(60000 / r.batch) * r.epochs;
+    const steps = item.preset ? json.iterations : Math.ceil(60000 / r.batch) * r.epochs;
     return {
+      preset: item.preset || null, epochs: item.preset ? json.epochs : r.epochs,
       samples_timed: Math.round(json.epochs * 60000), seconds_timed: json.seconds, samples_per_second: json.samples_per_second,
       seconds_per_test_evaluation: perTest,
       seconds_run: sub ? json.seconds * (steps / json.iterations) + perTest * r.epochs : measured,
@@ -458,7 +461,7 @@ function cnnRatios(rows) {
   const ok = (r) => r && !r.error && !r.unsupported && r.seconds_run;
   const pt1 = rows.find((r) => r.impl === 'pytorch' && r.threads === 1 && ok(r));
   const pt2 = rows.find((r) => r.impl === 'pytorch' && r.threads === 2 && ok(r));
-  const native = rows.find((r) => r.impl === 'native' && ok(r));
+  const native = rows.find((r) => r.impl === 'native' && !r.preset && ok(r));
   for (const row of rows.filter(ok)) {
     if (pt1) row.seconds_vs_pytorch_1 = row.seconds_run / pt1.seconds_run;
     if (pt2) row.seconds_vs_pytorch_2 = row.seconds_run / pt2.seconds_run;
@@ -488,7 +491,8 @@ function cnnTable(rows) {
   const cells = rows.map((r) => {
     if (r.error) return [r.impl, String(r.threads), '', '', '', '', '', '', '', `FAILED: ${r.error}`];
     if (r.unsupported) return [r.impl, String(r.threads), '—', '—', '—', '—', '—', '—', fmtFixed(r.peak_rss_mb, 0), cnnNotes(r)];
-    return [r.impl, String(r.threads), fmtInt(r.samples_per_second), `${r.run_extrapolated ? '~' : ''}${fmtFixed(r.seconds_run, 1)}`,
+    const name = r.preset ? `${r.impl}, preset ${r.preset} (${r.epochs} epochs)` : r.impl;
+    return [name, String(r.threads), fmtInt(r.samples_per_second), `${r.run_extrapolated ? '~' : ''}${fmtFixed(r.seconds_run, 1)}`,
       fmtFixed(r.test_accuracy, 4), x(r.seconds_vs_pytorch_1), x(r.seconds_vs_pytorch_2), x(r.speed_vs_native),
       fmtFixed(r.peak_rss_mb, 0), cnnNotes(r)];
   });
@@ -498,7 +502,8 @@ function cnnTable(rows) {
 /** The issue's targets, one PASS/FAIL line each, from the rows of this run. */
 function cnnTargets(rows) {
   const find = (impl, threads) => rows.find((r) => r.impl === impl && r.threads === threads && !r.error && !r.unsupported);
-  const native = find('native', 1), wasm1 = find('wasm', 1), wasm2 = find('wasm', 2), pt1 = find('pytorch', 1), pt2 = find('pytorch', 2);
+  const native = rows.find((r) => r.impl === 'native' && !r.preset && !r.error), wasm1 = find('wasm', 1), wasm2 = find('wasm', 2), pt1 = find('pytorch', 1), pt2 = find('pytorch', 2);
+  const nativePreset = rows.find((r) => r.impl === 'native' && r.preset && !r.error) || native;
   const caveat = (...used) => {
     const c = [];
     if (used.some((r) => r.run_extrapolated)) c.push('from a subset of the run, seconds extrapolated');
@@ -512,12 +517,14 @@ function cnnTargets(rows) {
   };
   const T = TARGETS;
   return [
-    line(`native 1 thread finishes in <= ${T.nativeVsPytorch1}x PyTorch 1 thread's time, at >= ${(T.accuracy * 100).toFixed(1)}%`, [native, pt1], () => {
-      const ratio = native.seconds_run / pt1.seconds_run;
-      const accOk = native.test_accuracy !== null && native.test_accuracy >= T.accuracy;
-      return { pass: ratio <= T.nativeVsPytorch1 && accOk,
-        text: `${native.seconds_run.toFixed(1)} s vs ${pt1.seconds_run.toFixed(1)} s = ${ratio.toFixed(2)}x, accuracy ${fmtFixed(native.test_accuracy, 4)}` };
-    }),
+    line(`native 1 thread finishes its cnn run in <= ${T.nativeVsPytorch1}x PyTorch 1 thread's time for 2 epochs, at >= ${(T.accuracy * 100).toFixed(1)}%`,
+      [nativePreset, pt1], () => {
+        const ratio = nativePreset.seconds_run / pt1.seconds_run;
+        const accOk = nativePreset.test_accuracy !== null && nativePreset.test_accuracy >= T.accuracy;
+        return { pass: ratio <= T.nativeVsPytorch1 && accOk,
+          text: `${nativePreset.preset ? `preset ${nativePreset.preset}, ${nativePreset.epochs} epochs` : `${CNN_RECIPE.epochs} epochs`}: `
+            + `${nativePreset.seconds_run.toFixed(1)} s vs ${pt1.seconds_run.toFixed(1)} s = ${ratio.toFixed(2)}x, accuracy ${fmtFixed(nativePreset.test_accuracy, 4)}` };
+      }),
     line(`WASM 1 thread >= ${fmtInt(T.wasmSamplesPerSecond)} training samples/s`, [wasm1], () => ({
       pass: wasm1.samples_per_second >= T.wasmSamplesPerSecond, text: `${fmtInt(wasm1.samples_per_second)} samples/s` })),
     line(`WASM 2 threads >= ${T.wasmThreadScaling}x its 1-thread speed`, [wasm1, wasm2], () => {
@@ -568,6 +575,8 @@ async function main() {
   if (nets.includes('cnn')) {
     for (const impl of CNN_IMPLS.filter((i) => impls.includes(i))) {
       for (const threads of CNN_THREADS[impl] || [1]) plan.push({ net: 'cnn', impl, arch: CNN_RECIPE.arch, batch: CNN_RECIPE.batch, threads });
+      // the issue's first target times the `cnn` preset's whole run (to >= 99%), not the 2 epochs
+      if (impl === 'native' && !QUICK) plan.push({ net: 'cnn', impl, arch: CNN_RECIPE.arch, batch: CNN_RECIPE.batch, threads: 1, preset: 'cnn' });
     }
   }
 
