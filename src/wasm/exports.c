@@ -138,11 +138,18 @@ static int adopt(mnist_net *net) {
     return MNIST_OK;
 }
 
+/* The hyperparameters as init and set_hyper take them, in the order of
+ * engine.js's HYPER_KEYS: numbers, and the optimiser's and schedule's names. */
+#define HYPER_PARAMS                                                                                              \
+    double batch, double lr, double momentum, double weight_decay, double lr_decay, double epochs,                 \
+        double iterations, const char *optimizer, const char *schedule, double beta1, double beta2, double eps,    \
+        double shift
+#define HYPER_ARGS \
+    batch, lr, momentum, weight_decay, lr_decay, epochs, iterations, optimizer, schedule, beta1, beta2, eps, shift
+
 /* Hyperparameters from JavaScript numbers and names, each number checked
  * against its limit before it is narrowed to its C type. */
-static int read_hyper(mnist_hyper *h, double batch, double lr, double momentum, double weight_decay,
-                      double lr_decay, double epochs, double iterations, const char *optimizer, const char *schedule,
-                      double beta1, double beta2, double eps, double shift) {
+static int read_hyper(mnist_hyper *h, HYPER_PARAMS) {
     const struct { mnist_setting setting; double value; } in[] = {
         {MNIST_SET_BATCH, batch},         {MNIST_SET_LR, lr},         {MNIST_SET_MOMENTUM, momentum},
         {MNIST_SET_WEIGHT_DECAY, weight_decay}, {MNIST_SET_LR_DECAY, lr_decay},
@@ -159,15 +166,6 @@ static int read_hyper(mnist_hyper *h, double batch, double lr, double momentum, 
     if (mnist_parse_schedule(schedule, &h->schedule, &g.err) != MNIST_OK) return g.err.code;
     return mnist_hyper_check(h, &g.err);
 }
-
-/* The hyperparameters' arguments, in the order read_hyper takes them (and
- * engine.js's HYPER_KEYS lists them). */
-#define HYPER_PARAMS                                                                                              \
-    double batch, double lr, double momentum, double weight_decay, double lr_decay, double epochs,                 \
-        double iterations, const char *optimizer, const char *schedule, double beta1, double beta2, double eps,    \
-        double shift
-#define HYPER_ARGS \
-    batch, lr, momentum, weight_decay, lr_decay, epochs, iterations, optimizer, schedule, beta1, beta2, eps, shift
 
 /* Creates and configures a fresh network: arch in the core's grammar
  * ("784-128-10", "784-c16k3-p2-c32k3-p2-64-10"; mnist_parse_arch), init
