@@ -23,7 +23,11 @@ static inline void store_lanes(float *v, long stride, f32x4 a, int n) {
         store4(v, a);
         return;
     }
-    for (int l = 0; l < n; l++) v[l * stride] = a[l];
+    /* lanes by constant index: a variable one would go through a copy on the stack */
+    if (n > 0) v[0] = a[0];
+    if (n > 1) v[stride] = a[1];
+    if (n > 2) v[2 * stride] = a[2];
+    if (n > 3) v[3 * stride] = a[3];
 }
 
 typedef int32_t i32x4 __attribute__((vector_size(16)));

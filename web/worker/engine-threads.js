@@ -9,6 +9,7 @@
 
 (function (root) {
   const HELPER_STACK_BYTES = 1 << 16;
+  const STACK_ALIGN = 16;
 
   /* A helper thread: instantiates the module on the shared memory, moves its
    * C stack to its own region, and parks in helper_loop (never returns). */
@@ -84,7 +85,10 @@
   async function start(engine, module, memory, threads) {
     const starts = [];
     for (let id = 1; id < threads; id++) {
-      const stack = engine.x.mem_alloc(HELPER_STACK_BYTES);
+      // The C stack must be 16-byte aligned: the compiler addresses a vector
+      // spilled to the stack as base | lane offset, which reads the wrong lanes
+      // from a stack 8 bytes off (malloc aligns to 8 only).
+      const stack = engine.x.mem_alloc(HELPER_STACK_BYTES + STACK_ALIGN);
       const helper = startHelper();
       engine.helpers.push(helper);
       starts.push(new Promise((resolve, reject) => {
@@ -92,7 +96,7 @@
         const fail = (e) => reject(new Error(`a helper thread failed to start: ${e.message || e}`));
         if (helper.worker.addEventListener) helper.worker.addEventListener('error', fail); else helper.worker.once('error', fail);
       }));
-      helper.send({ module, memory, id, stackTop: stack + HELPER_STACK_BYTES });
+      helper.send({ module, memory, id, stackTop: (stack + HELPER_STACK_BYTES + STACK_ALIGN) & -STACK_ALIGN });
     }
     await Promise.all(starts);
     engine.x.set_helpers(threads - 1);
