@@ -64,6 +64,8 @@ main(async () => {
   const config = (seed) => ({
     arch: args.sizes, init: 'he', seed, batch: args.batch, lr: args.lr, momentum: 0, weightDecay: 0, lrDecay: 1,
     epochs: 1, iterations: 0,
+    // plain SGD at a constant rate, no shifts (Adam's settings unused, but the engine takes every one)
+    optimizer: 'sgd', schedule: 'step', beta1: 0.9, beta2: 0.999, eps: 1e-8, shift: 0,
   });
 
   // warm-up: a throwaway network, `warmup` batches
