@@ -39,7 +39,7 @@ static size_t winograd_size(const nn_layer *ly) {
 /* Views into the parameter, gradient and scratch buffers, layer by layer. */
 static void lay_out_views(mnist_net *net) {
     float *p = net->params, *g = net->grads, *s = net->scratch;
-    int32_t *a = net->argmax_buf, *starts = net->grad_start_buf;
+    int32_t *a = net->argmax_buf, *counts = net->grad_count_buf;
     float *wt = net->weight_t_buf;
     conv_grad *list = net->grad_list_buf;
     net->acts[0] = s; s += (size_t)NN_CHUNK * MNIST_PIXELS;
@@ -56,9 +56,9 @@ static void lay_out_views(mnist_net *net) {
         if (ly->pool_after) {
             /* room for every window of every channel: the next layer's outputs */
             long windows = net->layer[l + 1].out / ly->conv.O;
-            net->pool_grads[l] = (conv_grads){list, starts, (long)NN_CHUNK * windows, NN_CHUNK};
+            net->pool_grads[l] = (conv_grads){list, counts, windows, NN_CHUNK, 0};
             list += (size_t)NN_CHUNK * (size_t)net->layer[l + 1].out;
-            starts += (size_t)ly->conv.O * (NN_CHUNK + 1);
+            counts += (size_t)ly->conv.O * NN_CHUNK;
         }
         if (ly->kind == MNIST_LAYER_POOL) { /* no activation function: z is the output */
             net->acts[l + 1] = net->z[l] = s; s += chunk_out;
@@ -86,7 +86,7 @@ mnist_net *mnist_create(const mnist_config *cfg, mnist_error *err) {
     nn_rng_seed(&net->rng, cfg->seed, 0x6d6e697374ULL);
 
     size_t n_params = 0, n_scratch = (size_t)NN_CHUNK * MNIST_PIXELS + NN_CHUNK, n_argmax = 0;
-    size_t n_weight_t = 0, n_list = 0, n_starts = 0;
+    size_t n_weight_t = 0, n_list = 0, n_counts = 0;
     for (int l = 0; l < net->n_layers; l++) {
         nn_layer *ly = &net->layer[l];
         ly->pool_after = ly->kind == MNIST_LAYER_CONV && ly->relu && l + 1 < net->n_layers &&
@@ -95,7 +95,7 @@ mnist_net *mnist_create(const mnist_config *cfg, mnist_error *err) {
         if (ly->kind == MNIST_LAYER_CONV) n_weight_t += weight_t_size(ly) + winograd_size(ly);
         if (ly->pool_after) {
             n_list += (size_t)NN_CHUNK * (size_t)net->layer[l + 1].out;
-            n_starts += (size_t)ly->conv.O * (NN_CHUNK + 1);
+            n_counts += (size_t)ly->conv.O * NN_CHUNK;
         }
         size_t out = (size_t)NN_CHUNK * (size_t)ly->out;
         n_params += ly->n_w + ly->n_b;
@@ -112,9 +112,9 @@ mnist_net *mnist_create(const mnist_config *cfg, mnist_error *err) {
     net->argmax_buf = calloc(n_argmax ? n_argmax : 1, sizeof(int32_t));
     net->weight_t_buf = calloc(n_weight_t ? n_weight_t : 1, sizeof(float));
     net->grad_list_buf = calloc(n_list ? n_list : 1, sizeof(conv_grad));
-    net->grad_start_buf = calloc(n_starts ? n_starts : 1, sizeof(int32_t));
+    net->grad_count_buf = calloc(n_counts ? n_counts : 1, sizeof(int32_t));
     if (!net->params || !net->grads || !net->velocity || !net->moment2 || !net->scratch || !net->argmax_buf ||
-        !net->weight_t_buf || !net->grad_list_buf || !net->grad_start_buf)
+        !net->weight_t_buf || !net->grad_list_buf || !net->grad_count_buf)
         goto nomem;
     lay_out_views(net);
     init_params(net, cfg->init);
@@ -135,7 +135,7 @@ void mnist_free(mnist_net *net) {
     free(net->argmax_buf);
     free(net->weight_t_buf);
     free(net->grad_list_buf);
-    free(net->grad_start_buf);
+    free(net->grad_count_buf);
     free(net->order);
     free(net);
 }

@@ -81,22 +81,26 @@ void conv2d_backward_input(float *dinp, const float *dout, const float *weight,
 void conv2d_backward(float *dinp, float *dweight, float *dbias, const float *dout,
                      const float *inp, const float *weight, const conv_shape *s, int B);
 /* A convolution's output gradient below ReLU and a max-pool, as lists
- * (conv_pool_gather): for channel o and sample b, the entries
- * at[o*stride + start[o*(B+1) + b] ...  start[o*(B+1) + b+1] - 1], each an
- * output pixel (y, x) and its gradient dz. */
+ * (conv_pool_gather): for channel o and sample b, count(o, b) entries from
+ * grads_at(o, b) on, each an output pixel (y, x) and its gradient dz. */
 typedef struct {
     int16_t y, x;
     int32_t at; /* (y W + x) C: where the pixel's window starts in its input sample (no padding) */
     float g;
 } conv_grad;
 typedef struct {
-    conv_grad *at;
-    int32_t *start;
-    long stride; /* entries room per channel: B x the pool's windows */
-    int B;
+    conv_grad *at;  /* room for windows entries per channel and sample */
+    int32_t *count; /* count[o * capacity + b] */
+    long windows;   /* the pool's windows per sample: an entry at most each */
+    int capacity;   /* samples there is room for */
+    int B;          /* samples in the lists */
 } conv_grads;
+static inline conv_grad *grads_at(const conv_grads *g, int o, int b) {
+    return g->at + ((long)o * g->capacity + b) * g->windows;
+}
+static inline int32_t grads_count(const conv_grads *g, int o, int b) { return g->count[(long)o * g->capacity + b]; }
 void conv_pool_gather(conv_grads *g, const float *dpooled, const float *pooled, const int32_t *argmax,
-                      const conv_shape *s, const pool_shape *p, int B, int o0, int o1);
+                      const conv_shape *s, int b0, int b1);
 void conv_pool_backward_params(float *dweight, float *dbias, const conv_grads *g, const float *inp,
                                const conv_shape *s, int o0, int o1);
 void conv_pool_backward_input(float *dinp, const conv_grads *g, const float *weight, const conv_shape *s,
@@ -184,7 +188,7 @@ struct mnist_net {
     conv_grads pool_grads[MNIST_MAX_LAYERS]; /* a pool_after convolution's gradient lists */
     float *weight_t_buf;
     conv_grad *grad_list_buf;
-    int32_t *grad_start_buf;
+    int32_t *grad_count_buf;
     float *losses;
     uint8_t chunk_labels[NN_CHUNK];
     const uint8_t *chunk_rows[NN_CHUNK]; /* pixel rows of the chunk being trained */

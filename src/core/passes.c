@@ -148,8 +148,23 @@ static void backward_slice(void *arg, int part, int parts) {
     relu_below(net, l, lo, hi);
 }
 
-/* A pool_after convolution, channels [o0, o1): its gradient lists from the
- * pool's winners, then its weight and bias gradients from them. */
+/* A pool_after convolution, samples [b0, b1): its gradient lists from the
+ * pool's winners, and from them the gradient below it (if it is not the first layer). */
+static void conv_pool_lists_slice(void *arg, int part, int parts) {
+    const chunk_job *j = arg;
+    mnist_net *net = j->net;
+    int l = j->layer, lo, hi;
+    const nn_layer *ly = &net->layer[l];
+    nn_split(j->count, part, parts, 1, &lo, &hi);
+    if (lo == hi) return;
+    conv_grads *g = &net->pool_grads[l];
+    conv_pool_gather(g, net->dz[l + 1], net->acts[l + 2], net->argmax[l + 1], &ly->conv, lo, hi);
+    if (l == 0) return; /* no gradient for the input pixels */
+    conv_pool_backward_input(net->da[l], g, net->W[l], &ly->conv, lo, hi);
+    relu_below(net, l, lo, hi);
+}
+
+/* A pool_after convolution, channels [o0, o1): its weight and bias gradients from its lists. */
 static void conv_pool_params_slice(void *arg, int part, int parts) {
     const chunk_job *j = arg;
     mnist_net *net = j->net;
@@ -157,21 +172,7 @@ static void conv_pool_params_slice(void *arg, int part, int parts) {
     const nn_layer *ly = &net->layer[l];
     nn_split(ly->conv.O, part, parts, 1, &lo, &hi);
     if (lo == hi) return;
-    conv_grads *g = &net->pool_grads[l];
-    conv_pool_gather(g, net->dz[l + 1], net->acts[l + 2], net->argmax[l + 1], &ly->conv, &net->layer[l + 1].pool,
-                     j->count, lo, hi);
-    conv_pool_backward_params(net->dW[l], net->db[l], g, net->acts[l], &ly->conv, lo, hi);
-}
-
-/* A pool_after convolution, samples [b0, b1): the gradient below it from its lists. */
-static void conv_pool_input_slice(void *arg, int part, int parts) {
-    const chunk_job *j = arg;
-    mnist_net *net = j->net;
-    int l = j->layer, lo, hi;
-    nn_split(j->count, part, parts, 1, &lo, &hi);
-    if (lo == hi) return;
-    conv_pool_backward_input(net->da[l], &net->pool_grads[l], net->W[l], &net->layer[l].conv, lo, hi);
-    relu_below(net, l, lo, hi);
+    conv_pool_backward_params(net->dW[l], net->db[l], &net->pool_grads[l], net->acts[l], &ly->conv, lo, hi);
 }
 
 void nn_backward(mnist_net *net, const uint8_t *labels, int count) {
@@ -193,8 +194,8 @@ void nn_backward(mnist_net *net, const uint8_t *labels, int count) {
         if (l > 0 && net->layer[l - 1].pool_after) continue; /* the pool: with the convolution below */
         if (net->layer[l].pool_after) {
             net->pool_grads[l].B = count; /* set before the threads read it */
+            run(conv_pool_lists_slice, &job, threads);
             run(conv_pool_params_slice, &job, threads);
-            if (l > 0) run(conv_pool_input_slice, &job, threads);
         } else {
             run(backward_slice, &job, threads);
         }

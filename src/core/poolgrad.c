@@ -17,28 +17,25 @@
  * architecture (passes.c), never both. */
 
 void conv_pool_gather(conv_grads *g, const float *dpooled, const float *pooled, const int32_t *argmax,
-                      const conv_shape *s, const pool_shape *p, int B, int o0, int o1) {
+                      const conv_shape *s, int b0, int b1) {
     /* dpooled, pooled, argmax (B,PH,PW,O) of the pool after the convolution's
-     * ReLU (or conv_pool2_forward's) ->
-     * for channels o0 <= o < o1 and each sample b, g's entries (y, x, dz) with
-     * dz = dpooled != 0 where pooled > 0 (ReLU'(z) = 1), in window order. */
+     * ReLU (or conv_pool2_forward's) -> for samples b0 <= b < b1 and every
+     * channel o, g's entries (y, x, dz) with dz = dpooled != 0 where pooled > 0
+     * (ReLU'(z) = 1), in window order. Window by window (each one's channels
+     * are contiguous); each sample alone, so callers may split B. */
     int O = s->O;
-    long windows = (long)(p->H / p->P) * (p->W / p->P);
-    int32_t n[MNIST_MAX_CHANNELS] = {0};
-    /* window by window (each one's channels are contiguous), each channel's
-     * entries appended to its own list */
-    for (int b = 0; b < B; b++) {
-        for (int o = o0; o < o1; o++) g->start[(long)o * (g->B + 1) + b] = n[o];
-        long k = (long)b * windows * O;
-        for (long w = 0; w < windows; w++, k += O)
-            for (int o = o0; o < o1; o++) {
+    for (int b = b0; b < b1; b++) {
+        int32_t n[MNIST_MAX_CHANNELS] = {0};
+        long k = (long)b * g->windows * O;
+        for (long w = 0; w < g->windows; w++, k += O)
+            for (int o = 0; o < O; o++) {
                 float d = dpooled[k + o];
                 if (d == 0.0f || !(pooled[k + o] > 0.0f)) continue;
                 int y = NN_AT_Y(argmax[k + o]), x = NN_AT_X(argmax[k + o]);
-                g->at[(long)o * g->stride + n[o]++] = (conv_grad){(int16_t)y, (int16_t)x, (y * s->W + x) * s->C, d};
+                grads_at(g, o, b)[n[o]++] = (conv_grad){(int16_t)y, (int16_t)x, (y * s->W + x) * s->C, d};
             }
+        for (int o = 0; o < O; o++) g->count[(long)o * g->capacity + b] = n[o];
     }
-    for (int o = o0; o < o1; o++) g->start[(long)o * (g->B + 1) + B] = n[o];
 }
 
 /* The next of a row segment's vectors: 4 floats, or the last `rem` of them. */
@@ -53,11 +50,10 @@ static inline __attribute__((always_inline)) void row_grad_nv(float *dw, const c
     f32x4 a0 = segment4(dw, nv == 1, rem), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
 #define ROW_LOAD(k) if (nv > k) a##k = segment4(dw + 4 * k, nv == k + 1, rem)
     ROW_LOAD(1); ROW_LOAD(2); ROW_LOAD(3); ROW_LOAD(4); ROW_LOAD(5); ROW_LOAD(6); ROW_LOAD(7);
-    const conv_grad *e = g->at + (long)o * g->stride;
-    const int32_t *start = g->start + (long)o * (g->B + 1);
     for (int b = 0; b < g->B; b++) {
         const float *row = inp + ((long)b * s->H + ky) * s->W * s->C;
-        for (int32_t i = start[b]; i < start[b + 1]; i++) {
+        const conv_grad *e = grads_at(g, o, b);
+        for (int32_t i = 0, n = grads_count(g, o, b); i < n; i++) {
             const float *ip = row + e[i].at;
             f32x4 d = splat4(e[i].g);
 #define ROW_TERM(k) if (nv > k) a##k += d * segment4(ip + 4 * k, nv == k + 1, rem)
@@ -91,11 +87,10 @@ static void row_grad(float *dw, const conv_grads *g, const float *inp, const con
  * to dw in memory (one axpy per row, entries in order). */
 static void padded_grad(float *dw, const conv_grads *g, const float *inp, const conv_shape *s, int o) {
     int H = s->H, W = s->W, C = s->C, K = s->K, pad = s->pad;
-    const conv_grad *e = g->at + (long)o * g->stride;
-    const int32_t *start = g->start + (long)o * (g->B + 1);
     for (int b = 0; b < g->B; b++) {
         const float *img = inp + (long)b * H * W * C;
-        for (int32_t i = start[b]; i < start[b + 1]; i++) {
+        const conv_grad *e = grads_at(g, o, b);
+        for (int32_t i = 0, n = grads_count(g, o, b); i < n; i++) {
             int y = e[i].y, x = e[i].x;
             int ky0 = imax(0, pad - y), ky1 = imin(K, H + pad - y);
             int kx0 = imax(0, pad - x), kx1 = imin(K, W + pad - x);
@@ -116,10 +111,11 @@ void conv_pool_backward_params(float *dweight, float *dbias, const conv_grads *g
     int K = s->K, C = s->C;
     long taps = (long)K * K * C;
     for (int o = o0; o < o1; o++) {
-        const conv_grad *e = g->at + (long)o * g->stride;
-        int32_t n = g->start[(long)o * (g->B + 1) + g->B];
         float db = dbias[o];
-        for (int32_t i = 0; i < n; i++) db += e[i].g;
+        for (int b = 0; b < g->B; b++) {
+            const conv_grad *e = grads_at(g, o, b);
+            for (int32_t i = 0, n = grads_count(g, o, b); i < n; i++) db += e[i].g;
+        }
         dbias[o] = db;
         if (s->pad) {
             padded_grad(dweight + o * taps, g, inp, s, o);
@@ -145,10 +141,9 @@ void conv_pool_backward_input(float *dinp, const conv_grads *g, const float *wei
     for (int b = b0; b < b1; b++) {
         float *dimg = dinp + b * image;
         for (int o = 0; o < O; o++) {
-            const conv_grad *e = g->at + (long)o * g->stride;
-            const int32_t *start = g->start + (long)o * (g->B + 1);
+            const conv_grad *e = grads_at(g, o, b);
             const float *w = weight + o * taps;
-            for (int32_t i = start[b]; i < start[b + 1]; i++) {
+            for (int32_t i = 0, n = grads_count(g, o, b); i < n; i++) {
                 if (!pad) { /* every row inside: K C floats at the entry's offset */
                     for (int ky = 0; ky < K; ky++)
                         axpy(dimg + e[i].at + (long)ky * W * C, e[i].g, w + (long)ky * K * C, K * C);

@@ -212,8 +212,8 @@ static void check_net(spoil sp, check_result *results, int fused) {
     net_objective(&c); /* records the pattern */
     static float wt[9 * NC * ((NO + 3) & ~3)];
     static conv_grad list[NB * NF];
-    static int32_t start[NO * (NB + 1)];
-    conv_grads g = {list, start, NB * NPH * NPW, NB};
+    static int32_t count[NO * NB];
+    conv_grads g = {list, count, NPH * NPW, NB, NB};
     conv2d_weights_t(wt, c.w, &c.s);
     if (fused) {
         conv_pool2_forward(c.pooled, c.argmax, c.x, wt, c.b, &c.s, 0, NB);
@@ -232,7 +232,7 @@ static void check_net(spoil sp, check_result *results, int fused) {
     softmax_crossentropy_backward(dlogits, c.probs, c.labels, NB, NK);
     dense_backward(dpooled, gdw, gdb, dlogits, c.pooled, c.dense_w, NB, NF, NK);
     if (fused) {
-        conv_pool_gather(&g, dpooled, c.pooled, c.argmax, &c.s, &c.p, NB, 0, NO);
+        conv_pool_gather(&g, dpooled, c.pooled, c.argmax, &c.s, 0, NB);
         conv_pool_backward_params(gW, gb, &g, c.x, &c.s, 0, NO);
         conv_pool_backward_input(gx, &g, c.w, &c.s, 0, NB);
     } else {
