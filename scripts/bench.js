@@ -227,7 +227,8 @@ const IMPLS = {
   async native(cfg) {
     const { json, peak_rss_mb } = await nativeRun(path.join(BUILD, 'mnist'), ['train', '--data', DATA_DIR,
       '--arch', cfg.arch, '--batch', String(cfg.batch), '--lr', String(LR), '--momentum', '0', '--lr-decay', '1',
-      '--weight-decay', '0', '--seed', String(SEED), '--epochs', '1']);
+      '--weight-decay', '0', '--optimizer', 'sgd', '--schedule', 'step', '--shift', '0', '--seed', String(SEED),
+      '--epochs', '1']); // plain SGD at a constant rate as every dense row (not the default preset's one-cycle and shifts)
     return {
       samples_timed: 60000, seconds_timed: json.seconds, samples_per_second: json.samples_per_second,
       seconds_per_epoch: json.seconds, test_accuracy: json.test_accuracy,
