@@ -16,24 +16,38 @@
  * from conv2d_backward's pixel order: a network uses one or the other by its
  * architecture (passes.c), never both. */
 
+/* Appends channel o's entry for pixel `at` with gradient d (sample b). */
+static inline void append(conv_grads *g, int32_t *n, const conv_shape *s, int o, int b, float d, int32_t at) {
+    int y = NN_AT_Y(at), x = NN_AT_X(at);
+    grads_at(g, o, b)[n[o]++] = (conv_grad){(int16_t)y, (int16_t)x, (y * s->W + x) * s->C, d};
+}
+
 void conv_pool_gather(conv_grads *g, const float *dpooled, const float *pooled, const int32_t *argmax,
                       const conv_shape *s, int b0, int b1) {
     /* dpooled, pooled, argmax (B,PH,PW,O) of the pool after the convolution's
      * ReLU (or conv_pool2_forward's) -> for samples b0 <= b < b1 and every
      * channel o, g's entries (y, x, dz) with dz = dpooled != 0 where pooled > 0
      * (ReLU'(z) = 1), in window order. Window by window (each one's channels
-     * are contiguous); each sample alone, so callers may split B. */
-    int O = s->O;
+     * are contiguous, tested four at a time); each sample alone, so callers may split B. */
+    int O = s->O, O4 = O & ~3;
+    f32x4 zero = splat4(0.0f);
     for (int b = b0; b < b1; b++) {
         int32_t n[MNIST_MAX_CHANNELS] = {0};
         long k = (long)b * g->windows * O;
-        for (long w = 0; w < g->windows; w++, k += O)
-            for (int o = 0; o < O; o++) {
-                float d = dpooled[k + o];
-                if (d == 0.0f || !(pooled[k + o] > 0.0f)) continue;
-                int y = NN_AT_Y(argmax[k + o]), x = NN_AT_X(argmax[k + o]);
-                grads_at(g, o, b)[n[o]++] = (conv_grad){(int16_t)y, (int16_t)x, (y * s->W + x) * s->C, d};
+        for (long w = 0; w < g->windows; w++, k += O) {
+            int o = 0;
+            for (; o < O4; o += 4) {
+                f32x4 d = load4(dpooled + k + o);
+                i32x4 keep = (d != zero) & (load4(pooled + k + o) > zero);
+                if (!(keep[0] | keep[1] | keep[2] | keep[3])) continue; /* most groups of four */
+                if (keep[0]) append(g, n, s, o, b, d[0], argmax[k + o]);
+                if (keep[1]) append(g, n, s, o + 1, b, d[1], argmax[k + o + 1]);
+                if (keep[2]) append(g, n, s, o + 2, b, d[2], argmax[k + o + 2]);
+                if (keep[3]) append(g, n, s, o + 3, b, d[3], argmax[k + o + 3]);
             }
+            for (; o < O; o++)
+                if (dpooled[k + o] != 0.0f && pooled[k + o] > 0.0f) append(g, n, s, o, b, dpooled[k + o], argmax[k + o]);
+        }
         for (int o = 0; o < O; o++) g->count[(long)o * g->capacity + b] = n[o];
     }
 }
@@ -50,13 +64,17 @@ static inline __attribute__((always_inline)) void row_grad_nv(float *dw, const c
     f32x4 a0 = segment4(dw, nv == 1, rem), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
 #define ROW_LOAD(k) if (nv > k) a##k = segment4(dw + 4 * k, nv == k + 1, rem)
     ROW_LOAD(1); ROW_LOAD(2); ROW_LOAD(3); ROW_LOAD(4); ROW_LOAD(5); ROW_LOAD(6); ROW_LOAD(7);
+    /* A short segment (the first layer's 3 taps) loads 4 floats where the image
+     * has one to spare after it (below its last row): the extra lane is never stored. */
+    int spare_rows = nv == 1 && rem < 4 && s->W * s->C >= 4 ? s->H - 1 - ky : 0;
     for (int b = 0; b < g->B; b++) {
         const float *row = inp + ((long)b * s->H + ky) * s->W * s->C;
         const conv_grad *e = grads_at(g, o, b);
         for (int32_t i = 0, n = grads_count(g, o, b); i < n; i++) {
             const float *ip = row + e[i].at;
             f32x4 d = splat4(e[i].g);
-#define ROW_TERM(k) if (nv > k) a##k += d * segment4(ip + 4 * k, nv == k + 1, rem)
+            int spare = e[i].y < spare_rows;
+#define ROW_TERM(k) if (nv > k) a##k += d * segment4(ip + 4 * k, nv == k + 1 && !spare, rem)
             ROW_TERM(0); ROW_TERM(1); ROW_TERM(2); ROW_TERM(3); ROW_TERM(4); ROW_TERM(5); ROW_TERM(6); ROW_TERM(7);
         }
     }
