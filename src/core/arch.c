@@ -134,8 +134,8 @@ static int lay_out_image(int l, const mnist_layer_spec *s, int *H, int *W, int *
         ly->relu = 1;
         ly->n_w = (size_t)s->channels * (size_t)(K * K * *C);
         ly->n_b = (size_t)s->channels;
-        *H = *H + 2 * pad - K + 1;
-        *W = *W + 2 * pad - K + 1;
+        *H = conv_out_rows(&ly->conv);
+        *W = conv_out_cols(&ly->conv);
         ly->work = (double)*H * *W * s->channels * K * K * *C;
         *C = s->channels;
     } else {

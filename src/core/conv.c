@@ -39,10 +39,10 @@ void conv2d_weights_t(float *weight_t, const float *weight, const conv_shape *s)
         for (int o = 0; o < O4; o++) weight_t[t * O4 + o] = o < O ? weight[o * taps + t] : 0.0f;
 }
 
-/* One output pixel's n channels (n <= 4 nv) from nv accumulators, + bias. */
-static inline void store_pixel(float *o, const f32x4 *acc, f32x4 bv0, f32x4 bv1, int nv, int n) {
-    store_lanes(o, 1, acc[0] + bv0, imin(4, n));
-    if (nv == 2) store_lanes(o + 4, 1, acc[1] + bv1, n - 4);
+/* One output pixel's n channels (n <= 4 nv) from nv accumulators, + bias (channel_group's). */
+static inline void store_pixel(float *o, const f32x4 *acc, const f32x4 bv[2], int nv, int n) {
+    store_lanes(o, 1, acc[0] + bv[0], imin(4, n));
+    if (nv == 2) store_lanes(o + 4, 1, acc[1] + bv[1], n - 4);
 }
 
 /* Output pixel (y, x) of one sample img (H,W,C), channels o..o+4*nv-1 (nv = 1
@@ -75,14 +75,14 @@ static void conv_pixel(f32x4 acc[2], const float *img, const float *wt, const co
  * products (WebAssembly engines keep about 15 vector registers: more
  * accumulators would spill). */
 static inline __attribute__((always_inline)) void conv_pixels4x8(f32x4 acc[8], const float *img, const float *wt, const conv_shape *s, int O4,
-                           int y, int x, int ky0, int ky1, long across, int kc) {
+                           int y, int x, int ky0, int ky1, long across) {
     int K = s->K, C = s->C, W = s->W, pad = s->pad;
     f32x4 a00 = splat4(0.0f), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
     for (int ky = ky0; ky < ky1; ky++) {
         /* a kernel row's taps (kx, c) are K C contiguous floats in the input row */
         const float *ip = img + ((long)(y + ky - pad) * W + (x - pad)) * C;
         const float *wp = wt + (long)ky * K * C * O4;
-        for (int j = 0; j < kc; j++, wp += O4) {
+        for (int j = 0; j < K * C; j++, wp += O4) {
             f32x4 w0 = load4(wp), w1 = load4(wp + 4);
             f32x4 x0 = splat4(ip[j]), x1 = splat4(ip[C + j]), x2 = splat4(ip[across + j]),
                   x3 = splat4(ip[across + C + j]);
@@ -98,13 +98,13 @@ static inline __attribute__((always_inline)) void conv_pixels4x8(f32x4 acc[8], c
 
 /* The same for channels o..o+3 (acc[p] for pixel p): 4 accumulators. */
 static inline __attribute__((always_inline)) void conv_pixels4x4(f32x4 acc[4], const float *img, const float *wt, const conv_shape *s, int O4,
-                           int y, int x, int ky0, int ky1, long across, int kc) {
+                           int y, int x, int ky0, int ky1, long across) {
     int K = s->K, C = s->C, W = s->W, pad = s->pad;
     f32x4 a0 = splat4(0.0f), a1 = a0, a2 = a0, a3 = a0;
     for (int ky = ky0; ky < ky1; ky++) {
         const float *ip = img + ((long)(y + ky - pad) * W + (x - pad)) * C;
         const float *wp = wt + (long)ky * K * C * O4;
-        for (int j = 0; j < kc; j++, wp += O4) {
+        for (int j = 0; j < K * C; j++, wp += O4) {
             f32x4 w0 = load4(wp);
             a0 += splat4(ip[j]) * w0;
             a1 += splat4(ip[C + j]) * w0;
@@ -124,14 +124,15 @@ void conv2d_forward(float *out, const float *inp, const float *weight_t, const f
      * a pool after it drops the last rows and columns: those are not written).
      * Each sample alone, so callers may split B. */
     int H = s->H, W = s->W, C = s->C, K = s->K, pad = s->pad, O = s->O, O4 = conv_o4(s);
-    int OH = H + 2 * pad - K + 1, OW = W + 2 * pad - K + 1;
+    int OH = conv_out_rows(s), OW = conv_out_cols(s);
     /* Columns whose every kernel column is inside the image: pad <= x <= W+pad-K. */
     int xa = imin(pad, cols), xb = imax(xa, imin(cols, W + pad - K + 1));
     for (int b = b0; b < b1; b++) {
         const float *img = inp + (long)b * H * W * C;
         for (int o = 0; o < O4;) {
-            int nv = o + 8 <= O4 ? 2 : 1, n = imin(4 * nv, O - o);
-            f32x4 bv0 = lanes4(bias + o, 1, imin(4, n)), bv1 = nv == 2 ? lanes4(bias + o + 4, 1, n - 4) : bv0;
+            int n;
+            f32x4 bv[2];
+            int nv = channel_group(bias, o, O, O4, &n, bv);
             for (int y = 0; y < rows; y++) {
                 int ky0 = imax(0, pad - y), ky1 = imin(K, H + pad - y);
                 float *orow = out + ((long)b * OH + y) * OW * O + o;
@@ -140,20 +141,20 @@ void conv2d_forward(float *out, const float *inp, const float *weight_t, const f
                 int x = 0;
                 for (; x < xa; x++) {
                     conv_pixel(acc, img, wt, s, O4, y, x, ky0, ky1, nv);
-                    store_pixel(orow + (long)x * O, acc, bv0, bv1, nv, n);
+                    store_pixel(orow + (long)x * O, acc, bv, nv, n);
                 }
                 for (; x + 4 <= xb; x += 4) {
                     if (nv == 2) {
-                        conv_pixels4x8(acc, img, wt, s, O4, y, x, ky0, ky1, 2L * C, K * C);
-                        for (int p = 0; p < 4; p++) store_pixel(orow + (long)(x + p) * O, acc + 2 * p, bv0, bv1, 2, n);
+                        conv_pixels4x8(acc, img, wt, s, O4, y, x, ky0, ky1, 2L * C);
+                        for (int p = 0; p < 4; p++) store_pixel(orow + (long)(x + p) * O, acc + 2 * p, bv, 2, n);
                     } else {
-                        conv_pixels4x4(acc, img, wt, s, O4, y, x, ky0, ky1, 2L * C, K * C);
-                        for (int p = 0; p < 4; p++) store_pixel(orow + (long)(x + p) * O, acc + p, bv0, bv1, 1, n);
+                        conv_pixels4x4(acc, img, wt, s, O4, y, x, ky0, ky1, 2L * C);
+                        for (int p = 0; p < 4; p++) store_pixel(orow + (long)(x + p) * O, acc + p, bv, 1, n);
                     }
                 }
                 for (; x < cols; x++) {
                     conv_pixel(acc, img, wt, s, O4, y, x, ky0, ky1, nv);
-                    store_pixel(orow + (long)x * O, acc, bv0, bv1, nv, n);
+                    store_pixel(orow + (long)x * O, acc, bv, nv, n);
                 }
             }
             o += 4 * nv;
@@ -169,7 +170,7 @@ typedef struct {
 } tap_range;
 
 static tap_range tap_pixels(const conv_shape *s, int B, int ky, int kx) {
-    int OH = s->H + 2 * s->pad - s->K + 1, OW = s->W + 2 * s->pad - s->K + 1;
+    int OH = conv_out_rows(s), OW = conv_out_cols(s);
     tap_range r = {B, OH, OW, imax(0, s->pad - ky), imin(OH, s->H + s->pad - ky),
                    imax(0, s->pad - kx), imin(OW, s->W + s->pad - kx)};
     return r;
@@ -217,7 +218,7 @@ void conv2d_backward_params(float *dweight, float *dbias, const float *dout, con
      * one term per output pixel in (b, y, x) order, so callers may split O. */
     int K = s->K, C = s->C, O = s->O;
     long taps = (long)K * K * C;
-    long pixels = (long)B * (s->H + 2 * s->pad - K + 1) * (s->W + 2 * s->pad - K + 1);
+    long pixels = (long)B * conv_out_rows(s) * conv_out_cols(s);
     for (int o = o0; o < o1; o += 4) {
         int n = imin(4, o1 - o);
         f32x4 db = lanes4(dbias + o, 1, n);
@@ -241,7 +242,7 @@ void conv2d_backward_input(float *dinp, const float *dout, const float *weight,
      * one term per (y, x, o) in that order, zeros skipped (dX = W^T dY, transposed
      * convolution); each sample alone, so callers may split B. */
     int H = s->H, W = s->W, C = s->C, K = s->K, pad = s->pad, O = s->O;
-    int OH = H + 2 * pad - K + 1, OW = W + 2 * pad - K + 1;
+    int OH = conv_out_rows(s), OW = conv_out_cols(s);
     long taps = (long)K * K * C, image = (long)H * W * C;
     memset(dinp + b0 * image, 0, sizeof(float) * (size_t)((b1 - b0) * image));
     for (int b = b0; b < b1; b++) {
@@ -328,12 +329,13 @@ void conv_pool2_forward(float *out, int32_t *argmax, const float *inp, const flo
      * argmax the same wherever out > 0), one 2x2 window of 4 pixels at a time,
      * without storing the convolution's outputs. Each sample alone. */
     int H = s->H, W = s->W, C = s->C, K = s->K, pad = s->pad, O = s->O, O4 = conv_o4(s);
-    int PH = (H + 2 * pad - K + 1) / 2, PW = (W + 2 * pad - K + 1) / 2;
+    int PH = conv_out_rows(s) / 2, PW = conv_out_cols(s) / 2;
     for (int b = b0; b < b1; b++) {
         const float *img = inp + (long)b * H * W * C;
         for (int o = 0; o < O4;) {
-            int nv = o + 8 <= O4 ? 2 : 1, n = imin(4 * nv, O - o);
-            f32x4 bv0 = lanes4(bias + o, 1, imin(4, n)), bv1 = nv == 2 ? lanes4(bias + o + 4, 1, n - 4) : bv0;
+            int n;
+            f32x4 bv[2];
+            int nv = channel_group(bias, o, O, O4, &n, bv);
             const float *wt = weight_t + o;
             for (int py = 0; py < PH; py++)
                 for (int px = 0; px < PW; px++) {
@@ -341,11 +343,8 @@ void conv_pool2_forward(float *out, int32_t *argmax, const float *inp, const flo
                     f32x4 acc[8], v0[4], v1[4];
                     if (y >= pad && y + 1 + K - pad <= H && x >= pad && x + 1 + K - pad <= W) {
                         /* every tap of the window inside the image */
-                        /* the first layer's 3x3 kernels on one channel: a kernel
-                         * row of constant length, unrolled */
-                        if (nv == 2 && K * C == 3) conv_pixels4x8(acc, img, wt, s, O4, y, x, 0, K, (long)W * C, 3);
-                        else if (nv == 2) conv_pixels4x8(acc, img, wt, s, O4, y, x, 0, K, (long)W * C, K * C);
-                        else conv_pixels4x4(acc, img, wt, s, O4, y, x, 0, K, (long)W * C, K * C);
+                        if (nv == 2) conv_pixels4x8(acc, img, wt, s, O4, y, x, 0, K, (long)W * C);
+                        else conv_pixels4x4(acc, img, wt, s, O4, y, x, 0, K, (long)W * C);
                     } else {
                         for (int p = 0; p < 4; p++) {
                             int yp = y + p / 2, xp = x + p % 2;
@@ -355,8 +354,8 @@ void conv_pool2_forward(float *out, int32_t *argmax, const float *inp, const flo
                     }
                     long k = (((long)b * PH + py) * PW + px) * O + o;
                     for (int p = 0; p < 4; p++) {
-                        v0[p] = acc[nv * p] + bv0;
-                        v1[p] = acc[nv * p + 1] + bv1;
+                        v0[p] = acc[nv * p] + bv[0];
+                        v1[p] = acc[nv * p + 1] + bv[1];
                     }
                     pool_window4(out + k, argmax + k, v0, y, x, imin(4, n));
                     if (nv == 2) pool_window4(out + k + 4, argmax + k + 4, v1, y, x, n - 4);
@@ -381,7 +380,7 @@ void conv_scatter_pool2_forward(float *out, int32_t *argmax, float *map, const f
      * in pixel order (row by row), zero pixels skipped (they add nothing); then
      * each window: + bias, maximum, ReLU. Each sample alone, so callers may split B. */
     int H = s->H, W = s->W, K = s->K, pad = s->pad, O = s->O;
-    int OH = H + 2 * pad - K + 1, OW = W + 2 * pad - K + 1, PH = OH / 2, PW = OW / 2;
+    int OH = conv_out_rows(s), OW = conv_out_cols(s), PH = OH / 2, PW = OW / 2;
     for (int b = b0; b < b1; b++) {
         const float *img = inp + (long)b * H * W;
         float *m = map + (long)b * OH * OW * O;

@@ -71,6 +71,9 @@ typedef struct {
 } pool_shape;
 /* Output channels rounded up to a multiple of 4: the width of conv2d_weights_t's rows. */
 static inline int conv_o4(const conv_shape *s) { return (s->O + 3) & ~3; }
+/* The output's rows and columns: H + 2 pad - K + 1, W + 2 pad - K + 1. */
+static inline int conv_out_rows(const conv_shape *s) { return s->H + 2 * s->pad - s->K + 1; }
+static inline int conv_out_cols(const conv_shape *s) { return s->W + 2 * s->pad - s->K + 1; }
 void conv2d_weights_t(float *weight_t, const float *weight, const conv_shape *s);
 void conv2d_forward(float *out, const float *inp, const float *weight_t, const float *bias,
                     const conv_shape *s, int rows, int cols, int b0, int b1);

@@ -51,8 +51,8 @@ static void forward_slice(void *arg, int part, int parts) {
                 conv_pool2_forward(pooled, at, net->acts[l], net->weight_t[l], net->b[l], &ly->conv, b0, b1);
             if (j->count == 1) { /* one image, whose feature maps may be shown: the convolution's too */
                 const conv_shape *s = &ly->conv;
-                conv2d_forward(net->z[l], net->acts[l], net->weight_t[l], net->b[l], s, s->H + 2 * s->pad - s->K + 1,
-                               s->W + 2 * s->pad - s->K + 1, b0, b1);
+                conv2d_forward(net->z[l], net->acts[l], net->weight_t[l], net->b[l], s, conv_out_rows(s),
+                               conv_out_cols(s), b0, b1);
                 relu_forward(net->acts[l + 1], net->z[l], ly->out);
             }
             l++;
@@ -62,7 +62,7 @@ static void forward_slice(void *arg, int part, int parts) {
             /* The rows and columns a pool after it would drop are needed only
              * to show one image's feature maps. */
             const conv_shape *s = &ly->conv;
-            int rows = s->H + 2 * s->pad - s->K + 1, cols = s->W + 2 * s->pad - s->K + 1;
+            int rows = conv_out_rows(s), cols = conv_out_cols(s);
             if (ly->pool_after && j->count > 1) {
                 int P = net->layer[l + 1].pool.P;
                 rows -= rows % P;

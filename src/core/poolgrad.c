@@ -162,11 +162,6 @@ void conv_pool_backward_input(float *dinp, const conv_grads *g, const float *wei
             const conv_grad *e = grads_at(g, o, b);
             const float *w = weight + o * taps;
             for (int32_t i = 0, n = grads_count(g, o, b); i < n; i++) {
-                if (!pad) { /* every row inside: K C floats at the entry's offset */
-                    for (int ky = 0; ky < K; ky++)
-                        axpy(dimg + e[i].at + (long)ky * W * C, e[i].g, w + (long)ky * K * C, K * C);
-                    continue;
-                }
                 int y = e[i].y, x = e[i].x;
                 int ky0 = imax(0, pad - y), ky1 = imin(K, H + pad - y);
                 int kx0 = imax(0, pad - x), kx1 = imin(K, W + pad - x);

@@ -30,6 +30,17 @@ static inline void store_lanes(float *v, long stride, f32x4 a, int n) {
     if (n > 3) v[3 * stride] = a[3];
 }
 
+/* Output channels o.. in the kernels' groups: 8 (two vectors) while 8 are
+ * left in O4, else 4. Returns the group's vectors nv; *n = its channels that
+ * exist (<= 4 nv); bias[0..1] its biases, vector by vector. */
+static inline int channel_group(const float *bias, int o, int O, int O4, int *n, f32x4 bv[2]) {
+    int nv = o + 8 <= O4 ? 2 : 1;
+    *n = imin(4 * nv, O - o);
+    bv[0] = lanes4(bias + o, 1, imin(4, *n));
+    bv[1] = nv == 2 ? lanes4(bias + o + 4, 1, *n - 4) : bv[0];
+    return nv;
+}
+
 typedef int32_t i32x4 __attribute__((vector_size(16)));
 
 /* where lanes of take are set, a; else b (bitwise, so the values are untouched). */

@@ -136,19 +136,20 @@ void winograd_pool2_forward(float *out, int32_t *argmax, const float *inp, const
             tile_transform(v + (long)w * 16 * C, inp + b * H * W * C, s, y, x);
         }
         for (int o = 0; o < O4;) {
-            int nv = o + 8 <= O4 ? 2 : 1, n = imin(4 * nv, O - o);
-            f32x4 bv0 = lanes4(bias + o, 1, imin(4, n)), bv1 = nv == 2 ? lanes4(bias + o + 4, 1, n - 4) : bv0;
+            int n;
+            f32x4 bv[2];
+            int nv = channel_group(bias, o, O, O4, &n, bv);
             tile_products(m, v, u + o, C, O4, nv);
             for (int w = 0; w < nw; w++) {
                 long k = w0 + w, q = k % per_sample;
                 int y = 2 * (int)(q / PW), x = 2 * (int)(q % PW);
                 f32x4 yv[4];
                 output_transform(yv, m + (long)w * 16 * 8, 0);
-                for (int p = 0; p < 4; p++) yv[p] += bv0;
+                for (int p = 0; p < 4; p++) yv[p] += bv[0];
                 pool_window4(out + k * O + o, argmax + k * O + o, yv, y, x, imin(4, n));
                 if (nv == 2) {
                     output_transform(yv, m + (long)w * 16 * 8, 1);
-                    for (int p = 0; p < 4; p++) yv[p] += bv1;
+                    for (int p = 0; p < 4; p++) yv[p] += bv[1];
                     pool_window4(out + k * O + o + 4, argmax + k * O + o + 4, yv, y, x, n - 4);
                 }
             }

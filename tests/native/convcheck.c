@@ -16,7 +16,7 @@
 #include "check.h"
 
 static long conv_out_size(const conv_shape *s, int B) {
-    return (long)B * (s->H + 2 * s->pad - s->K + 1) * (s->W + 2 * s->pad - s->K + 1) * s->O;
+    return (long)B * conv_out_rows(s) * conv_out_cols(s) * s->O;
 }
 
 static float *random_tensor(long n, nn_rng *rng, float scale) {

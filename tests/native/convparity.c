@@ -15,7 +15,7 @@ void conv_forward_all(float *out, const float *inp, const float *w, const float 
                       int b0, int b1) {
     float *wt = malloc(sizeof(float) * (size_t)(s->K * s->K * s->C * conv_o4(s)));
     conv2d_weights_t(wt, w, s);
-    conv2d_forward(out, inp, wt, bias, s, s->H + 2 * s->pad - s->K + 1, s->W + 2 * s->pad - s->K + 1, b0, b1);
+    conv2d_forward(out, inp, wt, bias, s, conv_out_rows(s), conv_out_cols(s), b0, b1);
     free(wt);
 }
 
@@ -24,7 +24,7 @@ void conv_forward_all(float *out, const float *inp, const float *w, const float 
 void conv_naive(double *out, double *mag, const float *inp, const float *w, const float *bias,
                 const conv_shape *s, int B) {
     int H = s->H, W = s->W, C = s->C, K = s->K, pad = s->pad, O = s->O;
-    int OH = H + 2 * pad - K + 1, OW = W + 2 * pad - K + 1;
+    int OH = conv_out_rows(s), OW = conv_out_cols(s);
     for (int b = 0; b < B; b++)
         for (int y = 0; y < OH; y++)
             for (int x = 0; x < OW; x++)
@@ -52,7 +52,7 @@ void conv_naive(double *out, double *mag, const float *inp, const float *w, cons
  * within about (n + 1) 2^-24 of that (the bound the test applies). */
 static double conv_vs_naive(const conv_shape *s, int B, nn_rng *rng, double *max_abs) {
     long n_in = (long)B * s->H * s->W * s->C, n_w = (long)s->O * s->K * s->K * s->C;
-    long n_out = (long)B * (s->H + 2 * s->pad - s->K + 1) * (s->W + 2 * s->pad - s->K + 1) * s->O;
+    long n_out = (long)B * conv_out_rows(s) * conv_out_cols(s) * s->O;
     float *inp = tensor(n_in), *w = tensor(n_w), *bias = tensor(s->O), *out = tensor(n_out);
     double *want = malloc(sizeof(double) * (size_t)n_out), *mag = malloc(sizeof(double) * (size_t)n_out);
     fill_random(inp, n_in, rng, 1.0f);
@@ -119,7 +119,7 @@ static int same(const void *a, const void *b, long n) { return memcmp(a, b, (siz
  * one lane, then from an odd channel), against each in one call. */
 static int conv_split_identical(const conv_shape *s, int B, nn_rng *rng) {
     long n_in = (long)B * s->H * s->W * s->C, n_w = (long)s->O * s->K * s->K * s->C;
-    long n_out = (long)B * (s->H + 2 * s->pad - s->K + 1) * (s->W + 2 * s->pad - s->K + 1) * s->O;
+    long n_out = (long)B * conv_out_rows(s) * conv_out_cols(s) * s->O;
     float *inp = tensor(n_in), *w = tensor(n_w), *bias = tensor(s->O), *dout = tensor(n_out);
     float *out[2] = {tensor(n_out), tensor(n_out)}, *dinp[2] = {tensor(n_in), tensor(n_in)};
     float *dw[2] = {tensor(n_w), tensor(n_w)}, *db[2] = {tensor(s->O), tensor(s->O)};
@@ -168,7 +168,7 @@ static int pool_split_identical(const pool_shape *s, int B, nn_rng *rng) {
  * maxpool_forward: every pooled value bit for bit, the argmax wherever the
  * value is positive (elsewhere no gradient passes); *positive counts those. */
 static long fused_vs_layers(const conv_shape *s, int B, nn_rng *rng, long *positive) {
-    int OH = s->H + 2 * s->pad - s->K + 1, OW = s->W + 2 * s->pad - s->K + 1;
+    int OH = conv_out_rows(s), OW = conv_out_cols(s);
     pool_shape p = {OH, OW, s->O, 2};
     long n_in = (long)B * s->H * s->W * s->C, n_z = (long)B * OH * OW * s->O;
     long n_out = (long)B * (OH / 2) * (OW / 2) * s->O;
@@ -206,7 +206,7 @@ static long fused_vs_layers(const conv_shape *s, int B, nn_rng *rng, long *posit
  * first-layer path (conv_scatter_pool2_forward) on an input 70% zeros;
  * otherwise Winograd's. */
 static double pooled_vs_naive(const conv_shape *s, int B, nn_rng *rng, int scatter) {
-    int OH = s->H + 2 * s->pad - s->K + 1, OW = s->W + 2 * s->pad - s->K + 1, PH = OH / 2, PW = OW / 2;
+    int OH = conv_out_rows(s), OW = conv_out_cols(s), PH = OH / 2, PW = OW / 2;
     int O = s->O, taps = s->K * s->K * s->C, terms = taps + 1;
     long n_in = (long)B * s->H * s->W * s->C, n_z = (long)B * OH * OW * O, n_out = (long)B * PH * PW * O;
     float *inp = tensor(n_in), *w = tensor((long)O * taps), *bias = tensor(O), *map = tensor(n_z);
