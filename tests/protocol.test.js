@@ -282,6 +282,42 @@ test('worker: a preset with convolutions (cnn, as the rules give it) trains; a b
   assert.equal(weights.units, 0, 'a convolution has no 28x28 weight images');
 });
 
+test('worker: on a longer CNN run the time left stays right and test evaluations take a bounded share', async (t) => {
+  const w = startWorker(t);
+  const ready = await w.init(2);
+  await w.loadMnist();
+  let since = w.messages.length;
+  w.send({ type: 'configure', config: { ...ready.rules.presets.cnn, epochs: 2 }, run: 1 });
+  await w.waitFor('configured', undefined, 120000, since);
+  since = w.messages.length;
+  const startedAt = performance.now();
+  w.send({ type: 'start' });
+  const done = await w.waitFor('done', undefined, 600000, since);
+  const doneAt = done.receivedAt;
+  const run = w.messages.slice(since);
+  const evaluations = run.filter((m) => m.type === 'evaluation');
+  const evalSeconds = evaluations.reduce((sum, m) => sum + m.seconds, 0);
+  const wallSeconds = (doneAt - startedAt) / 1000;
+  // the time left said at 25%, 50% and 75% of the run against the time it really took
+  const progress = run.filter((m) => m.type === 'progress' && m.state === 'training' && m.eta != null);
+  const errors = [0.25, 0.5, 0.75].map((f) => {
+    const m = progress.find((x) => x.samples >= f * 120000);
+    const actual = (doneAt - m.receivedAt) / 1000;
+    return { at: f, said: m.eta, actual, error: (m.eta - actual) / actual };
+  });
+  t.diagnostic(`2 epochs of cnn in ${wallSeconds.toFixed(1)} s; ${evaluations.length} test evaluations took ` +
+    `${evalSeconds.toFixed(2)} s (${(100 * evalSeconds / wallSeconds).toFixed(0)}%), the longest ` +
+    `${Math.max(...evaluations.map((m) => m.seconds)).toFixed(2)} s; time left said / taken: ` +
+    errors.map((e) => `${e.said.toFixed(1)} / ${e.actual.toFixed(1)} s at ${e.at * 100}%`).join(', '));
+  t.diagnostic(`evaluations: ${evaluations.map((m) => `${m.epochFloat.toFixed(2)}: ${m.seconds.toFixed(2)} s`).join(", ")}; threads: ${[...new Set(progress.map((m) => m.threads))]}; speed ${progress.filter((m, i) => i % 10 === 0).map((m) => Math.round(m.samplesPerSecond)).join(" ")}`);
+  assert.ok(evaluations.every((m) => m.seconds > 0 && m.confusion.flat().reduce((a, b) => a + b, 0) === 10000));
+  // The design: periodic evaluations take at most 15% of the time, plus one per epoch end.
+  // Generous bounds: other programs share the cores.
+  assert.ok(evalSeconds < 0.35 * wallSeconds, `evaluations took ${evalSeconds} s of ${wallSeconds} s`);
+  // (at 25% the pace has had little time to settle; other programs on the cores move it)
+  for (const e of errors.slice(1)) assert.ok(Math.abs(e.error) < 0.5, `time left at ${e.at * 100}%: said ${e.said} s, took ${e.actual} s`);
+});
+
 test('worker: divergence stops training and names the learning rate', async (t) => {
   const w = startWorker(t);
   await w.init();

@@ -73,6 +73,10 @@
     setText('elapsed', fmt.duration(p.elapsed || 0));
   }
 
+  function sum(rows) {
+    return rows.reduce(function (total, row) { return total + row.reduce(function (a, b) { return a + b; }, 0); }, 0);
+  }
+
   /** opts.loaded: the network came from a model file (trained, though not here). */
   function showEvaluation(e, opts) {
     if (!e) return;
@@ -84,7 +88,9 @@
       setText('accuracy-note', 'untrained: ' + fmt.percent(e.testAccuracy, 1) + ' (chance: 10%)');
     } else {
       setAccuracy(fmt.percent(e.testAccuracy));
-      setText('accuracy-note', '');
+      // when it was taken and what it cost: the worker tests between training slices
+      setText('accuracy-note', 'at epoch ' + fmt.fixed(e.epochFloat, 2) +
+        (e.seconds > 0 ? ' · ' + fmt.int(sum(e.confusion)) + ' images tested in ' + fmt.duration(e.seconds) : ''));
     }
   }
 

@@ -14,9 +14,12 @@
 (function (root) {
   const SLICE_MS = 40;              // target length of one training or evaluation slice
   const PROGRESS_EVERY_MS = 200;    // progress messages: 5 a second while training
-  const EVALUATE_EVERY_MS = 700;    // a test-set evaluation this often (plus every epoch end)
+  const EVALUATE_EVERY_MS = 700;    // a test-set evaluation at most this often (plus every epoch end),
+  const EVALUATION_SHARE = 0.15;    // and periodic ones at most this share of the time (a CNN's 10,000
+                                    // test images cost as much as ~5,000 training samples)
   const PREVIEW_COUNT = 24;         // test images shown with their predictions
   const RATE_WINDOW_MS = 1500;      // samples/s averaged over about this long
+  const PACE_WINDOW_MS = 10000;     // time left: from the pace of training and evaluating over about this long
   const now = () => performance.now();
 
   // Runs the next slice after the messages already queued (pause must get
@@ -44,8 +47,11 @@
     let elapsedMs = 0;          // wall time while training
     let lastProgressAt = 0;
     let lastEvalAt = 0;
+    let trainMsSinceEval = 0;   // training time since the last evaluation
+    let lastEvalMs = 0;         // the work time of the last whole evaluation
     let lastEvaluation = null;
-    let rateSamples = [];       // [time, samples] pairs for samples/s
+    let rateSamples = [];       // [training time, samples] pairs for samples/s
+    let paceSamples = [];       // [wall time while training, samples] pairs for the time left
     let scheduled = false;
     const previewIndices = [];
 
@@ -72,6 +78,8 @@
       evalJob = null;
       trainMs = elapsedMs = 0;
       rateSamples = [];
+      paceSamples = [];
+      trainMsSinceEval = lastEvalMs = 0;
       lastEvaluation = null;
       post(Object.assign({ type: 'configured', arch: result.arch, archText: result.archText, parameters: result.parameters,
         config: c }, extra));
@@ -92,11 +100,27 @@
     function trainingSetSize() { return engine.count('train'); }
     function batchSize() { return Math.min(config.batch, trainingSetSize()); }
 
-    function samplesPerSecond() {
-      if (rateSamples.length < 2) return 0;
-      const [t0, s0] = rateSamples[0];
-      const [t1, s1] = rateSamples[rateSamples.length - 1];
+    /** Samples per second over a window of [ms, samples] pairs (0 before two of them). */
+    function rateOf(window) {
+      if (window.length < 2) return 0;
+      const [t0, s0] = window[0];
+      const [t1, s1] = window[window.length - 1];
       return t1 > t0 ? ((s1 - s0) * 1000) / (t1 - t0) : 0;
+    }
+
+    /** Appends a [ms, samples] pair, keeping about `spanMs` of them. */
+    function record(window, ms, samples, spanMs) {
+      window.push([ms, samples]);
+      while (window.length > 2 && window[window.length - 1][0] - window[0][0] > spanMs) window.shift();
+    }
+
+    /** Training speed: samples per second of training alone. */
+    function samplesPerSecond() { return rateOf(rateSamples); }
+
+    /** Seconds to the target at the pace of training with its evaluations, plus the last one. */
+    function timeLeft(remaining) {
+      const pace = rateOf(paceSamples) || samplesPerSecond();
+      return pace > 0 && Number.isFinite(remaining) ? remaining / pace + lastEvalMs / 1000 : null;
     }
 
     function targetSamples() {
@@ -114,24 +138,23 @@
       lastProgressAt = now();
       const p = progress || { epoch: 0, iterations: 0, samples: 0, epochSamples: 0, epochLoss: 0, epochAccuracy: 0, batchLoss: 0, lr: config.lr };
       const n = trainingSetSize() || 1;
-      const rate = samplesPerSecond();
       const remaining = Math.max(0, targetSamples() - p.samples);
       post({
         type: 'progress', state, epoch: p.epoch, epochs: config.epochs,
         epochProgress: Math.min(1, (p.samples - epochStartSamples) / n),
         iterations: p.iterations, iterationsTarget: config.iterations, samples: p.samples,
         // running figures exist once a batch of this epoch has completed
-        samplesPerSecond: rate, loss: p.epochSamples > 0 ? p.epochLoss : null,
+        samplesPerSecond: samplesPerSecond(), loss: p.epochSamples > 0 ? p.epochLoss : null,
         trainAccuracy: p.epochSamples > 0 ? p.epochAccuracy : null,
         batchLoss: p.batchLoss, lr: p.lr || config.lr, elapsed: elapsedMs / 1000, threads: engine.threads,
-        eta: state === 'training' && rate > 0 && Number.isFinite(remaining) ? remaining / rate : null,
+        eta: state === 'training' ? timeLeft(remaining) : null,
       });
     }
 
     // ---- evaluation and predictions ----------------------------------------------------------
     function startEvaluation(reason) {
       if (engine.count('test') === 0) return;
-      evalJob = { first: 0, reason, result: null };
+      evalJob = { first: 0, reason, result: null, ms: 0 };
     }
 
     /** Evaluates the next chunk of the test set; true when the job is complete. */
@@ -147,6 +170,7 @@
         evalJob.first += count;
         evalChunk = Math.max(100, Math.min(10000, Math.round(count * (SLICE_MS / 2) / Math.max(ms, 0.5))));
       }
+      evalJob.ms += now() - t0;
       return evalJob.first >= total;
     }
 
@@ -154,10 +178,13 @@
       const job = evalJob;
       evalJob = null;
       lastEvalAt = now();
+      lastEvalMs = job.ms;
+      trainMsSinceEval = 0;
       const p = progress || { samples: 0, epochLoss: 0, epochAccuracy: 0, epoch: 0 };
       lastEvaluation = {
         type: 'evaluation', testAccuracy: job.result.accuracy, testLoss: job.result.loss,
         confusion: job.result.confusion, samples: p.samples, epochFloat: p.samples / (trainingSetSize() || 1),
+        seconds: job.ms / 1000,
       };
       post(lastEvaluation);
       sendPredictions();
@@ -218,7 +245,10 @@
         state = 'paused';
         post({ type: 'error', stage: 'train', field: null, message: error && error.message ? error.message : String(error) });
       }
-      if (state === 'training') elapsedMs += now() - t0;
+      if (state === 'training') {
+        elapsedMs += now() - t0;
+        if (progress) record(paceSamples, elapsedMs, progress.samples, PACE_WINDOW_MS);
+      }
       if (state === 'training' && now() - lastProgressAt >= PROGRESS_EVERY_MS) sendProgress();
       if (state === 'training') schedule();
     }
@@ -234,8 +264,8 @@
       const p = engine.step(maxSamples);
       const ms = now() - t0;
       trainMs += ms;
-      rateSamples.push([trainMs, p.samples]);
-      while (rateSamples.length > 2 && rateSamples[rateSamples.length - 1][0] - rateSamples[0][0] > RATE_WINDOW_MS) rateSamples.shift();
+      trainMsSinceEval += ms;
+      record(rateSamples, trainMs, p.samples, RATE_WINDOW_MS);
       progress = p;
       if (p.epochEnded) epochStartSamples = p.samples;
       if (p.diverged) {
@@ -261,7 +291,8 @@
         evalJob.epochAccuracy = p.epochAccuracy;
       } else if (reachedTarget) {
         startEvaluation('done');
-      } else if (now() - lastEvalAt >= EVALUATE_EVERY_MS && before) {
+      } else if (before && now() - lastEvalAt >= EVALUATE_EVERY_MS &&
+        trainMsSinceEval >= lastEvalMs * (1 - EVALUATION_SHARE) / EVALUATION_SHARE) {
         startEvaluation('periodic');
       }
       if (reachedTarget && !evalJob) finishRun();
