@@ -107,7 +107,10 @@ test('file:// page: trains with no server and no user action', { skip: SKIP }, a
   const { page, problems } = await openPage(t, pathToFileURL(path.join(WEB, 'index.html')).href);
   await waitForStatus(page, /Ready/);
   assert.match(await page.textContent('#version'), /one thread/, 'no shared memory without cross-origin isolation');
+  const testedBeside = page.waitForFunction(() => /by a second worker/.test(document.querySelector('#accuracy-note').textContent),
+    null, { timeout: 120000 });
   await trainAndCheck(t, page, problems, 'file');
+  await testedBeside; // one thread trains; the tests while training ran in the tester (worker/tester.js)
 });
 
 test('phone-width layout renders without horizontal scrolling', { skip: SKIP }, async (t) => {

@@ -66,6 +66,8 @@ test('Firefox, file:// with the strict file policy: no fetch() of files beside t
   await waitForStatus(pw, READY);
   assert.match(await pw.textContent('#version'), /one thread/, 'no shared memory without cross-origin isolation');
   await trainTo97(t, page, pw, 'file');
+  // one thread trains; the tests while training run in a second worker (worker/tester.js)
+  assert.match(await pw.textContent('#accuracy-note'), /by a second worker/);
   assert.deepEqual(problems, [], 'console errors or warnings');
   // The policy in force is Firefox's own: a file beside the page cannot be fetched (with
   // automation's loose default it can), yet the data came (<script src> copies).

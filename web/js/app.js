@@ -23,7 +23,7 @@
   function versionText(bundle, m) {
     var v = typeof bundle.version === 'string' && bundle.version ? 'Build ' + bundle.version
       : m.version != null ? 'Core version ' + m.version : '';
-    var threads = m.threads > 1 ? m.threads + ' threads' : 'one thread';
+    var threads = m.threads > 1 ? m.threads + ' threads' : 'one thread' + (Client.tester() ? ', tests in a second worker' : '');
     return (v ? v + ' · ' : '') + 'WebAssembly SIMD ' + (m.simd ? 'on' : 'off') + ', ' + threads + '.';
   }
 

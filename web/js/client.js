@@ -23,6 +23,8 @@
  *   failAll(stage, message)      rejects every request still waiting
  *   started()                    whether a worker runs
  *   worker()                     the Worker (tests, debugging)
+ *   tester()                     the tester Worker, started beside it when training runs on one
+ *                                thread and the machine has more than one core (or null)
  * }
  */
 (function () {
@@ -32,6 +34,7 @@
   var MISSING_BUILD = 'The WebAssembly build is missing: run `make` (needs emscripten)';
 
   var worker = null;
+  var tester = null; // the second worker that tests while the first trains on one thread (worker/tester.js)
   var run = 0;       // the run of the network the page asked for last
   var waiters = [];  // FIFO of {type, resolve, reject}: the worker answers in order
   var routes = {};
@@ -106,6 +109,23 @@
     return null;
   }
 
+  /** Starts the tester worker from the worker's Blob URL; returns the training worker's
+   *  end of their channel, or null (then the training worker tests by itself). */
+  function startTester(url, bundle) {
+    if (typeof MessageChannel !== 'function') return null;
+    try {
+      tester = new Worker(url);
+    } catch (e) {
+      return null;
+    }
+    // A tester that fails leaves the tests to the training worker, which notices.
+    tester.addEventListener('error', function (e) { e.preventDefault(); });
+    var channel = new MessageChannel();
+    var wasm = wasmBuffer(bundle);
+    tester.postMessage({ type: 'init', role: 'tester', wasm: wasm, port: channel.port2 }, [wasm, channel.port2]);
+    return channel.port1;
+  }
+
   function start(bundle, onFatal) {
     if (!bundle || typeof bundle.workerSource !== 'string' || !bundle.workerSource) {
       throw workerError('init', MISSING_BUILD);
@@ -137,6 +157,10 @@
       init.wasmThreads = threaded;
       init.threads = Math.min(cores, 4);
       transfer.push(threaded);
+    } else if (cores > 1) {
+      // One thread trains; another core is free: the tests while training run there.
+      init.tester = startTester(url, bundle);
+      if (init.tester) transfer.push(init.tester);
     }
     return request(init, transfer, 'ready').then(function (m) {
       URL.revokeObjectURL(url);
@@ -154,6 +178,7 @@
     on: function (type, handler) { routes[type] = handler; },
     failAll: failAll,
     started: function () { return !!worker; },
-    worker: function () { return worker; }
+    worker: function () { return worker; },
+    tester: function () { return tester; }
   };
 })();

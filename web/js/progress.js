@@ -90,7 +90,8 @@
       setAccuracy(fmt.percent(e.testAccuracy));
       // when it was taken and what it cost: the worker tests between training slices
       setText('accuracy-note', 'at epoch ' + fmt.fixed(e.epochFloat, 2) +
-        (e.seconds > 0 ? ' · ' + fmt.int(sum(e.confusion)) + ' images tested in ' + fmt.duration(e.seconds) : ''));
+        (e.seconds > 0 ? ' · ' + fmt.int(sum(e.confusion)) + ' images tested in ' + fmt.duration(e.seconds) : '') +
+        (e.background ? ' by a second worker' : ''));
     }
   }
 

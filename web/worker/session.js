@@ -3,8 +3,11 @@
  * within 100 ms and progress goes out at least 4 times a second, evaluates the
  * test set between slices, and answers the requests of web/PROTOCOL.md.
  *
- *   const session = new MnistSession(engine, post);   // post(message, transfer)
+ *   const session = new MnistSession(engine, post, { tester });   // post(message, transfer)
  *   session.handle(message);                          // one request; throws on a bad one
+ *
+ * With `tester` (a MessagePort to a tester worker, tester.js), the test evaluations
+ * while training run there, on snapshots of the network, and training goes on.
  *
  * transport.js receives the messages and turns a thrown Error into an `error`
  * reply. Every message about the network or its training carries `run`: the id
@@ -19,6 +22,7 @@
                                     // test images cost as much as ~5,000 training samples)
   const PREVIEW_COUNT = 24;         // test images shown with their predictions
   const RATE_WINDOW_MS = 1500;      // samples/s averaged over about this long
+  const LAST_TEST_PATIENCE_MS = 20000; // a background test longer than this (plus 20 times the last one's time): the tester is gone
   const PACE_WINDOW_MS = 10000;     // time left: from the pace of training and evaluating over about this long
   const now = () => performance.now();
 
@@ -33,7 +37,7 @@
     return (fn) => { callback = fn; channel.port2.postMessage(null); };
   })();
 
-  function MnistSession(engine, postMessage) {
+  function MnistSession(engine, postMessage, options = {}) {
     // ---- state ------------------------------------------------------------------
     let run = 0;                // the page's id of the network in place
     let config = null;          // as applied (PROTOCOL.md "config")
@@ -53,7 +57,10 @@
     let rateSamples = [];       // [training time, samples] pairs for samples/s
     let paceSamples = [];       // [wall time while training, samples] pairs for the time left
     let scheduled = false;
+    let generation = 0;         // counts the networks put in place (a background test of an older one is dropped)
+    let awaitingLastTest = false; // the run reached its target; its last test runs in the background
     const previewIndices = [];
+    const tester = options.tester ? MnistTester.connect(options.tester, testedInBackground, testerFailed) : null;
 
     /** Posts a message about the network in place, stamped with its run id. */
     function post(message, transfer) {
@@ -71,6 +78,8 @@
      * and show how the network does before any training. */
     function startOver(result, c, id, extra) {
       run = id;
+      generation++;
+      awaitingLastTest = false;
       config = c;
       state = 'idle';
       progress = null;
@@ -152,9 +161,50 @@
     }
 
     // ---- evaluation and predictions ----------------------------------------------------------
-    function startEvaluation(reason) {
+    /** A test of the network as it stands, for `reason`; `epochStats` ({epochLoss, epochAccuracy})
+     *  when it closes an epoch. While training it runs in the background if a tester is there. */
+    function startEvaluation(reason, epochStats = {}) {
       if (engine.count('test') === 0) return;
-      evalJob = { first: 0, reason, result: null, ms: 0 };
+      if (state === 'training' && tester && tester.usable()) {
+        testInBackground(reason, epochStats);
+        return;
+      }
+      evalJob = Object.assign({ first: 0, reason, result: null, ms: 0 }, epochStats);
+    }
+
+    function snapshot() {
+      const p = progress || { samples: 0, epoch: 0 };
+      return { generation, samples: p.samples, epoch: p.epoch };
+    }
+
+    function testInBackground(reason, epochStats) {
+      tester.test(Object.assign({ reason }, epochStats, snapshot()), engine.saveModel());
+      lastEvalAt = now();
+      trainMsSinceEval = 0;
+      if (reason !== 'done') return;
+      awaitingLastTest = true; // the run ends when this test comes back
+      const waitingFor = generation;
+      setTimeout(() => {
+        if (awaitingLastTest && generation === waitingFor) tester.abandon('the tester stopped answering');
+      }, LAST_TEST_PATIENCE_MS + 20 * lastEvalMs);
+    }
+
+    function testedInBackground(job, result, seconds) {
+      if (job.generation !== generation) return; // a network since replaced
+      lastEvalMs = seconds * 1000;
+      publishEvaluation(job, result, seconds, true);
+    }
+
+    /** The tester failed: the tests it still owed run here, on the network as it stands now. */
+    function testerFailed(jobs) {
+      for (const job of jobs) {
+        if (job.generation !== generation || job.reason === 'periodic') continue;
+        awaitingLastTest = false;
+        startEvaluation(job.reason, job);
+        while (!advanceEvaluation(Infinity));
+        finishEvaluation();
+      }
+      if (state === 'training') schedule();
     }
 
     /** Evaluates the next chunk of the test set; true when the job is complete. */
@@ -180,16 +230,24 @@
       lastEvalAt = now();
       lastEvalMs = job.ms;
       trainMsSinceEval = 0;
-      const p = progress || { samples: 0, epochLoss: 0, epochAccuracy: 0, epoch: 0 };
-      lastEvaluation = {
-        type: 'evaluation', testAccuracy: job.result.accuracy, testLoss: job.result.loss,
-        confusion: job.result.confusion, samples: p.samples, epochFloat: p.samples / (trainingSetSize() || 1),
-        seconds: job.ms / 1000,
+      publishEvaluation(Object.assign(job, snapshot()), job.result, job.ms / 1000, false);
+    }
+
+    /** Reports a test of the network as it was at job.samples (job: snapshot() and the
+     *  reason, with the epoch's figures when it closes one). A background test that comes
+     *  back after a newer one (a step while paused) only adds its epoch's row. */
+    function publishEvaluation(job, result, seconds, background) {
+      const evaluation = {
+        type: 'evaluation', testAccuracy: result.accuracy, testLoss: result.loss, confusion: result.confusion,
+        samples: job.samples, epochFloat: job.samples / (trainingSetSize() || 1), seconds, background,
       };
-      post(lastEvaluation);
-      sendPredictions();
+      if (!lastEvaluation || job.samples >= lastEvaluation.samples) {
+        lastEvaluation = evaluation;
+        post(evaluation);
+        sendPredictions();
+      }
       if (job.epochLoss !== undefined) { // the evaluation that closes an epoch (the last one too)
-        post({ type: 'epoch-end', epoch: p.epoch, trainLoss: job.epochLoss, trainAccuracy: job.epochAccuracy, testAccuracy: lastEvaluation.testAccuracy, testLoss: lastEvaluation.testLoss });
+        post({ type: 'epoch-end', epoch: job.epoch, trainLoss: job.epochLoss, trainAccuracy: job.epochAccuracy, testAccuracy: evaluation.testAccuracy, testLoss: evaluation.testLoss });
       }
       if (job.reason === 'done') finishRun();
     }
@@ -233,7 +291,7 @@
 
     function runSlice() {
       scheduled = false;
-      if (state !== 'training') return;
+      if (state !== 'training' || awaitingLastTest) return;
       const t0 = now();
       try {
         if (evalJob) {
@@ -285,17 +343,15 @@
         return;
       }
       const reachedTarget = p.samples >= targetSamples();
-      if (p.epochEnded) {
-        startEvaluation(reachedTarget ? 'done' : 'epoch-end');
-        evalJob.epochLoss = p.epochLoss; // start() made sure a test set is loaded
-        evalJob.epochAccuracy = p.epochAccuracy;
+      if (p.epochEnded) { // (start() made sure a test set is loaded)
+        startEvaluation(reachedTarget ? 'done' : 'epoch-end', { epochLoss: p.epochLoss, epochAccuracy: p.epochAccuracy });
       } else if (reachedTarget) {
         startEvaluation('done');
-      } else if (before && now() - lastEvalAt >= EVALUATE_EVERY_MS &&
-        trainMsSinceEval >= lastEvalMs * (1 - EVALUATION_SHARE) / EVALUATION_SHARE) {
+      } else if (before && now() - lastEvalAt >= EVALUATE_EVERY_MS && (tester && tester.usable() ? tester.idle
+        : trainMsSinceEval >= lastEvalMs * (1 - EVALUATION_SHARE) / EVALUATION_SHARE)) {
         startEvaluation('periodic');
       }
-      if (reachedTarget && !evalJob) finishRun();
+      if (reachedTarget && !evalJob && !awaitingLastTest) finishRun();
     }
 
     function finishRun() {
@@ -323,7 +379,7 @@
     }
 
     function pause() {
-      if (state !== 'training') return;
+      if (state !== 'training' || awaitingLastTest) return; // (training is over: its last test runs)
       state = 'paused';
       sendProgress();
       post({ type: 'paused' });
@@ -351,6 +407,7 @@
       load(m) {
         const r = engine.loadSet(m.set, new Uint8Array(m.images), new Uint8Array(m.labels), m.names || {});
         if (m.set === 'test') choosePreviewIndices();
+        if (m.set === 'test' && tester) tester.loadTestSet(m.images, m.labels); // (the engine keeps a copy)
         if (m.set === 'train' && config) { progress = null; epochStartSamples = 0; }
         postMessage({ type: 'loaded', set: m.set, count: r.count });
       },

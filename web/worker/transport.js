@@ -27,6 +27,11 @@
   let session = null;
 
   async function init(m) {
+    if (m.role === 'tester') { // a second worker, for the training worker's tests (tester.js)
+      MnistTester.serve(await MnistEngine.create(m.wasm), m.port);
+      post({ type: 'ready', role: 'tester' });
+      return;
+    }
     let threadError = null;
     let engine;
     try {
@@ -36,7 +41,7 @@
     } catch (error) {
       throw new Error(`This browser cannot run the trainer's WebAssembly module (it needs WebAssembly SIMD): ${error.message}`);
     }
-    session = new MnistSession(engine, post);
+    session = new MnistSession(engine, post, { tester: m.tester });
     post({ type: 'ready', simd: true, version: 1, threads: engine.threads, threadError, rules: engine.rules });
   }
 
