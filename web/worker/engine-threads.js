@@ -104,16 +104,21 @@
 
   /* Threads pay only while the cores are free: if another program (or tab)
    * keeps one busy, the helpers wait for it and one thread is faster. So
-   * every PROBE_EVERY slices the other setting runs for PROBE_SLICES slices,
-   * and whichever trained more samples per millisecond stays. The results
-   * are the same bits either way. */
-  const PROBE_EVERY = 30, PROBE_SLICES = 3;
+   * every so many slices the other setting runs for PROBE_SLICES slices,
+   * and whichever trained more samples per millisecond stays. A probe costs
+   * (the slower setting runs), so each one that keeps the setting doubles the
+   * wait before the next, from PROBE_EVERY up to PROBE_EVERY_MAX slices (about
+   * 10 s); one that changes it starts over. The results are the same bits
+   * either way. */
+  const PROBE_EVERY = 30, PROBE_EVERY_MAX = 240, PROBE_SLICES = 3;
 
   class ThreadChoice {
     constructor() {
       this.rate = {};   // threads -> samples per ms (moving average)
       this.slices = 0;  // slices since the last probe
+      this.every = PROBE_EVERY; // slices between probes
       this.probe = 0;   // slices of the probe still to run
+      this.before = 0;  // the setting before the probe
     }
 
     record(threads, samples, ms) {
@@ -128,11 +133,14 @@
       if (this.probe > 0) {
         if (--this.probe > 0) return 0;
         const one = this.rate[1] || 0, many = this.rate[max] || 0;
-        return one > many ? 1 : max;
+        const choice = one > many ? 1 : max;
+        this.every = choice === this.before ? Math.min(2 * this.every, PROBE_EVERY_MAX) : PROBE_EVERY;
+        return choice;
       }
-      if (++this.slices < PROBE_EVERY) return 0;
+      if (++this.slices < this.every) return 0;
       this.slices = 0;
       this.probe = PROBE_SLICES;
+      this.before = current;
       return current === 1 ? max : 1;
     }
   }
