@@ -1,0 +1,273 @@
+'use strict';
+/**
+ * The page in headless Chromium for `make bench` (scripts/bench.js): opens
+ * web/index.html?preset=NAME, waits until the data is loaded and Train is
+ * enabled, presses Train and measures, inside the page:
+ *   - the seconds from the click to the first time #test-accuracy shows
+ *     `target` or more (as the page rounds it, "99.00%"), the samples/s shown
+ *     then, and the evaluation that showed it (epochFloat, how many came before);
+ *   - with untilDone, the rest of the run too: the final and the best accuracy;
+ *   - the main thread's responsiveness while training: the gaps between
+ *     requestAnimationFrame callbacks and the PerformanceObserver `longtask`
+ *     entries between the click and the end;
+ *   - every test-set evaluation inside the worker: engine.evaluate wrapped (in
+ *     the worker, through Playwright) to time its chunks; one evaluation runs
+ *     from its first chunk's start to its last chunk's end, in slices between
+ *     which the worker answers messages (its wall time is how long training
+ *     stands still), and its chunks' sum is the computing alone;
+ *   - the worker's `progress` messages: the longest gap between two while training;
+ *   - with probeMs, how quickly the worker answers a drawing's `predict` while
+ *     it trains: one request every probeMs ms (a drawn "1", 784 floats, the
+ *     drawing pad's path), from posting it to its `prediction` arriving on the
+ *     main thread; split by whether an evaluation was running when it was sent.
+ *
+ *   const { pageRun } = require('../bench/page.js');
+ *   const row = await pageRun({ playwright, chromium, mode: 'served' | 'file', webRoot, dataDir,
+ *                               preset, target, untilDone, probeMs, timeoutMs });
+ * mode 'served': scripts/serve.js (COOP/COEP: cross-origin isolated, so the page
+ * runs its threaded build); 'file': web/index.html from disk (one thread; the
+ * page then reads data/mnist only). Throws with the page's status when it fails.
+ */
+
+const path = require('node:path');
+const { pathToFileURL } = require('node:url');
+
+const READY_TIMEOUT_MS = 120000;
+
+/* Runs in the page before its own scripts: the frame loop, the long-task
+ * observer, and a Worker that records the messages it receives before anyone
+ * else (so the evaluation that updates #test-accuracy is already recorded when
+ * the page shows it). Times: the page's performance.now(). */
+function instrumentPage() {
+  const B = { frames: [], longtasks: [], messages: [], probes: [], t0: null, hit: null, done: null };
+  window.__bench = B;
+  const frame = () => { B.frames.push(performance.now()); requestAnimationFrame(frame); };
+  requestAnimationFrame(frame);
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) B.longtasks.push([e.startTime, e.duration]);
+    }).observe({ type: 'longtask', buffered: true });
+    B.longtaskSupported = true;
+  } catch {
+    B.longtaskSupported = false;
+  }
+  const Base = window.Worker;
+  window.Worker = class extends Base {
+    constructor(...args) {
+      super(...args);
+      B.worker = this;
+      this.addEventListener('message', (ev) => {
+        const m = ev.data, t = performance.now();
+        if (!m || typeof m.type !== 'string') return;
+        if (m.type === 'prediction' && typeof m.id === 'string' && m.id.startsWith('bench-')) {
+          const probe = B.probes[Number(m.id.slice(6))];
+          if (probe) probe.answered = t;
+          return;
+        }
+        if (!['progress', 'evaluation', 'epoch-end', 'done'].includes(m.type)) return;
+        B.messages.push({ type: m.type, t, samples: m.samples, epochFloat: m.epochFloat, testAccuracy: m.testAccuracy,
+          state: m.state, samplesPerSecond: m.samplesPerSecond, epoch: m.epoch });
+        if (m.type === 'done' && B.t0 !== null && B.done === null) B.done = { t, testAccuracy: m.testAccuracy };
+      });
+    }
+  };
+}
+
+/* In the worker (the one that holds the session): times every engine.evaluate
+ * chunk, in absolute ms (timeOrigin + now). */
+function instrumentWorker() {
+  if (typeof self.MnistEngine !== 'function' || typeof self.MnistSession !== 'function') return false;
+  const proto = self.MnistEngine.prototype;
+  if (proto.__benchWrapped) return true;
+  const evaluate = proto.evaluate;
+  const log = self.__benchEvaluate = [];
+  proto.evaluate = function (...args) {
+    const t = performance.timeOrigin + performance.now();
+    const r = evaluate.apply(this, args);
+    log.push({ start: t, end: performance.timeOrigin + performance.now(), first: args[1] || 0, count: r.count, total: this.count(args[0]) });
+    return r;
+  };
+  proto.__benchWrapped = true;
+  return true;
+}
+
+/* In the page once it is ready: the click's time, the first display of the
+ * target, and the probes. */
+function arm({ target, probeMs }) {
+  const B = window.__bench;
+  document.querySelector('#train').addEventListener('click', () => { B.t0 = performance.now(); }, { capture: true, once: true });
+  const el = document.querySelector('#test-accuracy');
+  const check = () => {
+    const m = /([\d.]+)%/.exec(el.textContent);
+    if (B.t0 === null || B.hit !== null || !m || Number(m[1]) < target * 100) return;
+    const evaluations = B.messages.filter((x) => x.type === 'evaluation' && x.t >= B.t0);
+    B.hit = { t: performance.now(), text: el.textContent.trim(), speed: document.querySelector('#speed').textContent,
+      evaluation: evaluations[evaluations.length - 1] || null };
+  };
+  new MutationObserver(check).observe(el, { childList: true, characterData: true, subtree: true });
+  if (probeMs > 0) {
+    const one = new Float32Array(784); // a drawn "1": a 3-pixel-wide stroke down the middle
+    for (let r = 5; r < 23; r++) for (let c = 13; c < 16; c++) one[r * 28 + c] = c === 14 ? 1 : 0.6;
+    const timer = setInterval(() => {
+      if (B.done !== null) { clearInterval(timer); return; }
+      if (B.t0 === null || !B.messages.some((x) => x.t > B.t0 && x.type === 'progress' && x.samples > 0)) return;
+      const id = B.probes.length;
+      B.probes.push({ sent: performance.now(), answered: null });
+      B.worker.postMessage({ type: 'predict', id: `bench-${id}`, pixels: Array.from(one) });
+    }, probeMs);
+  }
+}
+
+function quantile(sorted, q) {
+  if (!sorted.length) return null;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+const r1 = (x) => (x === null || x === undefined ? null : Math.round(x * 10) / 10);
+
+function summary(values) {
+  const s = values.slice().sort((a, b) => a - b);
+  return { count: s.length, median_ms: r1(quantile(s, 0.5)), p90_ms: r1(quantile(s, 0.9)), max_ms: r1(s.length ? s[s.length - 1] : null) };
+}
+
+/** The worker's evaluate chunks as evaluations: first chunk at 0 to the chunk that reaches the set's end. */
+function evaluationsOf(chunks) {
+  const out = [];
+  let cur = null;
+  for (const c of chunks) {
+    if (c.first === 0) cur = { start: c.start, end: c.end, computeMs: 0, chunks: 0 };
+    if (!cur) continue;
+    cur.end = c.end;
+    cur.computeMs += c.end - c.start;
+    cur.chunks++;
+    if (c.first + c.count >= c.total) { out.push(cur); cur = null; }
+  }
+  return out;
+}
+
+async function pageRun({ playwright, chromium, mode, webRoot, dataDir, preset, target, untilDone = false, probeMs = 0, timeoutMs }) {
+  const { createServer } = require('../scripts/serve.js');
+  const server = createServer({ webRoot, dataRoot: path.dirname(dataDir) });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const browser = await playwright.chromium.launch({
+    executablePath: chromium,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--no-first-run', '--disable-sync', '--disable-quic'],
+  });
+  try {
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('crash', () => errors.push('the page crashed'));
+    const workers = [];
+    page.on('worker', (w) => workers.push(w));
+    await page.addInitScript(instrumentPage);
+    const query = `?preset=${encodeURIComponent(preset)}`;
+    if (mode === 'file') {
+      if (path.resolve(dataDir) !== path.join(path.dirname(webRoot), 'data', 'mnist')) return { skipped: 'the file:// page reads data/mnist only' };
+      await page.goto(pathToFileURL(path.join(webRoot, 'index.html')).href + query);
+    } else {
+      await page.goto(`http://127.0.0.1:${server.address().port}/${query}`);
+    }
+    try {
+      await page.waitForFunction(() => /Ready/.test(document.querySelector('#status').textContent)
+        && !document.querySelector('#train').disabled, null, { timeout: READY_TIMEOUT_MS });
+    } catch {
+      throw new Error(`the page never became ready: ${(await page.textContent('#status')).trim()} ${errors.join('; ')}`.trim());
+    }
+    const chosen = await page.inputValue('#preset');
+    if (chosen !== preset) throw new Error(`?preset=${preset} left the preset field at "${chosen}"`);
+    const version = (await page.textContent('#version').catch(() => '')).trim();
+    const threadsMatch = /(\d+) threads/.exec(version);
+    const threads = threadsMatch ? Number(threadsMatch[1]) : /one thread/.test(version) ? 1 : null;
+    const isolated = await page.evaluate(() => self.crossOriginIsolated === true);
+    // the first worker is the page's (the threaded engine's helpers come after it; evaluating
+    // in one of those, blocked in Atomics.wait, crashes the renderer)
+    const sessionWorker = workers[0];
+    if (!sessionWorker || !(await sessionWorker.evaluate(instrumentWorker))) {
+      throw new Error('the first worker holds no training session (engine.evaluate could not be timed)');
+    }
+
+    await page.evaluate(arm, { target, probeMs });
+    await page.click('#train');
+    const finished = untilDone ? 'window.__bench.done !== null' : 'window.__bench.hit !== null || window.__bench.done !== null';
+    try {
+      await page.waitForFunction(finished, null, { timeout: timeoutMs, polling: 200 });
+    } catch {
+      throw new Error(`no ${untilDone ? 'end of the run' : `${target * 100}%`} within ${timeoutMs / 1000} s: `
+        + `${(await page.textContent('#status')).trim()}; test accuracy ${(await page.textContent('#test-accuracy')).trim()} ${errors.join('; ')}`.trim());
+    }
+    await page.waitForTimeout(probeMs > 0 ? 2 * probeMs : 0); // the last probes' answers
+    const B = await page.evaluate(() => {
+      const b = window.__bench;
+      return { ...b, worker: undefined, timeOrigin: performance.timeOrigin };
+    });
+    const chunks = await sessionWorker.evaluate(() => self.__benchEvaluate);
+    const end = B.done ? B.done.t : B.hit.t;
+    const during = (t) => t >= B.t0 && t <= end;
+
+    // evaluations: the worker's (page clock), each matched with the message that reported it
+    const evalMessages = B.messages.filter((m) => m.type === 'evaluation' && during(m.t));
+    const evaluations = evaluationsOf(chunks).map((e) => ({ ...e, start: e.start - B.timeOrigin, end: e.end - B.timeOrigin }))
+      .filter((e) => e.start >= B.t0 && e.end <= end)
+      .map((e) => {
+        const m = evalMessages.find((x) => x.t >= e.end);
+        return { epochFloat: m ? Math.round(m.epochFloat * 1000) / 1000 : null, samples: m ? m.samples : null,
+          testAccuracy: m ? m.testAccuracy : null, ms: r1(e.end - e.start), computeMs: r1(e.computeMs), chunks: e.chunks,
+          start: e.start, end: e.end };
+      });
+    const trained = evaluations.filter((e) => e.samples > 0); // not the fresh network's, before its first step
+    const reached = B.hit !== null;
+    const hitEval = reached && B.hit.evaluation ? B.hit.evaluation : null;
+    const accuracies = evalMessages.filter((m) => m.samples > 0).map((m) => m.testAccuracy);
+
+    // the main thread: frame gaps and long tasks between the click and the end
+    const frames = B.frames.filter(during);
+    const gaps = frames.slice(1).map((t, i) => t - frames[i]);
+    const longtasks = B.longtasks.filter(([t]) => during(t));
+    const progress = B.messages.filter((m) => m.type === 'progress' && during(m.t) && m.state === 'training');
+    const progressGaps = progress.slice(1).map((m, i) => m.t - progress[i].t);
+    const inEval = (t) => trained.some((e) => t >= e.start && t <= e.end);
+    const probes = B.probes.filter((p) => p.answered !== null);
+    const lost = B.probes.length - probes.length;
+    const latency = (list) => summary(list.map((p) => p.answered - p.sent));
+
+    const speed = reached ? Number(String(B.hit.speed).replace(/[^\d.]/g, '')) : NaN;
+    const hitIndex = hitEval ? trained.findIndex((e) => e.samples === hitEval.samples) : -1;
+    return {
+      preset,
+      target,
+      reached_target: reached,
+      seconds_to_target: reached ? Math.round(B.hit.t - B.t0) / 1000 : null,
+      accuracy_shown: reached ? B.hit.text : null,
+      accuracy_at_target: hitEval ? hitEval.testAccuracy : null,
+      test_accuracy: B.done ? B.done.testAccuracy : hitEval ? hitEval.testAccuracy : null, // the run's last, or the one shown
+      epoch_at_target: hitEval ? Math.round(hitEval.epochFloat * 1000) / 1000 : null,
+      evaluations_to_target: hitIndex >= 0 ? hitIndex + 1 : null,
+      samples_per_second: Number.isFinite(speed) && speed > 0 ? speed : null,
+      best_test_accuracy: accuracies.length ? Math.max(...accuracies) : null,
+      seconds_run: B.done ? Math.round(B.done.t - B.t0) / 1000 : null,
+      evaluations: trained.map(({ start, end, ...e }) => e),
+      evaluation_ms: summary(trained.map((e) => e.ms)),
+      evaluation_share: trained.length && end > B.t0 ? Math.round((trained.reduce((s, e) => s + e.ms, 0) / (end - B.t0)) * 1000) / 1000 : null,
+      main_thread: {
+        frames: frames.length, frame_gap_ms: summary(gaps), frame_gaps_over_100ms: gaps.filter((g) => g > 100).length,
+        longtask_supported: B.longtaskSupported, longtasks: longtasks.length,
+        longest_longtask_ms: r1(longtasks.length ? Math.max(...longtasks.map(([, d]) => d)) : 0),
+      },
+      progress_gap_ms: summary(progressGaps),
+      predict: probeMs > 0 ? {
+        every_ms: probeMs, unanswered: lost, all: latency(probes),
+        while_training: latency(probes.filter((p) => !inEval(p.sent))), while_evaluating: latency(probes.filter((p) => inEval(p.sent))),
+      } : null,
+      threads,
+      cross_origin_isolated: isolated,
+      page_version: version,
+      browser: `Chromium ${browser.version()}`,
+    };
+  } finally {
+    await browser.close();
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+module.exports = { pageRun };
