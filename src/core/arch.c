@@ -145,6 +145,7 @@ size_t mnist_arch_describe(const char *text, char *buf, size_t cap) {
         int ignored;
         layout(n - 1, sizes, specs, 1, layers, MNIST_E_CONFIG, t, NULL, &ignored, &filled);
     }
+    if (!ok && filled > at - 1) filled = at - 1; /* only the layers before the fault */
     nn_json_put(&o, "{\"ok\":%s,\"tokens\":[", ok ? "true" : "false");
     int tokens = 1;
     for (const char *p = t;; p++, tokens++) {

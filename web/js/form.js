@@ -273,7 +273,7 @@
       li.setAttribute('data-index', String(k));
       var token = k < d.tokens.length ? d.tokens[k] : '';
       li.appendChild(el('code', 'arch-token', token || '…'));
-      if (ly) {
+      if (ly && (d.ok || k < d.at)) {
         li.setAttribute('data-kind', ly.kind);
         li.appendChild(el('span', 'arch-shape', shapeText(ly)));
         li.appendChild(el('span', 'arch-kind', layerWords(ly)));
