@@ -203,6 +203,20 @@ mnist_status mnist_parse_arch(const char *text, mnist_config *cfg, mnist_error *
 /* The architecture as text ("784-c16k3-p2-64-10"; the parser's grammar).
  * Writes at most cap bytes (NUL included); returns the whole text's length. */
 size_t mnist_arch_format(int n_layers, const int *sizes, const mnist_layer_spec *layers, char *buf, size_t cap);
+/* An architecture text described as JSON for a reader (the page's layer
+ * list), with the parser's checks and messages:
+ *   {"ok":true, "tokens":["784","c16k3",...,"10"], "params":total,
+ *    "layers":[{"kind":"input","h":28,"w":28,"c":1,"size":784,"params":0},
+ *              {"kind":"conv","filters":16,"kernel":3,"pad":0,"h":26,"w":26,"c":16,"size":10816,
+ *               "params":160,"activation":"relu"},
+ *              {"kind":"pool","kernel":2,"h":13,"w":13,"c":16,"size":2704,"params":0,"activation":"none"},
+ *              {"kind":"dense","size":10,"params":27050,"activation":"softmax"}, ...]}
+ * one layer per token (the input first); a text the parser rejects gives
+ * "ok":false, "at": the index of the token where it breaks (the token
+ * count if one is missing), "message": mnist_parse_arch's sentence, and the
+ * layers before that token. Writes at most cap bytes (NUL included) and
+ * returns the length of the whole text, like snprintf. */
+size_t mnist_arch_describe(const char *text, char *buf, size_t cap);
 /* Checks one value against its limit: a number, in range, whole if it must be. */
 mnist_status mnist_check(mnist_setting setting, double value, mnist_error *err);
 /* Checks every field of cfg / hyper; MNIST_E_CONFIG naming the first bad one. */

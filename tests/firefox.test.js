@@ -139,3 +139,54 @@ test('Firefox, file://: the model downloads (a MNISTNET file the native trainer 
   assert.equal(accuracyOf(await again.pw.textContent('#test-accuracy')), accuracyOf(accuracy));
   assert.deepEqual(again.problems, [], 'console errors or warnings');
 });
+
+test('Firefox, ?preset=cnn&shift=2: the layer list (and a bad text marked at its layer), the filters and the feature maps follow training', async (t) => {
+  const url = await serve(t, DATA);
+  const { page, problems, pw } = await openPage(t, `${url}?preset=cnn&shift=2`);
+  await waitForStatus(pw, READY, 120000);
+  assert.equal(await page.$eval('#shift', (el) => el.value), '2');
+  const layers = () => page.$$eval('#arch-layers > li', (rows) => rows.map((r) => ({
+    shape: (r.querySelector('.arch-shape') || {}).textContent || null,
+    bad: r.classList.contains('is-bad'), message: (r.querySelector('.arch-message') || {}).textContent || null })));
+  const listOf = (text) => page.waitForFunction((want) => document.querySelector('#arch-layers').dataset.arch === want,
+    { timeout: 30000 }, `784-${text}-10`);
+  await listOf('c16k3-p2-c32k3-p2-64');
+  assert.deepEqual((await layers()).map((l) => l.shape), ['28×28×1', '26×26×16', '13×13×16', '11×11×32', '5×5×32', '64', '10']);
+
+  // typed key by key: a 5x5 pool on a 1x1 image is marked at that pool with the core's sentence
+  await page.click('#arch', { clickCount: 3 });
+  await page.keyboard.press('Backspace');
+  await page.type('#arch', 'c16k3-p5-p5-p5-64');
+  await listOf('c16k3-p5-p5-p5-64');
+  const bad = await layers();
+  assert.deepEqual(bad.map((l) => l.bad), [false, false, false, false, true, false, false]);
+  assert.match(bad[4].message, /after layer 3 the image is 1×1, too small for a 5×5 pool/);
+  await page.click('#arch', { clickCount: 3 });
+  await page.keyboard.press('Backspace');
+  await page.type('#arch', 'c16k3-p2-c32k3-p2-64');
+  await listOf('c16k3-p2-c32k3-p2-64');
+
+  // the untrained network's 16 filters (3x3) and a test image's feature maps
+  const pixels = (selector) => page.$$eval(selector, (cs) => cs.map((c) => Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data).join(',')).join('|'));
+  await page.waitForFunction(() => document.querySelectorAll('#weights canvas').length === 16, { timeout: 60000 });
+  const filters = await pixels('#weights canvas');
+  await page.click('#predictions > :first-child');
+  await page.waitForFunction(() => document.querySelectorAll('#activations .act-map').length === 96, { timeout: 60000 });
+  const maps = await pixels('#activations .act-map');
+
+  // a few batches, a pause, one step (an evaluation): both follow the training
+  await page.click('#train');
+  await page.waitForFunction(() => { const p = window.MnistStore.get().last; return p && p.iterations >= 10; }, { timeout: 300000, polling: 100 });
+  await page.click('#pause');
+  await waitForStatus(pw, /Paused/, 120000);
+  await page.click('#step');
+  await waitForStatus(pw, /stepped one batch/, 120000);
+  const changed = (selector, before) => page.waitForFunction((s, b) => {
+    const cs = [...document.querySelectorAll(s)];
+    return cs.length > 0 && cs.map((c) => Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data).join(',')).join('|') !== b;
+  }, { timeout: 60000 }, selector, before);
+  await changed('#weights canvas', filters);
+  await changed('#activations .act-map', maps);
+  await page.screenshot({ path: path.join(SHOTS, 'firefox-cnn.png'), fullPage: true });
+  assert.deepEqual(problems, [], 'console errors or warnings');
+});

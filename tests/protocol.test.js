@@ -295,7 +295,8 @@ test('worker: a preset with convolutions (cnn, as the rules give it) trains; a b
   assert.ok(p.lr > 0 && p.lr < 0.01, `one-cycle starts below its peak: ${p.lr}`);
   w.send({ type: 'weights' });
   const weights = await w.waitFor('weights', undefined, 10000, since);
-  assert.equal(weights.units, 0, 'a convolution has no 28x28 weight images');
+  // a convolution's filters: 16 of 3x3, the first 144 parameters (O x K x K x 1)
+  assert.deepEqual([weights.kind, weights.units, weights.h, weights.w, weights.values.length], ['conv', 16, 3, 3, 144]);
 });
 
 test('worker with a tester beside it (one thread): the tests while training run there, on snapshots, with the same results', async (t) => {

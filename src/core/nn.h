@@ -158,6 +158,15 @@ typedef struct {
 int nn_arch_layout(int n_layers, int *sizes, const mnist_layer_spec *specs, int fill, nn_layer *layers,
                    mnist_status code, const char *what, mnist_error *err);
 
+/* ---- JSON text (rules.c writes it; mnist_rules_json, mnist_arch_describe):
+ * like snprintf into buf[cap], len counting the whole text. */
+typedef struct {
+    char *buf;
+    size_t cap, len;
+} nn_json;
+void nn_json_put(nn_json *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void nn_json_string(nn_json *o, const char *s); /* quoted and escaped */
+
 struct mnist_net {
     int n_layers;
     int sizes[MNIST_MAX_LAYERS + 1];

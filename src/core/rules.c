@@ -18,13 +18,8 @@
 
 #include "nn.h"
 
-typedef struct {
-    char *buf;
-    size_t cap, len; /* len counts what would have been written with room enough */
-} json_out;
-
-static void put(json_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(json_out *o, const char *fmt, ...) {
+/* nn.h's JSON writer: like snprintf, o->len counts the whole text. */
+void nn_json_put(nn_json *o, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(o->len < o->cap ? o->buf + o->len : NULL, o->len < o->cap ? o->cap - o->len : 0, fmt, ap);
@@ -32,56 +27,62 @@ static void put(json_out *o, const char *fmt, ...) {
     if (n > 0) o->len += (size_t)n;
 }
 
+/* A JSON string: quotes, backslashes and control characters escaped (an
+ * architecture's text comes from the user). */
+void nn_json_string(nn_json *o, const char *s) {
+    nn_json_put(o, "\"");
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') nn_json_put(o, "\\%c", c);
+        else if (c < 0x20) nn_json_put(o, "\\u%04x", c);
+        else nn_json_put(o, "%c", c);
+    }
+    nn_json_put(o, "\"");
+}
+
 /* A preset's float: %g (6 significant digits) reads back as the same float
  * for every value the table holds (none has more digits); a limit is whole,
  * or a plain bound like 0 or 1, so %.17g writes it exactly. No strtod here:
  * it would double the WebAssembly module's size. */
-static void put_number(json_out *o, double value, int as_float) { put(o, as_float ? "%g" : "%.17g", value); }
+static void put_number(nn_json *o, double value, int as_float) { nn_json_put(o, as_float ? "%g" : "%.17g", value); }
 
-/* A JSON string; the core's texts hold no control characters. */
-static void put_string(json_out *o, const char *s) {
-    put(o, "\"");
-    for (; *s; s++) put(o, *s == '"' || *s == '\\' ? "\\%c" : "%c", *s);
-    put(o, "\"");
-}
-
-static void put_preset(json_out *o, const mnist_preset_def *p) {
+static void put_preset(nn_json *o, const mnist_preset_def *p) {
     const mnist_config *c = &p->config;
     const mnist_hyper *h = &c->hyper;
-    put_string(o, p->name);
-    put(o, ":{\"arch\":");
-    put_string(o, p->arch);
-    put(o, ",\"init\":");
-    put_string(o, mnist_init_name(c->init));
-    put(o, ",\"seed\":%llu,\"batch\":%ld", (unsigned long long)c->seed, h->batch_size);
+    nn_json_string(o, p->name);
+    nn_json_put(o, ":{\"arch\":");
+    nn_json_string(o, p->arch);
+    nn_json_put(o, ",\"init\":");
+    nn_json_string(o, mnist_init_name(c->init));
+    nn_json_put(o, ",\"seed\":%llu,\"batch\":%ld", (unsigned long long)c->seed, h->batch_size);
     const struct { mnist_setting setting; float value; } floats[] = {
         {MNIST_SET_LR, h->learning_rate}, {MNIST_SET_MOMENTUM, h->momentum}, {MNIST_SET_WEIGHT_DECAY, h->weight_decay},
         {MNIST_SET_LR_DECAY, h->lr_decay}, {MNIST_SET_BETA1, h->beta1},     {MNIST_SET_BETA2, h->beta2},
         {MNIST_SET_EPS, h->eps},
     };
     for (size_t i = 0; i < sizeof floats / sizeof floats[0]; i++) { /* keyed as in the limits */
-        put(o, ",\"%s\":", mnist_limits[floats[i].setting].key);
+        nn_json_put(o, ",\"%s\":", mnist_limits[floats[i].setting].key);
         put_number(o, floats[i].value, 1);
     }
-    put(o, ",\"epochs\":%ld,\"iterations\":%ld,\"shift\":%ld,\"optimizer\":", h->epochs, h->iterations, h->shift);
-    put_string(o, mnist_optimizer_name(h->optimizer));
-    put(o, ",\"schedule\":");
-    put_string(o, mnist_schedule_name(h->schedule));
-    put(o, ",\"description\":");
-    put_string(o, p->description);
-    put(o, "}");
+    nn_json_put(o, ",\"epochs\":%ld,\"iterations\":%ld,\"shift\":%ld,\"optimizer\":", h->epochs, h->iterations, h->shift);
+    nn_json_string(o, mnist_optimizer_name(h->optimizer));
+    nn_json_put(o, ",\"schedule\":");
+    nn_json_string(o, mnist_schedule_name(h->schedule));
+    nn_json_put(o, ",\"description\":");
+    nn_json_string(o, p->description);
+    nn_json_put(o, "}");
 }
 
-static void put_limit(json_out *o, const mnist_limit *l) {
-    put_string(o, l->key);
-    put(o, ":{\"min\":");
+static void put_limit(nn_json *o, const mnist_limit *l) {
+    nn_json_string(o, l->key);
+    nn_json_put(o, ":{\"min\":");
     put_number(o, l->min, 0);
-    put(o, ",\"max\":");
+    nn_json_put(o, ",\"max\":");
     put_number(o, l->max, 0);
-    if (l->integer) put(o, ",\"integer\":true");
-    if (l->min_exclusive) put(o, ",\"minExclusive\":true");
-    if (l->max_exclusive) put(o, ",\"maxExclusive\":true");
-    put(o, "}");
+    if (l->integer) nn_json_put(o, ",\"integer\":true");
+    if (l->min_exclusive) nn_json_put(o, ",\"minExclusive\":true");
+    if (l->max_exclusive) nn_json_put(o, ",\"maxExclusive\":true");
+    nn_json_put(o, "}");
 }
 
 static const char *init_at(int i) { return mnist_init_name((mnist_init)i); }
@@ -89,34 +90,34 @@ static const char *optimizer_at(int i) { return mnist_optimizer_name((mnist_opti
 static const char *schedule_at(int i) { return mnist_schedule_name((mnist_schedule)i); }
 
 /* A JSON array of the names name_at(0), name_at(1), ... up to NULL. */
-static void put_names(json_out *o, const char *(*name_at)(int)) {
-    put(o, "[");
+static void put_names(nn_json *o, const char *(*name_at)(int)) {
+    nn_json_put(o, "[");
     for (int i = 0; name_at(i); i++) {
-        if (i) put(o, ",");
-        put_string(o, name_at(i));
+        if (i) nn_json_put(o, ",");
+        nn_json_string(o, name_at(i));
     }
-    put(o, "]");
+    nn_json_put(o, "]");
 }
 
 size_t mnist_rules_json(char *buf, size_t cap) {
-    json_out o = {buf, cap, 0};
+    nn_json o = {buf, cap, 0};
     if (cap > 0) buf[0] = '\0';
-    put(&o, "{\"presets\":{");
+    nn_json_put(&o, "{\"presets\":{");
     for (const mnist_preset_def *p = mnist_presets; p->name; p++) {
-        if (p != mnist_presets) put(&o, ",");
+        if (p != mnist_presets) nn_json_put(&o, ",");
         put_preset(&o, p);
     }
-    put(&o, "},\"limits\":{");
+    nn_json_put(&o, "},\"limits\":{");
     for (int s = 0; s < MNIST_N_SETTINGS; s++) {
-        if (s) put(&o, ",");
+        if (s) nn_json_put(&o, ",");
         put_limit(&o, &mnist_limits[s]);
     }
-    put(&o, "},\"inits\":");
+    nn_json_put(&o, "},\"inits\":");
     put_names(&o, init_at);
-    put(&o, ",\"optimizers\":");
+    nn_json_put(&o, ",\"optimizers\":");
     put_names(&o, optimizer_at);
-    put(&o, ",\"schedules\":");
+    nn_json_put(&o, ",\"schedules\":");
     put_names(&o, schedule_at);
-    put(&o, ",\"pixels\":%d,\"classes\":%d}", MNIST_PIXELS, MNIST_CLASSES);
+    nn_json_put(&o, ",\"pixels\":%d,\"classes\":%d}", MNIST_PIXELS, MNIST_CLASSES);
     return o.len;
 }

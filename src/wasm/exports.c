@@ -48,6 +48,7 @@ static struct {
     float probs[MNIST_CLASSES];
     char *rules; /* mnist_rules_json(), written once */
     char arch[128]; /* arch(): the longest text of MNIST_MAX_LAYERS layers fits */
+    char *described; /* describe_arch()'s last answer */
 } g;
 
 static int fail(mnist_status code, const char *message) {
@@ -194,6 +195,17 @@ EXPORT("arch") const char *wasm_arch(void) {
     if (g.net)
         mnist_arch_format(mnist_layers(g.net), mnist_sizes(g.net), mnist_layer_specs(g.net), g.arch, sizeof g.arch);
     return g.arch;
+}
+
+/* An architecture text described as JSON (mnist_arch_describe): its layers'
+ * shapes and parameters, or where and why it breaks. Valid until the next call. */
+EXPORT("describe_arch") const char *wasm_describe_arch(const char *text) {
+    size_t n = mnist_arch_describe(text, NULL, 0) + 1;
+    char *out = realloc(g.described, n);
+    if (!out) return "";
+    g.described = out;
+    mnist_arch_describe(text, out, n);
+    return out;
 }
 
 EXPORT("params") float *wasm_params(void) { return g.net ? mnist_params(g.net) : NULL; }

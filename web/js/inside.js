@@ -1,7 +1,8 @@
 /* inside.js - looking inside, the controller (one job: ask the worker what the network
  * makes of an input and hand the answers to the views): the drawing's probabilities,
  * the activations of the chosen input (the drawing or a picked test image), the
- * mistakes and a confusion cell's images.
+ * mistakes and a confusion cell's images; and the core's description of a layer text
+ * for the form's layer list (`describe-arch`).
  *
  * Public: window.MnistInside = {
  *   init()                 the drawing pad, the picks, and the worker's look-inside messages
@@ -21,6 +22,7 @@
   var Inspect = window.MnistInspect;
   var Gallery = window.MnistGallery;
   var Confusion = window.MnistConfusion;
+  var Form = window.MnistForm;
   var fmt = window.MnistFormat;
   var $ = window.MnistDom.$;
 
@@ -89,7 +91,7 @@
         className(m.predicted) + ' (' + (p * 100).toFixed(1) + '% sure).';
       if (chosen && chosen.kind === 'draw') {
         Inspect.showActivations({ title: 'Your drawing: predicted ' + className(m.predicted) + ' (' +
-          (p * 100).toFixed(1) + '%)', image: pixels, activations: m.activations });
+          (p * 100).toFixed(1) + '%)', image: pixels, activations: m.activations, layers: m.layers });
       }
       if (drawing.again) {
         drawing.again = false;
@@ -114,7 +116,7 @@
       Inspect.showActivations({
         title: 'Test image ' + fmt.int(index) + ' (' + className(m.label) + '): predicted ' +
           className(m.predicted) + ' (' + (p * 100).toFixed(1) + '%), ' + (m.label === m.predicted ? 'right' : 'wrong'),
-        image: m.image, activations: m.activations
+        image: m.image, activations: m.activations, layers: m.layers
       });
     });
   }
@@ -144,8 +146,26 @@
     if (cell) requestCell(cell.label, cell.predicted);
   }
 
+  /* ---- the layer list: the core's description of a layer text (Form.setDescriber) ---- */
+
+  var describing = {}; // request id -> callback
+
+  function describe(arch, done) {
+    var id = 'a' + (++predictSeq);
+    describing[id] = done;
+    Client.post({ type: 'describe-arch', id: id, arch: arch });
+  }
+
+  function onDescription(m) {
+    var done = describing[m.id];
+    delete describing[m.id];
+    if (done) done(m);
+  }
+
   function init() {
     Client.on('prediction', onPrediction);
+    Client.on('arch-description', onDescription);
+    Form.setDescriber(describe);
     Client.on('weights', Inspect.showWeights);
     Client.on('mistakes', function (m) { if (m.order === Gallery.mistakesOrder()) Gallery.showMistakes(m); });
     Client.on('cell', Confusion.showCell);

@@ -1,6 +1,7 @@
 /* settings.js - the run's settings in the page's URL (one job: a link reproduces a run).
  *
  * ?dataset=mnist&preset=default&arch=128&lr=0.1&batch=64&epochs=5&momentum=0.9&seed=1
+ *  &optimizer=adam&schedule=onecycle&shift=2 (every field of the form: MnistForm.FIELDS)
  * Opening such a link fills the fields (the preset first, then what the link changes);
  * every change of a field rewrites the address (history.replaceState, so Back still
  * leaves the page) and the #share-url box; #copy-link copies it. Other parameters
@@ -23,8 +24,8 @@
 
   var Form = window.MnistForm;
   var $ = window.MnistDom.$;
-  var PARAMS = ['dataset', 'preset', 'arch', 'lr', 'batch', 'epochs', 'momentum', 'seed'];
-  var FIELDS = ['arch', 'lr', 'batch', 'epochs', 'momentum', 'seed'];
+  var FIELDS = Form.FIELDS; // every field of the form, by its key (augmentation fields included)
+  var PARAMS = ['dataset', 'preset'].concat(FIELDS);
 
   function fromUrl() {
     var values = {};
@@ -69,14 +70,8 @@
     }
     FIELDS.forEach(function (name) {
       if (values[name] == null) return;
-      var input = $(name);
-      input.value = values[name];
-      // 'change' runs the field's own checks and the live summaries, as if typed
-      input.dispatchEvent(new Event('input', { bubbles: true }));
-      input.dispatchEvent(new Event('change', { bubbles: true }));
-      if (input.getAttribute('aria-invalid') === 'true') {
-        refused.push({ name: name, message: $(name + '-error').textContent });
-      }
+      var message = Form.applyText(name, values[name]);
+      if (message) refused.push({ name: name, message: message });
     });
     return refused;
   }

@@ -328,12 +328,26 @@
       }
     }
 
-    /** A copy of the first layer's weights of units 0..units-1 (784 each, row by row);
-     *  none when the first layer is a convolution (its filters are K×K, not images). */
+    /** An architecture (text or list of widths) described by the core (mnist_arch_describe in
+     *  src/mnist.h): {ok, tokens, layers: [{kind, h, w, c, size, params, ...}], params} or
+     *  {ok: false, tokens, layers (those before the fault), at, message}. */
+    describeArch(arch) {
+      return JSON.parse(this.string(this.call(this.x.describe_arch, [archText(arch)])));
+    }
+
+    /** A copy of the first weight layer's weights, as images of what it reads: a dense layer's
+     *  units (units 0..units-1, an input-sized image each: 28×28, or a pool's output), or a
+     *  convolution's filters (K×K each; the first weight layer reads one channel).
+     *  -> {kind: 'dense'|'conv', units, h, w, values: Float32Array(units × h × w)} */
     firstLayerWeights(units) {
-      const dense = /^\d+-\d+(-|$)/.test(this.archText()); // the second token a width, not cNkK or pP
-      const n = dense ? Math.max(0, Math.min(units, this.arch()[1])) : 0;
-      return new Float32Array(this.memory.buffer, this.x.params(), n * this.rules.pixels).slice();
+      const layers = this.describeArch(this.archText()).layers;
+      const k = layers.findIndex((ly) => ly.params > 0);
+      const ly = layers[k], input = layers[k - 1];
+      const conv = ly.kind === 'conv';
+      const h = conv ? ly.kernel : input.h || 1, w = conv ? ly.kernel : input.w || input.size;
+      const n = Math.max(0, Math.min(units, conv ? ly.filters : ly.size));
+      const values = new Float32Array(this.memory.buffer, this.x.params(), n * h * w).slice();
+      return { kind: conv ? 'conv' : 'dense', units: n, h, w, values };
     }
 
     // ---- model files ------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 /* inspect.js - the worker's look-inside requests: a prediction with every layer's
- * activations, the mistakes and a confusion cell's images, the first layer's
- * weights (PROTOCOL.md: predict, mistakes, cell, weights). They read the network
+ * activations, the mistakes and a confusion cell's images, the first weight
+ * layer's weights or filters (PROTOCOL.md: predict, mistakes, cell, weights). They read the network
  * as it stands and never change the training session; `post` stamps each reply
  * with the network's run id.
  *
@@ -38,13 +38,22 @@
       return { order: sign < 0 ? 'least' : 'most', total: chosen.length, items, images };
     }
 
+    /** The network's layers after the input as the core describes them (kind, h, w, c, size):
+     *  the shapes of a prediction's activations. Kept while the network's text stays. */
+    let shapes = { text: null, layers: null };
+    function layerShapes() {
+      const text = engine.archText();
+      if (shapes.text !== text) shapes = { text, layers: engine.describeArch(text).layers.slice(1) };
+      return shapes.layers;
+    }
+
     return {
       predict(m) {
         requireNetwork();
         const r = m.pixels ? engine.predict(m.pixels) : engine.predictIndex('test', m.index);
         post({
           type: 'prediction', id: m.id, probabilities: r.probabilities, predicted: r.predicted,
-          label: r.label === undefined ? null : r.label, activations: r.activations,
+          label: r.label === undefined ? null : r.label, activations: r.activations, layers: layerShapes(),
           image: m.pixels ? null : r.pixels,
         });
       },
@@ -60,8 +69,8 @@
       },
       weights(m) {
         requireNetwork();
-        const values = engine.firstLayerWeights(m.units || 64);
-        post({ type: 'weights', units: values.length / PIXELS, values }, [values.buffer]);
+        const w = engine.firstLayerWeights(m.units || 64);
+        post({ type: 'weights', kind: w.kind, units: w.units, h: w.h, w: w.w, values: w.values }, [w.values.buffer]);
       },
     };
   }

@@ -438,6 +438,8 @@
         startOver(result, c, nextRun(m), { loaded: true });
       },
       evaluate() { requireNetwork(); evaluateNow('request'); },
+      // about a text, not the network in place: no run id
+      'describe-arch'(m) { postMessage({ type: 'arch-description', id: m.id, arch: m.arch, ...engine.describeArch(m.arch) }); },
     });
 
     return {
@@ -449,7 +451,7 @@
   }
 
   MnistSession.REQUESTS = ['load', 'configure', 'start', 'resume', 'pause', 'step', 'reset', 'set-hyper',
-    'predict', 'mistakes', 'cell', 'weights', 'save-model', 'load-model', 'evaluate'];
+    'predict', 'mistakes', 'cell', 'weights', 'save-model', 'load-model', 'evaluate', 'describe-arch'];
 
   root.MnistSession = MnistSession;
 })(typeof self !== 'undefined' ? self : globalThis);
