@@ -338,7 +338,8 @@
       'save-model'() {
         requireNetwork();
         const bytes = engine.saveModel();
-        post({ type: 'model', bytes, arch: engine.arch(), archText: engine.archText(), testAccuracy: lastEvaluation ? lastEvaluation.testAccuracy : null }, [bytes.buffer]);
+        post({ type: 'model', bytes, arch: engine.arch(), archText: engine.archText(), testAccuracy: lastEvaluation ? lastEvaluation.testAccuracy : null,
+          taught: engine.taughtCount() }, [bytes.buffer]);
       },
       'load-model'(m) {
         if (state === 'training') pause();
@@ -350,6 +351,19 @@
         startOver(result, c, nextRun(m), { loaded: true });
       },
       evaluate() { requireNetwork(); evaluateNow('request'); },
+      teach(m) {
+        requireNetwork();
+        const r = engine.teach(m.pixels, m.label);
+        post({ type: 'taught', id: m.id, label: m.label, steps: r.steps, taught: r.taught, probabilities: r.probabilities,
+          predicted: r.predicted, activations: r.activations });
+      },
+      'taught-examples'(m) {
+        requireNetwork();
+        if (m.forget) engine.clearTaught();
+        const list = engine.taught(), images = new Uint8Array(list.length * engine.rules.pixels);
+        list.forEach((e, k) => images.set(e.pixels, k * engine.rules.pixels));
+        post({ type: 'taught-examples', count: list.length, labels: list.map((e) => e.label), images }, [images.buffer]);
+      },
     });
 
     return {
@@ -361,7 +375,7 @@
   }
 
   MnistSession.REQUESTS = ['load', 'configure', 'start', 'resume', 'pause', 'step', 'reset', 'set-hyper',
-    'predict', 'mistakes', 'cell', 'weights', 'save-model', 'load-model', 'evaluate'];
+    'predict', 'mistakes', 'cell', 'weights', 'save-model', 'load-model', 'evaluate', 'teach', 'taught-examples'];
 
   root.MnistSession = MnistSession;
 })(typeof self !== 'undefined' ? self : globalThis);

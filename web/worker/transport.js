@@ -22,6 +22,7 @@
   const STAGES = {
     init: 'init', load: 'data', configure: 'config', 'set-hyper': 'config', reset: 'config',
     'load-model': 'model', 'save-model': 'model', predict: 'inspect', mistakes: 'inspect', cell: 'inspect', weights: 'inspect',
+    teach: 'teach', 'taught-examples': 'teach',
   };
 
   let session = null;
