@@ -327,12 +327,47 @@ const float *mnist_activations(const mnist_net *net, int layer);
 mnist_status mnist_classify(mnist_net *net, const mnist_dataset *ds, long first, long count,
                             uint8_t *predicted, float *confidence, mnist_error *err);
 
+/* ---- teaching: the user's own handwriting (src/core/teach.c) --------------------------- */
+
+/* Examples a network keeps; teaching one more drops the oldest. */
+#define MNIST_TEACH_MAX 100
+
+typedef struct {
+    int steps;                  /* optimizer steps taken */
+    int predicted;              /* the drawing's class after them */
+    float probs[MNIST_CLASSES]; /* its probabilities (as mnist_predict_float) */
+    int taught;                 /* examples the network keeps now */
+} mnist_teach_result;
+
+/* Teaches the network that `image` (784 floats in 0..1, e.g. a drawing) is
+ * `label`: the drawing, quantised to bytes (round(v * 255)), joins the
+ * network's taught examples (the same pixels taught again replace the
+ * earlier label; at MNIST_TEACH_MAX the oldest is dropped), then a few plain
+ * SGD steps at a small fixed rate train on batches that mix it (and small
+ * random shifts of it), the other taught examples and random images of `mix`
+ * (the training set: so that the rest is not forgotten), until the drawing
+ * is read as `label` with probability >= 0.9 (at least 4 steps, at most 24).
+ * The training run is not disturbed: its epoch position, counters, PRNG,
+ * optimizer state and a half-accumulated batch are as they were. The same
+ * inputs give the same bits in every build. On an error (a label outside
+ * 0..9, a pixel NaN or outside 0..1, an empty mix, NULLs) nothing changes. */
+mnist_status mnist_teach(mnist_net *net, const mnist_dataset *mix, const float image[MNIST_PIXELS], int label,
+                         mnist_teach_result *result, mnist_error *err);
+/* The taught examples, oldest first: their count, and example i's pixels
+ * (784 bytes) and label (NULL / -1 outside 0..count-1). */
+int mnist_taught_count(const mnist_net *net);
+const uint8_t *mnist_taught_pixels(const mnist_net *net, int i);
+int mnist_taught_label(const mnist_net *net, int i);
+/* Forgets the taught examples (the weights keep what they learnt). */
+void mnist_taught_clear(mnist_net *net);
+
 /* ---- model files (format in src/core/model.c and README.md) ------------------------- */
 
 size_t mnist_model_size(const mnist_net *net);
 /* Writes exactly mnist_model_size(net) bytes into buf (cap must be enough):
  * format version 1 for a dense network (as ever), version 2 (the layer
- * sequence) for a convolutional one. Loading reads both. */
+ * sequence) for a convolutional one, version 3 (version 2 and the taught
+ * examples) for any network with taught examples. Loading reads all three. */
 mnist_status mnist_model_save(const mnist_net *net, uint8_t *buf, size_t cap, mnist_error *err);
 /* Validates everything and builds a network (default hyperparameters). */
 mnist_net *mnist_model_load(const uint8_t *buf, size_t len, const char *name, mnist_error *err);

@@ -101,7 +101,41 @@ async function choosePreset(page, name, epochs) {
   if (epochs) await page.fill('#epochs', String(epochs));
 }
 
+/* ---- the drawing pad ---- */
+
+/** Draws with the mouse (real input events through the browser), then waits until the bars
+ *  answer this drawing. -> { best: the top class, texts: each bar's text } */
+async function drawWithMouse(page, strokes) {
+  await page.locator('#draw-pad').scrollIntoViewIfNeeded();
+  const box = await page.locator('#draw-pad').boundingBox();
+  const at = (x, y) => [box.x + x * box.width, box.y + y * box.height];
+  const before = Number(await page.getAttribute('#draw-probabilities', 'data-strokes')) || 0;
+  for (const [x0, y0, x1, y1] of strokes) {
+    await page.mouse.move(...at(x0, y0));
+    await page.mouse.down();
+    if (x1 !== x0 || y1 !== y0) await page.mouse.move(...at(x1, y1), { steps: 3 });
+    await page.mouse.up();
+  }
+  return waitForBars(page, before + strokes.length);
+}
+
+/** Waits until the bars answer the drawing of `strokes` strokes. -> as drawWithMouse */
+async function waitForBars(page, strokes) {
+  await page.waitForFunction((n) => document.querySelector('#draw-probabilities').getAttribute('data-strokes') === String(n),
+    strokes, { timeout: 10000 });
+  return page.$$eval('#draw-probabilities > *', (items) => {
+    const best = items.findIndex((li) => li.classList.contains('best'));
+    return { best, texts: items.map((li) => li.textContent.replace(/\s+/g, ' ').trim()) };
+  });
+}
+
+/** Clears the pad and waits until the bars say so. */
+async function clearPad(page) {
+  await page.click('#draw-clear');
+  await page.waitForFunction(() => document.querySelector('#draw-probabilities').getAttribute('data-strokes') === '0');
+}
 
 module.exports = {
   SKIP, SHOTS, WEB, useBrowser, serve, openPage, watch, statusText, waitForStatus, accuracyOf, waitForAccuracy, choosePreset,
+  drawWithMouse, waitForBars, clearPad,
 };

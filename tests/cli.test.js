@@ -11,7 +11,7 @@ const path = require('node:path');
 const zlib = require('node:zlib');
 const { test } = require('node:test');
 
-const { BIN, MNIST_DIR, runBinary, tempDir, idxImages, idxLabels } = require('./helpers');
+const { BIN, MNIST_DIR, runBinary, tempDir, idxImages, idxLabels, withFixedCrc } = require('./helpers');
 
 const { FILE_NAMES } = require('../web/js/datasets.js');
 
@@ -333,4 +333,44 @@ test('presets come from the core\'s table: every one in --help, --preset wide tr
   assert.equal(cnn.status, 0, cnn.stderr);
   assert.match(cnn.stdout, /^training 784-c16k3-p2-c32k3-p2-64-10 .* preset cnn, batch 128, lr 0\.01, .*optimizer adam, schedule onecycle/m);
   assert.deepEqual([cnn.json.preset, cnn.json.arch, cnn.json.iterations], ['cnn', '784-c16k3-p2-c32k3-p2-64-10', 2]);
+});
+
+test('a model with taught examples (version 3) evaluates and predicts, reporting them; a damaged one is refused with one line', (t) => {
+  const dir = tempDir(t);
+  const model = path.join(dir, 'taught.model');
+  const saved = runBinary(BIN.coreCheck, ['teach-save', model]); // 784-16-10 with 3 taught examples
+  assert.equal(saved.status, 0, saved.stderr);
+  const good = fs.readFileSync(model);
+  assert.equal(good.readUInt32LE(8), 3, 'format version 3');
+  const examplesAt = 8 + 4 + 4 + 2 * 16 + 4 + 4 * saved.json.parameters; // T, then labels, then pixels
+  assert.equal(good.length, examplesAt + 4 + 3 * (1 + 784) + 4);
+  assert.equal(good.readUInt32LE(examplesAt), 3);
+  const ev = runBinary(BIN.asanMnist, ['eval', '--data', MNIST_DIR, '--model', model]);
+  assert.equal(ev.status, 0, ev.stderr);
+  assert.equal(ev.json.taught, 3);
+  assert.equal(ev.json.arch, '784-16-10');
+  assert.match(ev.stdout, /the model keeps 3 taught examples \(drawings taught in the page\); eval does not use them/);
+  const images = path.join(MNIST_DIR, 't10k-images-idx3-ubyte.gz');
+  const pr = runBinary(BIN.asanMnist, ['predict', '--model', model, '--image', images, '--index', '0']);
+  assert.equal(pr.status, 0, pr.stderr);
+
+  const edit = (name, fn) => {
+    const b = Buffer.from(good);
+    const out = fn(b) || b;
+    const file = path.join(dir, `${name}.model`);
+    fs.writeFileSync(file, out);
+    return file;
+  };
+  const cases = [
+    ['cut', (b) => b.subarray(0, b.length - 500), /cut\.model: truncated: \d+ bytes, expected \d+/],
+    ['cut-before', (b) => b.subarray(0, examplesAt + 2), /cut-before\.model: truncated before its taught examples/],
+    ['flipped', (b) => { b[examplesAt + 4 + 3 + 300] ^= 0x40; }, /flipped\.model: checksum mismatch .* corrupt/],
+    ['label-10', (b) => withFixedCrc((b[examplesAt + 4 + 1] = 10, b)), /label-10\.model: taught example 2 has label 10 \(must be 0\.\.9\)/],
+    ['none', (b) => withFixedCrc((b.writeUInt32LE(0, examplesAt), b)), /none\.model: declares 0 taught examples \(must be 1\.\.100\)/],
+    ['too-many', (b) => withFixedCrc((b.writeUInt32LE(101, examplesAt), b)), /too-many\.model: declares 101 taught examples/],
+    ['trailing', (b) => Buffer.concat([b, Buffer.alloc(3)]), /trailing\.model: 3 bytes of trailing data/],
+  ];
+  for (const [name, fn, pattern] of cases) {
+    expectOneError(['eval', '--data', MNIST_DIR, '--model', edit(name, fn)], 1, pattern);
+  }
 });

@@ -417,7 +417,7 @@ test('model files: every defect is rejected with its own error', async (t) => {
     ['empty', Buffer.alloc(0), 'MNIST_E_MODEL_SHORT', /too short/],
     ['ten bytes', good.subarray(0, 10), 'MNIST_E_MODEL_SHORT', /too short/],
     ['wrong magic', edit((b) => b.write('NOTMODEL', 0, 'latin1')), 'MNIST_E_MODEL_MAGIC', /not a model file/],
-    ['format version 3', withFixedCrc(edit((b) => b.writeUInt32LE(3, 8))), 'MNIST_E_MODEL_VERSION', /version 3 .*versions 1 and 2/],
+    ['format version 4', withFixedCrc(edit((b) => b.writeUInt32LE(4, 8))), 'MNIST_E_MODEL_VERSION', /version 4 .*versions 1 to 3/],
     ['zero layers', withFixedCrc(edit((b) => b.writeUInt32LE(0, 12))), 'MNIST_E_MODEL_ARCH', /0 weight layers/],
     ['99 layers', withFixedCrc(edit((b) => b.writeUInt32LE(99, 12))), 'MNIST_E_MODEL_ARCH', /99 weight layers/],
     ['header cut inside the sizes', good.subarray(0, 22), 'MNIST_E_MODEL_SHORT', /header/],

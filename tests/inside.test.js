@@ -15,7 +15,7 @@ const { pathToFileURL } = require('node:url');
 
 const { ROOT, BIN, MNIST_DIR, runBinary, tempDir, inkStrokes, mnistTestDigits } = require('./helpers');
 const {
-  SKIP, SHOTS, WEB, useBrowser, serve, openPage, watch, waitForStatus, choosePreset,
+  SKIP, SHOTS, WEB, useBrowser, serve, openPage, watch, waitForStatus, choosePreset, drawWithMouse, waitForBars, clearPad,
 } = require('./browser-helpers');
 
 useBrowser();
@@ -31,36 +31,6 @@ async function trainDefault(page, epochs = 1) {
 }
 
 /* ---- drawing ---- */
-
-/** Draws with the mouse (real input events through the browser), then waits until the bars
- *  answer this drawing. -> the top class */
-async function drawWithMouse(page, strokes) {
-  await page.locator('#draw-pad').scrollIntoViewIfNeeded();
-  const box = await page.locator('#draw-pad').boundingBox();
-  const at = (x, y) => [box.x + x * box.width, box.y + y * box.height];
-  const before = Number(await page.getAttribute('#draw-probabilities', 'data-strokes')) || 0;
-  for (const [x0, y0, x1, y1] of strokes) {
-    await page.mouse.move(...at(x0, y0));
-    await page.mouse.down();
-    if (x1 !== x0 || y1 !== y0) await page.mouse.move(...at(x1, y1), { steps: 3 });
-    await page.mouse.up();
-  }
-  return waitForBars(page, before + strokes.length);
-}
-
-async function waitForBars(page, strokes) {
-  await page.waitForFunction((n) => document.querySelector('#draw-probabilities').getAttribute('data-strokes') === String(n),
-    strokes, { timeout: 10000 });
-  return page.$$eval('#draw-probabilities > *', (items) => {
-    const best = items.findIndex((li) => li.classList.contains('best'));
-    return { best, texts: items.map((li) => li.textContent.replace(/\s+/g, ' ').trim()) };
-  });
-}
-
-async function clearPad(page) {
-  await page.click('#draw-clear');
-  await page.waitForFunction(() => document.querySelector('#draw-probabilities').getAttribute('data-strokes') === '0');
-}
 
 /** Pointer events of another kind (touch, pen), as the pad receives them from a tablet. */
 async function drawWithPointer(page, pointerType, points) {

@@ -150,9 +150,11 @@ static int cmd_eval(int argc, char **argv) {
         for (int c = 0; c < MNIST_CLASSES; c++) printf("%6ld", test.confusion[r][c]);
         printf("\n");
     }
+    int taught = mnist_taught_count(net);
+    if (taught) printf("the model keeps %d taught examples (drawings taught in the page); eval does not use them\n", taught);
     printf("{");
     print_json_tail(&test, &train, seconds, (double)(test.count + train.count) / seconds, net);
-    printf(",\"confusion\":[");
+    printf(",\"taught\":%d,\"confusion\":[", taught);
     for (int r = 0; r < MNIST_CLASSES; r++) {
         printf(r ? ",[" : "[");
         for (int c = 0; c < MNIST_CLASSES; c++) printf(c ? ",%ld" : "%ld", test.confusion[r][c]);

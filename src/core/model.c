@@ -20,6 +20,14 @@
  *          .   u32       P, parameter count (mnist_params() order, as mnist.h says)
  *          .   f32[P]    parameters
  *          .   u32       CRC-32 of all bytes before it
+ * Version 3 (a network with taught examples, mnist_teach): version 2 with
+ * the taught examples between the parameters and the CRC:
+ *          8   u32       format version (3)
+ *          .   ...       layers, P and the parameters as in version 2
+ *          .   u32       T, taught examples (1..100, MNIST_TEACH_MAX)
+ *          .   u8[T]     their labels (0..9), oldest first
+ *          .   u8[784T]  their pixels, 0..255, row by row, example after example
+ *          .   u32       CRC-32 of all bytes before it
  */
 #include <math.h>
 #include <stdio.h>
@@ -30,6 +38,7 @@
 #define MODEL_MAGIC "MNISTNET"
 #define MODEL_VERSION 1u    /* dense networks */
 #define MODEL_VERSION_2 2u  /* any network */
+#define MODEL_VERSION_3 3u  /* any network, with taught examples */
 
 static void put_u32(uint8_t *p, uint32_t v) {
     p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); p[2] = (uint8_t)(v >> 16); p[3] = (uint8_t)(v >> 24);
@@ -48,19 +57,24 @@ static uint32_t crc32_ieee(const uint8_t *p, size_t n) {
     return ~crc;
 }
 
+/* The taught examples' bytes after the parameters (version 3): T, labels, pixels. */
+static size_t taught_size(int taught) { return taught ? 4 + (size_t)taught * (1 + MNIST_PIXELS) : 0; }
+
 static size_t header_size(uint32_t version, int n_layers) {
     return 8 + 4 + 4 + 4 * (version == MODEL_VERSION ? (size_t)(n_layers + 1) : 4 * (size_t)n_layers) + 4;
 }
 
-/* Version 1 for a dense network (the same bytes as ever), else version 2. */
+/* Version 3 with taught examples; else version 1 for a dense network (the
+ * same bytes as ever), else version 2. */
 static uint32_t version_of(const mnist_net *net) {
+    if (net->n_taught > 0) return MODEL_VERSION_3;
     for (int l = 0; l < net->n_layers; l++)
         if (net->specs[l].kind != MNIST_LAYER_DENSE) return MODEL_VERSION_2;
     return MODEL_VERSION;
 }
 
 size_t mnist_model_size(const mnist_net *net) {
-    return header_size(version_of(net), net->n_layers) + 4 * net->n_params + 4;
+    return header_size(version_of(net), net->n_layers) + 4 * net->n_params + taught_size(net->n_taught) + 4;
 }
 
 mnist_status mnist_model_save(const mnist_net *net, uint8_t *buf, size_t cap, mnist_error *err) {
@@ -91,6 +105,11 @@ mnist_status mnist_model_save(const mnist_net *net, uint8_t *buf, size_t cap, mn
         uint32_t bits;
         memcpy(&bits, &net->params[k], 4);
         put_u32(p, bits);
+    }
+    if (version == MODEL_VERSION_3) {
+        put_u32(p, (uint32_t)net->n_taught); p += 4;
+        memcpy(p, net->taught_labels, (size_t)net->n_taught); p += net->n_taught;
+        memcpy(p, net->taught_pixels, (size_t)net->n_taught * MNIST_PIXELS); p += (size_t)net->n_taught * MNIST_PIXELS;
     }
     put_u32(p, crc32_ieee(buf, (size_t)(p - buf)));
     return MNIST_OK;
@@ -140,10 +159,10 @@ mnist_net *mnist_model_load(const uint8_t *buf, size_t len, const char *name, mn
         return NULL;
     }
     uint32_t version = get_u32(buf + 8);
-    if (version != MODEL_VERSION && version != MODEL_VERSION_2) {
+    if (version != MODEL_VERSION && version != MODEL_VERSION_2 && version != MODEL_VERSION_3) {
         nn_set_error(err, MNIST_E_MODEL_VERSION,
-                     "%s: model format version %u is not supported (this build reads versions %u and %u)",
-                     name, version, MODEL_VERSION, MODEL_VERSION_2);
+                     "%s: model format version %u is not supported (this build reads versions %u to %u)",
+                     name, version, MODEL_VERSION, MODEL_VERSION_3);
         return NULL;
     }
     uint32_t n_layers = get_u32(buf + 12);
@@ -171,7 +190,7 @@ mnist_net *mnist_model_load(const uint8_t *buf, size_t len, const char *name, mn
     } else if (!read_layers(buf + 16, &cfg, name, err)) {
         return NULL;
     }
-    if (!nn_arch_layout(cfg.n_layers, cfg.sizes, cfg.layers, version == MODEL_VERSION_2, NULL, MNIST_E_MODEL_ARCH,
+    if (!nn_arch_layout(cfg.n_layers, cfg.sizes, cfg.layers, version != MODEL_VERSION, NULL, MNIST_E_MODEL_ARCH,
                         what, err))
         return NULL;
     nn_layer layers[MNIST_MAX_LAYERS];
@@ -186,6 +205,21 @@ mnist_net *mnist_model_load(const uint8_t *buf, size_t len, const char *name, mn
         return NULL;
     }
     size_t expected = header + 4 * n_params + 4;
+    int taught = 0;
+    if (version == MODEL_VERSION_3) {
+        if (len < expected) {
+            nn_set_error(err, MNIST_E_MODEL_SHORT, "%s: truncated before its taught examples: %zu bytes", name, len);
+            return NULL;
+        }
+        uint32_t declared_taught = get_u32(buf + expected - 4);
+        if (declared_taught < 1 || declared_taught > MNIST_TEACH_MAX) {
+            nn_set_error(err, MNIST_E_MODEL_LENGTH, "%s: declares %u taught examples (must be 1..%d)", name,
+                         declared_taught, MNIST_TEACH_MAX);
+            return NULL;
+        }
+        taught = (int)declared_taught;
+        expected += taught_size(taught);
+    }
     if (len < expected) {
         nn_set_error(err, MNIST_E_MODEL_SHORT, "%s: truncated: %zu bytes, expected %zu", name, len,
                      expected);
@@ -206,6 +240,18 @@ mnist_net *mnist_model_load(const uint8_t *buf, size_t len, const char *name, mn
     mnist_net *net = mnist_create(&cfg, err);
     if (!net) return NULL;
     const uint8_t *p = buf + header;
+    const uint8_t *labels = p + 4 * n_params + 4;
+    for (int k = 0; k < taught; k++) {
+        if (labels[k] >= MNIST_CLASSES) {
+            nn_set_error(err, MNIST_E_MODEL_VALUE, "%s: taught example %d has label %u (must be 0..9)", name, k + 1,
+                         labels[k]);
+            mnist_free(net);
+            return NULL;
+        }
+    }
+    net->n_taught = taught;
+    memcpy(net->taught_labels, labels, (size_t)taught);
+    memcpy(net->taught_pixels, labels + taught, (size_t)taught * MNIST_PIXELS);
     for (size_t k = 0; k < n_params; k++, p += 4) {
         uint32_t bits = get_u32(p);
         float v;

@@ -8,7 +8,7 @@
  *   winograd.c 3x3 convolution + pool by Winograd          poolgrad.c gradients below a pool
  *   window.h  helpers shared by conv.c, winograd.c, poolgrad.c
  *   train.c   training loop                                optim.c  optimisers, schedules
- *   eval.c    evaluate, classify, predict
+ *   eval.c    evaluate, classify, predict                   teach.c  teaching a drawing
  *   idx.c     IDX files     model.c  model files     fmath.c  exp/log     rng.c  PCG32
  *   parallel.c the thread pool (threaded WebAssembly build) */
 #ifndef NN_H
@@ -220,6 +220,11 @@ struct mnist_net {
     double epoch_loss_sum; long epoch_correct;
     double last_batch_loss, last_batch_accuracy;
     int diverged;
+
+    /* The taught examples (teach.c), oldest first; saved with the model. */
+    int n_taught;
+    uint8_t taught_labels[MNIST_TEACH_MAX];
+    uint8_t taught_pixels[MNIST_TEACH_MAX][MNIST_PIXELS];
 };
 
 /* Forward pass of count <= NN_CHUNK samples: rows[b] points at sample b's

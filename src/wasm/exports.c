@@ -49,6 +49,7 @@ static struct {
     char *rules; /* mnist_rules_json(), written once */
     char arch[128]; /* arch(): the longest text of MNIST_MAX_LAYERS layers fits */
     char *described; /* describe_arch()'s last answer */
+    int teach_steps; /* of the last teach() */
 } g;
 
 static int fail(mnist_status code, const char *message) {
@@ -276,6 +277,27 @@ EXPORT("classify") int wasm_classify(int set, long first, long count, uint8_t *p
     if (!valid_set(set) || g.sets[set].count == 0) return not_loaded();
     return mnist_classify(g.net, &g.sets[set], first, count, predicted, confidence, &g.err);
 }
+
+/* ---- teaching (mnist_teach) ------------------------------------------------------------------- */
+
+/* Teaches the network that a drawing (784 floats in 0..1) is `label`,
+ * mixing in the training set. Returns the drawing's predicted class after
+ * it, -1 on error (like predict); its probabilities are in probabilities(),
+ * its activations in activations(), the steps taken in teach_steps(). */
+EXPORT("teach") int wasm_teach(const float *image, int label) {
+    if (!g.net) return no_net(), -1;
+    mnist_teach_result r;
+    if (mnist_teach(g.net, &g.sets[SET_TRAIN], image, label, &r, &g.err) != MNIST_OK) return -1;
+    memcpy(g.probs, r.probs, sizeof g.probs);
+    g.teach_steps = r.steps;
+    return r.predicted;
+}
+EXPORT("teach_steps") int wasm_teach_steps(void) { return g.teach_steps; }
+EXPORT("taught_count") int wasm_taught_count(void) { return g.net ? mnist_taught_count(g.net) : 0; }
+/* Taught example i (0 = oldest): its 784 pixel bytes (NULL outside) and label (-1 outside). */
+EXPORT("taught_pixels") const uint8_t *wasm_taught_pixels(int i) { return g.net ? mnist_taught_pixels(g.net, i) : NULL; }
+EXPORT("taught_label") int wasm_taught_label(int i) { return g.net ? mnist_taught_label(g.net, i) : -1; }
+EXPORT("taught_clear") void wasm_taught_clear(void) { if (g.net) mnist_taught_clear(g.net); }
 
 /* ---- model files ----------------------------------------------------------------------------- */
 

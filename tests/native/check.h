@@ -24,6 +24,12 @@ int cmd_shift(void);
  * through the network's passes, as JSON (cnndump.c). */
 int cmd_cnndump(int argc, char **argv);
 
+/* core_check teach / teach-save / teach-model: teaching a drawing (teachcheck.c). */
+int cmd_teach(const char *cmd, int argc, char **argv);
+/* core_check.c: a file in a buffer of exactly its size (exits on failure); a buffer into a file. */
+uint8_t *read_exact(const char *path, size_t *len);
+void write_all(const char *path, const void *data, size_t n);
+
 /* ---- gradcheck.c's tools, shared with convcheck.c */
 
 /* An objective J(everything) evaluated after *x was nudged; NAN = unusable. */

@@ -15,6 +15,8 @@
  *   core_check adam-step, onecycle       the optimiser and schedule (adamcheck.c)
  *   core_check rules                     the presets and limits as JSON (mnist_rules_json)
  *   core_check shift                     random shifts: the converted input, slices (shiftcheck.c)
+ *   core_check teach, teach-save FILE, teach-model IN IMAGES LABELS DRAWING LABEL OUT
+ *                                        teaching a drawing (teachcheck.c)
  *
  * Files are read into buffers of exactly their size, so that under
  * AddressSanitizer any read past the end is caught. The gradient checks
@@ -51,7 +53,7 @@ static void print_status(mnist_status st, const mnist_error *err) {
     printf("}\n");
 }
 
-static uint8_t *read_exact(const char *path, size_t *len) {
+uint8_t *read_exact(const char *path, size_t *len) {
     FILE *f = fopen(path, "rb");
     if (!f) { perror(path); exit(2); }
     fseek(f, 0, SEEK_END);
@@ -64,7 +66,7 @@ static uint8_t *read_exact(const char *path, size_t *len) {
     return buf;
 }
 
-static void write_all(const char *path, const void *data, size_t n) {
+void write_all(const char *path, const void *data, size_t n) {
     FILE *f = fopen(path, "wb");
     if (!f || fwrite(data, 1, n, f) != n || fclose(f) != 0) { perror(path); exit(2); }
 }
@@ -310,6 +312,7 @@ int main(int argc, char **argv) {
     if (strcmp(cmd, "slices") == 0) return cmd_slices(argc - 2, argv + 2);
     if (strcmp(cmd, "rules") == 0) return cmd_rules();
     if (strcmp(cmd, "shift") == 0) return cmd_shift();
+    if (strncmp(cmd, "teach", 5) == 0) return cmd_teach(cmd, argc - 2, argv + 2);
     if (strcmp(cmd, "cnn-dump") == 0) return cmd_cnndump(argc - 2, argv + 2);
     if (strcmp(cmd, "arch") == 0) return cmd_arch(argc - 2, argv + 2);
     int status = cmd_optimizer(cmd, argc - 2, argv + 2);

@@ -16,6 +16,7 @@
   var DataCard = window.MnistDataCard;
   var Models = window.MnistModels;
   var Inside = window.MnistInside;
+  var Teach = window.MnistTeach;
   var Run = window.MnistRun;
   var Loader = window.MnistLoader;
   var Data = window.MnistData;
@@ -52,6 +53,7 @@
     Controls.show('loading', {});
     Run.init(chart);
     Inside.init();
+    Teach.init();
     Models.init({ clearDisplay: Run.clearDisplay });
 
     var url = Settings.fromUrl();

@@ -12,6 +12,9 @@
  *   forgetTestImage()      a new network: a picked test image is no longer the chosen input
  *   failed()               a look inside failed (its `error`): the next drawing asks again
  *   predictDrawing()       the drawing's probabilities now
+ *   onDrawing(fn)          fn(hasDrawing) whenever the drawing changes (or is cleared)
+ *   drawing()              the drawing now: {pixels: Float32Array(784), strokes}, or null when the pad is empty
+ *   showDrawing(m, drawing)   a prediction of that drawing made elsewhere (teach.js): the bars, verdict, activations
  * }
  */
 (function () {
@@ -31,6 +34,7 @@
   var predictSeq = 0;
   var waiting = {};      // prediction id -> callback
   var drawing = { inFlight: false, again: false };
+  var drawingListeners = []; // fn(hasDrawing) on every change of the drawing
 
   function className(k) { return Store.className(k); }
 
@@ -81,23 +85,30 @@
         predictDrawing();
         return;
       }
-      Inspect.showProbabilities(list, m.probabilities);
-      // which drawing the bars answer (tests wait for the last one); none while a newer one waits
-      if (drawing.again) list.removeAttribute('data-strokes'); else list.setAttribute('data-strokes', String(strokes));
-      var p = m.probabilities[m.predicted];
-      var S = Store.get();
-      var trained = S.last && (S.last.samples || 0) > 0;
-      verdict.textContent = (trained || S.loadedArch ? 'The network says ' : 'The untrained network guesses ') +
-        className(m.predicted) + ' (' + (p * 100).toFixed(1) + '% sure).';
-      if (chosen && chosen.kind === 'draw') {
-        Inspect.showActivations({ title: 'Your drawing: predicted ' + className(m.predicted) + ' (' +
-          (p * 100).toFixed(1) + '%)', image: pixels, activations: m.activations, layers: m.layers });
-      }
+      showDrawing(m, pixels, strokes);
       if (drawing.again) {
         drawing.again = false;
         predictDrawing();
       }
     });
+  }
+
+  /** A prediction `m` of the drawing `pixels` of `strokes` strokes: the bars, the verdict and,
+   *  when the drawing is the chosen input, its activations. */
+  function showDrawing(m, pixels, strokes) {
+    var list = $('draw-probabilities');
+    Inspect.showProbabilities(list, m.probabilities);
+    // which drawing the bars answer (tests wait for the last one); none while a newer one waits
+    if (drawing.again) list.removeAttribute('data-strokes'); else list.setAttribute('data-strokes', String(strokes));
+    var p = m.probabilities[m.predicted];
+    var S = Store.get();
+    var trained = S.last && (S.last.samples || 0) > 0;
+    $('draw-verdict').textContent = (trained || S.loadedArch ? 'The network says ' : 'The untrained network guesses ') +
+      className(m.predicted) + ' (' + (p * 100).toFixed(1) + '% sure).';
+    if (chosen && chosen.kind === 'draw') {
+      Inspect.showActivations({ title: 'Your drawing: predicted ' + className(m.predicted) + ' (' +
+        (p * 100).toFixed(1) + '%)', image: pixels, activations: m.activations, layers: m.layers });
+    }
   }
 
   function pickTest(index) {
@@ -181,6 +192,7 @@
       preview: $('draw-input'),
       onChange: function (pixels) {
         if (pixels) chosen = { kind: 'draw' };
+        drawingListeners.forEach(function (fn) { fn(!!pixels); });
         predictDrawing();
       }
     });
@@ -195,6 +207,9 @@
     requestMistakes: requestMistakes,
     forgetTestImage: function () { if (chosen && chosen.kind === 'test') chosen = null; },
     failed: function () { drawing.inFlight = false; },
-    predictDrawing: predictDrawing
+    predictDrawing: predictDrawing,
+    onDrawing: function (fn) { drawingListeners.push(fn); },
+    drawing: function () { return pad && !pad.isEmpty() ? { pixels: pad.pixels(), strokes: pad.strokes().length } : null; },
+    showDrawing: function (m, d) { showDrawing(m, d.pixels, d.strokes); }
   };
 })();

@@ -1,7 +1,7 @@
 /* models.js - model files on the page (one job: move the core's model files between
  * the worker, the user's disk and the browser's storage, and the model card). The
- * bytes are the core's model format ("MNISTNET", version, sizes, float32 weights,
- * CRC-32); the worker checks them, this file only carries them.
+ * bytes are the core's model format ("MNISTNET", version, sizes, float32 weights, the
+ * taught examples if any, CRC-32); the worker checks them, this file only carries them.
  *
  * Public: window.MnistModels = {
  *   init({clearDisplay(epochs)})   binds the model card; clearDisplay: a new network's empty display
@@ -61,7 +61,8 @@
     var acc = typeof record.testAccuracy === 'number' ? (record.testAccuracy * 100).toFixed(2) + '% test accuracy'
       : 'not evaluated';
     // (records saved before the architecture text existed have only the layer widths)
-    return 'Saved model from ' + date + ', ' + acc + ' (' + (record.archText || record.arch.join('-')) + ')';
+    var taught = record.taught > 0 ? ', ' + record.taught + (record.taught === 1 ? ' taught example' : ' taught examples') : '';
+    return 'Saved model from ' + date + ', ' + acc + ' (' + (record.archText || record.arch.join('-')) + ')' + taught;
   }
 
   function showSaved(record) {
@@ -155,7 +156,7 @@
     var key = S.dataset;
     Client.request({ type: 'save-model' }, [], 'model').then(function (m) {
       var record = { bytes: m.bytes.slice().buffer, arch: m.arch, archText: m.archText, testAccuracy: m.testAccuracy,
-        savedAt: Date.now(), dataset: key, settings: Settings.current() };
+        taught: m.taught, savedAt: Date.now(), dataset: key, settings: Settings.current() };
       return Storage.save(key, record).then(function () {
         if (key !== Store.get().dataset) return;
         showSaved(record);

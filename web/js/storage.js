@@ -3,7 +3,8 @@
  *
  * Public: window.MnistStorage = { save(key, record), load(key), remove(key) }
  *   record = {bytes: ArrayBuffer, arch (layer widths), archText (the core's text; missing in older records),
- *             testAccuracy, savedAt (ms), dataset, settings}.
+ *             testAccuracy, taught (examples taught, kept in the bytes; missing in older records),
+ *             savedAt (ms), dataset, settings}.
  *   Every call resolves (load: to null) or rejects with a sentence saying why.
  */
 (function () {

@@ -350,6 +350,35 @@
       return { kind: conv ? 'conv' : 'dense', units: n, h, w, values };
     }
 
+    // ---- teaching -----------------------------------------------------------------------------
+    /** Teaches the network that image (784 floats in 0..1, a drawing) is label, mixing in
+     *  training images (mnist_teach): the drawing's new prediction (as predict()), the steps
+     *  taken and the number of taught examples the network keeps. */
+    teach(image, label) {
+      const pixels = this.rules.pixels;
+      if (!image || image.length !== pixels) throw failure(`a drawing is ${pixels} values (28x28)`, 'pixels');
+      if (!Number.isInteger(label)) throw failure(`the label to teach must be a class from 0 to 9, got ${JSON.stringify(label)}`, 'label');
+      const ptr = this.copyIn(new Uint8Array(Float32Array.from(image).buffer));
+      const predicted = this.x.teach(ptr, label);
+      this.x.mem_free(ptr);
+      return { ...this.prediction(predicted), steps: this.x.teach_steps(), taught: this.taughtCount() };
+    }
+
+    /** How many taught examples the network keeps. */
+    taughtCount() { return this.x.taught_count(); }
+
+    /** The taught examples, oldest first: [{ label, pixels: Uint8Array(784) }]. */
+    taught() {
+      const pixels = this.rules.pixels;
+      return Array.from({ length: this.x.taught_count() }, (_, i) => {
+        const ptr = this.x.taught_pixels(i);
+        return { label: this.x.taught_label(i), pixels: this.bytes().slice(ptr, ptr + pixels) };
+      });
+    }
+
+    /** Forgets the taught examples (the weights keep what they learnt). */
+    clearTaught() { this.x.taught_clear(); }
+
     // ---- model files ------------------------------------------------------------------------
     saveModel() {
       const size = Number(this.x.model_size());

@@ -426,7 +426,8 @@
       'save-model'() {
         requireNetwork();
         const bytes = engine.saveModel();
-        post({ type: 'model', bytes, arch: engine.arch(), archText: engine.archText(), testAccuracy: lastEvaluation ? lastEvaluation.testAccuracy : null }, [bytes.buffer]);
+        post({ type: 'model', bytes, arch: engine.arch(), archText: engine.archText(), testAccuracy: lastEvaluation ? lastEvaluation.testAccuracy : null,
+          taught: engine.taughtCount() }, [bytes.buffer]);
       },
       'load-model'(m) {
         if (state === 'training') pause();
@@ -440,6 +441,19 @@
       evaluate() { requireNetwork(); evaluateNow('request'); },
       // about a text, not the network in place: no run id
       'describe-arch'(m) { postMessage({ type: 'arch-description', id: m.id, arch: m.arch, ...engine.describeArch(m.arch) }); },
+      teach(m) {
+        requireNetwork();
+        const r = engine.teach(m.pixels, m.label);
+        post({ type: 'taught', id: m.id, label: m.label, steps: r.steps, taught: r.taught, probabilities: r.probabilities,
+          predicted: r.predicted, activations: r.activations, layers: engine.describeArch(engine.archText()).layers.slice(1) });
+      },
+      'taught-examples'(m) {
+        requireNetwork();
+        if (m.forget) engine.clearTaught();
+        const list = engine.taught(), images = new Uint8Array(list.length * engine.rules.pixels);
+        list.forEach((e, k) => images.set(e.pixels, k * engine.rules.pixels));
+        post({ type: 'taught-examples', count: list.length, labels: list.map((e) => e.label), images }, [images.buffer]);
+      },
     });
 
     return {
@@ -451,7 +465,8 @@
   }
 
   MnistSession.REQUESTS = ['load', 'configure', 'start', 'resume', 'pause', 'step', 'reset', 'set-hyper',
-    'predict', 'mistakes', 'cell', 'weights', 'save-model', 'load-model', 'evaluate', 'describe-arch'];
+    'predict', 'mistakes', 'cell', 'weights', 'save-model', 'load-model', 'evaluate', 'describe-arch', 'teach',
+    'taught-examples'];
 
   root.MnistSession = MnistSession;
 })(typeof self !== 'undefined' ? self : globalThis);

@@ -23,6 +23,7 @@
     init: 'init', load: 'data', configure: 'config', 'set-hyper': 'config', reset: 'config',
     'load-model': 'model', 'save-model': 'model', predict: 'inspect', mistakes: 'inspect', cell: 'inspect', weights: 'inspect',
     'describe-arch': 'inspect',
+    teach: 'teach', 'taught-examples': 'teach',
   };
 
   let session = null;
