@@ -154,17 +154,16 @@ test('Firefox, ?preset=cnn&shift=2: the layer list (and a bad text marked at its
   assert.deepEqual((await layers()).map((l) => l.shape), ['28×28×1', '26×26×16', '13×13×16', '11×11×32', '5×5×32', '64', '10']);
 
   // typed key by key: a 5x5 pool on a 1x1 image is marked at that pool with the core's sentence
-  await page.click('#arch', { clickCount: 3 });
-  await page.keyboard.press('Backspace');
-  await page.type('#arch', 'c16k3-p5-p5-p5-64');
-  await listOf('c16k3-p5-p5-p5-64');
+  const retype = async (text) => {
+    await page.$eval('#arch', (el) => { el.value = ''; });
+    await page.type('#arch', text);
+    await listOf(text);
+  };
+  await retype('c16k3-p5-p5-p5-64');
   const bad = await layers();
   assert.deepEqual(bad.map((l) => l.bad), [false, false, false, false, true, false, false]);
   assert.match(bad[4].message, /after layer 3 the image is 1×1, too small for a 5×5 pool/);
-  await page.click('#arch', { clickCount: 3 });
-  await page.keyboard.press('Backspace');
-  await page.type('#arch', 'c16k3-p2-c32k3-p2-64');
-  await listOf('c16k3-p2-c32k3-p2-64');
+  await retype('c16k3-p2-c32k3-p2-64');
 
   // the untrained network's 16 filters (3x3) and a test image's feature maps
   const pixels = (selector) => page.$$eval(selector, (cs) => cs.map((c) => Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data).join(',')).join('|'));
