@@ -3,7 +3,7 @@
 /**
  * How well a model reads digits as people write them on the page's pad:
  *
- *   node scripts/handwriting.js --model FILE [--seed N] [--count N] [--idx DIR] [--sheet PNG] [--json]
+ *   node scripts/handwriting.js --model FILE [--seed N] [--count N] [--pad-pen] [--idx DIR] [--sheet PNG] [--json]
  *
  * builds the handwriting set (tests/handwriting/: stroke-drawn digits in several writing
  * styles with varied slant, size, place, pen and device, rendered like the pad's canvas
@@ -12,6 +12,8 @@
  * exactly as the page does (the 28x28 floats from preprocess.js), and prints the
  * accuracy overall, per digit, per writing style and per device, and the confusions.
  *
+ *   --pad-pen    draw the ink with each digit's own pen, not preprocess.js's inkPen (the
+ *                page before it normalised the stroke width: for comparison)
  *   --idx DIR    also write the set as IDX files into DIR (t10k-images-idx3-ubyte,
  *                t10k-labels-idx1-ubyte, pixels rounded to bytes) with links to MNIST's
  *                training files, so that `build/mnist eval --data DIR --model FILE` reads it
@@ -29,11 +31,11 @@ const { fileOf } = require('../web/js/datasets.js');
 const Preprocess = require('../web/js/preprocess.js');
 
 const ROOT = path.resolve(__dirname, '..');
-const USAGE = 'usage: node scripts/handwriting.js --model FILE [--seed N] [--count N] [--idx DIR] [--sheet PNG] [--json]';
+const USAGE = 'usage: node scripts/handwriting.js --model FILE [--seed N] [--count N] [--pad-pen] [--idx DIR] [--sheet PNG] [--json]';
 
 /** The page's input for every digit of the set (Float32Array(784) each, or null: no ink). */
-function inputs(digits) {
-  return digits.map((digit) => Preprocess.preprocess(HandSet.ink(digit), HandSet.INK_SIZE, HandSet.INK_SIZE));
+function inputs(digits, { padPen = false } = {}) {
+  return digits.map((digit) => Preprocess.preprocess(HandSet.ink(digit, { padPen }), HandSet.INK_SIZE, HandSet.INK_SIZE));
 }
 
 /** The bands of a digit's writing the report breaks the accuracy down by. */
@@ -52,7 +54,7 @@ function traits(digit) {
 }
 
 /** Reads every digit with the model: { overall, perClass, perStyle, perDevice, confusion, wrong }. */
-async function measure(modelBytes, digits) {
+async function measure(modelBytes, digits, { padPen = false } = {}) {
   const engine = await MnistEngine.create(fs.readFileSync(WASM_PATH));
   engine.loadModel(new Uint8Array(modelBytes));
   const confusion = Array.from({ length: 10 }, () => new Array(10).fill(0));
@@ -63,7 +65,7 @@ async function measure(modelBytes, digits) {
   };
   const perStyle = {}, perDevice = {}, perTrait = {}, wrong = [];
   let correct = 0;
-  inputs(digits).forEach((input, i) => {
+  inputs(digits, { padPen }).forEach((input, i) => {
     const digit = digits[i];
     const predicted = input ? engine.predict(input).predicted : -1;
     const right = predicted === digit.label;
@@ -143,6 +145,7 @@ function parseArgs(argv) {
     else if (flag === '--idx') opts.idx = need();
     else if (flag === '--sheet') opts.sheet = need();
     else if (flag === '--json') opts.json = true;
+    else if (flag === '--pad-pen') opts.padPen = true;
     else throw new Error(`unknown argument '${flag}'\n${USAGE}`);
   }
   if (!opts.model && !opts.idx && !opts.sheet) throw new Error(`nothing to do: give --model, --idx or --sheet\n${USAGE}`);
@@ -151,7 +154,7 @@ function parseArgs(argv) {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
-  const set = HandSet.build({ seed: opts.seed, count: opts.count });
+  const set = HandSet.build({ seed: opts.seed, count: opts.count, padPen: opts.padPen });
   if (opts.idx) writeIdx(opts.idx, set);
   if (opts.sheet) {
     const sheet = HandSet.contactSheet(set);
@@ -159,7 +162,7 @@ async function main() {
     fs.writeFileSync(opts.sheet, encodePng(sheet.grey, sheet.width, sheet.height));
   }
   if (!opts.model) return;
-  const report = await measure(fs.readFileSync(opts.model), set.digits);
+  const report = await measure(fs.readFileSync(opts.model), set.digits, { padPen: opts.padPen });
   if (opts.json) console.log(JSON.stringify(report));
   else printReport(report);
 }

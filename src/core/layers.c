@@ -12,6 +12,7 @@
  * sample order), and the build forbids FMA contraction, so gcc (SSE) and
  * emcc (SIMD128) produce the same bits.
  */
+#include <math.h>
 #include <string.h>
 
 #include "nn.h"
@@ -231,6 +232,37 @@ void pixels_to_float_shifted(float *out, const uint8_t *pixels, int dx, int dy) 
         for (int x = 0; x < C; x++) {
             int sx = x - dx;
             out[y * C + x] = sy >= 0 && sy < R && sx >= 0 && sx < C ? PIXEL_SCALE[pixels[sy * C + sx]] : 0.0f;
+        }
+    }
+}
+
+/* A pixel's value / 255, 0 outside the image. */
+static float pixel_or_zero(const uint8_t *pixels, int y, int x) {
+    return y >= 0 && y < MNIST_ROWS && x >= 0 && x < MNIST_COLS ? PIXEL_SCALE[pixels[y * MNIST_COLS + x]] : 0.0f;
+}
+
+void pixels_to_float_augmented(float *out, const uint8_t *pixels, const nn_augment *a) {
+    /* pixels (28,28) uint8 -> out (28,28): out[y][x] = the image at the
+     * point p' = (1/f) R(-t) (p - c - d) + c of pixel (x, y)'s centre p, in
+     * pixel-index coordinates (a pixel's centre at its index), bilinear */
+    if (!a->warped) {
+        pixels_to_float_shifted(out, pixels, a->dx, a->dy);
+        return;
+    }
+    const int R = MNIST_ROWS, C = MNIST_COLS;
+    const float half = 0.5f * (float)C, cf = a->cos_f, sf = a->sin_f;
+    for (int y = 0; y < R; y++) {
+        const float py = (float)(y - a->dy) + 0.5f - half;
+        for (int x = 0; x < C; x++) {
+            const float px = (float)(x - a->dx) + 0.5f - half;
+            const float sx = cf * px + sf * py + (half - 0.5f);
+            const float sy = cf * py - sf * px + (half - 0.5f);
+            const float fx0 = floorf(sx), fy0 = floorf(sy);
+            const float tx = sx - fx0, ty = sy - fy0;
+            const int x0 = (int)fx0, y0 = (int)fy0;
+            const float top = (1.0f - tx) * pixel_or_zero(pixels, y0, x0) + tx * pixel_or_zero(pixels, y0, x0 + 1);
+            const float bottom = (1.0f - tx) * pixel_or_zero(pixels, y0 + 1, x0) + tx * pixel_or_zero(pixels, y0 + 1, x0 + 1);
+            out[y * C + x] = (1.0f - ty) * top + ty * bottom;
         }
     }
 }

@@ -1,14 +1,16 @@
 'use strict';
 /**
  * The handwriting set: generated digits (generate.js) rendered like the page's pad
- * (raster.js, a 280x280 ink canvas as draw.js's) and turned into the network's 28x28
- * input by the page's own web/js/preprocess.js, stored as bytes (round(v * 255)) like
- * MNIST's images.
+ * (raster.js, a 280x280 ink canvas as draw.js's, with the pen draw.js gives the ink:
+ * preprocess.js's inkPen) and turned into the network's 28x28 input by the page's own
+ * web/js/preprocess.js, stored as bytes (round(v * 255)) like MNIST's images.
  *
  * Public:
  *   SEED (the set's seed), COUNT (its size), INK_SIZE (280, draw.js's)
- *   build({ seed, count, preprocess }) -> { digits, images: Uint8Array(count * 784), labels: Uint8Array }
- *     preprocess defaults to web/js/preprocess.js's; digits from generate().
+ *   ink(digit, { padPen }) -> Uint8ClampedArray(280 * 280), the ink preprocess reads;
+ *     padPen: drawn with the person's own pen instead (as the page did before inkPen)
+ *   build({ seed, count, padPen }) -> { digits, images: Uint8Array(count * 784), labels: Uint8Array }
+ *     digits from generate().
  *   contactSheet(set, { perClass, ink }) -> { grey, width, height }
  *     a row per digit 0..9: each sample as the pad shows it beside the 28x28 input.
  */
@@ -22,16 +24,17 @@ const COUNT = 1000;
 const INK_SIZE = 280;
 
 /** The pad's ink for one generated digit (what draw.js reads from its offscreen canvas). */
-function ink(digit) {
-  return render(digit.strokes, INK_SIZE, INK_SIZE, digit.pen);
+function ink(digit, { padPen = false } = {}) {
+  const pen = padPen ? digit.pen : Preprocess.inkPen(digit.strokes, INK_SIZE, INK_SIZE) / INK_SIZE;
+  return render(digit.strokes, INK_SIZE, INK_SIZE, pen);
 }
 
-function build({ seed = SEED, count = COUNT, preprocess = Preprocess.preprocess } = {}) {
+function build({ seed = SEED, count = COUNT, padPen = false } = {}) {
   const digits = generate(seed, count);
   const images = new Uint8Array(count * 784);
   const labels = new Uint8Array(count);
   digits.forEach((digit, i) => {
-    const input = preprocess(ink(digit), INK_SIZE, INK_SIZE);
+    const input = Preprocess.preprocess(ink(digit, { padPen }), INK_SIZE, INK_SIZE);
     if (!input) throw new Error(`digit ${i} (${digit.label}, ${digit.style}) left no ink`);
     for (let p = 0; p < 784; p++) images[i * 784 + p] = Math.round(input[p] * 255);
     labels[i] = digit.label;
@@ -39,8 +42,8 @@ function build({ seed = SEED, count = COUNT, preprocess = Preprocess.preprocess 
   return { digits, images, labels };
 }
 
-/** A contact sheet: a row per class, perClass samples, each the pad (shrunk 4x, dark ink on
- *  white) beside the 28x28 input (2x, white on black, like MNIST). */
+/** A contact sheet: a row per class, perClass samples, each the pad as the person sees it
+ *  (shrunk 4x, dark ink on white) beside the 28x28 input (2x, white on black, like MNIST). */
 function contactSheet(set, { perClass = 12 } = {}) {
   const PAD = INK_SIZE / 4, CELL = PAD + 56 + 6, GAP = 4;
   const width = perClass * CELL + GAP, height = 10 * (PAD + GAP) + GAP;
@@ -50,7 +53,7 @@ function contactSheet(set, { perClass = 12 } = {}) {
     for (let i = 0; i < set.digits.length && picks.length < perClass; i++) if (set.labels[i] === label) picks.push(i);
     picks.forEach((i, col) => {
       const left = GAP + col * CELL, top = GAP + label * (PAD + GAP);
-      const alpha = ink(set.digits[i]);
+      const alpha = ink(set.digits[i], { padPen: true }); // as the person sees it
       for (let y = 0; y < PAD; y++) {
         for (let x = 0; x < PAD; x++) {
           let sum = 0;
