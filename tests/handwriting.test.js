@@ -4,7 +4,8 @@
  * covers every digit and writing style, the rasteriser draws strokes like the page's
  * canvas, and the `cnn` preset, trained natively, reads at least 95% of the set through
  * the page's own preprocessing (web/js/preprocess.js) and the WebAssembly core, as the
- * page's draw pad does; `build/mnist eval` on the set's IDX files agrees.
+ * page's draw pad does; `build/mnist eval` on the set's IDX files agrees. In Chromium,
+ * the page's strokes.js on a real canvas draws the same ink as the Node rasteriser.
  */
 
 const assert = require('node:assert/strict');
@@ -13,10 +14,12 @@ const path = require('node:path');
 const { test } = require('node:test');
 
 const { BIN, MNIST_DIR, runBinary, tempDir } = require('./helpers');
+const { SKIP, useBrowser, openPage } = require('./browser-helpers');
 const { generate, STYLE_NAMES, PAGE_PEN } = require('./handwriting/generate.js');
 const { render } = require('./handwriting/raster.js');
 const HandSet = require('./handwriting/set.js');
 const { encodePng } = require('./handwriting/png.js');
+const Preprocess = require('../web/js/preprocess.js');
 const { measure, writeIdx } = require('../scripts/handwriting.js');
 
 const TARGET = 0.95;
@@ -83,6 +86,35 @@ test('the rasteriser: a dot is a disc, a line a round-capped band, edges anti-al
   assert.equal(Math.max(...cross), 255);
   assert.equal(cross[50 * W + 50], 255);
   assert.throws(() => render([[{ x: 0.5, y: 0.5 }]], W, W, 0), RangeError);
+});
+
+useBrowser();
+
+test('the rasteriser draws what Chromium\'s canvas draws with the page\'s strokes.js', { skip: SKIP }, async (t) => {
+  const { page } = await openPage(t, 'about:blank');
+  await page.setContent(`<canvas id="ink" width="${HandSet.INK_SIZE}" height="${HandSet.INK_SIZE}"></canvas>`);
+  await page.addScriptTag({ path: path.join(__dirname, '../web/js/strokes.js') });
+  const digits = generate(HandSet.SEED, 60);
+  const S = HandSet.INK_SIZE;
+  let inkDiff = 0, inputDiff = 0;
+  for (const digit of digits) {
+    const pen = Preprocess.inkPen(digit.strokes, S, S);
+    const canvas = await page.evaluate(([strokes, pen, S]) => {
+      const ctx = document.getElementById('ink').getContext('2d', { willReadFrequently: true });
+      ctx.clearRect(0, 0, S, S);
+      window.MnistStrokes.draw(ctx, strokes, S, S, pen, '#000');
+      const rgba = ctx.getImageData(0, 0, S, S).data;
+      return Array.from({ length: S * S }, (_, i) => rgba[4 * i + 3]);
+    }, [digit.strokes, pen, S]);
+    const node = render(digit.strokes, S, S, pen / S);
+    for (let i = 0; i < node.length; i++) inkDiff += Math.abs(node[i] - canvas[i]) / 255;
+    const a = Preprocess.preprocess(Uint8ClampedArray.from(canvas), S, S), b = Preprocess.preprocess(node, S, S);
+    for (let i = 0; i < 784; i++) inputDiff += Math.abs(a[i] - b[i]);
+  }
+  const perPixel = inkDiff / (digits.length * S * S), perInput = inputDiff / (digits.length * 784);
+  t.diagnostic(`Node vs Chromium: ink differs by ${(255 * perPixel).toFixed(3)} of 255 per pixel, the 28x28 input by ${perInput.toFixed(4)}`);
+  assert.ok(perPixel < 1 / 255, `ink differs by ${(255 * perPixel).toFixed(2)} of 255 per pixel`);
+  assert.ok(perInput < 0.02, `the 28x28 input differs by ${perInput.toFixed(4)} per pixel`);
 });
 
 test('the set: every digit leaves ink and becomes a 28x28 input; the contact sheet is a PNG', () => {

@@ -12,7 +12,6 @@
  * sample order), and the build forbids FMA contraction, so gcc (SSE) and
  * emcc (SIMD128) produce the same bits.
  */
-#include <math.h>
 #include <string.h>
 
 #include "nn.h"
@@ -236,9 +235,10 @@ void pixels_to_float_shifted(float *out, const uint8_t *pixels, int dx, int dy) 
     }
 }
 
-/* A pixel's value / 255, 0 outside the image. */
-static float pixel_or_zero(const uint8_t *pixels, int y, int x) {
-    return y >= 0 && y < MNIST_ROWS && x >= 0 && x < MNIST_COLS ? PIXEL_SCALE[pixels[y * MNIST_COLS + x]] : 0.0f;
+/* floor(v) for |v| < 2^31, exact (floorf is a library call without SSE4.1). */
+static int floor_int(float v) {
+    int i = (int)v; /* toward zero */
+    return (float)i > v ? i - 1 : i;
 }
 
 void pixels_to_float_augmented(float *out, const uint8_t *pixels, const nn_augment *a) {
@@ -249,7 +249,12 @@ void pixels_to_float_augmented(float *out, const uint8_t *pixels, const nn_augme
         pixels_to_float_shifted(out, pixels, a->dx, a->dy);
         return;
     }
-    const int R = MNIST_ROWS, C = MNIST_COLS;
+    enum { R = MNIST_ROWS, C = MNIST_COLS, PC = C + 2 };
+    /* the image / 255 with a border of zeros, so the four taps need no bounds checks */
+    float padded[(R + 2) * PC];
+    memset(padded, 0, sizeof padded);
+    for (int y = 0; y < R; y++)
+        for (int x = 0; x < C; x++) padded[(y + 1) * PC + x + 1] = PIXEL_SCALE[pixels[y * C + x]];
     const float half = 0.5f * (float)C, cf = a->cos_f, sf = a->sin_f;
     for (int y = 0; y < R; y++) {
         const float py = (float)(y - a->dy) + 0.5f - half;
@@ -257,11 +262,15 @@ void pixels_to_float_augmented(float *out, const uint8_t *pixels, const nn_augme
             const float px = (float)(x - a->dx) + 0.5f - half;
             const float sx = cf * px + sf * py + (half - 0.5f);
             const float sy = cf * py - sf * px + (half - 0.5f);
-            const float fx0 = floorf(sx), fy0 = floorf(sy);
-            const float tx = sx - fx0, ty = sy - fy0;
-            const int x0 = (int)fx0, y0 = (int)fy0;
-            const float top = (1.0f - tx) * pixel_or_zero(pixels, y0, x0) + tx * pixel_or_zero(pixels, y0, x0 + 1);
-            const float bottom = (1.0f - tx) * pixel_or_zero(pixels, y0 + 1, x0) + tx * pixel_or_zero(pixels, y0 + 1, x0 + 1);
+            const int x0 = floor_int(sx), y0 = floor_int(sy);
+            if (x0 < -1 || x0 >= C || y0 < -1 || y0 >= R) { /* all four taps outside */
+                out[y * C + x] = 0.0f;
+                continue;
+            }
+            const float tx = sx - (float)x0, ty = sy - (float)y0;
+            const float *p = padded + (y0 + 1) * PC + x0 + 1;
+            const float top = (1.0f - tx) * p[0] + tx * p[1];
+            const float bottom = (1.0f - tx) * p[PC] + tx * p[PC + 1];
             out[y * C + x] = (1.0f - ty) * top + ty * bottom;
         }
     }
