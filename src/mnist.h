@@ -116,6 +116,13 @@ typedef struct {
     long shift;           /* augmentation: each training sample moved by a random whole
                              (dx, dy) in [-shift, shift] pixels, zero fill; 0 = off (no
                              PRNG draw), 0..4; evaluation and prediction never shift */
+    float rotate;         /* augmentation: each training sample turned about the image's
+                             centre by a random angle in [-rotate, rotate] degrees, 0..45 */
+    float scale;          /* augmentation: ... and scaled about the centre by a random
+                             factor in [1 - scale, 1 + scale], 0..0.5. With either on, a
+                             sample is resampled bilinearly (zero outside the image) after
+                             the turn, the scaling and the shift; with both 0 nothing is
+                             drawn and shifts stay whole-pixel copies */
 } mnist_hyper;
 
 /* What the presets use for the fields they do not set (SGD, step schedule,
@@ -169,6 +176,8 @@ typedef enum {
     MNIST_SET_WIDTH,    /* units of a hidden layer */
     MNIST_SET_CHANNELS, /* filters of a convolution */
     MNIST_SET_SHIFT,    /* augmentation: max pixels of a random shift */
+    MNIST_SET_ROTATE,   /* augmentation: max degrees of a random rotation */
+    MNIST_SET_SCALE,    /* augmentation: max relative change of a random scaling */
     MNIST_N_SETTINGS
 } mnist_setting;
 typedef struct {

@@ -59,7 +59,8 @@ test('--help documents every command and train flag', () => {
   for (const word of ['train', 'eval', 'predict', '--data', '--preset', '--arch', 'cNkK', 'cNkKpadP', 'pP',
     '784-c16k3-p2-c32k3-p2-64-10', '--epochs',
     '--iterations', '--batch', '--lr', '--momentum', '--weight-decay', '--seed', '--save', '--model',
-    '--image', '--index', '--optimizer', '--schedule', 'onecycle', '--beta1', '--beta2', '--eps', '--shift']) {
+    '--image', '--index', '--optimizer', '--schedule', 'onecycle', '--beta1', '--beta2', '--eps', '--shift',
+    '--rotate', '--scale']) {
     assert.ok(r.stdout.includes(word), `--help does not mention ${word}`);
   }
   assert.equal(runBinary(BIN.mnist, ['train', '--help']).status, 0);
@@ -114,6 +115,9 @@ const badFlags = [
   [['train', '--data', 'x', '--shift', '5'], /^mnist: --shift: expected a whole number from 0 to 4, got '5'$/],
   [['train', '--data', 'x', '--shift', '-1'], /^mnist: --shift: expected a whole number from 0 to 4, got '-1'$/],
   [['train', '--data', 'x', '--shift', 'two'], /^mnist: --shift: expected a whole number from 0 to 4, got 'two'$/],
+  [['train', '--data', 'x', '--rotate', '50'], /^mnist: rotation must be >= 0 and <= 45, got 50$/],
+  [['train', '--data', 'x', '--scale', '0.6'], /^mnist: scaling must be in \[0, 0.5\], got 0.6$/],
+  [['train', '--data', 'x', '--scale', 'abc'], /^mnist: --scale: expected a number, got 'abc'$/],
   [['train', '--data', 'x', '--lr'], /option --lr needs a value/],
   [['train', '--epochs', '1'], /--data DIR is required/],
   [['eval', '--data', 'x'], /--model FILE are required/],
@@ -312,6 +316,24 @@ test('--shift N trains with random shifts: reproducible for a seed, different fr
   const a = model('2', 'a'), b = model('2', 'b'), none = model('0', 'none');
   assert.ok(a.equals(b), 'the same seed and --shift 2 gave different models');
   assert.ok(!a.equals(none), '--shift 2 trained the same model as no shift');
+});
+
+test('--rotate X and --scale X train with random turns and scalings: reproducible, each changes the model', (t) => {
+  const dir = smallDataDir(t), out = tempDir(t);
+  const model = (flags, name) => {
+    const file = path.join(out, `${name}.model`);
+    const r = runBinary(BIN.asanMnist, ['train', '--data', dir, '--arch', '784-16-10', '--batch', '20', '--epochs', '2',
+      '--schedule', 'step', '--shift', '0', ...flags, '--save', file]);
+    assert.equal(r.status, 0, r.stderr);
+    const said = flags.length ? `, ${flags.map((f) => f.replace(/^--/, '')).join(' ').replace(/(\d) (\w)/g, '$1, $2')}` : '';
+    assert.match(r.stdout, new RegExp(`schedule step${said}, seed 1;`));
+    return fs.readFileSync(file);
+  };
+  const both = model(['--rotate', '10', '--scale', '0.1'], 'both'), again = model(['--rotate', '10', '--scale', '0.1'], 'again');
+  const turned = model(['--rotate', '10'], 'turned'), scaled = model(['--scale', '0.1'], 'scaled'), none = model([], 'none');
+  assert.ok(both.equals(again), 'the same seed, --rotate and --scale gave different models');
+  for (const [m, what] of [[both, 'both'], [turned, '--rotate'], [scaled, '--scale']]) assert.ok(!m.equals(none), `${what}: the model without`);
+  assert.ok(!turned.equals(scaled) && !turned.equals(both));
 });
 
 test('presets come from the core\'s table: every one in --help, --preset wide trains 784-256-128-10, --preset cnn its CNN', (t) => {

@@ -189,6 +189,21 @@ test('random shifts: each training image moved by its drawn (dx, dy), zero fill;
   assert.equal(r.slicesCnn, true, 'convolutional net, shift on, slices of 1000, 64, 7, 1');
 });
 
+test('random turns and scalings: the resampling is right, every draw in range, slices keep the bits', () => {
+  const r = check(['warp']);
+  assert.equal(r.identityIsShift, true, 'no turn, factor 1: the whole-pixel shift, bit for bit');
+  assert.equal(r.quarterTurnExact, true, 'a quarter turn: the image turned, exactly');
+  assert.ok(r.halfSizeError < 1e-6, `half size: 2x2 means, error ${r.halfSizeError}`);
+  assert.ok(r.maxError < 1e-5, `random turns, factors, shifts against a double reference: error ${r.maxError}`);
+  // rotate 15, scale 0.2, shift 1: 200 training samples, each warped by its draw, all in range
+  const d = r.draws;
+  assert.deepEqual([d.samples, d.unwarped, d.outOfRange, d.inputMismatches], [200, 0, 0, 0]);
+  assert.ok(d.angleMin < -10 && d.angleMax > 10, `angles ${d.angleMin}..${d.angleMax}`);
+  assert.ok(d.factorMin < 0.85 && d.factorMax > 1.15, `factors ${d.factorMin}..${d.factorMax}`);
+  assert.equal(r.slicesDense, true, 'dense net, rotate and scale on, slices of 1000, 64, 7, 1');
+  assert.equal(r.slicesCnn, true, 'convolutional net, rotate and scale on, slices of 1000, 64, 7, 1');
+});
+
 // ---- the architecture grammar ----------------------------------------------------------
 
 test('architectures: dense and convolutional texts parse, and read back the same', () => {
@@ -318,7 +333,7 @@ test('rules: every preset keeps within the limits it is published with, its arch
     const preset = rules.presets[name];
     assert.ok(rules.optimizers.includes(preset.optimizer) && rules.schedules.includes(preset.schedule));
     for (const key of ['batch', 'lr', 'momentum', 'weightDecay', 'lrDecay', 'beta1', 'beta2', 'eps', 'epochs', 'iterations',
-      'seed', 'shift']) {
+      'seed', 'shift', 'rotate', 'scale']) {
       assert.ok(within(rules.limits[key], preset[key]), `${name}.${key} = ${preset[key]}`);
     }
     assert.equal(typeof preset.arch, 'string');

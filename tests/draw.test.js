@@ -234,3 +234,34 @@ test('preprocess rejects malformed input', () => {
   assert.throws(() => Draw.preprocess(blank(), 0, H), RangeError);
   assert.throws(() => Draw.preprocess(new Uint8Array(10), W, H), RangeError);
 });
+
+test('inkPen: the ink\'s pen is a fixed part of the drawing\'s longer side, whatever its size or the pad\'s', () => {
+  const small = [[{ x: 0.4, y: 0.4 }, { x: 0.45, y: 0.6 }]]; // 0.05 x 0.2 of the pad
+  const large = [[{ x: 0.1, y: 0.05 }, { x: 0.3, y: 0.85 }]]; // 0.2 x 0.8
+  assert.ok(Math.abs(Draw.inkPen(small, W, H) - Draw.PEN_OF_BOX * 0.2 * H) < 1e-9);
+  assert.ok(Math.abs(Draw.inkPen(large, W, H) / Draw.inkPen(small, W, H) - 4) < 1e-9, 'four times the size, four times the pen');
+  // the longer side in pixels: a wide pad's x spans more pixels
+  const wide = [[{ x: 0.2, y: 0.2 }, { x: 0.5, y: 0.4 }]];
+  assert.ok(Math.abs(Draw.inkPen(wide, 400, 100) - Draw.PEN_OF_BOX * 0.3 * 400) < 1e-9);
+  assert.ok(Math.abs(Draw.inkPen(wide, 100, 400) - Draw.PEN_OF_BOX * 0.2 * 400) < 1e-9);
+  // a dot: at least a pixel; strokes over several lists count together
+  assert.equal(Draw.inkPen([[{ x: 0.5, y: 0.5 }]], W, H), 1);
+  assert.ok(Math.abs(Draw.inkPen([[{ x: 0.1, y: 0.5 }], [{ x: 0.6, y: 0.5 }]], W, H) - Draw.PEN_OF_BOX * 0.5 * W) < 1e-9);
+  assert.throws(() => Draw.inkPen([], W, H), RangeError);
+  assert.throws(() => Draw.inkPen(small, 0, H), RangeError);
+});
+
+test('strokes drawn with inkPen come out MNIST-thick in the 28x28 input, small or large', () => {
+  const { render } = require('./handwriting/raster.js');
+  // the same L-shaped stroke written small and large: the same input to within anti-aliasing
+  const shape = (left, top, size) => [[{ x: left, y: top }, { x: left, y: top + size }, { x: left + size / 2, y: top + size }]];
+  const input = (strokes) => Draw.preprocess(render(strokes, W, H, Draw.inkPen(strokes, W, H) / W), W, H);
+  const small = input(shape(0.6, 0.1, 0.2)), large = input(shape(0.1, 0.1, 0.8));
+  let diff = 0;
+  for (let i = 0; i < small.length; i++) diff = Math.max(diff, Math.abs(small[i] - large[i]));
+  assert.ok(diff < 0.15, `small and large differ by up to ${diff}`);
+  // the upright's width: 20 * 0.13 / 1.13 = 2.3 pixels of ink in a row through it
+  const row = Array.from(large.subarray(14 * SIDE, 15 * SIDE));
+  const width = row.reduce((s, v) => s + v, 0);
+  assert.ok(width > 2 && width < 2.7, `stroke width ${width.toFixed(2)} pixels`);
+});

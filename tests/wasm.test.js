@@ -35,7 +35,9 @@ test('engine: loads MNIST, trains, evaluates, predicts, saves and loads a model'
   assert.equal(engine.count('train'), 60000);
   assert.equal(engine.count('test'), 10000);
   const configured = engine.init(DEFAULT);
-  assert.deepEqual(configured, { parameters: 101770, arch: [784, 128, 10], archText: '784-128-10', config: DEFAULT });
+  // the config in force: rotate and scale, left out, are off
+  assert.deepEqual(configured, { parameters: 101770, arch: [784, 128, 10], archText: '784-128-10',
+    config: { ...DEFAULT, rotate: 0, scale: 0 } });
   const before = engine.evaluate('test');
   assert.ok(before.accuracy < 0.3, `an untrained net scores ${before.accuracy}`);
   const p = trainIterations(engine, 400, 64, 5000);
@@ -110,6 +112,10 @@ test('WASM and native builds give bit-identical parameters (default: 300 batches
       args: ['--preset', 'cnn', '--iterations', '40'] },
     { name: 'cnn paths', config: { ...engine.rules.presets.cnn, arch: CNN_PATHS, iterations: 30 }, iterations: 30, batch: 128,
       args: ['--preset', 'cnn', '--arch', CNN_PATHS, '--iterations', '30'] },
+    // the augmentation: turns, scalings and shifts drawn per sample, resampled bilinearly
+    { name: 'cnn warped', config: { ...engine.rules.presets.cnn, shift: 1, rotate: 12.5, scale: 0.15, iterations: 30 },
+      iterations: 30, batch: 128,
+      args: ['--preset', 'cnn', '--shift', '1', '--rotate', '12.5', '--scale', '0.15', '--iterations', '30'] },
   ];
   for (const c of cases) {
     const file = path.join(dir, `${c.name}.model`);
@@ -136,6 +142,7 @@ test('threaded module: 2 threads give the same bits as 1 (default, 200 batches; 
     [DEFAULT, 200],
     [{ ...DEFAULT, arch: [784, 300, 100, 10], batch: 100, momentum: 0.5, weightDecay: 0.001 }, 50],
     [{ ...RULES.presets.cnn, shift: 2 }, 30],
+    [{ ...RULES.presets.cnn, rotate: 10, scale: 0.1 }, 30],
     [{ ...RULES.presets.cnn, arch: CNN_PATHS, batch: 64 }, 30],
   ];
   for (const [config, iterations] of configs) {
@@ -217,6 +224,7 @@ test('rules: the core\'s presets are the CLI\'s (same bits), with limits for eve
   assert.deepEqual(rules.presets.wide, {
     arch: '784-256-128-10', init: 'he', seed: 1, batch: 128, lr: 0.05, momentum: 0.9, weightDecay: 0, lrDecay: 0.5,
     epochs: 8, iterations: 0, shift: 0, optimizer: 'sgd', schedule: 'step', beta1: 0.9, beta2: 0.999, eps: 1e-8,
+    rotate: 0, scale: 0,
     description: 'Two hidden layers, more epochs: a bit more accurate, several times slower.',
   });
   assert.deepEqual([rules.optimizers, rules.schedules], [['sgd', 'adam'], ['step', 'onecycle']]);
@@ -229,8 +237,9 @@ test('rules: the core\'s presets are the CLI\'s (same bits), with limits for eve
   assert.deepEqual(rules.limits.seed, { min: 0, max: 4294967295, integer: true });
   assert.deepEqual(Object.keys(rules.limits),
     ['batch', 'lr', 'momentum', 'weightDecay', 'lrDecay', 'beta1', 'beta2', 'eps', 'epochs', 'iterations', 'seed', 'layers',
-      'width', 'channels', 'shift']);
+      'width', 'channels', 'shift', 'rotate', 'scale']);
   assert.deepEqual(rules.limits.shift, { min: 0, max: 4, integer: true }); // augmentation, off by default
+  assert.deepEqual([rules.limits.rotate, rules.limits.scale], [{ min: 0, max: 45 }, { min: 0, max: 0.5 }]);
   const help = runBinary(BIN.mnist, ['--help']).stdout;
   const dir = tempDir(t);
   // MNIST's training set (the bits depend on it) and its first 100 test images: the CLI's
@@ -286,6 +295,8 @@ test('a rejected setting names its field (error.field), in init and setHyper', a
     ['optimizer', { optimizer: 1 }, /optimizer must be a name/], ['schedule', { schedule: 'cosine' }, /unknown schedule 'cosine'/],
     ['beta1', { beta1: 1 }, /beta1/], ['beta2', { beta2: -0.1 }, /beta2/], ['eps', { eps: 0 }, /eps/],
     ['shift', { shift: 5 }, /shift 5 out of range/], ['shift', { shift: undefined }, /shift is missing/],
+    ['rotate', { rotate: 46 }, /rotation must be >= 0 and <= 45, got 46/], ['rotate', { rotate: '5' }, /rotate must be a number/],
+    ['scale', { scale: -0.1 }, /scaling must be in \[0, 0.5\], got -0.1/], ['scale', { scale: null }, /scale must be a number/],
   ];
   for (const [field, change, message] of cases) {
     const r = rejected(() => engine.init({ ...DEFAULT, ...change }));
@@ -300,7 +311,7 @@ test('a rejected setting names its field (error.field), in init and setHyper', a
   }
   assert.deepEqual(engine.setHyper({ lr: 0.5, epochs: 7 }),
     { batch: 64, lr: 0.5, momentum: 0.9, weightDecay: 0, lrDecay: 0.3, epochs: 7, iterations: 0, optimizer: 'sgd',
-      schedule: 'step', beta1: 0.9, beta2: 0.999, eps: 1e-8, shift: 0 });
+      schedule: 'step', beta1: 0.9, beta2: 0.999, eps: 1e-8, shift: 0, rotate: 0, scale: 0 });
   assert.equal(rejected(() => engine.step(10)).field, null, 'not a setting: no field');
   assert.equal(rejected(() => engine.loadModel(new Uint8Array(40))).field, null);
 });

@@ -58,6 +58,11 @@ static const char *USAGE_TAIL =
     "  --shift N           augmentation: each training image moved by a random whole\n"
     "                      number of pixels in [-N, N] across and down, zero fill,\n"
     "                      0..4 (default 0: off); drawn from --seed's generator\n"
+    "  --rotate X          augmentation: each training image turned about its centre by\n"
+    "                      a random angle in [-X, X] degrees, 0..45 (default 0: off)\n"
+    "  --scale X           augmentation: ... and scaled by a random factor in [1 - X,\n"
+    "                      1 + X], 0..0.5 (default 0: off); with either on, images are\n"
+    "                      resampled bilinearly; drawn from --seed's generator\n"
     "  --init he|seed      He-uniform, or the notebook's U(-0.5, 0.5)\n"
     "  --seed N            seed for initialisation and shuffling (same seed, same bits)\n"
     "  --log-every N       progress line every N updates (default: every epoch, or\n"
@@ -99,6 +104,8 @@ void print_usage(FILE *out) {
         else fprintf(out, "%ld", h->batch_size);
         fprintf(out, ", %s schedule", mnist_schedule_name(h->schedule));
         if (h->shift) fprintf(out, ", shift %ld", h->shift);
+        if (h->rotate > 0.0f) fprintf(out, ", rotate %g", (double)h->rotate);
+        if (h->scale > 0.0f) fprintf(out, ", scale %g", (double)h->scale);
         fprintf(out, ",\n" INDENT "%s, lr %g", mnist_optimizer_name(h->optimizer), (double)h->learning_rate);
         if (h->optimizer == MNIST_OPT_SGD) fprintf(out, ", momentum %g", (double)h->momentum);
         else fprintf(out, ", beta1 %g, beta2 %g", (double)h->beta1, (double)h->beta2);
@@ -156,7 +163,7 @@ static int train_flag(const char *flag, const char *v, train_options *o, int *ep
     const struct { const char *flag; float *value; } numbers[] = {
         {"--lr", &h->learning_rate}, {"--momentum", &h->momentum}, {"--weight-decay", &h->weight_decay},
         {"--lr-decay", &h->lr_decay}, {"--beta1", &h->beta1},      {"--beta2", &h->beta2},
-        {"--eps", &h->eps},
+        {"--eps", &h->eps},           {"--rotate", &h->rotate},   {"--scale", &h->scale},
     };
     for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++) /* ranges: mnist_config_check */
         if (strcmp(flag, numbers[i].flag) == 0) return parse_float(flag, v, numbers[i].value);

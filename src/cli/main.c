@@ -61,8 +61,10 @@ static int cmd_train(int argc, char **argv) {
     char arch[128];
     format_arch(net, arch, sizeof arch);
     const mnist_hyper *h = &o.cfg.hyper;
-    char shift[32] = "";
-    if (h->shift) snprintf(shift, sizeof shift, ", shift %ld", h->shift);
+    char shift[96] = "";
+    int used = h->shift ? snprintf(shift, sizeof shift, ", shift %ld", h->shift) : 0;
+    if (h->rotate > 0.0f) used += snprintf(shift + used, sizeof shift - (size_t)used, ", rotate %g", (double)h->rotate);
+    if (h->scale > 0.0f) snprintf(shift + used, sizeof shift - (size_t)used, ", scale %g", (double)h->scale);
     printf("training %s (%zu parameters) on %ld images, preset %s, batch %ld%s, lr %g, momentum %g, "
            "optimizer %s, schedule %s%s, seed %llu; testing on %ld\n",
            arch, mnist_param_count(net), n, o.preset, batch, batch == n ? " (full)" : "",

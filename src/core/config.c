@@ -84,6 +84,8 @@ const mnist_limit mnist_limits[MNIST_N_SETTINGS] = {
     [MNIST_SET_WIDTH] = {"width", "hidden units", 1, MNIST_MAX_WIDTH, 1, 0, 0},
     [MNIST_SET_CHANNELS] = {"channels", "filters", 1, MNIST_MAX_CHANNELS, 1, 0, 0},
     [MNIST_SET_SHIFT] = {"shift", "shift", 0, 4, 1, 0, 0},
+    [MNIST_SET_ROTATE] = {"rotate", "rotation", 0, 45, 0, 0, 0},
+    [MNIST_SET_SCALE] = {"scale", "scaling", 0, 0.5, 0, 0, 0},
 };
 
 static const char *const INIT_NAMES[] = {[MNIST_INIT_HE] = "he", [MNIST_INIT_SEED] = "seed", NULL};
@@ -192,7 +194,8 @@ mnist_status mnist_hyper_check(const mnist_hyper *h, mnist_error *err) {
         {MNIST_SET_LR_DECAY, h->lr_decay},            {MNIST_SET_EPOCHS, (double)h->epochs},
         {MNIST_SET_ITERATIONS, (double)h->iterations}, {MNIST_SET_BETA1, h->beta1},
         {MNIST_SET_BETA2, h->beta2},                  {MNIST_SET_EPS, h->eps},
-        {MNIST_SET_SHIFT, (double)h->shift},
+        {MNIST_SET_SHIFT, (double)h->shift},          {MNIST_SET_ROTATE, h->rotate},
+        {MNIST_SET_SCALE, h->scale},
     };
     for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
         mnist_status st = mnist_check(values[i].setting, values[i].value, err);

@@ -234,3 +234,44 @@ void pixels_to_float_shifted(float *out, const uint8_t *pixels, int dx, int dy) 
         }
     }
 }
+
+/* floor(v) for |v| < 2^31, exact (floorf is a library call without SSE4.1). */
+static int floor_int(float v) {
+    int i = (int)v; /* toward zero */
+    return (float)i > v ? i - 1 : i;
+}
+
+void pixels_to_float_augmented(float *out, const uint8_t *pixels, const nn_augment *a) {
+    /* pixels (28,28) uint8 -> out (28,28): out[y][x] = the image at the
+     * point p' = (1/f) R(-t) (p - c - d) + c of pixel (x, y)'s centre p, in
+     * pixel-index coordinates (a pixel's centre at its index), bilinear */
+    if (!a->warped) {
+        pixels_to_float_shifted(out, pixels, a->dx, a->dy);
+        return;
+    }
+    enum { R = MNIST_ROWS, C = MNIST_COLS, PC = C + 2 };
+    /* the image / 255 with a border of zeros, so the four taps need no bounds checks */
+    float padded[(R + 2) * PC];
+    memset(padded, 0, sizeof padded);
+    for (int y = 0; y < R; y++)
+        for (int x = 0; x < C; x++) padded[(y + 1) * PC + x + 1] = PIXEL_SCALE[pixels[y * C + x]];
+    const float half = 0.5f * (float)C, cf = a->cos_f, sf = a->sin_f;
+    for (int y = 0; y < R; y++) {
+        const float py = (float)(y - a->dy) + 0.5f - half;
+        for (int x = 0; x < C; x++) {
+            const float px = (float)(x - a->dx) + 0.5f - half;
+            const float sx = cf * px + sf * py + (half - 0.5f);
+            const float sy = cf * py - sf * px + (half - 0.5f);
+            const int x0 = floor_int(sx), y0 = floor_int(sy);
+            if (x0 < -1 || x0 >= C || y0 < -1 || y0 >= R) { /* all four taps outside */
+                out[y * C + x] = 0.0f;
+                continue;
+            }
+            const float tx = sx - (float)x0, ty = sy - (float)y0;
+            const float *p = padded + (y0 + 1) * PC + x0 + 1;
+            const float top = (1.0f - tx) * p[0] + tx * p[1];
+            const float bottom = (1.0f - tx) * p[PC] + tx * p[PC + 1];
+            out[y * C + x] = (1.0f - ty) * top + ty * bottom;
+        }
+    }
+}

@@ -57,6 +57,22 @@ void pixels_to_float(float *out, const uint8_t *pixels, long N);
  * zero fill: out[y][x] = pixels[y-dy][x-dx] / 255 where that is inside. */
 void pixels_to_float_shifted(float *out, const uint8_t *pixels, int dx, int dy);
 
+/* One training sample's random augmentation (mnist_hyper's shift, rotate and
+ * scale), drawn by train.c. Turned by angle t and scaled by factor f about
+ * the image centre (14, 14), then moved by (dx, dy): out(p) = in(p'), with
+ * p' = (1/f) R(-t) (p - c - d) + c, kept as cos_f = cos(t) / f and sin_f =
+ * sin(t) / f. warped = 0 (rotate and scale off): a whole-pixel shift only. */
+typedef struct {
+    int8_t dx, dy;
+    int8_t warped;
+    float cos_f, sin_f;
+} nn_augment;
+/* A 28x28 image augmented by *a: the shift alone as pixels_to_float_shifted,
+ * else every output pixel's centre mapped back into the image and sampled
+ * bilinearly between pixel centres (zero outside), in a fixed order of float
+ * operations (the same bits everywhere). */
+void pixels_to_float_augmented(float *out, const uint8_t *pixels, const nn_augment *a);
+
 /* ---- convolution and max-pooling (conv.c), NHWC: sample, row, column, channel.
  * The callers split the samples [b0, b1) over threads; the weight gradient is
  * split by output channels [o0, o1), each summed over all samples in order. */
@@ -204,7 +220,7 @@ struct mnist_net {
     float *losses;
     uint8_t chunk_labels[NN_CHUNK];
     const uint8_t *chunk_rows[NN_CHUNK]; /* pixel rows of the chunk being trained */
-    int8_t chunk_shift[NN_CHUNK][2];     /* its samples' random (dx, dy) (hyper.shift) */
+    nn_augment chunk_aug[NN_CHUNK];      /* its samples' random augmentations (hyper.shift, rotate, scale) */
 
     /* Training state. */
     const mnist_dataset *train;
@@ -228,10 +244,10 @@ struct mnist_net {
 };
 
 /* Forward pass of count <= NN_CHUNK samples: rows[b] points at sample b's
- * 784 pixels (converted into acts[0] here, moved by shifts[b] = (dx, dy) when
- * shifts is not NULL), or rows is NULL and acts[0] is filled already. Leaves probabilities in acts[n_layers] and per-sample
+ * 784 pixels (converted into acts[0] here, augmented by augs[b] when augs is
+ * not NULL), or rows is NULL and acts[0] is filled already. Leaves probabilities in acts[n_layers] and per-sample
  * losses in net->losses (when labels != NULL). Threads split the samples. */
-void nn_forward(mnist_net *net, const uint8_t *const *rows, const int8_t (*shifts)[2], const uint8_t *labels,
+void nn_forward(mnist_net *net, const uint8_t *const *rows, const nn_augment *augs, const uint8_t *labels,
                 int count);
 /* Backward pass after nn_forward; adds this chunk's gradient sums into grads.
  * Threads split each layer's weight rows and its samples. */

@@ -7,7 +7,7 @@
 typedef struct {
     mnist_net *net;
     const uint8_t *const *rows;
-    const int8_t (*shifts)[2];
+    const nn_augment *augs;
     const uint8_t *labels;
     int count;
     int layer; /* backward: the layer whose gradients this task computes */
@@ -30,7 +30,7 @@ static void forward_slice(void *arg, int part, int parts) {
     if (j->rows)
         for (int b = b0; b < b1; b++) {
             float *x = net->acts[0] + (long)b * MNIST_PIXELS;
-            if (j->shifts) pixels_to_float_shifted(x, j->rows[b], j->shifts[b][0], j->shifts[b][1]);
+            if (j->augs) pixels_to_float_augmented(x, j->rows[b], &j->augs[b]);
             else pixels_to_float(x, j->rows[b], MNIST_PIXELS);
         }
     int L = net->n_layers, n = b1 - b0;
@@ -82,16 +82,16 @@ static void forward_slice(void *arg, int part, int parts) {
     }
 }
 
-void nn_forward(mnist_net *net, const uint8_t *const *rows, const int8_t (*shifts)[2], const uint8_t *labels,
+void nn_forward(mnist_net *net, const uint8_t *const *rows, const nn_augment *augs, const uint8_t *labels,
                 int count) {
-    /* rows (B) -> acts[0] = X (B,784), each moved by shifts (B,2) if given; per layer l, acts[l] (B,I) -> z[l] (B,O):
+    /* rows (B) -> acts[0] = X (B,784), each augmented by augs (B) if given; per layer l, acts[l] (B,I) -> z[l] (B,O):
      *   dense  z[l] = acts[l] W[l]^T + b[l]
      *   conv   z[l] = acts[l] (B,H,W,C) convolved with W[l] (O,K,K,C), + b[l]
      *   pool   z[l] = acts[l+1] = max over each P x P window (argmax[l]: where)
      * then acts[l+1] = ReLU(z[l]) (conv, hidden dense), or softmax for the last
      * (the probabilities; B = count, I/O = sizes[l]/sizes[l+1]); losses (B)
      * when labels (B) are given. */
-    chunk_job job = {net, rows, shifts, labels, count, 0};
+    chunk_job job = {net, rows, augs, labels, count, 0};
     for (int l = 0; l < net->n_layers; l++)
         if (net->layer[l].kind == MNIST_LAYER_CONV) {
             conv2d_weights_t(net->weight_t[l], net->W[l], &net->layer[l].conv);

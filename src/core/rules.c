@@ -4,7 +4,8 @@
  *
  *   { "presets": { "seed": { "arch": "784-10-10", "init": "seed", "seed": 1, "batch": 1000000,
  *                            "lr": 0.1, "momentum": 0, "weightDecay": 0, "lrDecay": 1, "beta1": 0.9,
- *                            "beta2": 0.999, "eps": 1e-08, "epochs": 500, "iterations": 500, "shift": 0,
+ *                            "beta2": 0.999, "eps": 1e-08, "rotate": 0, "scale": 0, "epochs": 500,
+ *                            "iterations": 500, "shift": 0,
  *                            "optimizer": "sgd", "schedule": "step", "description": "..." }, ...,
  *                  "cnn": { "arch": "784-c16k3-p2-c32k3-p2-64-10", ... } },
  *     "limits": { "batch": { "min": 1, "max": 1000000, "integer": true },
@@ -58,7 +59,7 @@ static void put_preset(nn_json *o, const mnist_preset_def *p) {
     const struct { mnist_setting setting; float value; } floats[] = {
         {MNIST_SET_LR, h->learning_rate}, {MNIST_SET_MOMENTUM, h->momentum}, {MNIST_SET_WEIGHT_DECAY, h->weight_decay},
         {MNIST_SET_LR_DECAY, h->lr_decay}, {MNIST_SET_BETA1, h->beta1},     {MNIST_SET_BETA2, h->beta2},
-        {MNIST_SET_EPS, h->eps},
+        {MNIST_SET_EPS, h->eps},           {MNIST_SET_ROTATE, h->rotate}, {MNIST_SET_SCALE, h->scale},
     };
     for (size_t i = 0; i < sizeof floats / sizeof floats[0]; i++) { /* keyed as in the limits */
         nn_json_put(o, ",\"%s\":", mnist_limits[floats[i].setting].key);

@@ -84,10 +84,13 @@ static int fill_batch(mnist_net *net, nn_rng *rng, const mnist_dataset *mix, con
         net->chunk_labels[n] = mix->labels[idx];
     }
     /* the drawing as drawn first; every other taught sample shifted */
-    for (int b = 0; b < n; b++)
-        for (int axis = 0; axis < 2; axis++)
-            net->chunk_shift[b][axis] =
-                b == 0 || b >= taught ? 0 : (int8_t)((int)nn_rng_below(rng, 2 * TEACH_SHIFT + 1) - TEACH_SHIFT);
+    for (int b = 0; b < n; b++) {
+        nn_augment *aug = &net->chunk_aug[b];
+        int moved = b > 0 && b < taught;
+        aug->dx = moved ? (int8_t)((int)nn_rng_below(rng, 2 * TEACH_SHIFT + 1) - TEACH_SHIFT) : 0;
+        aug->dy = moved ? (int8_t)((int)nn_rng_below(rng, 2 * TEACH_SHIFT + 1) - TEACH_SHIFT) : 0;
+        aug->warped = 0;
+    }
     return n;
 }
 
@@ -142,7 +145,7 @@ mnist_status mnist_teach(mnist_net *net, const mnist_dataset *mix, const float i
     int steps = 0, predicted = -1, finite = 1;
     while (steps < TEACH_MAX_STEPS) {
         int m = fill_batch(net, &rng, mix, pixels, label, same);
-        nn_forward(net, net->chunk_rows, (const int8_t(*)[2])net->chunk_shift, net->chunk_labels, m);
+        nn_forward(net, net->chunk_rows, net->chunk_aug, net->chunk_labels, m);
         double loss = 0.0;
         for (int b = 0; b < m; b++) loss += net->losses[b];
         if (!isfinite(loss)) {

@@ -68,11 +68,37 @@ static long batch_end(const mnist_net *net) {
     return end < net->cursor ? net->cursor : end; /* the batch size shrank mid-batch */
 }
 
+/* Whether training samples are augmented (shifted, turned or scaled). */
+static int augmenting(const mnist_hyper *h) { return h->shift > 0 || h->rotate > 0.0f || h->scale > 0.0f; }
+
+/* A uniform draw in [-max, max] (24-bit resolution). */
+static double symmetric(nn_rng *rng, float max) { return (double)max * (2.0 * (double)nn_rng_uniform(rng) - 1.0); }
+
+/* One sample's augmentation: its shift (dx, then dy) if hyper.shift is on, its
+ * angle if rotate is on, its factor if scale is on, drawn in that order. The
+ * angle's sine and cosine come from nn_cospi (the same bits everywhere). */
+static nn_augment draw_augment(nn_rng *rng, const mnist_hyper *h) {
+    nn_augment a = {0, 0, 0, 1.0f, 0.0f};
+    if (h->shift > 0) {
+        a.dx = (int8_t)((long)nn_rng_below(rng, (uint32_t)(2 * h->shift + 1)) - h->shift);
+        a.dy = (int8_t)((long)nn_rng_below(rng, (uint32_t)(2 * h->shift + 1)) - h->shift);
+    }
+    if (h->rotate <= 0.0f && h->scale <= 0.0f) return a;
+    double degrees = h->rotate > 0.0f ? symmetric(rng, h->rotate) : 0.0;
+    double factor = h->scale > 0.0f ? 1.0 + symmetric(rng, h->scale) : 1.0;
+    double turn = (degrees < 0 ? -degrees : degrees) / 180.0; /* in [0, 1/4]: cos(pi turn), sin = cos(pi (1/2 - turn)) */
+    double c = nn_cospi(turn), s = nn_cospi(0.5 - turn);
+    a.warped = 1;
+    a.cos_f = (float)(c / factor);
+    a.sin_f = (float)((degrees < 0 ? -s : s) / factor);
+    return a;
+}
+
 /* The next chunk of the batch (at most NN_CHUNK samples, at most `room`):
- * its pixel rows and labels, in this epoch's order, and with hyper.shift on,
- * each sample's random shift (dx, then dy), drawn here on the calling thread
- * in sample order, so the bits do not depend on threads or slices. Returns
- * its size. */
+ * its pixel rows and labels, in this epoch's order, and with augmentation on,
+ * each sample's random augmentation (draw_augment), drawn here on the calling
+ * thread in sample order, so the bits do not depend on threads or slices.
+ * Returns its size. */
 static int next_chunk(mnist_net *net, long end, long room) {
     long count = end - net->cursor;
     if (count > NN_CHUNK) count = NN_CHUNK;
@@ -83,10 +109,7 @@ static int next_chunk(mnist_net *net, long end, long room) {
         net->chunk_rows[j] = ds->pixels + (size_t)idx * MNIST_PIXELS;
         net->chunk_labels[j] = ds->labels[idx];
     }
-    const long shift = net->hyper.shift;
-    for (long j = 0; shift > 0 && j < count; j++)
-        for (int axis = 0; axis < 2; axis++)
-            net->chunk_shift[j][axis] = (int8_t)((long)nn_rng_below(&net->rng, (uint32_t)(2 * shift + 1)) - shift);
+    for (long j = 0; augmenting(&net->hyper) && j < count; j++) net->chunk_aug[j] = draw_augment(&net->rng, &net->hyper);
     return (int)count;
 }
 
@@ -164,7 +187,7 @@ mnist_status mnist_train(mnist_net *net, long max_samples, mnist_progress *progr
         long end = batch_end(net);
         int count = next_chunk(net, end, max_samples - done);
         if (count > 0) {
-            nn_forward(net, net->chunk_rows, net->hyper.shift ? (const int8_t(*)[2])net->chunk_shift : NULL,
+            nn_forward(net, net->chunk_rows, augmenting(&net->hyper) ? net->chunk_aug : NULL,
                        net->chunk_labels, count);                       /* Z = W X + b, A = g(Z) */
             if (!score_chunk(net, count)) break;
             nn_backward(net, net->chunk_labels, count);                 /* dZ2 = A2 - Y, dW += dZ A^T */

@@ -145,9 +145,10 @@ static int adopt(mnist_net *net) {
 #define HYPER_PARAMS                                                                                              \
     double batch, double lr, double momentum, double weight_decay, double lr_decay, double epochs,                 \
         double iterations, const char *optimizer, const char *schedule, double beta1, double beta2, double eps,    \
-        double shift
+        double shift, double rotate, double scale
 #define HYPER_ARGS \
-    batch, lr, momentum, weight_decay, lr_decay, epochs, iterations, optimizer, schedule, beta1, beta2, eps, shift
+    batch, lr, momentum, weight_decay, lr_decay, epochs, iterations, optimizer, schedule, beta1, beta2, eps, shift, \
+        rotate, scale
 
 /* Hyperparameters from JavaScript numbers and names, each number checked
  * against its limit before it is narrowed to its C type. */
@@ -157,13 +158,14 @@ static int read_hyper(mnist_hyper *h, HYPER_PARAMS) {
         {MNIST_SET_WEIGHT_DECAY, weight_decay}, {MNIST_SET_LR_DECAY, lr_decay},
         {MNIST_SET_EPOCHS, epochs},       {MNIST_SET_ITERATIONS, iterations}, {MNIST_SET_BETA1, beta1},
         {MNIST_SET_BETA2, beta2},         {MNIST_SET_EPS, eps},       {MNIST_SET_SHIFT, shift},
+        {MNIST_SET_ROTATE, rotate},       {MNIST_SET_SCALE, scale},
     };
     for (size_t i = 0; i < sizeof in / sizeof in[0]; i++)
         if (mnist_check(in[i].setting, in[i].value, &g.err) != MNIST_OK) return g.err.code;
     *h = (mnist_hyper){.batch_size = (long)batch, .learning_rate = (float)lr, .momentum = (float)momentum,
                        .weight_decay = (float)weight_decay, .lr_decay = (float)lr_decay, .epochs = (long)epochs,
                        .iterations = (long)iterations, .beta1 = (float)beta1, .beta2 = (float)beta2,
-                       .eps = (float)eps, .shift = (long)shift};
+                       .eps = (float)eps, .shift = (long)shift, .rotate = (float)rotate, .scale = (float)scale};
     if (mnist_parse_optimizer(optimizer, &h->optimizer, &g.err) != MNIST_OK) return g.err.code;
     if (mnist_parse_schedule(schedule, &h->schedule, &g.err) != MNIST_OK) return g.err.code;
     return mnist_hyper_check(h, &g.err);

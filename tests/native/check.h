@@ -20,6 +20,13 @@ int same_params(float **reference, mnist_net *net);
 
 /* core_check shift: the random-shift augmentation (shiftcheck.c); one JSON line. */
 int cmd_shift(void);
+/* shiftcheck.c: prints ,"slicesDense":B,"slicesCnn":B} - whether training
+ * net_of(arch) on ds for 2 epochs in slices of 1000, 64, 7 and 1 samples gives
+ * the same parameters every time (a dense and a small convolutional arch), with
+ * change() applied to the hyperparameters after the first epoch. */
+void print_slices(mnist_net *net_of(const char *arch), const mnist_dataset *ds, void change(mnist_hyper *h));
+/* core_check warp: the rotation and scaling augmentation (warpcheck.c); one JSON line. */
+int cmd_warp(void);
 /* core_check cnn-dump ARCH IN [--perturb-one X T]: one forward and backward pass
  * through the network's passes, as JSON (cnndump.c). */
 int cmd_cnndump(int argc, char **argv);

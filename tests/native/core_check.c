@@ -17,6 +17,7 @@
  *   core_check shift                     random shifts: the converted input, slices (shiftcheck.c)
  *   core_check teach, teach-save FILE, teach-model IN IMAGES LABELS DRAWING LABEL OUT
  *                                        teaching a drawing (teachcheck.c)
+ *   core_check warp                      random turns and scalings: the resampling, draws, slices (warpcheck.c)
  *
  * Files are read into buffers of exactly their size, so that under
  * AddressSanitizer any read past the end is caught. The gradient checks
@@ -313,6 +314,7 @@ int main(int argc, char **argv) {
     if (strcmp(cmd, "rules") == 0) return cmd_rules();
     if (strcmp(cmd, "shift") == 0) return cmd_shift();
     if (strncmp(cmd, "teach", 5) == 0) return cmd_teach(cmd, argc - 2, argv + 2);
+    if (strcmp(cmd, "warp") == 0) return cmd_warp();
     if (strcmp(cmd, "cnn-dump") == 0) return cmd_cnndump(argc - 2, argv + 2);
     if (strcmp(cmd, "arch") == 0) return cmd_arch(argc - 2, argv + 2);
     int status = cmd_optimizer(cmd, argc - 2, argv + 2);

@@ -17,7 +17,9 @@
  *
  * Preprocessing does NOT read the visible canvas: the strokes are rendered
  * again into a fixed-size offscreen canvas (INK_SIZE on the longer side, the
- * pad's aspect ratio) and its alpha channel is the ink. That costs the same on
+ * pad's aspect ratio), with a pen relative to the drawing's size
+ * (MnistPreprocess.inkPen: as thick as MNIST's strokes whether the person
+ * writes small or large), and its alpha channel is the ink. That costs the same on
  * every screen (a 280x280 read instead of 560x560 at devicePixelRatio 2),
  * gives the network the same input for the same strokes whatever the display,
  * and keeps the keyboard cursor ring, which is drawn on the visible canvas,
@@ -39,7 +41,7 @@
   var preprocess = Preprocess.preprocess;
   var SIDE = Preprocess.SIDE;
   var INK_SIZE = 280;
-  var DEFAULT_PEN = 1 / 12; // of the pad's width: 2-3 px strokes in 20 px
+  var DEFAULT_PEN = 1 / 12; // of the pad's width: the pen the person sees (the ink's: inkPen)
   var KEY_STEP = 1 / 28;
   var KEY_STEP_LARGE = 1 / 7;
   var MIN_STEP = 0.0005; // pointer moves shorter than this add no point
@@ -188,7 +190,7 @@
       } else {
         var w = inkCanvas.width, h = inkCanvas.height;
         inkCtx.clearRect(0, 0, w, h);
-        drawStrokes(inkCtx, strokes, w, h, pen() * w, '#000');
+        drawStrokes(inkCtx, strokes, w, h, Preprocess.inkPen(strokes, w, h), '#000');
         var rgba = inkCtx.getImageData(0, 0, w, h).data;
         if (!inkAlpha || inkAlpha.length !== w * h) inkAlpha = new Uint8ClampedArray(w * h);
         for (var i = 0, n = w * h; i < n; i++) inkAlpha[i] = rgba[4 * i + 3];

@@ -39,7 +39,11 @@
    * address and the run's summary follow. */
   var AUGMENTATION = [
     { key: 'shift', label: 'Shift (pixels)', hint: 'Each training image moved by up to this many pixels (0: off).',
-      says: function (v) { return 'images shifted by up to ' + v + (v === 1 ? ' pixel' : ' pixels'); } }
+      says: function (v) { return 'images shifted by up to ' + v + (v === 1 ? ' pixel' : ' pixels'); } },
+    { key: 'rotate', label: 'Rotation (degrees)', hint: 'Each training image turned by up to this many degrees either way (0: off).',
+      says: function (v) { return 'turned by up to ' + fmt.num(v) + '°'; } },
+    { key: 'scale', label: 'Scaling', hint: 'Each training image scaled by up to this fraction either way, e.g. 0.1 = ±10% (0: off).',
+      says: function (v) { return 'scaled by up to ±' + fmt.num(Math.round(v * 1000) / 10) + '%'; } }
   ];
   var AUG_KEYS = AUGMENTATION.map(function (a) { return a.key; });
   var CHOICES = { optimizer: 'optimizers', schedule: 'schedules' }; // select fields: their names in rules

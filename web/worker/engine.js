@@ -14,7 +14,8 @@
  *   engine.loadSet('train', images, labels, { images: 'train-images…', labels: '…' });
  *   engine.init({ arch: '784-128-10', init: 'he', seed: 1, batch: 64, lr: 0.1, momentum: 0.9,
  *                 weightDecay: 0, lrDecay: 0.3, epochs: 5, iterations: 0, optimizer: 'sgd',
- *                 schedule: 'step', beta1: 0.9, beta2: 0.999, eps: 1e-8, shift: 0 });
+ *                 schedule: 'step', beta1: 0.9, beta2: 0.999, eps: 1e-8, shift: 0, rotate: 0, scale: 0 });
+ *   // (rotate and scale may be left out: off)
  *   // or any preset as it stands: engine.init(engine.rules.presets.cnn)
  *   const progress = engine.step(4096);     // one slice: call again and again
  *   const result = engine.evaluate('test');  // { count, correct, accuracy, loss, confusion }
@@ -26,7 +27,9 @@
   const SETS = { train: 0, test: 1 };
   // in the order the module's init and set_hyper take them (src/wasm/exports.c)
   const HYPER_KEYS = ['batch', 'lr', 'momentum', 'weightDecay', 'lrDecay', 'epochs', 'iterations', 'optimizer', 'schedule',
-    'beta1', 'beta2', 'eps', 'shift'];
+    'beta1', 'beta2', 'eps', 'shift', 'rotate', 'scale'];
+  // The augmentations added after shift: a caller that does not name them leaves them off.
+  const AUGMENT_OFF = { rotate: 0, scale: 0 };
   const HYPER_NAMES = ['optimizer', 'schedule']; // the hyperparameters that are names, not numbers
   const CONFIG_KEYS = ['arch', 'init', 'seed', ...HYPER_KEYS];
   const now = () => performance.now();
@@ -201,6 +204,7 @@
     // ---- network ----------------------------------------------------------------
     /** A fresh network from a config (keys: CONFIG_KEYS), checked by the core. */
     init(config) {
+      config = { ...AUGMENT_OFF, ...config };
       const arch = archText(config.arch);
       if (typeof config.init !== 'string') throw failure(`init must be 'he' or 'seed', not ${JSON.stringify(config.init)}`, 'init');
       requireNumbers(config, ['seed', ...HYPER_KEYS]);
