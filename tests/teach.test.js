@@ -18,7 +18,7 @@ const {
   inkStrokes, mnistTestDigits,
 } = require('./helpers');
 const { fileOf } = require('../web/js/datasets.js');
-const { SKIP, SHOTS, useBrowser, serve, openPage, waitForStatus, choosePreset, drawWithMouse } = require('./browser-helpers');
+const { SKIP, SHOTS, useBrowser, serve, openPage, watch, waitForStatus, choosePreset, drawWithMouse } = require('./browser-helpers');
 
 const THREADED_PATH = path.join(ROOT, 'web', 'build', 'mnist-mt.wasm');
 const TEACH_MAX_STEPS = 24; // src/core/teach.c
@@ -234,18 +234,29 @@ test('page: a drawing read wrong, the right digit pressed: the bars change at on
   await page.locator('section:has(#draw-title)').screenshot({ path: path.join(SHOTS, 'teach.png') });
   // the browser's copy keeps it: a fresh page restores the model with its example
   await page.waitForFunction(() => /Saved in this browser/.test(document.querySelector('#model-note').textContent), null, { timeout: 30000 });
-  const again = await openPageIn(t, page, url);
+  const { page: again, problems: againProblems } = await openPageIn(t, page, url);
   await waitForStatus(again, /Restored your saved model/, 120000);
   await again.waitForFunction(() => /1 example taught/.test(document.querySelector('#teach-count').textContent), null, { timeout: 20000 });
-  assert.deepEqual(problems, [], 'console errors or warnings');
+  // a bad request is refused by the worker with the core's sentence, and the run goes on
+  const refused = await again.evaluate(() => window.MnistClient.request({ type: 'teach', id: 'x', pixels: new Float32Array(784), label: 12 }, [], 'taught')
+    .then(() => null, (e) => ({ stage: e.stage, field: e.field, message: e.message })));
+  assert.deepEqual([refused.stage, refused.field], ['teach', 'label']);
+  assert.match(refused.message, /from 0 to 9, got 12/);
+  assert.doesNotMatch(await again.textContent('#status'), /stopped|error/i);
+  // forgetting the examples
+  await again.click('#teach-forget');
+  await again.waitForFunction(() => /No examples taught yet/.test(document.querySelector('#teach-count').textContent), null, { timeout: 20000 });
+  assert.equal(await again.$$eval('#teach-examples canvas', (l) => l.length), 0);
+  assert.deepEqual([...problems, ...againProblems], [], 'console errors or warnings');
 });
 
 /** A second page in the same browser context as `page` (the same storage). */
 async function openPageIn(t, page, url) {
   const next = await page.context().newPage();
   t.after(() => next.close());
+  const problems = watch(next);
   await next.goto(url);
-  return next;
+  return { page: next, problems };
 }
 
 test('page: a CNN model downloads, loads back in the page, and evaluates the same in build/mnist eval', { skip: SKIP }, async (t) => {
