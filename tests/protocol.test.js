@@ -194,7 +194,7 @@ test('worker: step, set-hyper, predict, reset, and errors for bad messages', asy
   w.send({ type: 'set-hyper', hyper: { lr: 0.05, batch: 32 } });
   const hyper = await w.waitFor('hyper', undefined, 5000, since);
   assert.deepEqual(hyper.hyper, { batch: 32, lr: 0.05, momentum: 0.9, weightDecay: 0, lrDecay: 0.3, epochs: 2, iterations: 0,
-    optimizer: 'sgd', schedule: 'step', beta1: 0.9, beta2: 0.999, eps: 1e-8, shift: 0 });
+    optimizer: 'sgd', schedule: 'step', beta1: 0.9, beta2: 0.999, eps: 1e-8, shift: 0, rotate: 0, scale: 0 });
   // epochs moves the run's target (a loaded model trains on with the page's settings)
   w.send({ type: 'set-hyper', hyper: { epochs: 3 } });
   assert.equal((await w.waitFor('hyper', (m) => m.hyper.epochs === 3, 5000, since)).hyper.epochs, 3);

@@ -8,7 +8,8 @@
  *   clear()             back to nothing shown
  *   showProgress(p), showEvaluation(e, {loaded}), showEpochEnd(e), showDone(d)   the worker's messages
  *   showDiverged(d), hideDiverged()
- *   hyperText(h, trainCount)   "Now training with learning rate 0.05." for the worker's `hyper`
+ *   hyperText(h, trainCount)   "Now training with learning rate 0.05." for the settings of the worker's
+ *                              `hyper` that changed
  * }
  */
 (function () {
@@ -144,6 +145,10 @@
     if (h.lr != null) bits.push('learning rate ' + fmt.num(h.lr));
     if (h.batch != null) bits.push('batch ' + (h.batch >= trainCount ? 'full (' + fmt.int(h.batch) + ')' : fmt.int(h.batch)));
     if (h.momentum != null) bits.push('momentum ' + fmt.num(h.momentum));
+    if (h.optimizer != null) bits.push((h.optimizer === 'adam' ? 'Adam' : 'SGD') + ' (its state starts from zero)');
+    if (h.shift != null) bits.push(h.shift ? 'shifts of up to ' + h.shift + (h.shift === 1 ? ' pixel' : ' pixels') : 'no shifts');
+    if (h.rotate != null) bits.push(h.rotate ? 'turns of up to ' + fmt.num(h.rotate) + '°' : 'no turns');
+    if (h.scale != null) bits.push(h.scale ? 'scaling by up to ±' + fmt.num(Math.round(h.scale * 1000) / 10) + '%' : 'no scaling');
     return bits.length ? 'Now training with ' + bits.join(', ') + '.' : '';
   }
 

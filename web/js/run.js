@@ -326,7 +326,12 @@
   function onHyper(h) {
     var S = Store.get();
     if ((S.phase !== 'training' && S.phase !== 'paused') || !Client.started()) return;
-    Client.request({ type: 'set-hyper', hyper: h }, [], 'hyper').then(function (m) { showHyper(m.hyper); }, showFailure);
+    Client.request({ type: 'set-hyper', hyper: h }, [], 'hyper').then(function (m) {
+      // the values in force of the settings just changed
+      var changed = {};
+      Object.keys(h).forEach(function (k) { changed[k] = m.hyper[k]; });
+      showHyper(changed);
+    }, showFailure);
   }
 
   function onStructureChange(what) {
@@ -334,7 +339,7 @@
     if (S.phase === 'training' || S.phase === 'paused') {
       Controls.setNote(what === 'preset'
         ? 'Preset filled in: press Reset to start a new network with it (changing the preset or the layers needs a Reset).'
-        : 'Changes to the layers, the number of epochs or the seed take effect when you press Reset.');
+        : 'Changes to the layers, the schedule, the number of epochs or the seed take effect when you press Reset.');
     } else if (S.phase === 'ready' && S.fresh) {
       // Nothing trained yet: show the new target right away (Train applies the rest).
       var epochs = Form.peekField('epochs');
