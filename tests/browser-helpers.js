@@ -122,7 +122,7 @@ async function drawWithMouse(page, strokes) {
 /** Waits until the bars answer the drawing of `strokes` strokes. -> as drawWithMouse */
 async function waitForBars(page, strokes) {
   await page.waitForFunction((n) => document.querySelector('#draw-probabilities').getAttribute('data-strokes') === String(n),
-    strokes, { timeout: 10000 });
+    strokes, { timeout: 30000 }); // generous: the machine may be busy
   return page.$$eval('#draw-probabilities > *', (items) => {
     const best = items.findIndex((li) => li.classList.contains('best'));
     return { best, texts: items.map((li) => li.textContent.replace(/\s+/g, ' ').trim()) };

@@ -230,6 +230,8 @@ test('page: a drawing read wrong, the right digit pressed: the bars change at on
   assert.equal(after.best, wrongLabel, `taught ${wrongLabel}, the bars say ${after.best}: ${after.texts.join(' | ')}`);
   assert.match(await page.textContent('#draw-verdict'), new RegExp(`says ${wrongLabel} `));
   assert.match(await page.textContent('#teach-count'), /1 example taught/);
+  // the test accuracy after the lesson is shown (an evaluation follows it at rest)
+  await page.waitForFunction(() => /\d%/.test(document.querySelector('#test-accuracy').textContent));
   assert.equal(await page.$$eval('#teach-examples canvas', (l) => l.length), 1);
   await page.locator('section:has(#draw-title)').screenshot({ path: path.join(SHOTS, 'teach.png') });
   // the browser's copy keeps it: a fresh page restores the model with its example

@@ -446,6 +446,8 @@
         const r = engine.teach(m.pixels, m.label);
         post({ type: 'taught', id: m.id, label: m.label, steps: r.steps, taught: r.taught, probabilities: r.probabilities,
           predicted: r.predicted, activations: r.activations, layers: engine.describeArch(engine.archText()).layers.slice(1) });
+        // what the lesson did to the test accuracy (while training, the next evaluation shows it)
+        if (state !== 'training' && engine.count('test') > 0) evaluateNow('teach');
       },
       'taught-examples'(m) {
         requireNetwork();
