@@ -563,7 +563,8 @@ function pageResponsiveness(rows) {
       `  test evaluations in the worker: ${r.evaluation_ms.count}, each ${ms(r.evaluation_ms)} (${fmtFixed(r.evaluation_share * 100, 0)}% `
         + 'of the run; training waits meanwhile)',
       `  main thread: ${m.frames} frames, gaps ${ms(m.frame_gap_ms)}, ${m.frame_gaps_over_100ms} over 100 ms; `
-        + (m.longtask_supported ? `${m.longtasks} long tasks (> 50 ms), the longest ${m.longest_longtask_ms} ms` : 'no longtask entries in this browser'),
+        + (m.longtask_supported ? `${m.longtasks} long tasks (> 50 ms), the longest ${m.longest_longtask_ms} ms`
+          + ` (handling: ${Object.entries(m.longtasks_by_message).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'})` : 'no longtask entries in this browser'),
       `  progress messages: gaps ${ms(r.progress_gap_ms)}`,
       p ? `  a drawing's predict, every ${p.every_ms} ms: answered in ${ms(p.all)} (${p.all.count}); while training ${ms(p.while_training)}; `
         + `during an evaluation ${ms(p.while_evaluating)} (${p.while_evaluating.count})${p.unanswered ? `; ${p.unanswered} unanswered` : ''}` : '',
