@@ -85,9 +85,10 @@
  *                 BENCH_CNN_PEER_STEPS) and 1,000 test images are timed and the
  *                 run's seconds extrapolated; no accuracy (BENCH_CNN_PEER_STEPS=0: whole runs)
  * BENCH_NETS=dense,cnn picks the suites (default both); BENCH_IMPLS picks rows
- * in both (BENCH_NETS=cnn BENCH_IMPLS=pytorch,page-chromium: the time-to-99% rows and their peers). BENCH_QUICK=1: every CNN row times BENCH_QUICK_STEPS updates
- * (default 20; the slow peers at most their own count) and 1,000 test images
- * and extrapolates (a smoke run).
+ * in both (BENCH_NETS=cnn BENCH_IMPLS=pytorch,page-chromium: the time-to-99%
+ * rows and their PyTorch peers). BENCH_QUICK=1: every CNN row times
+ * BENCH_QUICK_STEPS updates (default 20; the slow peers at most their own
+ * count) and 1,000 test images and extrapolates (a smoke run).
  *
  * Output: a machine line, then a table per suite on stdout; the same runs as
  * JSON lines in build/bench.jsonl (overwritten). Exit status 1 if any run failed.
@@ -377,7 +378,7 @@ const CNN_RUNS = {
  * when there are cores to spare) or from file:// (one thread), opened with
  * ?preset=NAME: seconds from pressing Train until #test-accuracy shows the
  * target. The thread count is read from the page's own #version line.
- * opts.untilDone: the whole run, and how the page and the worker kept up
+ * untilDone: the whole run, and how the page and the worker kept up
  * (frames, long tasks, evaluations, answers to a drawing's predict every
  * PAGE_PROBE_MS).
  */
