@@ -39,7 +39,7 @@ const READY_TIMEOUT_MS = 120000;
  * else (so the evaluation that updates #test-accuracy is already recorded when
  * the page shows it). Times: the page's performance.now(). */
 function instrumentPage() {
-  const B = { frames: [], longtasks: [], messages: [], probes: [], t0: null, hit: null, done: null };
+  const B = { frames: [], longtasks: [], messages: [], arrivals: [], probes: [], t0: null, hit: null, done: null };
   window.__bench = B;
   const frame = () => { B.frames.push(performance.now()); requestAnimationFrame(frame); };
   requestAnimationFrame(frame);
@@ -59,6 +59,7 @@ function instrumentPage() {
       this.addEventListener('message', (ev) => {
         const m = ev.data, t = performance.now();
         if (!m || typeof m.type !== 'string') return;
+        B.arrivals.push([t, m.type]); // every message: what a long task was handling
         if (m.type === 'prediction' && typeof m.id === 'string' && m.id.startsWith('bench-')) {
           const probe = B.probes[Number(m.id.slice(6))];
           if (probe) probe.answered = t;
@@ -140,6 +141,18 @@ function evaluationsOf(chunks) {
     cur.computeMs += c.end - c.start;
     cur.chunks++;
     if (c.first + c.count >= c.total) { out.push(cur); cur = null; }
+  }
+  return out;
+}
+
+/** How many long tasks began by handling each type of worker message (a message's
+ *  listeners run at the start of its task); 'other': none arrived within the task. */
+function longtaskCauses(longtasks, arrivals) {
+  const out = {};
+  for (const [start, duration] of longtasks) {
+    const hit = arrivals.find(([t]) => t >= start && t <= start + duration);
+    const type = hit ? hit[1] : 'other';
+    out[type] = (out[type] || 0) + 1;
   }
   return out;
 }
@@ -253,6 +266,7 @@ async function pageRun({ playwright, chromium, mode, webRoot, dataDir, preset, t
         frames: frames.length, frame_gap_ms: summary(gaps), frame_gaps_over_100ms: gaps.filter((g) => g > 100).length,
         longtask_supported: B.longtaskSupported, longtasks: longtasks.length,
         longest_longtask_ms: r1(longtasks.length ? Math.max(...longtasks.map(([, d]) => d)) : 0),
+        longtasks_by_message: longtaskCauses(longtasks, B.arrivals),
       },
       progress_gap_ms: summary(progressGaps),
       predict: probeMs > 0 ? {

@@ -85,9 +85,10 @@
  *                 BENCH_CNN_PEER_STEPS) and 1,000 test images are timed and the
  *                 run's seconds extrapolated; no accuracy (BENCH_CNN_PEER_STEPS=0: whole runs)
  * BENCH_NETS=dense,cnn picks the suites (default both); BENCH_IMPLS picks rows
- * in both (BENCH_NETS=cnn BENCH_IMPLS=pytorch,page-chromium: the time-to-99% rows and their peers). BENCH_QUICK=1: every CNN row times BENCH_QUICK_STEPS updates
- * (default 20; the slow peers at most their own count) and 1,000 test images
- * and extrapolates (a smoke run).
+ * in both (BENCH_NETS=cnn BENCH_IMPLS=pytorch,page-chromium: the time-to-99%
+ * rows and their PyTorch peers). BENCH_QUICK=1: every CNN row times
+ * BENCH_QUICK_STEPS updates (default 20; the slow peers at most their own
+ * count) and 1,000 test images and extrapolates (a smoke run).
  *
  * Output: a machine line, then a table per suite on stdout; the same runs as
  * JSON lines in build/bench.jsonl (overwritten). Exit status 1 if any run failed.
@@ -377,7 +378,7 @@ const CNN_RUNS = {
  * when there are cores to spare) or from file:// (one thread), opened with
  * ?preset=NAME: seconds from pressing Train until #test-accuracy shows the
  * target. The thread count is read from the page's own #version line.
- * opts.untilDone: the whole run, and how the page and the worker kept up
+ * untilDone: the whole run, and how the page and the worker kept up
  * (frames, long tasks, evaluations, answers to a drawing's predict every
  * PAGE_PROBE_MS).
  */
@@ -563,7 +564,8 @@ function pageResponsiveness(rows) {
       `  test evaluations in the worker: ${r.evaluation_ms.count}, each ${ms(r.evaluation_ms)} (${fmtFixed(r.evaluation_share * 100, 0)}% `
         + 'of the run; training waits meanwhile)',
       `  main thread: ${m.frames} frames, gaps ${ms(m.frame_gap_ms)}, ${m.frame_gaps_over_100ms} over 100 ms; `
-        + (m.longtask_supported ? `${m.longtasks} long tasks (> 50 ms), the longest ${m.longest_longtask_ms} ms` : 'no longtask entries in this browser'),
+        + (m.longtask_supported ? `${m.longtasks} long tasks (> 50 ms), the longest ${m.longest_longtask_ms} ms`
+          + ` (handling: ${Object.entries(m.longtasks_by_message).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'})` : 'no longtask entries in this browser'),
       `  progress messages: gaps ${ms(r.progress_gap_ms)}`,
       p ? `  a drawing's predict, every ${p.every_ms} ms: answered in ${ms(p.all)} (${p.all.count}); while training ${ms(p.while_training)}; `
         + `during an evaluation ${ms(p.while_evaluating)} (${p.while_evaluating.count})${p.unanswered ? `; ${p.unanswered} unanswered` : ''}` : '',
