@@ -55,7 +55,7 @@ function instrumentPage() {
   window.Worker = class extends Base {
     constructor(...args) {
       super(...args);
-      B.worker = this;
+      if (!B.worker) B.worker = this; // the training worker (a tester may follow: worker/tester.js)
       this.addEventListener('message', (ev) => {
         const m = ev.data, t = performance.now();
         if (!m || typeof m.type !== 'string') return;
@@ -199,6 +199,9 @@ async function pageRun({ playwright, chromium, mode, webRoot, dataDir, preset, t
     if (!sessionWorker || !(await sessionWorker.evaluate(instrumentWorker))) {
       throw new Error('the first worker holds no training session (engine.evaluate could not be timed)');
     }
+    // Without threads the page starts a tester beside it (the second worker; with threads the
+    // others are the engine's helpers): the tests while training run there, and training goes on.
+    const testerWorker = !isolated && workers[1] && (await workers[1].evaluate(instrumentWorker)) ? workers[1] : null;
 
     await page.evaluate(arm, { target, probeMs });
     await page.click('#train');
@@ -215,18 +218,21 @@ async function pageRun({ playwright, chromium, mode, webRoot, dataDir, preset, t
       return { ...b, worker: undefined, timeOrigin: performance.timeOrigin };
     });
     const chunks = await sessionWorker.evaluate(() => self.__benchEvaluate);
+    const testerChunks = testerWorker ? await testerWorker.evaluate(() => self.__benchEvaluate) : [];
     const end = B.done ? B.done.t : B.hit.t;
     const during = (t) => t >= B.t0 && t <= end;
 
     // evaluations: the worker's (page clock), each matched with the message that reported it
     const evalMessages = B.messages.filter((m) => m.type === 'evaluation' && during(m.t));
-    const evaluations = evaluationsOf(chunks).map((e) => ({ ...e, start: e.start - B.timeOrigin, end: e.end - B.timeOrigin }))
+    const evaluations = evaluationsOf(chunks).concat(evaluationsOf(testerChunks).map((e) => ({ ...e, background: true })))
+      .map((e) => ({ ...e, start: e.start - B.timeOrigin, end: e.end - B.timeOrigin }))
+      .sort((a, b) => a.end - b.end)
       .filter((e) => e.start >= B.t0 && e.end <= end)
       .map((e) => {
         const m = evalMessages.find((x) => x.t >= e.end);
         return { epochFloat: m ? Math.round(m.epochFloat * 1000) / 1000 : null, samples: m ? m.samples : null,
           testAccuracy: m ? m.testAccuracy : null, ms: r1(e.end - e.start), computeMs: r1(e.computeMs), chunks: e.chunks,
-          start: e.start, end: e.end };
+          background: !!e.background, start: e.start, end: e.end };
       });
     const trained = evaluations.filter((e) => e.samples > 0); // not the fresh network's, before its first step
     const reached = B.hit !== null;
@@ -261,7 +267,10 @@ async function pageRun({ playwright, chromium, mode, webRoot, dataDir, preset, t
       seconds_run: B.done ? Math.round(B.done.t - B.t0) / 1000 : null,
       evaluations: trained.map(({ start, end, ...e }) => e),
       evaluation_ms: summary(trained.map((e) => e.ms)),
-      evaluation_share: trained.length && end > B.t0 ? Math.round((trained.reduce((s, e) => s + e.ms, 0) / (end - B.t0)) * 1000) / 1000 : null,
+      // the share of the run that training stood still for a test (a tester's run beside it)
+      evaluation_share: trained.length && end > B.t0
+        ? Math.round((trained.filter((e) => !e.background).reduce((s, e) => s + e.ms, 0) / (end - B.t0)) * 1000) / 1000 : null,
+      evaluations_in_background: trained.filter((e) => e.background).length,
       main_thread: {
         frames: frames.length, frame_gap_ms: summary(gaps), frame_gaps_over_100ms: gaps.filter((g) => g > 100).length,
         longtask_supported: B.longtaskSupported, longtasks: longtasks.length,

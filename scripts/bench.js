@@ -561,8 +561,9 @@ function pageResponsiveness(rows) {
     const m = r.main_thread, p = r.predict;
     return [
       `${pageName(r)} (${r.threads} thread${r.threads === 1 ? '' : 's'}, ${fmtFixed(r.seconds_run, 1)} s run):`,
-      `  test evaluations in the worker: ${r.evaluation_ms.count}, each ${ms(r.evaluation_ms)} (${fmtFixed(r.evaluation_share * 100, 0)}% `
-        + 'of the run; training waits meanwhile)',
+      `  test evaluations: ${r.evaluation_ms.count}, each ${ms(r.evaluation_ms)}; `
+        + (r.evaluations_in_background ? `${r.evaluations_in_background} of them in the tester beside the training worker, which trained on; ` : '')
+        + `training stood still for tests ${fmtFixed(r.evaluation_share * 100, 0)}% of the run`,
       `  main thread: ${m.frames} frames, gaps ${ms(m.frame_gap_ms)}, ${m.frame_gaps_over_100ms} over 100 ms; `
         + (m.longtask_supported ? `${m.longtasks} long tasks (> 50 ms), the longest ${m.longest_longtask_ms} ms`
           + ` (handling: ${Object.entries(m.longtasks_by_message).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'})` : 'no longtask entries in this browser'),
