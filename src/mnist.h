@@ -163,6 +163,8 @@ typedef struct {
  * 784-256-128-10, "cnn" and "cnn-best" convolutional networks. */
 typedef struct {
     const char *name, *description;
+    const char *expect;   /* one line for the page's preset list: accuracy and time in the page,
+                             measured on the 2-core development machine */
     const char *arch;     /* the architecture as mnist_parse_arch reads it */
     mnist_config config;  /* the rest: n_layers, sizes and layers come from arch */
 } mnist_preset_def;

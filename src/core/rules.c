@@ -6,7 +6,7 @@
  *                            "lr": 0.1, "momentum": 0, "weightDecay": 0, "lrDecay": 1, "beta1": 0.9,
  *                            "beta2": 0.999, "eps": 1e-08, "rotate": 0, "scale": 0, "epochs": 500,
  *                            "iterations": 500, "shift": 0,
- *                            "optimizer": "sgd", "schedule": "step", "description": "..." }, ...,
+ *                            "optimizer": "sgd", "schedule": "step", "description": "...", "expect": "..." }, ...,
  *                  "cnn": { "arch": "784-c16k3-p2-c32k3-p2-64-10", ... } },
  *     "limits": { "batch": { "min": 1, "max": 1000000, "integer": true },
  *                 "lr": { "min": 0, "max": 100, "minExclusive": true }, ... },
@@ -71,6 +71,8 @@ static void put_preset(nn_json *o, const mnist_preset_def *p) {
     nn_json_string(o, mnist_schedule_name(h->schedule));
     nn_json_put(o, ",\"description\":");
     nn_json_string(o, p->description);
+    nn_json_put(o, ",\"expect\":");
+    nn_json_string(o, p->expect);
     nn_json_put(o, "}");
 }
 

@@ -245,7 +245,7 @@
       if (v[f].ok && v[f].value !== p[f]) changed.push(LABELS[f].replace(/ \(.*\)$/, '').toLowerCase());
     });
     if (v.batch.ok && v.batch.value !== p.batch && !(p.batch >= n && v.batch.value >= n)) changed.push('batch size');
-    setText('preset-hint', p.description + (changed.length ? ' Changed here: ' + changed.join(', ') + '.' : ''));
+    setText('preset-hint', p.arch + '. ' + p.description + (changed.length ? ' Changed here: ' + changed.join(', ') + '.' : ''));
   }
 
   /* ---- the layer list: the core's description of the layer text ---- */
@@ -341,7 +341,7 @@
     fillChoices(r);
     var select = $('preset');
     Dom.fill(select, Object.keys(r.presets).map(function (name) {
-      var option = el('option', null, name + ': ' + r.presets[name].arch);
+      var option = el('option', null, name + ': ' + r.presets[name].expect);
       option.value = name;
       return option;
     }));

@@ -436,6 +436,7 @@
         // with no network before it, the rest of the settings are the core's default preset's
         const c = Object.assign({}, engine.rules.presets.default, config, engine.hyper, { arch: result.archText, preset: 'loaded' });
         delete c.description;
+        delete c.expect;
         startOver(result, c, nextRun(m), { loaded: true });
       },
       evaluate() { requireNetwork(); evaluateNow('request'); },
