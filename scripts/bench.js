@@ -325,6 +325,7 @@ const CNN_RUNS = {
     const flags = item.preset ? ['--preset', item.preset, '--seed', String(r.seed)] : ['--arch', r.arch,
       '--optimizer', r.optimizer, '--schedule', r.schedule, '--lr', String(r.lr), '--beta1', String(r.beta1),
       '--beta2', String(r.beta2), '--eps', String(r.eps), '--batch', String(r.batch), '--init', r.init, '--seed', String(r.seed),
+      '--shift', '0', // the flags start from the default preset, which shifts its images
       ...(sub ? ['--iterations', String(sub.steps)] : ['--epochs', String(r.epochs)])];
     const { json, peak_rss_mb } = await nativeRun(path.join(BUILD, 'mnist'), ['train', '--data', DATA_DIR, ...flags],
     (line, at) => { if (/^(training |epoch )/.test(line)) stamps.push({ line, at }); });
