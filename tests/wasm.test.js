@@ -225,8 +225,12 @@ test('rules: the core\'s presets are the CLI\'s (same bits), with limits for eve
     arch: '784-256-128-10', init: 'he', seed: 1, batch: 128, lr: 0.05, momentum: 0.9, weightDecay: 0, lrDecay: 0.5,
     epochs: 8, iterations: 0, shift: 0, optimizer: 'sgd', schedule: 'step', beta1: 0.9, beta2: 0.999, eps: 1e-8,
     rotate: 0, scale: 0,
-    description: 'Two hidden layers, more epochs: a bit more accurate, several times slower.',
+    description: 'Two hidden layers, 8 epochs of SGD with momentum and a step schedule, no shifts: 97.77% on MNIST ' +
+      '(seed 1); the one-cycle default does better in less time.',
+    expect: '97.8% after 8 epochs, about 12 s (18 s from a file)',
   });
+  // every preset says what to expect in the page
+  for (const [name, p] of Object.entries(rules.presets)) assert.match(p.expect, /^\d+(\.\d)?% after .+, about \d+ (s|min)/, name);
   assert.deepEqual([rules.optimizers, rules.schedules], [['sgd', 'adam'], ['step', 'onecycle']]);
   assert.deepEqual(rules.presets.seed.arch, '784-10-10');
   assert.equal(rules.presets.seed.epochs, 500);
