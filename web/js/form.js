@@ -34,16 +34,17 @@
 
   /* The augmentation fields, one entry each: a setting of the core's hyperparameters
    * (`key`: the config and hyper key, the address parameter and the field's id; its limits
-   * are rules.limits[key]) that changes while training. Another augmentation (e.g. a
-   * rotation) is one more entry here: the field, its check, the preset's value, the
+   * are rules.limits[key]) that changes while training; `says` its value in words, `off`
+   * the words for 0 (the run's summary and the note after a live change use them). Another
+   * augmentation is one more entry here: the field, its check, the preset's value, the
    * address and the run's summary follow. */
   var AUGMENTATION = [
-    { key: 'shift', label: 'Shift (pixels)', hint: 'Each training image moved by up to this many pixels (0: off).',
+    { key: 'shift', off: 'no shifts', label: 'Shift (pixels)', hint: 'Each training image moved by up to this many pixels (0: off).',
       says: function (v) { return 'images shifted by up to ' + v + (v === 1 ? ' pixel' : ' pixels'); } },
-    { key: 'rotate', label: 'Rotation (degrees)', hint: 'Each training image turned by up to this many degrees either way (0: off).',
-      says: function (v) { return 'turned by up to ' + fmt.num(v) + '°'; } },
-    { key: 'scale', label: 'Scaling', hint: 'Each training image scaled by up to this fraction either way, e.g. 0.1 = ±10% (0: off).',
-      says: function (v) { return 'scaled by up to ±' + fmt.num(Math.round(v * 1000) / 10) + '%'; } }
+    { key: 'rotate', off: 'no turns', label: 'Rotation (degrees)', hint: 'Each training image turned by up to this many degrees either way (0: off).',
+      says: function (v) { return 'images turned by up to ' + fmt.num(v) + '°'; } },
+    { key: 'scale', off: 'no scaling', label: 'Scaling', hint: 'Each training image scaled by up to this fraction either way, e.g. 0.1 = ±10% (0: off).',
+      says: function (v) { return 'images scaled by up to ±' + fmt.num(Math.round(v * 1000) / 10) + '%'; } }
   ];
   var AUG_KEYS = AUGMENTATION.map(function (a) { return a.key; });
   var CHOICES = { optimizer: 'optimizers', schedule: 'schedules' }; // select fields: their names in rules

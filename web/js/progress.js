@@ -146,9 +146,10 @@
     if (h.batch != null) bits.push('batch ' + (h.batch >= trainCount ? 'full (' + fmt.int(h.batch) + ')' : fmt.int(h.batch)));
     if (h.momentum != null) bits.push('momentum ' + fmt.num(h.momentum));
     if (h.optimizer != null) bits.push((h.optimizer === 'adam' ? 'Adam' : 'SGD') + ' (its state starts from zero)');
-    if (h.shift != null) bits.push(h.shift ? 'shifts of up to ' + h.shift + (h.shift === 1 ? ' pixel' : ' pixels') : 'no shifts');
-    if (h.rotate != null) bits.push(h.rotate ? 'turns of up to ' + fmt.num(h.rotate) + '°' : 'no turns');
-    if (h.scale != null) bits.push(h.scale ? 'scaling by up to ±' + fmt.num(Math.round(h.scale * 1000) / 10) + '%' : 'no scaling');
+    // the augmentations in the form's words (one entry each there)
+    window.MnistForm.AUGMENTATION.forEach(function (a) {
+      if (h[a.key] != null) bits.push(h[a.key] ? a.says(h[a.key]) : a.off);
+    });
     return bits.length ? 'Now training with ' + bits.join(', ') + '.' : '';
   }
 

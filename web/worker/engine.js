@@ -118,6 +118,7 @@
       this.progressFields = this.string(this.x.progress_fields()).split(' ');
       this.evaluationFields = this.string(this.x.evaluation_fields()).split(' ');
       this.hyper = null;
+      this.described = null; // the cache of netLayers(): {text, layers}
       this.threadChoice = options.probeThreads === false ? null : new Threads.ThreadChoice();
     }
 
@@ -297,7 +298,8 @@
       for (let l = 1; l < arch.length; l++) {
         activations.push(Array.from(new Float32Array(this.memory.buffer, this.x.activations(l), arch[l])));
       }
-      return { predicted, probabilities, confidence: probabilities[predicted], activations };
+      // layers: each activation's shape (kind, h, w, c, size), as the core describes them
+      return { predicted, probabilities, confidence: probabilities[predicted], activations, layers: this.netLayers().slice(1) };
     }
 
     /** image: 784 floats in 0..1, row by row. */
@@ -339,12 +341,20 @@
       return JSON.parse(this.string(this.call(this.x.describe_arch, [archText(arch)])));
     }
 
+    /** The network in place described by the core (describeArch's layers, the input first);
+     *  kept while its architecture stays. */
+    netLayers() {
+      const text = this.archText();
+      if (!this.described || this.described.text !== text) this.described = { text, layers: this.describeArch(text).layers };
+      return this.described.layers;
+    }
+
     /** A copy of the first weight layer's weights, as images of what it reads: a dense layer's
      *  units (units 0..units-1, an input-sized image each: 28×28, or a pool's output), or a
      *  convolution's filters (K×K each; the first weight layer reads one channel).
      *  -> {kind: 'dense'|'conv', units, h, w, values: Float32Array(units × h × w)} */
     firstLayerWeights(units) {
-      const layers = this.describeArch(this.archText()).layers;
+      const layers = this.netLayers();
       const k = layers.findIndex((ly) => ly.params > 0);
       const ly = layers[k], input = layers[k - 1];
       const conv = ly.kind === 'conv';
@@ -356,7 +366,7 @@
 
     // ---- teaching -----------------------------------------------------------------------------
     /** Teaches the network that image (784 floats in 0..1, a drawing) is label, mixing in
-     *  training images (mnist_teach): the drawing's new prediction (as predict()), the steps
+     *  training images (mnist_teach): the drawing's new prediction (as predict(), with its layers), the steps
      *  taken and the number of taught examples the network keeps. */
     teach(image, label) {
       const pixels = this.rules.pixels;

@@ -38,22 +38,13 @@
       return { order: sign < 0 ? 'least' : 'most', total: chosen.length, items, images };
     }
 
-    /** The network's layers after the input as the core describes them (kind, h, w, c, size):
-     *  the shapes of a prediction's activations. Kept while the network's text stays. */
-    let shapes = { text: null, layers: null };
-    function layerShapes() {
-      const text = engine.archText();
-      if (shapes.text !== text) shapes = { text, layers: engine.describeArch(text).layers.slice(1) };
-      return shapes.layers;
-    }
-
     return {
       predict(m) {
         requireNetwork();
         const r = m.pixels ? engine.predict(m.pixels) : engine.predictIndex('test', m.index);
         post({
           type: 'prediction', id: m.id, probabilities: r.probabilities, predicted: r.predicted,
-          label: r.label === undefined ? null : r.label, activations: r.activations, layers: layerShapes(),
+          label: r.label === undefined ? null : r.label, activations: r.activations, layers: r.layers,
           image: m.pixels ? null : r.pixels,
         });
       },

@@ -200,9 +200,7 @@
       for (const job of jobs) {
         if (job.generation !== generation || job.reason === 'periodic') continue;
         awaitingLastTest = false;
-        startEvaluation(job.reason, job);
-        while (!advanceEvaluation(Infinity));
-        finishEvaluation();
+        evaluateNow(job.reason, job.epochLoss === undefined ? {} : { epochLoss: job.epochLoss, epochAccuracy: job.epochAccuracy });
       }
       if (state === 'training') schedule();
     }
@@ -252,8 +250,8 @@
       if (job.reason === 'done') finishRun();
     }
 
-    function evaluateNow(reason) {
-      startEvaluation(reason);
+    function evaluateNow(reason, epochStats) {
+      startEvaluation(reason, epochStats);
       if (!evalJob) return;
       while (!advanceEvaluation(Infinity));
       finishEvaluation();
@@ -446,9 +444,9 @@
         requireNetwork();
         const r = engine.teach(m.pixels, m.label);
         post({ type: 'taught', id: m.id, label: m.label, steps: r.steps, taught: r.taught, probabilities: r.probabilities,
-          predicted: r.predicted, activations: r.activations, layers: engine.describeArch(engine.archText()).layers.slice(1) });
+          predicted: r.predicted, activations: r.activations, layers: r.layers });
         // what the lesson did to the test accuracy (while training, the next evaluation shows it)
-        if (state !== 'training' && engine.count('test') > 0) evaluateNow('teach');
+        if (state !== 'training') evaluateNow('teach');
       },
       'taught-examples'(m) {
         requireNetwork();
