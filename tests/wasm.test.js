@@ -82,7 +82,7 @@ test('engine: every bad input is an Error with the core message', async () => {
   assert.throws(() => engine.init({ ...DEFAULT, init: 'zeros' }), /unknown initialisation 'zeros'/);
   engine.init(DEFAULT);
   assert.throws(() => engine.step(10), /no training set loaded/);
-  assert.throws(() => engine.setHyper({ ...DEFAULT, momentum: 1.5 }), /momentum must be in \[0, 1\)/);
+  assert.throws(() => engine.setHyper({ momentum: 1.5 }), /momentum must be in \[0, 1\)/);
   assert.throws(() => engine.predictIndex('test', 5), /image index outside the dataset/);
   assert.throws(() => engine.predict([1, 2, 3]), /784 values/);
   assert.throws(() => engine.loadModel(new Uint8Array(40)), /not a model file/);
@@ -316,6 +316,14 @@ test('a rejected setting names its field (error.field), in init and setHyper', a
   assert.deepEqual(engine.setHyper({ lr: 0.5, epochs: 7 }),
     { batch: 64, lr: 0.5, momentum: 0.9, weightDecay: 0, lrDecay: 0.3, epochs: 7, iterations: 0, optimizer: 'sgd',
       schedule: 'step', beta1: 0.9, beta2: 0.999, eps: 1e-8, shift: 0, rotate: 0, scale: 0 });
+  // only what a run can change (the core's rules.hyper): the rest needs a new network
+  for (const [change, message] of [[{ seed: -1 }, /seed cannot change during a run/], [{ init: 'bogus' }, /init cannot change/],
+    [{ arch: '784-10' }, /arch cannot change/], [{ lr: 0.2, learningRate: 1 }, /unknown setting 'learningRate'/]]) {
+    const r = rejected(() => engine.setHyper(change));
+    assert.equal(r.field, Object.keys(change).pop());
+    assert.match(r.message, message);
+  }
+  assert.equal(engine.hyper.lr, 0.5, 'a refused change changes nothing');
   assert.equal(rejected(() => engine.step(10)).field, null, 'not a setting: no field');
   assert.equal(rejected(() => engine.loadModel(new Uint8Array(40))).field, null);
 });

@@ -11,9 +11,12 @@
  *     "limits": { "batch": { "min": 1, "max": 1000000, "integer": true },
  *                 "lr": { "min": 0, "max": 100, "minExclusive": true }, ... },
  *     "inits": ["he", "seed"], "optimizers": ["sgd", "adam"], "schedules": ["step", "onecycle"],
- *     "pixels": 784, "classes": 10 }
+ *     "hyper": ["batch", "lr", ...], "pixels": 784, "classes": 10 }
  *
- * Presets are in display order. */
+ * Presets are in display order. "hyper" lists the settings a network's run can
+ * change (mnist_set_hyper; the page's set-hyper), in the order the WebAssembly
+ * module's init and set_hyper take them (src/wasm/exports.c); the architecture,
+ * init and seed are not among them: they need a new network. */
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -91,6 +94,13 @@ static void put_limit(nn_json *o, const mnist_limit *l) {
 static const char *init_at(int i) { return mnist_init_name((mnist_init)i); }
 static const char *optimizer_at(int i) { return mnist_optimizer_name((mnist_optimizer)i); }
 static const char *schedule_at(int i) { return mnist_schedule_name((mnist_schedule)i); }
+/* Every field of mnist_hyper, by its key in mnist_limits or its name's. */
+static const char *hyper_at(int i) {
+    static const char *const keys[] = {"batch",     "lr",       "momentum", "weightDecay", "lrDecay",
+                                       "epochs",    "iterations", "optimizer", "schedule", "beta1",
+                                       "beta2",     "eps",      "shift",    "rotate",      "scale"};
+    return i < (int)(sizeof keys / sizeof keys[0]) ? keys[i] : NULL;
+}
 
 /* A JSON array of the names name_at(0), name_at(1), ... up to NULL. */
 static void put_names(nn_json *o, const char *(*name_at)(int)) {
@@ -121,6 +131,8 @@ size_t mnist_rules_json(char *buf, size_t cap) {
     put_names(&o, optimizer_at);
     nn_json_put(&o, ",\"schedules\":");
     put_names(&o, schedule_at);
+    nn_json_put(&o, ",\"hyper\":");
+    put_names(&o, hyper_at);
     nn_json_put(&o, ",\"pixels\":%d,\"classes\":%d}", MNIST_PIXELS, MNIST_CLASSES);
     return o.len;
 }

@@ -140,8 +140,9 @@ static int adopt(mnist_net *net) {
     return MNIST_OK;
 }
 
-/* The hyperparameters as init and set_hyper take them, in the order of
- * engine.js's HYPER_KEYS: numbers, and the optimiser's and schedule's names. */
+/* The hyperparameters as init and set_hyper take them, in the order of the
+ * rules' "hyper" list (rules.c, which engine.js follows): numbers, and the
+ * optimiser's and schedule's names. */
 #define HYPER_PARAMS                                                                                              \
     double batch, double lr, double momentum, double weight_decay, double lr_decay, double epochs,                 \
         double iterations, const char *optimizer, const char *schedule, double beta1, double beta2, double eps,    \

@@ -155,7 +155,7 @@
     if (self.crossOriginIsolated === true && cores > 1 && bundle.wasmThreadsBase64) {
       var threaded = Unpack.base64ToBytes(bundle.wasmThreadsBase64).slice().buffer;
       init.wasmThreads = threaded;
-      init.threads = Math.min(cores, 4);
+      init.threads = cores; // the worker starts at most as many as pay (engine-threads.js)
       transfer.push(threaded);
     } else if (cores > 1) {
       // One thread trains; another core is free: the tests while training run there.

@@ -3,11 +3,14 @@
  * between one thread and all of them as training goes.
  *
  * Loaded before engine.js (the worker's bundle, scripts/build-bundle.js) or
- * required by it (Node). Defines MnistThreads = { start, canShareMemory,
+ * required by it (Node). Defines MnistThreads = { start, cap, canShareMemory,
  * memoryImportLimits, ThreadChoice }. */
 'use strict';
 
 (function (root) {
+  // Threads beyond 4 gain little on the layers' products and each costs a
+  // module instance; more than the machine's cores only wait for each other.
+  const MAX_THREADS = 4;
   const HELPER_STACK_BYTES = 1 << 16;
   const STACK_ALIGN = 16;
 
@@ -36,6 +39,14 @@
     const worker = new NodeWorker(source, { eval: true });
     worker.unref();
     return { worker, send: (m) => worker.postMessage(m), onReady: (fn) => worker.once('message', fn), stop: () => worker.terminate() };
+  }
+
+  /** The threads an engine may start when `wanted` are asked for: at most the
+   *  machine's cores (navigator.hardwareConcurrency; Node: os.availableParallelism) and MAX_THREADS. */
+  function cap(wanted) {
+    const cores = typeof navigator === 'object' && navigator.hardwareConcurrency > 0 ? navigator.hardwareConcurrency
+      : require('node:os').availableParallelism();
+    return Math.max(1, Math.min(Math.floor(wanted) || 1, cores, MAX_THREADS));
   }
 
   /** Whether this context may share memory between threads (browsers: only when cross-origin isolated). */
@@ -145,7 +156,7 @@
     }
   }
 
-  const MnistThreads = { start, canShareMemory, memoryImportLimits, ThreadChoice };
+  const MnistThreads = { start, cap, canShareMemory, memoryImportLimits, ThreadChoice };
   root.MnistThreads = MnistThreads;
   if (typeof module === 'object' && module.exports) module.exports = MnistThreads;
 })(typeof self !== 'undefined' ? self : globalThis);

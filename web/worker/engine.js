@@ -25,13 +25,9 @@
 (function (root) {
   const Threads = root.MnistThreads || require('./engine-threads.js');
   const SETS = { train: 0, test: 1 };
-  // in the order the module's init and set_hyper take them (src/wasm/exports.c)
-  const HYPER_KEYS = ['batch', 'lr', 'momentum', 'weightDecay', 'lrDecay', 'epochs', 'iterations', 'optimizer', 'schedule',
-    'beta1', 'beta2', 'eps', 'shift', 'rotate', 'scale'];
   // The augmentations added after shift: a caller that does not name them leaves them off.
   const AUGMENT_OFF = { rotate: 0, scale: 0 };
   const HYPER_NAMES = ['optimizer', 'schedule']; // the hyperparameters that are names, not numbers
-  const CONFIG_KEYS = ['arch', 'init', 'seed', ...HYPER_KEYS];
   const now = () => performance.now();
 
   /** An Error with the setting at fault (null: none). */
@@ -71,14 +67,15 @@
   class MnistEngine {
     /**
      * options.threads > 1 with options.threadedWasm (mnist-mt.wasm) runs the
-     * layers' big products on that many threads when memory can be shared;
+     * layers' big products on that many threads (at most the machine's cores and
+     * 4: MnistThreads.cap) when memory can be shared;
      * otherwise (or if starting threads fails) the one-thread module runs.
      * Results are the same bits either way. engine.threads says which; step()
      * keeps choosing between 1 and all threads, whichever trains faster
      * (options.probeThreads: false keeps all of them, for measurements).
      */
     static async create(wasmBytes, options = {}) {
-      const threads = Math.max(1, Math.floor(options.threads || 1));
+      const threads = Threads.cap(options.threads || 1);
       if (threads > 1 && options.threadedWasm && Threads.canShareMemory()) {
         try {
           return await MnistEngine.createThreaded(options.threadedWasm, threads, options);
@@ -117,6 +114,9 @@
       this.rules = JSON.parse(this.string(this.x.rules()));
       this.progressFields = this.string(this.x.progress_fields()).split(' ');
       this.evaluationFields = this.string(this.x.evaluation_fields()).split(' ');
+      // The settings a run can change, in the order the module's init and set_hyper take them (the core's list).
+      this.hyperKeys = this.rules.hyper;
+      this.configKeys = ['arch', 'init', 'seed', ...this.hyperKeys];
       this.hyper = null;
       this.described = null; // the cache of netLayers(): {text, layers}
       this.threadChoice = options.probeThreads === false ? null : new Threads.ThreadChoice();
@@ -203,22 +203,29 @@
     }
 
     // ---- network ----------------------------------------------------------------
-    /** A fresh network from a config (keys: CONFIG_KEYS), checked by the core. */
+    /** A fresh network from a config (keys: configKeys), checked by the core. */
     init(config) {
       config = { ...AUGMENT_OFF, ...config };
       const arch = archText(config.arch);
       if (typeof config.init !== 'string') throw failure(`init must be 'he' or 'seed', not ${JSON.stringify(config.init)}`, 'init');
-      requireNumbers(config, ['seed', ...HYPER_KEYS]);
-      this.check(this.call(this.x.init, [arch, config.init, config.seed, ...HYPER_KEYS.map((k) => config[k])]));
-      this.hyper = pick(config, HYPER_KEYS);
-      return { arch: this.arch(), archText: this.archText(), parameters: this.paramCount(), config: pick(config, CONFIG_KEYS) };
+      requireNumbers(config, ['seed', ...this.hyperKeys]);
+      this.check(this.call(this.x.init, [arch, config.init, config.seed, ...this.hyperKeys.map((k) => config[k])]));
+      this.hyper = pick(config, this.hyperKeys);
+      return { arch: this.arch(), archText: this.archText(), parameters: this.paramCount(), config: pick(config, this.configKeys) };
     }
 
-    /** Changes some of the hyperparameters (HYPER_KEYS); returns all of them as now in force. */
+    /** Changes some of the hyperparameters (hyperKeys: any other key is refused, naming it);
+     *  returns all of them as now in force. */
     setHyper(partial) {
-      const next = { ...(this.hyper || this.defaultHyper()), ...pick(partial, HYPER_KEYS.filter((k) => k in partial)) };
-      requireNumbers(next, HYPER_KEYS);
-      this.check(this.call(this.x.set_hyper, HYPER_KEYS.map((k) => next[k])));
+      const keys = this.hyperKeys;
+      const fixed = Object.keys(partial).find((k) => !keys.includes(k));
+      if (fixed !== undefined) {
+        throw failure(this.configKeys.includes(fixed) ? `${fixed} cannot change during a run: configure a new network`
+          : `unknown setting '${fixed}' (a run can change ${keys.join(', ')})`, fixed);
+      }
+      const next = { ...(this.hyper || this.defaultHyper()), ...partial };
+      requireNumbers(next, keys);
+      this.check(this.call(this.x.set_hyper, keys.map((k) => next[k])));
       this.hyper = next;
       return { ...next };
     }
@@ -239,7 +246,7 @@
     }
 
     /** A loaded model's hyperparameters when no network came before: the core's default preset's. */
-    defaultHyper() { return pick(this.rules.presets.default, HYPER_KEYS); }
+    defaultHyper() { return pick(this.rules.presets.default, this.hyperKeys); }
 
     /** The values each layer outputs per sample, 784 first (a convolution's or pool's: H×W×C). */
     arch() {
@@ -318,12 +325,12 @@
       return { ...result, label: image.label, pixels: image.pixels };
     }
 
-    /** Predicted class and its probability for every image of a set. */
-    classify(set) {
-      const n = this.count(set);
+    /** Predicted class and its probability for images first..first+count-1 of a set (all by default). */
+    classify(set, first = 0, count = this.count(set)) {
+      const n = count;
       const predictedPtr = this.x.mem_alloc(n), confidencePtr = this.x.mem_alloc(4 * n);
       try {
-        this.check(this.x.classify(setIndex(set), 0, n, predictedPtr, confidencePtr));
+        this.check(this.x.classify(setIndex(set), first, n, predictedPtr, confidencePtr));
         return {
           predicted: this.bytes().slice(predictedPtr, predictedPtr + n),
           confidence: new Float32Array(this.memory.buffer, confidencePtr, n).slice(),

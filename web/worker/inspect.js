@@ -2,28 +2,32 @@
  * activations, the mistakes and a confusion cell's images, the first weight
  * layer's weights or filters (PROTOCOL.md: predict, mistakes, cell, weights). They read the network
  * as it stands and never change the training session; `post` stamps each reply
- * with the network's run id.
+ * with the network's run id. The session lends what they need of it: the checks of
+ * its state, and classifyTest(type, done), a classification of the whole test set
+ * run in slices as one of its jobs.
  *
- *   Object.assign(requests, MnistInspect(engine, post, requireNetwork));
+ *   Object.assign(requests, MnistInspect(engine, post, { requireNetwork, requireSet, classifyTest }));
  */
 'use strict';
 
 (function (root) {
-  const GALLERY_LIMIT = { initial: 60, max: 1000 }; // images in a mistakes or cell reply
+  const GALLERY_DEFAULT = 60; // images in a mistakes or cell reply unless `limit` says (requests.js: at most 1000)
+  const UNITS_DEFAULT = 64;   // units or filters in a weights reply unless `units` says
 
-  function MnistInspect(engine, post, requireNetwork) {
+  function MnistInspect(engine, post, { requireNetwork, requireSet, classifyTest }) {
     const PIXELS = engine.rules.pixels; // the core's
-    function checkClass(name, value) {
-      if (!Number.isInteger(value) || value < 0 || value > 9) throw new Error(`${name} must be a class from 0 to 9, not ${value}`);
-      return value;
+
+    /** The reply to a request of `type` about the test images whose (label, predicted) pass
+     *  `keep`, once the network as it stands has classified them all (a job): reply(gallery)
+     *  gets the most confident first (order 'least': the least), at most `limit` of them with
+     *  their pixels. */
+    function gallery(type, keep, order, limit, reply) {
+      requireNetwork();
+      requireSet('test');
+      classifyTest(type, (classified) => reply(select(classified, keep, order, limit)));
     }
 
-    /** The test images whose (label, predicted) pass `keep`, classified by the network as it
-     *  stands: the most confident first (order 'least': the least), at most `limit` of them
-     *  with their pixels. */
-    function gallery(keep, order, limit) {
-      requireNetwork();
-      const { predicted, confidence } = engine.classify('test');
+    function select({ predicted, confidence }, keep, order, limit) {
       const labels = engine.labels('test');
       const chosen = [];
       for (let i = 0; i < predicted.length; i++) {
@@ -31,8 +35,7 @@
       }
       const sign = order === 'least' ? -1 : 1;
       chosen.sort((a, b) => sign * (b.confidence - a.confidence) || a.index - b.index);
-      const wanted = limit == null ? GALLERY_LIMIT.initial : Number(limit) || 0;
-      const items = chosen.slice(0, Math.max(0, Math.min(wanted, GALLERY_LIMIT.max)));
+      const items = chosen.slice(0, limit === undefined ? GALLERY_DEFAULT : limit);
       const images = new Uint8Array(items.length * PIXELS);
       items.forEach((w, k) => images.set(engine.image('test', w.index).pixels, k * PIXELS));
       return { order: sign < 0 ? 'least' : 'most', total: chosen.length, items, images };
@@ -41,6 +44,11 @@
     return {
       predict(m) {
         requireNetwork();
+        if (m.index !== undefined) {
+          requireSet('test');
+          const n = engine.count('test');
+          if (m.index >= n) throw Object.assign(new Error(`index ${m.index} is outside the test set (0..${n - 1})`), { field: 'index' });
+        }
         const r = m.pixels ? engine.predict(m.pixels) : engine.predictIndex('test', m.index);
         post({
           type: 'prediction', id: m.id, probabilities: r.probabilities, predicted: r.predicted,
@@ -49,18 +57,19 @@
         });
       },
       mistakes(m) {
-        const g = gallery((label, predicted) => label !== predicted, m.order, m.limit);
-        post({ type: 'mistakes', order: g.order, total: g.total, items: g.items, images: g.images }, [g.images.buffer]);
+        gallery(m.type, (label, predicted) => label !== predicted, m.order, m.limit, (g) => {
+          post({ type: 'mistakes', order: g.order, total: g.total, items: g.items, images: g.images }, [g.images.buffer]);
+        });
       },
       cell(m) {
-        const label = checkClass('label', m.label);
-        const predicted = checkClass('predicted', m.predicted);
-        const g = gallery((l, p) => l === label && p === predicted, m.order, m.limit);
-        post({ type: 'cell', label, predicted, order: g.order, total: g.total, items: g.items, images: g.images }, [g.images.buffer]);
+        const { label, predicted } = m; // (classes: requests.js checked them)
+        gallery(m.type, (l, p) => l === label && p === predicted, m.order, m.limit, (g) => {
+          post({ type: 'cell', label, predicted, order: g.order, total: g.total, items: g.items, images: g.images }, [g.images.buffer]);
+        });
       },
       weights(m) {
         requireNetwork();
-        const w = engine.firstLayerWeights(m.units || 64);
+        const w = engine.firstLayerWeights(m.units || UNITS_DEFAULT);
         post({ type: 'weights', kind: w.kind, units: w.units, h: w.h, w: w.w, values: w.values }, [w.values.buffer]);
       },
     };

@@ -1,10 +1,18 @@
 /* session.js - the training session inside the worker: one network (through the
  * engine, engine.js) and its run: trains in short slices so that pause answers
- * within 100 ms and progress goes out at least 4 times a second, evaluates the
- * test set between slices, and answers the requests of web/PROTOCOL.md.
+ * within 100 ms and progress goes out at least 4 times a second, and answers the
+ * requests of web/PROTOCOL.md.
  *
- *   const session = new MnistSession(engine, post, { tester });   // post(message, transfer)
- *   session.handle(message);                          // one request; throws on a bad one
+ *   const session = new MnistSession(engine, post, { tester, fail });   // post(message, transfer)
+ *   session.handle(message);       // one well-formed request (requests.js); throws on a bad one
+ *
+ * Passes over the test set (evaluations, and the classifications behind the mistakes
+ * and a confusion cell) are jobs that run in slices too, before any training, so no
+ * network is too big for the worker to answer within a slice. Requests that change the
+ * network or need a pass (step, teach, evaluate, mistakes, cell; and start after them)
+ * wait in order for the jobs underway; one that replaces the network or the test set
+ * cancels them, and each cancelled request gets its error through
+ * fail(type, error) (transport.js's, which also answers the errors handle throws).
  *
  * With `tester` (a MessagePort to a tester worker, tester.js), the test evaluations
  * while training run there, on snapshots of the network, and training goes on.
@@ -17,6 +25,7 @@
 (function (root) {
   const SLICE_MS = 40;              // target length of one training or evaluation slice
   const PROGRESS_EVERY_MS = 200;    // progress messages: 5 a second while training
+  const JOB_PROGRESS_AFTER_MS = 500; // a pass over the test set longer than this reports how far it is
   const EVALUATE_EVERY_MS = 700;    // a test-set evaluation at most this often (plus every epoch end),
   const EVALUATION_SHARE = 0.15;    // and periodic ones at most this share of the time (a CNN's 10,000
                                     // test images cost as much as ~5,000 training samples)
@@ -44,9 +53,10 @@
     let state = 'idle';         // idle | training | paused | done | diverged
     let progress = null;        // last progress from the engine
     let epochStartSamples = 0;  // samples trained when the current epoch began
-    let evalJob = null;         // { first, reason, epochLoss?, epochAccuracy? }
+    let jobs = [];              // passes over the test set, oldest first (startEvaluation, classifyTest)
+    let waiting = [];           // requests waiting for the jobs to end (WAIT_FOR_JOBS), oldest first
     let sliceSamples = 256;     // adapted so a slice takes about SLICE_MS
-    let evalChunk = 1000;       // likewise for evaluation
+    let passChunk = 1000;       // likewise: test images per call in a pass
     let trainMs = 0;            // time spent inside engine.step
     let elapsedMs = 0;          // wall time while training
     let lastProgressAt = 0;
@@ -61,6 +71,7 @@
     let awaitingLastTest = false; // the run reached its target; its last test runs in the background
     const previewIndices = [];
     const tester = options.tester ? MnistTester.connect(options.tester, testedInBackground, testerFailed) : null;
+    const fail = options.fail || ((type, error) => { throw error; });
 
     /** Posts a message about the network in place, stamped with its run id. */
     function post(message, transfer) {
@@ -77,6 +88,7 @@
     /* A new network is in place (built or loaded): forget the last run, say so,
      * and show how the network does before any training. */
     function startOver(result, c, id, extra) {
+      cancelJobs('a new network replaced the one it was for');
       run = id;
       generation++;
       awaitingLastTest = false;
@@ -84,7 +96,6 @@
       state = 'idle';
       progress = null;
       epochStartSamples = 0;
-      evalJob = null;
       trainMs = elapsedMs = 0;
       rateSamples = [];
       paceSamples = [];
@@ -93,10 +104,7 @@
       post(Object.assign({ type: 'configured', arch: result.arch, archText: result.archText, parameters: result.parameters,
         config: c }, extra));
       sendProgress();
-      if (engine.count('test') > 0) {
-        evaluateNow('configure');
-        sendPredictions();
-      }
+      startEvaluation('configure'); // (the predictions follow it)
     }
 
     /** A fresh network from `input` (checked by the core: a bad setting throws naming its field). */
@@ -160,16 +168,42 @@
       });
     }
 
-    // ---- evaluation and predictions ----------------------------------------------------------
-    /** A test of the network as it stands, for `reason`; `epochStats` ({epochLoss, epochAccuracy})
-     *  when it closes an epoch. While training it runs in the background if a tester is there. */
-    function startEvaluation(reason, epochStats = {}) {
+    // ---- passes over the test set: evaluations and classifications, in slices ----------------
+    /** A test of the network as it stands, for `reason` (`request`: the request it answers, if
+     *  any); `epochStats` ({epochLoss, epochAccuracy}) when it closes an epoch. While training it
+     *  runs in the background if a tester is there; otherwise it is a job. */
+    function startEvaluation(reason, epochStats = {}, request = null) {
       if (engine.count('test') === 0) return;
       if (state === 'training' && tester && tester.usable()) {
         testInBackground(reason, epochStats);
         return;
       }
-      evalJob = Object.assign({ first: 0, reason, result: null, ms: 0 }, epochStats);
+      addJob(Object.assign({ kind: 'evaluation', reason, request, result: null }, epochStats));
+    }
+
+    /** Classifies the whole test set as a job, then done({predicted, confidence}). */
+    function classifyTest(request, done) {
+      const n = engine.count('test');
+      addJob({ kind: 'classification', request, predicted: new Uint8Array(n), confidence: new Float32Array(n), done });
+    }
+
+    function addJob(job) {
+      jobs.push(Object.assign(job, { first: 0, ms: 0, startedAt: now(), reportedAt: now() }));
+      schedule();
+    }
+
+    /** Drops every job; one that answers a request gets `why` as its error. Returns them. */
+    function dropJobs(why) {
+      const dropped = jobs;
+      jobs = [];
+      dropped.filter((job) => job.request).forEach((job) => fail(job.request, new Error(`cancelled: ${why}`)));
+      return dropped;
+    }
+
+    /** Drops every job and waiting request, each with `why` as its error if it owes a reply. */
+    function cancelJobs(why) {
+      dropJobs(why);
+      waiting.splice(0).forEach((m) => fail(m.type, new Error(`cancelled: ${why}`)));
     }
 
     function snapshot() {
@@ -196,35 +230,48 @@
     }
 
     /** The tester failed: the tests it still owed run here, on the network as it stands now. */
-    function testerFailed(jobs) {
-      for (const job of jobs) {
+    function testerFailed(jobsOwed) {
+      for (const job of jobsOwed) {
         if (job.generation !== generation || job.reason === 'periodic') continue;
         awaitingLastTest = false;
-        evaluateNow(job.reason, job.epochLoss === undefined ? {} : { epochLoss: job.epochLoss, epochAccuracy: job.epochAccuracy });
+        startEvaluation(job.reason, job.epochLoss === undefined ? {} : { epochLoss: job.epochLoss, epochAccuracy: job.epochAccuracy });
       }
-      if (state === 'training') schedule();
+      schedule();
     }
 
-    /** Evaluates the next chunk of the test set; true when the job is complete. */
-    function advanceEvaluation(budgetMs) {
-      const total = engine.count('test');
+    /** Runs the oldest job for about budgetMs; finishes it when its pass is complete. */
+    function advanceJob(budgetMs) {
+      const job = jobs[0], total = engine.count('test');
       const t0 = now();
-      while (evalJob.first < total && now() - t0 < budgetMs) {
-        const count = Math.min(evalChunk, total - evalJob.first);
+      while (job.first < total && now() - t0 < budgetMs) {
+        const count = Math.min(passChunk, total - job.first);
         const c0 = now();
-        // the core keeps the running totals; the first chunk starts them over
-        evalJob.result = engine.evaluate('test', evalJob.first, count, { reset: evalJob.first === 0 });
+        if (job.kind === 'evaluation') {
+          // the core keeps the running totals; the first chunk starts them over
+          job.result = engine.evaluate('test', job.first, count, { reset: job.first === 0 });
+        } else {
+          const part = engine.classify('test', job.first, count);
+          job.predicted.set(part.predicted, job.first);
+          job.confidence.set(part.confidence, job.first);
+        }
         const ms = now() - c0;
-        evalJob.first += count;
-        evalChunk = Math.max(100, Math.min(10000, Math.round(count * (SLICE_MS / 2) / Math.max(ms, 0.5))));
+        job.first += count;
+        passChunk = Math.max(1, Math.min(10000, Math.round(count * (SLICE_MS / 2) / Math.max(ms, 0.5))));
       }
-      evalJob.ms += now() - t0;
-      return evalJob.first >= total;
+      job.ms += now() - t0;
+      if (job.first < total) {
+        if (now() - job.startedAt >= JOB_PROGRESS_AFTER_MS && now() - job.reportedAt >= PROGRESS_EVERY_MS) {
+          job.reportedAt = now();
+          post({ type: 'testing', kind: job.kind, reason: job.reason || job.request, done: job.first, total });
+        }
+        return;
+      }
+      jobs.shift();
+      if (job.kind === 'classification') job.done({ predicted: job.predicted, confidence: job.confidence });
+      else finishEvaluation(job);
     }
 
-    function finishEvaluation() {
-      const job = evalJob;
-      evalJob = null;
+    function finishEvaluation(job) {
       lastEvalAt = now();
       lastEvalMs = job.ms;
       trainMsSinceEval = 0;
@@ -233,13 +280,14 @@
 
     /** Reports a test of the network as it was at job.samples (job: snapshot() and the
      *  reason, with the epoch's figures when it closes one). A background test that comes
-     *  back after a newer one (a step while paused) only adds its epoch's row. */
+     *  back after a newer one (a step while paused) only adds its epoch's row; an
+     *  `evaluate` request is answered whatever came before. */
     function publishEvaluation(job, result, seconds, background) {
       const evaluation = {
         type: 'evaluation', testAccuracy: result.accuracy, testLoss: result.loss, confusion: result.confusion,
         samples: job.samples, epochFloat: job.samples / (trainingSetSize() || 1), seconds, background,
       };
-      if (!lastEvaluation || job.samples >= lastEvaluation.samples) {
+      if (!lastEvaluation || job.samples >= lastEvaluation.samples || job.request) {
         lastEvaluation = evaluation;
         post(evaluation);
         sendPredictions();
@@ -248,13 +296,6 @@
         post({ type: 'epoch-end', epoch: job.epoch, trainLoss: job.epochLoss, trainAccuracy: job.epochAccuracy, testAccuracy: evaluation.testAccuracy, testLoss: evaluation.testLoss });
       }
       if (job.reason === 'done') finishRun();
-    }
-
-    function evaluateNow(reason, epochStats) {
-      startEvaluation(reason, epochStats);
-      if (!evalJob) return;
-      while (!advanceEvaluation(Infinity));
-      finishEvaluation();
     }
 
     function choosePreviewIndices() {
@@ -287,26 +328,39 @@
       defer(runSlice);
     }
 
+    const training = () => state === 'training' && !awaitingLastTest;
+
+    /** One slice of work: the oldest job, else the oldest waiting request, else training. */
     function runSlice() {
       scheduled = false;
-      if (state !== 'training' || awaitingLastTest) return;
       const t0 = now();
-      try {
-        if (evalJob) {
-          if (advanceEvaluation(SLICE_MS)) finishEvaluation();
-        } else {
-          trainSlice();
+      const wasTraining = training();
+      if (jobs.length) {
+        const job = jobs[0];
+        try {
+          advanceJob(SLICE_MS);
+        } catch (error) { // (the core refused: a bug, or out of memory)
+          jobs.shift();
+          if (job.request) fail(job.request, error); else stopOnError(error);
         }
-      } catch (error) {
-        state = 'paused';
-        post({ type: 'error', stage: 'train', field: null, message: error && error.message ? error.message : String(error) });
+      } else if (waiting.length) {
+        const m = waiting.shift();
+        try { answer(m); } catch (error) { fail(m.type, error); }
+      } else if (wasTraining) {
+        try { trainSlice(); } catch (error) { stopOnError(error); }
       }
-      if (state === 'training') {
+      if (wasTraining && state === 'training') {
         elapsedMs += now() - t0;
         if (progress) record(paceSamples, elapsedMs, progress.samples, PACE_WINDOW_MS);
+        if (now() - lastProgressAt >= PROGRESS_EVERY_MS) sendProgress();
       }
-      if (state === 'training' && now() - lastProgressAt >= PROGRESS_EVERY_MS) sendProgress();
-      if (state === 'training') schedule();
+      if (jobs.length || waiting.length || training()) schedule();
+    }
+
+    /** Training failed (the core refused a step): it stops, and the page hears why. */
+    function stopOnError(error) {
+      if (state === 'training') state = 'paused';
+      post({ type: 'error', stage: 'train', request: null, field: null, message: error && error.message ? error.message : String(error) });
     }
 
     /** Samples until the target, respecting batch boundaries for an iteration limit. */
@@ -349,7 +403,7 @@
         : trainMsSinceEval >= lastEvalMs * (1 - EVALUATION_SHARE) / EVALUATION_SHARE)) {
         startEvaluation('periodic');
       }
-      if (reachedTarget && !evalJob && !awaitingLastTest) finishRun();
+      if (reachedTarget && !jobs.length && !awaitingLastTest) finishRun();
     }
 
     function finishRun() {
@@ -363,12 +417,20 @@
       if (!config) throw new Error('configure a network first');
     }
 
+    function requireSet(set) {
+      if (engine.count(set) === 0) throw new Error(`no ${set === 'train' ? 'training' : 'test'} set loaded`);
+    }
+
+    /** Starts or resumes training; already training, the reply is its progress. */
     function start() {
       requireNetwork();
-      if (engine.count('train') === 0) throw new Error('no training set loaded');
-      if (engine.count('test') === 0) throw new Error('no test set loaded');
+      requireSet('train');
+      requireSet('test');
+      if (state === 'training') {
+        sendProgress();
+        return;
+      }
       if (state === 'done' || state === 'diverged') configure(config, run); // a new run from the start
-      if (state === 'training') return;
       state = 'training';
       lastProgressAt = 0;
       lastEvalAt = now();
@@ -376,38 +438,52 @@
       schedule();
     }
 
+    /** Pauses training; when not training (or its last test runs), the reply is the progress as it stands. */
     function pause() {
-      if (state !== 'training' || awaitingLastTest) return; // (training is over: its last test runs)
+      requireNetwork();
+      if (!training()) {
+        sendProgress();
+        return;
+      }
       state = 'paused';
       sendProgress();
       post({ type: 'paused' });
     }
 
-    /** One batch while not training: the rest of the current batch. */
+    /** One batch while not training: the rest of the current batch; then its test (a job). */
     function stepOnce() {
-      if (state === 'training') pause();
+      requireNetwork();
+      requireSet('train');
+      if (training()) pause();
       if (state === 'done' || state === 'diverged') configure(config, run);
       const p0 = progress ? progress.samples : 0;
       const inBatch = progress ? (p0 - epochStartSamples) - progress.epochSamples : 0;
       trainSamples(Math.max(1, batchSize() - inBatch));
-      if (state !== 'diverged') state = progress.samples >= targetSamples() ? 'done' : 'paused';
-      evaluateNow('step');
-      if (state === 'done') {
-        finishRun();
-      } else {
-        sendProgress();
-        post({ type: 'paused' });
+      if (state !== 'diverged') state = 'paused';
+      if (state === 'paused' && progress.samples >= targetSamples()) {
+        // that batch ends the run: `done` follows its last test
+        if (engine.count('test') > 0) startEvaluation('done'); else finishRun();
+        return;
       }
+      startEvaluation('step');
+      sendProgress();
+      post({ type: 'paused' });
     }
 
     // ---- requests (PROTOCOL.md "Page → worker"; init is the transport's, the look-inside ones inspect.js's)
-    const requests = Object.assign(MnistInspect(engine, post, requireNetwork), {
+    const requests = Object.assign(MnistInspect(engine, post, { requireNetwork, requireSet, classifyTest }), {
       load(m) {
-        const r = engine.loadSet(m.set, new Uint8Array(m.images), new Uint8Array(m.labels), m.names || {});
-        if (m.set === 'test') choosePreviewIndices();
-        if (m.set === 'test' && tester) tester.loadTestSet(m.images, m.labels); // (the engine keeps a copy)
-        if (m.set === 'train' && config) { progress = null; epochStartSamples = 0; }
-        postMessage({ type: 'loaded', set: m.set, count: r.count });
+        // the passes over the old test set start over on the new one (one that answers a request: cancelled)
+        const redo = m.set === 'test' ? dropJobs('the test set was replaced').filter((job) => job.kind === 'evaluation' && !job.request) : [];
+        try {
+          const r = engine.loadSet(m.set, new Uint8Array(m.images), new Uint8Array(m.labels), m.names || {});
+          if (m.set === 'test') choosePreviewIndices();
+          if (m.set === 'test' && tester) tester.loadTestSet(m.images, m.labels); // (the engine keeps a copy)
+          if (m.set === 'train' && config) { progress = null; epochStartSamples = 0; }
+          postMessage({ type: 'loaded', set: m.set, count: r.count });
+        } finally {
+          redo.forEach((job) => startEvaluation(job.reason, job.epochLoss === undefined ? {} : { epochLoss: job.epochLoss, epochAccuracy: job.epochAccuracy }));
+        }
       },
       configure(m) { configure(m.config, nextRun(m)); },
       start() { start(); },
@@ -428,7 +504,7 @@
           taught: engine.taughtCount() }, [bytes.buffer]);
       },
       'load-model'(m) {
-        if (state === 'training') pause();
+        if (training()) pause();
         // the loaded network trains on from here with the hyperparameters in force
         const result = engine.loadModel(new Uint8Array(m.bytes));
         // with no network before it, the rest of the settings are the core's default preset's
@@ -437,7 +513,11 @@
         delete c.expect;
         startOver(result, c, nextRun(m), { loaded: true });
       },
-      evaluate() { requireNetwork(); evaluateNow('request'); },
+      evaluate(m) {
+        requireNetwork();
+        requireSet('test');
+        startEvaluation('request', {}, m.type);
+      },
       // about a text, not the network in place: no run id
       'describe-arch'(m) { postMessage({ type: 'arch-description', id: m.id, arch: m.arch, ...engine.describeArch(m.arch) }); },
       teach(m) {
@@ -446,7 +526,7 @@
         post({ type: 'taught', id: m.id, label: m.label, steps: r.steps, taught: r.taught, probabilities: r.probabilities,
           predicted: r.predicted, activations: r.activations, layers: r.layers });
         // what the lesson did to the test accuracy (while training, the next evaluation shows it)
-        if (state !== 'training') evaluateNow('teach');
+        if (state !== 'training') startEvaluation('teach');
       },
       'taught-examples'(m) {
         requireNetwork();
@@ -457,17 +537,32 @@
       },
     });
 
+    function answer(m) {
+      if (!Object.prototype.hasOwnProperty.call(requests, m.type)) throw new Error(`unknown request type '${m.type}'`);
+      requests[m.type](m);
+    }
+
     return {
-      /** Answers one request (m.type one of MnistSession.REQUESTS); throws on a bad one. */
-      handle(m) { requests[m.type](m); },
+      /** Answers one request (checked by requests.js); throws on a bad one. Those of
+       *  WAIT_FOR_JOBS wait for the jobs underway, and start or resume after a waiting one. */
+      handle(m) {
+        if ((WAIT_FOR_JOBS.includes(m.type) && jobs.length > 0) || (waiting.length > 0 && WAIT_IN_TURN.includes(m.type))) {
+          waiting.push(m);
+          schedule();
+          return;
+        }
+        answer(m);
+      },
       /** The id of the network in place. */
       get run() { return run; },
     };
   }
 
-  MnistSession.REQUESTS = ['load', 'configure', 'start', 'resume', 'pause', 'step', 'reset', 'set-hyper',
-    'predict', 'mistakes', 'cell', 'weights', 'save-model', 'load-model', 'evaluate', 'describe-arch', 'teach',
-    'taught-examples'];
+  // Requests that change the network's weights or make a pass over the test set: they wait for
+  // the passes underway (which read the network as it stands) ...
+  const WAIT_FOR_JOBS = ['step', 'teach', 'evaluate', 'mistakes', 'cell'];
+  // ... and, with start and resume, keep their turn behind a request that waits.
+  const WAIT_IN_TURN = [...WAIT_FOR_JOBS, 'start', 'resume'];
 
   root.MnistSession = MnistSession;
 })(typeof self !== 'undefined' ? self : globalThis);

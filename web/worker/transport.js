@@ -1,6 +1,7 @@
 /* transport.js - the worker's message transport: receives the page's requests,
- * hands each to the training session, and answers a failure with one `error`
- * message (PROTOCOL.md).
+ * checks each against requests.js (a malformed one changes nothing), hands it to
+ * the training session, and answers a failure with one `error` message
+ * (PROTOCOL.md). One init per worker: a second one is refused.
  *
  * The last file of the worker's source (scripts/build-bundle.js concatenates
  * engine.js, session.js, transport.js): it starts everything. The same source
@@ -18,15 +19,8 @@
     })();
   const post = (message, transfer) => port.post(message, transfer);
 
-  // The stage an error of each request reports (PROTOCOL.md `error`); the rest: 'train'.
-  const STAGES = {
-    init: 'init', load: 'data', configure: 'config', 'set-hyper': 'config', reset: 'config',
-    'load-model': 'model', 'save-model': 'model', predict: 'inspect', mistakes: 'inspect', cell: 'inspect', weights: 'inspect',
-    'describe-arch': 'inspect',
-    teach: 'teach', 'taught-examples': 'teach',
-  };
-
   let session = null;
+  let initialised = false; // an init arrived (and did not fail): another one is refused
 
   async function init(m) {
     if (m.role === 'tester') { // a second worker, for the training worker's tests (tester.js)
@@ -43,29 +37,38 @@
     } catch (error) {
       throw new Error(`This browser cannot run the trainer's WebAssembly module (it needs WebAssembly SIMD): ${error.message}`);
     }
-    session = new MnistSession(engine, post, { tester: m.tester });
+    session = new MnistSession(engine, post, { tester: m.tester, fail });
     post({ type: 'ready', simd: true, version: 1, threads: engine.threads, threadError, rules: engine.rules });
   }
 
+  /** The one `error` reply to a request of `type` (a known type, or null) that failed. */
   function fail(type, error) {
-    const stage = Object.prototype.hasOwnProperty.call(STAGES, type) ? STAGES[type] : 'train';
-    const message = { type: 'error', stage, field: (error && error.field) || null, message: error && error.message ? error.message : String(error) };
+    const stage = MnistRequests.stage(type);
+    const message = { type: 'error', stage, request: type, field: (error && error.field) || null,
+      message: error && error.message ? error.message : String(error) };
     if (stage === 'train' && session) message.run = session.run;
     post(message);
   }
 
   port.listen(async (message) => {
-    const type = message && message.type;
-    if (type === 'init') {
-      try { await init(message); } catch (error) { fail(type, error); }
+    let type = null;
+    try {
+      type = MnistRequests.check(message);
+    } catch (error) {
+      fail(null, error);
       return;
     }
-    if (typeof type !== 'string' || !MnistSession.REQUESTS.includes(type)) {
-      fail(type, new Error(`unknown message type '${type}'`));
+    if (type === 'init') {
+      if (initialised) {
+        fail(type, new Error('the worker is already initialised: one worker runs one engine (start a new worker for another)'));
+        return;
+      }
+      initialised = true;
+      try { await init(message); } catch (error) { initialised = false; fail(type, error); }
       return;
     }
     if (!session) {
-      fail(type, new Error('the WebAssembly module is not ready yet'));
+      fail(type, new Error(initialised ? 'the WebAssembly module is not ready yet' : 'send init first'));
       return;
     }
     try {
