@@ -200,9 +200,10 @@ test('optimiser, schedule and augmentation: from the address into the fields and
   for (const id of ['optimizer', 'schedule', 'shift']) assert.equal(await bad.getAttribute(`#${id}`, 'aria-invalid'), 'true', id);
 });
 
-/** The pixels of every canvas under `selector`, one string each. */
+/** The pixels of every canvas under `selector`, one string each (as PNG data: reading them
+ *  again and again with getImageData makes Chromium warn on the page's console). */
 function canvases(page, selector) {
-  return page.$$eval(selector, (cs) => cs.map((c) => Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data).join(',')));
+  return page.$$eval(selector, (cs) => cs.map((c) => c.toDataURL()));
 }
 
 test('?preset=cnn: the first convolution\'s filters and the feature maps, changing with training; mistakes, confusion and per-class views', { skip: SKIP, timeout: 600000 }, async (t) => {
@@ -244,11 +245,11 @@ test('?preset=cnn: the first convolution\'s filters and the feature maps, changi
   await waitForStatus(page, /stepped one batch/, 120000);
   await page.waitForFunction((before) => {
     const cs = [...document.querySelectorAll('#weights canvas')];
-    return cs.length === 16 && cs.map((c) => Array.from(c.getContext('2d').getImageData(0, 0, 3, 3).data).join(',')).join('|') !== before;
+    return cs.length === 16 && cs.map((c) => c.toDataURL()).join('|') !== before;
   }, filtersBefore.join('|'), { timeout: 60000 });
   await page.waitForFunction((before) => {
     const cs = [...document.querySelectorAll('#activations .act-map')];
-    return cs.length === 96 && cs.map((c) => Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data).join(',')).join('|') !== before;
+    return cs.length === 96 && cs.map((c) => c.toDataURL()).join('|') !== before;
   }, mapsBefore.join('|'), { timeout: 60000 });
   await page.locator('#weights').scrollIntoViewIfNeeded();
   await page.locator('#weights').locator('xpath=ancestor::section[1]').screenshot({ path: path.join(SHOTS, 'cnn-filters.png') });

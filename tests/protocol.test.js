@@ -7,90 +7,12 @@
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const vm = require('node:vm');
-const { Worker, MessageChannel } = require('node:worker_threads');
 const { test } = require('node:test');
 
 const {
   BIN, ROOT, MNIST_DIR, runBinary, tempDir, ownBuffer, mnistSet, DEFAULT, engineWithMnist,
 } = require('./helpers');
-
-const BUNDLE_PATH = path.join(ROOT, 'web', 'build', 'bundle.js');
-
-// ---- the worker protocol ------------------------------------------------------------------
-
-function loadBundle() {
-  const sandbox = { self: {} };
-  vm.runInNewContext(fs.readFileSync(BUNDLE_PATH, 'utf8'), sandbox);
-  return sandbox.self.MNIST_BUNDLE;
-}
-
-/** Starts the page's worker source in a worker thread; collects its messages. With
- *  `tester`, init also starts a tester worker beside it, as the page does without threads. */
-function startWorker(t, { tester = false } = {}) {
-  const bundle = loadBundle();
-  const worker = new Worker(bundle.workerSource, { eval: true });
-  const messages = [];
-  const waiters = [];
-  worker.on('message', (m) => {
-    m.receivedAt = performance.now();
-    messages.push(m);
-    for (const w of waiters.slice()) {
-      if (w.match(m)) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(m);
-      }
-    }
-  });
-  worker.on('error', (e) => { throw e; });
-  t.after(() => worker.terminate());
-  const w = {
-    messages,
-    send(message, transfer) { worker.postMessage(message, transfer || []); },
-    /** Next message (after `since`) of a type, optionally matching a predicate. */
-    waitFor(type, predicate = () => true, timeoutMs = 60000, since = messages.length) {
-      const match = (m) => m.type === type && predicate(m);
-      const seen = messages.slice(since).find(match);
-      if (seen) return Promise.resolve(seen);
-      return new Promise((resolve, reject) => {
-        const waiter = { match, resolve };
-        waiters.push(waiter);
-        setTimeout(() => reject(new Error(`no '${type}' message within ${timeoutMs} ms; got ${messages.slice(since).map((x) => x.type).join(', ')}`)), timeoutMs).unref();
-      });
-    },
-    async init(threads = 1) {
-      const wasm = () => ownBuffer(Buffer.from(bundle.wasmBase64, 'base64'));
-      const buffer = wasm();
-      const threaded = ownBuffer(Buffer.from(bundle.wasmThreadsBase64, 'base64'));
-      const message = { type: 'init', wasm: buffer, wasmThreads: threaded, threads };
-      const transfer = [buffer, threaded];
-      if (tester) {
-        const testerWorker = new Worker(bundle.workerSource, { eval: true });
-        t.after(() => testerWorker.terminate());
-        w.stopTester = () => testerWorker.terminate();
-        const channel = new MessageChannel();
-        const testerWasm = wasm();
-        const ready = new Promise((resolve) => testerWorker.on('message', (m) => { if (m.type === 'ready') resolve(m); }));
-        testerWorker.postMessage({ type: 'init', role: 'tester', wasm: testerWasm, port: channel.port2 }, [testerWasm, channel.port2]);
-        assert.equal((await ready).role, 'tester');
-        message.tester = channel.port1;
-        transfer.push(channel.port1);
-      }
-      w.send(message, transfer);
-      return w.waitFor('ready');
-    },
-    async loadMnist() {
-      for (const [set, prefix] of [['train', 'train'], ['test', 't10k']]) {
-        const { images, labels } = mnistSet(prefix);
-        const since = messages.length;
-        w.send({ type: 'load', set, images, labels, names: { images: `${prefix}-images`, labels: `${prefix}-labels` } }, [images, labels]);
-        assert.equal(images.byteLength, 0, 'the buffer was transferred, not copied');
-        await w.waitFor('loaded', (m) => m.set === set, 60000, since);
-      }
-    },
-  };
-  return w;
-}
+const { startWorker } = require('./worker-helpers');
 
 test('worker: init, load, configure, train with live progress, pause/resume, done', async (t) => {
   const w = startWorker(t);

@@ -5,7 +5,7 @@
  * naming the type or the field at fault.
  *
  *   const type = MnistRequests.check(message); // the request's type, or throws an Error
- *                                              // (error.field: the field at fault, or null)
+ *                    // (error.field: the field at fault, error.request: the known type, or null)
  *   MnistRequests.stage(type)                  // the stage of its errors ('protocol' if unknown)
  *
  * What the fields mean, and the settings inside `config` and `hyper` (checked by the
@@ -22,11 +22,9 @@
   const MAX_UNITS = 4096;        // units or filters of a weights reply
   const MAX_THREADS_ASKED = 1024; // more than any machine: the engine caps it by the cores (engine-threads.js)
 
-  /** An Error naming the field at fault. */
-  function failure(message, field = null) {
-    const error = new Error(message);
-    error.field = field;
-    return error;
+  /** An Error naming the field at fault and the request (a known type) it was for. */
+  function failure(message, field = null, request = null) {
+    return Object.assign(new Error(message), { field, request });
   }
 
   const show = (value) => {
@@ -107,17 +105,17 @@
     const spec = REQUESTS[type], fields = spec.fields || {};
     for (const key of Object.keys(message)) {
       if (key === 'type') continue;
-      if (!Object.prototype.hasOwnProperty.call(fields, key)) throw failure(`${type} has no field \`${key}\``, key);
+      if (!Object.prototype.hasOwnProperty.call(fields, key)) throw failure(`${type} has no field \`${key}\``, key, type);
       const value = message[key];
       if (value === undefined) continue;
       const wanted = fields[key](value);
-      if (wanted) throw failure(`${type}: \`${key}\` must be ${wanted}, not ${show(value)}`, key);
+      if (wanted) throw failure(`${type}: \`${key}\` must be ${wanted}, not ${show(value)}`, key, type);
     }
     for (const key of spec.needs || []) {
-      if (message[key] === undefined) throw failure(`${type} needs \`${key}\``, key);
+      if (message[key] === undefined) throw failure(`${type} needs \`${key}\``, key, type);
     }
     const more = spec.check && spec.check(message);
-    if (more) throw more;
+    if (more) throw Object.assign(more, { request: type });
     return type;
   }
 

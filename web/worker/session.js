@@ -29,6 +29,8 @@
   const EVALUATE_EVERY_MS = 700;    // a test-set evaluation at most this often (plus every epoch end),
   const EVALUATION_SHARE = 0.15;    // and periodic ones at most this share of the time (a CNN's 10,000
                                     // test images cost as much as ~5,000 training samples)
+  const FIRST_SLICE = 8;            // samples or test images in a new network's first slice (the largest networks
+                                    // take ~10 ms a sample; the next slices size themselves from it)
   const PREVIEW_COUNT = 24;         // test images shown with their predictions
   const RATE_WINDOW_MS = 1500;      // samples/s averaged over about this long
   const LAST_TEST_PATIENCE_MS = 20000; // a background test longer than this (plus 20 times the last one's time): the tester is gone
@@ -55,8 +57,8 @@
     let epochStartSamples = 0;  // samples trained when the current epoch began
     let jobs = [];              // passes over the test set, oldest first (startEvaluation, classifyTest)
     let waiting = [];           // requests waiting for the jobs to end (WAIT_FOR_JOBS), oldest first
-    let sliceSamples = 256;     // adapted so a slice takes about SLICE_MS
-    let passChunk = 1000;       // likewise: test images per call in a pass
+    let sliceSamples = FIRST_SLICE; // adapted so a slice takes about SLICE_MS
+    let passChunk = FIRST_SLICE;    // likewise: test images per call in a pass
     let trainMs = 0;            // time spent inside engine.step
     let elapsedMs = 0;          // wall time while training
     let lastProgressAt = 0;
@@ -97,6 +99,7 @@
       progress = null;
       epochStartSamples = 0;
       trainMs = elapsedMs = 0;
+      sliceSamples = passChunk = FIRST_SLICE;
       rateSamples = [];
       paceSamples = [];
       trainMsSinceEval = lastEvalMs = 0;

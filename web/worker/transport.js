@@ -55,7 +55,7 @@
     try {
       type = MnistRequests.check(message);
     } catch (error) {
-      fail(null, error);
+      fail(error.request || null, error);
       return;
     }
     if (type === 'init') {
