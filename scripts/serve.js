@@ -319,7 +319,7 @@ function boundResponseTime(req, res, ms) {
 /** The limits in words, for the startup text. */
 function describeLimits(limits = LIMITS) {
   const s = (ms) => `${ms / 1000} s`;
-  return `Limits: headers within ${s(limits.headersMs)}, no request bodies (413), ` +
+  return `Limits: headers within ${s(limits.headersMs)} and ${limits.maxHeaderBytes / 1024} KiB, no request bodies (413), ` +
     `a response within ${s(limits.responseMs)} (${s(limits.stalledMs)} stalled), ` +
     `idle keep-alive ${s(limits.keepAliveMs)}, at most ${limits.maxConnections} connections`;
 }
@@ -336,6 +336,8 @@ function createServer(options = {}) {
     dataRoot: path.resolve(options.dataRoot || DEFAULT_DATA_ROOT),
   };
   const log = options.log !== undefined ? Boolean(options.log) : process.env.SERVE_LOG === '1';
+  const unknown = Object.keys(options.limits || {}).filter((name) => !Object.hasOwn(LIMITS, name));
+  if (unknown.length) throw new Error(`createServer: unknown limit ${unknown.join(', ')}`);
   const limits = { ...LIMITS, ...options.limits };
   const onRequest = (req, res) => {
     for (const [name, value] of Object.entries(COMMON_HEADERS)) res.setHeader(name, value);

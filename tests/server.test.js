@@ -20,7 +20,7 @@ const net = require('node:net');
 const path = require('node:path');
 const zlib = require('node:zlib');
 const { spawn } = require('node:child_process');
-const { test } = require('node:test');
+const { describe, test } = require('node:test');
 
 const { ROOT, tempDir, idxLabels } = require('./helpers');
 const { createServer, LIMITS } = require('../scripts/serve.js');
@@ -441,30 +441,64 @@ test('a root reached through a symlink still serves, and still refuses the outsi
 
 /* ------------------------- slow and greedy clients ------------------------ */
 
-test('a client dripping its headers a byte a second is closed within the limit; others are served meanwhile', async (t) => {
-  const port = await startServer(t, makeSite(t));
-  const dripper = rawClient(t, port);
-  await dripper.connected;
-  drip(t, dripper.socket, `GET /hello.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ${'a'.repeat(100)}`, 1000);
-  const meanwhile = await normalRequestsDuring(port, dripper.closed);
-  const { ms, received } = await dripper.closed;
-  t.diagnostic(`header dripper closed after ${secs(ms)} (limit ${secs(LIMITS.headersMs)}); ` +
-    `${meanwhile.count} normal requests meanwhile, slowest ${meanwhile.slowestMs.toFixed(1)} ms`);
-  assert.match(received, /^HTTP\/1\.1 408 /, 'expected 408 Request Timeout');
-  assert.ok(ms >= LIMITS.headersMs - 100, `closed after ${ms} ms, before the limit`);
-  assert.ok(ms < HEADERS_CLOSE_MS + SLACK_MS, `closed after ${ms} ms`);
-  assert.ok(meanwhile.count >= 3, `only ${meanwhile.count} normal requests meanwhile`);
-  assert.ok(meanwhile.slowestMs < QUICK_MS, `a normal request took ${meanwhile.slowestMs} ms meanwhile`);
-});
+// These wait for the limits and are independent: run side by side.
+describe('waiting out the time limits', { concurrency: true }, () => {
+  test('clients dripping their headers a byte a second are closed within the limit; others are served meanwhile', async (t) => {
+    const DRIPPERS = 20;
+    const port = await startServer(t, makeSite(t));
+    const drippers = await Promise.all(Array.from({ length: DRIPPERS }, async () => {
+      const dripper = rawClient(t, port);
+      await dripper.connected;
+      drip(t, dripper.socket, `GET /hello.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ${'a'.repeat(100)}`, 1000);
+      return dripper;
+    }));
+    const allClosed = Promise.all(drippers.map((dripper) => dripper.closed));
+    const meanwhile = await normalRequestsDuring(port, allClosed);
+    const closings = await allClosed;
+    const latest = Math.max(...closings.map(({ ms }) => ms));
+    t.diagnostic(`${DRIPPERS} header drippers closed after ${secs(Math.min(...closings.map(({ ms }) => ms)))} ` +
+      `to ${secs(latest)} (limit ${secs(LIMITS.headersMs)}); ` +
+      `${meanwhile.count} normal requests meanwhile, slowest ${meanwhile.slowestMs.toFixed(1)} ms`);
+    for (const { ms, received } of closings) {
+      assert.match(received, /^HTTP\/1\.1 408 /, 'expected 408 Request Timeout');
+      assert.ok(ms >= LIMITS.headersMs - 100, `closed after ${ms} ms, before the limit`);
+    }
+    assert.ok(latest < HEADERS_CLOSE_MS + SLACK_MS, `closed after ${latest} ms`);
+    assert.ok(meanwhile.count >= 3, `only ${meanwhile.count} normal requests meanwhile`);
+    assert.ok(meanwhile.slowestMs < QUICK_MS, `a normal request took ${meanwhile.slowestMs} ms meanwhile`);
+  });
 
-test('a client that connects and sends nothing is closed within the header limit', async (t) => {
-  const port = await startServer(t, makeSite(t));
-  const silent = rawClient(t, port);
-  await silent.connected;
-  const { ms } = await silent.closed;
-  t.diagnostic(`silent client closed after ${secs(ms)} (limit ${secs(LIMITS.headersMs)})`);
-  assert.ok(ms >= LIMITS.headersMs - 100, `closed after ${ms} ms, before the limit`);
-  assert.ok(ms < HEADERS_CLOSE_MS + SLACK_MS, `closed after ${ms} ms`);
+  test('a client that connects and sends nothing is closed within the header limit', async (t) => {
+    const port = await startServer(t, makeSite(t));
+    const silent = rawClient(t, port);
+    await silent.connected;
+    const { ms, received } = await silent.closed;
+    t.diagnostic(`silent client closed after ${secs(ms)} (limit ${secs(LIMITS.headersMs)})`);
+    assert.match(received, /^HTTP\/1\.1 408 /, 'expected 408 Request Timeout');
+    assert.ok(ms >= LIMITS.headersMs - 100, `closed after ${ms} ms, before the limit`);
+    assert.ok(ms < HEADERS_CLOSE_MS + SLACK_MS, `closed after ${ms} ms`);
+  });
+
+  test('an idle keep-alive connection is closed after the keep-alive limit, and is usable until then', async (t) => {
+    const port = await startServer(t, makeSite(t));
+    const client = rawClient(t, port);
+    await client.connected;
+    client.socket.write('GET /hello.txt HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    const first = await client.response();
+    assert.equal(first.status, 200);
+    assert.equal(first.headers['keep-alive'], `timeout=${LIMITS.keepAliveMs / 1000}`);
+    await new Promise((resolve) => setTimeout(resolve, LIMITS.keepAliveMs / 2));
+    client.socket.write('GET /worker.js HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    const second = await client.response();
+    assert.equal(second.status, 200, 'the connection was not kept alive');
+    const idleFrom = performance.now();
+    const { received } = await client.closed;
+    const idleMs = performance.now() - idleFrom;
+    t.diagnostic(`idle keep-alive connection closed after ${secs(idleMs)} (limit ${secs(LIMITS.keepAliveMs)} advertised)`);
+    assert.equal(parseResponse(Buffer.from(received, 'latin1'), second.end), null, 'more than two responses');
+    assert.ok(idleMs >= LIMITS.keepAliveMs - 100, `closed after ${idleMs} ms idle, before the limit`);
+    assert.ok(idleMs < KEEP_ALIVE_CLOSE_MS + SLACK_MS, `closed after ${idleMs} ms idle`);
+  });
 });
 
 test('a request declaring a body is refused with 413 at once and closed, however slowly the body comes', async (t) => {
@@ -501,27 +535,6 @@ test('a request with Content-Length: 0 is served as usual', async (t) => {
   const res = await request(port, '/hello.txt', { headers: { 'Content-Length': '0' } });
   assert.equal(res.status, 200);
   assert.equal(res.body.toString(), 'hello\n');
-});
-
-test('an idle keep-alive connection is closed after the keep-alive limit, and is usable until then', async (t) => {
-  const port = await startServer(t, makeSite(t));
-  const client = rawClient(t, port);
-  await client.connected;
-  client.socket.write('GET /hello.txt HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
-  const first = await client.response();
-  assert.equal(first.status, 200);
-  assert.equal(first.headers['keep-alive'], `timeout=${LIMITS.keepAliveMs / 1000}`);
-  await new Promise((resolve) => setTimeout(resolve, LIMITS.keepAliveMs / 2));
-  client.socket.write('GET /worker.js HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
-  const second = await client.response();
-  assert.equal(second.status, 200, 'the connection was not kept alive');
-  const idleFrom = performance.now();
-  const { received } = await client.closed;
-  const idleMs = performance.now() - idleFrom;
-  t.diagnostic(`idle keep-alive connection closed after ${secs(idleMs)} (limit ${secs(LIMITS.keepAliveMs)} advertised)`);
-  assert.equal(parseResponse(Buffer.from(received, 'latin1'), second.end), null, 'more than two responses');
-  assert.ok(idleMs >= LIMITS.keepAliveMs - 100, `closed after ${idleMs} ms idle, before the limit`);
-  assert.ok(idleMs < KEEP_ALIVE_CLOSE_MS + SLACK_MS, `closed after ${idleMs} ms idle`);
 });
 
 test('a response the client stops reading is cut off when stalled, and any response after its time bound', async (t) => {
@@ -651,12 +664,12 @@ test('the CLI prints its URL and its limits, serves web/ and data/ beside it, is
   assert.equal(code, 0);
   const limitsLine = serve.output.stdout.split('\n')[1];
   assert.equal(serve.output.stdout, `${line}\n${limitsLine}\n`, 'not two lines on stdout');
-  assert.ok(limitsLine.startsWith(`Limits: headers within ${LIMITS.headersMs / 1000} s, `), limitsLine);
+  assert.ok(limitsLine.startsWith(`Limits: headers within ${LIMITS.headersMs / 1000} s and `), limitsLine);
   assert.ok(limitsLine.includes(`at most ${LIMITS.maxConnections} connections`), limitsLine);
   assert.equal(serve.output.stderr, '', 'stderr should be quiet without SERVE_LOG=1');
 });
 
-test('SERVE_LOG=1 logs one line per request to stderr', async (t) => {
+test('SERVE_LOG=1 logs one line per request, and per connection refused over the cap, to stderr', async (t) => {
   const site = makeSite(t);
   const script = path.join(site.dir, 'scripts', 'serve.js');
   writeFile(script, fs.readFileSync(SCRIPT));
@@ -664,12 +677,17 @@ test('SERVE_LOG=1 logs one line per request to stderr', async (t) => {
   const port = Number(URL_LINE.exec(await firstLine(serve))[1]);
   await request(port, '/');
   await request(port, '/missing.js');
+  // Accepted in order: the full cap, then one more that is refused.
+  const open = Array.from({ length: LIMITS.maxConnections }, () => rawClient(t, port));
+  await Promise.all(open.map((client) => client.connected));
+  await within(CHILD_TIMEOUT_MS, rawClient(t, port).closed, 'the connection over the cap to be closed');
   serve.child.kill('SIGINT');
   assert.equal((await within(CHILD_TIMEOUT_MS, serve.exited, 'exit after SIGINT')).code, 0);
   const lines = serve.output.stderr.trim().split('\n');
-  assert.equal(lines.length, 2, serve.output.stderr);
+  assert.equal(lines.length, 3, serve.output.stderr);
   assert.match(lines[0], /^GET \/ 200 /);
   assert.match(lines[1], /^GET \/missing\.js 404 /);
+  assert.equal(lines[2], `serve: refused a connection from 127.0.0.1: ${LIMITS.maxConnections} already open`);
 });
 
 test('a port already in use exits 1 with one line naming it and suggesting PORT=8001', async (t) => {
