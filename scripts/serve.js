@@ -320,7 +320,7 @@ function boundResponseTime(req, res, ms) {
 function describeLimits(limits = LIMITS) {
   const s = (ms) => `${ms / 1000} s`;
   return `Limits: headers within ${s(limits.headersMs)} and ${limits.maxHeaderBytes / 1024} KiB, no request bodies (413), ` +
-    `a response within ${s(limits.responseMs)} (${s(limits.stalledMs)} stalled), ` +
+    `a response sent within ${s(limits.responseMs)} and never stalled ${s(limits.stalledMs)}, ` +
     `idle keep-alive ${s(limits.keepAliveMs)}, at most ${limits.maxConnections} connections`;
 }
 
