@@ -172,7 +172,7 @@ async function timedHello(port) {
   return ms;
 }
 
-/** Normal requests every `everyMs` until `until` settles; resolves the slowest time. */
+/** Normal requests every `everyMs` until `until` settles; resolves { count, slowestMs }. */
 async function normalRequestsDuring(port, until, everyMs = 700) {
   let done = false;
   until.finally(() => { done = true; });
