@@ -16,9 +16,29 @@
  * Content-Encoding header: the page decompresses the bytes itself, and with
  * that header the browser would unzip them before the page sees them.
  *
+ * Limits (LIMITS below is their one home; the startup text prints them), so
+ * a slow or greedy client never holds the server or delays anyone else:
+ *   headers     the request line and headers must all arrive within 5 s of
+ *               the request's first byte (or of the connection, for a client
+ *               that sends nothing): 408 and closed. Node checks every
+ *               0.5 s, so such a client goes within 5.5 s.
+ *   no bodies   the server takes none: a request that declares one
+ *               (Content-Length above 0, or any Transfer-Encoding) gets 413
+ *               at once and its connection is closed, before a byte of the
+ *               body is read. Headers above 16 KiB are refused by Node (431).
+ *   response    sending a response may take at most 60 s in all (a client
+ *               reading very slowly), and nothing may move on a connection
+ *               for 10 s while a response is under way: the connection is
+ *               closed.
+ *   keep-alive  a connection idle between requests closes after 5 s
+ *               (advertised as Keep-Alive: timeout=5; Node waits 1 s more).
+ *   connections at most 100 open at once: one more is closed as soon as it
+ *               is accepted, with no response (the client sees a reset);
+ *               those already open are served as before.
+ *
  * Environment: PORT (default 8000; 0 picks a free port), HOST (default
- * 127.0.0.1), SERVE_LOG=1 logs one line per request to stderr.
- * Node.js built-ins only.
+ * 127.0.0.1), SERVE_LOG=1 logs one line per request (and per refused
+ * connection) to stderr. Node.js built-ins only.
  */
 
 const fs = require('node:fs');
@@ -34,6 +54,20 @@ const DEFAULT_HOST = '127.0.0.1';
 const DATA_PREFIX = 'data';
 const INDEX_FILE = 'index.html';
 const ALLOWED_METHODS = 'GET, HEAD';
+
+/**
+ * Every limit of the server, in one place (the header comment says what each
+ * bounds). createServer takes overrides for tests of the mechanism only.
+ */
+const LIMITS = Object.freeze({
+  headersMs: 5000,        // the whole request (line and headers; no bodies) must arrive within this
+  checkIntervalMs: 500,   // how often Node looks for requests over headersMs
+  maxHeaderBytes: 16384,  // request line and headers together (Node's default, made explicit)
+  responseMs: 60000,      // sending one response, from its request's arrival to its last byte
+  stalledMs: 10000,       // nothing moving either way on a connection with a request under way
+  keepAliveMs: 5000,      // an idle connection between requests
+  maxConnections: 100,    // open at once; more are closed as soon as accepted
+});
 
 const MIME_TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -231,7 +265,19 @@ async function sendFile(req, res, { file, name }) {
   }
 }
 
+/** Whether a request declares a body: any Transfer-Encoding, or a Content-Length above 0. */
+function declaresBody(req) {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && Number(length) !== 0);
+}
+
 async function handleRequest(req, res, roots) {
+  if (declaresBody(req)) {
+    // Answered before a byte of the body is read; with Connection: close Node
+    // closes the connection once this is sent, so the body is never waited for.
+    sendText(req, res, 413, 'Payload Too Large: this server takes no request bodies', { Connection: 'close' });
+    return;
+  }
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     sendText(req, res, 405, 'Method Not Allowed', { Allow: ALLOWED_METHODS });
     return;
@@ -264,10 +310,25 @@ function reportFailure(req, res, err) {
   else res.destroy();
 }
 
+/** Closes the connection of a response still unfinished after `ms`. */
+function boundResponseTime(req, res, ms) {
+  const timer = setTimeout(() => req.socket.destroy(), ms);
+  res.on('close', () => clearTimeout(timer));
+}
+
+/** The limits in words, for the startup text. */
+function describeLimits(limits = LIMITS) {
+  const s = (ms) => `${ms / 1000} s`;
+  return `Limits: headers within ${s(limits.headersMs)} and ${limits.maxHeaderBytes / 1024} KiB, no request bodies (413), ` +
+    `a response sent within ${s(limits.responseMs)} and never stalled ${s(limits.stalledMs)}, ` +
+    `idle keep-alive ${s(limits.keepAliveMs)}, at most ${limits.maxConnections} connections`;
+}
+
 /**
  * An http.Server (not yet listening) for the two folders.
  * options: webRoot, dataRoot (folders; default <repo>/web and <repo>/data),
- * log (true: one line per request to stderr; default SERVE_LOG=1).
+ * log (true: one line per request to stderr; default SERVE_LOG=1),
+ * limits (overrides of LIMITS' fields, for tests).
  */
 function createServer(options = {}) {
   const roots = {
@@ -275,11 +336,31 @@ function createServer(options = {}) {
     dataRoot: path.resolve(options.dataRoot || DEFAULT_DATA_ROOT),
   };
   const log = options.log !== undefined ? Boolean(options.log) : process.env.SERVE_LOG === '1';
-  return http.createServer((req, res) => {
+  const unknown = Object.keys(options.limits || {}).filter((name) => !Object.hasOwn(LIMITS, name));
+  if (unknown.length) throw new Error(`createServer: unknown limit ${unknown.join(', ')}`);
+  const limits = { ...LIMITS, ...options.limits };
+  const onRequest = (req, res) => {
     for (const [name, value] of Object.entries(COMMON_HEADERS)) res.setHeader(name, value);
     if (log) logWhenFinished(req, res, process.stderr);
+    boundResponseTime(req, res, limits.responseMs);
     handleRequest(req, res, roots).catch((err) => reportFailure(req, res, err));
-  });
+  };
+  const server = http.createServer({
+    headersTimeout: limits.headersMs,
+    requestTimeout: limits.headersMs, // no bodies: the whole request is its headers
+    connectionsCheckingInterval: limits.checkIntervalMs,
+    maxHeaderSize: limits.maxHeaderBytes,
+    keepAliveTimeout: limits.keepAliveMs,
+  }, onRequest);
+  server.timeout = limits.stalledMs;
+  server.maxConnections = limits.maxConnections;
+  // `Expect: 100-continue` would otherwise be told to send its body first.
+  server.on('checkContinue', onRequest);
+  if (log) {
+    server.on('drop', (info) => process.stderr.write(
+      `serve: refused a connection from ${info.remoteAddress}: ${limits.maxConnections} already open\n`));
+  }
+  return server;
 }
 
 /** PORT as a number, DEFAULT_PORT when unset, null when not a port. */
@@ -329,6 +410,7 @@ function main(env = process.env) {
   });
   server.listen(port, host, () => {
     process.stdout.write(`Serving mnist-wasm at ${urlFor(host, server.address().port)} (Ctrl-C to stop)\n`);
+    process.stdout.write(`${describeLimits()}\n`);
     if (!fs.existsSync(path.join(DEFAULT_WEB_ROOT, INDEX_FILE))) {
       process.stderr.write('serve: note: web/index.html does not exist yet, so / answers 404\n');
     }
@@ -336,6 +418,6 @@ function main(env = process.env) {
   stopOnSignals(server);
 }
 
-module.exports = { createServer, DEFAULT_WEB_ROOT, DEFAULT_DATA_ROOT, MIME_TYPES };
+module.exports = { createServer, LIMITS, DEFAULT_WEB_ROOT, DEFAULT_DATA_ROOT, MIME_TYPES };
 
 if (require.main === module) main();

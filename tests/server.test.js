@@ -7,20 +7,23 @@
  * web/ and data/ are never needed. Requests go through http.request with the
  * raw `path` option, not fetch: fetch (like any URL parser) removes `/../`
  * before sending, and the traversal strings must reach the server as
- * written. The command-line cases spawn the script itself.
+ * written. The command-line cases spawn the script itself. The limits'
+ * cases talk raw TCP (net.Socket) to drip, stall or say nothing, and time
+ * the server's closing against LIMITS, the server's own values.
  */
 
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const http = require('node:http');
+const net = require('node:net');
 const path = require('node:path');
 const zlib = require('node:zlib');
 const { spawn } = require('node:child_process');
-const { test } = require('node:test');
+const { describe, test } = require('node:test');
 
 const { ROOT, tempDir, idxLabels } = require('./helpers');
-const { createServer } = require('../scripts/serve.js');
+const { createServer, LIMITS } = require('../scripts/serve.js');
 const { DATASETS, fileOf } = require('../web/js/datasets.js');
 
 const SCRIPT = path.join(ROOT, 'scripts', 'serve.js');
@@ -33,6 +36,12 @@ const LABELS_PATH = `/data/${MNIST}${LABELS.file}`;
 const ABSENT_PATH = `/data/${MNIST}${fileOf('test', 'images').file}`; // a data file it has not
 const URL_LINE = /^Serving mnist-wasm at http:\/\/127\.0\.0\.1:(\d+)\/ \(Ctrl-C to stop\)$/;
 const CHILD_TIMEOUT_MS = 5000;
+// Generous allowances, for a loaded machine: a limit's closing may come this
+// much late, and a normal request served meanwhile must take less than QUICK_MS.
+const SLACK_MS = 3000;
+const QUICK_MS = 1000;
+const HEADERS_CLOSE_MS = LIMITS.headersMs + LIMITS.checkIntervalMs; // Node checks on an interval
+const KEEP_ALIVE_CLOSE_MS = LIMITS.keepAliveMs + 1000; // Node waits 1 s beyond the advertised time
 
 /* --------------------------------- helpers -------------------------------- */
 
@@ -61,15 +70,20 @@ function makeSite(t) {
   return { dir, web, data };
 }
 
-/** Serves the site's roots on 127.0.0.1:<free port>; closed after the test. */
-async function startServer(t, site) {
-  const server = createServer({ webRoot: site.web, dataRoot: site.data, log: false });
+/** The server for the site's roots on 127.0.0.1:<free port>, listening; closed after the test. */
+async function listeningServer(t, site, limits = {}) {
+  const server = createServer({ webRoot: site.web, dataRoot: site.data, log: false, limits });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.after(() => new Promise((resolve) => {
     server.closeAllConnections();
     server.close(resolve);
   }));
-  return server.address().port;
+  return server;
+}
+
+/** Serves the site's roots on 127.0.0.1:<free port>; resolves the port. */
+async function startServer(t, site) {
+  return (await listeningServer(t, site)).address().port;
 }
 
 /** One request with `rawPath` sent exactly as written; resolves { status, headers, body }. */
@@ -86,6 +100,91 @@ function request(port, rawPath, { method = 'GET', headers = {} } = {}) {
     req.end();
   });
 }
+
+/**
+ * A raw TCP client: `received` collects what the server sends, `closed`
+ * resolves { ms, received } when the server (or an error) ends the connection,
+ * ms counted from the connection. `response()` resolves the next complete
+ * response ({ status, headers, body }) once its Content-Length bytes are in.
+ */
+function rawClient(t, port) {
+  const socket = net.connect(port, '127.0.0.1');
+  const client = { socket, received: Buffer.alloc(0), parsed: 0, waiters: [] };
+  const connected = new Promise((resolve) => socket.once('connect', resolve));
+  client.connected = connected.then(() => { client.start = performance.now(); });
+  const check = () => {
+    while (client.waiters.length) {
+      const res = parseResponse(client.received, client.parsed);
+      if (!res) return;
+      client.parsed = res.end;
+      client.waiters.shift()(res);
+    }
+  };
+  socket.on('data', (chunk) => {
+    client.received = Buffer.concat([client.received, chunk]);
+    check();
+  });
+  socket.on('error', () => {}); // a reset is one way of being closed
+  client.closed = new Promise((resolve) => socket.on('close', () => {
+    resolve({ ms: performance.now() - client.start, received: client.received.toString('latin1') });
+  }));
+  client.response = () => new Promise((resolve) => {
+    client.waiters.push(resolve);
+    check();
+  });
+  t.after(() => socket.destroy());
+  return client;
+}
+
+/** The response starting at `from` in `bytes`, or null if not all there yet. */
+function parseResponse(bytes, from) {
+  const headEnd = bytes.indexOf('\r\n\r\n', from);
+  if (headEnd < 0) return null;
+  const [statusLine, ...lines] = bytes.subarray(from, headEnd).toString('latin1').split('\r\n');
+  const headers = Object.fromEntries(lines.map((line) => {
+    const colon = line.indexOf(':');
+    return [line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim()];
+  }));
+  const end = headEnd + 4 + Number(headers['content-length'] || 0);
+  if (bytes.length < end) return null;
+  return { status: Number(statusLine.split(' ')[1]), headers, body: bytes.subarray(headEnd + 4, end), end };
+}
+
+/** Writes `text` one byte every `everyMs`, the first at once, until the socket closes. */
+function drip(t, socket, text, everyMs) {
+  let sent = 0;
+  const send = () => {
+    if (socket.destroyed || sent >= text.length) return clearInterval(timer);
+    socket.write(text[sent++]);
+  };
+  const timer = setInterval(send, everyMs);
+  t.after(() => clearInterval(timer));
+  send();
+}
+
+/** Milliseconds a normal GET of /hello.txt takes, checking its answer. */
+async function timedHello(port) {
+  const started = performance.now();
+  const res = await request(port, '/hello.txt');
+  const ms = performance.now() - started;
+  assert.equal(res.status, 200);
+  assert.equal(res.body.toString(), 'hello\n');
+  return ms;
+}
+
+/** Normal requests every `everyMs` until `until` settles; resolves { count, slowestMs }. */
+async function normalRequestsDuring(port, until, everyMs = 700) {
+  let done = false;
+  until.finally(() => { done = true; });
+  const times = [];
+  while (!done) {
+    times.push(await timedHello(port));
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+  return { count: times.length, slowestMs: Math.max(...times) };
+}
+
+const secs = (ms) => `${(ms / 1000).toFixed(2)} s`;
 
 function assertIsolationHeaders(res, what) {
   assert.equal(res.headers['cross-origin-opener-policy'], 'same-origin', `COOP on ${what}`);
@@ -340,9 +439,210 @@ test('a root reached through a symlink still serves, and still refuses the outsi
   assert.equal((await request(port, '/link-out.txt')).status, 403);
 });
 
+/* ------------------------- slow and greedy clients ------------------------ */
+
+// These wait for the limits and are independent: run side by side.
+describe('waiting out the time limits', { concurrency: true }, () => {
+  test('clients dripping their headers a byte a second are closed within the limit; others are served meanwhile', async (t) => {
+    const DRIPPERS = 20;
+    const port = await startServer(t, makeSite(t));
+    const drippers = await Promise.all(Array.from({ length: DRIPPERS }, async () => {
+      const dripper = rawClient(t, port);
+      await dripper.connected;
+      drip(t, dripper.socket, `GET /hello.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ${'a'.repeat(100)}`, 1000);
+      return dripper;
+    }));
+    const allClosed = Promise.all(drippers.map((dripper) => dripper.closed));
+    const meanwhile = await normalRequestsDuring(port, allClosed);
+    const closings = await allClosed;
+    const latest = Math.max(...closings.map(({ ms }) => ms));
+    t.diagnostic(`${DRIPPERS} header drippers closed after ${secs(Math.min(...closings.map(({ ms }) => ms)))} ` +
+      `to ${secs(latest)} (limit ${secs(LIMITS.headersMs)}); ` +
+      `${meanwhile.count} normal requests meanwhile, slowest ${meanwhile.slowestMs.toFixed(1)} ms`);
+    for (const { ms, received } of closings) {
+      assert.match(received, /^HTTP\/1\.1 408 /, 'expected 408 Request Timeout');
+      assert.ok(ms >= LIMITS.headersMs - 100, `closed after ${ms} ms, before the limit`);
+    }
+    assert.ok(latest < HEADERS_CLOSE_MS + SLACK_MS, `closed after ${latest} ms`);
+    assert.ok(meanwhile.count >= 3, `only ${meanwhile.count} normal requests meanwhile`);
+    assert.ok(meanwhile.slowestMs < QUICK_MS, `a normal request took ${meanwhile.slowestMs} ms meanwhile`);
+  });
+
+  test('a client that connects and sends nothing is closed within the header limit', async (t) => {
+    const port = await startServer(t, makeSite(t));
+    const silent = rawClient(t, port);
+    await silent.connected;
+    const { ms, received } = await silent.closed;
+    t.diagnostic(`silent client closed after ${secs(ms)} (limit ${secs(LIMITS.headersMs)})`);
+    assert.match(received, /^HTTP\/1\.1 408 /, 'expected 408 Request Timeout');
+    assert.ok(ms >= LIMITS.headersMs - 100, `closed after ${ms} ms, before the limit`);
+    assert.ok(ms < HEADERS_CLOSE_MS + SLACK_MS, `closed after ${ms} ms`);
+  });
+
+  test('an idle keep-alive connection is closed after the keep-alive limit, and is usable until then', async (t) => {
+    const port = await startServer(t, makeSite(t));
+    const client = rawClient(t, port);
+    await client.connected;
+    client.socket.write('GET /hello.txt HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    const first = await client.response();
+    assert.equal(first.status, 200);
+    assert.equal(first.headers['keep-alive'], `timeout=${LIMITS.keepAliveMs / 1000}`);
+    await new Promise((resolve) => setTimeout(resolve, LIMITS.keepAliveMs / 2));
+    client.socket.write('GET /worker.js HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    const second = await client.response();
+    assert.equal(second.status, 200, 'the connection was not kept alive');
+    const idleFrom = performance.now();
+    const { received } = await client.closed;
+    const idleMs = performance.now() - idleFrom;
+    t.diagnostic(`idle keep-alive connection closed after ${secs(idleMs)} (limit ${secs(LIMITS.keepAliveMs)} advertised)`);
+    assert.equal(parseResponse(Buffer.from(received, 'latin1'), second.end), null, 'more than two responses');
+    assert.ok(idleMs >= LIMITS.keepAliveMs - 100, `closed after ${idleMs} ms idle, before the limit`);
+    assert.ok(idleMs < KEEP_ALIVE_CLOSE_MS + SLACK_MS, `closed after ${idleMs} ms idle`);
+  });
+});
+
+test('a request declaring a body is refused with 413 at once and closed, however slowly the body comes', async (t) => {
+  const port = await startServer(t, makeSite(t));
+  const head = 'Host: 127.0.0.1\r\n';
+  const cases = {
+    'Content-Length 100 KB': `POST /index.html HTTP/1.1\r\n${head}Content-Length: 102400\r\n\r\n`,
+    'GET with Content-Length': `GET /hello.txt HTTP/1.1\r\n${head}Content-Length: 102400\r\n\r\n`,
+    'chunked': `PUT /x HTTP/1.1\r\n${head}Transfer-Encoding: chunked\r\n\r\n`,
+    'Expect: 100-continue': `POST / HTTP/1.1\r\n${head}Content-Length: 102400\r\nExpect: 100-continue\r\n\r\n`,
+  };
+  const clients = await Promise.all(Object.entries(cases).map(async ([name, headers]) => {
+    const client = rawClient(t, port);
+    await client.connected;
+    client.socket.write(headers);
+    drip(t, client.socket, name === 'chunked' ? '1\r\nx\r\n'.repeat(100) : 'x'.repeat(102400), 3000);
+    return [name, client];
+  }));
+  const allClosed = Promise.all(clients.map(([, client]) => client.closed));
+  const meanwhile = await normalRequestsDuring(port, allClosed, 100);
+  for (const [name, client] of clients) {
+    const { ms, received } = await client.closed;
+    t.diagnostic(`${name}: closed after ${secs(ms)}; normal requests meanwhile: slowest ${meanwhile.slowestMs.toFixed(1)} ms`);
+    assert.match(received, /^HTTP\/1\.1 413 /, `${name}: ${JSON.stringify(received.slice(0, 40))}`);
+    assert.match(received, /\r\nConnection: close\r\n/i, name);
+    assert.match(received, /\r\ncross-origin-embedder-policy: require-corp\r\n/i, name);
+    assert.ok(ms < QUICK_MS, `${name}: closed after ${ms} ms, not at once`);
+  }
+  assert.ok(meanwhile.slowestMs < QUICK_MS, `a normal request took ${meanwhile.slowestMs} ms meanwhile`);
+});
+
+test('a request with Content-Length: 0 is served as usual', async (t) => {
+  const port = await startServer(t, makeSite(t));
+  const res = await request(port, '/hello.txt', { headers: { 'Content-Length': '0' } });
+  assert.equal(res.status, 200);
+  assert.equal(res.body.toString(), 'hello\n');
+});
+
+test('a response the client stops reading is cut off when stalled, and any response after its time bound', async (t) => {
+  // A sparse file far larger than the sockets' buffers: the client never reads
+  // it, so the server's writes stall. Each bound is shortened to 1 s here to
+  // test the mechanism; the real values are in LIMITS.
+  const site = makeSite(t);
+  const big = path.join(site.data, 'big.bin');
+  fs.writeFileSync(big, '');
+  fs.truncateSync(big, 1 << 30);
+  const bounds = { stalled: { stalledMs: 1000 }, response: { responseMs: 1000 } };
+  for (const [name, limits] of Object.entries(bounds)) {
+    const server = await listeningServer(t, site, limits);
+    const closedOnServer = new Promise((resolve) => server.once('connection', (socket) => {
+      const started = performance.now();
+      socket.on('close', () => resolve(performance.now() - started));
+    }));
+    const client = rawClient(t, server.address().port);
+    await client.connected;
+    client.socket.write('GET /data/big.bin HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    client.socket.pause();
+    const ms = await within(10000, closedOnServer, `the server to close the ${name} connection`);
+    client.socket.resume();
+    await client.closed;
+    t.diagnostic(`${name}: a client not reading a 1 GiB file was cut off after ${secs(ms)} (bound ${secs(Object.values(limits)[0])})`);
+    assert.match(client.received.toString('latin1'), /^HTTP\/1\.1 200 /);
+    assert.ok(client.received.length < 1 << 30, `${name}: the whole file arrived`);
+    assert.ok(ms < Object.values(limits)[0] + SLACK_MS, `${name}: closed after ${ms} ms`);
+  }
+});
+
+test('connections beyond the cap are closed at once; the open ones keep being served', async (t) => {
+  const server = await listeningServer(t, makeSite(t));
+  const port = server.address().port;
+  const get = 'GET /hello.txt HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n';
+  const open = [];
+  for (let i = 0; i < LIMITS.maxConnections; i++) open.push(rawClient(t, port));
+  await Promise.all(open.map(async (client) => {
+    await client.connected;
+    client.socket.write(get);
+    assert.equal((await client.response()).status, 200);
+  }));
+  const extra = Array.from({ length: 5 }, () => rawClient(t, port));
+  for (const client of extra) {
+    const { ms, received } = await within(SLACK_MS, client.closed, 'an extra connection to be closed');
+    assert.equal(received, '', 'an extra connection got an answer');
+    assert.ok(ms < QUICK_MS, `an extra connection closed after ${ms} ms`);
+  }
+  await Promise.all(open.map(async (client) => {
+    client.socket.write(get);
+    const res = await client.response();
+    assert.equal(res.status, 200);
+    assert.equal(res.body.toString(), 'hello\n');
+  }));
+  for (const client of open.slice(0, 10)) client.socket.destroy();
+  await Promise.all(open.slice(0, 10).map((client) => client.closed));
+  const count = () => new Promise((resolve) => server.getConnections((err, n) => resolve(n)));
+  while ((await count()) >= LIMITS.maxConnections) await new Promise((resolve) => setTimeout(resolve, 20));
+  const ms = await timedHello(port);
+  t.diagnostic(`${LIMITS.maxConnections} connections served twice, 5 beyond the cap closed unanswered, ` +
+    `a new one after 10 closed answered in ${ms.toFixed(1)} ms`);
+});
+
+test('5,000 requests at concurrency 50 on 127.0.0.1: all 200 with the right bytes, no error', async (t) => {
+  const site = makeSite(t);
+  const port = await startServer(t, site);
+  const files = {
+    '/': INDEX_HTML,
+    '/worker.js': fs.readFileSync(path.join(site.web, 'worker.js')),
+    '/x.wasm': fs.readFileSync(path.join(site.web, 'x.wasm')),
+    [LABELS_PATH]: LABELS_GZ,
+  };
+  const paths = Object.keys(files);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 50 });
+  t.after(() => agent.destroy());
+  const TOTAL = 5000;
+  const CONCURRENCY = 50;
+  const tally = { ok: 0, wrong: [], errors: [] };
+  let next = 0;
+  const one = (rawPath) => new Promise((resolve) => {
+    const req = http.get({ host: '127.0.0.1', port, path: rawPath, agent }, (res) => {
+      const chunks = [];
+      res.on('data', (chunk) => chunks.push(chunk));
+      res.on('end', () => {
+        if (res.statusCode === 200 && Buffer.concat(chunks).equals(Buffer.from(files[rawPath]))) tally.ok++;
+        else tally.wrong.push(`${rawPath}: ${res.statusCode}`);
+        resolve();
+      });
+      res.on('error', (err) => { tally.errors.push(err.message); resolve(); });
+    });
+    req.on('error', (err) => { tally.errors.push(err.message); resolve(); });
+  });
+  const worker = async () => {
+    while (next < TOTAL) await one(paths[next++ % paths.length]);
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  const ms = performance.now() - started;
+  t.diagnostic(`${TOTAL} requests at concurrency ${CONCURRENCY}: ${tally.ok} ok, ` +
+    `${tally.wrong.length} wrong, ${tally.errors.length} errors, ${secs(ms)} (${Math.round(TOTAL / ms * 1000)}/s)`);
+  assert.deepEqual(tally.errors.slice(0, 5), []);
+  assert.deepEqual(tally.wrong.slice(0, 5), []);
+  assert.equal(tally.ok, TOTAL);
+});
+
 /* ---------------------------- the command line ---------------------------- */
 
-test('the CLI prints one URL line, serves web/ and data/ beside it, is quiet, and stops on SIGTERM', async (t) => {
+test('the CLI prints its URL and its limits, serves web/ and data/ beside it, is quiet, and stops on SIGTERM', async (t) => {
   // A copy of the script in a temp repo layout: its default roots are then
   // <temp>/web and <temp>/data, exactly as in the real repository.
   const site = makeSite(t);
@@ -362,11 +662,14 @@ test('the CLI prints one URL line, serves web/ and data/ beside it, is quiet, an
   serve.child.kill('SIGTERM');
   const { code } = await within(CHILD_TIMEOUT_MS, serve.exited, 'exit after SIGTERM');
   assert.equal(code, 0);
-  assert.equal(serve.output.stdout, line + '\n', 'more than one line on stdout');
+  const limitsLine = serve.output.stdout.split('\n')[1];
+  assert.equal(serve.output.stdout, `${line}\n${limitsLine}\n`, 'not two lines on stdout');
+  assert.ok(limitsLine.startsWith(`Limits: headers within ${LIMITS.headersMs / 1000} s and `), limitsLine);
+  assert.ok(limitsLine.includes(`at most ${LIMITS.maxConnections} connections`), limitsLine);
   assert.equal(serve.output.stderr, '', 'stderr should be quiet without SERVE_LOG=1');
 });
 
-test('SERVE_LOG=1 logs one line per request to stderr', async (t) => {
+test('SERVE_LOG=1 logs one line per request, and per connection refused over the cap, to stderr', async (t) => {
   const site = makeSite(t);
   const script = path.join(site.dir, 'scripts', 'serve.js');
   writeFile(script, fs.readFileSync(SCRIPT));
@@ -374,12 +677,17 @@ test('SERVE_LOG=1 logs one line per request to stderr', async (t) => {
   const port = Number(URL_LINE.exec(await firstLine(serve))[1]);
   await request(port, '/');
   await request(port, '/missing.js');
+  // Accepted in order: the full cap, then one more that is refused.
+  const open = Array.from({ length: LIMITS.maxConnections }, () => rawClient(t, port));
+  await Promise.all(open.map((client) => client.connected));
+  await within(CHILD_TIMEOUT_MS, rawClient(t, port).closed, 'the connection over the cap to be closed');
   serve.child.kill('SIGINT');
   assert.equal((await within(CHILD_TIMEOUT_MS, serve.exited, 'exit after SIGINT')).code, 0);
   const lines = serve.output.stderr.trim().split('\n');
-  assert.equal(lines.length, 2, serve.output.stderr);
+  assert.equal(lines.length, 3, serve.output.stderr);
   assert.match(lines[0], /^GET \/ 200 /);
   assert.match(lines[1], /^GET \/missing\.js 404 /);
+  assert.equal(lines[2], `serve: refused a connection from 127.0.0.1: ${LIMITS.maxConnections} already open`);
 });
 
 test('a port already in use exits 1 with one line naming it and suggesting PORT=8001', async (t) => {
