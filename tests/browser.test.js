@@ -73,6 +73,24 @@ test('served page: train to 97%, predictions, pause and resume, no console error
   const cores = await page.evaluate(() => navigator.hardwareConcurrency);
   assert.match(await page.textContent('#version'), cores > 1 ? new RegExp(`${Math.min(cores, 4)} threads`) : /one thread/);
   await trainAndCheck(t, page, problems, 'served');
+
+  // The page's worker in Chromium answers what is not a request (names every object inherits
+  // among them) and a second init with one error each, and still answers a real request.
+  const answers = await page.evaluate(() => new Promise((resolve) => {
+    const worker = window.MnistClient.worker(), got = [];
+    const listen = (e) => {
+      got.push({ type: e.data.type, request: e.data.request, message: e.data.message });
+      if (e.data.type === 'arch-description') { worker.removeEventListener('message', listen); resolve(got); }
+    };
+    worker.addEventListener('message', listen);
+    for (const type of ['hasOwnProperty', 'toString', 'constructor', 'valueOf', '__proto__']) worker.postMessage({ type });
+    worker.postMessage({ type: 'init', wasm: new ArrayBuffer(8), threads: 64 });
+    worker.postMessage({ type: 'describe-arch', id: 'after', arch: '784-10' });
+  }));
+  assert.deepEqual(answers.map((a) => a.type), ['error', 'error', 'error', 'error', 'error', 'error', 'arch-description']);
+  assert.match(answers[0].message, /unknown request type "hasOwnProperty"/);
+  assert.equal(answers[5].request, 'init');
+  assert.match(answers[5].message, /already initialised/);
 });
 
 test('?preset=cnn: the page trains that CNN in the worker (Adam, one-cycle), and a bad layer text is shown at the field', { skip: SKIP }, async (t) => {

@@ -291,6 +291,13 @@ test('protocol: the worker answers pause and predict within a slice while it tes
   t.diagnostic(`pause answered after ${Math.round(paused.receivedAt - pauseSent)} ms, the mistakes after ${Math.round(mistakes.receivedAt - pauseSent)} ms`);
   assert.ok(paused.receivedAt < mistakes.receivedAt, 'pause did not wait for the classification');
   assert.equal(mistakes.items.length, 5);
+  // a step's batch trains in slices too: a prediction sent after it is answered first
+  since = w.messages.length;
+  w.send({ type: 'step' });
+  w.send({ type: 'predict', id: 'q', index: 8 });
+  const stepped = await w.waitFor('paused', undefined, 120000, since);
+  const q = await w.waitFor('prediction', (m) => m.id === 'q', 60000, since);
+  assert.ok(q.receivedAt < stepped.receivedAt, 'the prediction did not wait for the batch');
   // a new network cancels a pass that answers a request: one error, then the new network
   since = w.messages.length;
   w.send({ type: 'evaluate' });

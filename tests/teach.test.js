@@ -239,11 +239,11 @@ test('page: a drawing read wrong, the right digit pressed: the bars change at on
   const { page: again, problems: againProblems } = await openPageIn(t, page, url);
   await waitForStatus(again, /Restored your saved model/, 120000);
   await again.waitForFunction(() => /1 example taught/.test(document.querySelector('#teach-count').textContent), null, { timeout: 20000 });
-  // a bad request is refused by the worker with the core's sentence, and the run goes on
+  // a bad request is refused by the worker, naming its field, and the run goes on
   const refused = await again.evaluate(() => window.MnistClient.request({ type: 'teach', id: 'x', pixels: new Float32Array(784), label: 12 }, [], 'taught')
     .then(() => null, (e) => ({ stage: e.stage, field: e.field, message: e.message })));
   assert.deepEqual([refused.stage, refused.field], ['teach', 'label']);
-  assert.match(refused.message, /from 0 to 9, got 12/);
+  assert.match(refused.message, /label` must be a whole number from 0 to 9, not 12/);
   assert.doesNotMatch(await again.textContent('#status'), /stopped|error/i);
   // forgetting the examples
   await again.click('#teach-forget');

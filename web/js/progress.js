@@ -6,7 +6,7 @@
  * Public: window.MnistProgress = {
  *   setTarget(epochs)   the run's length in epochs, before it starts
  *   clear()             back to nothing shown
- *   showProgress(p), showEvaluation(e, {loaded}), showEpochEnd(e), showDone(d)   the worker's messages
+ *   showProgress(p), showEvaluation(e, {loaded}), showEpochEnd(e), showDone(d), showTesting(t)   the worker's messages
  *   showDiverged(d), hideDiverged()
  *   hyperText(h, trainCount)   "Now training with learning rate 0.05." for the settings of the worker's
  *                              `hyper` that changed
@@ -96,6 +96,13 @@
     }
   }
 
+  /** How far a long pass over the test set is (a large network's test takes seconds). */
+  function showTesting(t) {
+    var part = fmt.int(t.done) + ' of ' + fmt.int(t.total) + ' test images';
+    if (t.kind === 'evaluation') setText('accuracy-note', 'testing: ' + part + '…');
+    else setText('mistakes-summary', 'Sorting the test images: ' + part + '…');
+  }
+
   function showEpochEnd(e) {
     var tbody = $('epoch-log').tBodies[0];
     var tr = el('tr');
@@ -158,6 +165,7 @@
     clear: clear,
     showProgress: showProgress,
     showEvaluation: showEvaluation,
+    showTesting: showTesting,
     showEpochEnd: showEpochEnd,
     showDone: showDone,
     showDiverged: showDiverged,

@@ -352,6 +352,7 @@
     // (messages about a network the page has replaced never get here: MnistClient drops them)
     Client.on('progress', onProgress);
     Client.on('evaluation', onEvaluation);
+    Client.on('testing', Progress.showTesting);
     Client.on('predictions', Gallery.showPredictions);
     Client.on('epoch-end', onEpochEnd);
     Client.on('done', onDone);

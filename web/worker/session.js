@@ -9,8 +9,8 @@
  * Passes over the test set (evaluations, and the classifications behind the mistakes
  * and a confusion cell) are jobs that run in slices too, before any training, so no
  * network is too big for the worker to answer within a slice. Requests that change the
- * network or need a pass (step, teach, evaluate, mistakes, cell; and start after them)
- * wait in order for the jobs underway; one that replaces the network or the test set
+ * network or need a pass (step, teach, evaluate, mistakes, cell, start, resume) wait in
+ * order for the jobs underway; one that replaces the network or the test set
  * cancels them, and each cancelled request gets its error through
  * fail(type, error) (transport.js's, which also answers the errors handle throws).
  *
@@ -181,17 +181,27 @@
         testInBackground(reason, epochStats);
         return;
       }
-      addJob(Object.assign({ kind: 'evaluation', reason, request, result: null }, epochStats));
+      const job = Object.assign({ kind: 'evaluation', reason, request, result: null }, epochStats);
+      addJob(job, engine.count('test'), (first, count) => {
+        // the core keeps the running totals; the first chunk starts them over
+        job.result = engine.evaluate('test', first, count, { reset: first === 0 });
+      }, () => finishEvaluation(job));
     }
 
     /** Classifies the whole test set as a job, then done({predicted, confidence}). */
     function classifyTest(request, done) {
       const n = engine.count('test');
-      addJob({ kind: 'classification', request, predicted: new Uint8Array(n), confidence: new Float32Array(n), done });
+      const predicted = new Uint8Array(n), confidence = new Float32Array(n);
+      addJob({ kind: 'classification', request }, n, (first, count) => {
+        const part = engine.classify('test', first, count);
+        predicted.set(part.predicted, first);
+        confidence.set(part.confidence, first);
+      }, () => done({ predicted, confidence }));
     }
 
-    function addJob(job) {
-      jobs.push(Object.assign(job, { first: 0, ms: 0, startedAt: now(), reportedAt: now() }));
+    /** A job: work(first, count) on items first..first+count-1 of `total`, in slices; then finish(). */
+    function addJob(job, total, work, finish) {
+      jobs.push(Object.assign(job, { total, work, finish, first: 0, ms: 0, startedAt: now(), reportedAt: now() }));
       schedule();
     }
 
@@ -244,34 +254,26 @@
 
     /** Runs the oldest job for about budgetMs; finishes it when its pass is complete. */
     function advanceJob(budgetMs) {
-      const job = jobs[0], total = engine.count('test');
+      const job = jobs[0], total = job.total;
       const t0 = now();
       while (job.first < total && now() - t0 < budgetMs) {
         const count = Math.min(passChunk, total - job.first);
         const c0 = now();
-        if (job.kind === 'evaluation') {
-          // the core keeps the running totals; the first chunk starts them over
-          job.result = engine.evaluate('test', job.first, count, { reset: job.first === 0 });
-        } else {
-          const part = engine.classify('test', job.first, count);
-          job.predicted.set(part.predicted, job.first);
-          job.confidence.set(part.confidence, job.first);
-        }
+        job.work(job.first, count);
         const ms = now() - c0;
         job.first += count;
         passChunk = Math.max(1, Math.min(10000, Math.round(count * (SLICE_MS / 2) / Math.max(ms, 0.5))));
       }
       job.ms += now() - t0;
       if (job.first < total) {
-        if (now() - job.startedAt >= JOB_PROGRESS_AFTER_MS && now() - job.reportedAt >= PROGRESS_EVERY_MS) {
+        if (job.kind !== 'predictions' && now() - job.startedAt >= JOB_PROGRESS_AFTER_MS && now() - job.reportedAt >= PROGRESS_EVERY_MS) {
           job.reportedAt = now();
           post({ type: 'testing', kind: job.kind, reason: job.reason || job.request, done: job.first, total });
         }
         return;
       }
       jobs.shift();
-      if (job.kind === 'classification') job.done({ predicted: job.predicted, confidence: job.confidence });
-      else finishEvaluation(job);
+      job.finish();
     }
 
     function finishEvaluation(job) {
@@ -308,20 +310,22 @@
       for (let k = 0; k < Math.min(PREVIEW_COUNT, total); k++) previewIndices.push((k * 397 + 11) % total);
     }
 
+    /** The preview images' predictions (a job: on the largest networks 24 of them take a while). */
     function sendPredictions() {
-      if (engine.count('test') === 0 || !config) return;
+      if (engine.count('test') === 0 || !config || jobs.some((job) => job.kind === 'predictions')) return;
       if (previewIndices.length === 0) choosePreviewIndices();
-      const n = previewIndices.length;
+      const indices = previewIndices.slice(), n = indices.length;
       const images = new Uint8Array(n * engine.rules.pixels);
       const labels = [], predicted = [], confidence = [];
-      previewIndices.forEach((index, k) => {
-        const p = engine.predictIndex('test', index);
-        images.set(p.pixels, k * engine.rules.pixels);
-        labels.push(p.label);
-        predicted.push(p.predicted);
-        confidence.push(p.confidence);
-      });
-      post({ type: 'predictions', indices: previewIndices.slice(), images, labels, predicted, confidence }, [images.buffer]);
+      addJob({ kind: 'predictions' }, n, (first, count) => {
+        for (let k = first; k < first + count; k++) {
+          const p = engine.predictIndex('test', indices[k]);
+          images.set(p.pixels, k * engine.rules.pixels);
+          labels.push(p.label);
+          predicted.push(p.predicted);
+          confidence.push(p.confidence);
+        }
+      }, () => post({ type: 'predictions', indices, images, labels, predicted, confidence }, [images.buffer]));
     }
 
     // ---- the training loop -------------------------------------------------------------------
@@ -453,24 +457,28 @@
       post({ type: 'paused' });
     }
 
-    /** One batch while not training: the rest of the current batch; then its test (a job). */
-    function stepOnce() {
+    /** One batch while not training: the rest of the current batch (a job: on the largest
+     *  networks a batch takes seconds), then its test. */
+    function stepOnce(m) {
       requireNetwork();
       requireSet('train');
       if (training()) pause();
       if (state === 'done' || state === 'diverged') configure(config, run);
       const p0 = progress ? progress.samples : 0;
       const inBatch = progress ? (p0 - epochStartSamples) - progress.epochSamples : 0;
-      trainSamples(Math.max(1, batchSize() - inBatch));
-      if (state !== 'diverged') state = 'paused';
-      if (state === 'paused' && progress.samples >= targetSamples()) {
-        // that batch ends the run: `done` follows its last test
-        if (engine.count('test') > 0) startEvaluation('done'); else finishRun();
-        return;
-      }
-      startEvaluation('step');
-      sendProgress();
-      post({ type: 'paused' });
+      addJob({ kind: 'step', request: m.type }, Math.max(1, batchSize() - inBatch), (first, count) => {
+        if (state !== 'diverged') trainSamples(count);
+      }, () => {
+        if (state !== 'diverged') state = 'paused';
+        if (state === 'paused' && progress.samples >= targetSamples()) {
+          // that batch ends the run: `done` follows its last test
+          if (engine.count('test') > 0) startEvaluation('done'); else finishRun();
+          return;
+        }
+        startEvaluation('step');
+        sendProgress();
+        post({ type: 'paused' });
+      });
     }
 
     // ---- requests (PROTOCOL.md "Page → worker"; init is the transport's, the look-inside ones inspect.js's)
@@ -492,7 +500,7 @@
       start() { start(); },
       resume() { start(); },
       pause() { pause(); },
-      step() { stepOnce(); },
+      step(m) { stepOnce(m); },
       reset(m) { requireNetwork(); configure(config, nextRun(m)); },
       'set-hyper'(m) {
         requireNetwork();
@@ -547,9 +555,9 @@
 
     return {
       /** Answers one request (checked by requests.js); throws on a bad one. Those of
-       *  WAIT_FOR_JOBS wait for the jobs underway, and start or resume after a waiting one. */
+       *  WAIT_FOR_JOBS wait for the jobs underway. */
       handle(m) {
-        if ((WAIT_FOR_JOBS.includes(m.type) && jobs.length > 0) || (waiting.length > 0 && WAIT_IN_TURN.includes(m.type))) {
+        if (WAIT_FOR_JOBS.includes(m.type) && (jobs.length > 0 || waiting.length > 0)) {
           waiting.push(m);
           schedule();
           return;
@@ -562,10 +570,9 @@
   }
 
   // Requests that change the network's weights or make a pass over the test set: they wait for
-  // the passes underway (which read the network as it stands) ...
-  const WAIT_FOR_JOBS = ['step', 'teach', 'evaluate', 'mistakes', 'cell'];
-  // ... and, with start and resume, keep their turn behind a request that waits.
-  const WAIT_IN_TURN = [...WAIT_FOR_JOBS, 'start', 'resume'];
+  // the passes underway (which read the network as it stands), and keep their turn behind a
+  // request that waits.
+  const WAIT_FOR_JOBS = ['step', 'teach', 'evaluate', 'mistakes', 'cell', 'start', 'resume'];
 
   root.MnistSession = MnistSession;
 })(typeof self !== 'undefined' ? self : globalThis);
