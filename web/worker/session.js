@@ -347,7 +347,7 @@
         try {
           advanceJob(SLICE_MS);
         } catch (error) { // (the core refused: a bug, or out of memory)
-          jobs.shift();
+          if (jobs.includes(job)) jobs.splice(jobs.indexOf(job), 1);
           if (job.request) fail(job.request, error); else stopOnError(error);
         }
       } else if (waiting.length) {

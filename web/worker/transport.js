@@ -21,10 +21,12 @@
 
   let session = null;
   let initialised = false; // an init arrived (and did not fail): another one is refused
+  let isTester = false;     // this worker tests for a training worker, on its port (tester.js)
 
   async function init(m) {
     if (m.role === 'tester') { // a second worker, for the training worker's tests (tester.js)
       MnistTester.serve(await MnistEngine.create(m.wasm), m.port);
+      isTester = true;
       post({ type: 'ready', role: 'tester' });
       return;
     }
@@ -68,7 +70,8 @@
       return;
     }
     if (!session) {
-      fail(type, new Error(initialised ? 'the WebAssembly module is not ready yet' : 'send init first'));
+      fail(type, new Error(isTester ? 'this worker is a tester: it takes its tests from the training worker\'s port'
+        : initialised ? 'the WebAssembly module is not ready yet' : 'send init first'));
       return;
     }
     try {
