@@ -68,6 +68,14 @@ static const char *USAGE_TAIL =
     "  --log-every N       progress line every N updates (default: every epoch, or\n"
     "                      every 10 updates for full-batch training)\n"
     "  --save FILE         write the trained model (format: README.md)\n"
+    "\n";
+
+/* The limits (src/cli/cli.h), then the exit status. */
+static const char *USAGE_LIMITS =
+    "limits: the files read (the --data files, --model, --image, --labels) and --save\n"
+    "must be regular files: a FIFO, device, socket or directory is refused at once. Each\n"
+    "file read holds at most %u MiB once decompressed, and the files of one run together\n"
+    "at most %u MiB.\n"
     "\n"
     "exit status: 0 success, 1 bad input or failed run, 2 bad usage\n";
 
@@ -117,6 +125,7 @@ void print_usage(FILE *out) {
         print_wrapped(out, p->description);
     }
     fputs(USAGE_TAIL, out);
+    fprintf(out, USAGE_LIMITS, MAX_FILE_BYTES >> 20, MAX_RUN_BYTES >> 20);
 }
 
 int fail(int status, const char *fmt, ...) {
