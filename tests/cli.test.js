@@ -94,6 +94,8 @@ const badFlags = [
   [['train', '--data', 'x', '--arch', '784-64-p2-10'], /layer 2 \(a pool\) follows a dense layer/],
   [['train', '--data', 'x', '--arch', '784-c8k3q-10'], /layer 1 \('c8k3q'\) is not a width like 128, a convolution like c16k3/],
   [['train', '--data', 'x', '--arch', '784-c99k3-10'], /layer 1 has 99 filters \(must be 1\.\.64\)/],
+  // a control character in a quoted input keeps the message on one line (found by fuzz/arch_text.c)
+  [['train', '--data', 'x', '--arch', '784-1\n0'], /^mnist: --arch: bad architecture '784-1\?0': layer 1 \('1\?0'\) is not a width/],
   [['train', '--data', 'x', '--batch', '0'], /--batch: expected a whole number from 1/],
   [['train', '--data', 'x', '--epochs', '0'], /--epochs: expected a whole number from 1/],
   [['train', '--data', 'x', '--iterations', '2.5'], /--iterations: expected a whole number/],
@@ -130,6 +132,10 @@ for (const [args, pattern] of badFlags) {
 
 test('missing data directory: one message that says how to get the data', () => {
   expectOneError(['train', '--data', '/nonexistent/mnist'], 1, /cannot open .*No such file.*make data/);
+});
+
+test('a path with a newline is quoted on one line', () => {
+  expectOneError(['eval', '--data', 'x', '--model', 'no\nsuch.model'], 1, /^mnist: cannot open no\?such\.model: No such file or directory$/);
 });
 
 test('a missing file in the data directory is named', (t) => {
@@ -487,9 +493,12 @@ test('the files of one run are bounded together, not just one by one (--help sta
   const mib = (n) => Math.floor(n / (1 << 20));
   expectOneError(['train', '--data', data, '--iterations', '1'], 1, new RegExp(`t10k-images-idx3-ubyte\\.gz: the files of this run would `
     + `hold more than ${mib(perRun)} MiB together once decompressed \\(${mib(each + labels.length)} MiB before this one\\); that is the limit of a run$`));
-  // One such file with a small test set is within both limits: the run reads it all and trains.
-  const one = smallDataDir(t, { 'train-images-idx3-ubyte': blankImagesGz(count), 'train-labels-idx1-ubyte': labels });
-  const r = runBinary(BIN.mnist, ['train', '--data', one, '--arch', '784-8-10', '--iterations', '1', '--batch', '10']);
+  // One such file (and its labels, and a model) is within both limits: predict reads them all.
+  const model = path.join(tempDir(t), 'net.model');
+  const trained = runBinary(BIN.mnist, ['train', '--data', smallDataDir(t), '--arch', '784-8-10', '--iterations', '1', '--save', model]);
+  assert.equal(trained.status, 0, trained.stderr);
+  const r = runBinary(BIN.mnist, ['predict', '--model', model, '--image', path.join(data, 'train-images-idx3-ubyte.gz'),
+    '--labels', path.join(data, 'train-labels-idx1-ubyte.gz'), '--index', String(count - 1)]);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, new RegExp(`on ${count} images`));
+  assert.deepEqual([r.json.index, r.json.label], [count - 1, 3]);
 });

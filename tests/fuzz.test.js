@@ -14,7 +14,7 @@ const { test } = require('node:test');
 
 const { ROOT } = require('./helpers');
 
-const SECONDS = 20; // per harness: the suite runs two files at once on 2 cores
+const SECONDS = 15; // per harness: the suite runs two files at once on 2 cores
 const FUZZ_DIR = path.join(ROOT, 'fuzz');
 
 /** The harnesses: every fuzz/NAME.c that defines LLVMFuzzerTestOneInput (the Makefile's rule). */
@@ -23,8 +23,8 @@ const HARNESSES = fs.readdirSync(FUZZ_DIR)
   .map((f) => f.replace(/\.c$/, ''))
   .sort();
 
-test('there is a harness for each IDX parser and for the model loader, raw and with its checksum fixed', () => {
-  for (const name of ['idx_dataset', 'idx_images', 'model_crc', 'model_raw']) assert.ok(HARNESSES.includes(name), `no fuzz/${name}.c`);
+test('there is a harness for each IDX parser, the model loader (raw and with its checksum fixed) and the architecture text', () => {
+  for (const name of ['idx_dataset', 'idx_images', 'model_crc', 'model_raw', 'arch_text']) assert.ok(HARNESSES.includes(name), `no fuzz/${name}.c`);
 });
 
 test('the harnesses build, and the seeds cover every model format version', () => {

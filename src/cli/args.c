@@ -129,12 +129,14 @@ void print_usage(FILE *out) {
 }
 
 int fail(int status, const char *fmt, ...) {
+    char line[2048];
     va_list ap;
     va_start(ap, fmt);
-    fputs("mnist: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
+    for (char *c = line; *c; c++) /* one line, whatever path or text it quotes */
+        if ((unsigned char)*c < 0x20) *c = '?';
+    fprintf(stderr, "mnist: %s\n", line);
     return status;
 }
 
