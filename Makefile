@@ -41,7 +41,7 @@ ASAN_CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/asan/obj/%.o)
 CHECK_OBJ := $(CHECK_SRC:%.c=$(BUILD)/obj/%.o)
 ASAN_CHECK_OBJ := $(CHECK_SRC:%.c=$(BUILD)/asan/obj/%.o)
 
-.PHONY: all native wasm test-bins data train serve dist test deps deps-quiet clean help bench
+.PHONY: all native wasm test-bins data train serve dist test deps deps-quiet clean help bench fuzz fuzz-bins fuzz-deps
 
 all: native wasm
 
@@ -56,6 +56,7 @@ help:
 	@echo "make test       run every test (node tests/run.js)"
 	@echo "make test-bins  the test harness and AddressSanitizer+UBSan builds the tests use"
 	@echo "make bench      speed: one epoch of dense nets vs plain C loops, TensorFlow.js, ConvNetJS; a 2-epoch CNN vs PyTorch; the page in Chromium to 97% (default) and 99% (cnn) (BENCH_QUICK=1, BENCH_IMPLS=..., BENCH_NETS=...)"
+	@echo "make fuzz       run each libFuzzer harness of the parsers (fuzz/) for FUZZ_SECONDS (default $(FUZZ_SECONDS)); prints executions and crashes with their reproducers"
 	@echo "make deps       install build dependencies (Debian/Ubuntu) or say what to install"
 	@echo "make clean      remove build/"
 
@@ -97,6 +98,45 @@ $(BUILD)/asan/mnist: $(ASAN_CORE_OBJ) $(ASAN_CLI_OBJ)
 
 $(BUILD)/asan/core_check: $(ASAN_CORE_OBJ) $(ASAN_CHECK_OBJ)
 	$(CC) $(CFLAGS) $(SANITIZE) -o $@ $^ -lm
+
+# Fuzzing (fuzz/README.md): every harness fuzz/NAME.c (a file defining
+# LLVMFuzzerTestOneInput) is built with clang and libFuzzer, AddressSanitizer and
+# UBSan into build/fuzz/NAME; `make fuzz` runs each for FUZZ_SECONDS. Rule: a parser
+# added to the core (anything reading bytes from outside) gets its harness here in
+# the same change; tests/fuzz.test.js checks that every harness runs.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS   := -std=c11 -Wall -Wextra -Werror -ffp-contract=off -fno-fast-math -g -O1 \
+                -fno-omit-frame-pointer -fno-sanitize-recover=all
+FUZZ_NAMES   := $(basename $(notdir $(shell grep -l LLVMFuzzerTestOneInput fuzz/*.c)))
+FUZZ_CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/fuzz/obj/%.o)
+.SECONDARY: $(FUZZ_CORE_OBJ)
+
+fuzz-bins: fuzz-deps $(FUZZ_NAMES:%=$(BUILD)/fuzz/%) $(BUILD)/fuzz/seeds/model.made
+
+fuzz-deps: deps-quiet
+	@bash scripts/install-deps.sh --quiet --fuzz
+
+fuzz: fuzz-bins
+	@echo "fuzz: $(words $(FUZZ_NAMES)) harnesses, $(FUZZ_SECONDS) s each: $(FUZZ_NAMES)"
+	@bash fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_NAMES)
+
+$(BUILD)/fuzz/obj/%.o: %.c | fuzz-deps
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link,address,undefined -MMD -MP -c -o $@ $<
+
+$(BUILD)/fuzz/%: fuzz/%.c $(FUZZ_CORE_OBJ) $(wildcard fuzz/*.h) | fuzz-deps
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_CORE_OBJ) -lz -lm
+
+# The model seeds, written by the core's own writer (fuzz/make_seeds.c).
+$(BUILD)/fuzz/make_seeds: fuzz/make_seeds.c $(CORE_OBJ) $(wildcard fuzz/*.h)
+	$(CC) $(CFLAGS) -o $@ $< $(CORE_OBJ) -lz -lm
+
+$(BUILD)/fuzz/seeds/model.made: $(BUILD)/fuzz/make_seeds
+	@rm -rf $(BUILD)/fuzz/seeds/model && mkdir -p $(BUILD)/fuzz/seeds/model
+	$< $(BUILD)/fuzz/seeds/model
+	@touch $@
 
 # Fetch and verify the datasets, then write the script-loadable copies that a
 # page opened from file:// loads (data/*/*.gz.js).

@@ -5,9 +5,11 @@
 # is installed, with apt-get (Debian or Ubuntu) as root or through a sudo that
 # asks no password; otherwise it prints the exact command to run and exits 1.
 #
-#   scripts/install-deps.sh [--quiet] [--tests] [--bench]
+#   scripts/install-deps.sh [--quiet] [--tests] [--bench] [--fuzz]
 #     --quiet   say nothing when everything is there (make runs it before every build)
-#     --tests   also npm, Chromium and Firefox ESR (tests/run.js and .ci/run use this)
+#     --tests   also npm, Chromium and Firefox ESR (tests/run.js and .ci/run use this),
+#               and what --fuzz installs (tests/fuzz.test.js runs the harnesses)
+#     --fuzz    clang and its libFuzzer runtime (libclang-rt-N-dev): `make fuzz`
 #     --bench   also npm, time(1), Chromium, and PyTorch for Debian's own Python 3
 #               (python3-torch, imported by /usr/bin/python3: the CNN peer of `make bench`)
 #
@@ -18,12 +20,14 @@ set -euo pipefail
 quiet=false
 tests=false
 bench=false
+fuzz=false
 for arg in "$@"; do
   case "$arg" in
     --quiet) quiet=true ;;
     --tests) tests=true ;;
     --bench) bench=true ;;
-    *) echo "install-deps: unknown option $arg (usage: install-deps.sh [--quiet] [--tests] [--bench])" >&2; exit 2 ;;
+    --fuzz) fuzz=true ;;
+    *) echo "install-deps: unknown option $arg (usage: install-deps.sh [--quiet] [--tests] [--bench] [--fuzz])" >&2; exit 2 ;;
   esac
 done
 
@@ -51,6 +55,15 @@ if $tests; then
   [ -x "${CHROMIUM:-/usr/bin/chromium}" ] || missing+=(chromium)
   [ -x "${FIREFOX:-/usr/bin/firefox-esr}" ] || missing+=(firefox-esr)
 fi
+if $tests || $fuzz; then
+  # fuzz/ (make fuzz, tests/fuzz.test.js): clang -fsanitize=fuzzer needs the runtime of
+  # clang's own version; libclang-rt-dev is the one of Debian's default clang.
+  if ! have clang; then
+    missing+=(clang libclang-rt-dev)
+  elif ! compgen -G "$(clang -print-resource-dir)/lib/*/libclang_rt.fuzzer-*.a" >/dev/null; then
+    missing+=("libclang-rt-$(clang -dumpversion | cut -d. -f1)-dev")
+  fi
+fi
 if $bench; then
   $tests || have npm || missing+=(npm)                                  # npm ci --prefix bench: the JS peers
   $tests || [ -s /etc/ssl/certs/ca-certificates.crt ] || missing+=(ca-certificates)
@@ -61,7 +74,7 @@ if $bench; then
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then
-  $quiet || echo "install-deps: everything needed is installed (C compiler, make, zlib headers, emscripten, Node.js$($tests && echo ', npm, Chromium, Firefox ESR')$($bench && echo ', time, PyTorch for /usr/bin/python3'))"
+  $quiet || echo "install-deps: everything needed is installed (C compiler, make, zlib headers, emscripten, Node.js$($tests && echo ', npm, Chromium, Firefox ESR')$($tests || $fuzz && echo ', clang with libFuzzer')$($bench && echo ', time, PyTorch for /usr/bin/python3'))"
   exit 0
 fi
 

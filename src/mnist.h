@@ -240,6 +240,11 @@ size_t mnist_rules_json(char *buf, size_t cap);
 
 /* ---- data ---------------------------------------------------------------- */
 
+/* Parsers of bytes from outside (the two below, mnist_model_load and
+ * mnist_parse_arch / mnist_arch_describe) are fuzzed: each has a libFuzzer
+ * harness in fuzz/ (make fuzz). A parser added here gets its harness in the
+ * same change (fuzz/README.md). */
+
 /* A labelled set of images, pointing into caller-owned IDX buffers. */
 typedef struct {
     const uint8_t *pixels;   /* count x 784, row-major, 0..255 */

@@ -18,8 +18,8 @@ const { FILE_NAMES } = require('../web/js/datasets.js');
 const FILES = FILE_NAMES.map((name) => name.replace(/\.gz$/, ''));
 
 /** Expects failure with exactly one line on stderr, matching `pattern`. */
-function expectOneError(args, status, pattern) {
-  const r = runBinary(BIN.asanMnist, args);
+function expectOneError(args, status, pattern, options = {}) {
+  const r = runBinary(BIN.asanMnist, args, options);
   assert.equal(r.status, status, `mnist ${args.join(' ')}: status ${r.status}\n${r.stderr}`);
   const lines = r.stderr.trim().split('\n');
   assert.equal(lines.length, 1, `expected one line on stderr, got:\n${r.stderr}`);
@@ -94,6 +94,8 @@ const badFlags = [
   [['train', '--data', 'x', '--arch', '784-64-p2-10'], /layer 2 \(a pool\) follows a dense layer/],
   [['train', '--data', 'x', '--arch', '784-c8k3q-10'], /layer 1 \('c8k3q'\) is not a width like 128, a convolution like c16k3/],
   [['train', '--data', 'x', '--arch', '784-c99k3-10'], /layer 1 has 99 filters \(must be 1\.\.64\)/],
+  // a control character in a quoted input keeps the message on one line (found by fuzz/arch_text.c)
+  [['train', '--data', 'x', '--arch', '784-1\n0'], /^mnist: --arch: bad architecture '784-1\?0': layer 1 \('1\?0'\) is not a width/],
   [['train', '--data', 'x', '--batch', '0'], /--batch: expected a whole number from 1/],
   [['train', '--data', 'x', '--epochs', '0'], /--epochs: expected a whole number from 1/],
   [['train', '--data', 'x', '--iterations', '2.5'], /--iterations: expected a whole number/],
@@ -130,6 +132,10 @@ for (const [args, pattern] of badFlags) {
 
 test('missing data directory: one message that says how to get the data', () => {
   expectOneError(['train', '--data', '/nonexistent/mnist'], 1, /cannot open .*No such file.*make data/);
+});
+
+test('a path with a newline is quoted on one line', () => {
+  expectOneError(['eval', '--data', 'x', '--model', 'no\nsuch.model'], 1, /^mnist: cannot open no\?such\.model: No such file or directory$/);
 });
 
 test('a missing file in the data directory is named', (t) => {
@@ -395,4 +401,104 @@ test('a model with taught examples (version 3) evaluates and predicts, reporting
   for (const [name, fn, pattern] of cases) {
     expectOneError(['eval', '--data', MNIST_DIR, '--model', edit(name, fn)], 1, pattern);
   }
+});
+
+/* ---- special files and the limits of a run (src/cli/cli.h) ---- */
+
+/** A path that is not a regular file must be refused at once: spawned with a timeout, so a
+ *  read that blocks (a FIFO with no writer) fails the test instead of hanging it. */
+function expectRefusedAtOnce(args, pathName, what) {
+  const started = Date.now();
+  const line = expectOneError(args, 1, new RegExp(`^mnist: ${pathName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: ${what}, not a regular file$`),
+    { timeout: 10000 });
+  assert.ok(Date.now() - started < 10000, `${line}: took ${Date.now() - started} ms`);
+}
+
+function mkfifo(file) {
+  const r = require('node:child_process').spawnSync('mkfifo', [file]);
+  assert.equal(r.status, 0, `mkfifo ${file}: ${r.stderr}`);
+  return file;
+}
+
+test('a FIFO with no writer is refused at once, not waited on: as a data file, a model, an image, labels and --save', (t) => {
+  const dir = tempDir(t);
+  const data = smallDataDir(t);
+  const model = path.join(dir, 'net.model');
+  const trained = runBinary(BIN.mnist, ['train', '--data', data, '--arch', '784-8-10', '--iterations', '1', '--save', model]);
+  assert.equal(trained.status, 0, trained.stderr);
+  const images = path.join(data, 't10k-images-idx3-ubyte.gz');
+  const fifo = mkfifo(path.join(dir, 'fifo'));
+  expectRefusedAtOnce(['eval', '--data', data, '--model', fifo], fifo, 'a FIFO \\(named pipe\\)');
+  expectRefusedAtOnce(['predict', '--model', model, '--image', fifo], fifo, 'a FIFO \\(named pipe\\)');
+  expectRefusedAtOnce(['predict', '--model', model, '--image', images, '--labels', fifo], fifo, 'a FIFO \\(named pipe\\)');
+  expectRefusedAtOnce(['train', '--data', data, '--iterations', '1', '--save', fifo], fifo, 'a FIFO \\(named pipe\\)');
+  // in a data folder, in place of the compressed file and of the plain one
+  const gz = path.join(data, 'train-labels-idx1-ubyte.gz');
+  fs.rmSync(gz);
+  mkfifo(gz);
+  expectRefusedAtOnce(['train', '--data', data, '--iterations', '1'], gz, 'a FIFO \\(named pipe\\)');
+  fs.rmSync(gz);
+  const plain = mkfifo(path.join(data, 'train-labels-idx1-ubyte'));
+  expectRefusedAtOnce(['train', '--data', data, '--iterations', '1'], plain, 'a FIFO \\(named pipe\\)');
+});
+
+test('a character device (/dev/zero), a directory and a socket are refused with what they are', async (t) => {
+  const dir = tempDir(t);
+  const data = smallDataDir(t);
+  const images = path.join(data, 't10k-images-idx3-ubyte.gz');
+  expectRefusedAtOnce(['predict', '--model', '/dev/zero', '--image', images], '/dev/zero', 'a character device');
+  expectRefusedAtOnce(['eval', '--data', data, '--model', dir], dir, 'a directory');
+  expectRefusedAtOnce(['train', '--data', data, '--iterations', '1', '--save', dir], dir, 'a directory');
+  const folder = path.join(data, 't10k-labels-idx1-ubyte.gz');
+  fs.rmSync(folder);
+  fs.mkdirSync(folder);
+  expectRefusedAtOnce(['train', '--data', data, '--iterations', '1'], folder, 'a directory');
+  const socket = path.join(dir, 'socket');
+  const server = require('node:net').createServer();
+  await new Promise((resolve, reject) => server.listen(socket, resolve).on('error', reject));
+  t.after(() => server.close());
+  expectRefusedAtOnce(['predict', '--model', socket, '--image', images], socket, 'a socket');
+});
+
+/** The limits --help states: [per file, per run] in bytes. */
+function limitsFromHelp() {
+  const help = runBinary(BIN.mnist, ['--help']).stdout.replace(/\s+/g, ' ');
+  const m = help.match(/at most (\d+) MiB once decompressed, and the files of one run together at most (\d+) MiB/);
+  assert.ok(m, `--help states no limits:\n${help}`);
+  return [Number(m[1]) << 20, Number(m[2]) << 20];
+}
+
+/** An IDX image file of `count` blank images, gzipped cheaply: one gzip member of the header
+ *  and `count` / 1337 members of 1337 blank images (~1 MiB) each, which inflate as one file. */
+function blankImagesGz(count) {
+  const chunk = 1337;
+  assert.equal(count % chunk, 0);
+  const member = zlib.gzipSync(Buffer.alloc(chunk * 784));
+  const header = zlib.gzipSync(idxImages(0, { declared: count }));
+  return rawFile(Buffer.concat([header, ...Array(count / chunk).fill(member)]));
+}
+
+test('the files of one run are bounded together, not just one by one (--help states both limits)', (t) => {
+  const [perFile, perRun] = limitsFromHelp();
+  assert.equal(perFile, 256 << 20);
+  // Two image files each under the per-file cap whose sum passes the run's limit.
+  const count = Math.ceil((perRun / 2 + (8 << 20)) / 784 / 1337) * 1337;
+  const each = 16 + count * 784;
+  assert.ok(each < perFile && 2 * each > perRun, `${each} bytes each`);
+  const labels = idxLabels(new Array(count).fill(3));
+  const data = smallDataDir(t, {
+    'train-images-idx3-ubyte': blankImagesGz(count), 'train-labels-idx1-ubyte': labels,
+    't10k-images-idx3-ubyte': blankImagesGz(count), 't10k-labels-idx1-ubyte': labels,
+  });
+  const mib = (n) => Math.floor(n / (1 << 20));
+  expectOneError(['train', '--data', data, '--iterations', '1'], 1, new RegExp(`t10k-images-idx3-ubyte\\.gz: the files of this run would `
+    + `hold more than ${mib(perRun)} MiB together once decompressed \\(${mib(each + labels.length)} MiB before this one\\); that is the limit of a run$`));
+  // One such file (and its labels, and a model) is within both limits: predict reads them all.
+  const model = path.join(tempDir(t), 'net.model');
+  const trained = runBinary(BIN.mnist, ['train', '--data', smallDataDir(t), '--arch', '784-8-10', '--iterations', '1', '--save', model]);
+  assert.equal(trained.status, 0, trained.stderr);
+  const r = runBinary(BIN.mnist, ['predict', '--model', model, '--image', path.join(data, 'train-images-idx3-ubyte.gz'),
+    '--labels', path.join(data, 'train-labels-idx1-ubyte.gz'), '--index', String(count - 1)]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual([r.json.index, r.json.label], [count - 1, 3]);
 });

@@ -68,6 +68,14 @@ static const char *USAGE_TAIL =
     "  --log-every N       progress line every N updates (default: every epoch, or\n"
     "                      every 10 updates for full-batch training)\n"
     "  --save FILE         write the trained model (format: README.md)\n"
+    "\n";
+
+/* The limits (src/cli/cli.h), then the exit status. */
+static const char *USAGE_LIMITS =
+    "limits: the files read (the --data files, --model, --image, --labels) and --save\n"
+    "must be regular files: a FIFO, device, socket or directory is refused at once. Each\n"
+    "file read holds at most %u MiB once decompressed, and the files of one run together\n"
+    "at most %u MiB.\n"
     "\n"
     "exit status: 0 success, 1 bad input or failed run, 2 bad usage\n";
 
@@ -117,15 +125,18 @@ void print_usage(FILE *out) {
         print_wrapped(out, p->description);
     }
     fputs(USAGE_TAIL, out);
+    fprintf(out, USAGE_LIMITS, MAX_FILE_BYTES >> 20, MAX_RUN_BYTES >> 20);
 }
 
 int fail(int status, const char *fmt, ...) {
+    char line[2048];
     va_list ap;
     va_start(ap, fmt);
-    fputs("mnist: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
+    for (char *c = line; *c; c++) /* one line, whatever path or text it quotes */
+        if ((unsigned char)*c < 0x20) *c = '?';
+    fprintf(stderr, "mnist: %s\n", line);
     return status;
 }
 

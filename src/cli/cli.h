@@ -24,13 +24,23 @@ int parse_train(int argc, char **argv, train_options *o);
 int parse_simple(int argc, char **argv, const char *cmd, const char **names, const char **values, int n_names);
 
 /* ---- files.c */
+/* What a run may read (files.c enforces them, --help states them): every data,
+ * image and model path must be a regular file (a FIFO, device, socket or
+ * directory is refused before anything could block on it), each file at most
+ * MAX_FILE_BYTES once decompressed, and all the files of one run together at
+ * most MAX_RUN_BYTES (they stay in memory until it ends): one file at the cap
+ * and 64 MiB more; MNIST's four files hold 55 MB. */
+#define MAX_FILE_BYTES (256u << 20)
+#define MAX_RUN_BYTES (MAX_FILE_BYTES + (64u << 20))
+
 typedef struct {
     uint8_t *bytes;
     size_t len;
 } file_buf;
 
-/* Reads a whole file, inflating it if it starts with the gzip magic. 0 and
- * one message on failure; `missing_hint` is added when the file is absent. */
+/* Reads a whole regular file, inflating it if it starts with the gzip magic,
+ * within the limits above. 0 and one message on failure; `missing_hint` is
+ * added when the file is absent. */
 int read_file(const char *path, file_buf *out, const char *missing_hint);
 
 /* The four IDX files of a dataset folder, without ".gz" (either form is read):
@@ -45,6 +55,9 @@ typedef struct {
 /* Loads DIR's training and/or test set (always the test set). */
 int load_data(const char *dir, int want_train, data_files *d);
 void free_data(data_files *d);
+/* 0 and one message if `path` exists and is not a regular file (checked
+ * before training, so that a --save path that cannot be written fails first). */
+int check_save_path(const char *path);
 int write_model(const mnist_net *net, const char *path);
 mnist_net *read_model(const char *path);
 

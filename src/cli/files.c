@@ -3,26 +3,96 @@
  * the gzip magic, the four IDX files of a data directory, and model files. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "cli.h"
 
-#define MAX_FILE_BYTES (256u << 20) /* refuse anything that inflates past 256 MiB */
+#define MIB (1u << 20)
 
-/* Doubles a growing buffer, up to MAX_FILE_BYTES. 0 and a message when it
+/* Bytes held by the files this run has read (they stay in memory until it ends). */
+static size_t run_bytes;
+
+/* The most one more file may hold: the per-file cap, or what the run's budget leaves. */
+static size_t file_limit(void) {
+    size_t left = MAX_RUN_BYTES - run_bytes;
+    return left < MAX_FILE_BYTES ? left : MAX_FILE_BYTES;
+}
+
+/* The message for a file that reached file_limit(). */
+static int too_large(const char *path, const char *what) {
+    if (file_limit() < MAX_FILE_BYTES)
+        return fail(0, "%s: the files of this run would hold more than %u MiB together%s (%zu MiB before this "
+                       "one); that is the limit of a run", path, MAX_RUN_BYTES / MIB, what, run_bytes / MIB);
+    return fail(0, "%s: larger than %u MiB%s; not an MNIST file", path, MAX_FILE_BYTES / MIB, what);
+}
+
+/* Doubles a growing buffer, up to file_limit(). 0 and a message when it
  * may not grow further or memory runs out. */
 static int grow_buffer(uint8_t **buf, size_t *cap, const char *path, const char *what) {
-    if (*cap >= MAX_FILE_BYTES)
-        return fail(0, "%s: larger than %u MiB%s; not an MNIST file", path, MAX_FILE_BYTES >> 20, what);
-    size_t bigger_cap = *cap * 2 > MAX_FILE_BYTES ? MAX_FILE_BYTES : *cap * 2;
+    size_t limit = file_limit();
+    if (*cap >= limit) return too_large(path, what);
+    size_t bigger_cap = *cap * 2 > limit ? limit : *cap * 2;
     uint8_t *bigger = realloc(*buf, bigger_cap);
     if (!bigger) return fail(0, "%s: out of memory", path);
     *buf = bigger;
     *cap = bigger_cap;
     return 1;
+}
+
+/* A first buffer size of `want`, within file_limit() (at least 1). */
+static size_t first_cap(size_t want) {
+    size_t limit = file_limit();
+    return want < limit ? want : limit ? limit : 1;
+}
+
+/* What a file that is not regular is, for the message. */
+static const char *file_kind(mode_t mode) {
+    if (S_ISDIR(mode)) return "a directory";
+    if (S_ISFIFO(mode)) return "a FIFO (named pipe)";
+    if (S_ISCHR(mode)) return "a character device";
+    if (S_ISBLK(mode)) return "a block device";
+    if (S_ISSOCK(mode)) return "a socket";
+    return "not a regular file";
+}
+
+/* 1 if path names no file or a regular file; else 0 and one line naming what it is.
+ * stat only looks: a FIFO or device is neither opened (nor blocked on) nor touched. */
+static int not_special(const char *path) {
+    struct stat st;
+    if (stat(path, &st) != 0 || S_ISREG(st.st_mode)) return 1;
+    return fail(0, "%s: %s, not a regular file", path, file_kind(st.st_mode));
+}
+
+/* 1 if the file open as fd is a regular file (fstat: the file actually opened,
+ * whatever was swapped in after not_special looked); else closes fd, 0 and one line. */
+static int opened_regular(int fd, const char *path) {
+    struct stat st;
+    int looked = fstat(fd, &st) == 0, e = errno;
+    if (looked && S_ISREG(st.st_mode)) return 1;
+    close(fd);
+    if (!looked) return fail(0, "cannot stat %s: %s", path, strerror(e));
+    return fail(0, "%s: %s, not a regular file", path, file_kind(st.st_mode));
+}
+
+/* Opens a regular file for reading without ever blocking: looked at before
+ * (not_special), opened with O_NONBLOCK (a FIFO opens at once), looked at
+ * again (opened_regular). -1 and one message on failure. */
+static int open_regular(const char *path, const char *missing_hint) {
+    if (!not_special(path)) return -1;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        return fail(0, "cannot open %s: %s%s", path, strerror(e), e == ENOENT ? missing_hint : ""), -1;
+    }
+    if (!opened_regular(fd, path)) return -1;
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    return fd;
 }
 
 /* The end of a read: on success `out` owns buf; on failure buf is freed. */
@@ -42,7 +112,7 @@ static int gunzip(const char *path, const uint8_t *in, size_t in_len, file_buf *
     z_stream zs;
     memset(&zs, 0, sizeof zs);
     if (inflateInit2(&zs, 15 + 16) != Z_OK) return fail(0, "%s: zlib failed to start", path);
-    size_t cap = in_len < MAX_FILE_BYTES / 4 ? in_len * 4 + 1024 : MAX_FILE_BYTES, len = 0;
+    size_t cap = first_cap(in_len < MAX_FILE_BYTES / 4 ? in_len * 4 + 1024 : MAX_FILE_BYTES), len = 0;
     uint8_t *buf = malloc(cap);
     int ok = buf ? 1 : fail(0, "%s: out of memory", path), ret = Z_OK;
     zs.next_in = (uint8_t *)in;
@@ -67,47 +137,39 @@ static int gunzip(const char *path, const uint8_t *in, size_t in_len, file_buf *
 }
 
 int read_file(const char *path, file_buf *out, const char *missing_hint) {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        int e = errno;
-        return fail(0, "cannot open %s: %s%s", path, strerror(e), e == ENOENT ? missing_hint : "");
-    }
-    size_t cap = 1 << 20, len = 0;
+    int fd = open_regular(path, missing_hint);
+    if (fd < 0) return 0;
+    size_t cap = first_cap(MIB), len = 0;
     uint8_t *raw = malloc(cap);
     int ok = raw ? 1 : fail(0, "%s: out of memory", path);
     while (ok) {
         if (len == cap && !(ok = grow_buffer(&raw, &cap, path, ""))) break;
-        size_t n = fread(raw + len, 1, cap - len, f);
-        len += n;
-        if (n == 0) {
-            if (ferror(f)) ok = fail(0, "cannot read %s: %s", path, strerror(errno));
-            break;
-        }
+        ssize_t n = read(fd, raw + len, cap - len);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) ok = fail(0, "cannot read %s: %s", path, strerror(errno));
+        if (n <= 0) break;
+        len += (size_t)n;
     }
-    fclose(f);
+    close(fd);
     if (ok && len >= 2 && raw[0] == 0x1f && raw[1] == 0x8b) {
         ok = gunzip(path, raw, len, out);
         free(raw);
-        return ok;
+    } else {
+        ok = hand_over(ok, raw, len, out);
     }
-    return hand_over(ok, raw, len, out);
+    if (ok) run_bytes += out->len;
+    return ok;
 }
 
 /* Finds DIR/NAME.gz, or DIR/NAME uncompressed. */
 static int read_dataset_file(const char *dir, const char *name, file_buf *out, char *path,
                              size_t path_cap) {
+    struct stat st; /* stat, not open: a FIFO must not be opened here (read_file refuses it) */
     snprintf(path, path_cap, "%s/%s.gz", dir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    if (stat(path, &st) != 0) {
         char plain[1024];
         snprintf(plain, sizeof plain, "%s/%s", dir, name);
-        FILE *g = fopen(plain, "rb");
-        if (g) {
-            fclose(g);
-            snprintf(path, path_cap, "%s", plain);
-        }
-    } else {
-        fclose(f);
+        if (stat(plain, &st) == 0) snprintf(path, path_cap, "%s", plain);
     }
     return read_file(path, out,
                      " (run `make data` to fetch MNIST into data/mnist, or pass --data DIR)");
@@ -137,6 +199,8 @@ int load_data(const char *dir, int want_train, data_files *d) {
     return 1;
 }
 
+int check_save_path(const char *path) { return not_special(path); }
+
 int write_model(const mnist_net *net, const char *path) {
     size_t size = mnist_model_size(net);
     uint8_t *buf = malloc(size);
@@ -146,11 +210,21 @@ int write_model(const mnist_net *net, const char *path) {
         free(buf);
         return fail(0, "%s", err.message);
     }
-    FILE *f = fopen(path, "wb");
-    int ok = f && fwrite(buf, 1, size, f) == size;
-    if (f && fclose(f) != 0) ok = 0;
+    /* Without blocking too: a FIFO with no reader fails to open (ENXIO), one with a reader is refused. */
+    int fd = not_special(path) ? open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK | O_CLOEXEC, 0666) : -2;
+    if (fd >= 0 && !opened_regular(fd, path)) fd = -2;
+    size_t done = 0;
+    while (fd >= 0 && done < size) {
+        ssize_t n = write(fd, buf + done, size - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        done += (size_t)n;
+    }
+    int e = errno, ok = fd >= 0 && done == size;
+    if (fd >= 0 && close(fd) != 0 && ok) ok = 0, e = errno;
     free(buf);
-    if (!ok) return fail(0, "cannot write model %s: %s", path, strerror(errno));
+    if (fd == -2) return 0; /* already said */
+    if (!ok) return fail(0, "cannot write model %s: %s", path, strerror(e));
     return 1;
 }
 

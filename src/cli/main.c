@@ -42,6 +42,7 @@ static int cmd_train(int argc, char **argv) {
     train_options o;
     memset(&o, 0, sizeof o);
     if (!parse_train(argc, argv, &o)) return 2;
+    if (o.save_path && !check_save_path(o.save_path)) return 1; /* before a long run, not after */
     data_files d;
     if (!load_data(o.data_dir, 1, &d)) {
         free_data(&d);

@@ -9,6 +9,10 @@ static void set_error(mnist_error *err, mnist_status code, const char *field, co
                       va_list ap) {
     err->code = code;
     vsnprintf(err->message, sizeof err->message, fmt, ap);
+    /* One line, whatever input it quotes (found by fuzz/arch_text.c: an --arch
+     * text with a newline): control characters become '?'. */
+    for (char *c = err->message; *c; c++)
+        if ((unsigned char)*c < 0x20) *c = '?';
     snprintf(err->field, sizeof err->field, "%s", field);
 }
 
