@@ -14,7 +14,7 @@
  *   tester.abandon(why)
  *
  * The channel: trainer -> tester {type: 'load', images, labels} (the test set's IDX
- * bytes, transferred), {type: 'test', model} (a model file, transferred);
+ * bytes as the page sent them, gzipped or not, transferred), {type: 'test', model} (a model file, transferred);
  * tester -> trainer {type: 'ready'}, {type: 'tested', result: {count, correct,
  * accuracy, loss, confusion}, seconds}, {type: 'failed', message}. Tests are
  * answered in order; after a failure the tester is not used again. The results are the same bits as testing in the training
