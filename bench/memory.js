@@ -240,8 +240,11 @@ async function memoryRun({ playwright, chromium, mode, webRoot, dataDir, preset 
     let training;
     try {
       await page.click('#train');
-      await page.waitForFunction(() => window.__mem.done, null, { timeout: timeoutMs, polling: 200 })
+      // the end of the run, or an error the page shows (a worker that failed)
+      await page.waitForFunction(() => window.__mem.done || document.querySelector('#status').getAttribute('data-kind') === 'error',
+        null, { timeout: timeoutMs, polling: 200 })
         .catch(async () => { throw new Error(`the run did not end within ${timeoutMs / 1000} s: ${await status()} ${errors.join('; ')}`.trim()); });
+      if (!(await page.evaluate(() => window.__mem.done))) throw new Error(`the run failed: ${await status()} ${errors.join('; ')}`.trim());
       training = sizes(pid);
     } finally {
       clearInterval(poll);
