@@ -157,30 +157,39 @@ function longtaskCauses(longtasks, arrivals) {
   return out;
 }
 
+const LAUNCH_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+  '--no-first-run', '--disable-sync', '--disable-quic'];
+
+/** Opens web/index.html?preset=NAME in a fresh context of `browser`: from `server`
+ *  (scripts/serve.js) or, mode 'file', from disk; `init` runs before the page's scripts,
+ *  onPage(page) before it loads. -> { page, errors (uncaught ones and crashes, as they
+ *  come) } or { skipped } (file:// reads data/mnist beside web/ only). */
+async function openPreset(browser, server, { mode, webRoot, dataDir, preset, init, onPage }) {
+  if (mode === 'file' && path.resolve(dataDir) !== path.join(path.dirname(webRoot), 'data', 'mnist')) {
+    return { skipped: 'the file:// page reads data/mnist only' };
+  }
+  const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('crash', () => errors.push('the page crashed'));
+  if (onPage) onPage(page);
+  await page.addInitScript(init);
+  const query = `?preset=${encodeURIComponent(preset)}`;
+  await page.goto(mode === 'file' ? pathToFileURL(path.join(webRoot, 'index.html')).href + query
+    : `http://127.0.0.1:${server.address().port}/${query}`);
+  return { page, errors };
+}
+
 async function pageRun({ playwright, chromium, mode, webRoot, dataDir, preset, target, untilDone = false, probeMs = 0, timeoutMs }) {
   const { createServer } = require('../scripts/serve.js');
   const server = createServer({ webRoot, dataRoot: path.dirname(dataDir) });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const browser = await playwright.chromium.launch({
-    executablePath: chromium,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--no-first-run', '--disable-sync', '--disable-quic'],
-  });
+  const browser = await playwright.chromium.launch({ executablePath: chromium, args: LAUNCH_ARGS });
   try {
-    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('crash', () => errors.push('the page crashed'));
     const workers = [];
-    page.on('worker', (w) => workers.push(w));
-    await page.addInitScript(instrumentPage);
-    const query = `?preset=${encodeURIComponent(preset)}`;
-    if (mode === 'file') {
-      if (path.resolve(dataDir) !== path.join(path.dirname(webRoot), 'data', 'mnist')) return { skipped: 'the file:// page reads data/mnist only' };
-      await page.goto(pathToFileURL(path.join(webRoot, 'index.html')).href + query);
-    } else {
-      await page.goto(`http://127.0.0.1:${server.address().port}/${query}`);
-    }
+    const { page, errors, skipped } = await openPreset(browser, server, { mode, webRoot, dataDir, preset, init: instrumentPage,
+      onPage: (p) => p.on('worker', (w) => workers.push(w)) });
+    if (skipped) return { skipped };
     try {
       await page.waitForFunction(() => /Ready/.test(document.querySelector('#status').textContent)
         && !document.querySelector('#train').disabled, null, { timeout: READY_TIMEOUT_MS });
@@ -293,4 +302,4 @@ async function pageRun({ playwright, chromium, mode, webRoot, dataDir, preset, t
   }
 }
 
-module.exports = { pageRun };
+module.exports = { pageRun, openPreset, LAUNCH_ARGS };

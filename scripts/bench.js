@@ -30,6 +30,13 @@
  *   tfjs-wasm     @tensorflow/tfjs 4.22.0 + tfjs-backend-wasm (SIMD build, 1 thread)
  *   tfjs-cpu      @tensorflow/tfjs 4.22.0, cpu backend (plain JS)
  *   convnetjs     convnetjs 0.3.0
+ *   page-memory   the tab's memory (bench/memory.js, issue 12): the resident size of
+ *                 Chromium's renderer process that holds the page and its workers,
+ *                 before the data, with the data loaded, its peak while the page trains
+ *                 the preset's whole run (default in the dense suite, cnn in the CNN
+ *                 one) and after; served and from file://. Printed as a section of its
+ *                 own (with the private part: RSS less the pages of Chromium's own code,
+ *                 which every Chromium process maps), rows with net "memory" in the JSON.
  *   page-chromium the page in headless Chromium (bench/page.js): seconds from
  *                 pressing Train to 97% test accuracy, opened with
  *                 ?preset=default (its own settings), and the samples/s it
@@ -100,6 +107,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { fileOf } = require('../web/js/datasets.js');
 const { pageRun } = require('../bench/page.js');
+const { memoryRun } = require('../bench/memory.js');
 
 const ROOT = path.resolve(__dirname, '..');
 const BUILD = path.join(ROOT, 'build');
@@ -116,8 +124,9 @@ const LR = 0.1;
 const WARMUP = 50;
 const SEED = 1;
 
-const ALL_IMPLS = ['wasm', 'native', 'naive-wasm', 'naive-native', 'pytorch', 'tfjs-wasm', 'tfjs-cpu', 'convnetjs', 'page-chromium'];
-const DENSE_IMPLS = ALL_IMPLS.filter((i) => i !== 'pytorch');
+const ALL_IMPLS = ['wasm', 'native', 'naive-wasm', 'naive-native', 'pytorch', 'tfjs-wasm', 'tfjs-cpu', 'convnetjs', 'page-chromium',
+  'page-memory'];
+const DENSE_IMPLS = ALL_IMPLS.filter((i) => i !== 'pytorch' && i !== 'page-memory');
 const CNN_IMPLS = ['native', 'wasm', 'pytorch', 'page-chromium', 'tfjs-wasm', 'tfjs-cpu', 'convnetjs'];
 const PYTHON = '/usr/bin/python3'; // Debian's, with python3-torch; not whichever python3 is first on PATH
 
@@ -383,7 +392,8 @@ const CNN_RUNS = {
  * (frames, long tasks, evaluations, answers to a drawing's predict every
  * PAGE_PROBE_MS).
  */
-async function pageInChromium(mode, preset, target, untilDone) {
+/** playwright-core, or {skipped} when it or Chromium is missing. */
+function browserDriver() {
   let playwright;
   try {
     playwright = require(require.resolve('playwright-core', { paths: [ROOT] }));
@@ -391,8 +401,38 @@ async function pageInChromium(mode, preset, target, untilDone) {
     return { skipped: 'playwright-core is not installed (npm ci at the root)' };
   }
   if (!fs.existsSync(CHROMIUM)) return { skipped: `no Chromium at ${CHROMIUM}` };
+  return { playwright };
+}
+
+async function pageInChromium(mode, preset, target, untilDone) {
+  const { playwright, skipped } = browserDriver();
+  if (skipped) return { skipped };
   return pageRun({ playwright, chromium: CHROMIUM, mode, webRoot: path.join(ROOT, 'web'), dataDir: DATA_DIR, preset, target,
     untilDone, probeMs: untilDone ? PAGE_PROBE_MS : 0, timeoutMs: TIMEOUT_MS });
+}
+
+/** The tab's memory (bench/memory.js) while the page trains `preset`'s whole run. */
+async function pageMemory(item) {
+  const { playwright, skipped } = browserDriver();
+  if (skipped) return { skipped };
+  return memoryRun({ playwright, chromium: CHROMIUM, mode: item.page, webRoot: path.join(ROOT, 'web'), dataDir: DATA_DIR,
+    preset: item.preset, timeoutMs: TIMEOUT_MS });
+}
+
+/** The memory rows: MB at each moment of the run, RSS (and the private part). */
+function memoryTable(rows) {
+  const head = ['page', 'preset', 'before data', 'data loaded', 'peak training', 'after', 'private: loaded / peak / after', 'notes'];
+  const right = [false, false, true, true, true, true, true, false];
+  const cells = rows.map((r) => {
+    const name = r.page === 'file://' ? 'file://' : 'served';
+    if (r.error) return [name, r.preset, '', '', '', '', '', `FAILED: ${r.error}`];
+    if (r.skipped) return [name, r.preset, '', '', '', '', '', `skipped: ${r.skipped}`];
+    const mb = r.mb, p = r.private_mb;
+    return [name, r.preset, fmtFixed(mb.before_data, 0), fmtFixed(mb.data_loaded, 0), fmtFixed(mb.peak_training, 0), fmtFixed(mb.after, 0),
+      `${fmtFixed(p.data_loaded, 0)} / ${fmtFixed(p.peak_training, 0)} / ${fmtFixed(p.after, 0)}`,
+      `${r.threads} thread${r.threads === 1 ? '' : 's'}, ${r.workers} workers; run ${fmtFixed(r.seconds_training, 1)} s, test accuracy ${fmtFixed(r.test_accuracy, 4)}`];
+  });
+  return alignTable(head, right, cells);
 }
 
 // ---- table --------------------------------------------------------------------------
@@ -587,6 +627,13 @@ async function main() {
     process.exit(2);
   }
   const plan = [];
+  // the tab's memory while the page trains each suite's preset (not the CNN's in BENCH_QUICK runs)
+  if (impls.includes('page-memory')) {
+    for (const [net, preset] of [['dense', 'default'], ['cnn', PAGE_CNN_PRESET]]) {
+      if (!nets.includes(net) || (net === 'cnn' && QUICK)) continue;
+      for (const page of ['served', 'file']) plan.push({ net: 'memory', impl: 'page-memory', preset, page, arch: `?preset=${preset}`, batch: '' });
+    }
+  }
   if (nets.includes('dense')) {
     for (const impl of DENSE_IMPLS.filter((i) => impls.includes(i))) {
       if (impl === 'page-chromium') {
@@ -627,14 +674,16 @@ async function main() {
   for (const [i, item] of plan.entries()) {
     const threads = item.threads > 1 ? ` ${item.threads} threads` : item.threads ? ' 1 thread' : '';
     const label = `[${i + 1}/${plan.length}] ${item.impl}${item.page ? ` (${item.page})` : ''}${threads} `
-      + `${item.arch} batch ${item.batch}`;
+      + `${item.arch}${item.batch ? ` batch ${item.batch}` : ''}`;
     process.stderr.write(`${label} ...\n`);
     const started = Date.now();
-    const base = { net: item.net || 'dense', impl: item.impl, arch: item.arch, batch: item.batch, threads: item.threads || 1,
-      ...(item.page ? { page: PAGE_MODES[item.page] } : {}) };
+    const base = item.net === 'memory' ? { net: 'memory', impl: item.impl, preset: item.preset, page: PAGE_MODES[item.page] }
+      : { net: item.net || 'dense', impl: item.impl, arch: item.arch, batch: item.batch, threads: item.threads || 1,
+        ...(item.page ? { page: PAGE_MODES[item.page] } : {}) };
     let row;
     try {
-      row = { ...base, ...(await (item.net === 'cnn' ? CNN_RUNS : IMPLS)[item.impl](item)) };
+      const runs = item.net === 'memory' ? { 'page-memory': pageMemory } : item.net === 'cnn' ? CNN_RUNS : IMPLS;
+      row = { ...base, ...(await runs[item.impl](item)) };
     } catch (err) {
       failed++;
       row = { ...base, error: String(err.message || err) };
@@ -643,11 +692,13 @@ async function main() {
     const secs = ((Date.now() - started) / 1000).toFixed(1);
     process.stderr.write(`${label}: ${row.error ? `FAILED: ${row.error}` : row.skipped ? `skipped: ${row.skipped}`
       : row.unsupported ? `unsupported: ${row.unsupported}`
+        : row.net === 'memory' ? `peak ${fmtFixed(row.mb.peak_training, 0)} MB while training, test accuracy ${fmtFixed(row.test_accuracy, 4)}`
         : `${fmtInt(row.samples_per_second)} samples/s, test accuracy ${fmtFixed(row.test_accuracy, 4)}`} (${secs} s)\n`);
     rows.push(row);
     fs.appendFileSync(OUT_FILE, `${JSON.stringify(row)}\n`); // kept as we go, rewritten with ratios below
   }
   const dense = rows.filter((r) => r.net === 'dense'), cnn = rows.filter((r) => r.net === 'cnn');
+  const memory = rows.filter((r) => r.net === 'memory');
   for (const row of dense) {
     const ref = dense.find((r) => r.impl === 'tfjs-wasm' && r.arch === row.arch && r.batch === row.batch && !r.error);
     if (ref && !row.error && row.samples_per_second && row.impl !== 'page-chromium') {
@@ -684,6 +735,13 @@ async function main() {
       console.log(`The page while it trains ?preset=${PAGE_CNN_PRESET} (between pressing Train and the end of the run):`);
       for (const block of kept) console.log(block);
     }
+  }
+  if (memory.length) {
+    console.log('');
+    console.log('The tab\'s memory (issue 12): resident MB (10^6 bytes) of Chromium\'s renderer process for the page and its workers '
+      + '(bench/memory.js): before the data, with it loaded and Ready, the peak between pressing Train and the end of the preset\'s run, '
+      + 'a second after. Private: less the pages of Chromium\'s own code, which every Chromium process maps (an empty page\'s renderer holds ~100 MB of them).');
+    console.log(memoryTable(memory));
   }
   console.log('');
   console.log(`${rows.length} runs, ${failed} failed; JSON lines in ${path.relative(ROOT, OUT_FILE)}`);

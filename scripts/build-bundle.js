@@ -18,7 +18,7 @@ const path = require('node:path');
 
 const WEB = path.resolve(__dirname, '..', 'web');
 // The worker's source, in dependency order: each file may use what the ones before it define.
-const WORKER_FILES = ['engine-threads.js', 'engine.js', 'inspect.js', 'tester.js', 'session.js', 'requests.js', 'transport.js'];
+const WORKER_FILES = ['engine-threads.js', 'inflate.js', 'engine.js', 'inspect.js', 'tester.js', 'session.js', 'requests.js', 'transport.js'];
 
 function readModule(file) {
   const wasm = fs.readFileSync(file);

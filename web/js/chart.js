@@ -5,6 +5,9 @@
  *   { addPoint({x, loss, trainAccuracy, testAccuracy}), clear(), draw(),
  *     setXMax(epochs), destroy() }.
  * Accuracies are fractions 0..1; any of the three values may be absent in a point.
+ * The history is bounded: past HISTORY_MAX points a series is thinned to the min and max
+ * of each of HISTORY_COLUMNS slices of its x range (what a chart can show anyway), so a
+ * run of any length holds a few hundred KB at most.
  * Drawing is throttled to one frame (requestAnimationFrame); the canvas follows its
  * CSS size and devicePixelRatio. Colours come from CSS custom properties on the
  * canvas (--chart-loss, --chart-train, --chart-test, --chart-grid, --chart-axis,
@@ -23,6 +26,9 @@
     { key: 'train', label: 'Train accuracy', color: 'train', dash: [6, 4], width: 2, axis: 'right' },
     { key: 'test', label: 'Test accuracy', color: 'test', dash: [], width: 2.5, axis: 'right', markers: true }
   ];
+
+  var HISTORY_MAX = 8192;
+  var HISTORY_COLUMNS = 2048;
 
   function finite(v) {
     return typeof v === 'number' && isFinite(v);
@@ -96,6 +102,12 @@
       if (last && x < last.x) return;
       if (last && x === last.x) { last.y = y; return; }
       arr.push({ x: x, y: y });
+      if (arr.length > HISTORY_MAX) {
+        var x0 = arr[0].x, span = (x - x0) || 1;
+        var kept = decimate(arr, function (v) { return ((v - x0) / span) * HISTORY_COLUMNS; }, HISTORY_COLUMNS);
+        arr.length = 0;
+        Array.prototype.push.apply(arr, kept);
+      }
     }
 
     function clear() {

@@ -66,9 +66,6 @@
         if (info.loaded > 0) r.bar.removeAttribute('value'); else r.bar.value = 0;
         label = info.loaded > 0 ? fmt.bytes(info.loaded) : 'waiting';
       }
-    } else if (info.phase === 'decompress') {
-      r.bar.value = 1;
-      label = 'unpacking';
     } else if (info.phase === 'done') {
       r.bar.value = 1;
       label = '✓ ' + fmt.bytes(info.size);

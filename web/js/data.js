@@ -1,16 +1,17 @@
-/* data.js - gets the four decompressed IDX files of a dataset onto the main thread.
+/* data.js - gets the four IDX files of a dataset onto the main thread, as they are
+ * stored: gzip-compressed (or not), for the worker, which inflates them straight into the
+ * WebAssembly module's memory (worker/inflate.js). The page keeps no decompressed copy
+ * (55 MB for MNIST, held until a garbage collection): issue 12's memory.
  *
  * Sources, in the order the page uses them:
- *   - over http(s): fetch <base><folder><file>.gz with per-file progress, then gunzip
- *     with DecompressionStream (a file that does not start with the gzip magic is
- *     taken as already decompressed);
+ *   - over http(s): fetch <base><folder><file>.gz with per-file progress;
  *   - from file://: the script-loadable copies `make data` writes beside each .gz
  *     (<base><folder><file>.gz.js, which set self.MNIST_DATA_FILES[key] to base64);
  *   - files the user picks or drops (gzipped or not), matched by name.
- * Checking the IDX content itself is the C core's job, in the worker.
+ * Checking the content (gzip and IDX) is the worker's job.
  *
- * The datasets and their files are MnistDatasets' (datasets.js); base64 and gzip are
- * MnistUnpack's (unpack.js).
+ * The datasets and their files are MnistDatasets' (datasets.js); base64 is MnistUnpack's
+ * (unpack.js).
  *
  * Public: window.MnistData = { load, fromFiles, matchFiles, queryBase, defaultBases,
  *   isFileMode, FILE_MODE_MESSAGE }.
@@ -22,7 +23,6 @@
   var FILES = window.MnistDatasets.FILES;
   var Unpack = window.MnistUnpack;
   var DataError = Unpack.DataError;
-  var gunzip = Unpack.gunzip;
   var base64ToBytes = Unpack.base64ToBytes;
   var messageOf = Unpack.messageOf;
 
@@ -65,7 +65,7 @@
 
   /* ---- over http(s) ------------------------------------------------------------ */
 
-  /** Fetches url; resolves to a Uint8Array, reporting (loaded, total) as it goes.
+  /** Fetches url; resolves to a Uint8Array of exactly its bytes, reporting (loaded, total) as it goes.
    *  total is 0 when unknown. Rejects with a DataError. */
   function download(url, label, onBytes, signal) {
     var request;
@@ -162,11 +162,8 @@
       return download(url, label, function (loaded, total) {
         report(f, { phase: 'download', loaded: loaded, total: total });
       }, signal).then(function (bytes) {
-        report(f, { phase: 'decompress', loaded: bytes.length, total: bytes.length });
-        return gunzip(bytes, label);
-      }).then(function (buffer) {
-        results[f.key] = buffer;
-        report(f, { phase: 'done', size: buffer.byteLength });
+        results[f.key] = bytes.buffer;
+        report(f, { phase: 'done', size: bytes.length });
       });
     }
     return one(probe).then(function () {
@@ -209,11 +206,8 @@
         } catch (e) {
           throw DataError('gzip', label + '.js: corrupt base64 data (' + messageOf(e) + ')');
         }
-        report(f, { phase: 'decompress', loaded: bytes.length, total: bytes.length });
-        return gunzip(bytes, label);
-      }).then(function (buffer) {
-        results[f.key] = buffer;
-        report(f, { phase: 'done', size: buffer.byteLength });
+        results[f.key] = bytes.buffer;
+        report(f, { phase: 'done', size: bytes.length });
       });
     }
     var probe = FILES[1];
@@ -232,7 +226,7 @@
 
   /** Loads a dataset. opts: { dataset: 'mnist'|'fashion-mnist', baseUrl (optional: one
    *  base instead of data/ then ../data/), onProgress(info), signal (AbortSignal) }.
-   *  onProgress gets { file: FILES entry, phase: 'wait'|'download'|'decompress'|'done',
+   *  onProgress gets { file: FILES entry, phase: 'wait'|'download'|'done',
    *  loaded, total, size, filesDone, filesTotal, base, mode: 'http'|'script' }.
    *  Resolves to { train: {images, labels, names}, test: {...}, dataset, base, mode }. */
   function load(opts) {
@@ -364,14 +358,11 @@
       var file = m.files[f.key];
       return p.then(function () {
         report(f, { phase: 'download', loaded: 0, total: file.size || 0 });
-        return readFile(file).then(function (buf) {
-          report(f, { phase: 'decompress', loaded: buf.byteLength, total: buf.byteLength });
-          return gunzip(new Uint8Array(buf), file.name);
-        }, function (e) {
-          throw DataError('read', file.name + ' could not be read (' + messageOf(e) + ').');
-        }).then(function (buffer) {
+        return readFile(file).then(function (buffer) {
           results[f.key] = buffer;
           report(f, { phase: 'done', size: buffer.byteLength });
+        }, function (e) {
+          throw DataError('read', file.name + ' could not be read (' + messageOf(e) + ').');
         });
       });
     }, Promise.resolve()).then(function () {

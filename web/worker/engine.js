@@ -11,7 +11,7 @@
  *
  *   const engine = await MnistEngine.create(wasmBytes);
  *   engine.rules.presets.default            // the core's presets and limits
- *   engine.loadSet('train', images, labels, { images: 'train-images…', labels: '…' });
+ *   engine.loadSet('train', images, labels, { images: 'train-images…', labels: '…' });   // IDX bytes, gzipped or not
  *   engine.init({ arch: '784-128-10', init: 'he', seed: 1, batch: 64, lr: 0.1, momentum: 0.9,
  *                 weightDecay: 0, lrDecay: 0.3, epochs: 5, iterations: 0, optimizer: 'sgd',
  *                 schedule: 'step', beta1: 0.9, beta2: 0.999, eps: 1e-8, shift: 0, rotate: 0, scale: 0 });
@@ -24,6 +24,7 @@
 
 (function (root) {
   const Threads = root.MnistThreads || require('./engine-threads.js');
+  const Inflate = root.MnistInflate || require('./inflate.js');
   const SETS = { train: 0, test: 1 };
   // The augmentations added after shift: a caller that does not name them leaves them off.
   const AUGMENT_OFF = { rotate: 0, scale: 0 };
@@ -171,16 +172,42 @@
     }
 
     // ---- data -----------------------------------------------------------------
-    /** Validates and keeps a set; images/labels are the decompressed IDX bytes. */
+    /** A data file into the module's memory: IDX bytes as they are, gzip-compressed ones
+     *  inflated straight in (inflate.js), so that no decompressed copy is made in JavaScript
+     *  (it would stay until a garbage collection). -> { ptr, size } */
+    copyData(data, name) {
+      const bytes = new Uint8Array(data.buffer || data, data.byteOffset || 0, data.byteLength);
+      if (!Inflate.isGzip(bytes)) return { ptr: this.copyIn(bytes), size: bytes.byteLength };
+      const size = Inflate.gzipSize(bytes, name);
+      const ptr = this.x.mem_alloc(size);
+      if (!ptr) throw failure(`out of WebAssembly memory for ${size} bytes`);
+      try {
+        Inflate.gunzipInto(bytes, this.bytes().subarray(ptr, ptr + size), name);
+      } catch (error) {
+        this.x.mem_free(ptr);
+        throw error;
+      }
+      return { ptr, size };
+    }
+
+    /** Validates and keeps a set; images/labels are the IDX bytes, gzipped or not (a copy
+     *  is kept: the caller's may go). */
     loadSet(set, images, labels, names = {}) {
       const which = setIndex(set);
-      const imagesPtr = this.copyIn(images);
-      const labelsPtr = this.copyIn(labels);
-      const imagesName = this.copyString(names.images || `${set} images`);
-      const labelsName = this.copyString(names.labels || `${set} labels`);
+      const named = { images: names.images || `${set} images`, labels: names.labels || `${set} labels` };
+      const imagesData = this.copyData(images, named.images);
+      let labelsData;
+      try {
+        labelsData = this.copyData(labels, named.labels);
+      } catch (error) {
+        this.x.mem_free(imagesData.ptr);
+        throw error;
+      }
+      const imagesName = this.copyString(named.images);
+      const labelsName = this.copyString(named.labels);
       // load_dataset owns (and on failure frees) the two data buffers.
-      const status = this.x.load_dataset(which, imagesPtr, images.byteLength, imagesName,
-        labelsPtr, labels.byteLength, labelsName);
+      const status = this.x.load_dataset(which, imagesData.ptr, imagesData.size, imagesName,
+        labelsData.ptr, labelsData.size, labelsName);
       this.x.mem_free(imagesName);
       this.x.mem_free(labelsName);
       this.check(status);

@@ -14,7 +14,7 @@
  *   tester.abandon(why)
  *
  * The channel: trainer -> tester {type: 'load', images, labels} (the test set's IDX
- * bytes, transferred), {type: 'test', model} (a model file, transferred);
+ * bytes as the page sent them, gzipped or not, transferred), {type: 'test', model} (a model file, transferred);
  * tester -> trainer {type: 'ready'}, {type: 'tested', result: {count, correct,
  * accuracy, loss, confusion}, seconds}, {type: 'failed', message}. Tests are
  * answered in order; after a failure the tester is not used again. The results are the same bits as testing in the training
@@ -39,6 +39,10 @@
           engine.loadSet('test', new Uint8Array(m.images), new Uint8Array(m.labels));
         } else if (m.type === 'test') {
           const t0 = now();
+          // The core builds the model's network beside the one in place, then drops that one:
+          // for a CNN, whose network holds ~84 MB of scratch, two of them at once, every test.
+          // The smallest network (the seed preset's, 784-10-10) stands in between.
+          if (engine.hyper) engine.init(engine.rules.presets.seed);
           engine.loadModel(new Uint8Array(m.model));
           const result = engine.evaluate('test');
           port.postMessage({ type: 'tested', result, seconds: (now() - t0) / 1000 });
