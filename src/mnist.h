@@ -41,6 +41,8 @@
 #define MNIST_MAX_WIDTH 4096     /* widest hidden layer accepted */
 #define MNIST_MAX_BATCH 1000000  /* batch sizes above the set size mean "full batch" */
 #define MNIST_MAX_CHANNELS 64    /* most filters of a convolution */
+#define MNIST_MAX_FILE_BYTES (256u << 20) /* the largest data or model file read (decompressed):
+                                             the CLI's and the page's worker's bound (rules) */
 /* (the limits table, mnist_limits, is built from these four) */
 
 typedef enum {

@@ -30,7 +30,7 @@ int parse_simple(int argc, char **argv, const char *cmd, const char **names, con
  * MAX_FILE_BYTES once decompressed, and all the files of one run together at
  * most MAX_RUN_BYTES (they stay in memory until it ends): one file at the cap
  * and 64 MiB more; MNIST's four files hold 55 MB. */
-#define MAX_FILE_BYTES (256u << 20)
+#define MAX_FILE_BYTES MNIST_MAX_FILE_BYTES
 #define MAX_RUN_BYTES (MAX_FILE_BYTES + (64u << 20))
 
 typedef struct {

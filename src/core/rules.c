@@ -11,7 +11,7 @@
  *     "limits": { "batch": { "min": 1, "max": 1000000, "integer": true },
  *                 "lr": { "min": 0, "max": 100, "minExclusive": true }, ... },
  *     "inits": ["he", "seed"], "optimizers": ["sgd", "adam"], "schedules": ["step", "onecycle"],
- *     "hyper": ["batch", "lr", ...], "pixels": 784, "classes": 10 }
+ *     "hyper": ["batch", "lr", ...], "pixels": 784, "classes": 10, "maxFileBytes": 268435456 }
  *
  * Presets are in display order. "hyper" lists the settings a network's run can
  * change (mnist_set_hyper; the page's set-hyper), in the order the WebAssembly
@@ -133,6 +133,6 @@ size_t mnist_rules_json(char *buf, size_t cap) {
     put_names(&o, schedule_at);
     nn_json_put(&o, ",\"hyper\":");
     put_names(&o, hyper_at);
-    nn_json_put(&o, ",\"pixels\":%d,\"classes\":%d}", MNIST_PIXELS, MNIST_CLASSES);
+    nn_json_put(&o, ",\"pixels\":%d,\"classes\":%d,\"maxFileBytes\":%u}", MNIST_PIXELS, MNIST_CLASSES, MNIST_MAX_FILE_BYTES);
     return o.len;
 }

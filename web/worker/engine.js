@@ -177,8 +177,12 @@
      *  (it would stay until a garbage collection). -> { ptr, size } */
     copyData(data, name) {
       const bytes = new Uint8Array(data.buffer || data, data.byteOffset || 0, data.byteLength);
-      if (!Inflate.isGzip(bytes)) return { ptr: this.copyIn(bytes), size: bytes.byteLength };
-      const size = Inflate.gzipSize(bytes, name);
+      const max = this.rules.maxFileBytes;
+      if (!Inflate.isGzip(bytes)) {
+        if (bytes.byteLength > max) throw Inflate.tooLarge(name, max);
+        return { ptr: this.copyIn(bytes), size: bytes.byteLength };
+      }
+      const size = Inflate.gzipSize(bytes, name, max);
       const ptr = this.x.mem_alloc(size);
       if (!ptr) throw failure(`out of WebAssembly memory for ${size} bytes`);
       try {

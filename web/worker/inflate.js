@@ -6,18 +6,17 @@
  * structure, its CRC-32 or its length, never half-used.
  *
  *   MnistInflate.isGzip(bytes)                 the gzip magic (1f 8b) at the start
- *   MnistInflate.gzipSize(bytes, name)         the size the trailer declares, checked against
- *                                              MAX_BYTES and what deflate can expand to
+ *   MnistInflate.gzipSize(bytes, name, max)    the size the trailer declares, checked against
+ *                                              max (the core's rules.maxFileBytes) and what
+ *                                              deflate can expand to
  *   MnistInflate.gunzipInto(bytes, out, name)  inflates into `out` (a Uint8Array of exactly
  *                                              gzipSize bytes: e.g. a view of module memory)
  * Every failure throws an Error "<name>: corrupt gzip data (<why>)" (the CLI's words), or
- * "<name>: ... larger than 256 MiB ..." for a file past MAX_BYTES.
+ * "<name>: larger than N MiB when decompressed; ..." for a file past max.
  */
 'use strict';
 
 (function (root) {
-  // The cap of one decompressed file: the CLI's (src/cli/files.c MAX_FILE_BYTES), for the page.
-  const MAX_BYTES = 256 * 1024 * 1024;
   // deflate expands at most 1032:1 (258-byte matches of 2 bits each): a larger claim is a damaged trailer
   const MAX_RATIO = 1032;
 
@@ -204,12 +203,17 @@
     return new Error(`${name}: corrupt gzip data (${why})`);
   }
 
+  /** The refusal of a file larger than max bytes (decompressed): the CLI's words. */
+  function tooLarge(name, max) {
+    return new Error(`${name}: larger than ${max >> 20} MiB when decompressed; not an MNIST file`);
+  }
+
   /** The decompressed size the trailer declares (checked). */
-  function gzipSize(bytes, name) {
+  function gzipSize(bytes, name, max) {
     const n = bytes.length;
     if (n < 18) throw fail(name, 'unexpected end of file');
     const size = u32(bytes, n - 4);
-    if (size > MAX_BYTES) throw new Error(`${name}: larger than ${MAX_BYTES >> 20} MiB when decompressed; not an MNIST file`);
+    if (size > max) throw tooLarge(name, max);
     if (size > n * MAX_RATIO) throw fail(name, 'its trailer claims more than deflate can hold');
     return size;
   }
@@ -240,7 +244,7 @@
     }
   }
 
-  const MnistInflate = { isGzip, gzipSize, gunzipInto, MAX_BYTES };
+  const MnistInflate = { isGzip, gzipSize, gunzipInto, tooLarge };
   root.MnistInflate = MnistInflate;
   if (typeof module === 'object' && module.exports) module.exports = MnistInflate;
 })(typeof self !== 'undefined' ? self : globalThis);
