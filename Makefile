@@ -55,7 +55,7 @@ help:
 	@echo "make train      install what is missing, build, fetch data, train the default preset"
 	@echo "make test       run every test (node tests/run.js)"
 	@echo "make test-bins  the test harness and AddressSanitizer+UBSan builds the tests use"
-	@echo "make bench      speed: one epoch of dense nets vs plain C loops, TensorFlow.js, ConvNetJS; a 2-epoch CNN vs PyTorch; the page in Chromium to 97% (default) and 99% (cnn) (BENCH_QUICK=1, BENCH_IMPLS=..., BENCH_NETS=...)"
+	@echo "make bench      speed: one epoch of dense nets vs plain C loops, TensorFlow.js, ConvNetJS; a 2-epoch CNN vs PyTorch; the page in Chromium to 97% (default) and 99% (cnn); the tab's memory while it trains (BENCH_QUICK=1, BENCH_IMPLS=..., BENCH_NETS=...)"
 	@echo "make fuzz       run each libFuzzer harness of the parsers (fuzz/) for FUZZ_SECONDS (default $(FUZZ_SECONDS)); prints executions and crashes with their reproducers"
 	@echo "make deps       install build dependencies (Debian/Ubuntu) or say what to install"
 	@echo "make clean      remove build/"
