@@ -6,9 +6,10 @@
  *   const session = new MnistSession(engine, post, { tester, fail });   // post(message, transfer)
  *   session.handle(message);       // one well-formed request (requests.js); throws on a bad one
  *
- * Passes over the test set (evaluations, and the classifications behind the mistakes
- * and a confusion cell) are jobs that run in slices too, before any training, so no
- * network is too big for the worker to answer within a slice. Requests that change the
+ * The rest of the work is jobs that run in slices too, before any training (passes over
+ * the test set: its tests, the classifications behind the mistakes and a confusion cell,
+ * the preview's predictions; and a step's batch), so no network is too big for the worker
+ * to answer within a slice. Requests that change the
  * network or need a pass (step, teach, evaluate, mistakes, cell, start, resume) wait in
  * order for the jobs underway; one that replaces the network or the test set
  * cancels them, and each cancelled request gets its error through
@@ -55,7 +56,7 @@
     let state = 'idle';         // idle | training | paused | done | diverged
     let progress = null;        // last progress from the engine
     let epochStartSamples = 0;  // samples trained when the current epoch began
-    let jobs = [];              // passes over the test set, oldest first (startEvaluation, classifyTest)
+    let jobs = [];              // work in slices before training, oldest first (addJob)
     let waiting = [];           // requests waiting for the jobs to end (WAIT_FOR_JOBS), oldest first
     let sliceSamples = FIRST_SLICE; // adapted so a slice takes about SLICE_MS
     let passChunk = FIRST_SLICE;    // likewise: test images per call in a pass
@@ -171,7 +172,7 @@
       });
     }
 
-    // ---- passes over the test set: evaluations and classifications, in slices ----------------
+    // ---- jobs: tests, classifications, predictions (and a step, below), in slices ----------------
     /** A test of the network as it stands, for `reason` (`request`: the request it answers, if
      *  any); `epochStats` ({epochLoss, epochAccuracy}) when it closes an epoch. While training it
      *  runs in the background if a tester is there; otherwise it is a job. */
