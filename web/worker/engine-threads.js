@@ -12,6 +12,9 @@
   // module instance; more than the machine's cores only wait for each other.
   const MAX_THREADS = 4;
   const HELPER_STACK_BYTES = 1 << 16;
+  // Helpers that have not started by then never will (a browser short of threads): init
+  // must still be answered, so the engine falls back to one thread.
+  const HELPER_START_MS = 15000;
   const STACK_ALIGN = 16;
 
   /* A helper thread: instantiates the module on the shared memory, moves its
@@ -109,7 +112,15 @@
       }));
       helper.send({ module, memory, id, stackTop: (stack + HELPER_STACK_BYTES + STACK_ALIGN) & -STACK_ALIGN });
     }
-    await Promise.all(starts);
+    let timer;
+    const late = new Promise((resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`the helper threads did not start within ${HELPER_START_MS / 1000} s`)), HELPER_START_MS);
+    });
+    try {
+      await Promise.race([Promise.all(starts), late]);
+    } finally {
+      clearTimeout(timer);
+    }
     engine.x.set_helpers(threads - 1);
   }
 
