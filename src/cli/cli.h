@@ -33,6 +33,12 @@ int parse_simple(int argc, char **argv, const char *cmd, const char **names, con
 #define MAX_FILE_BYTES MNIST_MAX_FILE_BYTES
 #define MAX_RUN_BYTES (MAX_FILE_BYTES + (64u << 20))
 
+/* The bytes the files of one run hold so far, against MAX_RUN_BYTES: each
+ * command starts one at {0} and passes it to every read. */
+typedef struct {
+    size_t held;
+} run_budget;
+
 typedef struct {
     uint8_t *bytes;
     size_t len;
@@ -41,7 +47,7 @@ typedef struct {
 /* Reads a whole regular file, inflating it if it starts with the gzip magic,
  * within the limits above. 0 and one message on failure; `missing_hint` is
  * added when the file is absent. */
-int read_file(const char *path, file_buf *out, const char *missing_hint);
+int read_file(const char *path, file_buf *out, const char *missing_hint, run_budget *budget);
 
 /* The four IDX files of a dataset folder, without ".gz" (either form is read):
  * training images and labels, then test images and labels. The names are
@@ -53,12 +59,12 @@ typedef struct {
     mnist_dataset train, test;
 } data_files;
 /* Loads DIR's training and/or test set (always the test set). */
-int load_data(const char *dir, int want_train, data_files *d);
+int load_data(const char *dir, int want_train, data_files *d, run_budget *budget);
 void free_data(data_files *d);
 /* 0 and one message if `path` exists and is not a regular file (checked
  * before training, so that a --save path that cannot be written fails first). */
 int check_save_path(const char *path);
 int write_model(const mnist_net *net, const char *path);
-mnist_net *read_model(const char *path);
+mnist_net *read_model(const char *path, run_budget *budget);
 
 #endif

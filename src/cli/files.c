@@ -15,28 +15,25 @@
 
 #define MIB (1u << 20)
 
-/* Bytes held by the files this run has read (they stay in memory until it ends). */
-static size_t run_bytes;
-
 /* The most one more file may hold: the per-file cap, or what the run's budget leaves. */
-static size_t file_limit(void) {
-    size_t left = MAX_RUN_BYTES - run_bytes;
+static size_t file_limit(const run_budget *budget) {
+    size_t left = MAX_RUN_BYTES - budget->held;
     return left < MAX_FILE_BYTES ? left : MAX_FILE_BYTES;
 }
 
 /* The message for a file that reached file_limit(). */
-static int too_large(const char *path, const char *what) {
-    if (file_limit() < MAX_FILE_BYTES)
+static int too_large(const char *path, const char *what, const run_budget *budget) {
+    if (file_limit(budget) < MAX_FILE_BYTES)
         return fail(0, "%s: the files of this run would hold more than %u MiB together%s (%zu MiB before this "
-                       "one); that is the limit of a run", path, MAX_RUN_BYTES / MIB, what, run_bytes / MIB);
+                       "one); that is the limit of a run", path, MAX_RUN_BYTES / MIB, what, budget->held / MIB);
     return fail(0, "%s: larger than %u MiB%s; not an MNIST file", path, MAX_FILE_BYTES / MIB, what);
 }
 
 /* Doubles a growing buffer, up to file_limit(). 0 and a message when it
  * may not grow further or memory runs out. */
-static int grow_buffer(uint8_t **buf, size_t *cap, const char *path, const char *what) {
-    size_t limit = file_limit();
-    if (*cap >= limit) return too_large(path, what);
+static int grow_buffer(uint8_t **buf, size_t *cap, const char *path, const char *what, const run_budget *budget) {
+    size_t limit = file_limit(budget);
+    if (*cap >= limit) return too_large(path, what, budget);
     size_t bigger_cap = *cap * 2 > limit ? limit : *cap * 2;
     uint8_t *bigger = realloc(*buf, bigger_cap);
     if (!bigger) return fail(0, "%s: out of memory", path);
@@ -46,8 +43,8 @@ static int grow_buffer(uint8_t **buf, size_t *cap, const char *path, const char 
 }
 
 /* A first buffer size of `want`, within file_limit() (at least 1). */
-static size_t first_cap(size_t want) {
-    size_t limit = file_limit();
+static size_t first_cap(size_t want, const run_budget *budget) {
+    size_t limit = file_limit(budget);
     return want < limit ? want : limit ? limit : 1;
 }
 
@@ -108,17 +105,17 @@ static int hand_over(int ok, uint8_t *buf, size_t len, file_buf *out) {
 
 /* Inflates a gzip file held in memory (every member, if several). Unlike
  * gzread, inflate reports a stream that ends early, and checks the CRC. */
-static int gunzip(const char *path, const uint8_t *in, size_t in_len, file_buf *out) {
+static int gunzip(const char *path, const uint8_t *in, size_t in_len, file_buf *out, const run_budget *budget) {
     z_stream zs;
     memset(&zs, 0, sizeof zs);
     if (inflateInit2(&zs, 15 + 16) != Z_OK) return fail(0, "%s: zlib failed to start", path);
-    size_t cap = first_cap(in_len < MAX_FILE_BYTES / 4 ? in_len * 4 + 1024 : MAX_FILE_BYTES), len = 0;
+    size_t cap = first_cap(in_len < MAX_FILE_BYTES / 4 ? in_len * 4 + 1024 : MAX_FILE_BYTES, budget), len = 0;
     uint8_t *buf = malloc(cap);
     int ok = buf ? 1 : fail(0, "%s: out of memory", path), ret = Z_OK;
     zs.next_in = (uint8_t *)in;
     zs.avail_in = (uInt)in_len;
     while (ok) {
-        if (len == cap && !(ok = grow_buffer(&buf, &cap, path, " once decompressed"))) break;
+        if (len == cap && !(ok = grow_buffer(&buf, &cap, path, " once decompressed", budget))) break;
         zs.next_out = buf + len;
         zs.avail_out = (uInt)(cap - len);
         ret = inflate(&zs, Z_NO_FLUSH);
@@ -136,14 +133,14 @@ static int gunzip(const char *path, const uint8_t *in, size_t in_len, file_buf *
     return hand_over(ok, buf, len, out);
 }
 
-int read_file(const char *path, file_buf *out, const char *missing_hint) {
+int read_file(const char *path, file_buf *out, const char *missing_hint, run_budget *budget) {
     int fd = open_regular(path, missing_hint);
     if (fd < 0) return 0;
-    size_t cap = first_cap(MIB), len = 0;
+    size_t cap = first_cap(MIB, budget), len = 0;
     uint8_t *raw = malloc(cap);
     int ok = raw ? 1 : fail(0, "%s: out of memory", path);
     while (ok) {
-        if (len == cap && !(ok = grow_buffer(&raw, &cap, path, ""))) break;
+        if (len == cap && !(ok = grow_buffer(&raw, &cap, path, "", budget))) break;
         ssize_t n = read(fd, raw + len, cap - len);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) ok = fail(0, "cannot read %s: %s", path, strerror(errno));
@@ -152,18 +149,18 @@ int read_file(const char *path, file_buf *out, const char *missing_hint) {
     }
     close(fd);
     if (ok && len >= 2 && raw[0] == 0x1f && raw[1] == 0x8b) {
-        ok = gunzip(path, raw, len, out);
+        ok = gunzip(path, raw, len, out, budget);
         free(raw);
     } else {
         ok = hand_over(ok, raw, len, out);
     }
-    if (ok) run_bytes += out->len;
+    if (ok) budget->held += out->len;
     return ok;
 }
 
 /* Finds DIR/NAME.gz, or DIR/NAME uncompressed. */
 static int read_dataset_file(const char *dir, const char *name, file_buf *out, char *path,
-                             size_t path_cap) {
+                             size_t path_cap, run_budget *budget) {
     struct stat st; /* stat, not open: a FIFO must not be opened here (read_file refuses it) */
     snprintf(path, path_cap, "%s/%s.gz", dir, name);
     if (stat(path, &st) != 0) {
@@ -172,7 +169,7 @@ static int read_dataset_file(const char *dir, const char *name, file_buf *out, c
         if (stat(plain, &st) == 0) snprintf(path, path_cap, "%s", plain);
     }
     return read_file(path, out,
-                     " (run `make data` to fetch MNIST into data/mnist, or pass --data DIR)");
+                     " (run `make data` to fetch MNIST into data/mnist, or pass --data DIR)", budget);
 }
 
 void free_data(data_files *d) {
@@ -183,11 +180,11 @@ const char *const DATASET_FILES[4] = {"train-images-idx3-ubyte", "train-labels-i
                                       "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"};
 
 /* Loads DIR's training and/or test set. */
-int load_data(const char *dir, int want_train, data_files *d) {
+int load_data(const char *dir, int want_train, data_files *d, run_budget *budget) {
     char paths[4][1024];
     memset(d, 0, sizeof *d);
     for (int i = want_train ? 0 : 2; i < 4; i++) {
-        if (!read_dataset_file(dir, DATASET_FILES[i], &d->files[i], paths[i], sizeof paths[i])) return 0;
+        if (!read_dataset_file(dir, DATASET_FILES[i], &d->files[i], paths[i], sizeof paths[i], budget)) return 0;
     }
     mnist_error err;
     for (int s = want_train ? 0 : 1; s < 2; s++) {
@@ -228,9 +225,9 @@ int write_model(const mnist_net *net, const char *path) {
     return 1;
 }
 
-mnist_net *read_model(const char *path) {
+mnist_net *read_model(const char *path, run_budget *budget) {
     file_buf f;
-    if (!read_file(path, &f, "")) return NULL;
+    if (!read_file(path, &f, "", budget)) return NULL;
     mnist_error err;
     mnist_net *net = mnist_model_load(f.bytes, f.len, path, &err);
     free(f.bytes);

@@ -44,7 +44,8 @@ static int cmd_train(int argc, char **argv) {
     if (!parse_train(argc, argv, &o)) return 2;
     if (o.save_path && !check_save_path(o.save_path)) return 1; /* before a long run, not after */
     data_files d;
-    if (!load_data(o.data_dir, 1, &d)) {
+    run_budget budget = {0};
+    if (!load_data(o.data_dir, 1, &d, &budget)) {
         free_data(&d);
         return 1;
     }
@@ -134,10 +135,11 @@ static int cmd_eval(int argc, char **argv) {
     const char *names[] = {"--data", "--model"}, *values[2] = {NULL, NULL};
     if (!parse_simple(argc, argv, "eval", names, values, 2)) return 2;
     if (!values[0] || !values[1]) return fail(2, "eval: --data DIR and --model FILE are required");
-    mnist_net *net = read_model(values[1]);
+    run_budget budget = {0};
+    mnist_net *net = read_model(values[1], &budget);
     if (!net) return 1;
     data_files d;
-    if (!load_data(values[0], 1, &d)) {
+    if (!load_data(values[0], 1, &d, &budget)) {
         mnist_free(net);
         free_data(&d);
         return 1;
@@ -176,17 +178,18 @@ static int cmd_predict(int argc, char **argv) {
     if (!values[0] || !values[1]) return fail(2, "predict: --model FILE and --image FILE are required");
     long index;
     if (!parse_long("--index", values[2], 0, 100000000, &index)) return 2;
-    mnist_net *net = read_model(values[0]);
+    run_budget budget = {0};
+    mnist_net *net = read_model(values[0], &budget);
     if (!net) return 1;
     file_buf images = {0}, labels = {0};
     mnist_error err;
     const uint8_t *pixels;
     long count;
     int status = 1, label = -1;
-    if (!read_file(values[1], &images, "")) goto done;
+    if (!read_file(values[1], &images, "", &budget)) goto done;
     if (values[3]) {
         mnist_dataset ds;
-        if (!read_file(values[3], &labels, "")) goto done;
+        if (!read_file(values[3], &labels, "", &budget)) goto done;
         if (mnist_dataset_parse(images.bytes, images.len, values[1], labels.bytes, labels.len,
                                 values[3], &ds, &err) != MNIST_OK) {
             fail(1, "%s", err.message);

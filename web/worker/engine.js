@@ -357,8 +357,7 @@
     }
 
     /** Predicted class and its probability for images first..first+count-1 of a set (all by default). */
-    classify(set, first = 0, count = this.count(set)) {
-      const n = count;
+    classify(set, first = 0, n = this.count(set)) {
       const predictedPtr = this.x.mem_alloc(n), confidencePtr = this.x.mem_alloc(4 * n);
       try {
         this.check(this.x.classify(setIndex(set), first, n, predictedPtr, confidencePtr));

@@ -220,6 +220,11 @@
       waiting.splice(0).forEach((m) => fail(m.type, new Error(`cancelled: ${why}`)));
     }
 
+    /** The epoch's figures a test carries when it closes one (startEvaluation's epochStats), else none. */
+    function epochStatsOf(job) {
+      return job.epochLoss === undefined ? {} : { epochLoss: job.epochLoss, epochAccuracy: job.epochAccuracy };
+    }
+
     function snapshot() {
       const p = progress || { samples: 0, epoch: 0 };
       return { generation, samples: p.samples, epoch: p.epoch };
@@ -248,7 +253,7 @@
       for (const job of jobsOwed) {
         if (job.generation !== generation || job.reason === 'periodic') continue;
         awaitingLastTest = false;
-        startEvaluation(job.reason, job.epochLoss === undefined ? {} : { epochLoss: job.epochLoss, epochAccuracy: job.epochAccuracy });
+        startEvaluation(job.reason, epochStatsOf(job));
       }
       schedule();
     }
@@ -494,7 +499,7 @@
           if (m.set === 'train' && config) { progress = null; epochStartSamples = 0; }
           postMessage({ type: 'loaded', set: m.set, count: r.count });
         } finally {
-          redo.forEach((job) => startEvaluation(job.reason, job.epochLoss === undefined ? {} : { epochLoss: job.epochLoss, epochAccuracy: job.epochAccuracy }));
+          redo.forEach((job) => startEvaluation(job.reason, epochStatsOf(job)));
         }
       },
       configure(m) { configure(m.config, nextRun(m)); },
