@@ -151,7 +151,9 @@ test('optimiser, schedule and augmentation: from the address into the fields and
     shift: preset.shift === 2 ? 3 : 2 };
   const url = await serve(t, DATA);
   const query = `optimizer=${want.optimizer}&schedule=${want.schedule}&shift=${want.shift}`;
-  const { page, problems } = await openPage(t, `${url}?preset=default&${query}&epochs=3`);
+  // 50 epochs: a run that cannot end between "Training" showing and Pause being pressed
+  // (3 epochs once ended in 4.2 s, before the click arrived)
+  const { page, problems } = await openPage(t, `${url}?preset=default&${query}&epochs=50`);
   await waitForStatus(page, /Ready/, 120000);
   assert.deepEqual(await page.evaluate(() => ['optimizer', 'schedule', 'shift'].map((id) => document.getElementById(id).value)),
     [want.optimizer, want.schedule, String(want.shift)]);
