@@ -58,12 +58,17 @@ static const char *file_kind(mode_t mode) {
     return "not a regular file";
 }
 
+/* The one line that refuses a file that is not regular: 0. */
+static int refuse_kind(const char *path, mode_t mode) {
+    return fail(0, "%s: %s, not a regular file", path, file_kind(mode));
+}
+
 /* 1 if path names no file or a regular file; else 0 and one line naming what it is.
  * stat only looks: a FIFO or device is neither opened (nor blocked on) nor touched. */
 static int not_special(const char *path) {
     struct stat st;
     if (stat(path, &st) != 0 || S_ISREG(st.st_mode)) return 1;
-    return fail(0, "%s: %s, not a regular file", path, file_kind(st.st_mode));
+    return refuse_kind(path, st.st_mode);
 }
 
 /* 1 if the file open as fd is a regular file (fstat: the file actually opened,
@@ -74,7 +79,7 @@ static int opened_regular(int fd, const char *path) {
     if (looked && S_ISREG(st.st_mode)) return 1;
     close(fd);
     if (!looked) return fail(0, "cannot stat %s: %s", path, strerror(e));
-    return fail(0, "%s: %s, not a regular file", path, file_kind(st.st_mode));
+    return refuse_kind(path, st.st_mode);
 }
 
 /* Opens a regular file for reading without ever blocking: looked at before
