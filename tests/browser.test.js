@@ -13,10 +13,11 @@ const { test } = require('node:test');
 const { pathToFileURL } = require('node:url');
 
 const { ROOT, MNIST_DIR, tempDir } = require('./helpers');
-const { FILE_NAMES } = require('../web/js/datasets.js');
+const { FILE_NAMES } = require('../common/datasets.js');
 
 const {
-  SKIP, SHOTS, WEB, useBrowser, serve, openPage, waitForStatus, waitForAccuracy, choosePreset,
+  SKIP, SHOTS, WEB, useBrowser, serve, openPage, waitForStatus, waitForAccuracy, choosePreset, workerMessage,
+  waitForIterations,
 } = require('./browser-helpers');
 
 useBrowser();
@@ -73,11 +74,13 @@ test('served page: train to 97%, predictions, pause and resume, no console error
   const cores = await page.evaluate(() => navigator.hardwareConcurrency);
   assert.match(await page.textContent('#version'), cores > 1 ? new RegExp(`${Math.min(cores, 4)} threads`) : /one thread/);
   await trainAndCheck(t, page, problems, 'served');
+  // the page defines no globals of its own (its modules talk through imports)
+  assert.deepEqual(await page.evaluate(() => Object.keys(window).filter((k) => k.startsWith('Mnist'))), []);
 
   // The page's worker in Chromium answers what is not a request (names every object inherits
   // among them) and a second init with one error each, and still answers a real request.
   const answers = await page.evaluate(() => new Promise((resolve) => {
-    const worker = window.MnistClient.worker(), got = [];
+    const worker = window.__workers[0].worker, got = [];
     const listen = (e) => {
       got.push({ type: e.data.type, request: e.data.request, message: e.data.message });
       if (e.data.type === 'arch-description') { worker.removeEventListener('message', listen); resolve(got); }
@@ -104,11 +107,10 @@ test('?preset=cnn: the page trains that CNN in the worker (Adam, one-cycle), and
   await page.click('#train');
   await waitForStatus(page, /Training/, 120000);
   // a few batches of the CNN, not a whole run
-  await page.waitForFunction(() => { const p = window.MnistStore.get().last; return p && p.iterations >= 3; }, null,
-    { timeout: 180000, polling: 200 });
+  await waitForIterations(page, 3);
   await page.click('#pause');
   await waitForStatus(page, /Paused/, 60000);
-  const config = await page.evaluate(() => window.MnistStore.get().config);
+  const { config } = await workerMessage(page, 'configure', 'sent');
   assert.deepEqual([config.preset, config.arch, config.optimizer, config.schedule, config.batch],
     ['cnn', '784-c16k3-p2-c32k3-p2-64-10', 'adam', 'onecycle', 128]);
   await page.screenshot({ path: path.join(SHOTS, 'cnn-training.png'), fullPage: true });
