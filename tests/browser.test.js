@@ -17,7 +17,7 @@ const { FILE_NAMES } = require('../common/datasets.js');
 
 const {
   SKIP, SHOTS, WEB, useBrowser, serve, openPage, waitForStatus, waitForAccuracy, choosePreset, workerMessage,
-  waitForIterations,
+  waitForIterations, waitForBars,
 } = require('./browser-helpers');
 
 useBrowser();
@@ -133,13 +133,47 @@ test('file:// page: trains with no server and no user action', { skip: SKIP }, a
   await testedBeside; // one thread trains; the tests while training ran in the tester (worker/tester.js)
 });
 
-test('phone-width layout renders without horizontal scrolling', { skip: SKIP }, async (t) => {
+test('phone (375×812, touch): preset, Train and progress on the first screen, the form folded; a tap trains, a finger draws', { skip: SKIP }, async (t) => {
   const url = await serve(t, path.join(ROOT, 'data'));
-  const { page, problems } = await openPage(t, url, { width: 375, height: 800 });
+  const { page, problems } = await openPage(t, url, { width: 375, height: 812 }, { hasTouch: true, isMobile: true });
   await waitForStatus(page, /Ready/);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 1, `the page is ${overflow}px wider than a 375px screen`);
+  for (const selector of ['#preset', '#train', '#progress']) {
+    const box = await page.locator(selector).boundingBox();
+    assert.ok(box && box.y >= 0 && box.y + box.height <= 812, `${selector} at ${JSON.stringify(box)}: not within the first 812 px`);
+  }
+  assert.equal(await page.getAttribute('#all-settings', 'open'), null, 'the rest of the form is folded');
   await page.screenshot({ path: path.join(SHOTS, 'phone.png'), fullPage: true });
+
+  await page.tap('#train');
+  await waitForStatus(page, /Training/, 30000);
+  await page.tap('#pause');
+  await waitForStatus(page, /Paused/, 60000);
+
+  // a "1" drawn with a finger: touch events through the browser, which the pad gets as touch pointers
+  await page.locator('#draw-pad').scrollIntoViewIfNeeded();
+  await page.evaluate(() => document.querySelector('#draw-pad').addEventListener('pointerdown',
+    (e) => { document.body.dataset.lastPointer = e.pointerType; }));
+  const box = await page.locator('#draw-pad').boundingBox();
+  const at = (x, y) => ({ x: box.x + x * box.width, y: box.y + y * box.height });
+  const cdp = await page.context().newCDPSession(page);
+  const touch = (type, points) => cdp.send('Input.dispatchTouchEvent', { type, touchPoints: points });
+  await touch('touchStart', [at(0.5, 0.15)]);
+  for (let k = 1; k <= 8; k++) await touch('touchMove', [at(0.5 + k * 0.005, 0.15 + k * 0.09)]);
+  await touch('touchEnd', []);
+  const bars = await waitForBars(page, 1);
+  assert.equal(await page.getAttribute('body', 'data-last-pointer'), 'touch');
+  assert.ok(bars.best >= 0 && bars.best <= 9, `the bars answer the drawing: ${bars.texts.join(' | ')}`);
+  assert.match(await page.textContent('#draw-verdict'), /The network says \d/);
+  const inked = await page.$eval('#draw-pad', (c) => {
+    const blank = document.createElement('canvas');
+    blank.width = c.width;
+    blank.height = c.height;
+    return c.toDataURL() !== blank.toDataURL();
+  });
+  assert.ok(inked, 'the finger left ink on the pad');
+  await page.screenshot({ path: path.join(SHOTS, 'phone-drawn.png') });
   assert.deepEqual(problems, []);
 });
 

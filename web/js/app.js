@@ -21,6 +21,7 @@ import * as Run from './run.js';
 import * as Loader from './loader.js';
 import * as Data from './data.js';
 import { createChart } from './chart.js';
+import { foldOnNarrowScreens } from './fold.js';
 
 function versionText(m) {
   const build = typeof assets.version === 'string' && assets.version ? `Build ${assets.version}`
@@ -45,6 +46,7 @@ function fillForm(rules, link) {
 }
 
 function boot() {
+  foldOnNarrowScreens();
   const chart = createChart(document.getElementById('chart'));
   Store.subscribe((S, changed) => {
     if (!changed.some((k) => k === 'phase' || k === 'recoverable' || k === 'hasNet')) return;

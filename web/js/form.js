@@ -54,6 +54,9 @@ export function fieldError(field, message) {
   if (!input || !box) return;
   box.textContent = message || '';
   box.hidden = !message;
+  // a message in the folded settings (a phone) opens them, so that it is seen
+  const folded = message ? input.closest('details:not([open])') : null;
+  if (folded) folded.open = true;
   if (message) input.setAttribute('aria-invalid', 'true'); else input.removeAttribute('aria-invalid');
 }
 
