@@ -9,10 +9,11 @@
  * reporting) are dropped here, so no one else needs to guard against them.
  *
  * Exports:
- *   MISSING_BUILD                the message when web/build/bundle.js is absent
+ *   MISSING_BUILD                the message when the build's worker or WebAssembly is absent
  *   start(bundle, onFatal(stage, message)) -> Promise of the `ready` message; throws when the
  *                                worker cannot even start (no build, no Worker)
- *   request(msg, transfer, replyType) -> Promise of the reply; rejects with an Error whose
+ *   request(msg, transfer) -> Promise of the reply (of a type the contract, common/protocol.js,
+ *                                says answers it); rejects with an Error whose
  *                                `stage` is the worker's (or 'init') and `field` the rejected
  *                                setting's key (or null)
  *   build(msg, transfer)         a request that builds a network: sent with a new run, answered
@@ -22,18 +23,18 @@
  *   on(type, handler)            handler(message) for messages that answer no request
  *   failAll(stage, message)      rejects every request still waiting
  *   started()                    whether a worker runs
- *   worker()                     the Worker (tests, debugging)
- *   tester()                     the tester Worker, started beside it when training runs on one
- *                                thread and the machine has more than one core (or null)
+ *   hasTester()                  whether a tester worker started beside it (when training runs on
+ *                                one thread and the machine has more than one core)
  */
 import * as Unpack from './unpack.js';
+import { replyTypesOf, carriesRun } from '../../common/protocol.js';
 
 var MISSING_BUILD = 'The WebAssembly build is missing: run `make` (needs emscripten)';
 
 var trainer = null;
 var testerWorker = null; // the second worker that tests while the first trains on one thread (worker/tester.js)
 var run = 0;       // the run of the network the page asked for last
-var waiters = [];  // FIFO of {type, resolve, reject}: the worker answers in order
+var waiters = [];  // FIFO of {types, resolve, reject}: the worker answers in order
 var routes = {};
 
 function workerError(stage, message, field) {
@@ -43,9 +44,10 @@ function workerError(stage, message, field) {
   return e;
 }
 
-function request(msg, transfer, type) {
+/** The reply types that answer msg are the contract's (common/protocol.js). */
+function request(msg, transfer) {
   return new Promise(function (resolve, reject) {
-    waiters.push({ type: type, resolve: resolve, reject: reject });
+    waiters.push({ types: replyTypesOf(msg.type), resolve: resolve, reject: reject });
     try {
       trainer.postMessage(msg, transfer || []);
     } catch (e) {
@@ -62,7 +64,7 @@ function newRun() {
 function build(msg, transfer) {
   var before = run;
   msg.run = newRun();
-  return request(msg, transfer, 'configured').catch(function (e) {
+  return request(msg, transfer).catch(function (e) {
     if (run === msg.run) run = before; // nothing was built: the old network's messages count again
     throw e;
   });
@@ -80,7 +82,7 @@ function onMessage(ev) {
   var m = ev.data;
   if (!m || typeof m.type !== 'string') return;
   var head = waiters[0];
-  if (head && m.type === head.type) {
+  if (head && head.types.indexOf(m.type) >= 0) {
     waiters.shift();
     head.resolve(m);
     return;
@@ -91,7 +93,7 @@ function onMessage(ev) {
     head.reject(workerError(m.stage, m.message, m.field));
     return;
   }
-  if (m.run != null && m.run !== run) return; // about a network the page has replaced
+  if (carriesRun(m) && m.run !== run) return; // about a network the page has replaced
   if (routes[m.type]) routes[m.type](m); // configured/loaded/ready/model outside a request: nothing to do
 }
 
@@ -159,7 +161,7 @@ function start(bundle, onFatal) {
     init.tester = startTester(url, bundle);
     if (init.tester) transfer.push(init.tester);
   }
-  return request(init, transfer, 'ready').then(function (m) {
+  return request(init, transfer).then(function (m) {
     URL.revokeObjectURL(url);
     return m;
   });

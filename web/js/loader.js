@@ -30,7 +30,7 @@ var previousDataset = ''; // the dataset of the last successful load
 
 function sendSet(set, data) {
   return Client.request({ type: 'load', set: set, images: data.images, labels: data.labels, names: data.names },
-    [data.images, data.labels], 'loaded');
+    [data.images, data.labels]);
 }
 
 async function load(source) {

@@ -138,7 +138,7 @@ async function loadFile(file) {
 async function onDownload() {
   if (!Store.get().hasNet) return;
   try {
-    var m = await Client.request({ type: 'save-model' }, [], 'model');
+    var m = await Client.request({ type: 'save-model' });
     var name = download(m.bytes, m.archText, m.testAccuracy);
     setNote('Downloaded ' + name + ' (' + fmt.bytes(m.bytes.length) + ').', 'ok');
   } catch (e) {
@@ -151,7 +151,7 @@ function autoSave() {
   var S = Store.get();
   if (!S.hasNet) return;
   var key = S.dataset;
-  Client.request({ type: 'save-model' }, [], 'model').then(function (m) {
+  Client.request({ type: 'save-model' }).then(function (m) {
     var record = { bytes: m.bytes.slice().buffer, arch: m.arch, archText: m.archText, testAccuracy: m.testAccuracy,
       taught: m.taught, savedAt: Date.now(), dataset: key, settings: Settings.current() };
     return Storage.save(key, record).then(function () {

@@ -38,7 +38,7 @@ function configure(config) {
     var hyper = { batch: config.batch, lr: config.lr, momentum: config.momentum, weightDecay: config.weightDecay,
       lrDecay: config.lrDecay, epochs: config.epochs, optimizer: config.optimizer, schedule: config.schedule,
       beta1: config.beta1, beta2: config.beta2, eps: config.eps, shift: config.shift };
-    return Client.request({ type: 'set-hyper', hyper: hyper }, [], 'hyper').then(function (m) {
+    return Client.request({ type: 'set-hyper', hyper: hyper }).then(function (m) {
       Store.set({ applied: key, config: config });
       setTarget(config.epochs);
       return m;
@@ -170,7 +170,7 @@ async function onReset() {
 function onHyper(h) {
   var S = Store.get();
   if ((S.phase !== 'training' && S.phase !== 'paused') || !Client.started()) return;
-  Client.request({ type: 'set-hyper', hyper: h }, [], 'hyper').then(function (m) {
+  Client.request({ type: 'set-hyper', hyper: h }).then(function (m) {
     // the values in force of the settings just changed
     var changed = {};
     Object.keys(h).forEach(function (k) { changed[k] = m.hyper[k]; });

@@ -59,7 +59,7 @@ function showExamples(m) {
 
 /** Asks the worker for the taught examples (forget: drop them first). */
 function listExamples(forget) {
-  return Client.request({ type: 'taught-examples', forget: !!forget }, [], 'taught-examples').then(showExamples, function (e) {
+  return Client.request({ type: 'taught-examples', forget: !!forget }).then(showExamples, function (e) {
     setStatus('Could not list the taught examples: ' + e.message, 'error');
   });
 }
@@ -70,7 +70,7 @@ function teach(label) {
   busy = true;
   updateButtons();
   setStatus('Teaching the network that this is ' + Store.className(label) + '…');
-  Client.request({ type: 'teach', id: 't' + (++seq), pixels: d.pixels, label: label }, [], 'taught').then(function (m) {
+  Client.request({ type: 'teach', id: 't' + (++seq), pixels: d.pixels, label: label }).then(function (m) {
     busy = false;
     updateButtons();
     Inside.showDrawing(m, d);
