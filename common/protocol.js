@@ -16,7 +16,7 @@
  *                            message the worker sends (the answers and the reports)
  *   REPLY_TYPES              Object.keys(REPLIES)
  *   RUN_TAGGED               the reply types that always carry `run`; besides them, an
- *                            `error` of stage 'train' (carriesRun)
+ *                            `error` of stage 'train' once the worker has an engine (carriesRun)
  *   STAGES                   the stages an `error` can report ('protocol': not a request)
  *   checkRequest(message)    the type of a well-formed request; else throws an Error with
  *                            error.field (the field at fault, or null) and error.request
@@ -153,7 +153,7 @@ export const REPLIES = {
   'taught-examples': reply(['count', 'labels', 'images']),
   testing: reply(['kind', 'reason', 'done', 'total']),
   diverged: reply(['lr', 'iteration', 'message']),
-  // carries `run` with stage 'train' only (carriesRun)
+  // carries `run` with stage 'train' only (carriesRun), once init has made the engine
   error: reply(['stage', 'request', 'field', 'message'], false),
 };
 export const REPLY_TYPES = Object.keys(REPLIES);

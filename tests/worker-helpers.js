@@ -14,6 +14,7 @@ const path = require('node:path');
 const { Worker, MessageChannel } = require('node:worker_threads');
 
 const { ROOT, ownBuffer, mnistSet } = require('./helpers');
+const { REPLIES, carriesRun } = require('../common/protocol.js');
 
 const ASSETS_PATH = path.join(ROOT, 'web', 'build', 'assets.js');
 
@@ -24,6 +25,20 @@ function loadAssets() {
   return require(ASSETS_PATH);
 }
 
+/** What is wrong with a message from the worker by the contract (common/protocol.js), or null:
+ *  a type it does not list, a field it does not list for that type, or `run` where it
+ *  carries none or missing where it does. */
+function offContract(m) {
+  const reply = REPLIES[m.type];
+  if (!reply) return `unknown type ${JSON.stringify(m.type)}`;
+  const extra = Object.keys(m).filter((k) => !['type', 'run', 'receivedAt'].includes(k) && !reply.fields.includes(k));
+  if (extra.length) return `${m.type} has ${extra.join(', ')}, not in REPLIES`;
+  // (an error of stage 'train' before init has no network, and no run id)
+  const runOk = carriesRun(m) ? Number.isInteger(m.run) || (m.type === 'error' && m.run === undefined) : m.run === undefined;
+  if (!runOk) return `${m.type}${m.stage ? ` (${m.stage})` : ''}: run ${m.run}`;
+  return null;
+}
+
 /** Starts the page's worker source in a worker thread; collects its messages. With
  *  `tester`, init also starts a tester worker beside it, as the page does without threads. */
 function startWorker(t, { tester = false } = {}) {
@@ -31,7 +46,10 @@ function startWorker(t, { tester = false } = {}) {
   const worker = new Worker(assets.workerSource, { eval: true });
   const messages = [];
   const waiters = [];
+  const faults = []; // messages off the contract: the test fails at its end
   worker.on('message', (m) => {
+    const fault = offContract(m);
+    if (fault && faults.length < 5) faults.push(fault);
     m.receivedAt = performance.now();
     messages.push(m);
     for (const w of waiters.slice()) {
@@ -43,7 +61,10 @@ function startWorker(t, { tester = false } = {}) {
   });
   worker.on('error', (e) => { throw e; });
   worker.on('exit', (code) => { w.exited = code; });
-  t.after(() => worker.terminate());
+  t.after(() => {
+    worker.terminate();
+    assert.deepEqual(faults, [], 'every message of the worker is as common/protocol.js says');
+  });
   const w = {
     worker,
     exited: null, // the exit code once the worker thread has ended
