@@ -120,10 +120,13 @@ function onError(m) {
   } else if (m.stage === 'data') {
     setPhase('error');
     Controls.setStatus(msg, 'error');
-  } else { // 'train': the run stopped
+  } else if (m.stage === 'train') { // the run stopped
     Store.set({ pausing: false, stepping: false, fresh: false });
     setPhase('error', true);
     Controls.setStatus('Training stopped: ' + msg, 'error');
+  } else {
+    // a request nobody here waits for was refused ('teach', 'protocol'): the run is untouched
+    Controls.setStatus(msg, 'warn');
   }
 }
 
