@@ -31,7 +31,15 @@ MT_FLAGS := -matomics -mbulk-memory -sIMPORTED_MEMORY=1 -Wl,--shared-memory \
             -sINITIAL_MEMORY=16777216 -sMAXIMUM_MEMORY=1073741824
 WASM     := web/build/mnist.wasm
 WASM_MT  := web/build/mnist-mt.wasm
-BUNDLE   := web/build/bundle.js
+# The page's two bundles (scripts/build-web.js: esbuild, one classic script per context)
+# and the generated module between them (scripts/build-bundle.js): the worker's bundle
+# and both WebAssembly modules, which the page's bundle imports.
+WORKER_JS := web/build/worker.js
+ASSETS    := web/build/assets.js
+PAGE_JS   := web/build/page.js
+COMMON_JS := $(wildcard common/*.js) common/package.json
+# npm ci records what it installed here; esbuild (package.json) is needed to build.
+NODE_MODULES := node_modules/.package-lock.json
 
 BUILD := build
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
@@ -68,8 +76,8 @@ $(BUILD)/obj/%.o: %.c | deps-quiet
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 # The WebAssembly module (the same core sources, plus the exports in src/wasm/)
-# and the bundle the page loads: worker source + module, one classic script.
-wasm: deps-quiet $(BUNDLE)
+# and the page's bundle, with the worker's and the modules inside.
+wasm: deps-quiet $(PAGE_JS)
 
 $(WASM): $(WASM_SRC) $(HEADERS) | deps-quiet
 	@mkdir -p $(dir $@)
@@ -79,8 +87,18 @@ $(WASM_MT): $(WASM_SRC) $(HEADERS) | deps-quiet
 	@mkdir -p $(dir $@)
 	$(EMCC_ENV) $(EMCC) $(EMFLAGS) $(MT_FLAGS) -o $@ $(WASM_SRC)
 
-$(BUNDLE): $(WASM) $(WASM_MT) $(wildcard web/worker/*.js) scripts/build-bundle.js
-	node scripts/build-bundle.js $(WASM) $(WASM_MT) $@
+$(NODE_MODULES): package-lock.json | deps-quiet
+	npm ci --no-audit --no-fund
+	@touch $@
+
+$(WORKER_JS): $(wildcard web/worker/*.js) web/package.json $(COMMON_JS) scripts/build-web.js $(NODE_MODULES)
+	node scripts/build-web.js worker $@
+
+$(ASSETS): $(WASM) $(WASM_MT) $(WORKER_JS) scripts/build-bundle.js
+	node scripts/build-bundle.js $(WASM) $(WASM_MT) $(WORKER_JS) $@
+
+$(PAGE_JS): $(ASSETS) $(wildcard web/js/*.js) web/package.json $(COMMON_JS) scripts/build-web.js $(NODE_MODULES)
+	node scripts/build-web.js page $@
 
 # Test binaries: the harness (tests/native/*.c) natively and, with the
 # CLI, under AddressSanitizer + UndefinedBehaviorSanitizer.
@@ -167,10 +185,9 @@ test: deps-quiet
 # separate npm project in bench/, installed only here, and PyTorch is Debian's
 # python3-torch for /usr/bin/python3 (install-deps.sh --bench); the straightforward C
 # baseline (bench/naive.c) is built for WASM with EMFLAGS and natively with gcc -O3.
-bench: all data $(BUILD)/bench/naive.wasm $(BUILD)/bench/naive
+bench: all data $(NODE_MODULES) $(BUILD)/bench/naive.wasm $(BUILD)/bench/naive
 	@bash scripts/install-deps.sh --quiet --bench
 	@test bench/node_modules/.package-lock.json -nt bench/package-lock.json || npm ci --prefix bench --no-audit --no-fund
-	@test -d node_modules/playwright-core || npm ci --no-audit --no-fund
 	node scripts/bench.js
 
 $(BUILD)/bench/naive.wasm: bench/naive.c | deps-quiet

@@ -4,7 +4,7 @@
  * tests/memory.test.js: the resident memory of the renderer process that holds the page and
  * its workers, at four moments of one run of a preset:
  *   before_data    the page is up and its worker(s) have their WebAssembly module, no data yet
- *                  (the page's data loading is held back until this is read);
+ *                  (the page's data requests are held back until this is read);
  *   data_loaded    the data is in the worker and the page says Ready;
  *   peak_training  the largest resident size between pressing Train and the end of the run
  *                  (the kernel's VmHWM, reset just before Train; polling gives the same or less);
@@ -146,24 +146,27 @@ function resetPeak(pid) {
 
 /* ---- the page --------------------------------------------------------------------- */
 
-/* Runs in the page before its scripts: holds MnistData's loads until window.__memGo()
- * and records the messages of the first worker (the training one). */
+/* Runs in the page before its scripts: holds back the page's data (the fetches of the .gz
+ * files, or on file:// the script tags of their copies) until window.__memGo(), and records
+ * the messages of the page's workers. */
 function instrumentPage() {
   const M = { ready: 0, done: false, doneAccuracy: null };
   window.__mem = M;
   let go;
   const gate = new Promise((resolve) => { go = resolve; });
   window.__memGo = () => go();
-  let data;
-  Object.defineProperty(window, 'MnistData', {
-    configurable: true,
-    get() { return data; },
-    set(value) {
-      const load = value.load;
-      value.load = (...args) => gate.then(() => load.apply(value, args));
-      data = value;
-    },
-  });
+  const isData = (url) => /\.gz(\.js)?([?#]|$)/.test(String(url));
+  const fetch = window.fetch;
+  window.fetch = (input, init) => (isData(input && input.url ? input.url : input)
+    ? gate.then(() => fetch.call(window, input, init)) : fetch.call(window, input, init));
+  const appendChild = Node.prototype.appendChild;
+  Node.prototype.appendChild = function (child) {
+    if (child instanceof HTMLScriptElement && isData(child.src)) {
+      gate.then(() => appendChild.call(this, child));
+      return child;
+    }
+    return appendChild.call(this, child);
+  };
   const Base = window.Worker;
   window.Worker = class extends Base {
     constructor(...args) {

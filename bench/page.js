@@ -10,11 +10,10 @@
  *   - the main thread's responsiveness while training: the gaps between
  *     requestAnimationFrame callbacks and the PerformanceObserver `longtask`
  *     entries between the click and the end;
- *   - every test-set evaluation inside the worker: engine.evaluate wrapped (in
- *     the worker, through Playwright) to time its chunks; one evaluation runs
- *     from its first chunk's start to its last chunk's end, in slices between
- *     which the worker answers messages (its wall time is how long training
- *     stands still), and its chunks' sum is the computing alone;
+ *   - every test-set evaluation: its `evaluation` message (arrival on the main
+ *     thread, and the worker's own `seconds` spent on it, in slices between which
+ *     it answers messages: how long training stands still for it, unless the
+ *     tester ran it beside the training, `background`);
  *   - the worker's `progress` messages: the longest gap between two while training;
  *   - with probeMs, how quickly the worker answers a drawing's `predict` while
  *     it trains: one request every probeMs ms (a drawn "1", 784 floats, the
@@ -67,29 +66,11 @@ function instrumentPage() {
         }
         if (!['progress', 'evaluation', 'epoch-end', 'done'].includes(m.type)) return;
         B.messages.push({ type: m.type, t, samples: m.samples, epochFloat: m.epochFloat, testAccuracy: m.testAccuracy,
-          state: m.state, samplesPerSecond: m.samplesPerSecond, epoch: m.epoch });
+          state: m.state, samplesPerSecond: m.samplesPerSecond, epoch: m.epoch, seconds: m.seconds, background: m.background });
         if (m.type === 'done' && B.t0 !== null && B.done === null) B.done = { t, testAccuracy: m.testAccuracy };
       });
     }
   };
-}
-
-/* In the worker (the one that holds the session): times every engine.evaluate
- * chunk, in absolute ms (timeOrigin + now). */
-function instrumentWorker() {
-  if (typeof self.MnistEngine !== 'function' || typeof self.MnistSession !== 'function') return false;
-  const proto = self.MnistEngine.prototype;
-  if (proto.__benchWrapped) return true;
-  const evaluate = proto.evaluate;
-  const log = self.__benchEvaluate = [];
-  proto.evaluate = function (...args) {
-    const t = performance.timeOrigin + performance.now();
-    const r = evaluate.apply(this, args);
-    log.push({ start: t, end: performance.timeOrigin + performance.now(), first: args[1] || 0, count: r.count, total: this.count(args[0]) });
-    return r;
-  };
-  proto.__benchWrapped = true;
-  return true;
 }
 
 /* In the page once it is ready: the click's time, the first display of the
@@ -128,21 +109,6 @@ const r1 = (x) => (x === null || x === undefined ? null : Math.round(x * 10) / 1
 function summary(values) {
   const s = values.slice().sort((a, b) => a - b);
   return { count: s.length, median_ms: r1(quantile(s, 0.5)), p90_ms: r1(quantile(s, 0.9)), max_ms: r1(s.length ? s[s.length - 1] : null) };
-}
-
-/** The worker's evaluate chunks as evaluations: first chunk at 0 to the chunk that reaches the set's end. */
-function evaluationsOf(chunks) {
-  const out = [];
-  let cur = null;
-  for (const c of chunks) {
-    if (c.first === 0) cur = { start: c.start, end: c.end, computeMs: 0, chunks: 0 };
-    if (!cur) continue;
-    cur.end = c.end;
-    cur.computeMs += c.end - c.start;
-    cur.chunks++;
-    if (c.first + c.count >= c.total) { out.push(cur); cur = null; }
-  }
-  return out;
 }
 
 /** How many long tasks began by handling each type of worker message (a message's
@@ -186,9 +152,7 @@ async function pageRun({ playwright, chromium, mode, webRoot, dataDir, preset, t
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const browser = await playwright.chromium.launch({ executablePath: chromium, args: LAUNCH_ARGS });
   try {
-    const workers = [];
-    const { page, errors, skipped } = await openPreset(browser, server, { mode, webRoot, dataDir, preset, init: instrumentPage,
-      onPage: (p) => p.on('worker', (w) => workers.push(w)) });
+    const { page, errors, skipped } = await openPreset(browser, server, { mode, webRoot, dataDir, preset, init: instrumentPage });
     if (skipped) return { skipped };
     try {
       await page.waitForFunction(() => /Ready/.test(document.querySelector('#status').textContent)
@@ -202,16 +166,6 @@ async function pageRun({ playwright, chromium, mode, webRoot, dataDir, preset, t
     const threadsMatch = /(\d+) threads/.exec(version);
     const threads = threadsMatch ? Number(threadsMatch[1]) : /one thread/.test(version) ? 1 : null;
     const isolated = await page.evaluate(() => self.crossOriginIsolated === true);
-    // the first worker is the page's (the threaded engine's helpers come after it; evaluating
-    // in one of those, blocked in Atomics.wait, crashes the renderer)
-    const sessionWorker = workers[0];
-    if (!sessionWorker || !(await sessionWorker.evaluate(instrumentWorker))) {
-      throw new Error('the first worker holds no training session (engine.evaluate could not be timed)');
-    }
-    // Without threads the page starts a tester beside it (the second worker; with threads the
-    // others are the engine's helpers): the tests while training run there, and training goes on.
-    const testerWorker = !isolated && workers[1] && (await workers[1].evaluate(instrumentWorker)) ? workers[1] : null;
-
     await page.evaluate(arm, { target, probeMs });
     await page.click('#train');
     const finished = untilDone ? 'window.__bench.done !== null' : 'window.__bench.hit !== null || window.__bench.done !== null';
@@ -226,23 +180,16 @@ async function pageRun({ playwright, chromium, mode, webRoot, dataDir, preset, t
       const b = window.__bench;
       return { ...b, worker: undefined, timeOrigin: performance.timeOrigin };
     });
-    const chunks = await sessionWorker.evaluate(() => self.__benchEvaluate);
-    const testerChunks = testerWorker ? await testerWorker.evaluate(() => self.__benchEvaluate) : [];
     const end = B.done ? B.done.t : B.hit.t;
     const during = (t) => t >= B.t0 && t <= end;
 
-    // evaluations: the worker's (page clock), each matched with the message that reported it
+    // evaluations: as the worker reports them (its seconds on each, ending as its message arrives)
     const evalMessages = B.messages.filter((m) => m.type === 'evaluation' && during(m.t));
-    const evaluations = evaluationsOf(chunks).concat(evaluationsOf(testerChunks).map((e) => ({ ...e, background: true })))
-      .map((e) => ({ ...e, start: e.start - B.timeOrigin, end: e.end - B.timeOrigin }))
-      .sort((a, b) => a.end - b.end)
-      .filter((e) => e.start >= B.t0 && e.end <= end)
-      .map((e) => {
-        const m = evalMessages.find((x) => x.t >= e.end);
-        return { epochFloat: m ? Math.round(m.epochFloat * 1000) / 1000 : null, samples: m ? m.samples : null,
-          testAccuracy: m ? m.testAccuracy : null, ms: r1(e.end - e.start), computeMs: r1(e.computeMs), chunks: e.chunks,
-          background: !!e.background, start: e.start, end: e.end };
-      });
+    const evaluations = evalMessages.map((m) => {
+      const ms = typeof m.seconds === 'number' ? m.seconds * 1000 : 0;
+      return { epochFloat: Math.round(m.epochFloat * 1000) / 1000, samples: m.samples, testAccuracy: m.testAccuracy,
+        ms: r1(ms), background: !!m.background, start: m.t - ms, end: m.t };
+    });
     const trained = evaluations.filter((e) => e.samples > 0); // not the fresh network's, before its first step
     const reached = B.hit !== null;
     const hitEval = reached && B.hit.evaluation ? B.hit.evaluation : null;

@@ -105,7 +105,7 @@ const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { fileOf } = require('../web/js/datasets.js');
+const { fileOf } = require('../common/datasets.js');
 const { pageRun } = require('../bench/page.js');
 const { memoryRun } = require('../bench/memory.js');
 

@@ -13,7 +13,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-const { DATASETS, IDS, FILE_NAMES } = require('../web/js/datasets.js');
+const { DATASETS, IDS, FILE_NAMES } = require('../common/datasets.js');
 
 /** key: "<folder>/<file>", the file's place under dataDir and its name for the page. */
 function embedFile(dataDir, key) {

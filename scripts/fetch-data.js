@@ -3,7 +3,7 @@
 /**
  * Fetch MNIST and Fashion-MNIST into data/<dataset>/ (four .gz files each, kept
  * gzipped as downloaded) and verify them against scripts/SHA256SUMS. The datasets,
- * their folders and file names come from web/js/datasets.js; the mirrors, retries
+ * their folders and file names come from common/datasets.js; the mirrors, retries
  * and checks are this script's own.
  *
  * The checksums cover the DECOMPRESSED content: mirrors wrap the same IDX bytes
@@ -23,7 +23,7 @@ const zlib = require('node:zlib');
 const { Transform, Writable } = require('node:stream');
 const { pipeline } = require('node:stream/promises');
 
-const MnistDatasets = require('../web/js/datasets.js');
+const MnistDatasets = require('../common/datasets.js');
 
 const DATASETS = MnistDatasets.IDS;
 const FILE_NAMES = MnistDatasets.FILE_NAMES;

@@ -26,8 +26,9 @@ const path = require('node:path');
 
 const HandSet = require('../tests/handwriting/set.js');
 const { encodePng } = require('../tests/handwriting/png.js');
-const { idxImages, idxLabels, WASM_PATH, MnistEngine } = require('../tests/helpers.js');
-const { fileOf } = require('../web/js/datasets.js');
+const { idxImages, idxLabels, WASM_PATH } = require('../tests/helpers.js');
+const { MnistEngine } = require('../web/worker/engine.js');
+const { fileOf } = require('../common/datasets.js');
 const Preprocess = require('../web/js/preprocess.js');
 
 const ROOT = path.resolve(__dirname, '..');

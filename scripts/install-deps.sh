@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what building mnist-wasm needs and, with --tests, what its tests need
+# Installs what building mnist-wasm needs (compilers, emscripten, Node.js and npm: the
+# Makefile runs `npm ci` for esbuild, the page's bundler) and, with --tests, what its tests need
 # too (with --bench, what `make bench` needs): the one list of the system
 # packages the project uses. Only what is missing
 # is installed, with apt-get (Debian or Ubuntu) as root or through a sudo that
@@ -7,10 +8,10 @@
 #
 #   scripts/install-deps.sh [--quiet] [--tests] [--bench] [--fuzz]
 #     --quiet   say nothing when everything is there (make runs it before every build)
-#     --tests   also npm, Chromium and Firefox ESR (tests/run.js and .ci/run use this),
+#     --tests   also Chromium and Firefox ESR (tests/run.js and .ci/run use this),
 #               and what --fuzz installs (tests/fuzz.test.js runs the harnesses)
 #     --fuzz    clang and its libFuzzer runtime (libclang-rt-N-dev): `make fuzz`
-#     --bench   also npm, time(1), Chromium, and PyTorch for Debian's own Python 3
+#     --bench   also time(1), Chromium, and PyTorch for Debian's own Python 3
 #               (python3-torch, imported by /usr/bin/python3: the CNN peer of `make bench`)
 #
 # INSTALL_DEPS_AS_USER=1 makes it act as an unprivileged user without sudo, so that
@@ -44,13 +45,14 @@ elif ! have cc; then
 fi
 if ! have node; then
   missing+=(nodejs)
-elif ! node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 18 ? 0 : 1)'; then
-  echo "install-deps: Node.js $(node --version) is too old; version 18 or newer is needed" >&2
+elif ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'; then
+  # 20.19: require() of an ES module (the tests and scripts load common/ and web/ so)
+  echo "install-deps: Node.js $(node --version) is too old; version 20.19 or newer is needed" >&2
   exit 1
 fi
+have npm || missing+=(npm)                                              # npm ci: esbuild, the browser drivers
+[ -s /etc/ssl/certs/ca-certificates.crt ] || missing+=(ca-certificates)  # HTTPS for npm and the data
 if $tests; then
-  have npm || missing+=(npm)                                            # npm ci: the browser drivers
-  [ -s /etc/ssl/certs/ca-certificates.crt ] || missing+=(ca-certificates)  # HTTPS for npm and the data
   # The paths the browser tests launch (tests/browser-helpers.js and the Firefox tests).
   [ -x "${CHROMIUM:-/usr/bin/chromium}" ] || missing+=(chromium)
   [ -x "${FIREFOX:-/usr/bin/firefox-esr}" ] || missing+=(firefox-esr)
@@ -65,8 +67,6 @@ if $tests || $fuzz; then
   fi
 fi
 if $bench; then
-  $tests || have npm || missing+=(npm)                                  # npm ci --prefix bench: the JS peers
-  $tests || [ -s /etc/ssl/certs/ca-certificates.crt ] || missing+=(ca-certificates)
   [ -x /usr/bin/time ] || missing+=(time)                               # peak RSS of the native runs
   $tests || [ -x "${CHROMIUM:-/usr/bin/chromium}" ] || missing+=(chromium)  # the page-chromium rows
   # The PyTorch peer runs with Debian's interpreter, not whichever python3 is first on PATH.
@@ -74,7 +74,7 @@ if $bench; then
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then
-  $quiet || echo "install-deps: everything needed is installed (C compiler, make, zlib headers, emscripten, Node.js$($tests && echo ', npm, Chromium, Firefox ESR')$($tests || $fuzz && echo ', clang with libFuzzer')$($bench && echo ', time, PyTorch for /usr/bin/python3'))"
+  $quiet || echo "install-deps: everything needed is installed (C compiler, make, zlib headers, emscripten, Node.js, npm$($tests && echo ', Chromium, Firefox ESR')$($tests || $fuzz && echo ', clang with libFuzzer')$($bench && echo ', time, PyTorch for /usr/bin/python3'))"
   exit 0
 fi
 

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * Writes a self-contained static site: the page, its scripts and styles, the
- * WebAssembly bundle, and both datasets (the .gz files for servers and the
- * script-loadable .gz.js copies for file://). Copy the folder to any static
- * host as it is, or open its index.html from disk.
+ * Writes a self-contained static site: the page, its styles and its one script
+ * (web/build/page.js: the page's modules, the worker's and both WebAssembly modules),
+ * and both datasets (the .gz files for servers and the script-loadable .gz.js copies
+ * for file://). Copy the folder to any static host as it is, or open its index.html
+ * from disk.
  *
  * Usage: node scripts/make-dist.js [OUT]   (default: build/dist; run `make dist`)
  */
@@ -14,9 +15,9 @@ const path = require('node:path');
 const ROOT = path.resolve(__dirname, '..');
 const WEB = path.join(ROOT, 'web');
 const DATA = path.join(ROOT, 'data');
-const { DATASETS, IDS, FILE_NAMES } = require('../web/js/datasets.js');
+const { DATASETS, IDS, FILE_NAMES } = require('../common/datasets.js');
 // Sources of the page; web/README.md and web/PROTOCOL.md are documentation.
-const WEB_ENTRIES = ['index.html', 'styles.css', 'js', 'build/bundle.js', 'build/mnist.wasm'];
+const WEB_ENTRIES = ['index.html', 'styles.css', 'build/page.js', 'build/mnist.wasm'];
 
 function copy(from, to) {
   fs.mkdirSync(path.dirname(to), { recursive: true });
@@ -40,7 +41,7 @@ if (require.main === module) {
   const out = path.resolve(process.argv[2] || path.join(ROOT, 'build', 'dist'));
   try {
     const files = makeDist(out);
-    console.log(`dist: ${path.relative(process.cwd(), out)}/ (page, worker bundle, ${files} data files); ` +
+    console.log(`dist: ${path.relative(process.cwd(), out)}/ (page and its bundle, ${files} data files); ` +
       `copy it to any static host, or open ${path.relative(process.cwd(), path.join(out, 'index.html'))} from disk`);
   } catch (error) {
     console.error(`make-dist: ${error.message}`);

@@ -1,7 +1,10 @@
 'use strict';
 /**
  * Shared by the headless-Chromium tests: the browser, a server for the page, pages that
- * record console problems, and waiting for what the page says.
+ * record console problems and the messages of the workers they start, and waiting for
+ * what the page says. The page exposes nothing to them: a test sees its DOM and, through
+ * a wrapper of window.Worker installed before the page's scripts (recordWorkers), what
+ * passes between the page and its workers.
  */
 
 const fs = require('node:fs');
@@ -55,6 +58,7 @@ async function serve(t, dataRoot, webRoot = WEB) {
 async function openPage(t, url, viewport = { width: 1280, height: 900 }, options = {}) {
   const context = await browser.newContext({ viewport, ...options });
   t.after(() => context.close());
+  await context.addInitScript(recordWorkers);
   const page = await context.newPage();
   const problems = watch(page);
   await page.goto(url);
@@ -101,6 +105,95 @@ async function choosePreset(page, name, epochs) {
   if (epochs) await page.fill('#epochs', String(epochs));
 }
 
+/* ---- the page's workers, seen from outside ---- */
+
+/**
+ * Runs in a page before its scripts (Playwright's addInitScript, Puppeteer's
+ * evaluateOnNewDocument): wraps window.Worker so that a test sees every worker the page
+ * starts and what passes through it. window.__workers[k] = {worker, count: {type: n},
+ * last: {type: the latest message of that type from the worker}, sent: {type: the latest
+ * message of that type posted to it}}, in the order the page started them: the first is
+ * the training worker (client.js starts it before the tester). Only the latest message of
+ * each type is kept, so a long run holds little.
+ */
+function recordWorkers() {
+  const Native = window.Worker;
+  if (typeof Native !== 'function' || window.__workers) return;
+  const workers = [];
+  const entries = new WeakMap();
+  class RecordedWorker extends Native {
+    constructor(...args) {
+      super(...args);
+      const entry = { worker: this, count: {}, last: {}, sent: {} };
+      entries.set(this, entry);
+      workers.push(entry);
+      this.addEventListener('message', (e) => {
+        const m = e.data;
+        if (!m || typeof m.type !== 'string') return;
+        entry.count[m.type] = (entry.count[m.type] || 0) + 1;
+        entry.last[m.type] = m;
+      });
+    }
+
+    postMessage(message, ...rest) {
+      const entry = entries.get(this);
+      if (entry && message && typeof message.type === 'string') entry.sent[message.type] = message;
+      return super.postMessage(message, ...rest);
+    }
+  }
+  Object.defineProperty(window, '__workers', { value: workers });
+  window.Worker = RecordedWorker;
+}
+
+/** The latest message of `type` from the page's training worker (from: 'last'), or the
+ *  latest the page posted to it (from: 'sent'); null when there is none. */
+function workerMessage(page, type, from = 'last') {
+  return page.evaluate(([t, f]) => {
+    const w = window.__workers && window.__workers[0];
+    return (w && w[f][t]) || null;
+  }, [type, from]);
+}
+
+/** Waits until the training worker has reported `iterations` updates (its `progress`). */
+async function waitForIterations(page, iterations, timeout = 180000) {
+  await page.waitForFunction((n) => {
+    const w = window.__workers && window.__workers[0];
+    const p = w && w.last.progress;
+    return !!p && p.iterations >= n;
+  }, iterations, { timeout, polling: 100 });
+}
+
+/** Posts `message` to the page's training worker, as the page would, and resolves to the
+ *  first message back whose type is one of `replies`. */
+function askWorker(page, message, replies) {
+  return page.evaluate(([m, types]) => new Promise((resolve) => {
+    const worker = window.__workers[0].worker;
+    const listen = (e) => {
+      if (!e.data || !types.includes(e.data.type)) return;
+      worker.removeEventListener('message', listen);
+      resolve(e.data);
+    };
+    worker.addEventListener('message', listen);
+    worker.postMessage(m);
+  }), [message, replies]);
+}
+
+/** How many messages of each type the training worker has sent so far ({type: n}). */
+function workerCounts(page) {
+  return page.evaluate(() => ({ ...((window.__workers && window.__workers[0] || {}).count || {}) }));
+}
+
+/** Waits until the training worker sends a message of one of `types` beyond `counts`
+ *  (workerCounts before the action that causes it); resolves to the latest such message. */
+async function nextWorkerMessage(page, types, counts, timeout = 60000) {
+  const handle = await page.waitForFunction(([ts, before]) => {
+    const w = window.__workers && window.__workers[0];
+    const type = w && ts.find((x) => (w.count[x] || 0) > (before[x] || 0));
+    return type ? w.last[type] : false;
+  }, [types, counts], { timeout, polling: 50 });
+  return handle.jsonValue();
+}
+
 /* ---- the drawing pad ---- */
 
 /** Draws with the mouse (real input events through the browser), then waits until the bars
@@ -137,5 +230,6 @@ async function clearPad(page) {
 
 module.exports = {
   SKIP, SHOTS, WEB, useBrowser, serve, openPage, watch, statusText, waitForStatus, accuracyOf, waitForAccuracy, choosePreset,
-  drawWithMouse, waitForBars, clearPad,
+  drawWithMouse, waitForBars, clearPad, recordWorkers, workerMessage, waitForIterations, askWorker, workerCounts,
+  nextWorkerMessage,
 };

@@ -13,10 +13,11 @@ const { test } = require('node:test');
 const { pathToFileURL } = require('node:url');
 
 const { ROOT, MNIST_DIR, tempDir } = require('./helpers');
-const { FILE_NAMES } = require('../web/js/datasets.js');
+const { FILE_NAMES } = require('../common/datasets.js');
 
 const {
-  SKIP, SHOTS, WEB, useBrowser, serve, openPage, waitForStatus, waitForAccuracy, choosePreset,
+  SKIP, SHOTS, WEB, useBrowser, serve, openPage, waitForStatus, waitForAccuracy, choosePreset, workerMessage,
+  waitForIterations, waitForBars,
 } = require('./browser-helpers');
 
 useBrowser();
@@ -73,11 +74,13 @@ test('served page: train to 97%, predictions, pause and resume, no console error
   const cores = await page.evaluate(() => navigator.hardwareConcurrency);
   assert.match(await page.textContent('#version'), cores > 1 ? new RegExp(`${Math.min(cores, 4)} threads`) : /one thread/);
   await trainAndCheck(t, page, problems, 'served');
+  // the page defines no globals of its own (its modules talk through imports)
+  assert.deepEqual(await page.evaluate(() => Object.keys(window).filter((k) => k.startsWith('Mnist'))), []);
 
   // The page's worker in Chromium answers what is not a request (names every object inherits
   // among them) and a second init with one error each, and still answers a real request.
   const answers = await page.evaluate(() => new Promise((resolve) => {
-    const worker = window.MnistClient.worker(), got = [];
+    const worker = window.__workers[0].worker, got = [];
     const listen = (e) => {
       got.push({ type: e.data.type, request: e.data.request, message: e.data.message });
       if (e.data.type === 'arch-description') { worker.removeEventListener('message', listen); resolve(got); }
@@ -104,11 +107,10 @@ test('?preset=cnn: the page trains that CNN in the worker (Adam, one-cycle), and
   await page.click('#train');
   await waitForStatus(page, /Training/, 120000);
   // a few batches of the CNN, not a whole run
-  await page.waitForFunction(() => { const p = window.MnistStore.get().last; return p && p.iterations >= 3; }, null,
-    { timeout: 180000, polling: 200 });
+  await waitForIterations(page, 3);
   await page.click('#pause');
   await waitForStatus(page, /Paused/, 60000);
-  const config = await page.evaluate(() => window.MnistStore.get().config);
+  const { config } = await workerMessage(page, 'configure', 'sent');
   assert.deepEqual([config.preset, config.arch, config.optimizer, config.schedule, config.batch],
     ['cnn', '784-c16k3-p2-c32k3-p2-64-10', 'adam', 'onecycle', 128]);
   await page.screenshot({ path: path.join(SHOTS, 'cnn-training.png'), fullPage: true });
@@ -131,13 +133,47 @@ test('file:// page: trains with no server and no user action', { skip: SKIP }, a
   await testedBeside; // one thread trains; the tests while training ran in the tester (worker/tester.js)
 });
 
-test('phone-width layout renders without horizontal scrolling', { skip: SKIP }, async (t) => {
+test('phone (375×812, touch): preset, Train and progress on the first screen, the form folded; a tap trains, a finger draws', { skip: SKIP }, async (t) => {
   const url = await serve(t, path.join(ROOT, 'data'));
-  const { page, problems } = await openPage(t, url, { width: 375, height: 800 });
+  const { page, problems } = await openPage(t, url, { width: 375, height: 812 }, { hasTouch: true, isMobile: true });
   await waitForStatus(page, /Ready/);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 1, `the page is ${overflow}px wider than a 375px screen`);
+  for (const selector of ['#preset', '#train', '#progress']) {
+    const box = await page.locator(selector).boundingBox();
+    assert.ok(box && box.y >= 0 && box.y + box.height <= 812, `${selector} at ${JSON.stringify(box)}: not within the first 812 px`);
+  }
+  assert.equal(await page.getAttribute('#all-settings', 'open'), null, 'the rest of the form is folded');
   await page.screenshot({ path: path.join(SHOTS, 'phone.png'), fullPage: true });
+
+  await page.tap('#train');
+  await waitForStatus(page, /Training/, 30000);
+  await page.tap('#pause');
+  await waitForStatus(page, /Paused/, 60000);
+
+  // a "1" drawn with a finger: touch events through the browser, which the pad gets as touch pointers
+  await page.locator('#draw-pad').scrollIntoViewIfNeeded();
+  await page.evaluate(() => document.querySelector('#draw-pad').addEventListener('pointerdown',
+    (e) => { document.body.dataset.lastPointer = e.pointerType; }));
+  const box = await page.locator('#draw-pad').boundingBox();
+  const at = (x, y) => ({ x: box.x + x * box.width, y: box.y + y * box.height });
+  const cdp = await page.context().newCDPSession(page);
+  const touch = (type, points) => cdp.send('Input.dispatchTouchEvent', { type, touchPoints: points });
+  await touch('touchStart', [at(0.5, 0.15)]);
+  for (let k = 1; k <= 8; k++) await touch('touchMove', [at(0.5 + k * 0.005, 0.15 + k * 0.09)]);
+  await touch('touchEnd', []);
+  const bars = await waitForBars(page, 1);
+  assert.equal(await page.getAttribute('body', 'data-last-pointer'), 'touch');
+  assert.ok(bars.best >= 0 && bars.best <= 9, `the bars answer the drawing: ${bars.texts.join(' | ')}`);
+  assert.match(await page.textContent('#draw-verdict'), /The network says \d/);
+  const inked = await page.$eval('#draw-pad', (c) => {
+    const blank = document.createElement('canvas');
+    blank.width = c.width;
+    blank.height = c.height;
+    return c.toDataURL() !== blank.toDataURL();
+  });
+  assert.ok(inked, 'the finger left ink on the pad');
+  await page.screenshot({ path: path.join(SHOTS, 'phone-drawn.png') });
   assert.deepEqual(problems, []);
 });
 

@@ -13,7 +13,7 @@ const { test } = require('node:test');
 
 const { BIN, MNIST_DIR, runBinary, tempDir, idxImages, idxLabels, withFixedCrc } = require('./helpers');
 
-const { FILE_NAMES } = require('../web/js/datasets.js');
+const { FILE_NAMES } = require('../common/datasets.js');
 
 const FILES = FILE_NAMES.map((name) => name.replace(/\.gz$/, ''));
 
@@ -66,7 +66,7 @@ test('--help documents every command and train flag', () => {
   assert.equal(runBinary(BIN.mnist, ['train', '--help']).status, 0);
 });
 
-test('--help lists exactly the dataset files of web/js/datasets.js, in their order', () => {
+test('--help lists exactly the dataset files of common/datasets.js, in their order', () => {
   const r = runBinary(BIN.mnist, ['--help']);
   const listed = r.stdout.match(/[\w-]+-idx\d-ubyte\.gz/g);
   assert.deepEqual(listed, FILE_NAMES, 'the CLI (src/cli/files.c DATASET_FILES) and datasets.js disagree');

@@ -16,7 +16,9 @@ const path = require('node:path');
 const { test } = require('node:test');
 
 const { ROOT, WASM_PATH, MnistEngine } = require('./helpers');
-const { SKIP, SHOTS, useBrowser, serve, openPage, waitForStatus } = require('./browser-helpers');
+const {
+  SKIP, SHOTS, useBrowser, serve, openPage, waitForStatus, workerMessage, waitForIterations, workerCounts, nextWorkerMessage,
+} = require('./browser-helpers');
 
 useBrowser();
 
@@ -98,10 +100,9 @@ test('layer list: each layer\'s shape and parameters as the user types, a bad te
   await page.locator('#arch').locator('xpath=ancestor::div[contains(@class,"field")][1]').screenshot({ path: path.join(SHOTS, 'cnn-layers.png') });
 
   // the network the worker builds has the parameters the list promised
-  const configured = await page.evaluate(() => new Promise((resolve) => {
-    window.MnistApp.worker().addEventListener('message', (e) => { if (e.data.type === 'configured') resolve(e.data); });
-    document.getElementById('reset').click();
-  }));
+  const counts = await workerCounts(page);
+  await page.click('#reset');
+  const configured = await nextWorkerMessage(page, ['configured'], counts);
   assert.equal(configured.parameters, total);
   await waitForStatus(page, /fresh weights/, 60000);
 
@@ -169,20 +170,22 @@ test('optimiser, schedule and augmentation: from the address into the fields and
   await waitForStatus(page, /Training/, 120000);
   await page.click('#pause');
   await waitForStatus(page, /Paused/, 120000);
-  const config = await page.evaluate(() => window.MnistStore.get().config);
+  const { config } = await workerMessage(page, 'configure', 'sent');
   assert.deepEqual([config.optimizer, config.schedule, config.shift, config.arch],
     [want.optimizer, want.schedule, want.shift, preset.arch]);
 
   // live: the optimiser and the shift change the running network (set-hyper)
-  const hyperAfter = (field, value) => page.evaluate(([f, v]) => new Promise((resolve) => {
-    window.MnistApp.worker().addEventListener('message', (e) => {
-      if (e.data.type === 'hyper') resolve(e.data.hyper);
-      if (e.data.type === 'error') resolve({ error: e.data.message });
-    });
-    const input = document.getElementById(f);
-    input.value = v;
-    input.dispatchEvent(new Event('change', { bubbles: true }));
-  }), [field, value]);
+  const hyperAfter = async (field, value) => {
+    const counts = await workerCounts(page);
+    if (await page.$eval(`#${field}`, (e) => e.tagName === 'SELECT')) {
+      await page.selectOption(`#${field}`, value);
+    } else {
+      await page.fill(`#${field}`, value);
+      await page.press(`#${field}`, 'Enter');
+    }
+    const m = await nextWorkerMessage(page, ['hyper', 'error'], counts);
+    return m.type === 'hyper' ? m.hyper : { error: m.message };
+  };
   // (the worker's answer: every hyperparameter in force, the address's optimiser and schedule among them)
   const first = await hyperAfter('shift', '1');
   assert.deepEqual([first.shift, first.optimizer, first.schedule], [1, want.optimizer, want.schedule]);
@@ -239,8 +242,7 @@ test('?preset=cnn: the first convolution\'s filters and the feature maps, changi
 
   // train a few dozen batches, pause, then one step (an evaluation: the views follow it)
   await page.click('#train');
-  await page.waitForFunction(() => { const p = window.MnistStore.get().last; return p && p.iterations >= 30; }, null,
-    { timeout: 300000, polling: 100 });
+  await waitForIterations(page, 30, 300000);
   await page.click('#pause');
   await waitForStatus(page, /Paused/, 120000);
   await page.click('#step');

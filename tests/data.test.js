@@ -21,7 +21,7 @@ const { execFile } = require('node:child_process');
 const { test } = require('node:test');
 
 const fetchData = require('../scripts/fetch-data.js');
-const { IDS, FILE_NAMES, fileOf } = require('../web/js/datasets.js');
+const { IDS, FILE_NAMES, fileOf } = require('../common/datasets.js');
 const { tempDir, writeIdxMirror } = require('./helpers');
 
 const SCRIPT = path.resolve(__dirname, '..', 'scripts', 'fetch-data.js');

@@ -7,8 +7,6 @@
  */
 
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
-const path = require('node:path');
 const { test } = require('node:test');
 
 const Draw = require('../web/js/preprocess.js');
@@ -66,14 +64,14 @@ function assertCentred(img, tolerance = 0.5) {
 
 test('loads in Node without window and exposes the API', () => {
   assert.equal(typeof window, 'undefined');
-  // the pad (draw.js, a page script) builds on the preprocessing and the strokes
-  const page = { MnistPreprocess: Draw, MnistStrokes: require('node:vm').runInNewContext(
-    `${fs.readFileSync(path.join(__dirname, '../web/js/strokes.js'), 'utf8')}; window.MnistStrokes`, { window: {} }) };
-  require('node:vm').runInNewContext(fs.readFileSync(path.join(__dirname, '../web/js/draw.js'), 'utf8'), { window: page });
-  const api = Object.assign({ create: page.MnistDraw.create }, Draw);
-  for (const name of ['preprocess', 'boundingBox', 'centreOfMass', 'create']) {
+  // the pad (draw.js, a page module) builds on the preprocessing and the strokes; it
+  // touches the DOM only when a pad is created
+  const { createPad, INK_SIZE } = require('../web/js/draw.js');
+  const api = { ...Draw, createPad };
+  for (const name of ['preprocess', 'boundingBox', 'centreOfMass', 'inkPen', 'createPad']) {
     assert.equal(typeof api[name], 'function', name);
   }
+  assert.equal(INK_SIZE, 280);
   assert.equal(Draw.SIDE, 28);
   assert.equal(Draw.FIT, 20);
 });

@@ -10,7 +10,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { after } = require('node:test');
 
-const { SHOTS } = require('./browser-helpers');
+const { SHOTS, recordWorkers } = require('./browser-helpers');
 
 const FIREFOX = process.env.FIREFOX || '/usr/bin/firefox-esr';
 
@@ -48,7 +48,8 @@ function firefox() {
 }
 
 /** A page in a fresh browser context (its own storage; downloads saved into `downloads`, a
- *  folder, when given) that records console errors and warnings and uncaught exceptions. */
+ *  folder, when given) that records console errors and warnings and uncaught exceptions, and
+ *  the messages of the workers the page starts (browser-helpers.js: recordWorkers). */
 async function openPage(t, url, { viewport = { width: 1280, height: 900 }, downloads } = {}) {
   const browser = await firefox();
   const context = await browser.createBrowserContext(
@@ -59,6 +60,7 @@ async function openPage(t, url, { viewport = { width: 1280, height: 900 }, downl
   page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warn') problems.push(`console.${m.type()}: ${m.text()}`); });
   page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
   await page.setViewport(viewport);
+  await page.evaluateOnNewDocument(recordWorkers); // the page's workers, seen from outside (browser-helpers.js)
   await page.goto(url);
   fs.mkdirSync(SHOTS, { recursive: true });
   return { page, problems, pw: playwrightView(page) };

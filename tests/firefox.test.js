@@ -14,7 +14,9 @@ const { test } = require('node:test');
 const { pathToFileURL } = require('node:url');
 
 const { ROOT, BIN, MNIST_DIR, runBinary, tempDir, crc32, mnistTestDigits, inkStrokes } = require('./helpers');
-const { SHOTS, WEB, serve, waitForStatus, waitForAccuracy, choosePreset, accuracyOf } = require('./browser-helpers');
+const {
+  SHOTS, WEB, serve, waitForStatus, waitForAccuracy, choosePreset, accuracyOf, waitForIterations,
+} = require('./browser-helpers');
 const { openPage, downloaded, drawWithMouse, clearPad } = require('./firefox-helpers');
 
 const DATA = path.join(ROOT, 'data');
@@ -175,7 +177,7 @@ test('Firefox, ?preset=cnn&shift=2: the layer list (and a bad text marked at its
 
   // a few batches, a pause, one step (an evaluation): both follow the training
   await page.click('#train');
-  await page.waitForFunction(() => { const p = window.MnistStore.get().last; return p && p.iterations >= 10; }, { timeout: 300000, polling: 100 });
+  await waitForIterations(pw, 10, 300000);
   await page.click('#pause');
   await waitForStatus(pw, /Paused/, 120000);
   await page.click('#step');

@@ -12,6 +12,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const { test } = require('node:test');
+const { transformSync } = require('esbuild');
 
 const { BIN, MNIST_DIR, runBinary, tempDir } = require('./helpers');
 const { SKIP, useBrowser, openPage } = require('./browser-helpers');
@@ -93,7 +94,9 @@ useBrowser();
 test('the rasteriser draws what Chromium\'s canvas draws with the page\'s strokes.js', { skip: SKIP }, async (t) => {
   const { page } = await openPage(t, 'about:blank');
   await page.setContent(`<canvas id="ink" width="${HandSet.INK_SIZE}" height="${HandSet.INK_SIZE}"></canvas>`);
-  await page.addScriptTag({ path: path.join(__dirname, '../web/js/strokes.js') });
+  // the page's strokes.js (an ES module) as a classic script defining `Strokes` in this blank page
+  const source = fs.readFileSync(path.join(__dirname, '../web/js/strokes.js'), 'utf8');
+  await page.addScriptTag({ content: transformSync(source, { format: 'iife', globalName: 'Strokes' }).code });
   const digits = generate(HandSet.SEED, 60);
   const S = HandSet.INK_SIZE;
   let inkDiff = 0, inputDiff = 0;
@@ -102,7 +105,7 @@ test('the rasteriser draws what Chromium\'s canvas draws with the page\'s stroke
     const canvas = await page.evaluate(([strokes, pen, S]) => {
       const ctx = document.getElementById('ink').getContext('2d', { willReadFrequently: true });
       ctx.clearRect(0, 0, S, S);
-      window.MnistStrokes.draw(ctx, strokes, S, S, pen, '#000');
+      window.Strokes.draw(ctx, strokes, S, S, pen, '#000');
       const rgba = ctx.getImageData(0, 0, S, S).data;
       return Array.from({ length: S * S }, (_, i) => rgba[4 * i + 3]);
     }, [digit.strokes, pen, S]);

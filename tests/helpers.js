@@ -7,7 +7,7 @@ const os = require('node:os');
 const path = require('node:path');
 const zlib = require('node:zlib');
 
-const { DATASETS, IDS, FILES, fileOf } = require('../web/js/datasets.js');
+const { DATASETS, IDS, FILES, fileOf } = require('../common/datasets.js');
 
 const ROOT = path.resolve(__dirname, '..');
 const BUILD = path.join(ROOT, 'build');
@@ -48,7 +48,7 @@ function runBinary(bin, args, options = {}) {
 
 // ---- the WebAssembly engine ----
 const WASM_PATH = path.join(ROOT, 'web', 'build', 'mnist.wasm');
-const MnistEngine = require('../web/worker/engine.js');
+const { MnistEngine } = require('../web/worker/engine.js');
 
 /** An exact-size ArrayBuffer (Node's small Buffers share a pooled one). */
 function ownBuffer(buf) {
@@ -128,7 +128,7 @@ function withFixedCrc(model) {
 
 /**
  * Fills `dir` like a dataset mirror (../shared/datasets) with small valid IDX files:
- * dir/<folder><file> for every dataset and file of web/js/datasets.js, gzipped and
+ * dir/<folder><file> for every dataset and file of common/datasets.js, gzipped and
  * read-only like the shared mirror's, and dir/SHA256SUMS of their decompressed
  * content. No two files are alike, so a mix-up fails a check. Returns
  * { dir, checksumFile, sums: Map "<folder><file>" -> SHA-256, bytes(key): the .gz }.

@@ -1,6 +1,6 @@
 'use strict';
 /**
- * A fuzz test of the worker's protocol (web/PROTOCOL.md, web/worker/requests.js): thousands
+ * A fuzz test of the worker's protocol (web/PROTOCOL.md, common/protocol.js): thousands
  * of seeded, randomly malformed messages, each followed by a well-formed request. Every
  * malformed message must get exactly one `error` (naming its request, or none, and the field
  * at fault), the request after it its right answer, and at the end the worker must be alive,
@@ -18,6 +18,7 @@ const { test } = require('node:test');
 
 const { DEFAULT, ownBuffer } = require('./helpers');
 const { startWorker } = require('./worker-helpers');
+const { REQUESTS, REQUEST_TYPES } = require('../common/protocol.js');
 const { rng: generator } = require('../bench/runners/common'); // mulberry32, seeded
 
 const SEED = Number(process.env.PROTOCOL_FUZZ_SEED) || (Date.now() % 1000000007);
@@ -35,7 +36,7 @@ const NOT_TYPES = ['hasOwnProperty', 'valueOf', 'isPrototypeOf', 'toLocaleString
   '__proto__', '__defineGetter__', '__defineSetter__', '__lookupGetter__', 'propertyIsEnumerable', 'prototype',
   '', 'Predict', 'train', 'ready', 'error', 'load ', 'set_hyper', 'init\u0000', 'REQUESTS'];
 
-/* For each field of a request, values it must refuse (a requests.js check or the session's);
+/* For each field of a request, values it must refuse (a protocol.js check or the session's);
  * each `() =>` makes a fresh one (a buffer can be sent once). */
 const BAD = {
   id: [() => NaN, () => Infinity, () => ({}), () => [1], () => 'i'.repeat(201), () => true, () => null],
@@ -88,9 +89,6 @@ const TEMPLATES = {
   teach: () => ({ type: 'teach', id: 3, pixels: new Float32Array(784), label: 4 }),
   'taught-examples': () => ({ type: 'taught-examples', forget: false }),
 };
-// Fields a request cannot do without (a malformed message may leave one out).
-const NEEDS = { load: ['set', 'images', 'labels'], configure: ['config'], 'set-hyper': ['hyper'], cell: ['label', 'predicted'],
-  'describe-arch': ['arch'], 'load-model': ['bytes'], teach: ['pixels', 'label'], init: ['wasm'] };
 
 /** A malformed message and what its error must say: {message, request (the type named, or null), field}. */
 function malformed(random) {
@@ -111,7 +109,7 @@ function malformed(random) {
     Object.defineProperty(m, name, { value: pick([1, 'a', null, {}]), enumerable: true, writable: true, configurable: true });
     return { message: m, request: type, field: name };
   }
-  const needs = NEEDS[type] || [];
+  const needs = REQUESTS[type].needs; // fields it cannot do without: a malformed message may leave one out
   if (kind < 0.42 && needs.length) {
     const field = pick(needs);
     delete m[field];
@@ -132,6 +130,7 @@ test(`protocol fuzz: ${COUNT} malformed messages, each answered by one error, an
   const seedNote = `(replay with PROTOCOL_FUZZ_SEED=${SEED})`;
   t.diagnostic(`seed ${SEED} ${seedNote}`);
   const random = generator(SEED);
+  assert.deepEqual(Object.keys(TEMPLATES).sort(), [...REQUEST_TYPES].sort(), 'a template for every request of common/protocol.js');
   const w = startWorker(t);
 
   // Before init: every request but init is refused, and answered.

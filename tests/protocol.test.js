@@ -1,7 +1,7 @@
 'use strict';
 /**
- * The worker's message protocol (web/PROTOCOL.md), run from the very source the
- * page uses (web/build/bundle.js) in a Node worker thread.
+ * The worker's message protocol (web/PROTOCOL.md, common/protocol.js), run from the very
+ * source the page uses (web/build/assets.js's workerSource) in a Node worker thread.
  */
 
 const assert = require('node:assert/strict');
@@ -13,6 +13,7 @@ const {
   BIN, ROOT, MNIST_DIR, runBinary, tempDir, ownBuffer, mnistSet, DEFAULT, engineWithMnist,
 } = require('./helpers');
 const { startWorker } = require('./worker-helpers');
+const { carriesRun } = require('../common/protocol.js');
 
 test('worker: init, load, configure, train with live progress, pause/resume, done', async (t) => {
   const w = startWorker(t);
@@ -172,11 +173,9 @@ test('worker: run ids mark every message about a network; ready carries the core
   // a new network while the old one trains: from its `configured` on, only run 8
   w.send({ type: 'reset', run: 8 });
   const configured = await w.waitFor('configured', (m) => m.run === 8, 60000, since);
-  const about = ['configured', 'progress', 'evaluation', 'predictions', 'epoch-end', 'done', 'paused', 'diverged', 'hyper',
-    'prediction', 'mistakes', 'cell', 'weights', 'model'];
   const before = w.messages.slice(since, w.messages.indexOf(configured));
   assert.ok(before.some((m) => m.type === 'progress' && m.state === 'training'), 'run 7 trained');
-  assert.ok(before.filter((m) => about.includes(m.type)).every((m) => m.run === 7), 'run 7 messages say so');
+  assert.ok(before.filter(carriesRun).every((m) => m.run === 7), 'run 7 messages say so');
   w.send({ type: 'set-hyper', hyper: { lr: 0.05 } });
   const hyper = await w.waitFor('hyper', undefined, 5000, since);
   for (const [type, request] of [['prediction', { type: 'predict', id: 'r', index: 3 }], ['mistakes', { type: 'mistakes', limit: 2 }],
@@ -187,7 +186,7 @@ test('worker: run ids mark every message about a network; ready carries the core
   w.send({ type: 'start' });
   await w.waitFor('done', undefined, 120000, since);
   const after = w.messages.slice(w.messages.indexOf(configured));
-  assert.ok(after.filter((m) => about.includes(m.type)).every((m) => m.run === 8), 'nothing of run 7 after run 8 began');
+  assert.ok(after.filter(carriesRun).every((m) => m.run === 8), 'nothing of run 7 after run 8 began');
   assert.equal(hyper.run, 8);
 
   // without a run id the worker counts on from the last one

@@ -24,7 +24,7 @@ const { describe, test } = require('node:test');
 
 const { ROOT, tempDir, idxLabels } = require('./helpers');
 const { createServer, LIMITS } = require('../scripts/serve.js');
-const { DATASETS, fileOf } = require('../web/js/datasets.js');
+const { DATASETS, fileOf } = require('../common/datasets.js');
 
 const SCRIPT = path.join(ROOT, 'scripts', 'serve.js');
 const SECRET = 'TOP-SECRET-do-not-serve';

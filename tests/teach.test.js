@@ -17,8 +17,10 @@ const {
   ROOT, BIN, MNIST_DIR, runBinary, tempDir, readGz, WASM_PATH, MnistEngine, DEFAULT, engineWithMnist, mnistSet,
   inkStrokes, mnistTestDigits,
 } = require('./helpers');
-const { fileOf } = require('../web/js/datasets.js');
-const { SKIP, SHOTS, useBrowser, serve, openPage, watch, waitForStatus, choosePreset, drawWithMouse } = require('./browser-helpers');
+const { fileOf } = require('../common/datasets.js');
+const {
+  SKIP, SHOTS, useBrowser, serve, openPage, watch, waitForStatus, choosePreset, drawWithMouse, askWorker,
+} = require('./browser-helpers');
 
 const THREADED_PATH = path.join(ROOT, 'web', 'build', 'mnist-mt.wasm');
 const TEACH_MAX_STEPS = 24; // src/core/teach.c
@@ -240,8 +242,7 @@ test('page: a drawing read wrong, the right digit pressed: the bars change at on
   await waitForStatus(again, /Restored your saved model/, 120000);
   await again.waitForFunction(() => /1 example taught/.test(document.querySelector('#teach-count').textContent), null, { timeout: 20000 });
   // a bad request is refused by the worker, naming its field, and the run goes on
-  const refused = await again.evaluate(() => window.MnistClient.request({ type: 'teach', id: 'x', pixels: new Float32Array(784), label: 12 }, [], 'taught')
-    .then(() => null, (e) => ({ stage: e.stage, field: e.field, message: e.message })));
+  const refused = await askWorker(again, { type: 'teach', id: 'x', pixels: new Float32Array(784), label: 12 }, ['taught', 'error']);
   assert.deepEqual([refused.stage, refused.field], ['teach', 'label']);
   assert.match(refused.message, /label` must be a whole number from 0 to 9, not 12/);
   assert.doesNotMatch(await again.textContent('#status'), /stopped|error/i);

@@ -13,8 +13,8 @@ const { test } = require('node:test');
 const {
   BIN, ROOT, MNIST_DIR, runBinary, tempDir, readGz, WASM_PATH, MnistEngine, DEFAULT, SEED, engineWithMnist, mnistSet,
 } = require('./helpers');
-const { fileOf } = require('../web/js/datasets.js');
-const MnistThreads = require('../web/worker/engine-threads.js');
+const { fileOf } = require('../common/datasets.js');
+const Threads = require('../web/worker/engine-threads.js');
 
 const THREADED_PATH = path.join(ROOT, 'web', 'build', 'mnist-mt.wasm');
 
@@ -208,10 +208,10 @@ test('module exports: the plain names, the thread controls, and no wasm_ prefix 
   assert.ok(!one.includes('helper_loop'), 'the one-thread module has no helper threads');
   assert.deepEqual(one.filter((n) => n.startsWith('wasm_')), []);
   // the shared memory's size is declared once (Makefile MT_FLAGS) and read from the module
-  const limits = MnistThreads.memoryImportLimits(fs.readFileSync(THREADED_PATH));
+  const limits = Threads.memoryImportLimits(fs.readFileSync(THREADED_PATH));
   assert.equal(limits.shared, true);
   assert.ok(limits.initial >= 256 && limits.maximum >= limits.initial, JSON.stringify(limits));
-  assert.equal(MnistThreads.memoryImportLimits(fs.readFileSync(WASM_PATH)), null);
+  assert.equal(Threads.memoryImportLimits(fs.readFileSync(WASM_PATH)), null);
 });
 
 test('rules: the core\'s presets are the CLI\'s (same bits), with limits for every setting', async (t) => {

@@ -1,7 +1,8 @@
 'use strict';
 /**
  * The page's worker in a Node worker thread, for the protocol tests: started from
- * the very source the page uses (web/build/bundle.js), with its messages collected.
+ * the very source the page uses (workerSource of web/build/assets.js, the bundle of
+ * web/worker/), with its messages collected.
  *
  *   const w = startWorker(t, { tester });   // t: the node:test context (the worker ends with it)
  *   await w.init(threads); await w.loadMnist();
@@ -9,31 +10,46 @@
  */
 
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
 const path = require('node:path');
-const vm = require('node:vm');
 const { Worker, MessageChannel } = require('node:worker_threads');
 
 const { ROOT, ownBuffer, mnistSet } = require('./helpers');
+const { REPLIES, carriesRun } = require('../common/protocol.js');
 
-const BUNDLE_PATH = path.join(ROOT, 'web', 'build', 'bundle.js');
+const ASSETS_PATH = path.join(ROOT, 'web', 'build', 'assets.js');
 
 // ---- the worker protocol ------------------------------------------------------------------
 
-function loadBundle() {
-  const sandbox = { self: {} };
-  vm.runInNewContext(fs.readFileSync(BUNDLE_PATH, 'utf8'), sandbox);
-  return sandbox.self.MNIST_BUNDLE;
+/** What the page's bundle imports: { version, wasmBytes, wasmBase64, wasmThreadsBase64, workerSource }. */
+function loadAssets() {
+  return require(ASSETS_PATH);
+}
+
+/** What is wrong with a message from the worker by the contract (common/protocol.js), or null:
+ *  a type it does not list, a field it does not list for that type, or `run` where it
+ *  carries none or missing where it does. */
+function offContract(m) {
+  const reply = REPLIES[m.type];
+  if (!reply) return `unknown type ${JSON.stringify(m.type)}`;
+  const extra = Object.keys(m).filter((k) => !['type', 'run', 'receivedAt'].includes(k) && !reply.fields.includes(k));
+  if (extra.length) return `${m.type} has ${extra.join(', ')}, not in REPLIES`;
+  // (an error of stage 'train' before init has no network, and no run id)
+  const runOk = carriesRun(m) ? Number.isInteger(m.run) || (m.type === 'error' && m.run === undefined) : m.run === undefined;
+  if (!runOk) return `${m.type}${m.stage ? ` (${m.stage})` : ''}: run ${m.run}`;
+  return null;
 }
 
 /** Starts the page's worker source in a worker thread; collects its messages. With
  *  `tester`, init also starts a tester worker beside it, as the page does without threads. */
 function startWorker(t, { tester = false } = {}) {
-  const bundle = loadBundle();
-  const worker = new Worker(bundle.workerSource, { eval: true });
+  const assets = loadAssets();
+  const worker = new Worker(assets.workerSource, { eval: true });
   const messages = [];
   const waiters = [];
+  const faults = []; // messages off the contract: the test fails at its end
   worker.on('message', (m) => {
+    const fault = offContract(m);
+    if (fault && faults.length < 5) faults.push(fault);
     m.receivedAt = performance.now();
     messages.push(m);
     for (const w of waiters.slice()) {
@@ -45,7 +61,10 @@ function startWorker(t, { tester = false } = {}) {
   });
   worker.on('error', (e) => { throw e; });
   worker.on('exit', (code) => { w.exited = code; });
-  t.after(() => worker.terminate());
+  t.after(() => {
+    worker.terminate();
+    assert.deepEqual(faults, [], 'every message of the worker is as common/protocol.js says');
+  });
   const w = {
     worker,
     exited: null, // the exit code once the worker thread has ended
@@ -63,13 +82,13 @@ function startWorker(t, { tester = false } = {}) {
       });
     },
     async init(threads = 1) {
-      const wasm = () => ownBuffer(Buffer.from(bundle.wasmBase64, 'base64'));
+      const wasm = () => ownBuffer(Buffer.from(assets.wasmBase64, 'base64'));
       const buffer = wasm();
-      const threaded = ownBuffer(Buffer.from(bundle.wasmThreadsBase64, 'base64'));
+      const threaded = ownBuffer(Buffer.from(assets.wasmThreadsBase64, 'base64'));
       const message = { type: 'init', wasm: buffer, wasmThreads: threaded, threads };
       const transfer = [buffer, threaded];
       if (tester) {
-        const testerWorker = new Worker(bundle.workerSource, { eval: true });
+        const testerWorker = new Worker(assets.workerSource, { eval: true });
         t.after(() => testerWorker.terminate());
         w.stopTester = () => testerWorker.terminate();
         const channel = new MessageChannel();
@@ -96,4 +115,4 @@ function startWorker(t, { tester = false } = {}) {
   return w;
 }
 
-module.exports = { startWorker, loadBundle };
+module.exports = { startWorker, loadAssets };

@@ -24,7 +24,7 @@ const path = require('node:path');
 const zlib = require('node:zlib');
 
 // The dataset file names' one home.
-const { fileOf } = require('../../web/js/datasets.js');
+const { fileOf } = require('../../common/datasets.js');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const PIXELS = 784;

@@ -36,8 +36,8 @@ const path = require('node:path');
 const zlib = require('node:zlib');
 const { spawnSync } = require('node:child_process');
 const { parseArgs, readIdxFiles, cnnResult, main, ROOT } = require('./common');
-const { fileOf } = require('../../web/js/datasets.js');
-const MnistEngine = require(path.join(ROOT, 'web', 'worker', 'engine.js'));
+const { fileOf } = require('../../common/datasets.js');
+const { MnistEngine } = require(path.join(ROOT, 'web', 'worker', 'engine.js'));
 
 main(async () => {
   const args = parseArgs();

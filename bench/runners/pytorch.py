@@ -5,7 +5,7 @@ Run with Debian's interpreter and its python3-torch (scripts/install-deps.sh --b
   /usr/bin/python3 bench/runners/pytorch.py --data DIR --files JSON --recipe JSON --threads N
                                             [--steps S --test-images M]
 (--files: the four IDX file names in DIR, {"train": [images, labels], "test": [...]}, from
-web/js/datasets.js, their one home.)
+common/datasets.js, their one home.)
 Ends with ONE line: BENCH_RESULT {json}, the fields of bench/runners/common.js's cnnResult().
 
 The same protocol as the JS peers (runCnnProtocol in bench/runners/common.js): a fresh

@@ -12,17 +12,10 @@
  *   render(strokes, width, height, penFraction) -> Uint8ClampedArray(width * height)
  *     strokes as the pad stores them ({x, y} 0..1 of the pad), the pen as a fraction
  *     of the width (draw.js: pen() * w).
- *   drawStrokes: the page's MnistStrokes.draw; InkContext: the context stand-in.
+ *   drawStrokes: the page's strokes.js draw; InkContext: the context stand-in.
  */
 
-const fs = require('node:fs');
-const path = require('node:path');
-const vm = require('node:vm');
-
-const STROKES_JS = path.join(__dirname, '../../web/js/strokes.js');
-const page = { window: {} };
-vm.runInNewContext(fs.readFileSync(STROKES_JS, 'utf8'), page, { filename: STROKES_JS });
-const drawStrokes = page.window.MnistStrokes.draw;
+const { draw: drawStrokes } = require('../../web/js/strokes.js');
 
 /** Flattening tolerance: a quadratic curve is cut into pieces about this long (pixels). */
 const PIECE = 1.5;

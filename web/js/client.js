@@ -8,11 +8,12 @@
  * network; messages of any other run than the current one (a network replaced, still
  * reporting) are dropped here, so no one else needs to guard against them.
  *
- * Public: window.MnistClient = {
- *   MISSING_BUILD                the message when web/build/bundle.js is absent
+ * Exports:
+ *   MISSING_BUILD                the message when the build's worker or WebAssembly is absent
  *   start(bundle, onFatal(stage, message)) -> Promise of the `ready` message; throws when the
  *                                worker cannot even start (no build, no Worker)
- *   request(msg, transfer, replyType) -> Promise of the reply; rejects with an Error whose
+ *   request(msg, transfer) -> Promise of the reply (of a type the contract, common/protocol.js,
+ *                                says answers it); rejects with an Error whose
  *                                `stage` is the worker's (or 'init') and `field` the rejected
  *                                setting's key (or null)
  *   build(msg, transfer)         a request that builds a network: sent with a new run, answered
@@ -22,163 +23,151 @@
  *   on(type, handler)            handler(message) for messages that answer no request
  *   failAll(stage, message)      rejects every request still waiting
  *   started()                    whether a worker runs
- *   worker()                     the Worker (tests, debugging)
- *   tester()                     the tester Worker, started beside it when training runs on one
- *                                thread and the machine has more than one core (or null)
- * }
+ *   hasTester()                  whether a tester worker started beside it (when training runs on
+ *                                one thread and the machine has more than one core)
  */
-(function () {
-  'use strict';
+import * as Unpack from './unpack.js';
+import { replyTypesOf, carriesRun } from '../../common/protocol.js';
 
-  var Unpack = window.MnistUnpack;
-  var MISSING_BUILD = 'The WebAssembly build is missing: run `make` (needs emscripten)';
+var MISSING_BUILD = 'The WebAssembly build is missing: run `make` (needs emscripten)';
 
-  var worker = null;
-  var tester = null; // the second worker that tests while the first trains on one thread (worker/tester.js)
-  var run = 0;       // the run of the network the page asked for last
-  var waiters = [];  // FIFO of {type, resolve, reject}: the worker answers in order
-  var routes = {};
+var trainer = null;
+var testerWorker = null; // the second worker that tests while the first trains on one thread (worker/tester.js)
+var run = 0;       // the run of the network the page asked for last
+var waiters = [];  // FIFO of {types, resolve, reject}: the worker answers in order
+var routes = {};
 
-  function workerError(stage, message, field) {
-    var e = new Error(message);
-    e.stage = stage;
-    e.field = field || null;
-    return e;
-  }
+function workerError(stage, message, field) {
+  var e = new Error(message);
+  e.stage = stage;
+  e.field = field || null;
+  return e;
+}
 
-  function request(msg, transfer, type) {
-    return new Promise(function (resolve, reject) {
-      waiters.push({ type: type, resolve: resolve, reject: reject });
-      try {
-        worker.postMessage(msg, transfer || []);
-      } catch (e) {
-        waiters.pop();
-        reject(workerError('init', 'Could not send "' + msg.type + '" to the worker: ' + e.message));
-      }
-    });
-  }
-
-  function newRun() {
-    return ++run;
-  }
-
-  function build(msg, transfer) {
-    var before = run;
-    msg.run = newRun();
-    return request(msg, transfer, 'configured').catch(function (e) {
-      if (run === msg.run) run = before; // nothing was built: the old network's messages count again
-      throw e;
-    });
-  }
-
-  function post(msg) {
-    if (worker) worker.postMessage(msg);
-  }
-
-  function failAll(stage, message) {
-    waiters.splice(0).forEach(function (w) { w.reject(workerError(stage, message)); });
-  }
-
-  function onMessage(ev) {
-    var m = ev.data;
-    if (!m || typeof m.type !== 'string') return;
-    var head = waiters[0];
-    if (head && m.type === head.type) {
-      waiters.shift();
-      head.resolve(m);
-      return;
+/** The reply types that answer msg are the contract's (common/protocol.js). */
+function request(msg, transfer) {
+  return new Promise(function (resolve, reject) {
+    waiters.push({ types: replyTypesOf(msg.type), resolve: resolve, reject: reject });
+    try {
+      trainer.postMessage(msg, transfer || []);
+    } catch (e) {
+      waiters.pop();
+      reject(workerError('init', 'Could not send "' + msg.type + '" to the worker: ' + e.message));
     }
-    // Errors of posted (unanswered) messages: 'train' (the run) and 'inspect' (a look inside).
-    if (head && m.type === 'error' && m.stage !== 'train' && m.stage !== 'inspect') {
-      waiters.shift();
-      head.reject(workerError(m.stage, m.message, m.field));
-      return;
-    }
-    if (m.run != null && m.run !== run) return; // about a network the page has replaced
-    if (routes[m.type]) routes[m.type](m); // configured/loaded/ready/model outside a request: nothing to do
-  }
+  });
+}
 
-  function wasmBuffer(bundle) {
-    if (typeof bundle.wasmBase64 === 'string' && bundle.wasmBase64.length) {
-      var bytes = Unpack.base64ToBytes(bundle.wasmBase64);
-      return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer;
-    }
-    var raw = bundle.wasmBytes;
-    if (raw instanceof ArrayBuffer) return raw.slice(0);
-    if (raw && raw.buffer instanceof ArrayBuffer) return new Uint8Array(raw).slice().buffer;
+function newRun() {
+  return ++run;
+}
+
+function build(msg, transfer) {
+  var before = run;
+  msg.run = newRun();
+  return request(msg, transfer).catch(function (e) {
+    if (run === msg.run) run = before; // nothing was built: the old network's messages count again
+    throw e;
+  });
+}
+
+function post(msg) {
+  if (trainer) trainer.postMessage(msg);
+}
+
+function failAll(stage, message) {
+  waiters.splice(0).forEach(function (w) { w.reject(workerError(stage, message)); });
+}
+
+function onMessage(ev) {
+  var m = ev.data;
+  if (!m || typeof m.type !== 'string') return;
+  var head = waiters[0];
+  if (head && head.types.indexOf(m.type) >= 0) {
+    waiters.shift();
+    head.resolve(m);
+    return;
+  }
+  // Errors of posted (unanswered) messages: 'train' (the run) and 'inspect' (a look inside).
+  if (head && m.type === 'error' && m.stage !== 'train' && m.stage !== 'inspect') {
+    waiters.shift();
+    head.reject(workerError(m.stage, m.message, m.field));
+    return;
+  }
+  if (carriesRun(m) && m.run !== run) return; // about a network the page has replaced
+  if (routes[m.type]) routes[m.type](m); // configured/loaded/ready/model outside a request: nothing to do
+}
+
+function wasmBuffer(bundle) {
+  if (typeof bundle.wasmBase64 === 'string' && bundle.wasmBase64.length) {
+    var bytes = Unpack.base64ToBytes(bundle.wasmBase64);
+    return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer;
+  }
+  var raw = bundle.wasmBytes;
+  if (raw instanceof ArrayBuffer) return raw.slice(0);
+  if (raw && raw.buffer instanceof ArrayBuffer) return new Uint8Array(raw).slice().buffer;
+  return null;
+}
+
+/** Starts the tester worker from the worker's Blob URL; returns the training worker's
+ *  end of their channel, or null (then the training worker tests by itself). */
+function startTester(url, bundle) {
+  if (typeof MessageChannel !== 'function') return null;
+  try {
+    testerWorker = new Worker(url);
+  } catch (e) {
     return null;
   }
+  // A tester that fails leaves the tests to the training worker, which notices.
+  testerWorker.addEventListener('error', function (e) { e.preventDefault(); });
+  var channel = new MessageChannel();
+  var wasm = wasmBuffer(bundle);
+  testerWorker.postMessage({ type: 'init', role: 'tester', wasm: wasm, port: channel.port2 }, [wasm, channel.port2]);
+  return channel.port1;
+}
 
-  /** Starts the tester worker from the worker's Blob URL; returns the training worker's
-   *  end of their channel, or null (then the training worker tests by itself). */
-  function startTester(url, bundle) {
-    if (typeof MessageChannel !== 'function') return null;
-    try {
-      tester = new Worker(url);
-    } catch (e) {
-      return null;
-    }
-    // A tester that fails leaves the tests to the training worker, which notices.
-    tester.addEventListener('error', function (e) { e.preventDefault(); });
-    var channel = new MessageChannel();
-    var wasm = wasmBuffer(bundle);
-    tester.postMessage({ type: 'init', role: 'tester', wasm: wasm, port: channel.port2 }, [wasm, channel.port2]);
-    return channel.port1;
+function start(bundle, onFatal) {
+  if (!bundle || typeof bundle.workerSource !== 'string' || !bundle.workerSource) {
+    throw workerError('init', MISSING_BUILD);
   }
-
-  function start(bundle, onFatal) {
-    if (!bundle || typeof bundle.workerSource !== 'string' || !bundle.workerSource) {
-      throw workerError('init', MISSING_BUILD);
-    }
-    var wasm = wasmBuffer(bundle);
-    if (!wasm) throw workerError('init', MISSING_BUILD);
-    var url = URL.createObjectURL(new Blob([bundle.workerSource], { type: 'text/javascript' }));
-    try {
-      worker = new Worker(url);
-    } catch (e) {
-      URL.revokeObjectURL(url);
-      throw workerError('init', 'The training worker could not start (' + e.message + ').');
-    }
-    worker.addEventListener('message', onMessage);
-    worker.addEventListener('error', function (e) {
-      e.preventDefault();
-      onFatal('init', 'The training worker stopped with an error: ' + (e.message || 'unknown error') + '.');
-    });
-    worker.addEventListener('messageerror', function () {
-      onFatal('init', 'A message from the training worker could not be read.');
-    });
-    var init = { type: 'init', wasm: wasm };
-    var transfer = [wasm];
-    // Threads need shared memory, which browsers allow only on a cross-origin
-    // isolated page (make serve sends COOP/COEP); elsewhere one thread runs.
-    var cores = navigator.hardwareConcurrency || 1;
-    if (self.crossOriginIsolated === true && cores > 1 && bundle.wasmThreadsBase64) {
-      var threaded = Unpack.base64ToBytes(bundle.wasmThreadsBase64).slice().buffer;
-      init.wasmThreads = threaded;
-      init.threads = cores; // the worker starts at most as many as pay (engine-threads.js)
-      transfer.push(threaded);
-    } else if (cores > 1) {
-      // One thread trains; another core is free: the tests while training run there.
-      init.tester = startTester(url, bundle);
-      if (init.tester) transfer.push(init.tester);
-    }
-    return request(init, transfer, 'ready').then(function (m) {
-      URL.revokeObjectURL(url);
-      return m;
-    });
+  var wasm = wasmBuffer(bundle);
+  if (!wasm) throw workerError('init', MISSING_BUILD);
+  var url = URL.createObjectURL(new Blob([bundle.workerSource], { type: 'text/javascript' }));
+  try {
+    trainer = new Worker(url);
+  } catch (e) {
+    URL.revokeObjectURL(url);
+    throw workerError('init', 'The training worker could not start (' + e.message + ').');
   }
+  trainer.addEventListener('message', onMessage);
+  trainer.addEventListener('error', function (e) {
+    e.preventDefault();
+    onFatal('init', 'The training worker stopped with an error: ' + (e.message || 'unknown error') + '.');
+  });
+  trainer.addEventListener('messageerror', function () {
+    onFatal('init', 'A message from the training worker could not be read.');
+  });
+  var init = { type: 'init', wasm: wasm };
+  var transfer = [wasm];
+  // Threads need shared memory, which browsers allow only on a cross-origin
+  // isolated page (make serve sends COOP/COEP); elsewhere one thread runs.
+  var cores = navigator.hardwareConcurrency || 1;
+  if (self.crossOriginIsolated === true && cores > 1 && bundle.wasmThreadsBase64) {
+    var threaded = Unpack.base64ToBytes(bundle.wasmThreadsBase64).slice().buffer;
+    init.wasmThreads = threaded;
+    init.threads = cores; // the worker starts at most as many as pay (engine-threads.js)
+    transfer.push(threaded);
+  } else if (cores > 1) {
+    // One thread trains; another core is free: the tests while training run there.
+    init.tester = startTester(url, bundle);
+    if (init.tester) transfer.push(init.tester);
+  }
+  return request(init, transfer).then(function (m) {
+    URL.revokeObjectURL(url);
+    return m;
+  });
+}
 
-  window.MnistClient = {
-    MISSING_BUILD: MISSING_BUILD,
-    start: start,
-    request: request,
-    build: build,
-    newRun: newRun,
-    post: post,
-    on: function (type, handler) { routes[type] = handler; },
-    failAll: failAll,
-    started: function () { return !!worker; },
-    worker: function () { return worker; },
-    tester: function () { return tester; }
-  };
-})();
+export function on(type, handler) { routes[type] = handler; }
+export function started() { return !!trainer; }
+export function hasTester() { return !!testerWorker; }
+export { MISSING_BUILD, start, request, build, newRun, post, failAll };

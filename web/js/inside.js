@@ -4,7 +4,7 @@
  * mistakes and a confusion cell's images; and the core's description of a layer text
  * for the form's layer list (`describe-arch`).
  *
- * Public: window.MnistInside = {
+ * Exports:
  *   init()                 the drawing pad, the picks, and the worker's look-inside messages
  *   refresh(drawingOnly)   the network moved on: the bars (and the chosen image's activations) follow
  *   relabel()              the dataset changed: the class names change with it
@@ -15,201 +15,192 @@
  *   onDrawing(fn)          fn(hasDrawing) whenever the drawing changes (or is cleared)
  *   drawing()              the drawing now: {pixels: Float32Array(784), strokes}, or null when the pad is empty
  *   showDrawing(m, drawing)   a prediction of that drawing made elsewhere (teach.js): the bars, verdict, activations
- * }
  */
-(function () {
-  'use strict';
+import * as Store from './store.js';
+import * as Client from './client.js';
+import * as Inspect from './inspect.js';
+import * as Gallery from './gallery.js';
+import * as Confusion from './confusion.js';
+import * as Form from './form.js';
+import * as fmt from './format.js';
+import { $ } from './dom.js';
+import { createPad } from './draw.js';
 
-  var Store = window.MnistStore;
-  var Client = window.MnistClient;
-  var Inspect = window.MnistInspect;
-  var Gallery = window.MnistGallery;
-  var Confusion = window.MnistConfusion;
-  var Form = window.MnistForm;
-  var fmt = window.MnistFormat;
-  var $ = window.MnistDom.$;
 
-  var pad = null;
-  var chosen = null;     // the activations view's input: {kind: 'draw'} or {kind: 'test', index}
-  var predictSeq = 0;
-  var waiting = {};      // prediction id -> callback
-  var drawing = { inFlight: false, again: false };
-  var drawingListeners = []; // fn(hasDrawing) on every change of the drawing
+var pad = null;
+var chosen = null;     // the activations view's input: {kind: 'draw'} or {kind: 'test', index}
+var predictSeq = 0;
+var waiting = {};      // prediction id -> callback
+var asking = { inFlight: false, again: false }; // the drawing's prediction request
+var drawingListeners = []; // fn(hasDrawing) on every change of the drawing
 
-  function className(k) { return Store.className(k); }
+function className(k) { return Store.className(k); }
 
-  function canPredict() {
-    var S = Store.get();
-    return Client.started() && S.dataReady && S.hasNet && !S.busy;
+function canPredict() {
+  var S = Store.get();
+  return Client.started() && S.dataReady && S.hasNet && !S.busy;
+}
+
+/** Asks the worker for one prediction; `done` gets the `prediction` message. */
+function predict(what, done) {
+  var id = 'p' + (++predictSeq);
+  waiting[id] = done;
+  Client.post(Object.assign({ type: 'predict', id: id }, what));
+}
+
+function onPrediction(m) {
+  var done = waiting[m.id];
+  delete waiting[m.id];
+  if (done) done(m);
+}
+
+/** The drawing's probabilities (and activations, when it is the chosen input); one
+ *  request in flight at a time, the latest drawing wins. */
+function predictDrawing() {
+  var list = $('draw-probabilities');
+  var verdict = $('draw-verdict');
+  var pixels = pad ? pad.pixels() : null;
+  if (!pixels) {
+    Inspect.showProbabilities(list, null);
+    list.setAttribute('data-strokes', '0');
+    verdict.textContent = 'Draw a digit above.';
+    return;
   }
-
-  /** Asks the worker for one prediction; `done` gets the `prediction` message. */
-  function predict(what, done) {
-    var id = 'p' + (++predictSeq);
-    waiting[id] = done;
-    Client.post(Object.assign({ type: 'predict', id: id }, what));
+  if (!canPredict()) {
+    verdict.textContent = 'The network answers once the data is loaded.';
+    return;
   }
-
-  function onPrediction(m) {
-    var done = waiting[m.id];
-    delete waiting[m.id];
-    if (done) done(m);
+  if (asking.inFlight) {
+    asking.again = true;
+    return;
   }
-
-  /** The drawing's probabilities (and activations, when it is the chosen input); one
-   *  request in flight at a time, the latest drawing wins. */
-  function predictDrawing() {
-    var list = $('draw-probabilities');
-    var verdict = $('draw-verdict');
-    var pixels = pad ? pad.pixels() : null;
-    if (!pixels) {
-      Inspect.showProbabilities(list, null);
-      list.setAttribute('data-strokes', '0');
-      verdict.textContent = 'Draw a digit above.';
+  asking.inFlight = true;
+  var strokes = pad.strokes().length;
+  predict({ pixels: pixels }, function (m) {
+    asking.inFlight = false;
+    if (pad.isEmpty()) { // cleared meanwhile: the answer is about a drawing that is gone
+      asking.again = false;
+      predictDrawing();
       return;
     }
-    if (!canPredict()) {
-      verdict.textContent = 'The network answers once the data is loaded.';
-      return;
+    showPrediction(m, pixels, strokes);
+    if (asking.again) {
+      asking.again = false;
+      predictDrawing();
     }
-    if (drawing.inFlight) {
-      drawing.again = true;
-      return;
-    }
-    drawing.inFlight = true;
-    var strokes = pad.strokes().length;
-    predict({ pixels: pixels }, function (m) {
-      drawing.inFlight = false;
-      if (pad.isEmpty()) { // cleared meanwhile: the answer is about a drawing that is gone
-        drawing.again = false;
-        predictDrawing();
-        return;
-      }
-      showDrawing(m, pixels, strokes);
-      if (drawing.again) {
-        drawing.again = false;
-        predictDrawing();
-      }
-    });
-  }
+  });
+}
 
-  /** A prediction `m` of the drawing `pixels` of `strokes` strokes: the bars, the verdict and,
-   *  when the drawing is the chosen input, its activations. */
-  function showDrawing(m, pixels, strokes) {
-    var list = $('draw-probabilities');
-    Inspect.showProbabilities(list, m.probabilities);
-    // which drawing the bars answer (tests wait for the last one); none while a newer one waits
-    if (drawing.again) list.removeAttribute('data-strokes'); else list.setAttribute('data-strokes', String(strokes));
+/** A prediction `m` of the drawing `pixels` of `strokes` strokes: the bars, the verdict and,
+ *  when the drawing is the chosen input, its activations. */
+function showPrediction(m, pixels, strokes) {
+  var list = $('draw-probabilities');
+  Inspect.showProbabilities(list, m.probabilities);
+  // which drawing the bars answer (tests wait for the last one); none while a newer one waits
+  if (asking.again) list.removeAttribute('data-strokes'); else list.setAttribute('data-strokes', String(strokes));
+  var p = m.probabilities[m.predicted];
+  var S = Store.get();
+  var trained = S.last && (S.last.samples || 0) > 0;
+  $('draw-verdict').textContent = (trained || S.loadedArch ? 'The network says ' : 'The untrained network guesses ') +
+    className(m.predicted) + ' (' + (p * 100).toFixed(1) + '% sure).';
+  if (chosen && chosen.kind === 'draw') {
+    Inspect.showActivations({ title: 'Your drawing: predicted ' + className(m.predicted) + ' (' +
+      (p * 100).toFixed(1) + '%)', image: pixels, activations: m.activations, layers: m.layers });
+  }
+}
+
+function pickTest(index) {
+  chosen = { kind: 'test', index: index };
+  showChosenTest();
+  var box = $('activations');
+  if (box && box.scrollIntoView) box.closest('section').scrollIntoView({ block: 'nearest' });
+}
+
+function showChosenTest() {
+  if (!canPredict() || !chosen || chosen.kind !== 'test') return;
+  var index = chosen.index;
+  predict({ index: index }, function (m) {
+    if (!chosen || chosen.index !== index) return;
     var p = m.probabilities[m.predicted];
-    var S = Store.get();
-    var trained = S.last && (S.last.samples || 0) > 0;
-    $('draw-verdict').textContent = (trained || S.loadedArch ? 'The network says ' : 'The untrained network guesses ') +
-      className(m.predicted) + ' (' + (p * 100).toFixed(1) + '% sure).';
-    if (chosen && chosen.kind === 'draw') {
-      Inspect.showActivations({ title: 'Your drawing: predicted ' + className(m.predicted) + ' (' +
-        (p * 100).toFixed(1) + '%)', image: pixels, activations: m.activations, layers: m.layers });
+    Inspect.showActivations({
+      title: 'Test image ' + fmt.int(index) + ' (' + className(m.label) + '): predicted ' +
+        className(m.predicted) + ' (' + (p * 100).toFixed(1) + '%), ' + (m.label === m.predicted ? 'right' : 'wrong'),
+      image: m.image, activations: m.activations, layers: m.layers
+    });
+  });
+}
+
+function refresh(drawingOnly) {
+  if (!canPredict()) return;
+  if (pad && !pad.isEmpty()) predictDrawing();
+  if (!drawingOnly) showChosenTest();
+}
+
+function relabel() {
+  Confusion.relabel();
+  Inspect.showProbabilities($('draw-probabilities'), null);
+  predictDrawing();
+}
+
+/* ---- galleries that cost a pass over the test set: only at rest points ---- */
+
+function requestCell(label, predicted) {
+  // right answers: the doubtful ones are the interesting ones; mistakes: the confident ones
+  Client.post({ type: 'cell', label: label, predicted: predicted, limit: 60, order: label === predicted ? 'least' : 'most' });
+}
+
+function requestMistakes() {
+  Client.post({ type: 'mistakes', limit: 60, order: Gallery.mistakesOrder() });
+  var cell = Confusion.selected();
+  if (cell) requestCell(cell.label, cell.predicted);
+}
+
+/* ---- the layer list: the core's description of a layer text (Form.setDescriber) ---- */
+
+var describing = {}; // request id -> callback
+
+function describe(arch, done) {
+  var id = 'a' + (++predictSeq);
+  describing[id] = done;
+  Client.post({ type: 'describe-arch', id: id, arch: arch });
+}
+
+function onDescription(m) {
+  var done = describing[m.id];
+  delete describing[m.id];
+  if (done) done(m);
+}
+
+function init() {
+  Client.on('prediction', onPrediction);
+  Client.on('arch-description', onDescription);
+  Form.setDescriber(describe);
+  Client.on('weights', Inspect.showWeights);
+  Client.on('mistakes', function (m) { if (m.order === Gallery.mistakesOrder()) Gallery.showMistakes(m); });
+  Client.on('cell', Confusion.showCell);
+  Gallery.init({
+    onPick: pickTest,
+    onMistakesOrder: function () { if (Store.get().hasNet) requestMistakes(); }
+  });
+  Confusion.init({
+    onCell: function (label, predicted) { if (Store.get().hasNet) requestCell(label, predicted); }
+  });
+  pad = createPad({
+    canvas: $('draw-pad'),
+    preview: $('draw-input'),
+    onChange: function (pixels) {
+      if (pixels) chosen = { kind: 'draw' };
+      drawingListeners.forEach(function (fn) { fn(!!pixels); });
+      predictDrawing();
     }
-  }
+  });
+  $('draw-clear').addEventListener('click', function () { pad.clear(); });
+  Inspect.showProbabilities($('draw-probabilities'), null);
+}
 
-  function pickTest(index) {
-    chosen = { kind: 'test', index: index };
-    showChosenTest();
-    var box = $('activations');
-    if (box && box.scrollIntoView) box.closest('section').scrollIntoView({ block: 'nearest' });
-  }
-
-  function showChosenTest() {
-    if (!canPredict() || !chosen || chosen.kind !== 'test') return;
-    var index = chosen.index;
-    predict({ index: index }, function (m) {
-      if (!chosen || chosen.index !== index) return;
-      var p = m.probabilities[m.predicted];
-      Inspect.showActivations({
-        title: 'Test image ' + fmt.int(index) + ' (' + className(m.label) + '): predicted ' +
-          className(m.predicted) + ' (' + (p * 100).toFixed(1) + '%), ' + (m.label === m.predicted ? 'right' : 'wrong'),
-        image: m.image, activations: m.activations, layers: m.layers
-      });
-    });
-  }
-
-  function refresh(drawingOnly) {
-    if (!canPredict()) return;
-    if (pad && !pad.isEmpty()) predictDrawing();
-    if (!drawingOnly) showChosenTest();
-  }
-
-  function relabel() {
-    Confusion.relabel();
-    Inspect.showProbabilities($('draw-probabilities'), null);
-    predictDrawing();
-  }
-
-  /* ---- galleries that cost a pass over the test set: only at rest points ---- */
-
-  function requestCell(label, predicted) {
-    // right answers: the doubtful ones are the interesting ones; mistakes: the confident ones
-    Client.post({ type: 'cell', label: label, predicted: predicted, limit: 60, order: label === predicted ? 'least' : 'most' });
-  }
-
-  function requestMistakes() {
-    Client.post({ type: 'mistakes', limit: 60, order: Gallery.mistakesOrder() });
-    var cell = Confusion.selected();
-    if (cell) requestCell(cell.label, cell.predicted);
-  }
-
-  /* ---- the layer list: the core's description of a layer text (Form.setDescriber) ---- */
-
-  var describing = {}; // request id -> callback
-
-  function describe(arch, done) {
-    var id = 'a' + (++predictSeq);
-    describing[id] = done;
-    Client.post({ type: 'describe-arch', id: id, arch: arch });
-  }
-
-  function onDescription(m) {
-    var done = describing[m.id];
-    delete describing[m.id];
-    if (done) done(m);
-  }
-
-  function init() {
-    Client.on('prediction', onPrediction);
-    Client.on('arch-description', onDescription);
-    Form.setDescriber(describe);
-    Client.on('weights', Inspect.showWeights);
-    Client.on('mistakes', function (m) { if (m.order === Gallery.mistakesOrder()) Gallery.showMistakes(m); });
-    Client.on('cell', Confusion.showCell);
-    Gallery.init({
-      onPick: pickTest,
-      onMistakesOrder: function () { if (Store.get().hasNet) requestMistakes(); }
-    });
-    Confusion.init({
-      onCell: function (label, predicted) { if (Store.get().hasNet) requestCell(label, predicted); }
-    });
-    pad = window.MnistDraw.create({
-      canvas: $('draw-pad'),
-      preview: $('draw-input'),
-      onChange: function (pixels) {
-        if (pixels) chosen = { kind: 'draw' };
-        drawingListeners.forEach(function (fn) { fn(!!pixels); });
-        predictDrawing();
-      }
-    });
-    $('draw-clear').addEventListener('click', function () { pad.clear(); });
-    Inspect.showProbabilities($('draw-probabilities'), null);
-  }
-
-  window.MnistInside = {
-    init: init,
-    refresh: refresh,
-    relabel: relabel,
-    requestMistakes: requestMistakes,
-    forgetTestImage: function () { if (chosen && chosen.kind === 'test') chosen = null; },
-    failed: function () { drawing.inFlight = false; },
-    predictDrawing: predictDrawing,
-    onDrawing: function (fn) { drawingListeners.push(fn); },
-    drawing: function () { return pad && !pad.isEmpty() ? { pixels: pad.pixels(), strokes: pad.strokes().length } : null; },
-    showDrawing: function (m, d) { showDrawing(m, d.pixels, d.strokes); }
-  };
-})();
+export function forgetTestImage() { if (chosen && chosen.kind === 'test') chosen = null; }
+export function failed() { asking.inFlight = false; }
+export function onDrawing(fn) { drawingListeners.push(fn); }
+export function drawing() { return pad && !pad.isEmpty() ? { pixels: pad.pixels(), strokes: pad.strokes().length } : null; }
+export function showDrawing(m, d) { showPrediction(m, d.pixels, d.strokes); }
+export { init, refresh, relabel, requestMistakes, predictDrawing };

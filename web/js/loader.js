@@ -1,150 +1,146 @@
-/* loader.js - the data into the worker (one job: load a dataset with MnistData, hand
+/* loader.js - the data into the worker (one job: load a dataset with data.js, hand
  * it to the worker, and build the first network for it): by URL or from disk on
  * start, on a change of dataset or data folder, from picked or dropped files (a
- * single model file among them goes to MnistModels).
+ * single model file among them goes to models.js).
  *
- * Public: window.MnistLoader = {
+ * Exports:
  *   init(ready, link)   ready: the Promise of the worker's `ready`; link: {values, note}
  *                       (the address's settings, and what was wrong with them)
  *   load(source)        {kind: 'url', dataset, baseUrl} | {kind: 'files', files}
  *   onFiles(files)      dropped or picked files: a model file, or the four data files
- * }
  */
-(function () {
-  'use strict';
+import * as Store from './store.js';
+import * as Client from './client.js';
+import * as Data from './data.js';
+import { fromFiles, matchFiles } from './data-files.js';
+import { DATASETS, FILES } from '../../common/datasets.js';
+import * as DataCard from './data-card.js';
+import * as Form from './form.js';
+import * as Controls from './controls.js';
+import * as Models from './models.js';
+import * as Inside from './inside.js';
+import * as Run from './run.js';
 
-  var Store = window.MnistStore;
-  var Client = window.MnistClient;
-  var Data = window.MnistData;
-  var DATASETS = window.MnistDatasets.DATASETS;
-  var FILES = window.MnistDatasets.FILES;
-  var DataCard = window.MnistDataCard;
-  var Form = window.MnistForm;
-  var Controls = window.MnistControls;
-  var Models = window.MnistModels;
-  var Inside = window.MnistInside;
-  var Run = window.MnistRun;
 
-  var workerReady = null;
-  var link = { values: {}, note: '' };
-  var loadToken = 0;
-  var abort = null;
-  var previousDataset = ''; // the dataset of the last successful load
+var workerReady = null;
+var link = { values: {}, note: '' };
+var loadToken = 0;
+var abort = null;
+var previousDataset = ''; // the dataset of the last successful load
 
-  function sendSet(set, data) {
-    return Client.request({ type: 'load', set: set, images: data.images, labels: data.labels, names: data.names },
-      [data.images, data.labels], 'loaded');
-  }
+function sendSet(set, data) {
+  return Client.request({ type: 'load', set: set, images: data.images, labels: data.labels, names: data.names },
+    [data.images, data.labels]);
+}
 
-  async function load(source) {
-    var token = ++loadToken;
-    var isCurrent = function () { return token === loadToken; };
-    if (abort) abort.abort();
-    var ctrl = typeof AbortController === 'function' ? new AbortController() : null;
-    abort = ctrl;
+async function load(source) {
+  var token = ++loadToken;
+  var isCurrent = function () { return token === loadToken; };
+  if (abort) abort.abort();
+  var ctrl = typeof AbortController === 'function' ? new AbortController() : null;
+  abort = ctrl;
 
-    if (!Client.started()) return; // no build: the error is already shown
-    var phase = Store.get().phase;
-    if (phase === 'training' || phase === 'paused') Client.post({ type: 'pause' });
-    Client.newRun(); // what the old network still sends is about data that is going
-    var name = source.kind === 'files' ? 'your files' : DATASETS[source.dataset].name;
-    DataCard.clearProgress();
-    Run.forget();
-    Controls.setStatus('Loading ' + name + ': 0 of 4 files…', 'info');
+  if (!Client.started()) return; // no build: the error is already shown
+  var phase = Store.get().phase;
+  if (phase === 'training' || phase === 'paused') Client.post({ type: 'pause' });
+  Client.newRun(); // what the old network still sends is about data that is going
+  var name = source.kind === 'files' ? 'your files' : DATASETS[source.dataset].name;
+  DataCard.clearProgress();
+  Run.forget();
+  Controls.setStatus('Loading ' + name + ': 0 of 4 files…', 'info');
 
-    var failed = false;
-    var onProgress = function (info) {
-      if (!isCurrent() || failed) return;
-      DataCard.progress(info);
-      if (info.phase === 'done') {
-        Controls.setStatus('Loading ' + name + ': ' + info.filesDone + ' of ' + info.filesTotal + ' files…', 'info');
-      }
-    };
-
-    try {
-      var data = source.kind === 'files'
-        ? await Data.fromFiles(source.files, { onProgress: onProgress })
-        : await Data.load({ dataset: source.dataset, baseUrl: source.baseUrl, onProgress: onProgress,
-          signal: ctrl ? ctrl.signal : undefined });
-      if (!isCurrent()) return;
-      await workerReady;
-      if (!isCurrent()) return;
-      Controls.setStatus('Checking the ' + name + ' files…', 'info');
-      var tr = await sendSet('train', data.train);
-      if (!isCurrent()) return;
-      var te = await sendSet('test', data.test);
-      if (!isCurrent()) return;
-      var dataset = data.dataset || DataCard.dataset();
-      Store.set({ dataReady: true, trainCount: tr.count, testCount: te.count, dataset: dataset,
-        dataName: data.dataset ? DATASETS[data.dataset].name : 'your files' });
-      Form.refresh();
-      Inside.relabel();
-      var switched = previousDataset && previousDataset !== dataset;
-      var previousName = switched && DATASETS[previousDataset] ? DATASETS[previousDataset].name : '';
-      previousDataset = dataset;
-
-      var r = Form.readConfig(true);
-      if (r.ok) {
-        try {
-          await Run.configure(r.config);
-        } catch (e) {
-          if (!isCurrent()) return;
-          Run.setPhase('ready');
-          if (e.stage === 'config') Run.showConfigError(e); else throw e;
-          return;
-        }
-      }
-      if (!isCurrent()) return;
-      Run.setPhase('ready');
-      Controls.setStatus(Run.readyText(), 'ok');
-      if (link.note) {
-        Controls.setNote(link.note);
-        link.note = '';
-      } else if (switched) {
-        Controls.setNote('Switched to ' + Store.get().dataName + ': the network starts again from fresh weights ' +
-          '(what it learnt on ' + previousName + ' does not carry over).');
-      }
-      Inside.predictDrawing();
-      await Models.checkSaved(isCurrent, link.values);
-    } catch (e) {
-      failed = true;
-      if (!isCurrent() || (e && e.kind === 'aborted')) return;
-      if (e && e.stage === 'init') {
-        Run.fail('init', e.message === Client.MISSING_BUILD ? e.message : 'The WebAssembly module could not start: ' + e.message);
-        return;
-      }
-      Run.setPhase('error');
-      DataCard.failed(e && e.kind === 'file-mode');
-      Controls.setStatus(e && e.message ? e.message : String(e), e && e.kind === 'file-mode' ? 'warn' : 'error');
+  var failed = false;
+  var onProgress = function (info) {
+    if (!isCurrent() || failed) return;
+    DataCard.progress(info);
+    if (info.phase === 'done') {
+      Controls.setStatus('Loading ' + name + ': ' + info.filesDone + ' of ' + info.filesTotal + ' files…', 'info');
     }
-  }
+  };
 
-  async function onFiles(files) {
-    var m = Data.matchFiles(files);
-    if (files.length === 1) {
-      var idxName = m.missing.length < FILES.length;
-      if (await Models.looksLikeModel(files[0]) || !idxName) {
-        Models.loadFile(files[0]);
+  try {
+    var data = source.kind === 'files'
+      ? await fromFiles(source.files, { onProgress: onProgress })
+      : await Data.load({ dataset: source.dataset, baseUrl: source.baseUrl, onProgress: onProgress,
+        signal: ctrl ? ctrl.signal : undefined });
+    if (!isCurrent()) return;
+    await workerReady;
+    if (!isCurrent()) return;
+    Controls.setStatus('Checking the ' + name + ' files…', 'info');
+    var tr = await sendSet('train', data.train);
+    if (!isCurrent()) return;
+    var te = await sendSet('test', data.test);
+    if (!isCurrent()) return;
+    var dataset = data.dataset || DataCard.dataset();
+    Store.set({ dataReady: true, trainCount: tr.count, testCount: te.count, dataset: dataset,
+      dataName: data.dataset ? DATASETS[data.dataset].name : 'your files' });
+    Form.refresh();
+    Inside.relabel();
+    var switched = previousDataset && previousDataset !== dataset;
+    var previousName = switched && DATASETS[previousDataset] ? DATASETS[previousDataset].name : '';
+    previousDataset = dataset;
+
+    var r = Form.readConfig(true);
+    if (r.ok) {
+      try {
+        await Run.configure(r.config);
+      } catch (e) {
+        if (!isCurrent()) return;
+        Run.setPhase('ready');
+        if (e.stage === 'config') Run.showConfigError(e); else throw e;
         return;
       }
     }
-    if (m.missing.length) {
-      // Say what is wrong, but keep what is loaded (and any run) as it is.
-      Data.fromFiles(files).catch(function (e) { Controls.setStatus(e.message, 'error'); });
+    if (!isCurrent()) return;
+    Run.setPhase('ready');
+    Controls.setStatus(Run.readyText(), 'ok');
+    if (link.note) {
+      Controls.setNote(link.note);
+      link.note = '';
+    } else if (switched) {
+      Controls.setNote('Switched to ' + Store.get().dataName + ': the network starts again from fresh weights ' +
+        '(what it learnt on ' + previousName + ' does not carry over).');
+    }
+    Inside.predictDrawing();
+    await Models.checkSaved(isCurrent, link.values);
+  } catch (e) {
+    failed = true;
+    if (!isCurrent() || (e && e.kind === 'aborted')) return;
+    if (e && e.stage === 'init') {
+      Run.fail('init', e.message === Client.MISSING_BUILD ? e.message : 'The WebAssembly module could not start: ' + e.message);
       return;
     }
-    load({ kind: 'files', files: files });
+    Run.setPhase('error');
+    DataCard.failed(e && e.kind === 'file-mode');
+    Controls.setStatus(e && e.message ? e.message : String(e), e && e.kind === 'file-mode' ? 'warn' : 'error');
   }
+}
 
-  function init(ready, theLink) {
-    workerReady = ready;
-    link = theLink;
-    DataCard.init({
-      onDataset: function (id) { load({ kind: 'url', dataset: id, baseUrl: DataCard.dataUrl() }); },
-      onDataUrl: function (url) { load({ kind: 'url', dataset: DataCard.dataset(), baseUrl: url }); },
-      onFiles: onFiles
-    });
+async function onFiles(files) {
+  var m = matchFiles(files);
+  if (files.length === 1) {
+    var idxName = m.missing.length < FILES.length;
+    if (await Models.looksLikeModel(files[0]) || !idxName) {
+      Models.loadFile(files[0]);
+      return;
+    }
   }
+  if (m.missing.length) {
+    // Say what is wrong, but keep what is loaded (and any run) as it is.
+    fromFiles(files).catch(function (e) { Controls.setStatus(e.message, 'error'); });
+    return;
+  }
+  load({ kind: 'files', files: files });
+}
 
-  window.MnistLoader = { init: init, load: load, onFiles: onFiles };
-})();
+function init(ready, theLink) {
+  workerReady = ready;
+  link = theLink;
+  DataCard.init({
+    onDataset: function (id) { load({ kind: 'url', dataset: id, baseUrl: DataCard.dataUrl() }); },
+    onDataUrl: function (url) { load({ kind: 'url', dataset: DataCard.dataset(), baseUrl: url }); },
+    onFiles: onFiles
+  });
+}
+
+export { init, load, onFiles };

@@ -3,7 +3,7 @@
  * bytes are the core's model format ("MNISTNET", version, sizes, float32 weights, the
  * taught examples if any, CRC-32); the worker checks them, this file only carries them.
  *
- * Public: window.MnistModels = {
+ * Exports:
  *   init({clearDisplay(epochs)})   binds the model card; clearDisplay: a new network's empty display
  *   looksLikeModel(file) -> Promise<boolean>   the file starts with the model magic
  *   loadFile(file)              a picked or dropped model file becomes the network
@@ -11,236 +11,225 @@
  *   checkSaved(isCurrent, linkValues)   after a load: shows this dataset's saved model, and
  *                               restores it on the page's first load unless the link asks otherwise
  *   setCanDownload(bool)
- * }
  */
-(function () {
-  'use strict';
+import * as Dom from './dom.js';
+import * as fmt from './format.js';
+import * as Store from './store.js';
+import * as Client from './client.js';
+import * as Storage from './storage.js';
+import * as Form from './form.js';
+import * as Settings from './settings.js';
+import * as Controls from './controls.js';
 
-  var Dom = window.MnistDom;
-  var fmt = window.MnistFormat;
-  var Store = window.MnistStore;
-  var Client = window.MnistClient;
-  var Storage = window.MnistStorage;
-  var Form = window.MnistForm;
-  var Settings = window.MnistSettings;
-  var Controls = window.MnistControls;
-  var $ = Dom.$;
+var $ = Dom.$;
 
-  var MAGIC = 'MNISTNET';
-  var MAX_MODEL_BYTES = 600 * 1024 * 1024; // above the largest network the core builds
-  var handlers = {};
-  var restoreChecked = false; // the first load has looked for a saved model
+var MAGIC = 'MNISTNET';
+var MAX_MODEL_BYTES = 600 * 1024 * 1024; // above the largest network the core builds
+var handlers = {};
+var restoreChecked = false; // the first load has looked for a saved model
 
-  function looksLikeModel(file) {
-    return file.slice(0, MAGIC.length).arrayBuffer().then(function (buf) {
-      return String.fromCharCode.apply(null, new Uint8Array(buf)) === MAGIC;
-    }, function () { return false; });
+function looksLikeModel(file) {
+  return file.slice(0, MAGIC.length).arrayBuffer().then(function (buf) {
+    return String.fromCharCode.apply(null, new Uint8Array(buf)) === MAGIC;
+  }, function () { return false; });
+}
+
+function download(bytes, arch, accuracy) {
+  var acc = typeof accuracy === 'number' && isFinite(accuracy) ? '-' + (accuracy * 100).toFixed(2) : '';
+  var url = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
+  var a = document.createElement('a');
+  a.href = url;
+  a.download = 'mnist-' + arch + acc + '.model';
+  a.hidden = true;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  // The download has started from the URL by now; give slow browsers a moment anyway.
+  setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
+  return a.download;
+}
+
+/* ---- the card ---- */
+
+function describe(record) {
+  var when = new Date(record.savedAt);
+  var date = isNaN(when.getTime()) ? 'an unknown date'
+    : when.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  var acc = typeof record.testAccuracy === 'number' ? (record.testAccuracy * 100).toFixed(2) + '% test accuracy'
+    : 'not evaluated';
+  // (records saved before the architecture text existed have only the layer widths)
+  var taught = record.taught > 0 ? ', ' + record.taught + (record.taught === 1 ? ' taught example' : ' taught examples') : '';
+  return 'Saved model from ' + date + ', ' + acc + ' (' + (record.archText || record.arch.join('-')) + ')' + taught;
+}
+
+function showSaved(record) {
+  $('model-saved').hidden = !record;
+  $('model-saved-text').textContent = record ? describe(record) : '';
+}
+
+function setNote(text, kind) {
+  var note = $('model-note');
+  note.textContent = text;
+  note.setAttribute('data-kind', kind || 'info');
+}
+
+/** A model's fate matters wherever the user looks: in the model card and in #status. */
+function modelMessage(text, kind) {
+  setNote(text, kind);
+  Controls.setStatus(text, kind);
+}
+
+function setCanDownload(can) {
+  $('model-download').disabled = !can;
+}
+
+/* ---- the network in and out ---- */
+
+/** Makes the model in `buffer` the network; `what` names it in messages. */
+async function loadBytes(buffer, what) {
+  var S = Store.get();
+  if (!S.dataReady || S.busy) {
+    setNote('Load the data first: a model is checked against it.', 'warn');
+    return false;
   }
-
-  function download(bytes, arch, accuracy) {
-    var acc = typeof accuracy === 'number' && isFinite(accuracy) ? '-' + (accuracy * 100).toFixed(2) : '';
-    var url = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
-    var a = document.createElement('a');
-    a.href = url;
-    a.download = 'mnist-' + arch + acc + '.model';
-    a.hidden = true;
-    document.body.appendChild(a);
-    a.click();
-    a.remove();
-    // The download has started from the URL by now; give slow browsers a moment anyway.
-    setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
-    return a.download;
+  var wasTraining = S.phase === 'training';
+  if (wasTraining) Client.post({ type: 'pause' });
+  Store.set({ busy: true, pausing: false, stepping: false });
+  var m;
+  try {
+    m = await Client.build({ type: 'load-model', bytes: buffer }, [buffer]);
+  } catch (e) {
+    Store.set({ busy: false });
+    if (wasTraining) Store.set({ phase: 'paused', recoverable: false });
+    // (the core names the file "model"; here it has its own name)
+    modelMessage('Could not load ' + what + ': ' + String(e.message).replace(/^model: /, '').replace(/\.$/, '') +
+      '. Nothing changed.', 'error');
+    return false;
   }
+  // Train first applies the form's training settings to the loaded network (applied: '').
+  Store.set({ busy: false, loadedArch: m.archText, hasNet: true, fresh: true, applied: '' });
+  Form.setFieldValue('arch', m.archText.split('-').slice(1, -1).join('-'));
+  Settings.sync();
+  var r = Form.readConfig(true);
+  if (r.ok) Store.set({ config: r.config });
+  handlers.clearDisplay(r.ok ? r.config.epochs : (S.config ? S.config.epochs : 1));
+  Store.set({ phase: 'ready', recoverable: false });
+  modelMessage('Loaded ' + what + ': a ' + m.archText + ' network (' + fmt.int(m.parameters) +
+    ' parameters). Train goes on from its weights; Reset starts afresh.', 'ok');
+  return true;
+}
 
-  /* ---- the card ---- */
-
-  function describe(record) {
-    var when = new Date(record.savedAt);
-    var date = isNaN(when.getTime()) ? 'an unknown date'
-      : when.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-    var acc = typeof record.testAccuracy === 'number' ? (record.testAccuracy * 100).toFixed(2) + '% test accuracy'
-      : 'not evaluated';
-    // (records saved before the architecture text existed have only the layer widths)
-    var taught = record.taught > 0 ? ', ' + record.taught + (record.taught === 1 ? ' taught example' : ' taught examples') : '';
-    return 'Saved model from ' + date + ', ' + acc + ' (' + (record.archText || record.arch.join('-')) + ')' + taught;
+async function loadFile(file) {
+  if (file.size > MAX_MODEL_BYTES) {
+    modelMessage('Could not load ' + file.name + ': at ' + fmt.bytes(file.size) +
+      ' it is too large to be a model file. Nothing changed.', 'error');
+    return;
   }
-
-  function showSaved(record) {
-    $('model-saved').hidden = !record;
-    $('model-saved-text').textContent = record ? describe(record) : '';
+  var buffer;
+  try {
+    buffer = await file.arrayBuffer();
+  } catch (e) {
+    setNote('Could not read ' + file.name + ': ' + e.message, 'error');
+    return;
   }
+  await loadBytes(buffer, file.name);
+}
 
-  function setNote(text, kind) {
-    var note = $('model-note');
-    note.textContent = text;
-    note.setAttribute('data-kind', kind || 'info');
+async function onDownload() {
+  if (!Store.get().hasNet) return;
+  try {
+    var m = await Client.request({ type: 'save-model' });
+    var name = download(m.bytes, m.archText, m.testAccuracy);
+    setNote('Downloaded ' + name + ' (' + fmt.bytes(m.bytes.length) + ').', 'ok');
+  } catch (e) {
+    setNote('Could not save the model: ' + e.message, 'error');
   }
+}
 
-  /** A model's fate matters wherever the user looks: in the model card and in #status. */
-  function modelMessage(text, kind) {
-    setNote(text, kind);
-    Controls.setStatus(text, kind);
-  }
-
-  function setCanDownload(can) {
-    $('model-download').disabled = !can;
-  }
-
-  /* ---- the network in and out ---- */
-
-  /** Makes the model in `buffer` the network; `what` names it in messages. */
-  async function loadBytes(buffer, what) {
-    var S = Store.get();
-    if (!S.dataReady || S.busy) {
-      setNote('Load the data first: a model is checked against it.', 'warn');
-      return false;
-    }
-    var wasTraining = S.phase === 'training';
-    if (wasTraining) Client.post({ type: 'pause' });
-    Store.set({ busy: true, pausing: false, stepping: false });
-    var m;
-    try {
-      m = await Client.build({ type: 'load-model', bytes: buffer }, [buffer]);
-    } catch (e) {
-      Store.set({ busy: false });
-      if (wasTraining) Store.set({ phase: 'paused', recoverable: false });
-      // (the core names the file "model"; here it has its own name)
-      modelMessage('Could not load ' + what + ': ' + String(e.message).replace(/^model: /, '').replace(/\.$/, '') +
-        '. Nothing changed.', 'error');
-      return false;
-    }
-    // Train first applies the form's training settings to the loaded network (applied: '').
-    Store.set({ busy: false, loadedArch: m.archText, hasNet: true, fresh: true, applied: '' });
-    Form.setFieldValue('arch', m.archText.split('-').slice(1, -1).join('-'));
-    Settings.sync();
-    var r = Form.readConfig(true);
-    if (r.ok) Store.set({ config: r.config });
-    handlers.clearDisplay(r.ok ? r.config.epochs : (S.config ? S.config.epochs : 1));
-    Store.set({ phase: 'ready', recoverable: false });
-    modelMessage('Loaded ' + what + ': a ' + m.archText + ' network (' + fmt.int(m.parameters) +
-      ' parameters). Train goes on from its weights; Reset starts afresh.', 'ok');
-    return true;
-  }
-
-  async function loadFile(file) {
-    if (file.size > MAX_MODEL_BYTES) {
-      modelMessage('Could not load ' + file.name + ': at ' + fmt.bytes(file.size) +
-        ' it is too large to be a model file. Nothing changed.', 'error');
-      return;
-    }
-    var buffer;
-    try {
-      buffer = await file.arrayBuffer();
-    } catch (e) {
-      setNote('Could not read ' + file.name + ': ' + e.message, 'error');
-      return;
-    }
-    await loadBytes(buffer, file.name);
-  }
-
-  async function onDownload() {
-    if (!Store.get().hasNet) return;
-    try {
-      var m = await Client.request({ type: 'save-model' }, [], 'model');
-      var name = download(m.bytes, m.archText, m.testAccuracy);
-      setNote('Downloaded ' + name + ' (' + fmt.bytes(m.bytes.length) + ').', 'ok');
-    } catch (e) {
-      setNote('Could not save the model: ' + e.message, 'error');
-    }
-  }
-
-  /** At a rest point: keeps the network in the browser (one copy per dataset). */
-  function autoSave() {
-    var S = Store.get();
-    if (!S.hasNet) return;
-    var key = S.dataset;
-    Client.request({ type: 'save-model' }, [], 'model').then(function (m) {
-      var record = { bytes: m.bytes.slice().buffer, arch: m.arch, archText: m.archText, testAccuracy: m.testAccuracy,
-        taught: m.taught, savedAt: Date.now(), dataset: key, settings: Settings.current() };
-      return Storage.save(key, record).then(function () {
-        if (key !== Store.get().dataset) return;
-        showSaved(record);
-        setNote('Saved in this browser; it comes back when you open this page again.', 'ok');
-      });
-    }).catch(function (e) {
-      setNote('Not saved in this browser: ' + e.message + '.', 'warn');
+/** At a rest point: keeps the network in the browser (one copy per dataset). */
+function autoSave() {
+  var S = Store.get();
+  if (!S.hasNet) return;
+  var key = S.dataset;
+  Client.request({ type: 'save-model' }).then(function (m) {
+    var record = { bytes: m.bytes.slice().buffer, arch: m.arch, archText: m.archText, testAccuracy: m.testAccuracy,
+      taught: m.taught, savedAt: Date.now(), dataset: key, settings: Settings.current() };
+    return Storage.save(key, record).then(function () {
+      if (key !== Store.get().dataset) return;
+      showSaved(record);
+      setNote('Saved in this browser; it comes back when you open this page again.', 'ok');
     });
-  }
+  }).catch(function (e) {
+    setNote('Not saved in this browser: ' + e.message + '.', 'warn');
+  });
+}
 
-  /** isCurrent(): the load that asked is still the latest. linkValues: the settings the
-   *  address asked for (a saved model restores only if it matches them). */
-  async function checkSaved(isCurrent, linkValues) {
-    var record = null;
-    try {
-      record = await Storage.load(Store.get().dataset);
-    } catch (e) {
+/** isCurrent(): the load that asked is still the latest. linkValues: the settings the
+ *  address asked for (a saved model restores only if it matches them). */
+async function checkSaved(isCurrent, linkValues) {
+  var record = null;
+  try {
+    record = await Storage.load(Store.get().dataset);
+  } catch (e) {
+    showSaved(null);
+    setNote('Saving in this browser is not available: ' + e.message + '.', 'warn');
+    return;
+  }
+  if (!isCurrent()) return;
+  showSaved(record);
+  // only on arrival: after a switch of dataset the note promises a fresh network
+  var first = !restoreChecked;
+  restoreChecked = true;
+  if (!record || !first || !linkAllows(record, linkValues) || Store.get().phase !== 'ready') return;
+  if (await loadBytes(record.bytes.slice(0), 'your saved model')) {
+    modelMessage('Restored your ' + describe(record).replace(/^Saved model/, 'saved model') +
+      '. Train goes on from it; Reset starts a fresh network.', 'ok');
+  }
+}
+
+/** A link that asks for other settings than the saved model's wants a run of its own. */
+function linkAllows(record, linkValues) {
+  var saved = record.settings || {};
+  return Object.keys(linkValues).every(function (name) {
+    return String(linkValues[name]).trim() === String(saved[name] == null ? '' : saved[name]).trim();
+  });
+}
+
+async function onRestore() {
+  try {
+    var record = await Storage.load(Store.get().dataset);
+    if (!record) {
       showSaved(null);
-      setNote('Saving in this browser is not available: ' + e.message + '.', 'warn');
+      setNote('There is no saved model any more.', 'warn');
       return;
     }
-    if (!isCurrent()) return;
-    showSaved(record);
-    // only on arrival: after a switch of dataset the note promises a fresh network
-    var first = !restoreChecked;
-    restoreChecked = true;
-    if (!record || !first || !linkAllows(record, linkValues) || Store.get().phase !== 'ready') return;
-    if (await loadBytes(record.bytes.slice(0), 'your saved model')) {
-      modelMessage('Restored your ' + describe(record).replace(/^Saved model/, 'saved model') +
-        '. Train goes on from it; Reset starts a fresh network.', 'ok');
-    }
+    await loadBytes(record.bytes.slice(0), 'your saved model');
+  } catch (e) {
+    setNote('Could not read the saved model: ' + e.message + '.', 'error');
   }
+}
 
-  /** A link that asks for other settings than the saved model's wants a run of its own. */
-  function linkAllows(record, linkValues) {
-    var saved = record.settings || {};
-    return Object.keys(linkValues).every(function (name) {
-      return String(linkValues[name]).trim() === String(saved[name] == null ? '' : saved[name]).trim();
-    });
+async function onDelete() {
+  try {
+    await Storage.remove(Store.get().dataset);
+    showSaved(null);
+    setNote('Deleted the model saved in this browser.', 'ok');
+  } catch (e) {
+    setNote('Could not delete the saved model: ' + e.message + '.', 'error');
   }
+}
 
-  async function onRestore() {
-    try {
-      var record = await Storage.load(Store.get().dataset);
-      if (!record) {
-        showSaved(null);
-        setNote('There is no saved model any more.', 'warn');
-        return;
-      }
-      await loadBytes(record.bytes.slice(0), 'your saved model');
-    } catch (e) {
-      setNote('Could not read the saved model: ' + e.message + '.', 'error');
-    }
-  }
+function init(h) {
+  handlers = h;
+  $('model-download').addEventListener('click', onDownload);
+  var input = $('model-upload');
+  input.addEventListener('change', function () {
+    var file = input.files && input.files[0];
+    input.value = ''; // choosing the same file again must load it again
+    if (file) loadFile(file);
+  });
+  $('model-restore').addEventListener('click', onRestore);
+  $('model-delete').addEventListener('click', onDelete);
+}
 
-  async function onDelete() {
-    try {
-      await Storage.remove(Store.get().dataset);
-      showSaved(null);
-      setNote('Deleted the model saved in this browser.', 'ok');
-    } catch (e) {
-      setNote('Could not delete the saved model: ' + e.message + '.', 'error');
-    }
-  }
-
-  function init(h) {
-    handlers = h;
-    $('model-download').addEventListener('click', onDownload);
-    var input = $('model-upload');
-    input.addEventListener('change', function () {
-      var file = input.files && input.files[0];
-      input.value = ''; // choosing the same file again must load it again
-      if (file) loadFile(file);
-    });
-    $('model-restore').addEventListener('click', onRestore);
-    $('model-delete').addEventListener('click', onDelete);
-  }
-
-  window.MnistModels = {
-    init: init,
-    looksLikeModel: looksLikeModel,
-    loadFile: loadFile,
-    autoSave: autoSave,
-    checkSaved: checkSaved,
-    setCanDownload: setCanDownload
-  };
-})();
+export { init, looksLikeModel, loadFile, autoSave, checkSaved, setCanDownload };

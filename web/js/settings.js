@@ -1,13 +1,13 @@
 /* settings.js - the run's settings in the page's URL (one job: a link reproduces a run).
  *
  * ?dataset=mnist&preset=default&arch=128&lr=0.1&batch=64&epochs=5&momentum=0.9&seed=1
- *  &optimizer=adam&schedule=onecycle&shift=2 (every field of the form: MnistForm.FIELDS)
+ *  &optimizer=adam&schedule=onecycle&shift=2 (every field of the form: form.js FIELDS)
  * Opening such a link fills the fields (the preset first, then what the link changes);
  * every change of a field rewrites the address (history.replaceState, so Back still
  * leaves the page) and the #share-url box; #copy-link copies it. Other parameters
  * (e.g. ?data=) are kept as they are.
  *
- * Public: window.MnistSettings = {
+ * Exports:
  *   PARAMS
  *   init()                 binds #copy-link and the fields' change events
  *   fromUrl() -> {values: {name: text}, any: boolean}   what the address sets
@@ -17,132 +17,128 @@
  *   current() -> {name: text}   the settings as the fields hold them
  *   link() -> string       the address of the current settings
  *   sync()                 rewrites the address and #share-url from the fields
- * }
  */
-(function () {
-  'use strict';
+import * as Form from './form.js';
+import { $ } from './dom.js';
 
-  var Form = window.MnistForm;
-  var $ = window.MnistDom.$;
-  var FIELDS = Form.FIELDS; // every field of the form, by its key (augmentation fields included)
-  var PARAMS = ['dataset', 'preset'].concat(FIELDS);
+var FIELDS = Form.FIELDS; // every field of the form, by its key (augmentation fields included)
+var PARAMS = ['dataset', 'preset'].concat(FIELDS);
 
-  function fromUrl() {
-    var values = {};
-    var any = false;
-    var params;
-    try {
-      params = new URLSearchParams(location.search);
-    } catch (e) {
-      return { values: values, any: false };
+function fromUrl() {
+  var values = {};
+  var any = false;
+  var params;
+  try {
+    params = new URLSearchParams(location.search);
+  } catch (e) {
+    return { values: values, any: false };
+  }
+  PARAMS.forEach(function (name) {
+    var v = params.get(name);
+    if (v != null) {
+      values[name] = v;
+      any = true;
     }
-    PARAMS.forEach(function (name) {
-      var v = params.get(name);
-      if (v != null) {
-        values[name] = v;
-        any = true;
-      }
-    });
-    return { values: values, any: any };
-  }
+  });
+  return { values: values, any: any };
+}
 
-  function hasOption(select, value) {
-    return Array.prototype.some.call(select.options, function (o) { return o.value === value; });
-  }
+function hasOption(select, value) {
+  return Array.prototype.some.call(select.options, function (o) { return o.value === value; });
+}
 
-  /** Fills the fields from `values`; a value a field refuses stays in the field, marked
-   *  with its message (the user sees what the link said), and is listed. */
-  function applyDataset(values) {
-    if (values.dataset == null) return [];
-    if (hasOption($('dataset'), values.dataset)) {
-      $('dataset').value = values.dataset;
-      return [];
-    }
-    return [{ name: 'dataset', message: 'unknown dataset "' + values.dataset + '" (mnist or fashion-mnist)' }];
+/** Fills the fields from `values`; a value a field refuses stays in the field, marked
+ *  with its message (the user sees what the link said), and is listed. */
+function applyDataset(values) {
+  if (values.dataset == null) return [];
+  if (hasOption($('dataset'), values.dataset)) {
+    $('dataset').value = values.dataset;
+    return [];
   }
+  return [{ name: 'dataset', message: 'unknown dataset "' + values.dataset + '" (mnist or fashion-mnist)' }];
+}
 
-  /** The preset and the fields: once the form has the core's rules. */
-  function apply(values) {
-    var refused = [];
-    if (values.preset != null) {
-      if (Form.hasPreset(values.preset)) Form.fillPreset(values.preset);
-      else refused.push({ name: 'preset', message: 'unknown preset "' + values.preset + '" (' + Form.presetNames().join(', ') + ')' });
-    }
-    FIELDS.forEach(function (name) {
-      if (values[name] == null) return;
-      var message = Form.applyText(name, values[name]);
-      if (message) refused.push({ name: name, message: message });
-    });
-    return refused;
+/** The preset and the fields: once the form has the core's rules. */
+function apply(values) {
+  var refused = [];
+  if (values.preset != null) {
+    if (Form.hasPreset(values.preset)) Form.fillPreset(values.preset);
+    else refused.push({ name: 'preset', message: 'unknown preset "' + values.preset + '" (' + Form.presetNames().join(', ') + ')' });
   }
+  FIELDS.forEach(function (name) {
+    if (values[name] == null) return;
+    var message = Form.applyText(name, values[name]);
+    if (message) refused.push({ name: name, message: message });
+  });
+  return refused;
+}
 
-  function current() {
-    var out = { dataset: $('dataset').value, preset: $('preset').value };
-    FIELDS.forEach(function (name) { out[name] = $(name).value.trim(); });
-    return out;
+function current() {
+  var out = { dataset: $('dataset').value, preset: $('preset').value };
+  FIELDS.forEach(function (name) { out[name] = $(name).value.trim(); });
+  return out;
+}
+
+function link() {
+  var params;
+  try {
+    params = new URLSearchParams(location.search);
+  } catch (e) {
+    params = new URLSearchParams();
   }
+  var values = current();
+  var out = new URLSearchParams();
+  PARAMS.forEach(function (name) { out.set(name, values[name]); });
+  params.forEach(function (value, name) { if (PARAMS.indexOf(name) < 0) out.append(name, value); });
+  params = out;
+  var base = location.href.replace(/[?#].*$/, '');
+  // Readable links: keep "-" and "," in the architecture unescaped.
+  return base + '?' + params.toString().replace(/%2C/gi, ',');
+}
 
-  function link() {
-    var params;
-    try {
-      params = new URLSearchParams(location.search);
-    } catch (e) {
-      params = new URLSearchParams();
-    }
-    var values = current();
-    var out = new URLSearchParams();
-    PARAMS.forEach(function (name) { out.set(name, values[name]); });
-    params.forEach(function (value, name) { if (PARAMS.indexOf(name) < 0) out.append(name, value); });
-    params = out;
-    var base = location.href.replace(/[?#].*$/, '');
-    // Readable links: keep "-" and "," in the architecture unescaped.
-    return base + '?' + params.toString().replace(/%2C/gi, ',');
+function sync() {
+  var url = link();
+  var box = $('share-url');
+  if (box && box.value !== url) box.value = url;
+  try {
+    if (url !== location.href) history.replaceState(history.state, '', url);
+  } catch (e) {
+    // Some browsers refuse to rewrite file:// addresses; the box and the button still work.
   }
+}
 
-  function sync() {
-    var url = link();
-    var box = $('share-url');
-    if (box && box.value !== url) box.value = url;
-    try {
-      if (url !== location.href) history.replaceState(history.state, '', url);
-    } catch (e) {
-      // Some browsers refuse to rewrite file:// addresses; the box and the button still work.
-    }
+function copied(text, kind) {
+  var hint = $('share-hint');
+  if (!hint) return;
+  hint.textContent = text;
+  hint.setAttribute('data-kind', kind || 'info');
+}
+
+function copy() {
+  sync();
+  var url = link();
+  var box = $('share-url');
+  var fallback = function () {
+    // No clipboard access (e.g. an insecure origin): select the link for Ctrl+C.
+    box.focus();
+    box.select();
+    copied('Selected: press Ctrl+C (⌘C) to copy the link.', 'warn');
+  };
+  if (navigator.clipboard && typeof navigator.clipboard.writeText === 'function') {
+    navigator.clipboard.writeText(url).then(function () {
+      copied('Link copied: opening it sets up this run.', 'ok');
+    }, fallback);
+  } else {
+    fallback();
   }
+}
 
-  function copied(text, kind) {
-    var hint = $('share-hint');
-    if (!hint) return;
-    hint.textContent = text;
-    hint.setAttribute('data-kind', kind || 'info');
-  }
+function init() {
+  $('copy-link').addEventListener('click', copy);
+  $('config').addEventListener('change', sync);
+  $('dataset').addEventListener('change', sync);
+  $('share-url').addEventListener('focus', function () { $('share-url').select(); });
+  sync();
+}
 
-  function copy() {
-    sync();
-    var url = link();
-    var box = $('share-url');
-    var fallback = function () {
-      // No clipboard access (e.g. an insecure origin): select the link for Ctrl+C.
-      box.focus();
-      box.select();
-      copied('Selected: press Ctrl+C (⌘C) to copy the link.', 'warn');
-    };
-    if (navigator.clipboard && typeof navigator.clipboard.writeText === 'function') {
-      navigator.clipboard.writeText(url).then(function () {
-        copied('Link copied: opening it sets up this run.', 'ok');
-      }, fallback);
-    } else {
-      fallback();
-    }
-  }
-
-  function init() {
-    $('copy-link').addEventListener('click', copy);
-    $('config').addEventListener('change', sync);
-    $('dataset').addEventListener('change', sync);
-    $('share-url').addEventListener('focus', function () { $('share-url').select(); });
-    sync();
-  }
-
-  window.MnistSettings = { PARAMS: PARAMS, init: init, fromUrl: fromUrl, applyDataset: applyDataset, apply: apply, current: current, link: link, sync: sync };
-})();
+export { PARAMS, init, fromUrl, applyDataset, apply, current, link, sync };

@@ -18,44 +18,37 @@
  *   loadedArch   the architecture text of a network loaded from a file or the browser, until a new one
  *   last         the latest `progress` message
  *
- * Public: window.MnistStore = {
+ * Exports:
  *   get()                 the state (read it, change it only with set)
  *   set(patch)            merges; subscribers hear (state, changedKeys)
  *   subscribe(fn)
  *   className(k), namedClasses()   class k of the loaded dataset in words; whether it names them
  *   configKey(config)     a string that is equal for equal configs
- * }
  */
-(function () {
-  'use strict';
+import * as Datasets from '../../common/datasets.js';
 
-  var Datasets = window.MnistDatasets;
 
-  var state = {
-    phase: 'loading', recoverable: false, busy: false, pausing: false, stepping: false,
-    dataset: 'mnist', trainCount: 60000, testCount: 0, dataName: 'MNIST', dataReady: false, hasNet: false, fresh: false, applied: '', config: null,
-    loadedArch: null, last: null
-  };
-  var subscribers = [];
+var state = {
+  phase: 'loading', recoverable: false, busy: false, pausing: false, stepping: false,
+  dataset: 'mnist', trainCount: 60000, testCount: 0, dataName: 'MNIST', dataReady: false, hasNet: false, fresh: false, applied: '', config: null,
+  loadedArch: null, last: null
+};
+var subscribers = [];
 
-  function set(patch) {
-    var changed = Object.keys(patch).filter(function (k) { return state[k] !== patch[k]; });
-    changed.forEach(function (k) { state[k] = patch[k]; });
-    if (changed.length) subscribers.forEach(function (fn) { fn(state, changed); });
-  }
+function set(patch) {
+  var changed = Object.keys(patch).filter(function (k) { return state[k] !== patch[k]; });
+  changed.forEach(function (k) { state[k] = patch[k]; });
+  if (changed.length) subscribers.forEach(function (fn) { fn(state, changed); });
+}
 
-  function configKey(c) {
-    if (!c) return '';
-    return JSON.stringify([c.preset, c.arch, c.init, c.seed, c.batch, c.lr, c.momentum,
-      c.weightDecay, c.lrDecay, c.epochs, c.iterations, c.optimizer, c.schedule, c.beta1, c.beta2, c.eps, c.shift]);
-  }
+function configKey(c) {
+  if (!c) return '';
+  return JSON.stringify([c.preset, c.arch, c.init, c.seed, c.batch, c.lr, c.momentum,
+    c.weightDecay, c.lrDecay, c.epochs, c.iterations, c.optimizer, c.schedule, c.beta1, c.beta2, c.eps, c.shift]);
+}
 
-  window.MnistStore = {
-    get: function () { return state; },
-    set: set,
-    subscribe: function (fn) { subscribers.push(fn); },
-    className: function (k) { return Datasets.className(state.dataset, k); },
-    namedClasses: function () { return !!(Datasets.DATASETS[state.dataset] || {}).namedClasses; },
-    configKey: configKey
-  };
-})();
+export function get() { return state; }
+export function subscribe(fn) { subscribers.push(fn); }
+export function className(k) { return Datasets.className(state.dataset, k); }
+export function namedClasses() { return !!(Datasets.DATASETS[state.dataset] || {}).namedClasses; }
+export { set, configKey };

@@ -6,74 +6,69 @@
  * its state, and classifyTest(type, done), a classification of the whole test set
  * run in slices as one of its jobs.
  *
- *   Object.assign(requests, MnistInspect(engine, post, { requireNetwork, requireSet, classifyTest }));
+ *   const handlers = inspectRequests(engine, post, { requireNetwork, requireSet, classifyTest });
  */
-'use strict';
 
-(function (root) {
-  const GALLERY_DEFAULT = 60; // images in a mistakes or cell reply unless `limit` says (requests.js: at most 1000)
-  const UNITS_DEFAULT = 64;   // units or filters in a weights reply unless `units` says
+const GALLERY_DEFAULT = 60; // images in a mistakes or cell reply unless `limit` says (common/protocol.js: at most 1000)
+const UNITS_DEFAULT = 64;   // units or filters in a weights reply unless `units` says
 
-  function MnistInspect(engine, post, { requireNetwork, requireSet, classifyTest }) {
-    const PIXELS = engine.rules.pixels; // the core's
+export function inspectRequests(engine, post, { requireNetwork, requireSet, classifyTest }) {
+  const PIXELS = engine.rules.pixels; // the core's
 
-    /** The reply to a request of `type` about the test images whose (label, predicted) pass
-     *  `keep`, once the network as it stands has classified them all (a job): reply(gallery)
-     *  gets the most confident first (order 'least': the least), at most `limit` of them with
-     *  their pixels. */
-    function gallery(type, keep, order, limit, reply) {
-      requireNetwork();
-      requireSet('test');
-      classifyTest(type, (classified) => reply(select(classified, keep, order, limit)));
-    }
-
-    function select({ predicted, confidence }, keep, order, limit) {
-      const labels = engine.labels('test');
-      const chosen = [];
-      for (let i = 0; i < predicted.length; i++) {
-        if (keep(labels[i], predicted[i])) chosen.push({ index: i, label: labels[i], predicted: predicted[i], confidence: confidence[i] });
-      }
-      const sign = order === 'least' ? -1 : 1;
-      chosen.sort((a, b) => sign * (b.confidence - a.confidence) || a.index - b.index);
-      const items = chosen.slice(0, limit === undefined ? GALLERY_DEFAULT : limit);
-      const images = new Uint8Array(items.length * PIXELS);
-      items.forEach((w, k) => images.set(engine.image('test', w.index).pixels, k * PIXELS));
-      return { order: sign < 0 ? 'least' : 'most', total: chosen.length, items, images };
-    }
-
-    return {
-      predict(m) {
-        requireNetwork();
-        if (m.index !== undefined) {
-          requireSet('test');
-          const n = engine.count('test');
-          if (m.index >= n) throw Object.assign(new Error(`index ${m.index} is outside the test set (0..${n - 1})`), { field: 'index' });
-        }
-        const r = m.pixels ? engine.predict(m.pixels) : engine.predictIndex('test', m.index);
-        post({
-          type: 'prediction', id: m.id, probabilities: r.probabilities, predicted: r.predicted,
-          label: r.label === undefined ? null : r.label, activations: r.activations, layers: r.layers,
-          image: m.pixels ? null : r.pixels,
-        });
-      },
-      mistakes(m) {
-        gallery(m.type, (label, predicted) => label !== predicted, m.order, m.limit, (g) => {
-          post({ type: 'mistakes', order: g.order, total: g.total, items: g.items, images: g.images }, [g.images.buffer]);
-        });
-      },
-      cell(m) {
-        const { label, predicted } = m; // (classes: requests.js checked them)
-        gallery(m.type, (l, p) => l === label && p === predicted, m.order, m.limit, (g) => {
-          post({ type: 'cell', label, predicted, order: g.order, total: g.total, items: g.items, images: g.images }, [g.images.buffer]);
-        });
-      },
-      weights(m) {
-        requireNetwork();
-        const w = engine.firstLayerWeights(m.units || UNITS_DEFAULT);
-        post({ type: 'weights', kind: w.kind, units: w.units, h: w.h, w: w.w, values: w.values }, [w.values.buffer]);
-      },
-    };
+  /** The reply to a request of `type` about the test images whose (label, predicted) pass
+   *  `keep`, once the network as it stands has classified them all (a job): reply(gallery)
+   *  gets the most confident first (order 'least': the least), at most `limit` of them with
+   *  their pixels. */
+  function gallery(type, keep, order, limit, reply) {
+    requireNetwork();
+    requireSet('test');
+    classifyTest(type, (classified) => reply(select(classified, keep, order, limit)));
   }
 
-  root.MnistInspect = MnistInspect;
-})(typeof self !== 'undefined' ? self : globalThis);
+  function select({ predicted, confidence }, keep, order, limit) {
+    const labels = engine.labels('test');
+    const chosen = [];
+    for (let i = 0; i < predicted.length; i++) {
+      if (keep(labels[i], predicted[i])) chosen.push({ index: i, label: labels[i], predicted: predicted[i], confidence: confidence[i] });
+    }
+    const sign = order === 'least' ? -1 : 1;
+    chosen.sort((a, b) => sign * (b.confidence - a.confidence) || a.index - b.index);
+    const items = chosen.slice(0, limit === undefined ? GALLERY_DEFAULT : limit);
+    const images = new Uint8Array(items.length * PIXELS);
+    items.forEach((w, k) => images.set(engine.image('test', w.index).pixels, k * PIXELS));
+    return { order: sign < 0 ? 'least' : 'most', total: chosen.length, items, images };
+  }
+
+  return {
+    predict(m) {
+      requireNetwork();
+      if (m.index !== undefined) {
+        requireSet('test');
+        const n = engine.count('test');
+        if (m.index >= n) throw Object.assign(new Error(`index ${m.index} is outside the test set (0..${n - 1})`), { field: 'index' });
+      }
+      const r = m.pixels ? engine.predict(m.pixels) : engine.predictIndex('test', m.index);
+      post({
+        type: 'prediction', id: m.id, probabilities: r.probabilities, predicted: r.predicted,
+        label: r.label === undefined ? null : r.label, activations: r.activations, layers: r.layers,
+        image: m.pixels ? null : r.pixels,
+      });
+    },
+    mistakes(m) {
+      gallery(m.type, (label, predicted) => label !== predicted, m.order, m.limit, (g) => {
+        post({ type: 'mistakes', order: g.order, total: g.total, items: g.items, images: g.images }, [g.images.buffer]);
+      });
+    },
+    cell(m) {
+      const { label, predicted } = m; // (classes: common/protocol.js checked them)
+      gallery(m.type, (l, p) => l === label && p === predicted, m.order, m.limit, (g) => {
+        post({ type: 'cell', label, predicted, order: g.order, total: g.total, items: g.items, images: g.images }, [g.images.buffer]);
+      });
+    },
+    weights(m) {
+      requireNetwork();
+      const w = engine.firstLayerWeights(m.units || UNITS_DEFAULT);
+      post({ type: 'weights', kind: w.kind, units: w.units, h: w.h, w: w.w, values: w.values }, [w.values.buffer]);
+    },
+  };
+}

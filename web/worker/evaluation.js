@@ -1,0 +1,173 @@
+/* evaluation.js - the session's tests of the network on the test set and the preview's
+ * predictions: a test runs as a job in slices (jobs.js) or, while training with a tester
+ * worker (tester.js), in the background on a snapshot of the network while training goes
+ * on; each ends in an `evaluation` message (and `epoch-end` when it closes an epoch, the
+ * run's end when it is the last), followed by the preview's `predictions`.
+ *
+ *   const tests = createEvaluation(s, testerPort)   s: the session's record (session.js)
+ *   tests.start(reason, epochStats, request)  a test for `reason` ('configure', 'step',
+ *                              'periodic', 'epoch-end', 'done', 'teach', 'request');
+ *                              epochStats {epochLoss, epochAccuracy} when it closes an epoch
+ *   tests.classify(request, done({predicted, confidence}))   the whole test set, as a job
+ *   tests.periodicDue()        whether training should test now (at most 15% of the time)
+ *   tests.trained(ms)          training time since the last test
+ *   tests.testSetLoaded(images, labels)   a new test set (the tester gets its own copy)
+ *   tests.redo(jobs)           the tests among dropped jobs, started over
+ *   tests.last, tests.lastMs, tests.reset() (a new network), tests.restartClock() */
+
+import * as Tester from './tester.js';
+
+const EVALUATE_EVERY_MS = 700;    // a test-set evaluation at most this often (plus every epoch end),
+const EVALUATION_SHARE = 0.15;    // and periodic ones at most this share of the time (a CNN's 10,000
+                                  // test images cost as much as ~5,000 training samples)
+const PREVIEW_COUNT = 24;         // test images shown with their predictions
+const LAST_TEST_PATIENCE_MS = 20000; // a background test longer than this (plus 20 times the last one's time): the tester is gone
+const now = () => performance.now();
+
+/** The epoch's figures a test carries when it closes one (start's epochStats), else none. */
+const epochStatsOf = (job) => (job.epochLoss === undefined ? {} : { epochLoss: job.epochLoss, epochAccuracy: job.epochAccuracy });
+
+export function createEvaluation(s, testerPort) {
+  const engine = s.engine;
+  let lastEvalAt = 0;
+  let trainMsSinceEval = 0;   // training time since the last evaluation
+  let lastEvalMs = 0;         // the work time of the last whole evaluation
+  let lastEvaluation = null;
+  const previewIndices = [];
+  const tester = testerPort ? Tester.connect(testerPort, testedInBackground, testerFailed) : null;
+
+  /** A test of the network as it stands, for `reason` (`request`: the request it answers, if
+   *  any). While training it runs in the background if a tester is there; otherwise it is a job. */
+  function start(reason, epochStats = {}, request = null) {
+    if (engine.count('test') === 0) return;
+    if (s.state === 'training' && tester && tester.usable()) {
+      testInBackground(reason, epochStats);
+      return;
+    }
+    const job = Object.assign({ kind: 'evaluation', reason, request, result: null }, epochStats);
+    s.jobs.add(job, engine.count('test'), (first, count) => {
+      // the core keeps the running totals; the first chunk starts them over
+      job.result = engine.evaluate('test', first, count, { reset: first === 0 });
+    }, () => finish(job));
+  }
+
+  /** Classifies the whole test set as a job, then done({predicted, confidence}). */
+  function classify(request, done) {
+    const n = engine.count('test');
+    const predicted = new Uint8Array(n), confidence = new Float32Array(n);
+    s.jobs.add({ kind: 'classification', request }, n, (first, count) => {
+      const part = engine.classify('test', first, count);
+      predicted.set(part.predicted, first);
+      confidence.set(part.confidence, first);
+    }, () => done({ predicted, confidence }));
+  }
+
+  function snapshot() {
+    const p = s.progress || { samples: 0, epoch: 0 };
+    return { generation: s.generation, samples: p.samples, epoch: p.epoch };
+  }
+
+  function testInBackground(reason, epochStats) {
+    tester.test(Object.assign({ reason }, epochStats, snapshot()), engine.saveModel());
+    lastEvalAt = now();
+    trainMsSinceEval = 0;
+    if (reason !== 'done') return;
+    s.awaitingLastTest = true; // the run ends when this test comes back
+    const waitingFor = s.generation;
+    setTimeout(() => {
+      if (s.awaitingLastTest && s.generation === waitingFor) tester.abandon('the tester stopped answering');
+    }, LAST_TEST_PATIENCE_MS + 20 * lastEvalMs);
+  }
+
+  function testedInBackground(job, result, seconds) {
+    if (job.generation !== s.generation) return; // a network since replaced
+    lastEvalMs = seconds * 1000;
+    publish(job, result, seconds, true);
+  }
+
+  /** The tester failed: the tests it still owed run here, on the network as it stands now. */
+  function testerFailed(jobsOwed) {
+    for (const job of jobsOwed) {
+      if (job.generation !== s.generation || job.reason === 'periodic') continue;
+      s.awaitingLastTest = false;
+      start(job.reason, epochStatsOf(job));
+    }
+    s.jobs.schedule();
+  }
+
+  function finish(job) {
+    lastEvalAt = now();
+    lastEvalMs = job.ms;
+    trainMsSinceEval = 0;
+    publish(Object.assign(job, snapshot()), job.result, job.ms / 1000, false);
+  }
+
+  /** Reports a test of the network as it was at job.samples (job: snapshot() and the
+   *  reason, with the epoch's figures when it closes one). A background test that comes
+   *  back after a newer one (a step while paused) only adds its epoch's row; an
+   *  `evaluate` request is answered whatever came before. */
+  function publish(job, result, seconds, background) {
+    const evaluation = {
+      type: 'evaluation', testAccuracy: result.accuracy, testLoss: result.loss, confusion: result.confusion,
+      samples: job.samples, epochFloat: job.samples / (s.figures.trainingSetSize() || 1), seconds, background,
+    };
+    if (!lastEvaluation || job.samples >= lastEvaluation.samples || job.request) {
+      lastEvaluation = evaluation;
+      s.post(evaluation);
+      sendPredictions();
+    }
+    if (job.epochLoss !== undefined) { // the evaluation that closes an epoch (the last one too)
+      s.post({ type: 'epoch-end', epoch: job.epoch, trainLoss: job.epochLoss, trainAccuracy: job.epochAccuracy, testAccuracy: evaluation.testAccuracy, testLoss: evaluation.testLoss });
+    }
+    if (job.reason === 'done') s.training.finishRun();
+  }
+
+  function choosePreviewIndices() {
+    previewIndices.length = 0;
+    const total = engine.count('test');
+    // a fixed, spread-out sample of the test set (the same images all run long)
+    for (let k = 0; k < Math.min(PREVIEW_COUNT, total); k++) previewIndices.push((k * 397 + 11) % total);
+  }
+
+  /** The preview images' predictions (a job: on the largest networks 24 of them take a while). */
+  function sendPredictions() {
+    if (engine.count('test') === 0 || !s.config || s.jobs.has('predictions')) return;
+    if (previewIndices.length === 0) choosePreviewIndices();
+    const indices = previewIndices.slice(), n = indices.length, pixels = engine.rules.pixels;
+    const images = new Uint8Array(n * pixels);
+    const labels = [], predicted = [], confidence = [];
+    s.jobs.add({ kind: 'predictions' }, n, (first, count) => {
+      for (let k = first; k < first + count; k++) { // (the class and its probability: no activations to copy out)
+        const c = engine.classify('test', indices[k], 1), image = engine.image('test', indices[k]);
+        images.set(image.pixels, k * pixels);
+        labels.push(image.label);
+        predicted.push(c.predicted[0]);
+        confidence.push(c.confidence[0]);
+      }
+    }, () => s.post({ type: 'predictions', indices, images, labels, predicted, confidence }, [images.buffer]));
+  }
+
+  return {
+    start,
+    classify,
+    periodicDue() {
+      return now() - lastEvalAt >= EVALUATE_EVERY_MS && (tester && tester.usable() ? tester.idle
+        : trainMsSinceEval >= lastEvalMs * (1 - EVALUATION_SHARE) / EVALUATION_SHARE);
+    },
+    trained(ms) { trainMsSinceEval += ms; },
+    testSetLoaded(images, labels) {
+      choosePreviewIndices();
+      if (tester) tester.loadTestSet(images, labels); // (the engine keeps a copy)
+    },
+    redo(dropped) {
+      dropped.filter((job) => job.kind === 'evaluation' && !job.request).forEach((job) => start(job.reason, epochStatsOf(job)));
+    },
+    get last() { return lastEvaluation; },
+    get lastMs() { return lastEvalMs; },
+    reset() {
+      trainMsSinceEval = lastEvalMs = 0;
+      lastEvaluation = null;
+    },
+    restartClock() { lastEvalAt = now(); },
+  };
+}

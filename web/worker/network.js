@@ -1,0 +1,71 @@
+/* network.js - the network in place and its run id: building one from a config (configure,
+ * reset), replacing it by a model file (load-model), saving it (save-model), and changing
+ * its hyperparameters during a run (set-hyper). A new network cancels the jobs of the old
+ * one, starts the run over and shows how it does before any training.
+ *
+ *   const network = createNetwork(s)   s: the session's record (session.js)
+ *   network.configure(m), network.reset(m), network.loadModel(m), network.saveModel(),
+ *   network.setHyper(m)                the requests
+ *   network.rebuild()                  the same config again, same run id: a new run from the start */
+
+export function createNetwork(s) {
+  const engine = s.engine;
+
+  /** The run id a request asks for: its own `run`, or the next one. */
+  const nextRun = (m) => (Number.isInteger(m.run) ? m.run : s.run + 1);
+
+  /* A new network is in place (built or loaded): forget the last run, say so,
+   * and show how the network does before any training. */
+  function startOver(result, config, run, extra) {
+    s.jobs.cancel('a new network replaced the one it was for');
+    s.run = run;
+    s.generation++;
+    s.awaitingLastTest = false;
+    s.config = config;
+    s.state = 'idle';
+    s.progress = null;
+    s.epochStartSamples = 0;
+    s.jobs.restart();
+    s.training.reset();
+    s.figures.reset();
+    s.tests.reset();
+    s.post(Object.assign({ type: 'configured', arch: result.arch, archText: result.archText, parameters: result.parameters,
+      config }, extra));
+    s.figures.send();
+    s.tests.start('configure'); // (the predictions follow it)
+  }
+
+  /** A fresh network from `input` (checked by the core: a bad setting throws naming its field). */
+  function build(input, run) {
+    const result = engine.init(input);
+    startOver(result, Object.assign({ preset: input.preset || 'custom' }, result.config), run, {});
+  }
+
+  return {
+    configure(m) { build(m.config, nextRun(m)); },
+    reset(m) { s.requireNetwork(); build(s.config, nextRun(m)); },
+    rebuild() { build(s.config, s.run); },
+    setHyper(m) {
+      s.requireNetwork();
+      const hyper = engine.setHyper(m.hyper || {});
+      s.config = Object.assign({}, s.config, hyper);
+      s.post({ type: 'hyper', hyper });
+    },
+    saveModel() {
+      s.requireNetwork();
+      const bytes = engine.saveModel();
+      s.post({ type: 'model', bytes, arch: engine.arch(), archText: engine.archText(), testAccuracy: s.tests.last ? s.tests.last.testAccuracy : null,
+        taught: engine.taughtCount() }, [bytes.buffer]);
+    },
+    loadModel(m) {
+      if (s.training.running()) s.training.pause();
+      // the loaded network trains on from here with the hyperparameters in force
+      const result = engine.loadModel(new Uint8Array(m.bytes));
+      // with no network before it, the rest of the settings are the core's default preset's
+      const config = Object.assign({}, engine.rules.presets.default, s.config, engine.hyper, { arch: result.archText, preset: 'loaded' });
+      delete config.description;
+      delete config.expect;
+      startOver(result, config, nextRun(m), { loaded: true });
+    },
+  };
+}
