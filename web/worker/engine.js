@@ -15,7 +15,7 @@
  *   engine.init({ arch: '784-128-10', init: 'he', seed: 1, batch: 64, lr: 0.1, momentum: 0.9,
  *                 weightDecay: 0, lrDecay: 0.3, epochs: 5, iterations: 0, optimizer: 'sgd',
  *                 schedule: 'step', beta1: 0.9, beta2: 0.999, eps: 1e-8, shift: 0, rotate: 0, scale: 0 });
- *   // (rotate and scale may be left out: off)
+ *   // (the keys: engine.rules.settings; one left out keeps the default preset's value)
  *   // or any preset as it stands: engine.init(engine.rules.presets.cnn)
  *   const progress = engine.step(4096);     // one slice: call again and again
  *   const result = engine.evaluate('test');  // { count, correct, accuracy, loss, confusion }
@@ -26,9 +26,6 @@
   const Threads = root.MnistThreads || require('./engine-threads.js');
   const Inflate = root.MnistInflate || require('./inflate.js');
   const SETS = { train: 0, test: 1 };
-  // The augmentations added after shift: a caller that does not name them leaves them off.
-  const AUGMENT_OFF = { rotate: 0, scale: 0 };
-  const HYPER_NAMES = ['optimizer', 'schedule']; // the hyperparameters that are names, not numbers
   const now = () => performance.now();
 
   /** An Error with the setting at fault (null: none). */
@@ -44,18 +41,6 @@
   }
 
   const pick = (object, keys) => Object.fromEntries(keys.map((k) => [k, object[k]]));
-
-  /* WebAssembly would turn a string, a boolean or a missing value silently into a
-   * number; the core checks the ranges of real numbers (and which names it knows). */
-  function requireNumbers(object, keys) {
-    for (const key of keys) {
-      const value = object[key], name = HYPER_NAMES.includes(key);
-      if (value === undefined) throw failure(`${key} is missing`, key);
-      if (typeof value !== (name ? 'string' : 'number')) {
-        throw failure(`${key} must be a ${name ? 'name' : 'number'}, not ${JSON.stringify(value)}`, key);
-      }
-    }
-  }
 
   /** The architecture as the core's text: '784-c16k3-p2-64-10' as it is, or a list
    *  of widths [784, 128, 10] joined ('784-128-10'); the core checks the rest. */
@@ -115,9 +100,10 @@
       this.rules = JSON.parse(this.string(this.x.rules()));
       this.progressFields = this.string(this.x.progress_fields()).split(' ');
       this.evaluationFields = this.string(this.x.evaluation_fields()).split(' ');
-      // The settings a run can change, in the order the module's init and set_hyper take them (the core's list).
+      // Every setting (the core's table, by key) and those a run can change.
+      this.settings = new Map(this.rules.settings.map((s) => [s.key, s]));
       this.hyperKeys = this.rules.hyper;
-      this.configKeys = ['arch', 'init', 'seed', ...this.hyperKeys];
+      this.configKeys = [...this.settings.keys()];
       this.hyper = null;
       this.described = null; // the cache of netLayers(): {text, layers}
       this.threadChoice = options.probeThreads === false ? null : new Threads.ThreadChoice();
@@ -209,12 +195,12 @@
       }
       const imagesName = this.copyString(named.images);
       const labelsName = this.copyString(named.labels);
-      // load_dataset owns (and on failure frees) the two data buffers.
-      const status = this.x.load_dataset(which, imagesData.ptr, imagesData.size, imagesName,
-        labelsData.ptr, labelsData.size, labelsName);
+      // dataset_file takes the data buffers (load_dataset frees them on failure).
+      this.x.dataset_file(0, imagesData.ptr, imagesData.size, imagesName);
+      this.x.dataset_file(1, labelsData.ptr, labelsData.size, labelsName);
       this.x.mem_free(imagesName);
       this.x.mem_free(labelsName);
-      this.check(status);
+      this.check(this.x.load_dataset(which));
       return { count: this.count(set) };
     }
 
@@ -234,31 +220,53 @@
     }
 
     // ---- network ----------------------------------------------------------------
-    /** A fresh network from a config (keys: configKeys), checked by the core. */
+    // ---- settings by name (the module's config_* exports; keys and kinds from rules.settings) ----
+    /** A fresh network from a config (keys: configKeys; one left out keeps the default preset's
+     *  value, other keys are ignored), checked by the core. */
     init(config) {
-      config = { ...AUGMENT_OFF, ...config };
-      const arch = archText(config.arch);
-      if (typeof config.init !== 'string') throw failure(`init must be 'he' or 'seed', not ${JSON.stringify(config.init)}`, 'init');
-      requireNumbers(config, ['seed', ...this.hyperKeys]);
-      this.check(this.call(this.x.init, [arch, config.init, config.seed, ...this.hyperKeys.map((k) => config[k])]));
-      this.hyper = pick(config, this.hyperKeys);
-      return { arch: this.arch(), archText: this.archText(), parameters: this.paramCount(), config: pick(config, this.configKeys) };
+      this.check(this.call(this.x.config_begin, ['default']));
+      for (const key of this.configKeys) if (key in config) this.stageSetting(key, config[key]);
+      this.check(this.x.config_create());
+      const now = this.netConfig();
+      this.hyper = pick(now, this.hyperKeys);
+      return { arch: this.arch(), archText: this.archText(), parameters: this.paramCount(), config: now };
     }
 
-    /** Changes some of the hyperparameters (hyperKeys: any other key is refused, naming it);
-     *  returns all of them as now in force. */
+    /** Changes some of the hyperparameters (hyperKeys: any other key is refused by the core,
+     *  naming it); returns all of them as now in force. */
     setHyper(partial) {
-      const keys = this.hyperKeys;
-      const fixed = Object.keys(partial).find((k) => !keys.includes(k));
-      if (fixed !== undefined) {
-        throw failure(this.configKeys.includes(fixed) ? `${fixed} cannot change during a run: configure a new network`
-          : `unknown setting '${fixed}' (a run can change ${keys.join(', ')})`, fixed);
+      this.check(this.call(this.x.config_begin, ['']));
+      for (const [key, value] of Object.entries(partial)) this.stageSetting(key, value);
+      this.check(this.x.config_apply());
+      this.hyper = pick(this.netConfig(), this.hyperKeys);
+      return { ...this.hyper };
+    }
+
+    /** Stages one setting in the module: a number, or a text for a choice or an architecture.
+     *  WebAssembly would turn a string, a boolean or a missing value silently into a number, so
+     *  the kind is checked here; the core checks the value (and names an unknown key). */
+    stageSetting(key, value) {
+      const setting = this.settings.get(key);
+      if (value === undefined) throw failure(`${key} is missing`, key);
+      if (setting && setting.kind === 'arch') value = archText(value);
+      const text = setting ? setting.kind === 'choice' || setting.kind === 'arch' : typeof value === 'string';
+      if (typeof value !== (text ? 'string' : 'number')) {
+        throw failure(`${key} must be a ${text ? 'name' : 'number'}, not ${JSON.stringify(value)}`, key);
       }
-      const next = { ...(this.hyper || this.defaultHyper()), ...partial };
-      requireNumbers(next, keys);
-      this.check(this.call(this.x.set_hyper, keys.map((k) => next[k])));
-      this.hyper = next;
-      return { ...next };
+      if (!text) return this.check(this.call(this.x.config_number, [key, value]));
+      const encoded = new TextEncoder().encode(value), ptr = this.copyIn(encoded);
+      try {
+        this.check(this.call(this.x.config_text, [key, ptr, encoded.length]));
+      } finally {
+        this.x.mem_free(ptr);
+      }
+    }
+
+    /** The network's configuration as the core has it (every setting; a loaded model's: how it
+     *  was trained), or null when there is none. */
+    netConfig() {
+      const text = this.string(this.x.config_json(0));
+      return text ? JSON.parse(text) : null;
     }
 
     /** The module's function fn on args, each text among them copied into the module's
@@ -275,9 +283,6 @@
         pointers.forEach((p) => this.x.mem_free(p));
       }
     }
-
-    /** A loaded model's hyperparameters when no network came before: the core's default preset's. */
-    defaultHyper() { return pick(this.rules.presets.default, this.hyperKeys); }
 
     /** The values each layer outputs per sample, 784 first (a convolution's or pool's: H×W×C). */
     arch() {
@@ -358,16 +363,15 @@
 
     /** Predicted class and its probability for images first..first+count-1 of a set (all by default). */
     classify(set, first = 0, n = this.count(set)) {
-      const predictedPtr = this.x.mem_alloc(n), confidencePtr = this.x.mem_alloc(4 * n);
+      const out = this.x.mem_alloc(5 * n); // n probabilities (floats), then n classes (bytes)
       try {
-        this.check(this.x.classify(setIndex(set), first, n, predictedPtr, confidencePtr));
+        this.check(this.x.classify(setIndex(set), first, n, out));
         return {
-          predicted: this.bytes().slice(predictedPtr, predictedPtr + n),
-          confidence: new Float32Array(this.memory.buffer, confidencePtr, n).slice(),
+          predicted: this.bytes().slice(out + 4 * n, out + 5 * n),
+          confidence: new Float32Array(this.memory.buffer, out, n).slice(),
         };
       } finally {
-        this.x.mem_free(predictedPtr);
-        this.x.mem_free(confidencePtr);
+        this.x.mem_free(out);
       }
     }
 
@@ -442,14 +446,16 @@
       }
     }
 
-    /** Replaces the network by a saved model; the hyperparameters in force stay. */
+    /** Replaces the network by a saved model, with the configuration it was trained with
+     *  (config; a file of an earlier format carries none: the hyperparameters in force stay). */
     loadModel(bytes) {
       const ptr = this.copyIn(bytes);
       const status = this.x.model_load(ptr, bytes.byteLength);
       this.x.mem_free(ptr);
       this.check(status);
-      if (!this.hyper) this.hyper = this.defaultHyper();
-      return { arch: this.arch(), archText: this.archText(), parameters: this.paramCount() };
+      const config = this.netConfig();
+      this.hyper = pick(config, this.hyperKeys);
+      return { arch: this.arch(), archText: this.archText(), parameters: this.paramCount(), config };
     }
   }
 
