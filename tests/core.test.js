@@ -412,6 +412,21 @@ test('IDX: the real MNIST files parse', (t) => {
 
 // ---- model files ------------------------------------------------------------------------
 
+/** Each case [name, bytes, code, message]: the model file is refused with that code and a
+ *  message that matches and names the file. */
+async function expectRefused(t, dir, cases) {
+  for (const [name, bytes, code, message] of cases) {
+    await t.test(`${name} -> ${code}`, () => {
+      const file = path.join(dir, `bad-${name.replace(/\W+/g, '-')}.model`);
+      fs.writeFileSync(file, bytes);
+      const r = check(['model', file]);
+      assert.equal(r.code, code, r.message);
+      assert.match(r.message, message);
+      assert.ok(r.message.includes(path.basename(file)), 'the message names the file');
+    });
+  }
+}
+
 test('model files (version 1, what earlier builds wrote of a dense net): every defect is rejected with its own error', async (t) => {
   const dir = tempDir(t);
   const goodPath = path.join(dir, 'good.model');
@@ -452,16 +467,7 @@ test('model files (version 1, what earlier builds wrote of a dense net): every d
     ['a NaN parameter', withFixedCrc(edit((b) => b.writeFloatLE(NaN, paramsStart + 40))), 'MNIST_E_MODEL_VALUE', /parameter 10 /],
     ['an infinite parameter', withFixedCrc(edit((b) => b.writeFloatLE(-Infinity, paramsStart))), 'MNIST_E_MODEL_VALUE', /parameter 0 /],
   ];
-  for (const [name, bytes, code, message] of cases) {
-    await t.test(`${name} -> ${code}`, () => {
-      const file = path.join(dir, `bad-${name.replace(/\W+/g, '-')}.model`);
-      fs.writeFileSync(file, bytes);
-      const r = check(['model', file]);
-      assert.equal(r.code, code, r.message);
-      assert.match(r.message, message);
-      assert.ok(r.message.includes(path.basename(file)), 'the message names the file');
-    });
-  }
+  await expectRefused(t, dir, cases);
 });
 
 test('model files, version 2: a CNN round-trips, and every layer defect is rejected with its own error', async (t) => {
@@ -558,16 +564,7 @@ test('model files, version 4: the configuration it was trained with comes back; 
       'MNIST_E_MODEL_LENGTH', /configuration of 70000 bytes \(at most 65536\)/],
     ['cut before the configuration', good.subarray(0, configAt + 2), 'MNIST_E_MODEL_SHORT', /truncated before its configuration/],
   ];
-  for (const [name, bytes, code, message] of cases) {
-    await t.test(`${name} -> ${code}`, () => {
-      const file = path.join(dir, `bad-${name.replace(/\W+/g, '-')}.model`);
-      fs.writeFileSync(file, bytes);
-      const r = check(['model', file]);
-      assert.equal(r.code, code, r.message);
-      assert.match(r.message, message);
-      assert.ok(r.message.includes(path.basename(file)), 'the message names the file');
-    });
-  }
+  await expectRefused(t, dir, cases);
 });
 
 // ---- convolution and max-pooling (src/core/conv.c) ---------------------------------------

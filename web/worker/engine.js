@@ -219,8 +219,7 @@
       return this.bytes().slice(ptr, ptr + this.count(set));
     }
 
-    // ---- network ----------------------------------------------------------------
-    // ---- settings by name (the module's config_* exports; keys and kinds from rules.settings) ----
+    // ---- network, its settings by name (the module's config_* exports; keys and kinds from rules.settings) ----
     /** A fresh network from a config (keys: configKeys; one left out keeps the default preset's
      *  value, other keys are ignored), checked by the core. */
     init(config) {
