@@ -1,15 +1,17 @@
 /* make_seeds.c - writes the model harnesses' seed corpus (model_raw.c,
  * model_crc.c) with the core's own writer, at build time:
- *   make_seeds DIR   ->  DIR/v1-784-10-10.model, DIR/v2-..., DIR/v3-...
- * One valid file of every model format version (src/core/model.c), small
- * networks so that the files stay a few KB to ~33 KB, plus a version 2 file
- * of a dense network (which the writer never makes: it saves those as
- * version 1). A new format version gets its seed here, in the same change:
+ *   make_seeds DIR   ->  DIR/v1-784-10-10.model, DIR/v2-..., DIR/v3-..., DIR/v4-...
+ * Valid files of every model format version (src/core/model.c; the earlier
+ * ones as earlier builds wrote them, nn_model_save_as), small networks so
+ * that the files stay a few KB to ~33 KB, and a version 2 file of a dense
+ * network (which earlier builds saved as version 1). A new format version
+ * gets its seed here, in the same change:
  * the run fails if the loader reads a version (it answers anything but
  * "version not supported" to it) that no seed has. */
 #include <zlib.h>
 
 #include "fuzz.h"
+#include "../src/core/nn.h" /* nn_model_save_as: the earlier versions */
 
 #define VERSIONS 64 /* format versions probed: 0 .. VERSIONS-1 */
 
@@ -47,12 +49,13 @@ static mnist_net *net_of(const char *arch, int taught) {
     return net;
 }
 
-/* Saves a network; returns its format version. */
-static uint32_t save(const char *dir, const char *name, mnist_net *net, uint8_t **bytes, size_t *size) {
+/* Saves a network as format `version`; returns the version written. */
+static uint32_t save(const char *dir, const char *name, mnist_net *net, uint32_t version, uint8_t **bytes,
+                     size_t *size) {
     mnist_error err;
-    *size = mnist_model_size(net);
-    *bytes = malloc(*size);
-    if (!*bytes || mnist_model_save(net, *bytes, *size, &err) != MNIST_OK) FUZZ_FAIL("cannot save %s", name);
+    *size = nn_model_size_as(net, version);
+    *bytes = malloc(*size ? *size : 1);
+    if (!*bytes || nn_model_save_as(net, version, *bytes, *size, &err) != MNIST_OK) FUZZ_FAIL("cannot save %s", name);
     write_file(dir, name, *bytes, *size);
     return fuzz_le32(*bytes + 8);
 }
@@ -73,6 +76,8 @@ int main(int argc, char **argv) {
         {"v2-784-p4-p7-10.model", "784-p4-p7-10", 0, 2},
         {"v3-784-10-10-taught2.model", "784-10-10", 2, 3},
         {"v3-784-p4-p7-10-taught3.model", "784-p4-p7-10", 3, 3},
+        {"v4-784-10-10.model", "784-10-10", 0, 4},
+        {"v4-784-c2k3-p2-10-taught2.model", "784-c2k3-p2-10", 2, 4},
     };
     int seen[VERSIONS] = {0};
     uint8_t *probe = NULL;
@@ -81,27 +86,16 @@ int main(int argc, char **argv) {
         mnist_net *net = net_of(seeds[s].arch, seeds[s].taught);
         uint8_t *bytes;
         size_t size;
-        uint32_t version = save(argv[1], seeds[s].name, net, &bytes, &size);
+        uint32_t version = save(argv[1], seeds[s].name, net, seeds[s].version, &bytes, &size);
         if (version != seeds[s].version) FUZZ_FAIL("%s was saved as version %u", seeds[s].name, version);
         seen[version < VERSIONS ? version : 0] = 1;
         if (s == 0) {
             probe = fuzz_copy(bytes, size);
             probe_size = size;
             /* The same dense network as a version 2 file: layer records (kind 0, units, 0, 0). */
-            const int units[] = {10, 10};
-            size_t head = 16 + 4 * 3, params = size - head - 4, size2 = 16 + 16 * 2 + params + 4;
-            uint8_t *v2 = calloc(1, size2);
-            if (!v2) FUZZ_FAIL("out of memory");
-            memcpy(v2, bytes, 16);
-            put_le32(v2 + 8, 2);
-            for (int l = 0; l < 2; l++) put_le32(v2 + 16 + 16 * l + 4, (uint32_t)units[l]);
-            memcpy(v2 + 16 + 32, bytes + head, params);
-            put_le32(v2 + size2 - 4, (uint32_t)crc32(0L, v2, (uInt)(size2 - 4)));
-            mnist_error err;
-            mnist_net *back = mnist_model_load(v2, size2, "v2-784-10-10.model", &err);
-            if (!back) FUZZ_FAIL("%s", err.message);
-            mnist_free(back);
-            write_file(argv[1], "v2-784-10-10.model", v2, size2);
+            uint8_t *v2;
+            size_t size2;
+            save(argv[1], "v2-784-10-10.model", net, 2, &v2, &size2);
             free(v2);
         }
         free(bytes);

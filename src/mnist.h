@@ -18,9 +18,11 @@
  * the input and what is wrong (and, for a rejected setting, its key). A
  * failed call leaves its outputs untouched.
  *
- * Rules: the presets and every setting's limits live in one table each
- * (src/core/config.c); the checks, the CLI's help and mnist_rules_json()
- * (the page's copy) are all read from them.
+ * Rules: the presets live in one table (src/core/config.c), every setting's
+ * key, words, help text and range in another (mnist_settings,
+ * src/core/settings.c); the checks, setting by name, the CLI's flags and
+ * help, the model file's configuration and mnist_rules_json() (the page's
+ * copy) are all read from them.
  *
  * Determinism: the same config (seed included) and the same data give
  * bit-identical parameters on every run and in every build (native and
@@ -43,7 +45,7 @@
 #define MNIST_MAX_CHANNELS 64    /* most filters of a convolution */
 #define MNIST_MAX_FILE_BYTES (256u << 20) /* the largest data or model file read (decompressed):
                                              the CLI's and the page's worker's bound (rules) */
-/* (the limits table, mnist_limits, is built from these four) */
+/* (the settings' and structure's limits are built from these four) */
 
 typedef enum {
     MNIST_OK = 0,
@@ -172,25 +174,73 @@ typedef struct {
 } mnist_preset_def;
 extern const mnist_preset_def mnist_presets[];
 
-/* The settings with a numeric range, and their limits. */
-typedef enum {
-    MNIST_SET_BATCH, MNIST_SET_LR, MNIST_SET_MOMENTUM, MNIST_SET_WEIGHT_DECAY, MNIST_SET_LR_DECAY,
-    MNIST_SET_BETA1, MNIST_SET_BETA2, MNIST_SET_EPS, MNIST_SET_EPOCHS, MNIST_SET_ITERATIONS, MNIST_SET_SEED,
-    MNIST_SET_LAYERS,   /* layers after the input */
-    MNIST_SET_WIDTH,    /* units of a hidden layer */
-    MNIST_SET_CHANNELS, /* filters of a convolution */
-    MNIST_SET_SHIFT,    /* augmentation: max pixels of a random shift */
-    MNIST_SET_ROTATE,   /* augmentation: max degrees of a random rotation */
-    MNIST_SET_SCALE,    /* augmentation: max relative change of a random scaling */
-    MNIST_N_SETTINGS
-} mnist_setting;
+/* ---- settings by name ------------------------------------------------------ */
+
+/* What a setting's value is. WHOLE (a long in mnist_config), NUMBER (a float),
+ * SEED (the uint64_t seed; a whole number) are numbers in [min, max] (either
+ * end excluded when min_exclusive / max_exclusive); CHOICE is one of the
+ * names in `choices` (an enum in mnist_config, its value the name's index);
+ * ARCH is the architecture text (mnist_parse_arch: n_layers, sizes, layers). */
+typedef enum { MNIST_KIND_WHOLE, MNIST_KIND_NUMBER, MNIST_KIND_CHOICE, MNIST_KIND_ARCH, MNIST_KIND_SEED } mnist_kind;
+
+/* One row of the settings table (src/core/settings.c): the only home of a
+ * setting's key, words, help text and range. Everything else is generated
+ * from the table: the checks (mnist_config_check), setting by name
+ * (mnist_config_set), the page's rules (mnist_rules_json "settings"), the
+ * CLI's flags and --help (--weight-decay for "weightDecay") and the
+ * configuration a model file carries. A setting's value in each preset is
+ * its field in the preset's mnist_config (src/core/config.c). */
 typedef struct {
-    const char *key;    /* the config key ("weightDecay"), also mnist_error.field */
+    const char *key;    /* camelCase: the config key, mnist_error.field, the rules' key */
     const char *words;  /* as messages say it ("weight decay") */
+    const char *help;   /* one line for a reader (the CLI's --help, the page) */
+    mnist_kind kind;
+    const char *group;  /* where a form shows it: "network", "training" or "augmentation" */
+    int hyper;          /* a running network may change it (mnist_set_hyper); the
+                           others need a new network */
+    double min, max;    /* the numbers' range */
+    int min_exclusive, max_exclusive;
+    const char *const *choices; /* CHOICE: the names, NULL-ended; index = the value */
+    size_t offset;      /* where the value is in mnist_config (not for ARCH) */
+} mnist_setting;
+/* The table, in the order a form shows them; the row after the last has key NULL. */
+extern const mnist_setting mnist_settings[];
+
+/* The row of `key`, NULL if there is none. */
+const mnist_setting *mnist_setting_find(const char *key);
+/* Checks one value against a numeric setting's range: a number, in range,
+ * whole if it must be; MNIST_E_CONFIG naming the setting. */
+mnist_status mnist_setting_check(const mnist_setting *s, double value, mnist_error *err);
+/* Sets one setting of cfg by its key from text: a number ("0.05", "1e-8"),
+ * a choice's name ("adam") or an architecture ("784-128-10"); len bytes, no
+ * NUL needed (an embedded NUL is refused). Numbers are read by the core's
+ * own reader (the same bits in every build). Checks the value (its range,
+ * its name, its layers); MNIST_E_CONFIG naming the key for an unknown key
+ * or a bad value, and cfg is untouched. Rules between settings (epochs or
+ * iterations above 0) are mnist_config_check's. */
+mnist_status mnist_config_set(mnist_config *cfg, const char *key, const char *text, size_t len, mnist_error *err);
+/* The same for a number (a whole number for WHOLE and SEED settings);
+ * refused for CHOICE and ARCH settings. */
+mnist_status mnist_config_set_number(mnist_config *cfg, const char *key, double value, mnist_error *err);
+/* A setting's value in cfg as text (what mnist_config_set reads back to the
+ * same bits: a float in the fewest digits that do). Writes at most cap bytes
+ * (NUL included); returns the whole text's length, like snprintf. */
+size_t mnist_config_get(const mnist_config *cfg, const mnist_setting *s, char *buf, size_t cap);
+/* Every setting of cfg as "key=value\n" lines in table order (what a model
+ * file carries), or as one JSON object {"arch":"784-128-10","init":"he",...}
+ * (numbers as numbers). Like snprintf. */
+size_t mnist_config_lines(const mnist_config *cfg, char *buf, size_t cap);
+size_t mnist_config_json(const mnist_config *cfg, char *buf, size_t cap);
+
+/* The limits of an architecture's structure (the layers, their widths, a
+ * convolution's filters): whole numbers, checked by mnist_parse_arch. */
+typedef enum { MNIST_LIMIT_LAYERS, MNIST_LIMIT_WIDTH, MNIST_LIMIT_CHANNELS, MNIST_N_LIMITS } mnist_limit_id;
+typedef struct {
+    const char *key;    /* "layers", "width", "channels" */
+    const char *words;  /* "weight layers", "hidden units", "filters" */
     double min, max;
-    int integer, min_exclusive, max_exclusive;
 } mnist_limit;
-extern const mnist_limit mnist_limits[MNIST_N_SETTINGS];
+extern const mnist_limit mnist_limits[MNIST_N_LIMITS];
 
 /* Fills cfg from a preset by name; MNIST_E_CONFIG for an unknown name. */
 mnist_status mnist_preset(const char *name, mnist_config *cfg, mnist_error *err);
@@ -202,7 +252,8 @@ mnist_status mnist_parse_optimizer(const char *name, mnist_optimizer *opt, mnist
 const char *mnist_optimizer_name(mnist_optimizer opt);
 mnist_status mnist_parse_schedule(const char *name, mnist_schedule *schedule, mnist_error *err);
 const char *mnist_schedule_name(mnist_schedule schedule);
-/* Parses an architecture into cfg->n_layers / sizes / layers. The grammar:
+/* Parses an architecture into cfg->n_layers / sizes / layers (the rest of cfg
+ * is neither read nor checked). The grammar:
  * layers joined by '-', the input 784 first (a 28x28x1 image), then any of
  *   N        a dense layer of N units (ReLU after it unless it is the last)
  *   cNkK     a convolution of N filters K x K, stride 1, ReLU after it;
@@ -230,12 +281,12 @@ size_t mnist_arch_format(int n_layers, const int *sizes, const mnist_layer_spec 
  * layers before that token. Writes at most cap bytes (NUL included) and
  * returns the length of the whole text, like snprintf. */
 size_t mnist_arch_describe(const char *text, char *buf, size_t cap);
-/* Checks one value against its limit: a number, in range, whole if it must be. */
-mnist_status mnist_check(mnist_setting setting, double value, mnist_error *err);
-/* Checks every field of cfg / hyper; MNIST_E_CONFIG naming the first bad one. */
+/* Checks every setting of cfg (every row of mnist_settings) / of hyper (the
+ * rows with `hyper`), then the rules between them (epochs or iterations above
+ * 0); MNIST_E_CONFIG naming the first bad one. */
 mnist_status mnist_config_check(const mnist_config *cfg, mnist_error *err);
 mnist_status mnist_hyper_check(const mnist_hyper *hyper, mnist_error *err);
-/* The presets, limits and initialisations as one JSON object (format:
+/* The settings, presets, limits and initialisations as one JSON object (format:
  * src/core/rules.c). Writes at most cap bytes (NUL included) and returns the
  * length of the whole text, like snprintf. */
 size_t mnist_rules_json(char *buf, size_t cap);
@@ -288,6 +339,10 @@ size_t mnist_param_count(const mnist_net *net);
  * rows, columns, input channels) then its O biases; a pool has none. Writable. */
 float *mnist_params(mnist_net *net);
 mnist_hyper mnist_get_hyper(const mnist_net *net);
+/* The configuration the network was created with (or, for a loaded model,
+ * the one its file carries: how it was trained), with the hyperparameters
+ * now in force. */
+mnist_config mnist_get_config(const mnist_net *net);
 mnist_status mnist_set_hyper(mnist_net *net, const mnist_hyper *hyper, mnist_error *err);
 
 /* ---- training -------------------------------------------------------------- */
@@ -383,11 +438,16 @@ void mnist_taught_clear(mnist_net *net);
 
 size_t mnist_model_size(const mnist_net *net);
 /* Writes exactly mnist_model_size(net) bytes into buf (cap must be enough):
- * format version 1 for a dense network (as ever), version 2 (the layer
- * sequence) for a convolutional one, version 3 (version 2 and the taught
- * examples) for any network with taught examples. Loading reads all three. */
+ * format version 4, the layers, the parameters, the taught examples and the
+ * configuration (every setting as mnist_config_lines writes it). Loading
+ * also reads the earlier versions: 1 (dense networks), 2 (any layers) and 3
+ * (2 with taught examples). */
 mnist_status mnist_model_save(const mnist_net *net, uint8_t *buf, size_t cap, mnist_error *err);
-/* Validates everything and builds a network (default hyperparameters). */
+/* Validates everything and builds a network whose configuration
+ * (mnist_get_config) is the file's: a version 4 file's settings (a setting
+ * it lacks, and every setting of an earlier version, from the default
+ * preset); a setting the file names that this build does not know is
+ * ignored. */
 mnist_net *mnist_model_load(const uint8_t *buf, size_t len, const char *name, mnist_error *err);
 
 #endif

@@ -154,8 +154,28 @@ function writeIdxMirror(dir) {
   return { dir, checksumFile, sums, bytes: (key) => fs.readFileSync(path.join(dir, key)) };
 }
 
+/** A model file's parts (format: src/core/model.c): { version, layers, paramsAt (byte offset
+ *  of the first parameter), paramCount, taught, config } where config is a version 4 file's
+ *  configuration lines as { key: text } in their order (null for an earlier version). */
+function modelLayout(bytes) {
+  const version = bytes.readUInt32LE(8), layers = bytes.readUInt32LE(12);
+  const paramsAt = 16 + 4 * (version === 1 ? layers + 1 : 4 * layers) + 4;
+  const paramCount = bytes.readUInt32LE(paramsAt - 4);
+  let at = paramsAt + 4 * paramCount, taught = 0, config = null;
+  if (version >= 3) {
+    taught = bytes.readUInt32LE(at);
+    at += 4 + taught * 785;
+  }
+  if (version === 4) {
+    const text = bytes.subarray(at + 4, at + 4 + bytes.readUInt32LE(at)).toString('latin1');
+    config = Object.fromEntries(text.split('\n').filter(Boolean).map((line) => [line.slice(0, line.indexOf('=')),
+      line.slice(line.indexOf('=') + 1)]));
+  }
+  return { version, layers, paramsAt, paramCount, taught, config };
+}
+
 module.exports = {
-  ROOT, BUILD, BIN, MNIST_DIR, FASHION_DIR, runBinary, tempDir, readGz, idxImages, idxLabels,
+  modelLayout, ROOT, BUILD, BIN, MNIST_DIR, FASHION_DIR, runBinary, tempDir, readGz, idxImages, idxLabels,
   crc32, withFixedCrc, WASM_PATH, MnistEngine, ownBuffer, mnistSet, DEFAULT, SEED, engineWithMnist,
 };
 module.exports.writeIdxMirror = writeIdxMirror;

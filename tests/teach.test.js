@@ -90,9 +90,11 @@ test('core: teaching reads the drawing as taught, leaves the training run as it 
     }
     assert.deepEqual(j.limit, { ok: true, taught: 105, count: 100, oldestIs5: true, afterRelabel: 100, relabelNewest: true });
     const params = 784 * 16 + 16 + 16 * 10 + 10;
+    const v3Bytes = 8 + 4 + 4 + 2 * 16 + 4 + 4 * params + 4 + 7 * (1 + 784) + 4;
+    assert.ok(j.model.bytes > v3Bytes + 4, 'version 4 adds the configuration');
     assert.deepEqual(j.model, {
-      version: 3, bytes: 8 + 4 + 4 + 2 * 16 + 4 + 4 * params + 4 + 7 * (1 + 784) + 4, roundtrip: true,
-      clearedVersion: 1, clearedBytes: 8 + 4 + 4 + 3 * 4 + 4 + 4 * params + 4,
+      version: 4, bytes: j.model.bytes, roundtrip: true, v3Bytes, v3Roundtrip: true,
+      clearedVersion: 4, clearedBytes: j.model.bytes - 7 * (1 + 784),
     });
   }
 });
@@ -145,8 +147,8 @@ test('engine: misread drawings are read as taught, the test accuracy stays withi
   }
   assert.deepEqual(engine.saveModel(), model, 'a refused teach changed the network');
 
-  // the model file: version 3, loads back with the same bytes, examples and accuracy
-  assert.equal(model[8], 3, 'format version 3');
+  // the model file: version 4, loads back with the same bytes, examples and accuracy
+  assert.equal(model[8], 4, 'format version 4');
   const file = path.join(dir, 'taught.model');
   fs.writeFileSync(file, model);
   const other = await engineWithMnist();
@@ -160,13 +162,12 @@ test('engine: misread drawings are read as taught, the test accuracy stays withi
   assert.equal(evaluated.json.taught, 5);
   assert.match(evaluated.stdout, /the model keeps 5 taught examples/);
   assert.equal(evaluated.json.test_accuracy.toFixed(4), after.accuracy.toFixed(4));
-  // forgetting them: the weights stay, the file is version 1 again
+  // forgetting them: the weights stay, the file holds no examples
   other.clearTaught();
   assert.deepEqual(other.taught(), []);
   const plain = other.saveModel();
-  assert.equal(plain[8], 1);
-  // (version 3 describes the layers as version 2 does: 16 bytes a layer, not 4 a width)
-  assert.equal(plain.length, model.length - (4 + 5 * 785) - (2 * 16 - 3 * 4));
+  assert.equal(plain[8], 4);
+  assert.equal(plain.length, model.length - 5 * 785);
 });
 
 test('a taught CNN: the same bits natively and in WebAssembly on 1 and 2 threads', async (t) => {
@@ -274,7 +275,7 @@ test('page: a CNN model downloads, loads back in the page, and evaluates the sam
   assert.match(download.suggestedFilename(), /^mnist-784-c4k3-p2-c8k3-p2-16-10-\d+\.\d\d\.model$/);
   const file = path.join(dir, 'page-cnn.model');
   await download.saveAs(file);
-  assert.equal(fs.readFileSync(file).readUInt32LE(8), 2, 'a CNN without taught examples: format version 2');
+  assert.equal(fs.readFileSync(file).readUInt32LE(8), 4, 'format version 4');
   const evaluated = runBinary(BIN.mnist, ['eval', '--data', MNIST_DIR, '--model', file]);
   assert.equal(evaluated.status, 0, evaluated.stderr);
   assert.equal(evaluated.json.arch, '784-c4k3-p2-c8k3-p2-16-10');

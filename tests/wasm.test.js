@@ -12,6 +12,7 @@ const { test } = require('node:test');
 
 const {
   BIN, ROOT, MNIST_DIR, runBinary, tempDir, readGz, WASM_PATH, MnistEngine, DEFAULT, SEED, engineWithMnist, mnistSet,
+  modelLayout,
 } = require('./helpers');
 const { fileOf } = require('../common/datasets.js');
 const Threads = require('../web/worker/engine-threads.js');
@@ -35,9 +36,9 @@ test('engine: loads MNIST, trains, evaluates, predicts, saves and loads a model'
   assert.equal(engine.count('train'), 60000);
   assert.equal(engine.count('test'), 10000);
   const configured = engine.init(DEFAULT);
-  // the config in force: rotate and scale, left out, are off
+  // the config in force, as the core has it: rotate and scale, left out, are the default preset's (off)
   assert.deepEqual(configured, { parameters: 101770, arch: [784, 128, 10], archText: '784-128-10',
-    config: { ...DEFAULT, rotate: 0, scale: 0 } });
+    config: { ...DEFAULT, arch: '784-128-10', rotate: 0, scale: 0 } });
   const before = engine.evaluate('test');
   assert.ok(before.accuracy < 0.3, `an untrained net scores ${before.accuracy}`);
   const p = trainIterations(engine, 400, 64, 5000);
@@ -56,11 +57,17 @@ test('engine: loads MNIST, trains, evaluates, predicts, saves and loads a model'
   assert.deepEqual(engine.predict(image).probabilities, first.probabilities);
 
   const model = engine.saveModel();
-  assert.equal(model.length, 407116);
+  const layout = modelLayout(Buffer.from(model));
+  assert.deepEqual([layout.version, layout.paramCount, layout.taught], [4, 101770, 0]);
+  assert.deepEqual(Object.entries(layout.config).map(([k, v]) => [k, typeof configured.config[k] === 'number' ? Number(v) : v]),
+    Object.entries(configured.config), 'the file carries the configuration');
   const params = engine.getParams();
   engine.init({ ...DEFAULT, seed: 9 });
   assert.notDeepEqual(engine.getParams(), params);
-  assert.deepEqual(engine.loadModel(model), { parameters: 101770, arch: [784, 128, 10], archText: '784-128-10' });
+  // the model comes back with the configuration it was trained with (not seed 9's)
+  assert.deepEqual(engine.loadModel(model), { parameters: 101770, arch: [784, 128, 10], archText: '784-128-10',
+    config: configured.config });
+  assert.deepEqual(engine.hyper, Object.fromEntries(engine.hyperKeys.map((k) => [k, configured.config[k]])));
   assert.deepEqual(engine.getParams(), params);
   assert.deepEqual(engine.predictIndex('test', 0).probabilities, first.probabilities);
   engine.setParams(new Float32Array(params.length));
@@ -101,19 +108,20 @@ test('WASM and native builds give bit-identical parameters (default: 300 batches
   const engine = await engineWithMnist();
   const cases = [
     // the preset as it stands (one-cycle planned over the 300 updates, shifts): its config from the rules
-    { name: 'default', config: { ...engine.rules.presets.default, iterations: 300 }, iterations: 300, batch: 64,
+    // (the CLI's --iterations replaces the preset's epochs: so does epochs 0 here, for the same configuration)
+    { name: 'default', config: { ...engine.rules.presets.default, epochs: 0, iterations: 300 }, iterations: 300, batch: 64,
       args: ['--preset', 'default', '--iterations', '300'] },
-    { name: 'SGD, step', config: DEFAULT, iterations: 300, batch: 64,
+    { name: 'SGD, step', config: { ...DEFAULT, epochs: 0, iterations: 300 }, iterations: 300, batch: 64,
       args: ['--arch', '784-128-10', '--schedule', 'step', '--shift', '0', '--iterations', '300'] },
-    { name: 'seed', config: SEED, iterations: 3, batch: 60000, args: ['--preset', 'seed', '--iterations', '3'] },
+    { name: 'seed', config: { ...SEED, epochs: 0, iterations: 3 }, iterations: 3, batch: 60000, args: ['--preset', 'seed', '--iterations', '3'] },
     // convolutional: the preset's net (first layer from its nonzero pixels, Winograd, gradients
     // from the pools' winners), and one through the other kernels (CNN_PATHS)
-    { name: 'cnn', config: { ...engine.rules.presets.cnn, iterations: 40 }, iterations: 40, batch: 128,
+    { name: 'cnn', config: { ...engine.rules.presets.cnn, epochs: 0, iterations: 40 }, iterations: 40, batch: 128,
       args: ['--preset', 'cnn', '--iterations', '40'] },
-    { name: 'cnn paths', config: { ...engine.rules.presets.cnn, arch: CNN_PATHS, iterations: 30 }, iterations: 30, batch: 128,
+    { name: 'cnn paths', config: { ...engine.rules.presets.cnn, arch: CNN_PATHS, epochs: 0, iterations: 30 }, iterations: 30, batch: 128,
       args: ['--preset', 'cnn', '--arch', CNN_PATHS, '--iterations', '30'] },
     // the augmentation: turns, scalings and shifts drawn per sample, resampled bilinearly
-    { name: 'cnn warped', config: { ...engine.rules.presets.cnn, shift: 1, rotate: 12.5, scale: 0.15, iterations: 30 },
+    { name: 'cnn warped', config: { ...engine.rules.presets.cnn, shift: 1, rotate: 12.5, scale: 0.15, epochs: 0, iterations: 30 },
       iterations: 30, batch: 128,
       args: ['--preset', 'cnn', '--shift', '1', '--rotate', '12.5', '--scale', '0.15', '--iterations', '30'] },
   ];
@@ -166,7 +174,7 @@ test('threaded module: 2 threads give the same bits as 1 (default, 200 batches; 
   }
 });
 
-test('a CNN (model file version 2): WASM evaluates it as native does, and trains it on with the same bits on 1 and 2 threads', async (t) => {
+test('a CNN model file: WASM evaluates it as native does, and trains it on with the same bits on 1 and 2 threads', async (t) => {
   const file = path.join(tempDir(t), 'cnn.model');
   const native = runBinary(BIN.mnist, ['train', '--data', MNIST_DIR, '--arch', '784-c4k3-p2-c8k3-p2-16-10', '--batch', '32',
     '--lr', '0.05', '--iterations', '60', '--save', file]);
@@ -185,7 +193,8 @@ test('a CNN (model file version 2): WASM evaluates it as native does, and trains
     const p = engine.predictIndex('test', 0);
     assert.equal(p.activations.length, 6, 'one array of outputs per layer (conv, pool, conv, pool, dense, dense)');
     assert.equal(p.activations[0].length, 26 * 26 * 4);
-    trainIterations(engine, 20, 64, 1000); // the default hyperparameters a loaded model gets
+    assert.equal(engine.hyper.batch, 32, 'a loaded model trains on with the hyperparameters it was trained with');
+    trainIterations(engine, 20, 32, 1000);
     models.push(Buffer.from(engine.saveModel()));
     engine.destroy();
   }
@@ -197,13 +206,14 @@ test('a CNN (model file version 2): WASM evaluates it as native does, and trains
 test('module exports: the plain names, the thread controls, and no wasm_ prefix left', () => {
   const names = (file) => WebAssembly.Module.exports(new WebAssembly.Module(fs.readFileSync(file))).map((e) => e.name);
   const one = names(WASM_PATH), threaded = names(THREADED_PATH);
-  for (const name of ['init', 'step', 'predict', 'predict_index', 'load_dataset', 'dataset_count', 'set_hyper',
-    'evaluate', 'evaluation', 'evaluation_fields', 'evaluation_confusion', 'classify', 'model_save', 'model_load',
+  for (const name of ['config_begin', 'config_number', 'config_text', 'config_create', 'config_apply', 'config_json',
+    'step', 'predict', 'predict_index', 'dataset_file', 'load_dataset', 'dataset_count', 'evaluate', 'evaluation', 'evaluation_fields', 'evaluation_confusion', 'classify', 'model_save', 'model_load',
     'model_size', 'rules', 'progress', 'progress_fields', 'error_message', 'error_field', 'mem_alloc', 'mem_free',
     'threads', 'set_helpers', 'arch']) {
     assert.ok(one.includes(name), `mnist.wasm does not export ${name}`);
     assert.ok(threaded.includes(name), `mnist-mt.wasm does not export ${name}`);
   }
+  assert.ok(!one.includes('init') && !one.includes('set_hyper'), 'no positional hyperparameter list');
   assert.ok(threaded.includes('helper_loop'));
   assert.ok(!one.includes('helper_loop'), 'the one-thread module has no helper threads');
   assert.deepEqual(one.filter((n) => n.startsWith('wasm_')), []);
@@ -239,9 +249,9 @@ test('rules: the core\'s presets are the CLI\'s (same bits), with limits for eve
   assert.deepEqual(rules.limits.lr, { min: 0, max: 100, minExclusive: true });
   assert.deepEqual(rules.limits.batch, { min: 1, max: 1000000, integer: true });
   assert.deepEqual(rules.limits.seed, { min: 0, max: 4294967295, integer: true });
-  assert.deepEqual(Object.keys(rules.limits),
-    ['batch', 'lr', 'momentum', 'weightDecay', 'lrDecay', 'beta1', 'beta2', 'eps', 'epochs', 'iterations', 'seed', 'layers',
-      'width', 'channels', 'shift', 'rotate', 'scale']);
+  // a limit for every numeric setting (in the table's order), then the structure's
+  assert.deepEqual(Object.keys(rules.limits), [...rules.settings.filter((x) => 'min' in x).map((x) => x.key),
+    'layers', 'width', 'channels']);
   assert.deepEqual(rules.limits.shift, { min: 0, max: 4, integer: true }); // augmentation, off by default
   assert.deepEqual([rules.limits.rotate, rules.limits.scale], [{ min: 0, max: 45 }, { min: 0, max: 0.5 }]);
   const help = runBinary(BIN.mnist, ['--help']).stdout;
@@ -265,7 +275,7 @@ test('rules: the core\'s presets are the CLI\'s (same bits), with limits for eve
     assert.equal(native.json.preset, name);
     assert.equal(native.json.arch, preset.arch);
     // the CLI plans a one-cycle schedule over its --iterations: so does the engine, given them
-    const configured = engine.init({ ...preset, iterations });
+    const configured = engine.init({ ...preset, epochs: 0, iterations });
     assert.equal(configured.archText, preset.arch);
     trainIterations(engine, iterations, Math.min(preset.batch, 60000), 3000);
     assert.ok(Buffer.from(engine.saveModel()).equals(fs.readFileSync(file)), `${name}: the engine and the CLI differ`);

@@ -1,8 +1,9 @@
-/* args.c - the command-line tool's words: its usage text (the presets in it
- * come from the core's table), its messages, and its flags. */
+/* args.c - the command-line tool's words: its usage text, its messages, and
+ * its flags. The presets and every setting's flag (--weight-decay for the
+ * key weightDecay), help text and range come from the core's tables
+ * (mnist_presets, mnist_settings): a setting added there is a flag here. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,47 +28,12 @@ static const char *USAGE_PRESETS =
     "train options (a preset first, then any of the rest override it):\n"
     "  --preset NAME       one of these (default: default):\n";
 
+/* After the settings' flags (those come from the core's table, mnist_settings). */
 static const char *USAGE_TAIL =
-    "  --arch A-B-...-J    the layers, joined by '-': the input 784 (a 28x28 image) first,\n"
-    "                      then any of\n"
-    "                        N         a dense layer of N units (ReLU after it)\n"
-    "                        cNkK      a convolution: N filters of KxK, stride 1, ReLU\n"
-    "                        cNkKpadP  the same, with P zeros of padding on every side\n"
-    "                        pP        PxP max-pooling, stride P\n"
-    "                      and a dense layer of 10 last (softmax); convolutions and pools\n"
-    "                      come before the first dense layer. e.g. 784-256-128-10, or\n"
-    "                      784-c16k3-p2-c32k3-p2-64-10\n"
-    "  --epochs N          passes over the training set\n"
-    "  --iterations N      parameter updates (batches); stops at whichever comes first\n"
-    "  --batch N|full      samples per update; full (or >= 60000) = full-batch descent\n"
-    "  --lr X              learning rate alpha (> 0)\n"
-    "  --momentum X        0 = plain SGD, < 1\n"
-    "  --weight-decay X    L2 coefficient on weights (>= 0)\n"
-    "  --lr-decay X        multiply the learning rate by X after each epoch, (0, 1]\n"
-    "                      (step schedule)\n"
-    "  --optimizer NAME    sgd (default: SGD with --momentum) or adam (Adam with bias\n"
-    "                      correction); --weight-decay adds L2 to the gradient for both\n"
-    "  --schedule NAME     step (default: --lr, times --lr-decay after each epoch) or\n"
-    "                      onecycle (PyTorch's OneCycleLR over the planned run, --lr\n"
-    "                      the peak: up from lr/25 over the first 30% of the updates,\n"
-    "                      down to lr/250000 at the last, momentum or beta1 moving\n"
-    "                      0.95 -> 0.85 -> 0.95 the other way)\n"
-    "  --beta1 X           Adam's first-moment decay, [0, 1) (default 0.9)\n"
-    "  --beta2 X           Adam's second-moment decay, [0, 1) (default 0.999)\n"
-    "  --eps X             Adam's epsilon, (0, 1] (default 1e-8)\n"
-    "  --shift N           augmentation: each training image moved by a random whole\n"
-    "                      number of pixels in [-N, N] across and down, zero fill,\n"
-    "                      0..4 (default 0: off); drawn from --seed's generator\n"
-    "  --rotate X          augmentation: each training image turned about its centre by\n"
-    "                      a random angle in [-X, X] degrees, 0..45 (default 0: off)\n"
-    "  --scale X           augmentation: ... and scaled by a random factor in [1 - X,\n"
-    "                      1 + X], 0..0.5 (default 0: off); with either on, images are\n"
-    "                      resampled bilinearly; drawn from --seed's generator\n"
-    "  --init he|seed      He-uniform, or the notebook's U(-0.5, 0.5)\n"
-    "  --seed N            seed for initialisation and shuffling (same seed, same bits)\n"
     "  --log-every N       progress line every N updates (default: every epoch, or\n"
     "                      every 10 updates for full-batch training)\n"
-    "  --save FILE         write the trained model (format: README.md)\n"
+    "  --save FILE         write the trained model (format: README.md); it carries\n"
+    "                      the settings above, which eval and predict report\n"
     "\n";
 
 /* The limits (src/cli/cli.h), then the exit status. */
@@ -80,22 +46,64 @@ static const char *USAGE_LIMITS =
     "exit status: 0 success, 1 bad input or failed run, 2 bad usage\n";
 
 #define INDENT "                               " /* under the preset's settings */
+#define FLAG_COLUMN 22                              /* where a flag's help starts */
+#define NBSP "\x1f" /* a space print_wrapped does not break at (a range, "0 < X <= 100") */
 
-/* Words of `text`, wrapped at about 80 columns after INDENT. */
-static void print_wrapped(FILE *out, const char *text) {
-    int column = 0;
+/* Words of `text` from column `column` on, wrapped at about 80 columns,
+ * each further line starting at column `indent`; NBSP prints as a space. */
+static void print_wrapped(FILE *out, const char *text, int column, int indent) {
+    int start = column;
     while (*text) {
         int word = (int)strcspn(text, " ");
-        if (column > 0 && column + 1 + word > 80 - (int)sizeof INDENT) {
-            fputc('\n', out);
-            column = 0;
+        if (column > start && column + 1 + word > 80) {
+            fprintf(out, "\n%*s", indent, "");
+            column = start = indent;
         }
-        fprintf(out, "%s%.*s", column ? " " : INDENT, word, text);
-        column += word + (column ? 1 : 0);
+        fputs(column > start ? " " : "", out);
+        for (int k = 0; k < word; k++) fputc(text[k] == NBSP[0] ? ' ' : text[k], out);
+        column += word + (column > start ? 1 : 0);
         text += word;
         while (*text == ' ') text++;
     }
     fputc('\n', out);
+}
+
+/* The flag of a setting: "--weight-decay" for the key "weightDecay". */
+static void flag_of(const mnist_setting *s, char *out, size_t cap) {
+    size_t n = (size_t)snprintf(out, cap, "--");
+    for (const char *k = s->key; *k && n + 2 < cap; k++) {
+        if (*k >= 'A' && *k <= 'Z') out[n++] = '-', out[n++] = (char)(*k - 'A' + 'a');
+        else out[n++] = *k;
+    }
+    out[n] = '\0';
+}
+
+/* "--lr X", "--optimizer sgd|adam", "--arch A-B-...-J"; --batch also takes "full". */
+static void flag_line(const mnist_setting *s, char *out, size_t cap) {
+    char flag[48];
+    flag_of(s, flag, sizeof flag);
+    int n = snprintf(out, cap, "%s ", flag);
+    if (s->kind == MNIST_KIND_CHOICE)
+        for (int i = 0; s->choices[i]; i++) n += snprintf(out + n, cap - (size_t)n, "%s%s", i ? "|" : "", s->choices[i]);
+    else if (s->kind == MNIST_KIND_ARCH) snprintf(out + n, cap - (size_t)n, "A-B-...-J");
+    else snprintf(out + n, cap - (size_t)n, "%s%s", s->kind == MNIST_KIND_NUMBER ? "X" : "N",
+                  strcmp(s->key, "batch") == 0 ? "|full" : "");
+}
+
+/* One setting's flag and help, its range after it ("0 < X <= 100"). */
+static void print_setting(FILE *out, const mnist_setting *s) {
+    char line[128], help[1024];
+    flag_line(s, line, sizeof line);
+    int column = fprintf(out, "  %s", line);
+    if (column + 1 > FLAG_COLUMN) column = fprintf(out, "\n") - 1;
+    fprintf(out, "%*s", FLAG_COLUMN - column, "");
+    int n = snprintf(help, sizeof help, "%s", s->help);
+    if (s->kind == MNIST_KIND_NUMBER)
+        snprintf(help + n, sizeof help - (size_t)n, " (%g" NBSP "%s" NBSP "X" NBSP "%s" NBSP "%g)", s->min,
+                 s->min_exclusive ? "<" : "<=", s->max_exclusive ? "<" : "<=", s->max);
+    else if (s->kind != MNIST_KIND_CHOICE && s->kind != MNIST_KIND_ARCH)
+        snprintf(help + n, sizeof help - (size_t)n, " (%.0f" NBSP "<=" NBSP "N" NBSP "<=" NBSP "%.0f)", s->min, s->max);
+    print_wrapped(out, help, FLAG_COLUMN, FLAG_COLUMN);
 }
 
 void print_usage(FILE *out) {
@@ -122,8 +130,10 @@ void print_usage(FILE *out) {
         if (h->epochs) fprintf(out, " %ld epochs", h->epochs);
         if (h->iterations) fprintf(out, "%s %ld iterations", h->epochs ? " or" : "", h->iterations);
         fputc('\n', out);
-        print_wrapped(out, p->description);
+        fputs(INDENT, out);
+        print_wrapped(out, p->description, (int)sizeof INDENT - 1, (int)sizeof INDENT - 1);
     }
+    for (const mnist_setting *s = mnist_settings; s->key; s++) print_setting(out, s);
     fputs(USAGE_TAIL, out);
     fprintf(out, USAGE_LIMITS, MAX_FILE_BYTES >> 20, MAX_RUN_BYTES >> 20);
 }
@@ -152,65 +162,37 @@ int parse_long(const char *flag, const char *text, long min, long max, long *out
     return 1;
 }
 
-static int parse_float(const char *flag, const char *text, float *out) {
-    char *end;
-    errno = 0;
-    double v = strtod(text, &end);
-    if (*text == '\0' || *end != '\0' || errno == ERANGE || !isfinite(v)) {
-        fail(2, "%s: expected a number, got '%s'", flag, text);
-        return 0;
+/* The setting whose flag is `flag`, NULL if none. */
+static const mnist_setting *setting_of_flag(const char *flag) {
+    for (const mnist_setting *s = mnist_settings; s->key; s++) {
+        char name[48];
+        flag_of(s, name, sizeof name);
+        if (strcmp(name, flag) == 0) return s;
     }
-    *out = (float)v;
-    return 1;
+    return NULL;
 }
 
-/* The upper limit of a setting, from the core's table. */
-static long max_of(mnist_setting s) { return (long)mnist_limits[s].max; }
-
-/* One flag of train with its value; 0 (after a message) if it is bad. */
+/* One flag of train with its value; 0 (after a message) if it is bad. A
+ * setting's value is set by the core (mnist_config_set), which checks it. */
 static int train_flag(const char *flag, const char *v, train_options *o, int *epochs_set, int *iterations_set) {
     mnist_error err;
-    mnist_hyper *h = &o->cfg.hyper;
-    const struct { const char *flag; float *value; } numbers[] = {
-        {"--lr", &h->learning_rate}, {"--momentum", &h->momentum}, {"--weight-decay", &h->weight_decay},
-        {"--lr-decay", &h->lr_decay}, {"--beta1", &h->beta1},      {"--beta2", &h->beta2},
-        {"--eps", &h->eps},           {"--rotate", &h->rotate},   {"--scale", &h->scale},
-    };
-    for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++) /* ranges: mnist_config_check */
-        if (strcmp(flag, numbers[i].flag) == 0) return parse_float(flag, v, numbers[i].value);
-    if (strcmp(flag, "--data") == 0) o->data_dir = v;
-    else if (strcmp(flag, "--save") == 0) o->save_path = v;
-    else if (strcmp(flag, "--preset") == 0) return 1;
-    else if (strcmp(flag, "--arch") == 0) {
-        if (mnist_parse_arch(v, &o->cfg, &err) != MNIST_OK) return fail(2, "--arch: %s", err.message), 0;
-    } else if (strcmp(flag, "--epochs") == 0) {
-        *epochs_set = 1;
-        return parse_long(flag, v, 1, max_of(MNIST_SET_EPOCHS), &h->epochs);
-    } else if (strcmp(flag, "--iterations") == 0) {
-        *iterations_set = 1;
-        return parse_long(flag, v, 1, max_of(MNIST_SET_ITERATIONS), &h->iterations);
-    } else if (strcmp(flag, "--batch") == 0) {
-        if (strcmp(v, "full") == 0) h->batch_size = MNIST_MAX_BATCH;
-        else return parse_long(flag, v, 1, max_of(MNIST_SET_BATCH), &h->batch_size);
-    } else if (strcmp(flag, "--optimizer") == 0) {
-        if (mnist_parse_optimizer(v, &h->optimizer, &err) != MNIST_OK) return fail(2, "--optimizer: %s", err.message), 0;
-    } else if (strcmp(flag, "--schedule") == 0) {
-        if (mnist_parse_schedule(v, &h->schedule, &err) != MNIST_OK) return fail(2, "--schedule: %s", err.message), 0;
-    } else if (strcmp(flag, "--init") == 0) {
-        if (mnist_parse_init(v, &o->cfg.init, &err) != MNIST_OK)
-            return fail(2, "--init: expected %s or %s, got '%s'", mnist_init_name(MNIST_INIT_HE),
-                        mnist_init_name(MNIST_INIT_SEED), v), 0;
-    } else if (strcmp(flag, "--seed") == 0) {
-        char *end;
-        errno = 0;
-        unsigned long long s = strtoull(v, &end, 10);
-        if (*v < '0' || *v > '9' || *end != '\0' || errno == ERANGE)
-            return fail(2, "--seed: expected a whole number >= 0, got '%s'", v), 0;
-        o->cfg.seed = (uint64_t)s;
-    } else if (strcmp(flag, "--shift") == 0) {
-        return parse_long(flag, v, 0, max_of(MNIST_SET_SHIFT), &h->shift);
+    const mnist_setting *s = setting_of_flag(flag);
+    if (s) {
+        mnist_status st = strcmp(s->key, "batch") == 0 && strcmp(v, "full") == 0
+                              ? mnist_config_set_number(&o->cfg, s->key, MNIST_MAX_BATCH, &err)
+                              : mnist_config_set(&o->cfg, s->key, v, strlen(v), &err);
+        if (st != MNIST_OK) return fail(2, "%s: %s", flag, err.message), 0;
+        /* Naming one stopping rule replaces the preset's (parse_train). */
+        if (strcmp(s->key, "epochs") == 0) *epochs_set = 1;
+        if (strcmp(s->key, "iterations") == 0) *iterations_set = 1;
+    } else if (strcmp(flag, "--data") == 0) {
+        o->data_dir = v;
+    } else if (strcmp(flag, "--save") == 0) {
+        o->save_path = v;
+    } else if (strcmp(flag, "--preset") == 0) {
+        return 1;
     } else if (strcmp(flag, "--log-every") == 0) {
-        return parse_long(flag, v, 1, max_of(MNIST_SET_ITERATIONS), &o->log_every);
+        return parse_long(flag, v, 1, 100000000, &o->log_every);
     } else {
         return fail(2, "unknown option '%s' for train (see mnist --help)", flag), 0;
     }

@@ -27,6 +27,15 @@ static mnist_eval evaluate_all(mnist_net *net, const mnist_dataset *ds) {
 
 /* ---- train ---------------------------------------------------------------------------- */
 
+/* ,"config":{...}: every setting the network was trained with (a model
+ * file's configuration; mnist_config_json). */
+static void print_config(const mnist_net *net) {
+    mnist_config c = mnist_get_config(net);
+    char text[4096];
+    mnist_config_json(&c, text, sizeof text);
+    printf(",\"config\":%s", text);
+}
+
 static void print_json_tail(const mnist_eval *test, const mnist_eval *train, double seconds,
                             double samples_per_second, const mnist_net *net) {
     char arch[128];
@@ -36,6 +45,7 @@ static void print_json_tail(const mnist_eval *test, const mnist_eval *train, dou
            (double)test->correct / (double)test->count, test->loss_sum / (double)test->count,
            (double)train->correct / (double)train->count, train->loss_sum / (double)train->count,
            seconds, samples_per_second, mnist_param_count(net), arch);
+    print_config(net);
 }
 
 static int cmd_train(int argc, char **argv) {
@@ -223,7 +233,9 @@ static int cmd_predict(int argc, char **argv) {
     if (label >= 0) printf("\"label\":%d,\"correct\":%s,", label, label == guess ? "true" : "false");
     printf("\"probabilities\":[");
     for (int k = 0; k < MNIST_CLASSES; k++) printf(k ? ",%.6f" : "%.6f", (double)probs[k]);
-    printf("]}\n");
+    printf("]");
+    print_config(net);
+    printf("}\n");
     status = 0;
 done:
     free(images.bytes);

@@ -1,11 +1,20 @@
 /* arch.c - the architecture: its grammar ("784-c16k3-p2-c32k3-p2-64-10",
  * mnist_parse_arch; the text back, mnist_arch_format) and the checks that lay
  * a network out as a sequence of layers (nn_arch_layout): each layer's
- * shapes, parameter counts and work, read by net.c, config.c and model.c. */
+ * shapes, parameter counts and work, read by net.c, settings.c and model.c;
+ * and the limits of that structure (mnist_limits). Needs error.c and text.c
+ * only. */
 #include <stdio.h>
 #include <string.h>
 
 #include "nn.h"
+
+/* Indexed by mnist_limit_id. */
+const mnist_limit mnist_limits[MNIST_N_LIMITS] = {
+    [MNIST_LIMIT_LAYERS] = {"layers", "weight layers", 1, MNIST_MAX_LAYERS},
+    [MNIST_LIMIT_WIDTH] = {"width", "hidden units", 1, MNIST_MAX_WIDTH},
+    [MNIST_LIMIT_CHANNELS] = {"channels", "filters", 1, MNIST_MAX_CHANNELS},
+};
 
 /* Digits at *p into *out (saturating at 1000000: the range checks report
  * it); 0 if there are none. */
@@ -63,7 +72,7 @@ static int parse_tokens(const char *t, int *n_out, int *sizes, mnist_layer_spec 
                              start), 0;
         if (n == MNIST_MAX_LAYERS + 1)
             return nn_reject(err, "arch", "bad architecture '%s': at most %.0f weight layers", t,
-                             mnist_limits[MNIST_SET_LAYERS].max), 0;
+                             mnist_limits[MNIST_LIMIT_LAYERS].max), 0;
         if (n > 0) specs[n - 1] = spec;
         sizes[n++] = width;
         *n_out = n;
@@ -91,9 +100,8 @@ mnist_status mnist_parse_arch(const char *text, mnist_config *cfg, mnist_error *
     memcpy(c.sizes, sizes, sizeof(int) * (size_t)n);
     memcpy(c.layers, specs, sizeof(mnist_layer_spec) * (size_t)(n - 1));
     if (!layout(c.n_layers, c.sizes, c.layers, 1, NULL, MNIST_E_CONFIG, t, err, &at, &filled)) return MNIST_E_CONFIG;
-    mnist_status st = mnist_config_check(&c, err);
-    if (st == MNIST_OK) *cfg = c;
-    return st;
+    *cfg = c;
+    return MNIST_OK;
 }
 
 size_t mnist_arch_format(int n_layers, const int *sizes, const mnist_layer_spec *layers, char *buf, size_t cap) {
@@ -184,7 +192,7 @@ size_t mnist_arch_describe(const char *text, char *buf, size_t cap) {
  * and the image it outputs; 0 (err filled) if it does not fit. */
 static int lay_out_image(int l, const mnist_layer_spec *s, int *H, int *W, int *C, nn_layer *ly, mnist_status code,
                          const char *what, mnist_error *err) {
-    const mnist_limit *chans = &mnist_limits[MNIST_SET_CHANNELS];
+    const mnist_limit *chans = &mnist_limits[MNIST_LIMIT_CHANNELS];
     int conv = s->kind == MNIST_LAYER_CONV, K = s->kernel, pad = conv ? s->pad : 0;
     const char *name = conv ? "convolution" : "pool";
     char where[48];
@@ -240,7 +248,7 @@ int nn_arch_layout(int n_layers, int *sizes, const mnist_layer_spec *specs, int 
  * units, the layers that fit still are). */
 static int layout(int n_layers, int *sizes, const mnist_layer_spec *specs, int fill, nn_layer *layers,
                   mnist_status code, const char *what, mnist_error *err, int *at, int *filled) {
-    const mnist_limit *count = &mnist_limits[MNIST_SET_LAYERS], *width = &mnist_limits[MNIST_SET_WIDTH];
+    const mnist_limit *count = &mnist_limits[MNIST_LIMIT_LAYERS], *width = &mnist_limits[MNIST_LIMIT_WIDTH];
     int ok = 0;
     *at = -1;
     *filled = 0;

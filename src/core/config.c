@@ -1,12 +1,13 @@
-/* config.c - the rules: the presets, every setting's limits and the names of
- * the initialisations (one table each), and the checks that read them.
- * rules.c writes the same tables out as JSON for the page. */
+/* config.c - the presets: each a name, its words and a whole configuration
+ * (every setting of settings.c's table is a field of it). rules.c writes
+ * them out as JSON for the page, the CLI's --help lists them. Needs arch.c
+ * (a preset's architecture text) and error.c. */
 #include <stdio.h>
 #include <string.h>
 
 #include "nn.h"
 
-/* The reference's recipe for its CNNs (issue 10): Adam with beta2 0.9, its
+/* The reference's recipe for its CNNs: Adam with beta2 0.9, its
  * peak rate 0.01 reached by a one-cycle schedule over the run, batch 128. */
 #define ADAM_ONECYCLE                                                                                           \
     .optimizer = MNIST_OPT_ADAM, .schedule = MNIST_SCHEDULE_ONECYCLE, .beta1 = 0.9f, .beta2 = 0.9f, .eps = 1e-8f, \
@@ -78,67 +79,6 @@ const mnist_preset_def mnist_presets[] = {
     {NULL, NULL, NULL, NULL, {0}},
 };
 
-/* Indexed by mnist_setting. The seed's bound keeps it exact through every
- * JavaScript number path (32 bits). */
-const mnist_limit mnist_limits[MNIST_N_SETTINGS] = {
-    [MNIST_SET_BATCH] = {"batch", "batch size", 1, MNIST_MAX_BATCH, 1, 0, 0},
-    [MNIST_SET_LR] = {"lr", "learning rate", 0, 100, 0, 1, 0},
-    [MNIST_SET_MOMENTUM] = {"momentum", "momentum", 0, 1, 0, 0, 1},
-    [MNIST_SET_WEIGHT_DECAY] = {"weightDecay", "weight decay", 0, 1, 0, 0, 1},
-    [MNIST_SET_LR_DECAY] = {"lrDecay", "learning-rate decay", 0, 1, 0, 1, 0},
-    [MNIST_SET_BETA1] = {"beta1", "beta1", 0, 1, 0, 0, 1},
-    [MNIST_SET_BETA2] = {"beta2", "beta2", 0, 1, 0, 0, 1},
-    [MNIST_SET_EPS] = {"eps", "eps", 0, 1, 0, 1, 0},
-    [MNIST_SET_EPOCHS] = {"epochs", "epochs", 0, 100000, 1, 0, 0},
-    [MNIST_SET_ITERATIONS] = {"iterations", "iterations", 0, 100000000, 1, 0, 0},
-    [MNIST_SET_SEED] = {"seed", "seed", 0, 4294967295.0, 1, 0, 0},
-    [MNIST_SET_LAYERS] = {"layers", "weight layers", 1, MNIST_MAX_LAYERS, 1, 0, 0},
-    [MNIST_SET_WIDTH] = {"width", "hidden units", 1, MNIST_MAX_WIDTH, 1, 0, 0},
-    [MNIST_SET_CHANNELS] = {"channels", "filters", 1, MNIST_MAX_CHANNELS, 1, 0, 0},
-    [MNIST_SET_SHIFT] = {"shift", "shift", 0, 4, 1, 0, 0},
-    [MNIST_SET_ROTATE] = {"rotate", "rotation", 0, 45, 0, 0, 0},
-    [MNIST_SET_SCALE] = {"scale", "scaling", 0, 0.5, 0, 0, 0},
-};
-
-static const char *const INIT_NAMES[] = {[MNIST_INIT_HE] = "he", [MNIST_INIT_SEED] = "seed", NULL};
-static const char *const OPTIMIZER_NAMES[] = {[MNIST_OPT_SGD] = "sgd", [MNIST_OPT_ADAM] = "adam", NULL};
-static const char *const SCHEDULE_NAMES[] = {[MNIST_SCHEDULE_STEP] = "step", [MNIST_SCHEDULE_ONECYCLE] = "onecycle",
-                                             NULL};
-
-static const char *preset_at(int i) { return mnist_presets[i].name; }
-
-/* "a, b or c" from the names name_at(0), name_at(1), ... up to NULL (or
- * names[0], names[1], ... when name_at is NULL). */
-static void name_list(char *out, size_t cap, const char *(*name_at)(int), const char *const *names) {
-    size_t used = 0;
-    out[0] = '\0';
-#define NAME(i) (name_at ? name_at(i) : names[i])
-    for (int i = 0; NAME(i) && used < cap; i++) {
-        const char *sep = i == 0 ? "" : NAME(i + 1) ? ", " : " or ";
-        used += (size_t)snprintf(out + used, cap - used, "%s%s", sep, NAME(i));
-    }
-#undef NAME
-}
-
-/* The index of `name` in a NULL-ended name table; or rejects it for `field`. */
-static mnist_status parse_name(const char *const *names, const char *name, int *index, const char *field,
-                               const char *what, mnist_error *err) {
-    for (int i = 0; name && names[i]; i++) {
-        if (strcmp(names[i], name) == 0) {
-            *index = i;
-            return MNIST_OK;
-        }
-    }
-    char list[64];
-    name_list(list, sizeof list, NULL, names);
-    return nn_reject(err, field, "unknown %s '%s' (expected %s)", what, name ? name : "(null)", list);
-}
-
-/* names[i] if i is one of the table's entries, else NULL. */
-static const char *name_of(const char *const *names, int count, int i) {
-    return i >= 0 && i < count ? names[i] : NULL;
-}
-
 mnist_status mnist_preset(const char *name, mnist_config *cfg, mnist_error *err) {
     for (const mnist_preset_def *p = mnist_presets; name && p->name; p++) {
         if (strcmp(p->name, name) == 0) {
@@ -149,85 +89,7 @@ mnist_status mnist_preset(const char *name, mnist_config *cfg, mnist_error *err)
         }
     }
     char names[128];
-    name_list(names, sizeof names, preset_at, NULL);
+    nn_name_list(names, sizeof names, &mnist_presets[0].name, sizeof mnist_presets[0]);
     return nn_reject(err, "preset", "unknown preset '%s' (choose %s)", name ? name : "(null)", names);
 }
 
-mnist_status mnist_parse_init(const char *name, mnist_init *init, mnist_error *err) {
-    int i;
-    mnist_status st = parse_name(INIT_NAMES, name, &i, "init", "initialisation", err);
-    if (st == MNIST_OK) *init = (mnist_init)i;
-    return st;
-}
-
-mnist_status mnist_parse_optimizer(const char *name, mnist_optimizer *opt, mnist_error *err) {
-    int i;
-    mnist_status st = parse_name(OPTIMIZER_NAMES, name, &i, "optimizer", "optimizer", err);
-    if (st == MNIST_OK) *opt = (mnist_optimizer)i;
-    return st;
-}
-
-mnist_status mnist_parse_schedule(const char *name, mnist_schedule *schedule, mnist_error *err) {
-    int i;
-    mnist_status st = parse_name(SCHEDULE_NAMES, name, &i, "schedule", "schedule", err);
-    if (st == MNIST_OK) *schedule = (mnist_schedule)i;
-    return st;
-}
-
-const char *mnist_init_name(mnist_init init) { return name_of(INIT_NAMES, 2, (int)init); }
-const char *mnist_optimizer_name(mnist_optimizer opt) { return name_of(OPTIMIZER_NAMES, 2, (int)opt); }
-const char *mnist_schedule_name(mnist_schedule schedule) { return name_of(SCHEDULE_NAMES, 2, (int)schedule); }
-
-mnist_status mnist_check(mnist_setting setting, double value, mnist_error *err) {
-    const mnist_limit *l = &mnist_limits[setting];
-    int above = l->min_exclusive ? value > l->min : value >= l->min; /* false for NaN */
-    int below = l->max_exclusive ? value < l->max : value <= l->max;
-    if (l->integer) {
-        if (value != value || (above && below && value != (double)(long long)value))
-            return nn_reject(err, l->key, "%s must be a whole number, got %g", l->words, value);
-        if (!above || !below)
-            return nn_reject(err, l->key, "%s %.0f out of range (%.0f..%.0f)", l->words, value, l->min, l->max);
-    } else if (!above || !below) {
-        /* A fraction reads best as an interval, "in [0, 1)"; a wider range
-         * as its bounds, "> 0 and <= 100". */
-        if (l->min < 0 || l->max > 1)
-            return nn_reject(err, l->key, "%s must be %s %g and %s %g, got %g", l->words, l->min_exclusive ? ">" : ">=",
-                             l->min, l->max_exclusive ? "<" : "<=", l->max, value);
-        return nn_reject(err, l->key, "%s must be in %c%g, %g%c, got %g", l->words, l->min_exclusive ? '(' : '[',
-                         l->min, l->max, l->max_exclusive ? ')' : ']', value);
-    }
-    return MNIST_OK;
-}
-
-mnist_status mnist_hyper_check(const mnist_hyper *h, mnist_error *err) {
-    const struct { mnist_setting setting; double value; } values[] = {
-        {MNIST_SET_BATCH, (double)h->batch_size},     {MNIST_SET_LR, h->learning_rate},
-        {MNIST_SET_MOMENTUM, h->momentum},            {MNIST_SET_WEIGHT_DECAY, h->weight_decay},
-        {MNIST_SET_LR_DECAY, h->lr_decay},            {MNIST_SET_EPOCHS, (double)h->epochs},
-        {MNIST_SET_ITERATIONS, (double)h->iterations}, {MNIST_SET_BETA1, h->beta1},
-        {MNIST_SET_BETA2, h->beta2},                  {MNIST_SET_EPS, h->eps},
-        {MNIST_SET_SHIFT, (double)h->shift},          {MNIST_SET_ROTATE, h->rotate},
-        {MNIST_SET_SCALE, h->scale},
-    };
-    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
-        mnist_status st = mnist_check(values[i].setting, values[i].value, err);
-        if (st != MNIST_OK) return st;
-    }
-    if (!mnist_optimizer_name(h->optimizer))
-        return nn_reject(err, "optimizer", "unknown optimizer %d", (int)h->optimizer);
-    if (!mnist_schedule_name(h->schedule))
-        return nn_reject(err, "schedule", "unknown schedule %d", (int)h->schedule);
-    if (h->epochs == 0 && h->iterations == 0)
-        return nn_reject(err, "epochs", "set epochs or iterations (at least one above 0)");
-    return MNIST_OK;
-}
-
-mnist_status mnist_config_check(const mnist_config *c, mnist_error *err) {
-    int sizes[MNIST_MAX_LAYERS + 1];
-    memcpy(sizes, c->sizes, sizeof sizes);
-    if (!nn_arch_layout(c->n_layers, sizes, c->layers, 0, NULL, MNIST_E_CONFIG, "bad architecture", err))
-        return MNIST_E_CONFIG;
-    if (!mnist_init_name(c->init)) return nn_reject(err, "init", "unknown initialisation %d", (int)c->init);
-    mnist_status st = mnist_check(MNIST_SET_SEED, (double)c->seed, err);
-    return st != MNIST_OK ? st : mnist_hyper_check(&c->hyper, err);
-}

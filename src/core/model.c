@@ -28,6 +28,24 @@
  *          .   u8[T]     their labels (0..9), oldest first
  *          .   u8[784T]  their pixels, 0..255, row by row, example after example
  *          .   u32       CRC-32 of all bytes before it
+ * Version 4 (what every network is saved as): version 3, the taught
+ * examples optional, and the configuration it was trained with:
+ *          8   u32       format version (4)
+ *          .   ...       layers, P and the parameters as in version 2
+ *          .   u32       T, taught examples (0..100)
+ *          .   u8[T]     their labels, then u8[784T] their pixels, as in version 3
+ *          .   u32       S, bytes of the configuration (at most 65536)
+ *          .   u8[S]     the configuration: one "key=value\n" line per setting of
+ *                        the settings table (src/core/settings.c), in its order, as
+ *                        mnist_config_lines writes them ("lr=0.1\n", "optimizer=adam\n",
+ *                        "arch=784-128-10\n"; a float in the fewest digits that read
+ *                        back to it). Loading sets each by mnist_config_set over the
+ *                        default preset's configuration: a key it does not know is
+ *                        skipped (a later build's setting), a setting missing keeps
+ *                        the default preset's value; "arch" must name the layers above.
+ *          .   u32       CRC-32 of all bytes before it
+ * (Versions 1 to 3 carry no configuration: a network loaded from one gets
+ * the default preset's, with the file's layers.)
  */
 #include <math.h>
 #include <stdio.h>
@@ -39,6 +57,8 @@
 #define MODEL_VERSION 1u    /* dense networks */
 #define MODEL_VERSION_2 2u  /* any network */
 #define MODEL_VERSION_3 3u  /* any network, with taught examples */
+#define MODEL_VERSION_4 4u  /* any network, taught examples if any, its configuration */
+#define MAX_CONFIG_BYTES 65536u
 
 static void put_u32(uint8_t *p, uint32_t v) {
     p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); p[2] = (uint8_t)(v >> 16); p[3] = (uint8_t)(v >> 24);
@@ -57,34 +77,53 @@ static uint32_t crc32_ieee(const uint8_t *p, size_t n) {
     return ~crc;
 }
 
-/* The taught examples' bytes after the parameters (version 3): T, labels, pixels. */
-static size_t taught_size(int taught) { return taught ? 4 + (size_t)taught * (1 + MNIST_PIXELS) : 0; }
+/* The taught examples' bytes after the parameters: T, labels, pixels
+ * (version 3: T >= 1; version 4: T may be 0). */
+static size_t taught_size(uint32_t version, int taught) {
+    return version >= MODEL_VERSION_3 ? 4 + (size_t)taught * (1 + MNIST_PIXELS) : 0;
+}
 
 static size_t header_size(uint32_t version, int n_layers) {
     return 8 + 4 + 4 + 4 * (version == MODEL_VERSION ? (size_t)(n_layers + 1) : 4 * (size_t)n_layers) + 4;
 }
 
-/* Version 3 with taught examples; else version 1 for a dense network (the
- * same bytes as ever), else version 2. */
-static uint32_t version_of(const mnist_net *net) {
-    if (net->n_taught > 0) return MODEL_VERSION_3;
+/* The configuration's text (version 4), measured when buf is NULL. */
+static size_t config_text(const mnist_net *net, char *buf, size_t cap) {
+    mnist_config c = mnist_get_config(net);
+    return mnist_config_lines(&c, buf, cap);
+}
+
+/* Whether net can be written as `version`: 1 only a dense network, 1 and 2
+ * only without taught examples, 3 only with some. */
+static int writable_as(const mnist_net *net, uint32_t version) {
+    int dense = 1;
     for (int l = 0; l < net->n_layers; l++)
-        if (net->specs[l].kind != MNIST_LAYER_DENSE) return MODEL_VERSION_2;
-    return MODEL_VERSION;
+        if (net->specs[l].kind != MNIST_LAYER_DENSE) dense = 0;
+    if (version == MODEL_VERSION) return dense && net->n_taught == 0;
+    if (version == MODEL_VERSION_2) return net->n_taught == 0;
+    if (version == MODEL_VERSION_3) return net->n_taught > 0;
+    return version == MODEL_VERSION_4;
 }
 
-size_t mnist_model_size(const mnist_net *net) {
-    return header_size(version_of(net), net->n_layers) + 4 * net->n_params + taught_size(net->n_taught) + 4;
+size_t nn_model_size_as(const mnist_net *net, uint32_t version) {
+    if (!writable_as(net, version)) return 0;
+    size_t config = version == MODEL_VERSION_4 ? 4 + config_text(net, NULL, 0) : 0;
+    return header_size(version, net->n_layers) + 4 * net->n_params + taught_size(version, net->n_taught) + config + 4;
 }
 
-mnist_status mnist_model_save(const mnist_net *net, uint8_t *buf, size_t cap, mnist_error *err) {
-    size_t size = mnist_model_size(net);
+size_t mnist_model_size(const mnist_net *net) { return nn_model_size_as(net, MODEL_VERSION_4); }
+
+mnist_status nn_model_save_as(const mnist_net *net, uint32_t version, uint8_t *buf, size_t cap, mnist_error *err) {
+    if (!writable_as(net, version)) {
+        nn_set_error(err, MNIST_E_STATE, "this network cannot be saved as format version %u", version);
+        return MNIST_E_STATE;
+    }
+    size_t size = nn_model_size_as(net, version);
     if (cap < size) {
         nn_set_error(err, MNIST_E_STATE, "model buffer of %zu bytes is smaller than the %zu needed",
                      cap, size);
         return MNIST_E_STATE;
     }
-    uint32_t version = version_of(net);
     uint8_t *p = buf;
     memcpy(p, MODEL_MAGIC, 8); p += 8;
     put_u32(p, version); p += 4;
@@ -106,13 +145,24 @@ mnist_status mnist_model_save(const mnist_net *net, uint8_t *buf, size_t cap, mn
         memcpy(&bits, &net->params[k], 4);
         put_u32(p, bits);
     }
-    if (version == MODEL_VERSION_3) {
+    if (version == MODEL_VERSION_3 || version == MODEL_VERSION_4) {
         put_u32(p, (uint32_t)net->n_taught); p += 4;
         memcpy(p, net->taught_labels, (size_t)net->n_taught); p += net->n_taught;
         memcpy(p, net->taught_pixels, (size_t)net->n_taught * MNIST_PIXELS); p += (size_t)net->n_taught * MNIST_PIXELS;
     }
+    if (version == MODEL_VERSION_4) {
+        size_t text = config_text(net, NULL, 0);
+        put_u32(p, (uint32_t)text); p += 4;
+        char *lines = (char *)p; /* written with its NUL, which the CRC then overwrites */
+        config_text(net, lines, text + 1);
+        p += text;
+    }
     put_u32(p, crc32_ieee(buf, (size_t)(p - buf)));
     return MNIST_OK;
+}
+
+mnist_status mnist_model_save(const mnist_net *net, uint8_t *buf, size_t cap, mnist_error *err) {
+    return nn_model_save_as(net, MODEL_VERSION_4, buf, cap, err);
 }
 
 /* A u32 as an int, values too large for any check kept too large. */
@@ -147,6 +197,56 @@ static int read_layers(const uint8_t *p, mnist_config *cfg, const char *name, mn
     return 1;
 }
 
+/* Whether a and b have the same layers. */
+static int same_layers(const mnist_config *a, const mnist_config *b) {
+    if (a->n_layers != b->n_layers) return 0;
+    for (int l = 0; l < a->n_layers; l++) {
+        const mnist_layer_spec *x = &a->layers[l], *y = &b->layers[l];
+        if (a->sizes[l + 1] != b->sizes[l + 1] || x->kind != y->kind || x->channels != y->channels ||
+            x->kernel != y->kernel || x->pad != y->pad)
+            return 0;
+    }
+    return 1;
+}
+
+/* Version 4's configuration lines over *cfg (which holds the file's
+ * layers); 0 and an error for a line that is not key=value, a value its
+ * setting refuses, an "arch" that is not those layers, or a configuration
+ * mnist_config_check refuses. */
+static int read_config(const char *text, size_t len, mnist_config *cfg, const char *name, mnist_error *err) {
+    mnist_config c = *cfg;
+    mnist_error why;
+    int line_no = 1;
+    for (size_t at = 0; at < len; line_no++) {
+        const char *line = text + at, *end = memchr(line, '\n', len - at);
+        const char *eq = end ? memchr(line, '=', (size_t)(end - line)) : NULL;
+        if (!eq) {
+            nn_set_error(err, MNIST_E_MODEL_VALUE, "%s: configuration line %d is not key=value and a newline", name,
+                         line_no);
+            return 0;
+        }
+        char key[32] = "";
+        size_t key_len = (size_t)(eq - line);
+        if (key_len < sizeof key) memcpy(key, line, key_len), key[key_len] = '\0';
+        const mnist_setting *s = strlen(key) == key_len ? mnist_setting_find(key) : NULL; /* else skipped */
+        if (s && mnist_config_set(&c, key, eq + 1, (size_t)(end - eq - 1), &why) != MNIST_OK) {
+            nn_set_error(err, MNIST_E_MODEL_VALUE, "%s: configuration: %s", name, why.message);
+            return 0;
+        }
+        if (s && s->kind == MNIST_KIND_ARCH && !same_layers(&c, cfg)) {
+            nn_set_error(err, MNIST_E_MODEL_ARCH, "%s: the configuration's architecture is not the file's layers", name);
+            return 0;
+        }
+        at = (size_t)(end - text) + 1;
+    }
+    if (mnist_config_check(&c, &why) != MNIST_OK) {
+        nn_set_error(err, MNIST_E_MODEL_VALUE, "%s: configuration: %s", name, why.message);
+        return 0;
+    }
+    *cfg = c;
+    return 1;
+}
+
 mnist_net *mnist_model_load(const uint8_t *buf, size_t len, const char *name, mnist_error *err) {
     if (!name) name = "model";
     if (!buf || len < 16) {
@@ -159,10 +259,10 @@ mnist_net *mnist_model_load(const uint8_t *buf, size_t len, const char *name, mn
         return NULL;
     }
     uint32_t version = get_u32(buf + 8);
-    if (version != MODEL_VERSION && version != MODEL_VERSION_2 && version != MODEL_VERSION_3) {
+    if (version < MODEL_VERSION || version > MODEL_VERSION_4) {
         nn_set_error(err, MNIST_E_MODEL_VERSION,
                      "%s: model format version %u is not supported (this build reads versions %u to %u)",
-                     name, version, MODEL_VERSION, MODEL_VERSION_3);
+                     name, version, MODEL_VERSION, MODEL_VERSION_4);
         return NULL;
     }
     uint32_t n_layers = get_u32(buf + 12);
@@ -204,22 +304,39 @@ mnist_net *mnist_model_load(const uint8_t *buf, size_t len, const char *name, mn
                      n_params);
         return NULL;
     }
-    size_t expected = header + 4 * n_params + 4;
+    size_t at = header + 4 * n_params; /* after the parameters */
     int taught = 0;
-    if (version == MODEL_VERSION_3) {
-        if (len < expected) {
+    if (version >= MODEL_VERSION_3) {
+        if (len < at + 4) {
             nn_set_error(err, MNIST_E_MODEL_SHORT, "%s: truncated before its taught examples: %zu bytes", name, len);
             return NULL;
         }
-        uint32_t declared_taught = get_u32(buf + expected - 4);
-        if (declared_taught < 1 || declared_taught > MNIST_TEACH_MAX) {
-            nn_set_error(err, MNIST_E_MODEL_LENGTH, "%s: declares %u taught examples (must be 1..%d)", name,
-                         declared_taught, MNIST_TEACH_MAX);
+        uint32_t declared_taught = get_u32(buf + at), least = version == MODEL_VERSION_3 ? 1 : 0;
+        if (declared_taught < least || declared_taught > MNIST_TEACH_MAX) {
+            nn_set_error(err, MNIST_E_MODEL_LENGTH, "%s: declares %u taught examples (must be %u..%d)", name,
+                         declared_taught, least, MNIST_TEACH_MAX);
             return NULL;
         }
         taught = (int)declared_taught;
-        expected += taught_size(taught);
+        at += taught_size(version, taught);
     }
+    size_t config_at = 0, config_len = 0;
+    if (version == MODEL_VERSION_4) {
+        if (len < at + 4) {
+            nn_set_error(err, MNIST_E_MODEL_SHORT, "%s: truncated before its configuration: %zu bytes", name, len);
+            return NULL;
+        }
+        uint32_t declared_config = get_u32(buf + at);
+        if (declared_config > MAX_CONFIG_BYTES) {
+            nn_set_error(err, MNIST_E_MODEL_LENGTH, "%s: declares a configuration of %u bytes (at most %u)", name,
+                         declared_config, MAX_CONFIG_BYTES);
+            return NULL;
+        }
+        config_at = at + 4;
+        config_len = declared_config;
+        at = config_at + config_len;
+    }
+    size_t expected = at + 4; /* and the CRC */
     if (len < expected) {
         nn_set_error(err, MNIST_E_MODEL_SHORT, "%s: truncated: %zu bytes, expected %zu", name, len,
                      expected);
@@ -237,6 +354,8 @@ mnist_net *mnist_model_load(const uint8_t *buf, size_t len, const char *name, mn
                      stored, actual);
         return NULL;
     }
+    if (version == MODEL_VERSION_4 && !read_config((const char *)buf + config_at, config_len, &cfg, name, err))
+        return NULL;
     mnist_net *net = mnist_create(&cfg, err);
     if (!net) return NULL;
     const uint8_t *p = buf + header;

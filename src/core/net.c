@@ -81,6 +81,7 @@ mnist_net *mnist_create(const mnist_config *cfg, mnist_error *err) {
     memcpy(net->sizes, cfg->sizes, sizeof net->sizes);
     memcpy(net->specs, cfg->layers, sizeof net->specs);
     nn_arch_layout(net->n_layers, net->sizes, net->specs, 0, net->layer, MNIST_E_CONFIG, "", NULL); /* checked */
+    net->config = *cfg;
     net->hyper = cfg->hyper;
     net->lr_epoch = cfg->hyper.learning_rate;
     nn_rng_seed(&net->rng, cfg->seed, 0x6d6e697374ULL);
@@ -146,6 +147,12 @@ const mnist_layer_spec *mnist_layer_specs(const mnist_net *net) { return net->sp
 size_t mnist_param_count(const mnist_net *net) { return net->n_params; }
 float *mnist_params(mnist_net *net) { return net->params; }
 mnist_hyper mnist_get_hyper(const mnist_net *net) { return net->hyper; }
+
+mnist_config mnist_get_config(const mnist_net *net) {
+    mnist_config c = net->config;
+    c.hyper = net->hyper;
+    return c;
+}
 
 mnist_status mnist_set_hyper(mnist_net *net, const mnist_hyper *hyper, mnist_error *err) {
     mnist_status st = mnist_hyper_check(hyper, err);

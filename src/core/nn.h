@@ -1,7 +1,8 @@
 /* nn.h - internals shared by the core's source files (and its C tests).
  * Not part of the public API: see mnist.h for that. The core, one job a file:
- *   config.c  presets, limits, init names, their checks    rules.c  them as JSON
- *   arch.c    the architecture: grammar, layer shapes, their checks
+ *   settings.c the settings table, setting by name, the checks   config.c the presets
+ *   rules.c   the rules as JSON (settings, presets, limits)     text.c   JSON writer, numbers
+ *   arch.c    the architecture: grammar, layer shapes, their checks and limits
  *   net.c     create/free, parameter buffer, accessors     error.c  mnist_error
  *   layers.c  forward/backward pairs of each layer         passes.c a chunk through them
  *   conv.c    convolution and max-pooling pairs            simd.h   4-lane vector helpers
@@ -10,7 +11,12 @@
  *   train.c   training loop                                optim.c  optimisers, schedules
  *   eval.c    evaluate, classify, predict                   teach.c  teaching a drawing
  *   idx.c     IDX files     model.c  model files     fmath.c  exp/log     rng.c  PCG32
- *   parallel.c the thread pool (threaded WebAssembly build) */
+ *   parallel.c the thread pool (threaded WebAssembly build)
+ * The files that read the rules depend on each other as a tree, never in a
+ * circle: error.c and text.c need no other; arch.c needs those two;
+ * settings.c needs arch.c; config.c (the presets) needs arch.c; rules.c needs
+ * settings.c, config.c and arch.c; model.c needs settings.c, config.c, arch.c
+ * and net.c. */
 #ifndef NN_H
 #define NN_H
 
@@ -174,14 +180,26 @@ typedef struct {
 int nn_arch_layout(int n_layers, int *sizes, const mnist_layer_spec *specs, int fill, nn_layer *layers,
                    mnist_status code, const char *what, mnist_error *err);
 
-/* ---- JSON text (rules.c writes it; mnist_rules_json, mnist_arch_describe):
- * like snprintf into buf[cap], len counting the whole text. */
+/* ---- text.c: JSON text (mnist_rules_json, mnist_arch_describe,
+ * mnist_config_json), like snprintf into buf[cap], len counting the whole
+ * text; and numbers. */
 typedef struct {
     char *buf;
     size_t cap, len;
 } nn_json;
 void nn_json_put(nn_json *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void nn_json_string(nn_json *o, const char *s); /* quoted and escaped */
+/* A decimal number (an optional sign, digits with an optional '.', an
+ * optional exponent) of exactly len bytes into *out; 0 if the text is not
+ * one (no spaces, "inf" or "nan"). The same bits in every build. */
+int nn_read_number(const char *text, size_t len, double *out);
+/* f in the fewest significant digits that nn_read_number reads back as f
+ * ("0.1", "1e-08"); like snprintf. */
+size_t nn_float_text(float f, char *buf, size_t cap);
+/* "a, b or c" into out[cap] from the names at first, first + stride bytes,
+ * ... up to a NULL (a name array: stride sizeof(char *); a table of
+ * structs: &table[0].name and sizeof table[0]). */
+void nn_name_list(char *out, size_t cap, const char *const *first, size_t stride);
 
 struct mnist_net {
     int n_layers;
@@ -189,6 +207,8 @@ struct mnist_net {
     mnist_layer_spec specs[MNIST_MAX_LAYERS];
     nn_layer layer[MNIST_MAX_LAYERS];
     double work;           /* multiply-adds per sample of a forward pass */
+    mnist_config config;   /* what it was created with (a model file's, when loaded);
+                              config.hyper is not kept up to date: hyper is */
     mnist_hyper hyper;
     nn_rng rng;
 
@@ -260,11 +280,16 @@ void nn_update(mnist_net *net, long m);
 void nn_schedule(const mnist_net *net, float *lr, float *momentum);
 /* PyTorch's OneCycleLR (defaults) at update `step` of `total`, peak max_lr. */
 void nn_onecycle(double max_lr, double step, double total, float *lr, float *momentum);
+/* model.c: mnist_model_save / mnist_model_size as an earlier format version
+ * (1: a dense net without taught examples; 2: no taught examples; 3: with
+ * some), for the tests and the fuzzers' seeds; 0 (and err) if net cannot be. */
+size_t nn_model_size_as(const mnist_net *net, uint32_t version);
+mnist_status nn_model_save_as(const mnist_net *net, uint32_t version, uint8_t *buf, size_t cap, mnist_error *err);
 /* error.c: fills err (if not NULL) with code and a message; no field. */
 void nn_set_error(mnist_error *err, mnist_status code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* A rejected setting: MNIST_E_CONFIG, the message, and the setting's key
- * (mnist_limits[].key, "arch" or "init") in err->field. Returns MNIST_E_CONFIG. */
+ * (mnist_settings[].key) in err->field. Returns MNIST_E_CONFIG. */
 mnist_status nn_reject(mnist_error *err, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

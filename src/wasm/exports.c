@@ -8,12 +8,20 @@
  * error, error_message() says what and error_field() which setting ("" if
  * none). Results come back in small fixed arrays that JavaScript reads from
  * memory by name: progress() holds the fields that progress_fields() lists,
- * evaluation() those of evaluation_fields(). */
+ * evaluation() those of evaluation_fields().
+ *
+ * Settings cross by name, never by position: config_begin() stages a
+ * configuration (a preset's, or the network's in force), config_number()
+ * and config_text() set settings of it by their keys (the rules' "settings"
+ * list), config_create() builds a new network from it and config_apply()
+ * hands its hyperparameters to the running one. No export takes more than
+ * four parameters (tests/settings.test.js). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/nn.h"
 #include "../core/parallel.h"
-#include "../mnist.h"
 
 #define EXPORT(name) __attribute__((export_name(name)))
 
@@ -49,6 +57,13 @@ static struct {
     char *rules; /* mnist_rules_json(), written once */
     char arch[128]; /* arch(): the longest text of MNIST_MAX_LAYERS layers fits */
     char *described; /* describe_arch()'s last answer */
+    char *config; /* config_json()'s last answer */
+    mnist_config staged; /* config_begin() .. config_create() / config_apply() */
+    const mnist_setting *fixed; /* the first staged setting a run cannot change (NULL: none) */
+    int in_force; /* staged from the network in force: such a setting is refused at once */
+    uint8_t *files[2]; /* dataset_file(): images, labels (owned), for load_dataset */
+    size_t file_lens[2];
+    char file_names[2][128];
     int teach_steps; /* of the last teach() */
 } g;
 
@@ -88,18 +103,36 @@ EXPORT("evaluation_fields") const char *wasm_evaluation_fields(void) { return &E
 
 /* ---- datasets ------------------------------------------------------------------------------ */
 
-/* Takes ownership of two buffers from mem_alloc holding decompressed IDX
- * files; validates them (names appear in messages) and keeps them as set
- * 0 (training) or 1 (test). On failure the buffers are freed. */
-EXPORT("load_dataset") int wasm_load_dataset(int set, uint8_t *images, size_t images_len, const char *images_name,
-                                             uint8_t *labels, size_t labels_len, const char *labels_name) {
-    if (!valid_set(set)) {
+/* Stages one IDX file for load_dataset: part 0 the images, 1 the labels; takes
+ * ownership of bytes (from mem_alloc; a file staged before in that part is
+ * freed) and copies name (for messages). */
+EXPORT("dataset_file") int wasm_dataset_file(int part, uint8_t *bytes, size_t len, const char *name) {
+    if (part != 0 && part != 1) {
+        free(bytes);
+        return fail(MNIST_E_STATE, "unknown dataset file (expected 0 = images or 1 = labels)");
+    }
+    free(g.files[part]);
+    g.files[part] = bytes;
+    g.file_lens[part] = len;
+    snprintf(g.file_names[part], sizeof g.file_names[part], "%s", name ? name : "");
+    return MNIST_OK;
+}
+
+/* Validates the two staged files (dataset_file) and keeps them as set 0
+ * (training) or 1 (test). The staged files are taken either way: on
+ * failure they are freed. */
+EXPORT("load_dataset") int wasm_load_dataset(int set) {
+    uint8_t *images = g.files[0], *labels = g.files[1];
+    g.files[0] = g.files[1] = NULL;
+    if (!valid_set(set) || !images || !labels) {
         free(images);
         free(labels);
-        return fail(MNIST_E_STATE, "unknown dataset (expected 0 = training or 1 = test)");
+        return fail(MNIST_E_STATE, valid_set(set) ? "stage the images and the labels first (dataset_file)"
+                                                  : "unknown dataset (expected 0 = training or 1 = test)");
     }
     mnist_dataset ds;
-    mnist_status st = mnist_dataset_parse(images, images_len, images_name, labels, labels_len, labels_name, &ds, &g.err);
+    mnist_status st = mnist_dataset_parse(images, g.file_lens[0], g.file_names[0], labels, g.file_lens[1],
+                                          g.file_names[1], &ds, &g.err);
     if (st != MNIST_OK) {
         free(images);
         free(labels);
@@ -140,57 +173,71 @@ static int adopt(mnist_net *net) {
     return MNIST_OK;
 }
 
-/* The hyperparameters as init and set_hyper take them, in the order of the
- * rules' "hyper" list (rules.c, which engine.js follows): numbers, and the
- * optimiser's and schedule's names. */
-#define HYPER_PARAMS                                                                                              \
-    double batch, double lr, double momentum, double weight_decay, double lr_decay, double epochs,                 \
-        double iterations, const char *optimizer, const char *schedule, double beta1, double beta2, double eps,    \
-        double shift, double rotate, double scale
-#define HYPER_ARGS \
-    batch, lr, momentum, weight_decay, lr_decay, epochs, iterations, optimizer, schedule, beta1, beta2, eps, shift, \
-        rotate, scale
+/* ---- settings by name ------------------------------------------------------------------- */
 
-/* Hyperparameters from JavaScript numbers and names, each number checked
- * against its limit before it is narrowed to its C type. */
-static int read_hyper(mnist_hyper *h, HYPER_PARAMS) {
-    const struct { mnist_setting setting; double value; } in[] = {
-        {MNIST_SET_BATCH, batch},         {MNIST_SET_LR, lr},         {MNIST_SET_MOMENTUM, momentum},
-        {MNIST_SET_WEIGHT_DECAY, weight_decay}, {MNIST_SET_LR_DECAY, lr_decay},
-        {MNIST_SET_EPOCHS, epochs},       {MNIST_SET_ITERATIONS, iterations}, {MNIST_SET_BETA1, beta1},
-        {MNIST_SET_BETA2, beta2},         {MNIST_SET_EPS, eps},       {MNIST_SET_SHIFT, shift},
-        {MNIST_SET_ROTATE, rotate},       {MNIST_SET_SCALE, scale},
-    };
-    for (size_t i = 0; i < sizeof in / sizeof in[0]; i++)
-        if (mnist_check(in[i].setting, in[i].value, &g.err) != MNIST_OK) return g.err.code;
-    *h = (mnist_hyper){.batch_size = (long)batch, .learning_rate = (float)lr, .momentum = (float)momentum,
-                       .weight_decay = (float)weight_decay, .lr_decay = (float)lr_decay, .epochs = (long)epochs,
-                       .iterations = (long)iterations, .beta1 = (float)beta1, .beta2 = (float)beta2,
-                       .eps = (float)eps, .shift = (long)shift, .rotate = (float)rotate, .scale = (float)scale};
-    if (mnist_parse_optimizer(optimizer, &h->optimizer, &g.err) != MNIST_OK) return g.err.code;
-    if (mnist_parse_schedule(schedule, &h->schedule, &g.err) != MNIST_OK) return g.err.code;
-    return mnist_hyper_check(h, &g.err);
+/* Stages a configuration to change by name: a preset's (its name), or with
+ * "" the network's in force (the default preset's when there is none), to
+ * change its hyperparameters (config_apply): then a setting a run cannot
+ * change is refused as it is staged, naming it, whatever its value. */
+EXPORT("config_begin") int wasm_config_begin(const char *preset) {
+    g.fixed = NULL;
+    g.in_force = !(preset && *preset);
+    if (!g.in_force) return mnist_preset(preset, &g.staged, &g.err);
+    if (g.net) g.staged = mnist_get_config(g.net);
+    else mnist_preset("default", &g.staged, NULL);
+    return MNIST_OK;
 }
 
-/* Creates and configures a fresh network: arch in the core's grammar
- * ("784-128-10", "784-c16k3-p2-c32k3-p2-64-10"; mnist_parse_arch), init
- * "he" or "seed". Attaches the training set if loaded. */
-EXPORT("init") int wasm_init(const char *arch, const char *init, double seed, HYPER_PARAMS) {
-    mnist_config cfg;
-    memset(&cfg, 0, sizeof cfg);
-    if (mnist_parse_init(init, &cfg.init, &g.err) != MNIST_OK) return g.err.code;
-    if (mnist_check(MNIST_SET_SEED, seed, &g.err) != MNIST_OK) return g.err.code;
-    cfg.seed = (uint64_t)seed;
-    if (read_hyper(&cfg.hyper, HYPER_ARGS) != MNIST_OK) return g.err.code;
-    if (mnist_parse_arch(arch, &cfg, &g.err) != MNIST_OK) return g.err.code;
-    return adopt(mnist_create(&cfg, &g.err));
+static int cannot_change(const mnist_setting *s) {
+    return nn_reject(&g.err, s->key, "%s cannot change during a run: configure a new network", s->key);
 }
 
-EXPORT("set_hyper") int wasm_set_hyper(HYPER_PARAMS) {
+/* Whether key may be staged now (MNIST_OK) and, if a run cannot change it,
+ * remembers it for config_apply. */
+static int stage(const char *key) {
+    const mnist_setting *s = mnist_setting_find(key);
+    if (!s || s->hyper) return MNIST_OK; /* (an unknown key: the setter names it) */
+    if (g.in_force) return cannot_change(s);
+    if (!g.fixed) g.fixed = s;
+    return MNIST_OK;
+}
+
+/* A setting of the staged configuration by its key: a number (a JavaScript
+ * number; whole for whole settings), or a text (len bytes: a choice's name,
+ * an architecture, or a number). Checked at once; MNIST_E_CONFIG naming the
+ * key, and the staged configuration keeps its value. */
+EXPORT("config_number") int wasm_config_number(const char *key, double value) {
+    return stage(key) != MNIST_OK ? g.err.code : mnist_config_set_number(&g.staged, key, value, &g.err);
+}
+EXPORT("config_text") int wasm_config_text(const char *key, const char *text, size_t len) {
+    return stage(key) != MNIST_OK ? g.err.code : mnist_config_set(&g.staged, key, text, len, &g.err);
+}
+
+/* A new network from the staged configuration (checked as a whole), attached
+ * to the training set if one is loaded. */
+EXPORT("config_create") int wasm_config_create(void) { return adopt(mnist_create(&g.staged, &g.err)); }
+
+/* The staged hyperparameters into the running network; refused, naming
+ * it, if a setting a run cannot change was staged. */
+EXPORT("config_apply") int wasm_config_apply(void) {
     if (!g.net) return no_net();
-    mnist_hyper h;
-    if (read_hyper(&h, HYPER_ARGS) != MNIST_OK) return g.err.code;
-    return mnist_set_hyper(g.net, &h, &g.err);
+    if (g.fixed) return cannot_change(g.fixed);
+    return mnist_set_hyper(g.net, &g.staged.hyper, &g.err);
+}
+
+/* A configuration as JSON ({"arch":"784-128-10","init":"he","seed":1,...};
+ * mnist_config_json): the network's (what it was created or loaded with,
+ * the hyperparameters in force), or the staged one when staged != 0. ""
+ * when there is no network. Valid until the next call. */
+EXPORT("config_json") const char *wasm_config_json(int staged_one) {
+    if (!staged_one && !g.net) return "";
+    mnist_config c = staged_one ? g.staged : mnist_get_config(g.net);
+    size_t n = mnist_config_json(&c, NULL, 0) + 1;
+    char *out = realloc(g.config, n);
+    if (!out) return "";
+    g.config = out;
+    mnist_config_json(&c, out, n);
+    return out;
 }
 
 /* The network's architecture as text (mnist_arch_format), "" if none. */
@@ -274,11 +321,13 @@ EXPORT("probabilities") const float *wasm_probabilities(void) { return g.probs; 
 /* After a prediction: layer l's outputs (l = 1..layers) for that image. */
 EXPORT("activations") const float *wasm_activations(int layer) { return g.net ? mnist_activations(g.net, layer) : NULL; }
 
-/* Predicted class and its probability for images first..first+count-1 of a set. */
-EXPORT("classify") int wasm_classify(int set, long first, long count, uint8_t *predicted, float *confidence) {
+/* Predicted class and its probability for images first..first+count-1 of a
+ * set, into out: count floats (the probabilities), then count bytes (the classes). */
+EXPORT("classify") int wasm_classify(int set, long first, long count, uint8_t *out) {
     if (!g.net) return no_net();
     if (!valid_set(set) || g.sets[set].count == 0) return not_loaded();
-    return mnist_classify(g.net, &g.sets[set], first, count, predicted, confidence, &g.err);
+    if (count < 0) return fail(MNIST_E_STATE, "a negative count of images");
+    return mnist_classify(g.net, &g.sets[set], first, count, out + 4 * (size_t)count, (float *)(void *)out, &g.err);
 }
 
 /* ---- teaching (mnist_teach) ------------------------------------------------------------------- */
@@ -311,10 +360,13 @@ EXPORT("model_save") int wasm_model_save(uint8_t *buf, size_t cap) {
     return mnist_model_save(g.net, buf, cap, &g.err);
 }
 
-/* Replaces the network by a saved model (keeping the hyperparameters in force). */
+/* Replaces the network by a saved model, with the configuration it was
+ * trained with (config_json): a file of format version 4 carries it; with an
+ * earlier one, the hyperparameters in force stay (the default preset's if
+ * there was no network). */
 EXPORT("model_load") int wasm_model_load(const uint8_t *buf, size_t len) {
     mnist_net *net = mnist_model_load(buf, len, "model", &g.err);
-    if (net && g.net) {
+    if (net && g.net && len >= 12 && buf[8] < 4) { /* the format version's low byte: 1..3 */
         mnist_hyper h = mnist_get_hyper(g.net);
         mnist_set_hyper(net, &h, NULL);
     }

@@ -6,8 +6,10 @@
  *   core_check convparity                conv and max-pool against naive loops
  *   core_check seed-step IN OUT SEED     one full-batch step of the seed net
  *   core_check idx IMAGES LABELS         validate two raw IDX files
- *   core_check model FILE                validate and load a model file
- *   core_check model-save FILE SEED [ARCH]  save a fresh network (784-16-10 unless ARCH)
+ *   core_check model FILE                validate and load a model file (version 4: and
+ *                                        the configuration it carries)
+ *   core_check model-save FILE SEED [ARCH [VERSION]]  save a fresh network (784-16-10 unless
+ *                                        ARCH) as format VERSION (4 unless given)
  *   core_check expf                      our exp/log against libm's
  *   core_check arch TEXT...              parse architectures: status, message, field, layout
  *   core_check slices [adam] [cnn]       slice size does not change the bits (SGD + step,
@@ -139,13 +141,21 @@ static int cmd_model(int argc, char **argv) {
     mnist_error err;
     mnist_net *net = mnist_model_load(buf, len, argv[0], &err);
     if (net) {
-        /* a loaded model must round-trip to the same bytes */
-        size_t size = mnist_model_size(net);
-        uint8_t *again = malloc(size);
-        mnist_model_save(net, again, size, &err);
+        /* a loaded model must round-trip to the same bytes (saved as its file's version) */
+        uint32_t version = buf[8];
+        size_t size = nn_model_size_as(net, version);
+        uint8_t *again = malloc(size ? size : 1);
+        nn_model_save_as(net, version, again, size, &err);
         int same = size == len && memcmp(again, buf, len) == 0;
-        printf("{\"code\":\"MNIST_OK\",\"parameters\":%zu,\"roundtrip\":%s}\n", mnist_param_count(net),
+        printf("{\"code\":\"MNIST_OK\",\"parameters\":%zu,\"roundtrip\":%s", mnist_param_count(net),
                same ? "true" : "false");
+        if (version == 4) { /* and the configuration it carries, as loaded */
+            mnist_config c = mnist_get_config(net);
+            char text[4096];
+            mnist_config_json(&c, text, sizeof text);
+            printf(",\"config\":%s", text);
+        }
+        printf("}\n");
         free(again);
         mnist_free(net);
     } else {
@@ -156,7 +166,7 @@ static int cmd_model(int argc, char **argv) {
 }
 
 static int cmd_model_save(int argc, char **argv) {
-    if (argc < 2) { fprintf(stderr, "usage: model-save FILE SEED [ARCH]\n"); return 2; }
+    if (argc < 2) { fprintf(stderr, "usage: model-save FILE SEED [ARCH [VERSION]]\n"); return 2; }
     mnist_config cfg;
     mnist_error err;
     mnist_preset("default", &cfg, NULL);
@@ -166,9 +176,13 @@ static int cmd_model_save(int argc, char **argv) {
     }
     cfg.seed = strtoull(argv[1], NULL, 10);
     mnist_net *net = mnist_create(&cfg, &err);
-    size_t size = mnist_model_size(net);
-    uint8_t *buf = malloc(size);
-    mnist_model_save(net, buf, size, &err);
+    uint32_t version = argc > 3 ? (uint32_t)atoi(argv[3]) : 4;
+    size_t size = nn_model_size_as(net, version);
+    uint8_t *buf = malloc(size ? size : 1);
+    if (nn_model_save_as(net, version, buf, size, &err) != MNIST_OK) {
+        fprintf(stderr, "%s\n", err.message);
+        return 2;
+    }
     write_all(argv[0], buf, size);
     printf("{\"bytes\":%zu,\"parameters\":%zu}\n", size, mnist_param_count(net));
     free(buf);

@@ -16,11 +16,13 @@
  *   limit      MNIST_TEACH_MAX + 5 examples: the count stops at the limit and
  *              the oldest are the ones dropped; the same pixels taught again
  *              replace the earlier label without adding an example
- *   model      saved with examples (version 3) and loaded: the examples and
+ *   model      saved with examples (version 4) and loaded: the examples and
  *              parameters come back, and saving again gives the same bytes;
- *              after mnist_taught_clear the file is version 1 again
+ *              the same as version 3 (what earlier builds wrote); after
+ *              mnist_taught_clear the file holds no examples
  * core_check teach-save FILE: a fresh 784-16-10 net taught 3 examples, saved
- * (version 3), for the model-file tests; prints the parameter count.
+ * as version 3 (what earlier builds wrote), for the model-file tests; prints
+ * the parameter count.
  * core_check teach-model IN IMAGES LABELS DRAWING LABEL OUT: see teach_model. */
 #include <math.h>
 #include <stdio.h>
@@ -207,12 +209,24 @@ static void check_model(const mnist_dataset *ds) {
         same &= memcmp(buf, again, size) == 0;
     }
     unsigned version = buf[8];
+    /* version 3: loads back to the same examples and saves as the same bytes */
+    size_t size3 = nn_model_size_as(net, 3);
+    uint8_t *v3 = malloc(size3), *v3again = malloc(size3);
+    nn_model_save_as(net, 3, v3, size3, &err);
+    mnist_net *loaded3 = mnist_model_load(v3, size3, "taught-v3.model", &err);
+    int same3 = loaded3 && mnist_taught_count(loaded3) == 7 &&
+                nn_model_save_as(loaded3, 3, v3again, size3, &err) == MNIST_OK && memcmp(v3, v3again, size3) == 0;
     mnist_taught_clear(net);
     uint8_t *plain = malloc(mnist_model_size(net));
     mnist_model_save(net, plain, mnist_model_size(net), &err);
-    printf("\"model\":{\"version\":%u,\"bytes\":%zu,\"roundtrip\":%s,\"clearedVersion\":%u,\"clearedBytes\":%zu}", version,
-           size, same ? "true" : "false", (unsigned)plain[8], mnist_model_size(net));
+    printf("\"model\":{\"version\":%u,\"bytes\":%zu,\"roundtrip\":%s,\"v3Bytes\":%zu,\"v3Roundtrip\":%s,"
+           "\"clearedVersion\":%u,\"clearedBytes\":%zu}",
+           version, size, same ? "true" : "false", size3, same3 ? "true" : "false", (unsigned)plain[8],
+           mnist_model_size(net));
     free(plain);
+    free(v3);
+    free(v3again);
+    mnist_free(loaded3);
     free(buf);
     free(again);
     mnist_free(loaded);
@@ -233,12 +247,14 @@ static void banded_set(void) {
     }
 }
 
-/* Saves net into path; prints its parameters, bytes and taught examples. */
-static void save(mnist_net *net, const char *path) {
-    size_t size = mnist_model_size(net);
-    uint8_t *buf = malloc(size);
+/* Saves net into path as format `version` (0: mnist_model_save's); prints
+ * its parameters, bytes and taught examples. */
+static void save(mnist_net *net, const char *path, uint32_t version) {
+    size_t size = version ? nn_model_size_as(net, version) : mnist_model_size(net);
+    uint8_t *buf = malloc(size ? size : 1);
     mnist_error err;
-    if (!buf || mnist_model_save(net, buf, size, &err) != MNIST_OK) exit(2);
+    if (!buf || (version ? nn_model_save_as(net, version, buf, size, &err) : mnist_model_save(net, buf, size, &err)) != MNIST_OK)
+        exit(2);
     write_all(path, buf, size);
     printf("{\"parameters\":%zu,\"bytes\":%zu,\"taught\":%d}\n", mnist_param_count(net), size, mnist_taught_count(net));
     free(buf);
@@ -266,7 +282,7 @@ static int teach_model(int argc, char **argv) {
         fprintf(stderr, "%s\n", err.message);
         return 1;
     }
-    save(net, argv[5]);
+    save(net, argv[5], 0);
     mnist_free(net);
     free(model);
     free(images);
@@ -282,7 +298,7 @@ int cmd_teach(const char *cmd, int argc, char **argv) {
     if (strcmp(cmd, "teach-save") == 0) {
         if (argc < 1) { fprintf(stderr, "usage: teach-save FILE\n"); return 2; }
         mnist_net *net = taught_net(&ds, 3);
-        save(net, argv[0]);
+        save(net, argv[0], 3);
         mnist_free(net);
         return 0;
     }

@@ -54,12 +54,12 @@ export function loadSet(engine, set, images, labels, names = {}) {
   }
   const imagesName = engine.copyString(named.images);
   const labelsName = engine.copyString(named.labels);
-  // load_dataset owns (and on failure frees) the two data buffers.
-  const status = engine.x.load_dataset(which, imagesData.ptr, imagesData.size, imagesName,
-    labelsData.ptr, labelsData.size, labelsName);
+  // dataset_file hands the data buffers to the module (load_dataset frees them on failure).
+  engine.x.dataset_file(0, imagesData.ptr, imagesData.size, imagesName);
+  engine.x.dataset_file(1, labelsData.ptr, labelsData.size, labelsName);
   engine.x.mem_free(imagesName);
   engine.x.mem_free(labelsName);
-  engine.check(status);
+  engine.check(engine.x.load_dataset(which));
   return { count: count(engine, set) };
 }
 

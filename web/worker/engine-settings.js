@@ -1,39 +1,25 @@
-/* engine-settings.js - the settings across the WebAssembly boundary: a fresh network from a
- * config (the module's init) and a change of the hyperparameters during a run (its
- * set_hyper), each checked by the core, which names the setting at fault. The one place
- * that knows how settings are passed to the module.
+/* engine-settings.js - the settings across the WebAssembly boundary, by name: the module
+ * stages a configuration one setting at a time (config_begin, config_number, config_text),
+ * then builds a fresh network from it (config_create) or applies it to the running one
+ * (config_apply). The keys, their kinds and which of them a run can change are the core's
+ * table (rules.settings); the core checks every value and names the setting at fault. The
+ * one place that knows how settings are passed to the module.
  *
- *   settingKeys(rules)                 { hyperKeys: what a run can change (the core's
- *                                        rules.hyper), configKeys: arch, init, seed and those }
- *   configure(engine, config)          builds the network; -> the config as applied (configKeys)
- *   changeHyper(engine, hyper, partial) -> every hyperparameter as now in force
- *   defaultHyper(engine)               the core's default preset's hyperparameters
+ *   settingKeys(rules)                 { settings: Map key -> the table's row, hyperKeys: what a
+ *                                        run can change (rules.hyper), configKeys: every key }
+ *   configure(engine, config)          builds the network; -> its configuration as the core has it
+ *   changeHyper(engine, partial)       -> every hyperparameter as now in force
+ *   netConfig(engine)                  the network's configuration (every setting), or null
  *   archText(arch)                     '784-128-10' from a text or a list of widths
  * (engine: a MnistEngine, engine.js) */
 
 import { failure } from './engine-wasm.js';
 
-// The augmentations added after shift: a caller that does not name them leaves them off.
-const AUGMENT_OFF = { rotate: 0, scale: 0 };
-const HYPER_NAMES = ['optimizer', 'schedule']; // the hyperparameters that are names, not numbers
-
 const pick = (object, keys) => Object.fromEntries(keys.map((k) => [k, object[k]]));
 
 export function settingKeys(rules) {
-  const hyperKeys = rules.hyper; // in the order the module's init and set_hyper take them (the core's list)
-  return { hyperKeys, configKeys: ['arch', 'init', 'seed', ...hyperKeys] };
-}
-
-/* WebAssembly would turn a string, a boolean or a missing value silently into a
- * number; the core checks the ranges of real numbers (and which names it knows). */
-function requireNumbers(object, keys) {
-  for (const key of keys) {
-    const value = object[key], name = HYPER_NAMES.includes(key);
-    if (value === undefined) throw failure(`${key} is missing`, key);
-    if (typeof value !== (name ? 'string' : 'number')) {
-      throw failure(`${key} must be a ${name ? 'name' : 'number'}, not ${JSON.stringify(value)}`, key);
-    }
-  }
+  const settings = new Map(rules.settings.map((s) => [s.key, s]));
+  return { settings, hyperKeys: rules.hyper, configKeys: [...settings.keys()] };
 }
 
 /** The architecture as the core's text: '784-c16k3-p2-64-10' as it is, or a list
@@ -44,36 +30,59 @@ export function archText(arch) {
   throw failure("architecture must be a text like '784-128-10' or '784-c16k3-p2-64-10', or a list of whole numbers like [784, 128, 10]", 'arch');
 }
 
-/** A fresh network from a config (keys: configKeys), checked by the core; returns the config
- *  as applied, and sets engine.hyper. */
-export function configure(engine, config) {
-  const { hyperKeys, configKeys } = settingKeys(engine.rules);
-  config = { ...AUGMENT_OFF, ...config };
-  const arch = archText(config.arch);
-  if (typeof config.init !== 'string') throw failure(`init must be 'he' or 'seed', not ${JSON.stringify(config.init)}`, 'init');
-  requireNumbers(config, ['seed', ...hyperKeys]);
-  engine.check(engine.call(engine.x.init, [arch, config.init, config.seed, ...hyperKeys.map((k) => config[k])]));
-  engine.hyper = pick(config, hyperKeys);
-  return pick(config, configKeys);
-}
-
-/** Changes some of the hyperparameters (hyperKeys: any other key is refused, naming it);
- *  returns all of them as now in force, and sets engine.hyper. */
-export function changeHyper(engine, partial) {
-  const { hyperKeys: keys, configKeys } = settingKeys(engine.rules);
-  const fixed = Object.keys(partial).find((k) => !keys.includes(k));
-  if (fixed !== undefined) {
-    throw failure(configKeys.includes(fixed) ? `${fixed} cannot change during a run: configure a new network`
-      : `unknown setting '${fixed}' (a run can change ${keys.join(', ')})`, fixed);
+/** Stages one setting in the module: a number, or a text for a choice or an architecture.
+ *  WebAssembly would turn a string, a boolean or a missing value silently into a number, so
+ *  the kind is checked here; the core checks the value (and names an unknown key). */
+function stageSetting(engine, key, value) {
+  const setting = engine.settings.get(key);
+  if (value === undefined) throw failure(`${key} is missing`, key);
+  if (setting && setting.kind === 'arch') value = archText(value);
+  const text = setting ? setting.kind === 'choice' || setting.kind === 'arch' : typeof value === 'string';
+  if (typeof value !== (text ? 'string' : 'number')) {
+    throw failure(`${key} must be a ${text ? 'name' : 'number'}, not ${JSON.stringify(value)}`, key);
   }
-  const next = { ...(engine.hyper || defaultHyper(engine)), ...partial };
-  requireNumbers(next, keys);
-  engine.check(engine.call(engine.x.set_hyper, keys.map((k) => next[k])));
-  engine.hyper = next;
-  return { ...next };
+  if (!text) return engine.check(engine.call(engine.x.config_number, [key, value]));
+  const encoded = new TextEncoder().encode(value), ptr = engine.copyIn(encoded);
+  try {
+    return engine.check(engine.call(engine.x.config_text, [key, ptr, encoded.length]));
+  } finally {
+    engine.x.mem_free(ptr);
+  }
 }
 
-/** A loaded model's hyperparameters when no network came before: the core's default preset's. */
-export function defaultHyper(engine) {
-  return pick(engine.rules.presets.default, settingKeys(engine.rules).hyperKeys);
+/** The network's configuration as the core has it (every setting; a loaded model's: how it
+ *  was trained), or null when there is none. */
+export function netConfig(engine) {
+  const text = engine.string(engine.x.config_json(0));
+  return text ? JSON.parse(text) : null;
+}
+
+/** A fresh network from a config (keys: configKeys; one left out keeps the default preset's
+ *  value, other keys are ignored), checked by the core; returns its configuration as the core
+ *  has it, and sets engine.hyper. */
+export function configure(engine, config) {
+  engine.check(engine.call(engine.x.config_begin, ['default']));
+  for (const key of engine.configKeys) if (key in config) stageSetting(engine, key, config[key]);
+  engine.check(engine.x.config_create());
+  const applied = netConfig(engine);
+  engine.hyper = pick(applied, engine.hyperKeys);
+  return applied;
+}
+
+/** Changes some of the hyperparameters (hyperKeys: any other key is refused by the core,
+ *  naming it); returns all of them as now in force, and sets engine.hyper. */
+export function changeHyper(engine, partial) {
+  engine.check(engine.call(engine.x.config_begin, ['']));
+  for (const [key, value] of Object.entries(partial)) stageSetting(engine, key, value);
+  engine.check(engine.x.config_apply());
+  engine.hyper = pick(netConfig(engine), engine.hyperKeys);
+  return { ...engine.hyper };
+}
+
+/** After a model is loaded: its hyperparameters (its file's configuration, or for an earlier
+ *  format the default preset's values, as the core fills them). */
+export function adoptLoaded(engine) {
+  const config = netConfig(engine);
+  engine.hyper = pick(config, engine.hyperKeys);
+  return config;
 }

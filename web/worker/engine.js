@@ -13,7 +13,7 @@
  *   engine.init({ arch: '784-128-10', init: 'he', seed: 1, batch: 64, lr: 0.1, momentum: 0.9,
  *                 weightDecay: 0, lrDecay: 0.3, epochs: 5, iterations: 0, optimizer: 'sgd',
  *                 schedule: 'step', beta1: 0.9, beta2: 0.999, eps: 1e-8, shift: 0, rotate: 0, scale: 0 });
- *   // (rotate and scale may be left out: off)
+ *   // (the keys: engine.rules.settings; one left out keeps the default preset's value)
  *   // or any preset as it stands: engine.init(engine.rules.presets.cnn)
  *   const progress = engine.step(4096);     // one slice: call again and again
  *   const result = engine.evaluate('test');  // { count, correct, accuracy, loss, confusion }
@@ -33,7 +33,7 @@ export class MnistEngine extends WasmModule {
     super(exports, memory);
     this.progressFields = this.string(this.x.progress_fields()).split(' ');
     this.evaluationFields = this.string(this.x.evaluation_fields()).split(' ');
-    Object.assign(this, Settings.settingKeys(this.rules)); // hyperKeys, configKeys
+    Object.assign(this, Settings.settingKeys(this.rules)); // settings, hyperKeys, configKeys
     this.hyper = null;     // the hyperparameters in force (null: no network yet)
     this.described = null; // the cache of netLayers(): {text, layers}
     this.threadChoice = options.probeThreads === false ? null : new ThreadChoice();
@@ -46,13 +46,14 @@ export class MnistEngine extends WasmModule {
   labels(set) { return Data.labels(this, set); }
 
   // ---- settings (engine-settings.js) --------------------------------------------------------
-  /** A fresh network from a config (keys: configKeys), checked by the core. */
+  /** A fresh network from a config (keys: configKeys; one left out keeps the default
+   *  preset's value), checked by the core; config: the network's as the core has it. */
   init(config) {
     const applied = Settings.configure(this, config);
     return { arch: this.arch(), archText: this.archText(), parameters: this.paramCount(), config: applied };
   }
 
-  /** Changes some of the hyperparameters (hyperKeys: any other key is refused, naming it);
+  /** Changes some of the hyperparameters (hyperKeys: the core refuses any other key, naming it);
    *  returns all of them as now in force. */
   setHyper(partial) { return Settings.changeHyper(this, partial); }
 
@@ -136,16 +137,15 @@ export class MnistEngine extends WasmModule {
 
   /** Predicted class and its probability for images first..first+count-1 of a set (all by default). */
   classify(set, first = 0, n = this.count(set)) {
-    const predictedPtr = this.x.mem_alloc(n), confidencePtr = this.x.mem_alloc(4 * n);
+    const out = this.x.mem_alloc(5 * n); // n probabilities (floats), then n classes (bytes)
     try {
-      this.check(this.x.classify(Data.setIndex(set), first, n, predictedPtr, confidencePtr));
+      this.check(this.x.classify(Data.setIndex(set), first, n, out));
       return {
-        predicted: this.bytes().slice(predictedPtr, predictedPtr + n),
-        confidence: new Float32Array(this.memory.buffer, confidencePtr, n).slice(),
+        predicted: this.bytes().slice(out + 4 * n, out + 5 * n),
+        confidence: new Float32Array(this.memory.buffer, out, n).slice(),
       };
     } finally {
-      this.x.mem_free(predictedPtr);
-      this.x.mem_free(confidencePtr);
+      this.x.mem_free(out);
     }
   }
 
@@ -220,13 +220,14 @@ export class MnistEngine extends WasmModule {
     }
   }
 
-  /** Replaces the network by a saved model; the hyperparameters in force stay. */
+  /** Replaces the network by a saved model, with the configuration it was trained with
+   *  (config; a file of an earlier format carries none: the hyperparameters in force stay). */
   loadModel(bytes) {
     const ptr = this.copyIn(bytes);
     const status = this.x.model_load(ptr, bytes.byteLength);
     this.x.mem_free(ptr);
     this.check(status);
-    if (!this.hyper) this.hyper = Settings.defaultHyper(this);
-    return { arch: this.arch(), archText: this.archText(), parameters: this.paramCount() };
+    const config = Settings.adoptLoaded(this);
+    return { arch: this.arch(), archText: this.archText(), parameters: this.paramCount(), config };
   }
 }
