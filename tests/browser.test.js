@@ -139,6 +139,8 @@ test('the form is the core\'s settings table: a field per row in its order, the 
     choices: e.tagName === 'SELECT' ? [...e.options].map((o) => o.value) : null,
   })));
   assert.deepEqual(fields.map((f) => f.id), keys, 'one field per row of rules.settings, in its order');
+  const twice = await page.$$eval('[id]', (els) => els.map((e) => e.id).filter((id, k, all) => all.indexOf(id) !== k));
+  assert.deepEqual(twice, [], 'a setting\'s key is the id of its field alone');
   rules.settings.forEach((row, k) => {
     const f = fields[k];
     assert.ok(f.label && f.label.toLowerCase().startsWith(row.words.toLowerCase()), `${row.key}: label "${f.label}", words "${row.words}"`);
@@ -305,5 +307,6 @@ test('no data beside the page: the file picker loads the four .gz files', { skip
   await choosePreset(page, 'seed');
   await page.click('#step');
   await waitForStatus(page, /Paused/, 30000);
-  assert.match(await page.textContent('#test-accuracy'), /\d+\.\d+%/);
+  // the step's evaluation follows its `paused` (PROTOCOL.md): wait for it, not for time
+  await page.waitForFunction(() => /\d+\.\d+%/.test(document.querySelector('#test-accuracy').textContent), null, { timeout: 60000 });
 });

@@ -36,7 +36,7 @@ function clear() {
   setText('accuracy-note', '');
   $('progress').value = 0;
   setText('progress-text', '0%');
-  ['eta', 'speed', 'loss', 'train-accuracy', 'lr-now', 'iterations', 'elapsed'].forEach(function (id) {
+  ['eta', 'speed', 'loss', 'train-accuracy', 'lr-now', 'updates', 'elapsed'].forEach(function (id) {
     setText(id, '—');
   });
   setText('epoch', 'Epoch 0 / ' + fmt.int(targetEpochs));
@@ -69,7 +69,7 @@ function showProgress(p) {
     setText('train-accuracy', fmt.percent(p.trainAccuracy));
   }
   setText('lr-now', fmt.num(p.lr));
-  setText('iterations', fmt.int(p.iterations || 0));
+  setText('updates', fmt.int(p.iterations || 0));
   setText('elapsed', fmt.duration(p.elapsed || 0));
 }
 
