@@ -2,7 +2,7 @@
 /**
  * A download's progress output: one line redrawn on a terminal, a few lines in a log.
  *
- * Public: createProgress(stream, label, totalBytes) -> {received, add(bytes), finish(complete)},
+ * Public: createProgress(stream, label, totalBytes, clock) -> {received, add(bytes), finish(complete)},
  * formatBytes(n) -> "1.5 MiB".
  */
 
@@ -15,9 +15,9 @@ function formatBytes(n) {
 /**
  * Progress on `stream`: on a TTY one line redrawn with \r (at most every 100 ms);
  * otherwise (CI logs) a line at 25/50/75/100 % for big files and one final line
- * for small ones, so logs stay short.
+ * for small ones, so logs stay short. clock() -> ms: Date.now unless a test gives its own.
  */
-function createProgress(stream, label, totalBytes) {
+function createProgress(stream, label, totalBytes, clock = Date.now) {
   const isTTY = Boolean(stream && stream.isTTY);
   const quarterLines = totalBytes !== null && totalBytes >= 1024 * 1024;
   let received = 0;
@@ -32,7 +32,7 @@ function createProgress(stream, label, totalBytes) {
   }
 
   function drawTTY(force) {
-    const now = Date.now();
+    const now = clock();
     if (!force && now - lastDrawMs < 100) return;
     lastDrawMs = now;
     stream.write('\r' + describe() + '\x1b[K');
