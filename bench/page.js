@@ -1,6 +1,6 @@
 'use strict';
 /**
- * The page in headless Chromium for `make bench` (scripts/bench.js): opens
+ * The page in headless Chromium for `make bench` (bench/run.js): opens
  * web/index.html?preset=NAME, waits until the data is loaded and Train is
  * enabled, presses Train and measures, inside the page:
  *   - the seconds from the click to the first time #test-accuracy shows
@@ -20,7 +20,7 @@
  *     drawing pad's path), from posting it to its `prediction` arriving on the
  *     main thread; split by whether an evaluation was running when it was sent.
  *
- *   const { pageRun } = require('../bench/page.js');
+ *   const { pageRun } = require('./page.js');
  *   const row = await pageRun({ playwright, chromium, mode: 'served' | 'file', webRoot, dataDir,
  *                               preset, target, untilDone, probeMs, timeoutMs });
  * mode 'served': scripts/serve.js (COOP/COEP: cross-origin isolated, so the page

@@ -262,5 +262,7 @@ test('no data beside the page: the file picker loads the four .gz files', { skip
   await choosePreset(page, 'seed');
   await page.click('#step');
   await waitForStatus(page, /Paused/, 30000);
+  // the step's test runs as a job after `paused` is sent: wait for its evaluation to be shown
+  await waitForAccuracy(page, 0, 60000);
   assert.match(await page.textContent('#test-accuracy'), /\d+\.\d+%/);
 });
