@@ -13,6 +13,7 @@ const { BUILD, DATA_DIR, LR, WARMUP, SEED, PEER_SAMPLES, PAGE_DENSE_TARGET } = r
 const { nodeRunner, nativeRun } = require('./child.js');
 const { pageInChromium } = require('./browser.js');
 const { fmtFixed } = require('./tables.js');
+const { fileOf } = require('../common/datasets.js');
 
 /** A Node runner's arguments for a dense row. */
 function runnerArgs(item, extra = []) {
@@ -43,7 +44,10 @@ const DENSE_RUNS = {
   async 'naive-native'(item) {
     const hidden = item.layers.slice(1, -1);
     if (hidden.length !== 1) throw new Error('the naive baseline is 784-H-10 only');
-    const { json, peak_rss_mb } = await nativeRun(path.join(BUILD, 'bench', 'naive'), ['--data', DATA_DIR,
+    const files = [['--train-images', 'train', 'images'], ['--train-labels', 'train', 'labels'],
+      ['--test-images', 'test', 'images'], ['--test-labels', 'test', 'labels']]
+      .flatMap(([flag, set, part]) => [flag, path.join(DATA_DIR, fileOf(set, part))]);
+    const { json, peak_rss_mb } = await nativeRun(path.join(BUILD, 'bench', 'naive'), [...files,
       '--hidden', String(hidden[0].size), '--batch', String(item.batch), '--lr', String(LR), '--warmup', String(WARMUP),
       '--seed', String(SEED)]);
     return {
