@@ -29,13 +29,13 @@ async function trainTo97(t, page, pw, label) {
   await choosePreset(pw, 'default', 5);
   const startedAt = Date.now();
   await page.click('#train');
-  await waitForStatus(pw, /Training/, 10000);
+  await waitForStatus(pw, /Training/);
   const accuracy = await waitForAccuracy(pw, 0.97);
   const seconds = (Date.now() - startedAt) / 1000;
   t.diagnostic(`${label}: ${(accuracy * 100).toFixed(2)}% after ${seconds.toFixed(1)} s from pressing Train; ` +
     `samples/s shown: ${(await pw.textContent('#speed')).trim()}`);
   await page.click('#pause');
-  await waitForStatus(pw, /Paused/, 10000);
+  await waitForStatus(pw, /Paused/);
   const predictions = await page.$$eval('#predictions > *', (items) => items.map((el) => ({ ...el.dataset })));
   assert.ok(predictions.length >= 24, `only ${predictions.length} predictions shown`);
   for (const p of predictions) assert.equal(p.correct, String(p.label === p.predicted));
@@ -137,7 +137,7 @@ test('Firefox, file://: the model downloads (a MNISTNET file the native trainer 
   assert.doesNotMatch(await again.pw.textContent('#test-accuracy'), /%/, 'a fresh page has no accuracy yet');
   const input = await again.page.$('#model-upload');
   await input.uploadFile(file);
-  const status = await waitForStatus(again.pw, /Loaded mnist-784-128-10-.*\.model: a 784-128-10 network/, 30000);
+  const status = await waitForStatus(again.pw, /Loaded mnist-784-128-10-.*\.model: a 784-128-10 network/);
   t.diagnostic(`Firefox: ${status}`);
   await again.page.waitForFunction((a) => document.querySelector('#test-accuracy').textContent.trim() === a, { timeout: 30000 }, accuracy);
   assert.equal(accuracyOf(await again.pw.textContent('#test-accuracy')), accuracyOf(accuracy));
