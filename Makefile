@@ -181,14 +181,15 @@ train: native data
 test: deps-quiet
 	node tests/run.js
 
-# `make bench` (scripts/bench.js): the peers (TensorFlow.js, ConvNetJS) are a
-# separate npm project in bench/, installed only here, and PyTorch is Debian's
-# python3-torch for /usr/bin/python3 (install-deps.sh --bench); the straightforward C
-# baseline (bench/naive.c) is built for WASM with EMFLAGS and natively with gcc -O3.
+# `make bench` (bench/run.js; it writes build/bench.jsonl and docs/benchmarks.md): the
+# peers (TensorFlow.js, ConvNetJS) are a separate npm project in bench/, installed only
+# here, and PyTorch is Debian's python3-torch for /usr/bin/python3 (install-deps.sh
+# --bench); the straightforward C baseline (bench/naive.c) is built for WASM with
+# EMFLAGS and natively with gcc -O3.
 bench: all data $(NODE_MODULES) $(BUILD)/bench/naive.wasm $(BUILD)/bench/naive
 	@bash scripts/install-deps.sh --quiet --bench
 	@test bench/node_modules/.package-lock.json -nt bench/package-lock.json || npm ci --prefix bench --no-audit --no-fund
-	node scripts/bench.js
+	node bench/run.js
 
 $(BUILD)/bench/naive.wasm: bench/naive.c | deps-quiet
 	@mkdir -p $(dir $@)

@@ -1,6 +1,6 @@
 'use strict';
 /**
- * The memory of the tab in headless Chromium, for `make bench` (scripts/bench.js) and
+ * The memory of the tab in headless Chromium, for `make bench` (bench/run.js) and
  * tests/memory.test.js: the resident memory of the renderer process that holds the page and
  * its workers, at four moments of one run of a preset:
  *   before_data    the page is up and its worker(s) have their WebAssembly module, no data yet
@@ -23,7 +23,7 @@
  * process maps (an empty page's renderer holds ~100 MB of them); Pss from
  * /proc/PID/smaps_rollup (each shared page split among the processes that map it).
  *
- *   const { memoryRun } = require('../bench/memory.js');
+ *   const { memoryRun } = require('./memory.js');
  *   const row = await memoryRun({ playwright, chromium, mode: 'served' | 'file', webRoot, dataDir,
  *                                 preset, epochs, timeoutMs });
  *   row.mb = { before_data, data_loaded, peak_training, after }   (RSS), row.private_mb likewise

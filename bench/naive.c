@@ -226,7 +226,8 @@ EXPORT double naive_train_accuracy(void) { return g.trained ? (double)g.correct 
 
 #ifndef __EMSCRIPTEN__
 /* ---- native command-line driver ----------------------------------------------
- *   naive --data DIR [--hidden 128] [--batch 64] [--lr 0.1] [--warmup 50] [--seed 1]
+ *   naive --train-images PATH --train-labels PATH --test-images PATH --test-labels PATH
+ *         [--hidden 128] [--batch 64] [--lr 0.1] [--warmup 50] [--seed 1]
  * Trains `warmup` batches on a throwaway network (not timed), then a fresh
  * network for one epoch over the 60,000 training images in a shuffled order
  * (timed: training only), then evaluates the 10,000 test images, and prints
@@ -235,9 +236,7 @@ EXPORT double naive_train_accuracy(void) { return g.trained ? (double)g.correct 
 #include <time.h>
 #include <zlib.h>
 
-static uint8_t *read_gz(const char *dir, const char *name, size_t header, size_t *count, size_t item) {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
+static uint8_t *read_gz(const char *path, size_t header, size_t *count, size_t item) {
     gzFile f = gzopen(path, "rb");
     if (!f) {
         fprintf(stderr, "naive: cannot open %s\n", path);
@@ -275,12 +274,16 @@ static double now(void) {
 }
 
 int main(int argc, char **argv) {
-    const char *dir = "data/mnist";
+    /* The four IDX files, by path: their names' one home is common/datasets.js (bench/dense.js). */
+    const char *files[4] = {NULL, NULL, NULL, NULL};
+    static const char *const file_flags[4] = {"--train-images", "--train-labels", "--test-images", "--test-labels"};
     int hidden = 128, batch = 64, warmup = 50;
     float lr = 0.1f;
     unsigned seed = 1;
     for (int i = 1; i + 1 < argc; i += 2) {
-        if (!strcmp(argv[i], "--data")) dir = argv[i + 1];
+        int f = 0;
+        while (f < 4 && strcmp(argv[i], file_flags[f])) f++;
+        if (f < 4) files[f] = argv[i + 1];
         else if (!strcmp(argv[i], "--hidden")) hidden = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--batch")) batch = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--lr")) lr = (float)atof(argv[i + 1]);
@@ -291,15 +294,21 @@ int main(int argc, char **argv) {
             return 2;
         }
     }
+    for (int f = 0; f < 4; f++) {
+        if (!files[f]) {
+            fprintf(stderr, "naive: %s PATH is missing\n", file_flags[f]);
+            return 2;
+        }
+    }
     if (hidden < 1 || batch < 1 || !(lr > 0)) {
         fprintf(stderr, "naive: bad --hidden, --batch or --lr\n");
         return 2;
     }
     size_t n_train, n_train_labels, n_test, n_test_labels;
-    uint8_t *train_images = read_gz(dir, "train-images-idx3-ubyte.gz", 16, &n_train, IN);
-    uint8_t *train_labels = read_gz(dir, "train-labels-idx1-ubyte.gz", 8, &n_train_labels, 1);
-    uint8_t *test_images = read_gz(dir, "t10k-images-idx3-ubyte.gz", 16, &n_test, IN);
-    uint8_t *test_labels = read_gz(dir, "t10k-labels-idx1-ubyte.gz", 8, &n_test_labels, 1);
+    uint8_t *train_images = read_gz(files[0], 16, &n_train, IN);
+    uint8_t *train_labels = read_gz(files[1], 8, &n_train_labels, 1);
+    uint8_t *test_images = read_gz(files[2], 16, &n_test, IN);
+    uint8_t *test_labels = read_gz(files[3], 8, &n_test_labels, 1);
     if (n_train != n_train_labels || n_test != n_test_labels) {
         fprintf(stderr, "naive: image and label counts differ\n");
         return 1;

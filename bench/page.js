@@ -1,6 +1,6 @@
 'use strict';
 /**
- * The page in headless Chromium for `make bench` (scripts/bench.js): opens
+ * The page in headless Chromium for `make bench` (bench/run.js): opens
  * web/index.html?preset=NAME, waits until the data is loaded and Train is
  * enabled, presses Train and measures, inside the page:
  *   - the seconds from the click to the first time #test-accuracy shows
@@ -20,7 +20,7 @@
  *     drawing pad's path), from posting it to its `prediction` arriving on the
  *     main thread; split by whether an evaluation was running when it was sent.
  *
- *   const { pageRun } = require('../bench/page.js');
+ *   const { pageRun } = require('./page.js');
  *   const row = await pageRun({ playwright, chromium, mode: 'served' | 'file', webRoot, dataDir,
  *                               preset, target, untilDone, probeMs, timeoutMs });
  * mode 'served': scripts/serve.js (COOP/COEP: cross-origin isolated, so the page
@@ -31,13 +31,30 @@
 const path = require('node:path');
 const { pathToFileURL } = require('node:url');
 
+const { checkRequest, replyTypesOf, REPLIES } = require('../common/protocol.js');
+
 const READY_TIMEOUT_MS = 120000;
+
+/* The messages the measurement sends and reads, as the contract (common/protocol.js)
+ * names them, checked once here so that a change of the protocol fails the benchmark at
+ * once instead of leaving it waiting for messages that never come: the probe, a drawn
+ * "1" (a 3-pixel-wide stroke down the middle, 784 floats: the drawing pad's path), its
+ * reply, and the run's reports the page is timed by. */
+const PROBE_PIXELS = Array.from({ length: 784 }, (_, i) => {
+  const r = Math.floor(i / 28), c = i % 28;
+  return r >= 5 && r < 23 && c >= 13 && c < 16 ? (c === 14 ? 1 : 0.6) : 0;
+});
+checkRequest({ type: 'predict', id: 'bench-0', pixels: PROBE_PIXELS });
+const CONTRACT = { probeReply: replyTypesOf('predict')[0], watched: ['progress', 'evaluation', 'epoch-end', 'done'] };
+for (const type of [CONTRACT.probeReply, ...CONTRACT.watched]) {
+  if (!REPLIES[type]) throw new Error(`bench/page.js: the protocol has no '${type}' message any more`);
+}
 
 /* Runs in the page before its own scripts: the frame loop, the long-task
  * observer, and a Worker that records the messages it receives before anyone
  * else (so the evaluation that updates #test-accuracy is already recorded when
  * the page shows it). Times: the page's performance.now(). */
-function instrumentPage() {
+function instrumentPage({ probeReply, watched }) {
   const B = { frames: [], longtasks: [], messages: [], arrivals: [], probes: [], t0: null, hit: null, done: null };
   window.__bench = B;
   const frame = () => { B.frames.push(performance.now()); requestAnimationFrame(frame); };
@@ -59,12 +76,12 @@ function instrumentPage() {
         const m = ev.data, t = performance.now();
         if (!m || typeof m.type !== 'string') return;
         B.arrivals.push([t, m.type]); // every message: what a long task was handling
-        if (m.type === 'prediction' && typeof m.id === 'string' && m.id.startsWith('bench-')) {
+        if (m.type === probeReply && typeof m.id === 'string' && m.id.startsWith('bench-')) {
           const probe = B.probes[Number(m.id.slice(6))];
           if (probe) probe.answered = t;
           return;
         }
-        if (!['progress', 'evaluation', 'epoch-end', 'done'].includes(m.type)) return;
+        if (!watched.includes(m.type)) return;
         B.messages.push({ type: m.type, t, samples: m.samples, epochFloat: m.epochFloat, testAccuracy: m.testAccuracy,
           state: m.state, samplesPerSecond: m.samplesPerSecond, epoch: m.epoch, seconds: m.seconds, background: m.background });
         if (m.type === 'done' && B.t0 !== null && B.done === null) B.done = { t, testAccuracy: m.testAccuracy };
@@ -75,7 +92,7 @@ function instrumentPage() {
 
 /* In the page once it is ready: the click's time, the first display of the
  * target, and the probes. */
-function arm({ target, probeMs }) {
+function arm({ target, probeMs, probePixels }) {
   const B = window.__bench;
   document.querySelector('#train').addEventListener('click', () => { B.t0 = performance.now(); }, { capture: true, once: true });
   const el = document.querySelector('#test-accuracy');
@@ -88,14 +105,12 @@ function arm({ target, probeMs }) {
   };
   new MutationObserver(check).observe(el, { childList: true, characterData: true, subtree: true });
   if (probeMs > 0) {
-    const one = new Float32Array(784); // a drawn "1": a 3-pixel-wide stroke down the middle
-    for (let r = 5; r < 23; r++) for (let c = 13; c < 16; c++) one[r * 28 + c] = c === 14 ? 1 : 0.6;
     const timer = setInterval(() => {
       if (B.done !== null) { clearInterval(timer); return; }
       if (B.t0 === null || !B.messages.some((x) => x.t > B.t0 && x.type === 'progress' && x.samples > 0)) return;
       const id = B.probes.length;
       B.probes.push({ sent: performance.now(), answered: null });
-      B.worker.postMessage({ type: 'predict', id: `bench-${id}`, pixels: Array.from(one) });
+      B.worker.postMessage({ type: 'predict', id: `bench-${id}`, pixels: probePixels });
     }, probeMs);
   }
 }
@@ -130,7 +145,7 @@ const LAUNCH_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-netw
  *  (scripts/serve.js) or, mode 'file', from disk; `init` runs before the page's scripts,
  *  onPage(page) before it loads. -> { page, errors (uncaught ones and crashes, as they
  *  come) } or { skipped } (file:// reads data/mnist beside web/ only). */
-async function openPreset(browser, server, { mode, webRoot, dataDir, preset, init, onPage }) {
+async function openPreset(browser, server, { mode, webRoot, dataDir, preset, init, initArg, onPage }) {
   if (mode === 'file' && path.resolve(dataDir) !== path.join(path.dirname(webRoot), 'data', 'mnist')) {
     return { skipped: 'the file:// page reads data/mnist only' };
   }
@@ -139,7 +154,7 @@ async function openPreset(browser, server, { mode, webRoot, dataDir, preset, ini
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('crash', () => errors.push('the page crashed'));
   if (onPage) onPage(page);
-  await page.addInitScript(init);
+  await page.addInitScript(init, initArg);
   const query = `?preset=${encodeURIComponent(preset)}`;
   await page.goto(mode === 'file' ? pathToFileURL(path.join(webRoot, 'index.html')).href + query
     : `http://127.0.0.1:${server.address().port}/${query}`);
@@ -152,7 +167,7 @@ async function pageRun({ playwright, chromium, mode, webRoot, dataDir, preset, t
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const browser = await playwright.chromium.launch({ executablePath: chromium, args: LAUNCH_ARGS });
   try {
-    const { page, errors, skipped } = await openPreset(browser, server, { mode, webRoot, dataDir, preset, init: instrumentPage });
+    const { page, errors, skipped } = await openPreset(browser, server, { mode, webRoot, dataDir, preset, init: instrumentPage, initArg: CONTRACT });
     if (skipped) return { skipped };
     try {
       await page.waitForFunction(() => /Ready/.test(document.querySelector('#status').textContent)
@@ -166,7 +181,7 @@ async function pageRun({ playwright, chromium, mode, webRoot, dataDir, preset, t
     const threadsMatch = /(\d+) threads/.exec(version);
     const threads = threadsMatch ? Number(threadsMatch[1]) : /one thread/.test(version) ? 1 : null;
     const isolated = await page.evaluate(() => self.crossOriginIsolated === true);
-    await page.evaluate(arm, { target, probeMs });
+    await page.evaluate(arm, { target, probeMs, probePixels: PROBE_PIXELS });
     await page.click('#train');
     const finished = untilDone ? 'window.__bench.done !== null' : 'window.__bench.hit !== null || window.__bench.done !== null';
     try {

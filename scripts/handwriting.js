@@ -5,7 +5,7 @@
  *
  *   node scripts/handwriting.js --model FILE [--seed N] [--count N] [--pad-pen] [--idx DIR] [--sheet PNG] [--json]
  *
- * builds the handwriting set (tests/handwriting/: stroke-drawn digits in several writing
+ * builds the handwriting set (scripts/handwriting/: stroke-drawn digits in several writing
  * styles with varied slant, size, place, pen and device, rendered like the pad's canvas
  * and preprocessed by the page's web/js/preprocess.js), has the model (a file saved by
  * `build/mnist train --save` or the page) read every digit through the WebAssembly core
@@ -24,10 +24,10 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-const HandSet = require('../tests/handwriting/set.js');
-const { encodePng } = require('../tests/handwriting/png.js');
-const { idxImages, idxLabels, WASM_PATH } = require('../tests/helpers.js');
-const { MnistEngine } = require('../web/worker/engine.js');
+const HandSet = require('./handwriting/set.js');
+const { encodePng } = require('./handwriting/png.js');
+const { idxImages, idxLabels } = require('./lib/bytes.js');
+const { createEngine } = require('./lib/engine.js');
 const { fileOf } = require('../common/datasets.js');
 const Preprocess = require('../web/js/preprocess.js');
 
@@ -56,7 +56,7 @@ function traits(digit) {
 
 /** Reads every digit with the model: { overall, perClass, perStyle, perDevice, confusion, wrong }. */
 async function measure(modelBytes, digits, { padPen = false } = {}) {
-  const engine = await MnistEngine.create(fs.readFileSync(WASM_PATH));
+  const engine = await createEngine();
   engine.loadModel(new Uint8Array(modelBytes));
   const confusion = Array.from({ length: 10 }, () => new Array(10).fill(0));
   const tally = (table, key, right) => {

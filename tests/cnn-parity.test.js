@@ -33,6 +33,7 @@ const { test } = require('node:test');
 
 const { BIN, MNIST_DIR, runBinary, tempDir, readGz } = require('./helpers');
 const ref = require('./reference/cnn.js');
+const { describeArch } = require('../scripts/lib/engine.js');
 const { winogradConv } = require('./reference/winograd.js');
 
 const CASES = [
@@ -57,8 +58,8 @@ function dump(file, arch, extra = []) {
  * training images whose decisions are clear (see the header), written as
  * cnn-dump's input file.
  */
-function prepare(c, dir) {
-  const net = ref.parseArch(c.arch);
+async function prepare(c, dir) {
+  const net = ref.netOf(await describeArch(c.arch));
   const params32 = ref.makeParams(net, c.seed);
   const params = Float64Array.from(params32);
   const images = readGz(path.join(MNIST_DIR, 'train-images-idx3-ubyte.gz')).subarray(16);
@@ -237,8 +238,8 @@ function table(results) {
 }
 
 for (const c of CASES) {
-  test(`cnn parity ${c.arch}, ${c.batch} MNIST samples: forward and backward match a float64 JavaScript reference`, (t) => {
-    const s = prepare(c, tempDir(t));
+  test(`cnn parity ${c.arch}, ${c.batch} MNIST samples: forward and backward match a float64 JavaScript reference`, async (t) => {
+    const s = await prepare(c, tempDir(t));
     const d = dump(s.file, c.arch);
     assert.deepEqual(d.sizes, s.net.sizes, 'the core and the reference read the architecture differently');
     assert.equal(d.grads.length, s.net.paramCount);
@@ -270,8 +271,8 @@ for (const c of CASES) {
     for (const r of winograd) assert.ok(r.ratio <= 1, `${r.name}: ${r.ratio.toFixed(2)}x the bound`);
   });
 
-  test(`cnn parity ${c.arch}: one gradient entry ${100 * PERTURB}% off, in any tensor, fails the comparison`, (t) => {
-    const s = prepare(c, tempDir(t));
+  test(`cnn parity ${c.arch}: one gradient entry ${100 * PERTURB}% off, in any tensor, fails the comparison`, async (t) => {
+    const s = await prepare(c, tempDir(t));
     const names = gradientNames(s.net, dump(s.file, c.arch, []));
     const lines = [];
     names.forEach(({ name, layer, tensor }, k) => {

@@ -250,7 +250,7 @@ test('inkPen: the ink\'s pen is a fixed part of the drawing\'s longer side, what
 });
 
 test('strokes drawn with inkPen come out MNIST-thick in the 28x28 input, small or large', () => {
-  const { render } = require('./handwriting/raster.js');
+  const { render } = require('../scripts/handwriting/raster.js');
   // the same L-shaped stroke written small and large: the same input to within anti-aliasing
   const shape = (left, top, size) => [[{ x: left, y: top }, { x: left, y: top + size }, { x: left + size / 2, y: top + size }]];
   const input = (strokes) => Draw.preprocess(render(strokes, W, H, Draw.inkPen(strokes, W, H) / W), W, H);

@@ -1,6 +1,6 @@
 'use strict';
 /**
- * Digits as people write them (tests/handwriting/): the generator is deterministic and
+ * Digits as people write them (scripts/handwriting/): the generator is deterministic and
  * covers every digit and writing style, the rasteriser draws strokes like the page's
  * canvas, and the `cnn` preset, trained natively, reads at least 95% of the set through
  * the page's own preprocessing (web/js/preprocess.js) and the WebAssembly core, as the
@@ -16,10 +16,10 @@ const { transformSync } = require('esbuild');
 
 const { BIN, MNIST_DIR, runBinary, tempDir } = require('./helpers');
 const { SKIP, useBrowser, openPage } = require('./browser-helpers');
-const { generate, STYLE_NAMES, PAGE_PEN } = require('./handwriting/generate.js');
-const { render } = require('./handwriting/raster.js');
-const HandSet = require('./handwriting/set.js');
-const { encodePng } = require('./handwriting/png.js');
+const { generate, STYLE_NAMES, PAGE_PEN } = require('../scripts/handwriting/generate.js');
+const { render } = require('../scripts/handwriting/raster.js');
+const HandSet = require('../scripts/handwriting/set.js');
+const { encodePng } = require('../scripts/handwriting/png.js');
 const Preprocess = require('../web/js/preprocess.js');
 const { measure, writeIdx } = require('../scripts/handwriting.js');
 

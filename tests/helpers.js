@@ -8,6 +8,8 @@ const path = require('node:path');
 const zlib = require('node:zlib');
 
 const { DATASETS, IDS, FILES, fileOf } = require('../common/datasets.js');
+// IDX files and CRC-32, written from JavaScript (shared with scripts/handwriting.js)
+const { idxImages, idxLabels, crc32 } = require('../scripts/lib/bytes.js');
 
 const ROOT = path.resolve(__dirname, '..');
 const BUILD = path.join(ROOT, 'build');
@@ -47,8 +49,7 @@ function runBinary(bin, args, options = {}) {
 }
 
 // ---- the WebAssembly engine ----
-const WASM_PATH = path.join(ROOT, 'web', 'build', 'mnist.wasm');
-const { MnistEngine } = require('../web/worker/engine.js');
+const { WASM_PATH, MnistEngine } = require('../scripts/lib/engine.js');
 
 /** An exact-size ArrayBuffer (Node's small Buffers share a pooled one). */
 function ownBuffer(buf) {
@@ -65,7 +66,7 @@ function mnistSet(prefix) {
 }
 
 /* The tests' everyday network: 784-128-10 with SGD and the step schedule, no shifts (the
- * `default` preset until issue 10 gave it one-cycle and shifts; wasm.test.js checks every
+ * `default` preset's net, without its one-cycle schedule and shifts; wasm.test.js checks every
  * preset itself against the CLI). SEED is the `seed` preset. */
 const SGD_STEP = { optimizer: 'sgd', schedule: 'step', beta1: 0.9, beta2: 0.999, eps: 1e-8, shift: 0 };
 const DEFAULT = { arch: [784, 128, 10], init: 'he', seed: 1, batch: 64, lr: 0.1, momentum: 0.9, weightDecay: 0, lrDecay: 0.3, epochs: 5,
@@ -90,33 +91,6 @@ function tempDir(t, prefix = 'mnist-test-') {
 
 function readGz(file) {
   return zlib.gunzipSync(fs.readFileSync(file));
-}
-
-function u32be(value) {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(value >>> 0);
-  return b;
-}
-
-/** An IDX image file: header fields can be overridden to craft bad files. */
-function idxImages(count, { magic = 2051, rows = 28, cols = 28, declared = count, fill = (i) => i % 256 } = {}) {
-  const pixels = Buffer.alloc(count * 784);
-  for (let i = 0; i < pixels.length; i++) pixels[i] = fill(i);
-  return Buffer.concat([u32be(magic), u32be(declared), u32be(rows), u32be(cols), pixels]);
-}
-
-function idxLabels(labels, { magic = 2049, declared = labels.length } = {}) {
-  return Buffer.concat([u32be(magic), u32be(declared), Buffer.from(labels)]);
-}
-
-/** CRC-32 (IEEE), as the model file format uses. */
-function crc32(buf) {
-  let crc = 0xffffffff;
-  for (const byte of buf) {
-    crc ^= byte;
-    for (let k = 0; k < 8; k++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
-  }
-  return (crc ^ 0xffffffff) >>> 0;
 }
 
 /** Rewrites a model file's trailing CRC so that only the intended defect remains. */

@@ -61,7 +61,7 @@ test('draw a digit: replayed test digits are read right, live while training; to
   const seen = new Set([untrained.texts.join('|')]);
   await choosePreset(page, 'default', 3);
   await page.click('#train');
-  await waitForStatus(page, /Training/, 10000);
+  await waitForStatus(page, /Training/);
   while (!/Done/.test(await page.textContent('#status'))) {
     seen.add((await page.$$eval('#draw-probabilities > *', (l) => l.map((li) => li.textContent))).join('|'));
     await page.waitForTimeout(100);
@@ -256,7 +256,7 @@ test('models: download evaluates the same in the native trainer; a native model 
   assert.equal(trained.status, 0, trained.stderr);
   const nativeAccuracy = `${(trained.json.test_accuracy * 100).toFixed(2)}%`;
   await page.setInputFiles('#model-upload', nativeModel);
-  await waitForStatus(page, /Loaded native\.model: a 784-32-10 network/, 10000);
+  await waitForStatus(page, /Loaded native\.model: a 784-32-10 network/);
   await page.waitForFunction((a) => document.querySelector('#test-accuracy').textContent.trim() === a, nativeAccuracy);
   assert.equal(await page.inputValue('#arch'), '32');
   assert.match(page.url(), /arch=32/);
@@ -276,7 +276,7 @@ test('models: download evaluates the same in the native trainer; a native model 
   const corruptPath = path.join(dir, 'broken.model');
   fs.writeFileSync(corruptPath, corrupt);
   await page.setInputFiles('#model-upload', corruptPath);
-  await waitForStatus(page, /Could not load broken\.model: .*checksum.*Nothing changed/, 10000);
+  await waitForStatus(page, /Could not load broken\.model: .*checksum.*Nothing changed/);
   assert.match(await page.textContent('#model-note'), /checksum/);
   assert.equal(await page.textContent('#test-accuracy'), before);
   assert.equal(await page.inputValue('#arch'), '32');
@@ -284,7 +284,7 @@ test('models: download evaluates the same in the native trainer; a native model 
   // not a model at all (a data file dropped alone is one of the four, so use a text file)
   fs.writeFileSync(path.join(dir, 'notes.txt'), 'These are notes, not a network. '.repeat(10));
   await page.setInputFiles('#model-upload', path.join(dir, 'notes.txt'));
-  await waitForStatus(page, /Could not load notes\.txt: .*not a model file/, 10000);
+  await waitForStatus(page, /Could not load notes\.txt: .*not a model file/);
 
   // native -> page again, dropped on the page this time (the 784-128-10 the page saved)
   await page.evaluate(async (b64) => {
@@ -295,7 +295,7 @@ test('models: download evaluates the same in the native trainer; a native model 
       document.body.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
     }
   }, fs.readFileSync(pageModel).toString('base64'));
-  await waitForStatus(page, /Loaded dropped\.model: a 784-128-10 network/, 10000);
+  await waitForStatus(page, /Loaded dropped\.model: a 784-128-10 network/);
   await page.waitForFunction((a) => document.querySelector('#test-accuracy').textContent.trim() === a, pageAccuracy.trim());
   assert.equal(await page.inputValue('#arch'), '128');
   assert.deepEqual(problems.filter((p) => !/Failed to load resource/.test(p)), []);
@@ -320,7 +320,7 @@ test('models: saved in the browser automatically, restored on the next visit, de
   const again = await context.newPage();
   const problems2 = watch(again);
   await again.goto(page.url());
-  await waitForStatus(again, /Restored your saved model/, 30000);
+  await waitForStatus(again, /Restored your saved model/);
   await again.waitForFunction((a) => document.querySelector('#test-accuracy').textContent.trim() === a, accuracy);
   assert.match(await again.textContent('#accuracy-note'), /loaded model/);
   assert.equal(await again.textContent('#model-saved-text'), entry);
@@ -348,7 +348,7 @@ test('Fashion-MNIST: the network resets with a note, class names everywhere', { 
   await waitForStatus(page, /Ready/);
   await choosePreset(page, 'default', 1);
   await page.click('#step');
-  await waitForStatus(page, /Paused/, 30000);
+  await waitForStatus(page, /Paused/);
   await page.selectOption('#dataset', 'fashion-mnist');
   await waitForStatus(page, /Ready: 60,000 training and 10,000 test images \(Fashion-MNIST\)/, 60000);
   assert.match(await page.textContent('#note'), /Switched to Fashion-MNIST: the network starts again from fresh weights/);
@@ -436,7 +436,7 @@ test('from disk (file://): drawing, a confusion cell, the activations and a mode
   assert.equal(evaluated.status, 0, evaluated.stderr);
   assert.equal(`${(evaluated.json.test_accuracy * 100).toFixed(2)}%`, (await page.textContent('#test-accuracy')).trim());
   await page.setInputFiles('#model-upload', saved);
-  await waitForStatus(page, /Loaded disk\.model/, 10000);
+  await waitForStatus(page, /Loaded disk\.model/);
   assert.match(await page.textContent('#model-saved-text'), /Saved model from/, 'the browser copy works from disk too');
   assert.deepEqual(problems, []);
 });

@@ -1,6 +1,6 @@
 'use strict';
 /**
- * The tab's memory (issue 12). First the worker's gzip (web/worker/inflate.js), which lets the
+ * The tab's memory. First the worker's gzip (web/worker/inflate.js), which lets the
  * page hand the worker the data as stored, so that no decompressed copy is made in JavaScript:
  * it agrees with zlib byte for byte, and refuses what zlib refuses with one line naming the file.
  * Then, in headless Chromium, the resident size of the renderer

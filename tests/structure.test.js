@@ -1,7 +1,7 @@
 'use strict';
 /**
  * The shape of the browser code: every source under web/ and common/ is an ES module with
- * explicit imports (no IIFE wrapper, no require(), no `Mnist*` global: window.Mnist…,
+ * explicit imports (no IIFE wrapper, no `require` call, no `Mnist*` global: window.Mnist…,
  * self.Mnist…, root.Mnist…, globalThis.Mnist…), and every module of web/js, web/worker and
  * common/ does one job in at most MAX_LINES lines. (web/build/ holds what the build writes.)
  */
@@ -41,7 +41,7 @@ test('web/ and common/ hold ES modules: a package.json says so, and each file im
   const wrapped = FILES.filter((file) => /^\s*[(!;]?\s*\(?function\s*\(\s*(root|global|window|self)?\s*\)\s*\{/m.test(code(file)));
   assert.deepEqual(wrapped.map(relative), [], 'an ES module needs no IIFE wrapper');
   const requiring = FILES.filter((file) => /\brequire\s*\(/.test(code(file)));
-  assert.deepEqual(requiring.map(relative), [], 'an ES module imports; it does not require()');
+  assert.deepEqual(requiring.map(relative), [], 'an ES module imports; it does not call require');
 });
 
 test('no source under web/ or common/ assigns a Mnist* global', () => {

@@ -16,13 +16,11 @@ const { Worker, MessageChannel } = require('node:worker_threads');
 const { ROOT, ownBuffer, mnistSet } = require('./helpers');
 const { REPLIES, carriesRun } = require('../common/protocol.js');
 
-const ASSETS_PATH = path.join(ROOT, 'web', 'build', 'assets.js');
-
 // ---- the worker protocol ------------------------------------------------------------------
 
 /** What the page's bundle imports: { version, wasmBytes, wasmBase64, wasmThreadsBase64, workerSource }. */
 function loadAssets() {
-  return require(ASSETS_PATH);
+  return require('../web/build/assets.js');
 }
 
 /** What is wrong with a message from the worker by the contract (common/protocol.js), or null:

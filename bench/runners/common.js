@@ -2,11 +2,13 @@
 /**
  * Shared by the runners of `make bench` (bench/runners/*.js): argument
  * parsing, MNIST loading, a seeded shuffle, the timed-epoch protocol and the
- * result line that scripts/bench.js reads.
+ * result line that bench/run.js reads.
  *
- * Every runner is started by scripts/bench.js in a fresh Node process as
- *   node bench/runners/NAME.js --data DIR --arch 784-128-10 --batch 64 --lr 0.1
+ * Every runner is started by bench/run.js in a fresh Node process as
+ *   node bench/runners/NAME.js --data DIR --arch 784-128-10 --layers JSON --batch 64 --lr 0.1
  *        --warmup 50 [--samples N] [--seed 1] [other runner options]
+ * (--layers: the core's description of --arch, mnist_arch_describe's layers; the
+ * architecture grammar's one home is the core, so no runner parses the text)
  * and ends by printing ONE line: BENCH_RESULT {json}. The protocol, the same
  * for every runner:
  *   1. load and decompress the data (not timed);
@@ -39,16 +41,35 @@ function parseArgs(argv = process.argv.slice(2)) {
     args[key] = ['batch', 'lr', 'warmup', 'seed', 'samples', 'steps', 'test-images'].includes(key) ? Number(value) : value;
     i++;
   }
+  if (!args.layers) throw new Error('--layers is missing: the core\'s description of the architecture (bench/run.js passes it)');
+  args.described = JSON.parse(args.layers);
   if (args.recipe) { // a CNN run (runCnnProtocol): the recipe is the whole configuration
     args.recipe = JSON.parse(args.recipe);
-    args.layers = parseCnnArch(args.recipe.arch);
+    args.layers = shapesOf(args.described);
     return args;
   }
-  args.sizes = String(args.arch).split('-').map(Number);
-  if (args.sizes[0] !== PIXELS || args.sizes[args.sizes.length - 1] !== CLASSES || args.sizes.some((n) => !(n > 0))) {
-    throw new Error(`bad architecture ${args.arch}`);
-  }
+  if (args.described.slice(1).some((l) => l.kind !== 'dense')) throw new Error(`${args.arch}: the dense rows take dense layers only`);
+  args.sizes = args.described.map((l) => l.size);
   return args;
+}
+
+/**
+ * The core's description of an architecture (mnist_arch_describe's layers, the input
+ * first: {kind, h, w, c, size, filters, kernel, pad}) as the layers the JS peers build,
+ * with their shapes: [{ type: 'conv', filters, k, pad, in: [h, w, c], out: [h, w, c] },
+ * { type: 'pool', p, in, out }, { type: 'dense', units, in, out }, ...]. A convolution
+ * is K x K, stride 1, ReLU; a pool P x P, stride P; ReLU after every dense layer but
+ * the last.
+ */
+function shapesOf(described) {
+  const shape = (l) => (l.kind === 'dense' ? [1, 1, l.size] : [l.h, l.w, l.c]);
+  return described.slice(1).map((l, i) => {
+    const io = { in: shape(described[i]), out: shape(l) };
+    if (l.kind === 'conv') return { type: 'conv', filters: l.filters, k: l.kernel, pad: l.pad, ...io };
+    if (l.kind === 'pool') return { type: 'pool', p: l.kernel, ...io };
+    if (l.kind === 'dense') return { type: 'dense', units: l.size, ...io };
+    throw new Error(`a layer of kind ${l.kind} is not one the peers build`);
+  });
 }
 
 function readIdx(file, headerBytes, itemBytes) {
@@ -119,7 +140,7 @@ function peakRssMb() {
   return process.resourceUsage().maxRSS / 1024; // maxRSS is in KiB
 }
 
-/** Prints the result line scripts/bench.js reads. */
+/** Prints the result line bench/run.js reads. */
 function report(result) {
   const out = { ...result, peak_rss_mb: Math.round(peakRssMb() * 10) / 10 };
   process.stdout.write(`BENCH_RESULT ${JSON.stringify(out)}\n`);
@@ -167,41 +188,7 @@ async function runProtocol(args, data, impl) {
   };
 }
 
-// ---- CNN runs (the `cnn` rows of scripts/bench.js) ---------------------------------------
-
-/**
- * An architecture string (784-c16k3-p2-c32k3-p2-64-10: cNkK[padP] a KxK
- * convolution with N filters, stride 1, ReLU; pP a PxP max-pool, stride P; a
- * bare number a dense layer, ReLU after all but the last) as layers with their
- * shapes: [{ type: 'conv', filters, k, pad, in: [h, w, c], out: [h, w, c] }, ...].
- * The JS peers build their networks from it.
- */
-function parseCnnArch(arch) {
-  const parts = String(arch).split('-');
-  if (Number(parts[0]) !== PIXELS || Number(parts[parts.length - 1]) !== CLASSES) throw new Error(`bad architecture ${arch}`);
-  let shape = [28, 28, 1];
-  const layers = [];
-  for (const part of parts.slice(1)) {
-    let m;
-    const inShape = shape;
-    if ((m = /^c(\d+)k(\d+)(?:pad(\d+))?$/.exec(part))) {
-      const [filters, k, pad] = [Number(m[1]), Number(m[2]), Number(m[3] || 0)];
-      shape = [shape[0] + 2 * pad - k + 1, shape[1] + 2 * pad - k + 1, filters];
-      layers.push({ type: 'conv', filters, k, pad, in: inShape, out: shape });
-    } else if ((m = /^p(\d+)$/.exec(part))) {
-      const p = Number(m[1]);
-      shape = [Math.floor(shape[0] / p), Math.floor(shape[1] / p), shape[2]];
-      layers.push({ type: 'pool', p, in: inShape, out: shape });
-    } else if (/^\d+$/.test(part)) {
-      shape = [1, 1, Number(part)];
-      layers.push({ type: 'dense', units: Number(part), in: inShape, out: shape });
-    } else {
-      throw new Error(`bad layer ${part} in ${arch}`);
-    }
-    if (!(shape[0] > 0 && shape[1] > 0)) throw new Error(`${arch}: ${part} does not fit its input`);
-  }
-  return layers;
-}
+// ---- CNN runs (the `cnn` rows of bench/run.js) ---------------------------------------
 
 /** Fan-in of a layer with weights (conv: K*K*C; dense: all its inputs): He-uniform's limit is sqrt(6 / fanIn). */
 function fanIn(layer) {
@@ -253,7 +240,7 @@ function adamUpdate(h, p, g, scale, m, v) {
 
 /**
  * The CNN protocol (the same in bench/runners/pytorch.py; the project's own
- * builds follow it in project-wasm.js and scripts/bench.js):
+ * builds follow it in project-wasm.js and bench/cnn.js):
  *   1. load the data (not timed);
  *   2. a fresh network (recipe.init 'he': He-uniform weights, zero biases)
  *      trains recipe.epochs epochs of 60,000 images in batches of
@@ -345,5 +332,5 @@ function main(fn) {
 
 module.exports = {
   ROOT, PIXELS, CLASSES, parseArgs, loadMnist, readIdxFiles, rng, shuffled, gatherBatch, peakRssMb, report,
-  runProtocol, main, parseCnnArch, fanIn, oneCycle, adamHyper, adamUpdate, runCnnProtocol, cnnResult,
+  runProtocol, main, shapesOf, fanIn, oneCycle, adamHyper, adamUpdate, runCnnProtocol, cnnResult,
 };

@@ -37,7 +37,7 @@ const zlib = require('node:zlib');
 const { spawnSync } = require('node:child_process');
 const { parseArgs, readIdxFiles, cnnResult, main, ROOT } = require('./common');
 const { fileOf } = require('../../common/datasets.js');
-const { MnistEngine } = require(path.join(ROOT, 'web', 'worker', 'engine.js'));
+const { MnistEngine } = require('../../scripts/lib/engine.js');
 
 main(async () => {
   const args = parseArgs();

@@ -1,11 +1,12 @@
 #!/usr/bin/python3
-"""PyTorch on the CPU, the native peer of the CNN rows of `make bench` (scripts/bench.js).
+"""PyTorch on the CPU, the native peer of the CNN rows of `make bench` (bench/run.js).
 
 Run with Debian's interpreter and its python3-torch (scripts/install-deps.sh --bench):
-  /usr/bin/python3 bench/runners/pytorch.py --data DIR --files JSON --recipe JSON --threads N
-                                            [--steps S --test-images M]
+  /usr/bin/python3 bench/runners/pytorch.py --data DIR --files JSON --recipe JSON --layers JSON
+                                            --threads N [--steps S --test-images M]
 (--files: the four IDX file names in DIR, {"train": [images, labels], "test": [...]}, from
-common/datasets.js, their one home.)
+common/datasets.js, their one home; --layers: the core's description of recipe['arch'],
+the layers of mnist_arch_describe, the input first: the grammar's one home is the core.)
 Ends with ONE line: BENCH_RESULT {json}, the fields of bench/runners/common.js's cnnResult().
 
 The same protocol as the JS peers (runCnnProtocol in bench/runners/common.js): a fresh
@@ -36,32 +37,22 @@ def idx(path):
     raise SystemExit(f'{path}: not an IDX file (magic {magic})')
 
 
-def layers_of(arch):
-    """784-c16k3-p2-c32k3-p2-64-10 as [('conv', in_c, out_c, k, pad), ('pool', p), ('fc', in, out), ...]."""
-    import re
-    parts = arch.split('-')
-    if parts[0] != '784' or parts[-1] != '10':
-        raise SystemExit(f'bad architecture {arch}')
-    h = w = 28
-    c = 1
-    flat = None  # features after flattening, once a dense layer comes
+def layers_of(described):
+    """The core's description of the architecture (mnist_arch_describe's layers, the input
+    first, as bench/run.js passes it) as [('conv', in_c, out_c, k, pad), ('pool', p),
+    ('fc', in, out), ...]. The architecture grammar's one home is the core: nothing here
+    reads the text."""
     out = []
-    for part in parts[1:]:
-        m = re.fullmatch(r'c(\d+)k(\d+)(?:pad(\d+))?', part)
-        if m:
-            filters, k, pad = int(m[1]), int(m[2]), int(m[3] or 0)
-            out.append(('conv', c, filters, k, pad))
-            h, w, c = h + 2 * pad - k + 1, w + 2 * pad - k + 1, filters
-        elif re.fullmatch(r'p(\d+)', part):
-            p = int(part[1:])
-            out.append(('pool', p))
-            h, w = h // p, w // p
-        elif part.isdigit():
-            n_in = flat if flat is not None else h * w * c
-            out.append(('fc', n_in, int(part)))
-            flat = int(part)
+    for prev, layer in zip(described, described[1:]):
+        kind = layer['kind']
+        if kind == 'conv':
+            out.append(('conv', prev['c'], layer['filters'], layer['kernel'], layer['pad']))
+        elif kind == 'pool':
+            out.append(('pool', layer['kernel']))
+        elif kind == 'dense':
+            out.append(('fc', prev['size'], layer['size']))
         else:
-            raise SystemExit(f'bad layer {part} in {arch}')
+            raise SystemExit(f'a layer of kind {kind} is not one this runner builds')
     return out
 
 
@@ -70,6 +61,7 @@ def main():
     ap.add_argument('--data', required=True)
     ap.add_argument('--files', required=True)
     ap.add_argument('--recipe', required=True)
+    ap.add_argument('--layers', required=True)
     ap.add_argument('--threads', type=int, default=1)
     ap.add_argument('--steps', type=int, default=0)
     ap.add_argument('--test-images', type=int, default=0)
@@ -78,7 +70,7 @@ def main():
     if recipe['optimizer'] != 'adam' or recipe['schedule'] != 'onecycle' or recipe['init'] != 'he':
         raise SystemExit('this runner implements Adam, the one-cycle schedule and He init only')
 
-    import torch  # first: a missing torch is what bench.js explains
+    import torch  # first: a missing torch is what bench/cnn.js explains
     import numpy as np
     import torch.nn as nn
     import torch.nn.functional as F
@@ -122,7 +114,7 @@ def main():
     torch.manual_seed(recipe['seed'])
     gen = torch.Generator()
     gen.manual_seed(recipe['seed'])
-    net = Net(layers_of(recipe['arch']))
+    net = Net(layers_of(json.loads(a.layers)))
     n, batch, epochs = x_train.shape[0], recipe['batch'], recipe['epochs']
     per_epoch = math.ceil(n / batch)
     total_steps = per_epoch * epochs

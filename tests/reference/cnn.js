@@ -1,8 +1,8 @@
 'use strict';
 /**
  * An independent float64 reference of a convolutional network, written from the
- * math in plain loops (not from src/core): architecture text -> shapes, forward
- * pass, backward pass. Used by tests/cnn-parity.test.js.
+ * math in plain loops (not from src/core): the core's description of an architecture
+ * -> shapes and parameter layout, forward pass, backward pass. Used by tests/cnn-parity.test.js.
  *
  * Conventions (those of src/mnist.h): images NHWC (row, column, channel), the
  * input 28x28x1 with pixel / 255; a convolution has O filters of K x K x C
@@ -52,40 +52,40 @@ function tensor(size, n = 0) {
 }
 
 /**
- * Architecture text ("784-c4k3pad1-p2-12-10") -> layers with their shapes and
- * parameter offsets. Throws on anything this reference does not model.
+ * The core's description of an architecture (scripts/lib/engine.js describeArch:
+ * mnist_arch_describe's tokens and layers, the input first; the grammar's one home is
+ * the core) -> layers with their shapes and parameter offsets, which this reference
+ * lays out itself. Throws on anything this reference does not model.
  */
-function parseArch(text) {
-  const parts = text.split('-');
-  if (parts[0] !== '784') throw new Error(`${text}: the input must be 784`);
+function netOf({ tokens, layers: described }) {
+  const text = tokens.join('-');
+  if (described[0].kind !== 'input' || described[0].size !== 784) throw new Error(`${text}: the input must be 784`);
   let shape = { H: 28, W: 28, C: 1 }; // null once flattened by a dense layer
   let size = 784, offset = 0;
   const layers = [];
-  parts.slice(1).forEach((part, index) => {
-    const last = index === parts.length - 2;
-    let m;
-    const layer = { text: part, inSize: size, inShape: shape };
-    if ((m = /^c(\d+)k(\d+)(?:pad(\d+))?$/.exec(part))) {
-      const O = Number(m[1]), K = Number(m[2]), pad = Number(m[3] || 0);
-      if (!shape) throw new Error(`${text}: ${part} after a dense layer`);
-      const OH = shape.H + 2 * pad - K + 1, OW = shape.W + 2 * pad - K + 1;
-      if (OH < 1 || OW < 1) throw new Error(`${text}: ${part} does not fit`);
-      Object.assign(layer, { kind: 'conv', O, K, pad, outShape: { H: OH, W: OW, C: O }, relu: true });
+  described.slice(1).forEach((d, index) => {
+    const last = index === described.length - 2;
+    const layer = { text: tokens[index + 1], kind: d.kind, inSize: size, inShape: shape };
+    if (d.kind === 'conv') {
+      const O = d.filters, K = d.kernel, pad = d.pad;
+      if (!shape) throw new Error(`${text}: layer ${index + 1}, a convolution after a dense layer`);
+      Object.assign(layer, { O, K, pad, outShape: { H: shape.H + 2 * pad - K + 1, W: shape.W + 2 * pad - K + 1, C: O }, relu: true });
       layer.wOffset = offset; offset += O * K * K * shape.C;
       layer.bOffset = offset; offset += O;
-    } else if ((m = /^p(\d+)$/.exec(part))) {
-      const P = Number(m[1]);
-      if (!shape || shape.H < P || shape.W < P) throw new Error(`${text}: ${part} does not fit`);
-      Object.assign(layer, { kind: 'pool', P, outShape: { H: Math.floor(shape.H / P), W: Math.floor(shape.W / P), C: shape.C } });
-    } else if (/^\d+$/.test(part)) {
-      const O = Number(part);
-      Object.assign(layer, { kind: 'dense', O, outShape: null, relu: !last });
+    } else if (d.kind === 'pool') {
+      const P = d.kernel;
+      if (!shape) throw new Error(`${text}: layer ${index + 1}, a pool after a dense layer`);
+      Object.assign(layer, { P, outShape: { H: Math.floor(shape.H / P), W: Math.floor(shape.W / P), C: shape.C } });
+    } else if (d.kind === 'dense') {
+      const O = d.size;
+      Object.assign(layer, { O, outShape: null, relu: !last });
       layer.wOffset = offset; offset += O * size;
       layer.bOffset = offset; offset += O;
     } else {
-      throw new Error(`${text}: ${part} is not a layer`);
+      throw new Error(`${text}: layer ${index + 1} is a ${d.kind}, which this reference does not model`);
     }
     layer.outSize = layer.outShape ? layer.outShape.H * layer.outShape.W * layer.outShape.C : layer.O;
+    if (layer.outSize !== d.size) throw new Error(`${text}: layer ${index + 1} outputs ${layer.outSize} values here, ${d.size} in the core`);
     shape = layer.outShape;
     size = layer.outSize;
     layers.push(layer);
@@ -473,6 +473,6 @@ function makeParams(net, seed) {
 }
 
 module.exports = {
-  U, parseArch, forward, backward, makeParams, exact, inputTensor, gradTensor,
+  U, netOf, forward, backward, makeParams, exact, inputTensor, gradTensor,
   convForward, denseForward, reluForward, poolForward, softmaxCrossEntropy, softmaxBackward, layerBackward, reluBackward,
 };

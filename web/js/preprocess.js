@@ -4,7 +4,7 @@
  * it by its centre of mass in a 28x28 image. The ink is drawn with a pen as wide,
  * relative to the drawing's size, as MNIST's strokes are (inkPen): about 2.3 of the
  * 20 pixels, whatever the size of the writing or the pen the person sees. Measured on
- * tests/handwriting/ (scripts/handwriting.js): the cnn preset read 96.3-96.9% of its
+ * scripts/handwriting/ (scripts/handwriting.js): the cnn preset read 96.3-96.9% of its
  * digits with the pad's own pen, 98.0-98.7% with this one (seeds 1-3).
  * tests/draw.test.js tests it in Node.
  *

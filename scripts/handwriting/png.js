@@ -6,7 +6,7 @@
  */
 
 const zlib = require('node:zlib');
-const { crc32 } = require('../helpers.js');
+const { crc32 } = require('../lib/bytes.js');
 
 function chunk(type, data) {
   const head = Buffer.alloc(8);

@@ -1,0 +1,103 @@
+'use strict';
+/**
+ * The CNN rows of `make bench`: CNN_RECIPE (bench/config.js) trained by the native CLI,
+ * the WebAssembly build, PyTorch, the page and the JS peers, each from a cold start.
+ * Every runner gets the core's description of the net (item.layers, --layers JSON), so
+ * none of them parses the architecture text; the slow peers and BENCH_QUICK runs time
+ * a subset of the updates and extrapolate.
+ *
+ * Public: CNN_RUNS = { [impl]: async (item) -> row fields }.
+ */
+
+const fs = require('node:fs');
+const path = require('node:path');
+
+const {
+  BUILD, RUNNERS, DATA_DIR, PYTHON, QUICK, QUICK_STEPS, QUICK_TEST_IMAGES, CNN_RECIPE, CNN_SLOW, CNN_PEER_STEPS,
+  CNN_PEER_TEST_IMAGES, TARGETS, PAGE_CNN_PRESET,
+} = require('./config.js');
+const { run, runnerResult, nodeRunner, nativeRun } = require('./child.js');
+const { pageInChromium } = require('./browser.js');
+const { fileOf } = require('../common/datasets.js');
+
+/** --steps/--test-images for a run timed on a subset (null: the whole run). */
+function cnnSubset(item) {
+  const slow = item.impl in CNN_SLOW ? (CNN_PEER_STEPS ?? CNN_SLOW[item.impl]) : 0;
+  if (QUICK) return { steps: slow ? Math.min(QUICK_STEPS, slow) : QUICK_STEPS, testImages: QUICK_TEST_IMAGES };
+  return slow > 0 ? { steps: slow, testImages: CNN_PEER_TEST_IMAGES } : null;
+}
+
+function cnnRunnerArgs(item) {
+  const sub = cnnSubset(item);
+  return ['--data', DATA_DIR, '--recipe', JSON.stringify(CNN_RECIPE), '--layers', JSON.stringify(item.layers),
+    ...(sub ? ['--steps', String(sub.steps), '--test-images', String(sub.testImages)] : [])];
+}
+
+const cnnNodeRunner = (script, item, extra = []) => nodeRunner(script, [...cnnRunnerArgs(item), ...extra]);
+
+const CNN_RUNS = {
+  /**
+   * build/mnist train with the recipe's flags. The CLI prints a line after
+   * loading the data ("training ...") and one after each epoch's test
+   * evaluation; the run's seconds are the time between the first and the
+   * last, read as the lines arrive (the CLI flushes each). Its JSON line
+   * gives the training time alone. A subset (--iterations N) plans the
+   * one-cycle schedule over those N updates (same work per update).
+   */
+  async native(item) {
+    const r = CNN_RECIPE, sub = item.preset ? null : cnnSubset(item);
+    const stamps = [];
+    // item.preset: the core's `cnn` preset as a user runs it (its own epochs), whole
+    const flags = item.preset ? ['--preset', item.preset, '--seed', String(r.seed)] : ['--arch', r.arch,
+      '--optimizer', r.optimizer, '--schedule', r.schedule, '--lr', String(r.lr), '--beta1', String(r.beta1),
+      '--beta2', String(r.beta2), '--eps', String(r.eps), '--batch', String(r.batch), '--init', r.init, '--seed', String(r.seed),
+      '--shift', '0', // the flags start from the default preset, which shifts its images
+      ...(sub ? ['--iterations', String(sub.steps)] : ['--epochs', String(r.epochs)])];
+    const { json, peak_rss_mb } = await nativeRun(path.join(BUILD, 'mnist'), ['train', '--data', DATA_DIR, ...flags],
+      (line, at) => { if (/^(training |epoch )/.test(line)) stamps.push({ line, at }); });
+    const epochs = stamps.filter((s) => s.line.startsWith('epoch '));
+    if (!stamps.length || !stamps[0].line.startsWith('training ') || !epochs.length) throw new Error('mnist train: unexpected output');
+    const measured = epochs[epochs.length - 1].at - stamps[0].at; // training + every test evaluation
+    const perTest = (measured - json.seconds) / epochs.length;
+    const steps = item.preset ? json.iterations : Math.ceil(60000 / r.batch) * r.epochs;
+    return {
+      preset: item.preset || null, epochs: item.preset ? json.epochs : r.epochs,
+      samples_timed: Math.round(json.epochs * 60000), seconds_timed: json.seconds, samples_per_second: json.samples_per_second,
+      seconds_per_test_evaluation: perTest,
+      seconds_run: sub ? json.seconds * (steps / json.iterations) + perTest * r.epochs : measured,
+      run_extrapolated: Boolean(sub), steps_timed: json.iterations, steps_run: steps, test_images_evaluated: 10000,
+      test_accuracy: sub ? null : json.test_accuracy,
+      test_accuracy_per_epoch: sub ? null : epochs.map((e) => Number(/test ([\d.]+)%/.exec(e.line)[1]) / 100),
+      subset_test_accuracy: sub ? json.test_accuracy : null,
+      threads: 1, peak_rss_mb,
+    };
+  },
+  async wasm(item) {
+    return cnnNodeRunner('project-wasm.js', item, item.threads > 1 ? ['--threads', String(item.threads)] : []);
+  },
+  /** PyTorch: the layers as the core described them (--layers), the file names from their one home. */
+  async pytorch(item) {
+    if (!fs.existsSync(PYTHON)) throw new Error(`no ${PYTHON} (scripts/install-deps.sh --bench installs python3-torch)`);
+    const files = Object.fromEntries(['train', 'test'].map((set) => [set, [fileOf(set, 'images').file, fileOf(set, 'labels').file]]));
+    const r = await run(PYTHON, [path.join(RUNNERS, 'pytorch.py'), '--files', JSON.stringify(files), '--threads', String(item.threads),
+      ...cnnRunnerArgs(item)]);
+    if (/No module named .?torch/.test(r.stdout + r.stderr)) throw new Error(`${PYTHON} has no torch (scripts/install-deps.sh --bench installs python3-torch)`);
+    return runnerResult('pytorch.py', r);
+  },
+  async 'tfjs-wasm'(item) {
+    return cnnNodeRunner('tfjs.js', item, ['--backend', 'wasm']);
+  },
+  async 'tfjs-cpu'(item) {
+    return cnnNodeRunner('tfjs.js', item, ['--backend', 'cpu']);
+  },
+  async convnetjs(item) {
+    return cnnNodeRunner('convnetjs.js', item);
+  },
+  /** The page with ?preset=cnn, its whole run: time to 99%, then the rest (final accuracy, responsiveness). */
+  async 'page-chromium'(item) {
+    const r = await pageInChromium(item.page, PAGE_CNN_PRESET, TARGETS.accuracy, true);
+    return r.skipped ? r : { ...r, peak_rss_mb: null, epochs: null };
+  },
+};
+
+module.exports = { CNN_RUNS };

@@ -1,0 +1,66 @@
+'use strict';
+/**
+ * Which runs a `make bench` makes, in order, from BENCH_IMPLS and BENCH_NETS: the tab's
+ * memory rows, the dense rows (the headline for every implementation, the other
+ * configurations for the project's own builds), the CNN rows.
+ *
+ * Public: choices(env) -> {impls, nets} (throws naming what is unknown),
+ * planOf({impls, nets, quick, wasmThreads}) -> [{net, impl, arch, batch, threads?, page?, preset?}].
+ */
+
+const { ALL_IMPLS, DENSE_IMPLS, CNN_IMPLS, CNN_RECIPE, CNN_THREADS, PAGE_CNN_PRESET, HEADLINE, EXTRA, REPEATED } = require('./config.js');
+
+function choices(env = process.env) {
+  const impls = env.BENCH_IMPLS ? env.BENCH_IMPLS.split(',').map((s) => s.trim()).filter(Boolean) : ALL_IMPLS;
+  const unknown = impls.filter((i) => !ALL_IMPLS.includes(i));
+  const nets = (env.BENCH_NETS || 'dense,cnn').split(',').map((s) => s.trim()).filter(Boolean);
+  if (unknown.length) throw new Error(`unknown implementation(s) ${unknown.join(', ')}; known: ${ALL_IMPLS.join(', ')}`);
+  if (nets.some((n) => !['dense', 'cnn'].includes(n))) throw new Error(`BENCH_NETS takes dense and/or cnn, not ${nets.join(',')}`);
+  return { impls, nets };
+}
+
+function planOf({ impls, nets, quick, wasmThreads }) {
+  const plan = [];
+  // the tab's memory while the page trains each suite's preset (not the CNN's in BENCH_QUICK runs)
+  if (impls.includes('page-memory')) {
+    for (const [net, preset] of [['dense', 'default'], ['cnn', PAGE_CNN_PRESET]]) {
+      if (!nets.includes(net) || (net === 'cnn' && quick)) continue;
+      for (const page of ['served', 'file']) plan.push({ net: 'memory', impl: 'page-memory', preset, page, arch: `?preset=${preset}`, batch: '' });
+    }
+  }
+  if (nets.includes('dense')) {
+    const dense = (impl, cfg, more = {}) => plan.push({ net: 'dense', impl, ...cfg, ...more });
+    for (const impl of DENSE_IMPLS.filter((i) => impls.includes(i))) {
+      if (impl === 'page-chromium') {
+        dense(impl, HEADLINE, { page: 'served' });
+        dense(impl, HEADLINE, { page: 'file' });
+      } else {
+        dense(impl, HEADLINE);
+        if (impl === 'wasm' && wasmThreads > 1) dense(impl, HEADLINE, { threads: wasmThreads });
+      }
+    }
+    if (!quick) {
+      for (const cfg of EXTRA) {
+        for (const impl of REPEATED.filter((i) => impls.includes(i))) {
+          dense(impl, cfg);
+          if (impl === 'wasm' && wasmThreads > 1) dense(impl, cfg, { threads: wasmThreads });
+        }
+      }
+    }
+  }
+  if (nets.includes('cnn')) {
+    const cnn = { net: 'cnn', arch: CNN_RECIPE.arch, batch: CNN_RECIPE.batch };
+    for (const impl of CNN_IMPLS.filter((i) => impls.includes(i))) {
+      if (impl === 'page-chromium') {
+        if (!quick) for (const page of ['served', 'file']) plan.push({ ...cnn, impl, page });
+        continue;
+      }
+      for (const threads of CNN_THREADS[impl] || [1]) plan.push({ ...cnn, impl, threads });
+      // the first target times the `cnn` preset's whole run (to >= 99%), not the 2 epochs
+      if (impl === 'native' && !quick) plan.push({ ...cnn, impl, threads: 1, preset: 'cnn' });
+    }
+  }
+  return plan;
+}
+
+module.exports = { choices, planOf };
