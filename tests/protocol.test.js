@@ -100,6 +100,15 @@ test('worker: step, set-hyper, predict, reset, and errors for bad messages', asy
   assert.equal(configError.field, 'lr');
   assert.match(configError.message, /learning rate/);
 
+  // Train, then Pause at once: the start waits for the new network's test, and the pause
+  // waits behind it, so it pauses the training that start begins (not an idle worker)
+  since = w.messages.length;
+  w.send({ type: 'configure', config: { ...DEFAULT, epochs: 2 } });
+  w.send({ type: 'start' });
+  w.send({ type: 'pause' });
+  await w.waitFor('paused', undefined, 60000, since);
+  assert.ok(!w.messages.slice(since).some((m) => m.type === 'done'), 'the pause stopped the run');
+
   since = w.messages.length;
   w.send({ type: 'configure', config: { ...DEFAULT, epochs: 2 } });
   await w.waitFor('configured', undefined, 60000, since);
