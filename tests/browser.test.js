@@ -112,8 +112,8 @@ test('?preset=cnn: the page trains that CNN in the worker (Adam, one-cycle), and
   await page.click('#pause');
   await waitForStatus(page, /Paused/, 60000);
   const { config } = await workerMessage(page, 'configure', 'sent');
-  assert.deepEqual([config.preset, config.arch, config.optimizer, config.schedule, config.batch],
-    ['cnn', '784-c16k3-p2-c32k3-p2-64-10', 'adam', 'onecycle', 128]);
+  assert.deepEqual([config.arch, config.optimizer, config.schedule, config.batch],
+    ['784-c16k3-p2-c32k3-p2-64-10', 'adam', 'onecycle', 128]);
   await page.screenshot({ path: path.join(SHOTS, 'cnn-training.png'), fullPage: true });
   // the core checks a layer text the form passes on, and the page shows its sentence at the field
   await page.fill('#arch', 'c16k30-64');
@@ -121,6 +121,51 @@ test('?preset=cnn: the page trains that CNN in the worker (Adam, one-cycle), and
   await page.click('#reset');
   await page.waitForFunction(() => !document.querySelector('#arch-error').hidden, null, { timeout: 60000 });
   assert.match(await page.textContent('#arch-error'), /too small for a 30×30 convolution/);
+  assert.deepEqual(problems, [], 'console errors or warnings');
+});
+
+test('the form is the core\'s settings table: a field per row in its order, the address carries every key, a setting only the table knows reaches the worker', { skip: SKIP }, async (t) => {
+  const url = await serve(t, path.join(ROOT, 'data'));
+  // beta2 and eps: settings the page had no fields for before its form came from the table
+  const { page, problems } = await openPage(t, `${url}?beta2=0.99&eps=1e-7`);
+  await waitForStatus(page, /Ready/);
+  const { rules } = await workerMessage(page, 'ready');
+  const keys = rules.settings.map((s) => s.key);
+  const fields = await page.$$eval('#setting-fields [data-setting]', (els) => els.map((e) => ({
+    id: e.id,
+    label: e.labels.length === 1 ? e.labels[0].textContent : null,
+    described: (e.getAttribute('aria-describedby') || '').split(' ').map((id) => !!document.getElementById(id)),
+    describedBy: e.getAttribute('aria-describedby'),
+    hint: (document.getElementById(`${e.id}-hint`) || {}).textContent,
+    choices: e.tagName === 'SELECT' ? [...e.options].map((o) => o.value) : null,
+  })));
+  assert.deepEqual(fields.map((f) => f.id), keys, 'one field per row of rules.settings, in its order');
+  const twice = await page.$$eval('[id]', (els) => els.map((e) => e.id).filter((id, k, all) => all.indexOf(id) !== k));
+  assert.deepEqual(twice, [], 'a setting\'s key is the id of its field alone');
+  rules.settings.forEach((row, k) => {
+    const f = fields[k];
+    assert.ok(f.label && f.label.toLowerCase().startsWith(row.words.toLowerCase()), `${row.key}: label "${f.label}", words "${row.words}"`);
+    assert.ok(f.described.every(Boolean) && f.describedBy.includes(`${row.key}-hint`) && f.describedBy.includes(`${row.key}-error`),
+      `${row.key}: aria-describedby "${f.describedBy}"`);
+    assert.ok(f.hint.includes(row.help.slice(1)), `${row.key}: the hint is the core's help`);
+    assert.deepEqual(f.choices, row.kind === 'choice' ? row.choices : null, `${row.key}: a select of the row's choices`);
+  });
+
+  // the address's table-only settings: in their fields (shown, though rarely changed) and in the worker's config
+  assert.deepEqual([await page.inputValue('#beta2'), await page.inputValue('#eps')], ['0.99', '1e-7']);
+  assert.ok(await page.isVisible('#beta2'), 'a setting the link sets is shown');
+  const { config } = await workerMessage(page, 'configure', 'sent');
+  assert.deepEqual(Object.keys(config), keys, 'the config the page sends: the table\'s keys, nothing else');
+  assert.deepEqual([config.beta2, config.eps], [0.99, 1e-7]);
+
+  // a change rewrites the address: the dataset, the preset and every key of the table
+  await page.fill('#lr', '0.05');
+  await page.press('#lr', 'Enter');
+  await page.waitForFunction(() => /[?&]lr=0\.05(&|$)/.test(document.querySelector('#share-url').value));
+  const link = new URL(await page.inputValue('#share-url'));
+  assert.deepEqual([...link.searchParams.keys()], ['dataset', 'preset', ...keys]);
+  assert.deepEqual([link.searchParams.get('beta2'), link.searchParams.get('eps')], ['0.99', '1e-7']);
+  assert.equal(await page.evaluate(() => location.search), link.search);
   assert.deepEqual(problems, [], 'console errors or warnings');
 });
 

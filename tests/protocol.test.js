@@ -100,6 +100,15 @@ test('worker: step, set-hyper, predict, reset, and errors for bad messages', asy
   assert.equal(configError.field, 'lr');
   assert.match(configError.message, /learning rate/);
 
+  // Train, then Pause at once: the start waits for the new network's test, and the pause
+  // waits behind it, so it pauses the training that start begins (not an idle worker)
+  since = w.messages.length;
+  w.send({ type: 'configure', config: { ...DEFAULT, epochs: 2 } });
+  w.send({ type: 'start' });
+  w.send({ type: 'pause' });
+  await w.waitFor('paused', undefined, 60000, since);
+  assert.ok(!w.messages.slice(since).some((m) => m.type === 'done'), 'the pause stopped the run');
+
   since = w.messages.length;
   w.send({ type: 'configure', config: { ...DEFAULT, epochs: 2 } });
   await w.waitFor('configured', undefined, 60000, since);
@@ -195,7 +204,7 @@ test('worker: run ids mark every message about a network; ready carries the core
   assert.equal((await w.waitFor('configured', undefined, 60000, since)).run, 9);
 });
 
-test('worker: a preset with convolutions (cnn, as the rules give it) trains; a bad architecture text names the field', async (t) => {
+test('worker: a preset with convolutions (cnn, as the rules give it) trains; a bad architecture text or an unknown key names the field', async (t) => {
   const w = startWorker(t);
   const ready = await w.init();
   await w.loadMnist();
@@ -204,8 +213,14 @@ test('worker: a preset with convolutions (cnn, as the rules give it) trains; a b
   const error = await w.waitFor('error', undefined, 10000, since);
   assert.deepEqual([error.stage, error.field], ['config', 'arch']);
   assert.match(error.message, /784-c16k30-10: the input image is 28×28, too small for a 30×30 convolution/);
+  // a key that is no setting of the core's table is refused, named (a preset's own words are not keys)
   since = w.messages.length;
   w.send({ type: 'configure', config: { ...ready.rules.presets.cnn, preset: 'cnn' }, run: 2 });
+  const unknown = await w.waitFor('error', undefined, 10000, since);
+  assert.deepEqual([unknown.stage, unknown.request, unknown.field], ['config', 'configure', 'preset']);
+  assert.match(unknown.message, /unknown setting 'preset'/);
+  since = w.messages.length;
+  w.send({ type: 'configure', config: { ...ready.rules.presets.cnn }, run: 2 });
   const configured = await w.waitFor('configured', undefined, 120000, since);
   assert.deepEqual([configured.archText, configured.parameters, configured.config.arch, configured.config.optimizer],
     ['784-c16k3-p2-c32k3-p2-64-10', 56714, '784-c16k3-p2-c32k3-p2-64-10', 'adam']);

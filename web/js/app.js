@@ -32,7 +32,10 @@ function versionText(m) {
 
 /** The form gets the core's rules, then the address's settings (?preset=seed&lr=0.05...). */
 function fillForm(rules, link) {
+  Store.set({ rules });
   Form.setRules(rules);
+  // the address's settings: the table's keys (a saved model is restored only if it has them)
+  link.values = Settings.known(link.values);
   const refused = link.refused.concat(Settings.apply(link.values));
   Settings.init();
   const epochs = Form.peekField('epochs');

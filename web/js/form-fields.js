@@ -1,48 +1,24 @@
-/* form-fields.js - the settings form's fields and their checks (one job: what each field
- * is called and accepts). What a field accepts is the core's rules (the worker's `ready`
- * brings them): every number field's min/max and integer rule, the optimisers and
- * schedules; the layer text's faults are the core's description (mnist_arch_describe).
- * No DOM here: the values come in as text.
+/* form-fields.js - the settings form's checks (one job: what each field accepts). Every
+ * field is a row of the core's settings table (rules.settings, which the worker's `ready`
+ * brings): a number's min/max, integer and exclusive bounds, a choice's names come from its
+ * row; the layer text's faults are the core's description (mnist_arch_describe). No DOM
+ * here: the values come in as text.
  *
  * Exports:
- *   AUGMENTATION        the augmentation fields (one entry each; see below)
- *   AUG_KEYS, FIELDS    their keys; every field's key (= config key = address parameter)
- *   HYPER               the fields that change while training (the others need a Reset)
- *   CHOICES             the select fields: {field: the key of its names in the rules}
- *   LABELS              {field: its label}
- *   archText(rules, text)        the core's architecture text of what the layer field holds
- *   middle(arch)                 the layers between the input and the output: "c16k3-p2-64"
- *   checkChoice(rules, field, text)            -> {ok, value} | {ok: false, message}
- *   check(rules, field, text, described)       -> the same, for any field; described: the
- *                                  core's latest description of a layer text ({text, d})
+ *   rowOf(rules, key)             the table's row of a setting (undefined if none)
+ *   archText(rules, text)         the core's architecture text of what the layer field holds
+ *   middle(arch)                  the layers between the input and the output: "c16k3-p2-64"
+ *   valueText(row, value)         a setting's value as its field shows it
+ *   check(rules, key, text, described)   -> {ok, value} | {ok: false, message}; described:
+ *                                 the core's latest description of a layer text ({text, d})
  */
 import * as fmt from './format.js';
 import * as Store from './store.js';
-
-/* The augmentation fields, one entry each: a setting of the core's hyperparameters
- * (`key`: the config and hyper key, the address parameter and the field's id; its limits
- * are rules.limits[key]) that changes while training; `says` its value in words, `off`
- * the words for 0 (the run's summary and the note after a live change use them). Another
- * augmentation is one more entry here: the field, its check, the preset's value, the
- * address and the run's summary follow. */
-export const AUGMENTATION = [
-  { key: 'shift', off: 'no shifts', label: 'Shift (pixels)', hint: 'Each training image moved by up to this many pixels (0: off).',
-    says: (v) => `images shifted by up to ${v}${v === 1 ? ' pixel' : ' pixels'}` },
-  { key: 'rotate', off: 'no turns', label: 'Rotation (degrees)', hint: 'Each training image turned by up to this many degrees either way (0: off).',
-    says: (v) => `images turned by up to ${fmt.num(v)}°` },
-  { key: 'scale', off: 'no scaling', label: 'Scaling', hint: 'Each training image scaled by up to this fraction either way, e.g. 0.1 = ±10% (0: off).',
-    says: (v) => `images scaled by up to ±${fmt.num(Math.round(v * 1000) / 10)}%` }
-];
-export const AUG_KEYS = AUGMENTATION.map((a) => a.key);
-export const CHOICES = { optimizer: 'optimizers', schedule: 'schedules' };
-export const FIELDS = ['arch', 'lr', 'momentum', 'batch', 'epochs', 'seed', 'optimizer', 'schedule'].concat(AUG_KEYS);
-// change while training (an optimiser change starts it from zero state); the others need a Reset
-export const HYPER = ['lr', 'batch', 'momentum', 'optimizer'].concat(AUG_KEYS);
-export const LABELS = { lr: 'Learning rate', momentum: 'Momentum', batch: 'Batch size', epochs: 'Epochs', seed: 'Seed',
-  optimizer: 'Optimiser', schedule: 'Schedule' };
-AUGMENTATION.forEach((a) => { LABELS[a.key] = a.label; });
+import { label, takesFull } from './form-words.js';
 
 const trainCount = () => Store.get().trainCount;
+
+export const rowOf = (rules, key) => rules.settings.find((s) => s.key === key);
 
 /** "0.1", "1e-3", "0,05" -> number, or NaN. */
 function parseNumber(text) {
@@ -72,34 +48,39 @@ export function archText(rules, text) {
 
 export function middle(arch) { return arch.split('-').slice(1, -1).join('-'); }
 
-/** The sentence for a value outside `lim` ({min, max, integer, minExclusive, maxExclusive}). */
-function rangeMessage(label, lim, tooLow) {
-  if (lim.integer) return `${label} must be a whole number from ${fmt.int(lim.min)} to ${fmt.int(lim.max)}`;
-  if (lim.minExclusive) {
-    return tooLow ? `${label} must be a number > ${fmt.num(lim.min)}` : `${label} must be at most ${fmt.num(lim.max)}`;
+export function valueText(row, value) {
+  if (row.kind === 'arch') return middle(String(value));
+  return String(value);
+}
+
+/** The sentence for a value outside the row's range. */
+function rangeMessage(row, tooLow) {
+  const name = label(row);
+  if (row.integer) return `${name} must be a whole number from ${fmt.int(row.min)} to ${fmt.int(row.max)}`;
+  if (row.minExclusive) {
+    return tooLow ? `${name} must be a number > ${fmt.num(row.min)}` : `${name} must be at most ${fmt.num(row.max)}`;
   }
-  return `${label} must be a number from ${fmt.num(lim.min)}${lim.maxExclusive ? ' up to (not including) ' : ' to '}` +
-    fmt.num(lim.max);
+  return `${name} must be a number from ${fmt.num(row.min)}${row.maxExclusive ? ' up to (not including) ' : ' to '}` +
+    fmt.num(row.max);
 }
 
-/** A number field checked against the core's limits. */
-function checkNumber(rules, field, text) {
-  const lim = rules.limits[field];
+/** A number field checked against its row. */
+function checkNumber(row, text) {
   const t = String(text).trim().toLowerCase();
-  if (field === 'batch' && (t === 'full' || t === 'all')) return { ok: true, value: trainCount() };
-  const n = lim.integer ? parseInteger(t) : parseNumber(t);
-  const tooLow = !isFinite(n) || (lim.minExclusive ? !(n > lim.min) : !(n >= lim.min));
-  const tooHigh = lim.maxExclusive ? n >= lim.max : n > lim.max;
+  const full = takesFull(row);
+  if (full && (t === 'full' || t === 'all')) return { ok: true, value: trainCount() };
+  const n = row.integer ? parseInteger(t) : parseNumber(t);
+  const tooLow = !isFinite(n) || (row.minExclusive ? !(n > row.min) : !(n >= row.min));
+  const tooHigh = row.maxExclusive ? n >= row.max : n > row.max;
   if (!tooLow && !tooHigh) return { ok: true, value: n };
-  return { ok: false, message: rangeMessage(LABELS[field], lim, tooLow) +
-    (field === 'batch' ? ` (${fmt.int(trainCount())} or more = full batch)` : '') };
+  return { ok: false, message: rangeMessage(row, tooLow) +
+    (full ? ` (${fmt.int(trainCount())} or more = full batch)` : '') };
 }
 
-/** A select's value: one of the core's names. */
-export function checkChoice(rules, field, text) {
-  const names = rules[CHOICES[field]];
-  if (names.indexOf(text) >= 0) return { ok: true, value: text };
-  return { ok: false, message: `${LABELS[field]} must be ${names.join(' or ')}, not "${text}"` };
+/** A select's value: one of the row's names. */
+function checkChoice(row, text) {
+  if (row.choices.indexOf(text) >= 0) return { ok: true, value: text };
+  return { ok: false, message: `${label(row)} must be ${row.choices.join(' or ')}, not "${text}"` };
 }
 
 /** The layers: the core's text; a fault the core found in that very text (once its
@@ -110,9 +91,10 @@ function checkArch(rules, text, described) {
   return { ok: true, value };
 }
 
-export function check(rules, field, text, described) {
-  if (!rules) return { ok: false, message: '' }; // nothing to check against yet
-  if (field === 'arch') return checkArch(rules, text, described);
-  if (CHOICES[field]) return checkChoice(rules, field, text);
-  return checkNumber(rules, field, text);
+export function check(rules, key, text, described) {
+  const row = rules && rowOf(rules, key);
+  if (!row) return { ok: false, message: '' }; // nothing to check against yet
+  if (row.kind === 'arch') return checkArch(rules, text, described);
+  if (row.kind === 'choice') return checkChoice(row, text);
+  return checkNumber(row, text);
 }

@@ -1,21 +1,24 @@
 /* form.js - the settings form (one job: its fields on the page: fill them from a preset,
- * read and validate them, show their errors, and report their changes). What a field
- * accepts and what each preset sets are the core's rules (the worker's `ready` brings
- * them: the presets in display order with their descriptions, the fields' limits, the
- * optimisers and schedules; the checks: form-fields.js). The layer text's layers and
- * faults are the core's too (mnist_arch_describe, asked through the describer a
- * controller plugs in; shown by arch-layers.js). The hints: form-summary.js. Until
- * setRules() the form is empty and nothing validates.
+ * read and validate them, show their errors, and report their changes). The fields are the
+ * core's settings table (rules.settings, which the worker's `ready` brings), one per row in
+ * its order (form-build.js makes them; form-fields.js checks them; form-words.js words them);
+ * the presets are the rules' too, in display order with their descriptions. A field whose row
+ * says `hyper` changes the running network; the others need a Reset. The layer text's layers
+ * and faults are the core's (mnist_arch_describe, asked through the describer a controller
+ * plugs in; shown by arch-layers.js). The hints: form-summary.js. Until setRules() the form
+ * is empty and nothing validates.
  *
  * Exports:
- *   FIELDS, AUGMENTATION        (form-fields.js) the fields' keys; the augmentation fields
- *   init({onHyper(partialHyper), onStructureChange(what)})   binds the fields
+ *   init({onHyper(partialHyper), onStructureChange(what, words)})   binds the preset picker;
+ *                               what: 'preset' or the key of a field a run cannot change
  *   setDescriber(fn(archText, done(description)))   how to ask the core about a layer text
- *   setRules(rules)             the preset list, the limits; fills the default preset
+ *   setRules(rules)             makes the fields and the preset list; fills the default preset
+ *   keys()                      every field's key (= config key = address parameter), in order
  *   hasPreset(name), presetNames()
  *   fillPreset(name)            fills the fields from a preset
  *   readConfig(quiet)           validates every field (inline messages unless quiet; focuses the
- *                               first bad one) -> {ok, config, errors: [{field, message}]}
+ *                               first bad one) -> {ok, config: {key: value} of every field,
+ *                               errors: [{field, message}]}
  *   fieldError(field, message)  shows (or with no message clears) an inline error
  *   setFieldValue(field, text)  sets a field without acting on it (e.g. a loaded model's layers)
  *   applyText(field, text)      sets a field as if the user typed it (and acts on it)
@@ -24,18 +27,16 @@
  *   refresh()                   the hints again (the training-set size changed)
  */
 import { $, el, fill } from './dom.js';
-import * as fmt from './format.js';
 import * as Store from './store.js';
-import { AUGMENTATION, AUG_KEYS, CHOICES, FIELDS, HYPER, archText, middle, check, checkChoice } from './form-fields.js';
+import { archText, check, rowOf, valueText } from './form-fields.js';
+import { buildFields, showRare } from './form-build.js';
 import { showLayers } from './arch-layers.js';
 import { showSummary } from './form-summary.js';
 
-export { FIELDS, AUGMENTATION };
-
 const DESCRIBE_DELAY = 120; // ms after the last keystroke before the core is asked about the layers
-const CHOICE_WORDS = { sgd: 'SGD', adam: 'Adam', step: 'step decay', onecycle: 'one-cycle' };
 
 let rules = null;
+let rows = [];           // rules.settings: one field each, in order
 let handlers = {};
 let basePreset = '';
 const committed = {};   // field -> the value last acted on (change events may repeat)
@@ -48,15 +49,18 @@ let describeTimer = null;
 
 const checkField = (field, text) => check(rules, field, text, described);
 
+export const keys = () => rows.map((row) => row.key);
+
 export function fieldError(field, message) {
   const input = $(field);
   const box = $(`${field}-error`);
   if (!input || !box) return;
   box.textContent = message || '';
   box.hidden = !message;
-  // a message in the folded settings (a phone) opens them, so that it is seen
+  // a message in a folded or hidden part (a phone; a rarely changed field) opens it, so that it is seen
   const folded = message ? input.closest('details:not([open])') : null;
   if (folded) folded.open = true;
+  if (message && input.closest('.field').hidden) showRare(true);
   if (message) input.setAttribute('aria-invalid', 'true'); else input.removeAttribute('aria-invalid');
 }
 
@@ -67,26 +71,17 @@ function validateField(field, show) {
 }
 
 export function readConfig(quiet) {
-  const p = rules.presets[basePreset];
-  const values = {};
+  const config = {};
   const errors = [];
-  FIELDS.forEach((f) => {
+  keys().forEach((f) => {
     const r = validateField(f, !quiet);
-    if (r.ok) values[f] = r.value; else errors.push({ field: f, message: r.message });
+    if (r.ok) config[f] = r.value; else errors.push({ field: f, message: r.message });
   });
   if (errors.length) {
     const first = quiet ? null : $(errors[0].field);
     if (first && document.activeElement !== first) first.focus();
     return { ok: false, errors, config: null };
   }
-  const config = {
-    preset: basePreset, arch: values.arch, init: p.init, seed: values.seed, batch: values.batch, lr: values.lr,
-    momentum: values.momentum, weightDecay: p.weightDecay, lrDecay: p.lrDecay, epochs: values.epochs,
-    iterations: 0, // the form has no such field: its epochs are the whole run
-    optimizer: values.optimizer, schedule: values.schedule,
-    beta1: p.beta1, beta2: p.beta2, eps: p.eps // the preset's, as the form has no fields for them
-  };
-  AUG_KEYS.forEach((k) => { config[k] = values[k]; });
   return { ok: true, errors: [], config };
 }
 
@@ -95,18 +90,10 @@ export function fillPreset(name) {
   if (!p) return;
   basePreset = name;
   $('preset').value = name;
-  $('arch').value = middle(p.arch);
-  $('lr').value = fmt.num(p.lr);
-  $('momentum').value = fmt.num(p.momentum);
-  $('batch').value = String(p.batch);
-  $('epochs').value = String(p.epochs);
-  $('seed').value = String(p.seed);
-  $('optimizer').value = p.optimizer;
-  $('schedule').value = p.schedule;
-  AUG_KEYS.forEach((k) => { $(k).value = String(p[k]); });
-  FIELDS.forEach((f) => {
-    fieldError(f, null);
-    committed[f] = $(f).value;
+  rows.forEach((row) => {
+    $(row.key).value = valueText(row, p[row.key]);
+    fieldError(row.key, null);
+    committed[row.key] = $(row.key).value;
   });
   describeArch(0);
   refresh();
@@ -115,9 +102,9 @@ export function fillPreset(name) {
 export function refresh() {
   if (!rules) return;
   const v = {};
-  FIELDS.forEach((f) => { v[f] = checkField(f, $(f).value); });
+  keys().forEach((f) => { v[f] = checkField(f, $(f).value); });
   const d = described.text === v.arch.value ? described.d : null;
-  showSummary(rules.presets[basePreset], v, d, Store.get().trainCount);
+  showSummary(rows, rules.presets[basePreset], v, d, Store.get().trainCount);
 }
 
 /** The core's description of the field's layer text arrived: the layer list, and the
@@ -166,7 +153,9 @@ function options(names, words) {
 
 export function setRules(r) {
   rules = r;
-  Object.keys(CHOICES).forEach((f) => fill($(f), options(r[CHOICES[f]], (name) => CHOICE_WORDS[name] || name)));
+  rows = r.settings;
+  buildFields($('setting-fields'), r);
+  keys().forEach(bindField);
   fill($('preset'), options(Object.keys(r.presets), (name) => `${name}: ${r.presets[name].expect}`));
   fillPreset(r.presets.default ? 'default' : Object.keys(r.presets)[0]);
 }
@@ -185,8 +174,9 @@ export function setFieldValue(field, text) {
 
 export function applyText(field, text) {
   const input = $(field);
-  if (CHOICES[field]) {
-    const r = checkChoice(rules, field, text);
+  if (input.closest('.field').hidden) showRare(true); // a rarely changed field the user set: shown
+  if (input.tagName === 'SELECT') {
+    const r = checkField(field, text);
     if (!r.ok) {
       fieldError(field, r.message);
       return r.message;
@@ -207,29 +197,6 @@ export function peekField(field) {
 
 /* ---- events ---- */
 
-/** The augmentation fields, from AUGMENTATION, into #augmentation. */
-function buildAugmentation() {
-  const box = $('augmentation');
-  AUGMENTATION.forEach((a) => {
-    const field = el('div', 'field');
-    const label = el('label', null, a.label);
-    label.htmlFor = a.key;
-    const input = el('input');
-    input.id = a.key;
-    input.type = 'text';
-    input.inputMode = 'numeric';
-    input.autocomplete = 'off';
-    input.setAttribute('aria-describedby', `${a.key}-hint ${a.key}-error`);
-    const hint = el('p', 'hint', `${a.hint} Changes apply from the next batch.`);
-    hint.id = `${a.key}-hint`;
-    const error = el('p', 'field-error');
-    error.id = `${a.key}-error`;
-    error.hidden = true;
-    field.append(label, input, hint, error);
-    box.appendChild(field);
-  });
-}
-
 /** A field changed (left, Enter, or set by applyText): check it, and act on a new value. */
 function onChange(f, input) {
   // Leaving the field by pressing a button: showing the message now would move the
@@ -240,8 +207,9 @@ function onChange(f, input) {
   refresh();
   if (!r.ok || committed[f] === input.value) return;
   committed[f] = input.value;
-  if (HYPER.indexOf(f) >= 0) handlers.onHyper({ [f]: r.value });
-  else handlers.onStructureChange(f);
+  const row = rowOf(rules, f);
+  if (row.hyper) handlers.onHyper({ [f]: r.value });
+  else handlers.onStructureChange(f, row.words);
 }
 
 function bindField(f) {
@@ -280,11 +248,9 @@ function deferErrorsWhilePressing() {
 
 export function init(h) {
   handlers = h || {};
-  buildAugmentation();
   $('preset').addEventListener('change', () => {
     fillPreset($('preset').value);
     handlers.onStructureChange('preset');
   });
-  FIELDS.forEach(bindField);
   deferErrorsWhilePressing();
 }

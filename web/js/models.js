@@ -24,7 +24,6 @@ import * as Controls from './controls.js';
 var $ = Dom.$;
 
 var MAGIC = 'MNISTNET';
-var MAX_MODEL_BYTES = 600 * 1024 * 1024; // above the largest network the core builds
 var handlers = {};
 var restoreChecked = false; // the first load has looked for a saved model
 
@@ -120,7 +119,9 @@ async function loadBytes(buffer, what) {
 }
 
 async function loadFile(file) {
-  if (file.size > MAX_MODEL_BYTES) {
+  // the core's cap on a model file (rules.maxFileBytes): a larger one is not read at all
+  var rules = Store.get().rules;
+  if (rules && file.size > rules.maxFileBytes) {
     modelMessage('Could not load ' + file.name + ': at ' + fmt.bytes(file.size) +
       ' it is too large to be a model file. Nothing changed.', 'error');
     return;

@@ -13,7 +13,8 @@
  */
 import * as Dom from './dom.js';
 import * as fmt from './format.js';
-import { AUGMENTATION } from './form.js';
+import * as Store from './store.js';
+import { valueWords } from './form-words.js';
 
 var $ = Dom.$, el = Dom.el, setText = Dom.setText;
 
@@ -35,7 +36,7 @@ function clear() {
   setText('accuracy-note', '');
   $('progress').value = 0;
   setText('progress-text', '0%');
-  ['eta', 'speed', 'loss', 'train-accuracy', 'lr-now', 'iterations', 'elapsed'].forEach(function (id) {
+  ['eta', 'speed', 'loss', 'train-accuracy', 'lr-now', 'updates', 'elapsed'].forEach(function (id) {
     setText(id, '—');
   });
   setText('epoch', 'Epoch 0 / ' + fmt.int(targetEpochs));
@@ -68,7 +69,7 @@ function showProgress(p) {
     setText('train-accuracy', fmt.percent(p.trainAccuracy));
   }
   setText('lr-now', fmt.num(p.lr));
-  setText('iterations', fmt.int(p.iterations || 0));
+  setText('updates', fmt.int(p.iterations || 0));
   setText('elapsed', fmt.duration(p.elapsed || 0));
 }
 
@@ -144,17 +145,12 @@ function hideDiverged() {
   box.textContent = '';
 }
 
+/** The settings of `h` in the words of the form (form-words.js), in the core's table's order. */
 function hyperText(h, trainCount) {
-  if (!h) return '';
-  var bits = [];
-  if (h.lr != null) bits.push('learning rate ' + fmt.num(h.lr));
-  if (h.batch != null) bits.push('batch ' + (h.batch >= trainCount ? 'full (' + fmt.int(h.batch) + ')' : fmt.int(h.batch)));
-  if (h.momentum != null) bits.push('momentum ' + fmt.num(h.momentum));
-  if (h.optimizer != null) bits.push((h.optimizer === 'adam' ? 'Adam' : 'SGD') + ' (its state starts from zero)');
-  // the augmentations in the form's words (one entry each there)
-  AUGMENTATION.forEach(function (a) {
-    if (h[a.key] != null) bits.push(h[a.key] ? a.says(h[a.key]) : a.off);
-  });
+  var rules = Store.get().rules;
+  if (!h || !rules) return '';
+  var bits = rules.settings.filter(function (row) { return h[row.key] != null; })
+    .map(function (row) { return valueWords(row, h[row.key], trainCount); });
   return bits.length ? 'Now training with ' + bits.join(', ') + '.' : '';
 }
 

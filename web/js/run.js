@@ -34,10 +34,9 @@ function configure(config) {
   var key = Store.configKey(config);
   if (S.fresh && S.applied === key) return Promise.resolve();
   if (S.fresh && S.loadedArch && S.loadedArch === config.arch) {
-    // A loaded model trains on from its weights: only the training settings change.
-    var hyper = { batch: config.batch, lr: config.lr, momentum: config.momentum, weightDecay: config.weightDecay,
-      lrDecay: config.lrDecay, epochs: config.epochs, optimizer: config.optimizer, schedule: config.schedule,
-      beta1: config.beta1, beta2: config.beta2, eps: config.eps, shift: config.shift };
+    // A loaded model trains on from its weights: only what a run can change (the core's rules.hyper) changes.
+    var hyper = {};
+    S.rules.hyper.forEach(function (k) { if (k in config) hyper[k] = config[k]; });
     return Client.request({ type: 'set-hyper', hyper: hyper }).then(function (m) {
       Store.set({ applied: key, config: config });
       setTarget(config.epochs);
@@ -169,21 +168,24 @@ async function onReset() {
 
 function onHyper(h) {
   var S = Store.get();
+  if (S.phase === 'ready' && S.fresh && h.epochs) setTarget(h.epochs); // nothing trained yet: the new target now
   if ((S.phase !== 'training' && S.phase !== 'paused') || !Client.started()) return;
   Client.request({ type: 'set-hyper', hyper: h }).then(function (m) {
     // the values in force of the settings just changed
     var changed = {};
     Object.keys(h).forEach(function (k) { changed[k] = m.hyper[k]; });
+    if (changed.epochs) setTarget(changed.epochs); // the run's new length
     showHyper(changed);
   }, showFailure);
 }
 
-function onStructureChange(what) {
+/** what: 'preset', or the key of a setting a run cannot change (words: the table's words for it). */
+function onStructureChange(what, words) {
   var S = Store.get();
   if (S.phase === 'training' || S.phase === 'paused') {
     Controls.setNote(what === 'preset'
       ? 'Preset filled in: press Reset to start a new network with it (changing the preset or the layers needs a Reset).'
-      : 'Changes to the layers, the schedule, the number of epochs or the seed take effect when you press Reset.');
+      : 'The new ' + words + ' takes effect when you press Reset.');
   } else if (S.phase === 'ready' && S.fresh) {
     // Nothing trained yet: show the new target right away (Train applies the rest).
     var epochs = Form.peekField('epochs');

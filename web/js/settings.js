@@ -1,16 +1,18 @@
 /* settings.js - the run's settings in the page's URL (one job: a link reproduces a run).
  *
- * ?dataset=mnist&preset=default&arch=128&lr=0.1&batch=64&epochs=5&momentum=0.9&seed=1
- *  &optimizer=adam&schedule=onecycle&shift=2 (every field of the form: form.js FIELDS)
+ * ?dataset=mnist&preset=default&arch=128&init=he&seed=1&optimizer=adam&...&shift=2: the
+ * dataset, the preset and every setting of the core's table (Form.keys(): rules.settings, in
+ * its order), so a setting the table gains is in the address with no edit here.
  * Opening such a link fills the fields (the preset first, then what the link changes);
  * every change of a field rewrites the address (history.replaceState, so Back still
  * leaves the page) and the #share-url box; #copy-link copies it. Other parameters
  * (e.g. ?data=) are kept as they are.
  *
  * Exports:
- *   PARAMS
+ *   params()               ['dataset', 'preset', ...every setting's key] (once the form has its rules)
  *   init()                 binds #copy-link and the fields' change events
- *   fromUrl() -> {values: {name: text}, any: boolean}   what the address sets
+ *   fromUrl() -> {values: {name: text}}   every parameter of the address
+ *   known(values) -> {name: text}   those of params() only
  *   applyDataset(values) -> [{name, message}]   selects the dataset; lists a value it refused
  *   apply(values) -> [{name, message}]   fills the preset and the fields (once the form has its
  *                          rules); lists the values it refused
@@ -21,26 +23,26 @@
 import * as Form from './form.js';
 import { $ } from './dom.js';
 
-var FIELDS = Form.FIELDS; // every field of the form, by its key (augmentation fields included)
-var PARAMS = ['dataset', 'preset'].concat(FIELDS);
+const params = () => ['dataset', 'preset'].concat(Form.keys());
+
+function search() {
+  try {
+    return new URLSearchParams(location.search);
+  } catch (e) {
+    return new URLSearchParams();
+  }
+}
 
 function fromUrl() {
-  var values = {};
-  var any = false;
-  var params;
-  try {
-    params = new URLSearchParams(location.search);
-  } catch (e) {
-    return { values: values, any: false };
-  }
-  PARAMS.forEach(function (name) {
-    var v = params.get(name);
-    if (v != null) {
-      values[name] = v;
-      any = true;
-    }
-  });
-  return { values: values, any: any };
+  const values = {};
+  search().forEach((value, name) => { if (!(name in values)) values[name] = value; });
+  return { values };
+}
+
+function known(values) {
+  const out = {};
+  params().forEach((name) => { if (values[name] != null) out[name] = values[name]; });
+  return out;
 }
 
 function hasOption(select, value) {
@@ -60,40 +62,34 @@ function applyDataset(values) {
 
 /** The preset and the fields: once the form has the core's rules. */
 function apply(values) {
-  var refused = [];
+  const refused = [];
   if (values.preset != null) {
     if (Form.hasPreset(values.preset)) Form.fillPreset(values.preset);
-    else refused.push({ name: 'preset', message: 'unknown preset "' + values.preset + '" (' + Form.presetNames().join(', ') + ')' });
+    else refused.push({ name: 'preset', message: `unknown preset "${values.preset}" (${Form.presetNames().join(', ')})` });
   }
-  FIELDS.forEach(function (name) {
+  Form.keys().forEach((name) => {
     if (values[name] == null) return;
-    var message = Form.applyText(name, values[name]);
-    if (message) refused.push({ name: name, message: message });
+    const message = Form.applyText(name, values[name]);
+    if (message) refused.push({ name, message });
   });
   return refused;
 }
 
 function current() {
-  var out = { dataset: $('dataset').value, preset: $('preset').value };
-  FIELDS.forEach(function (name) { out[name] = $(name).value.trim(); });
+  const out = { dataset: $('dataset').value, preset: $('preset').value };
+  Form.keys().forEach((name) => { out[name] = $(name).value.trim(); });
   return out;
 }
 
 function link() {
-  var params;
-  try {
-    params = new URLSearchParams(location.search);
-  } catch (e) {
-    params = new URLSearchParams();
-  }
-  var values = current();
-  var out = new URLSearchParams();
-  PARAMS.forEach(function (name) { out.set(name, values[name]); });
-  params.forEach(function (value, name) { if (PARAMS.indexOf(name) < 0) out.append(name, value); });
-  params = out;
-  var base = location.href.replace(/[?#].*$/, '');
+  const names = params();
+  const values = current();
+  const out = new URLSearchParams();
+  names.forEach((name) => { out.set(name, values[name]); });
+  search().forEach((value, name) => { if (names.indexOf(name) < 0) out.append(name, value); });
+  const base = location.href.replace(/[?#].*$/, '');
   // Readable links: keep "-" and "," in the architecture unescaped.
-  return base + '?' + params.toString().replace(/%2C/gi, ',');
+  return `${base}?${out.toString().replace(/%2C/gi, ',')}`;
 }
 
 function sync() {
@@ -141,4 +137,4 @@ function init() {
   sync();
 }
 
-export { PARAMS, init, fromUrl, applyDataset, apply, current, link, sync };
+export { params, init, fromUrl, known, applyDataset, apply, current, link, sync };

@@ -17,6 +17,7 @@
  *   config       those settings
  *   loadedArch   the architecture text of a network loaded from a file or the browser, until a new one
  *   last         the latest `progress` message
+ *   rules        the core's rules (the worker's `ready`): its settings table, presets, limits
  *
  * Exports:
  *   get()                 the state (read it, change it only with set)
@@ -27,11 +28,10 @@
  */
 import * as Datasets from '../../common/datasets.js';
 
-
 var state = {
   phase: 'loading', recoverable: false, busy: false, pausing: false, stepping: false,
   dataset: 'mnist', trainCount: 60000, testCount: 0, dataName: 'MNIST', dataReady: false, hasNet: false, fresh: false, applied: '', config: null,
-  loadedArch: null, last: null
+  loadedArch: null, last: null, rules: null
 };
 var subscribers = [];
 
@@ -41,10 +41,10 @@ function set(patch) {
   if (changed.length) subscribers.forEach(function (fn) { fn(state, changed); });
 }
 
+/** Every setting of the config, by key (whatever keys the core's table has). */
 function configKey(c) {
   if (!c) return '';
-  return JSON.stringify([c.preset, c.arch, c.init, c.seed, c.batch, c.lr, c.momentum,
-    c.weightDecay, c.lrDecay, c.epochs, c.iterations, c.optimizer, c.schedule, c.beta1, c.beta2, c.eps, c.shift]);
+  return JSON.stringify(Object.keys(c).sort().map((k) => [k, c[k]]));
 }
 
 export function get() { return state; }

@@ -6,7 +6,8 @@
  * one place that knows how settings are passed to the module.
  *
  *   settingKeys(rules)                 { settings: Map key -> the table's row, hyperKeys: what a
- *                                        run can change (rules.hyper), configKeys: every key }
+ *                                        run can change (rules.hyper), configKeys: every key,
+ *                                        presetWords: a preset's keys that are no setting }
  *   configure(engine, config)          builds the network; -> its configuration as the core has it
  *   changeHyper(engine, partial)       -> every hyperparameter as now in force
  *   netConfig(engine)                  the network's configuration (every setting), or null
@@ -19,7 +20,10 @@ const pick = (object, keys) => Object.fromEntries(keys.map((k) => [k, object[k]]
 
 export function settingKeys(rules) {
   const settings = new Map(rules.settings.map((s) => [s.key, s]));
-  return { settings, hyperKeys: rules.hyper, configKeys: [...settings.keys()] };
+  // what a preset of the rules holds besides its settings (its description, what to expect):
+  // a preset as it stands is a config, and these are passed over
+  const presetWords = Object.keys(Object.values(rules.presets)[0] || {}).filter((k) => !settings.has(k));
+  return { settings, hyperKeys: rules.hyper, configKeys: [...settings.keys()], presetWords };
 }
 
 /** The architecture as the core's text: '784-c16k3-p2-64-10' as it is, or a list
@@ -58,11 +62,14 @@ export function netConfig(engine) {
 }
 
 /** A fresh network from a config (keys: configKeys; one left out keeps the default preset's
- *  value, other keys are ignored), checked by the core; returns its configuration as the core
- *  has it, and sets engine.hyper. */
+ *  value; any other key is refused by the core, naming it, but a preset's own words, so that
+ *  a preset of the rules is a config as it stands), checked by the core; returns its
+ *  configuration as the core has it, and sets engine.hyper. */
 export function configure(engine, config) {
   engine.check(engine.call(engine.x.config_begin, ['default']));
-  for (const key of engine.configKeys) if (key in config) stageSetting(engine, key, config[key]);
+  for (const [key, value] of Object.entries(config)) {
+    if (!engine.presetWords.includes(key)) stageSetting(engine, key, value);
+  }
   engine.check(engine.x.config_create());
   const applied = netConfig(engine);
   engine.hyper = pick(applied, engine.hyperKeys);

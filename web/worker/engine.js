@@ -13,7 +13,8 @@
  *   engine.init({ arch: '784-128-10', init: 'he', seed: 1, batch: 64, lr: 0.1, momentum: 0.9,
  *                 weightDecay: 0, lrDecay: 0.3, epochs: 5, iterations: 0, optimizer: 'sgd',
  *                 schedule: 'step', beta1: 0.9, beta2: 0.999, eps: 1e-8, shift: 0, rotate: 0, scale: 0 });
- *   // (the keys: engine.rules.settings; one left out keeps the default preset's value)
+ *   // (the keys: engine.rules.settings; one left out keeps the default preset's value, any
+ *   // other is refused, naming it)
  *   // or any preset as it stands: engine.init(engine.rules.presets.cnn)
  *   const progress = engine.step(4096);     // one slice: call again and again
  *   const result = engine.evaluate('test');  // { count, correct, accuracy, loss, confusion }
@@ -33,7 +34,7 @@ export class MnistEngine extends WasmModule {
     super(exports, memory);
     this.progressFields = this.string(this.x.progress_fields()).split(' ');
     this.evaluationFields = this.string(this.x.evaluation_fields()).split(' ');
-    Object.assign(this, Settings.settingKeys(this.rules)); // settings, hyperKeys, configKeys
+    Object.assign(this, Settings.settingKeys(this.rules)); // settings, hyperKeys, configKeys, presetWords
     this.hyper = null;     // the hyperparameters in force (null: no network yet)
     this.described = null; // the cache of netLayers(): {text, layers}
     this.threadChoice = options.probeThreads === false ? null : new ThreadChoice();
@@ -47,7 +48,8 @@ export class MnistEngine extends WasmModule {
 
   // ---- settings (engine-settings.js) --------------------------------------------------------
   /** A fresh network from a config (keys: configKeys; one left out keeps the default
-   *  preset's value), checked by the core; config: the network's as the core has it. */
+   *  preset's value, another key is refused), checked by the core; config: the network's as
+   *  the core has it. */
   init(config) {
     const applied = Settings.configure(this, config);
     return { arch: this.arch(), archText: this.archText(), parameters: this.paramCount(), config: applied };

@@ -10,6 +10,7 @@
  *   jobs.drop(why) -> the jobs dropped      jobs.cancel(why): drops the waiting requests too
  *   jobs.wait(m)     a request that waits for the jobs underway (protocol.js WAITING)
  *   jobs.busy, jobs.has(kind), jobs.schedule(), jobs.restart() (a new network: fresh pacing)
+ *   jobs.waits(types)  a request of one of these types is waiting
  * A dropped job or request that owes a reply gets its error through s.fail(type, error). */
 
 export const SLICE_MS = 40;              // target length of one training or evaluation slice
@@ -115,6 +116,7 @@ export function createJobs(s) {
     schedule,
     wait(m) { waiting.push(m); schedule(); },
     has: (kind) => jobs.some((job) => job.kind === kind),
+    waits: (types) => waiting.some((m) => types.includes(m.type)),
     get busy() { return jobs.length > 0 || waiting.length > 0; },
     get idle() { return jobs.length === 0; },
     restart() { passChunk = FIRST_SLICE; },

@@ -38,7 +38,7 @@ export function createNetwork(s) {
   /** A fresh network from `input` (checked by the core: a bad setting throws naming its field). */
   function build(input, run) {
     const result = engine.init(input);
-    startOver(result, Object.assign({ preset: input.preset || 'custom' }, result.config), run, {});
+    startOver(result, result.config, run, {});
   }
 
   return {
@@ -62,9 +62,8 @@ export function createNetwork(s) {
       // the loaded network trains on from here with the hyperparameters in force
       const result = engine.loadModel(new Uint8Array(m.bytes));
       // with no network before it, the rest of the settings are the core's default preset's
-      const config = Object.assign({}, engine.rules.presets.default, s.config, engine.hyper, { arch: result.archText, preset: 'loaded' });
-      delete config.description;
-      delete config.expect;
+      const config = Object.assign({}, engine.rules.presets.default, s.config, engine.hyper, { arch: result.archText });
+      engine.presetWords.forEach((k) => delete config[k]);
       startOver(result, config, nextRun(m), { loaded: true });
     },
   };

@@ -115,9 +115,11 @@ export function createSession(engine, postMessage, options = {}) {
 
   return {
     /** Answers one request (checked by protocol.js); throws on a bad one. Those of
-     *  WAITING wait for the jobs underway. */
+     *  WAITING wait for the jobs underway; so does a pause sent after a start or resume that
+     *  is still waiting, so that it pauses the training that start begins. */
     handle(m) {
-      if (WAITING.includes(m.type) && s.jobs.busy) {
+      const afterStart = m.type === 'pause' && s.jobs.waits(['start', 'resume']);
+      if ((WAITING.includes(m.type) && s.jobs.busy) || afterStart) {
         s.jobs.wait(m);
         return;
       }
