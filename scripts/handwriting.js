@@ -97,8 +97,9 @@ function mnistDir() {
 function writeIdx(dir, set, mnist = mnistDir()) {
   fs.mkdirSync(dir, { recursive: true });
   const images = set.images;
-  fs.writeFileSync(path.join(dir, 't10k-images-idx3-ubyte'), idxImages(set.labels.length, { fill: (i) => images[i] }));
-  fs.writeFileSync(path.join(dir, 't10k-labels-idx1-ubyte'), idxLabels(set.labels));
+  const testFile = (part) => path.join(dir, fileOf('test', part).file.replace(/\.gz$/, '')); // written uncompressed
+  fs.writeFileSync(testFile('images'), idxImages(set.labels.length, { fill: (i) => images[i] }));
+  fs.writeFileSync(testFile('labels'), idxLabels(set.labels));
   for (const kind of ['images', 'labels']) {
     const name = fileOf('train', kind).file, link = path.join(dir, name);
     if (!fs.existsSync(path.join(mnist, name))) throw new Error(`${path.join(mnist, name)} is missing (make data, or DATA_MIRROR=DIR)`);
