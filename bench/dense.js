@@ -46,7 +46,7 @@ const DENSE_RUNS = {
     if (hidden.length !== 1) throw new Error('the naive baseline is 784-H-10 only');
     const files = [['--train-images', 'train', 'images'], ['--train-labels', 'train', 'labels'],
       ['--test-images', 'test', 'images'], ['--test-labels', 'test', 'labels']]
-      .flatMap(([flag, set, part]) => [flag, path.join(DATA_DIR, fileOf(set, part))]);
+      .flatMap(([flag, set, part]) => [flag, path.join(DATA_DIR, fileOf(set, part).file)]);
     const { json, peak_rss_mb } = await nativeRun(path.join(BUILD, 'bench', 'naive'), [...files,
       '--hidden', String(hidden[0].size), '--batch', String(item.batch), '--lr', String(LR), '--warmup', String(WARMUP),
       '--seed', String(SEED)]);
