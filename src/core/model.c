@@ -197,16 +197,12 @@ static int read_layers(const uint8_t *p, mnist_config *cfg, const char *name, mn
     return 1;
 }
 
-/* Whether a and b have the same layers. */
+/* Whether a and b have the same layers: the same architecture text (the grammar's canonical form). */
 static int same_layers(const mnist_config *a, const mnist_config *b) {
-    if (a->n_layers != b->n_layers) return 0;
-    for (int l = 0; l < a->n_layers; l++) {
-        const mnist_layer_spec *x = &a->layers[l], *y = &b->layers[l];
-        if (a->sizes[l + 1] != b->sizes[l + 1] || x->kind != y->kind || x->channels != y->channels ||
-            x->kernel != y->kernel || x->pad != y->pad)
-            return 0;
-    }
-    return 1;
+    char text_a[256], text_b[256];
+    size_t na = mnist_arch_format(a->n_layers, a->sizes, a->layers, text_a, sizeof text_a);
+    size_t nb = mnist_arch_format(b->n_layers, b->sizes, b->layers, text_b, sizeof text_b);
+    return na < sizeof text_a && na == nb && strcmp(text_a, text_b) == 0;
 }
 
 /* Version 4's configuration lines over *cfg (which holds the file's
