@@ -105,6 +105,10 @@ static int writable_as(const mnist_net *net, uint32_t version) {
     return version == MODEL_VERSION_4;
 }
 
+int nn_model_has_config(const uint8_t *buf, size_t len) {
+    return len >= 12 && get_u32(buf + 8) >= MODEL_VERSION_4;
+}
+
 size_t nn_model_size_as(const mnist_net *net, uint32_t version) {
     if (!writable_as(net, version)) return 0;
     size_t config = version == MODEL_VERSION_4 ? 4 + config_text(net, NULL, 0) : 0;

@@ -285,6 +285,9 @@ void nn_onecycle(double max_lr, double step, double total, float *lr, float *mom
  * some), for the tests and the fuzzers' seeds; 0 (and err) if net cannot be. */
 size_t nn_model_size_as(const mnist_net *net, uint32_t version);
 mnist_status nn_model_save_as(const mnist_net *net, uint32_t version, uint8_t *buf, size_t cap, mnist_error *err);
+/* Whether a model file mnist_model_load accepted carries the configuration it
+ * was trained with (format version 4 and later). */
+int nn_model_has_config(const uint8_t *buf, size_t len);
 /* error.c: fills err (if not NULL) with code and a message; no field. */
 void nn_set_error(mnist_error *err, mnist_status code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

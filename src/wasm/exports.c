@@ -225,13 +225,13 @@ EXPORT("config_apply") int wasm_config_apply(void) {
     return mnist_set_hyper(g.net, &g.staged.hyper, &g.err);
 }
 
-/* A configuration as JSON ({"arch":"784-128-10","init":"he","seed":1,...};
- * mnist_config_json): the network's (what it was created or loaded with,
- * the hyperparameters in force), or the staged one when staged != 0. ""
- * when there is no network. Valid until the next call. */
-EXPORT("config_json") const char *wasm_config_json(int staged_one) {
-    if (!staged_one && !g.net) return "";
-    mnist_config c = staged_one ? g.staged : mnist_get_config(g.net);
+/* The network's configuration as JSON ({"arch":"784-128-10","init":"he",
+ * "seed":1,...}; mnist_config_json): what it was created or loaded with, and
+ * the hyperparameters in force. "" when there is no network. Valid until the
+ * next call. */
+EXPORT("config_json") const char *wasm_config_json(void) {
+    if (!g.net) return "";
+    mnist_config c = mnist_get_config(g.net);
     size_t n = mnist_config_json(&c, NULL, 0) + 1;
     char *out = realloc(g.config, n);
     if (!out) return "";
@@ -366,7 +366,7 @@ EXPORT("model_save") int wasm_model_save(uint8_t *buf, size_t cap) {
  * there was no network). */
 EXPORT("model_load") int wasm_model_load(const uint8_t *buf, size_t len) {
     mnist_net *net = mnist_model_load(buf, len, "model", &g.err);
-    if (net && g.net && len >= 12 && buf[8] < 4) { /* the format version's low byte: 1..3 */
+    if (net && g.net && !nn_model_has_config(buf, len)) {
         mnist_hyper h = mnist_get_hyper(g.net);
         mnist_set_hyper(net, &h, NULL);
     }

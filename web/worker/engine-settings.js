@@ -57,7 +57,7 @@ function stageSetting(engine, key, value) {
 /** The network's configuration as the core has it (every setting; a loaded model's: how it
  *  was trained), or null when there is none. */
 export function netConfig(engine) {
-  const text = engine.string(engine.x.config_json(0));
+  const text = engine.string(engine.x.config_json());
   return text ? JSON.parse(text) : null;
 }
 
