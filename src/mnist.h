@@ -434,7 +434,7 @@ int mnist_taught_label(const mnist_net *net, int i);
 /* Forgets the taught examples (the weights keep what they learnt). */
 void mnist_taught_clear(mnist_net *net);
 
-/* ---- model files (format in src/core/model.c and README.md) ------------------------- */
+/* ---- model files (format in src/core/model.c and docs/model-format.md) ------------------------- */
 
 size_t mnist_model_size(const mnist_net *net);
 /* Writes exactly mnist_model_size(net) bytes into buf (cap must be enough):

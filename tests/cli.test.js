@@ -286,7 +286,7 @@ test('a small CNN trains for 200 iterations, and its model file evaluates and pr
   assert.equal(predicted.json.probabilities.length, 10);
 });
 
-/** The parameters of a model file as floats (format: README.md). */
+/** The parameters of a model file as floats (format: docs/model-format.md). */
 function modelParameters(file) {
   const bytes = fs.readFileSync(file);
   const { paramsAt, paramCount } = modelLayout(bytes);

@@ -32,8 +32,8 @@ static const char *USAGE_PRESETS =
 static const char *USAGE_TAIL =
     "  --log-every N       progress line every N updates (default: every epoch, or\n"
     "                      every 10 updates for full-batch training)\n"
-    "  --save FILE         write the trained model (format: README.md); it carries\n"
-    "                      the settings above, which eval and predict report\n"
+    "  --save FILE         write the trained model (format: docs/model-format.md);\n"
+    "                      it carries the settings above; eval and predict show them\n"
     "\n";
 
 /* The limits (src/cli/cli.h), then the exit status. */
@@ -192,7 +192,7 @@ static int train_flag(const char *flag, const char *v, train_options *o, int *ep
     } else if (strcmp(flag, "--preset") == 0) {
         return 1;
     } else if (strcmp(flag, "--log-every") == 0) {
-        return parse_long(flag, v, 1, 100000000, &o->log_every);
+        return parse_long(flag, v, 1, (long)mnist_setting_find("iterations")->max, &o->log_every); /* at most a run */
     } else {
         return fail(2, "unknown option '%s' for train (see mnist --help)", flag), 0;
     }

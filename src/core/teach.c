@@ -9,7 +9,7 @@
 
 #include "nn.h"
 
-/* The recipe, measured in README.md "Teach it your handwriting". */
+/* The recipe, measured in docs/handwriting.md. */
 enum {
     TEACH_BATCH = 64,      /* samples per step */
     TEACH_COPIES = 8,      /* of them the drawing: as drawn, then randomly shifted */
