@@ -6,8 +6,8 @@
  * one place that knows how settings are passed to the module.
  *
  *   settingKeys(rules)                 { settings: Map key -> the table's row, hyperKeys: what a
- *                                        run can change (rules.hyper), configKeys: every key,
- *                                        presetWords: a preset's keys that are no setting }
+ *                                        run can change (rules.hyper), presetWords: a preset's
+ *                                        keys that are no setting }
  *   configure(engine, config)          builds the network; -> its configuration as the core has it
  *   changeHyper(engine, partial)       -> every hyperparameter as now in force
  *   netConfig(engine)                  the network's configuration (every setting), or null
@@ -23,7 +23,7 @@ export function settingKeys(rules) {
   // what a preset of the rules holds besides its settings (its description, what to expect):
   // a preset as it stands is a config, and these are passed over
   const presetWords = Object.keys(Object.values(rules.presets)[0] || {}).filter((k) => !settings.has(k));
-  return { settings, hyperKeys: rules.hyper, configKeys: [...settings.keys()], presetWords };
+  return { settings, hyperKeys: rules.hyper, presetWords };
 }
 
 /** The architecture as the core's text: '784-c16k3-p2-64-10' as it is, or a list
@@ -61,7 +61,7 @@ export function netConfig(engine) {
   return text ? JSON.parse(text) : null;
 }
 
-/** A fresh network from a config (keys: configKeys; one left out keeps the default preset's
+/** A fresh network from a config (keys: the table's; one left out keeps the default preset's
  *  value; any other key is refused by the core, naming it, but a preset's own words, so that
  *  a preset of the rules is a config as it stands), checked by the core; returns its
  *  configuration as the core has it, and sets engine.hyper. */

@@ -34,7 +34,7 @@ export class MnistEngine extends WasmModule {
     super(exports, memory);
     this.progressFields = this.string(this.x.progress_fields()).split(' ');
     this.evaluationFields = this.string(this.x.evaluation_fields()).split(' ');
-    Object.assign(this, Settings.settingKeys(this.rules)); // settings, hyperKeys, configKeys, presetWords
+    Object.assign(this, Settings.settingKeys(this.rules)); // settings, hyperKeys, presetWords
     this.hyper = null;     // the hyperparameters in force (null: no network yet)
     this.described = null; // the cache of netLayers(): {text, layers}
     this.threadChoice = options.probeThreads === false ? null : new ThreadChoice();
@@ -47,7 +47,7 @@ export class MnistEngine extends WasmModule {
   labels(set) { return Data.labels(this, set); }
 
   // ---- settings (engine-settings.js) --------------------------------------------------------
-  /** A fresh network from a config (keys: configKeys; one left out keeps the default
+  /** A fresh network from a config (keys: the table's; one left out keeps the default
    *  preset's value, another key is refused), checked by the core; config: the network's as
    *  the core has it. */
   init(config) {
