@@ -232,7 +232,8 @@ test('page: a drawing read wrong, the right digit pressed: the bars change at on
   const after = await bars(page);
   assert.equal(after.best, wrongLabel, `taught ${wrongLabel}, the bars say ${after.best}: ${after.texts.join(' | ')}`);
   assert.match(await page.textContent('#draw-verdict'), new RegExp(`says ${wrongLabel} `));
-  assert.match(await page.textContent('#teach-count'), /1 example taught/);
+  // the list of examples is asked for once the lesson is answered: it follows shortly
+  await page.waitForFunction(() => /1 example taught/.test(document.querySelector('#teach-count').textContent), null, { timeout: 20000 });
   // the test accuracy after the lesson is shown (an evaluation follows it at rest)
   await page.waitForFunction(() => /\d%/.test(document.querySelector('#test-accuracy').textContent));
   assert.equal(await page.$$eval('#teach-examples canvas', (l) => l.length), 1);
