@@ -163,16 +163,19 @@ int read_file(const char *path, file_buf *out, const char *missing_hint, run_bud
     return ok;
 }
 
-/* Finds DIR/NAME.gz, or DIR/NAME uncompressed. */
+/* Finds DIR/NAME.gz or DIR/NAME (uncompressed); refuses a folder holding
+ * both, which could differ: neither is picked silently. */
 static int read_dataset_file(const char *dir, const char *name, file_buf *out, char *path,
                              size_t path_cap, run_budget *budget) {
-    struct stat st; /* stat, not open: a FIFO must not be opened here (read_file refuses it) */
+    struct stat st; /* lstat, not open: a FIFO must not be opened here (read_file refuses it) */
+    char plain[1024];
     snprintf(path, path_cap, "%s/%s.gz", dir, name);
-    if (stat(path, &st) != 0) {
-        char plain[1024];
-        snprintf(plain, sizeof plain, "%s/%s", dir, name);
-        if (stat(plain, &st) == 0) snprintf(path, path_cap, "%s", plain);
-    }
+    snprintf(plain, sizeof plain, "%s/%s", dir, name);
+    int gz = lstat(path, &st) == 0, raw = lstat(plain, &st) == 0;
+    if (gz && raw)
+        return fail(0, "%s holds both %s.gz and %s; remove one of them (they may differ, and a run reads "
+                       "one file for each part)", dir, name, name);
+    if (raw) snprintf(path, path_cap, "%s", plain);
     return read_file(path, out,
                      " (run `make data` to fetch MNIST into data/mnist, or pass --data DIR)", budget);
 }
