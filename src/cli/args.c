@@ -20,7 +20,8 @@ static const char *USAGE_HEAD =
     "                                     class probabilities for one image\n"
     "  mnist --help                       this text\n"
     "\n"
-    "DIR holds the four IDX files, gzipped or not:\n";
+    "DIR holds the four IDX files, each gzipped or not (a folder holding both forms\n"
+    "of one is refused):\n";
 
 static const char *USAGE_PRESETS =
     "(`make data` puts MNIST in data/mnist and Fashion-MNIST in data/fashion-mnist).\n"
@@ -36,12 +37,16 @@ static const char *USAGE_TAIL =
     "                      it carries the settings above; eval and predict show them\n"
     "\n";
 
-/* The limits (src/cli/cli.h), then the exit status. */
+/* The limits (src/cli/cli.h), the JSON line (json.c), then the exit status. */
 static const char *USAGE_LIMITS =
     "limits: the files read (the --data files, --model, --image, --labels) and --save\n"
     "must be regular files: a FIFO, device, socket or directory is refused at once. Each\n"
     "file read holds at most %u MiB once decompressed, and the files of one run together\n"
     "at most %u MiB.\n"
+    "\n"
+    "the last line of train, eval and predict is one JSON object; a figure that is NaN\n"
+    "or infinite (a model whose weights overflow) is null there, named in its\n"
+    "\"not_finite\" list, with a warning on stderr.\n"
     "\n"
     "exit status: 0 success, 1 bad input or failed run, 2 bad usage\n";
 
