@@ -196,6 +196,17 @@ test('a data folder holding a file both gzipped and uncompressed is refused, nam
   }
 });
 
+test('a data folder with a long path is read, not cut; one past the limit is refused with its reason', (t) => {
+  const data = smallDataDir(t);
+  const deep = path.join(tempDir(t), ...new Array(6).fill('d'.repeat(200))); // over 1,200 bytes
+  fs.mkdirSync(deep, { recursive: true });
+  for (const name of FILES) fs.copyFileSync(path.join(data, `${name}.gz`), path.join(deep, `${name}.gz`));
+  const r = runBinary(BIN.asanMnist, ['train', '--data', deep, '--arch', '784-8-10', '--iterations', '1']);
+  assert.equal(r.status, 0, r.stderr);
+  const tooLong = path.join(deep, ...new Array(15).fill('e'.repeat(200))); // over 4,096 bytes
+  expectOneError(['train', '--data', tooLong], 1, new RegExp(`^mnist: ${literally(tooLong)}: path too long for the data files \\(at most \\d+ bytes\\)$`));
+});
+
 test('uncompressed IDX files are accepted too', (t) => {
   const dir = smallDataDir(t);
   for (const name of FILES) {

@@ -144,7 +144,7 @@ void print_usage(FILE *out) {
 }
 
 int fail(int status, const char *fmt, ...) {
-    char line[2048];
+    char line[16384]; /* room for two paths of PATH_MAX and the words around them */
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(line, sizeof line, fmt, ap);
