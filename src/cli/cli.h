@@ -42,7 +42,6 @@ void json_bool(json_line *j, const char *key, int value);
 void json_text(json_line *j, const char *key, const char *text); /* quoted and escaped */
 void json_value(json_line *j, const char *key, const char *json); /* a value that is JSON already */
 void json_close(json_line *j, const char *why); /* "not_finite", "}\n", the warning */
-void json_string(const char *text);               /* a quoted, escaped JSON string on stdout */
 
 /* ---- files.c */
 /* What a run may read (files.c enforces them, --help states them): every data,

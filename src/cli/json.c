@@ -9,10 +9,21 @@
 
 #include "cli.h"
 
+/* A quoted JSON string: quotes, backslashes and control characters escaped. */
+static void put_string(const char *text) {
+    putchar('"');
+    for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
+        if (*c == '"' || *c == '\\') printf("\\%c", *c);
+        else if (*c < 0x20) printf("\\u%04x", *c);
+        else putchar(*c);
+    }
+    putchar('"');
+}
+
 /* ,"key": (no comma before the first field). */
 static void put_key(json_line *j, const char *key) {
     fputs(j->fields++ ? "," : "", stdout);
-    json_string(key);
+    put_string(key);
     printf(":");
 }
 
@@ -31,16 +42,6 @@ static void put_number(json_line *j, const char *key, double value, const char *
         printf("null");
         note_not_finite(j, key);
     }
-}
-
-void json_string(const char *text) {
-    putchar('"');
-    for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
-        if (*c == '"' || *c == '\\') printf("\\%c", *c);
-        else if (*c < 0x20) printf("\\u%04x", *c);
-        else putchar(*c);
-    }
-    putchar('"');
 }
 
 void json_open(json_line *j) {
@@ -85,7 +86,7 @@ void json_bool(json_line *j, const char *key, int value) {
 
 void json_text(json_line *j, const char *key, const char *text) {
     put_key(j, key);
-    json_string(text);
+    put_string(text);
 }
 
 void json_value(json_line *j, const char *key, const char *json) {
@@ -101,7 +102,7 @@ void json_close(json_line *j, const char *why) {
         printf("[");
         for (int i = 0; i < j->n_bad; i++) {
             fputs(i ? "," : "", stdout);
-            json_string(j->bad[i]);
+            put_string(j->bad[i]);
             used += (size_t)snprintf(names + used, used < sizeof names ? sizeof names - used : 0, "%s%s",
                                      i == 0 ? "" : i + 1 < j->n_bad ? ", " : " and ", j->bad[i]);
         }
