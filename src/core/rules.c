@@ -39,14 +39,20 @@ static int is_number(const mnist_setting *s) {
     return s->kind == MNIST_KIND_WHOLE || s->kind == MNIST_KIND_NUMBER || s->kind == MNIST_KIND_SEED;
 }
 
-/* A bound: whole, or a plain one like 0.5, so %.17g writes it exactly. */
-static void put_bound(nn_json *o, const char *name, double value) { nn_json_put(o, ",\"%s\":%.17g", name, value); }
+/* `sep` then "name":bound. A bound is whole, or a plain one like 0.5, so
+ * %.17g writes it exactly. */
+static void put_bound(nn_json *o, const char *sep, const char *name, double value) {
+    char text[32];
+    snprintf(text, sizeof text, "%.17g", value);
+    nn_json_put(o, "%s\"%s\":", sep, name);
+    nn_json_number(o, text);
+}
 
 /* "key": value of s in cfg (a string for a choice or an architecture). */
 static void put_value(nn_json *o, const mnist_config *cfg, const mnist_setting *s) {
     char value[256];
     mnist_config_get(cfg, s, value, sizeof value);
-    if (is_number(s)) nn_json_put(o, "%s", value);
+    if (is_number(s)) nn_json_number(o, value);
     else nn_json_string(o, value);
 }
 
@@ -71,8 +77,8 @@ static void put_setting(nn_json *o, const mnist_setting *s, const mnist_config *
     nn_json_string(o, s->group);
     nn_json_put(o, ",\"hyper\":%s", s->hyper ? "true" : "false");
     if (is_number(s)) {
-        put_bound(o, "min", s->min);
-        put_bound(o, "max", s->max);
+        put_bound(o, ",", "min", s->min);
+        put_bound(o, ",", "max", s->max);
         nn_json_put(o, ",\"integer\":%s,\"minExclusive\":%s,\"maxExclusive\":%s",
                     s->kind != MNIST_KIND_NUMBER ? "true" : "false", s->min_exclusive ? "true" : "false",
                     s->max_exclusive ? "true" : "false");
@@ -107,7 +113,8 @@ static void put_preset(nn_json *o, const mnist_preset_def *p) {
 static void put_limit(nn_json *o, const char *key, double min, double max, int integer, int min_exclusive,
                       int max_exclusive) {
     nn_json_string(o, key);
-    nn_json_put(o, ":{\"min\":%.17g,\"max\":%.17g", min, max);
+    put_bound(o, ":{", "min", min);
+    put_bound(o, ",", "max", max);
     if (integer) nn_json_put(o, ",\"integer\":true");
     if (min_exclusive) nn_json_put(o, ",\"minExclusive\":true");
     if (max_exclusive) nn_json_put(o, ",\"maxExclusive\":true");

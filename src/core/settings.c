@@ -265,7 +265,7 @@ size_t mnist_config_json(const mnist_config *cfg, char *buf, size_t cap) {
         nn_json_string(&o, s->key);
         nn_json_put(&o, ":");
         if (s->kind == MNIST_KIND_ARCH || s->kind == MNIST_KIND_CHOICE) nn_json_string(&o, value);
-        else nn_json_put(&o, "%s", value);
+        else nn_json_number(&o, value);
     }
     nn_json_put(&o, "}");
     return o.len;
