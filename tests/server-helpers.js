@@ -66,6 +66,17 @@ function makeSite(t) {
   return { dir, web, data };
 }
 
+/**
+ * A copy of the server script and its modules in the site's scripts/, whose default
+ * roots are then the site's web/ and data/, exactly as in the real repository; its path.
+ */
+function copyScript(site) {
+  const script = path.join(site.dir, 'scripts', 'serve.js');
+  writeFile(script, fs.readFileSync(SCRIPT));
+  fs.cpSync(path.join(path.dirname(SCRIPT), 'serve'), path.join(site.dir, 'scripts', 'serve'), { recursive: true });
+  return script;
+}
+
 /** The server for the site's roots on 127.0.0.1:<free port>, listening; closed after the test. */
 async function listeningServer(t, site, limits = {}) {
   const server = createServer({ webRoot: site.web, dataRoot: site.data, log: false, limits });
@@ -80,6 +91,14 @@ async function listeningServer(t, site, limits = {}) {
 /** Serves the site's roots on 127.0.0.1:<free port>; resolves the port. */
 async function startServer(t, site) {
   return (await listeningServer(t, site)).address().port;
+}
+
+/**
+ * The `i`th of many distinct client addresses (127.0.1.1, 127.0.1.2, ...), none of
+ * them 127.0.0.1: for tests of what many clients may do, under the per-address cap.
+ */
+function clientAddress(i) {
+  return `127.0.${1 + Math.floor(i / 250)}.${1 + (i % 250)}`;
 }
 
 /** One request with `rawPath` sent exactly as written; resolves { status, headers, body }. */
@@ -101,13 +120,14 @@ function request(port, rawPath, { method = 'GET', headers = {}, localAddress } =
 /**
  * A raw TCP client: `received` collects what the server sends, `closed`
  * resolves { ms, received } when the server (or an error) ends the connection,
- * ms counted from the connection; `localAddress` picks the client's address.
+ * ms counted from the connection (or from the attempt, if it never connects);
+ * `localAddress` picks the client's address.
  * `response()` resolves the next complete response ({ status, headers, body })
  * once its Content-Length bytes are in.
  */
 function rawClient(t, port, localAddress = undefined) {
   const socket = net.connect({ port, host: '127.0.0.1', localAddress });
-  const client = { socket, received: Buffer.alloc(0), parsed: 0, waiters: [] };
+  const client = { socket, received: Buffer.alloc(0), parsed: 0, waiters: [], start: performance.now() };
   const connected = new Promise((resolve) => socket.once('connect', resolve));
   client.connected = connected.then(() => { client.start = performance.now(); });
   const check = () => {
@@ -236,6 +256,6 @@ function firstLine({ child, output, exited }) {
 module.exports = {
   SCRIPT, SECRET, INDEX_HTML, LABELS_GZ, MNIST, LABELS, LABELS_PATH, ABSENT_PATH, URL_LINE, CHILD_TIMEOUT_MS,
   SLACK_MS, QUICK_MS, HEADERS_CLOSE_MS, KEEP_ALIVE_CLOSE_MS,
-  writeFile, makeSite, listeningServer, startServer, request, rawClient, parseResponse, drip, timedHello,
+  clientAddress, copyScript, writeFile, makeSite, listeningServer, startServer, request, rawClient, parseResponse, drip, timedHello,
   normalRequestsDuring, secs, assertIsolationHeaders, spawnServe, within, firstLine,
 };

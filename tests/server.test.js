@@ -22,7 +22,7 @@ const { LIMITS } = require('../scripts/serve.js');
 const {
   SCRIPT, SECRET, INDEX_HTML, LABELS_GZ, MNIST, LABELS, LABELS_PATH, ABSENT_PATH, URL_LINE, CHILD_TIMEOUT_MS,
   SLACK_MS, QUICK_MS, HEADERS_CLOSE_MS, KEEP_ALIVE_CLOSE_MS,
-  writeFile, makeSite, listeningServer, startServer, request, rawClient, parseResponse, drip, timedHello,
+  clientAddress, copyScript, writeFile, makeSite, listeningServer, startServer, request, rawClient, parseResponse, drip, timedHello,
   normalRequestsDuring, secs, assertIsolationHeaders, spawnServe, within, firstLine,
 } = require('./server-helpers');
 
@@ -134,6 +134,39 @@ test('directories serve index.html, redirect to add the slash, and are never lis
   }
 });
 
+test('dot and empty segments: /. and // are the root, /sub/. is /sub/, and no Location starts with //', async (t) => {
+  const port = await startServer(t, makeSite(t));
+  const expected = {
+    '/.': [200, INDEX_HTML],
+    '/./': [200, INDEX_HTML],
+    '//': [200, INDEX_HTML],
+    '/%2e': [200, INDEX_HTML],
+    '/.//./.': [200, INDEX_HTML],
+    '/?x=/.': [200, INDEX_HTML],
+    '/./hello.txt': [200, 'hello\n'],
+    '/sub/.': [200, '<p>sub</p>\n'],
+    '/sub/./': [200, '<p>sub</p>\n'],
+    '//sub//.': [200, '<p>sub</p>\n'],
+    '/./sub': [301, '/sub/'],
+    '//sub': [301, '/sub/'],
+    '//./sub': [301, '/sub/'],
+    '/hello.txt/.': [404],
+    '/data/.': [404],
+    '/..': [403],
+    '/%2e%2e': [403],
+    '/.%2e/': [403],
+    '/sub/..': [403],
+    '/sub/../': [403],
+  };
+  for (const [rawPath, [status, expectation]] of Object.entries(expected)) {
+    const res = await request(port, rawPath);
+    assert.equal(res.status, status, rawPath);
+    if (status === 200) assert.equal(res.body.toString(), expectation, rawPath);
+    if (status === 301) assert.equal(res.headers.location, expectation, rawPath);
+    else assert.equal(res.headers.location, undefined, `${rawPath}: a Location on a ${status}`);
+  }
+});
+
 test('ETag and Last-Modified give 304 Not Modified', async (t) => {
   const port = await startServer(t, makeSite(t));
   const first = await request(port, '/worker.js');
@@ -237,8 +270,8 @@ describe('waiting out the time limits', { concurrency: true }, () => {
   test('clients dripping their headers a byte a second are closed within the limit; others are served meanwhile', async (t) => {
     const DRIPPERS = 20;
     const port = await startServer(t, makeSite(t));
-    const drippers = await Promise.all(Array.from({ length: DRIPPERS }, async () => {
-      const dripper = rawClient(t, port);
+    const drippers = await Promise.all(Array.from({ length: DRIPPERS }, async (_, i) => {
+      const dripper = rawClient(t, port, clientAddress(i));
       await dripper.connected;
       drip(t, dripper.socket, `GET /hello.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ${'a'.repeat(100)}`, 1000);
       return dripper;
@@ -362,13 +395,14 @@ test('connections beyond the cap are closed at once; the open ones keep being se
   const port = server.address().port;
   const get = 'GET /hello.txt HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n';
   const open = [];
-  for (let i = 0; i < LIMITS.maxConnections; i++) open.push(rawClient(t, port));
+  // Each from its own address, so only the global cap is at stake.
+  for (let i = 0; i < LIMITS.maxConnections; i++) open.push(rawClient(t, port, clientAddress(i)));
   await Promise.all(open.map(async (client) => {
     await client.connected;
     client.socket.write(get);
     assert.equal((await client.response()).status, 200);
   }));
-  const extra = Array.from({ length: 5 }, () => rawClient(t, port));
+  const extra = Array.from({ length: 5 }, (_, i) => rawClient(t, port, clientAddress(LIMITS.maxConnections + i)));
   for (const client of extra) {
     const { ms, received } = await within(SLACK_MS, client.closed, 'an extra connection to be closed');
     assert.equal(received, '', 'an extra connection got an answer');
@@ -389,7 +423,7 @@ test('connections beyond the cap are closed at once; the open ones keep being se
     `a new one after 10 closed answered in ${ms.toFixed(1)} ms`);
 });
 
-test('5,000 requests at concurrency 50 on 127.0.0.1: all 200 with the right bytes, no error', async (t) => {
+test('5,000 requests at concurrency 50 from 50 client addresses: all 200 with the right bytes, no error', async (t) => {
   const site = makeSite(t);
   const port = await startServer(t, site);
   const files = {
@@ -405,8 +439,8 @@ test('5,000 requests at concurrency 50 on 127.0.0.1: all 200 with the right byte
   const CONCURRENCY = 50;
   const tally = { ok: 0, wrong: [], errors: [] };
   let next = 0;
-  const one = (rawPath) => new Promise((resolve) => {
-    const req = http.get({ host: '127.0.0.1', port, path: rawPath, agent }, (res) => {
+  const one = (rawPath, localAddress) => new Promise((resolve) => {
+    const req = http.get({ host: '127.0.0.1', port, path: rawPath, agent, localAddress }, (res) => {
       const chunks = [];
       res.on('data', (chunk) => chunks.push(chunk));
       res.on('end', () => {
@@ -418,11 +452,12 @@ test('5,000 requests at concurrency 50 on 127.0.0.1: all 200 with the right byte
     });
     req.on('error', (err) => { tally.errors.push(err.message); resolve(); });
   });
-  const worker = async () => {
-    while (next < TOTAL) await one(paths[next++ % paths.length]);
+  // One keep-alive connection per client address: the per-address cap is not at stake.
+  const worker = async (address) => {
+    while (next < TOTAL) await one(paths[next++ % paths.length], address);
   };
   const started = performance.now();
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  await Promise.all(Array.from({ length: CONCURRENCY }, (_, i) => worker(clientAddress(i))));
   const ms = performance.now() - started;
   t.diagnostic(`${TOTAL} requests at concurrency ${CONCURRENCY}: ${tally.ok} ok, ` +
     `${tally.wrong.length} wrong, ${tally.errors.length} errors, ${secs(ms)} (${Math.round(TOTAL / ms * 1000)}/s)`);
@@ -434,11 +469,8 @@ test('5,000 requests at concurrency 50 on 127.0.0.1: all 200 with the right byte
 /* ---------------------------- the command line ---------------------------- */
 
 test('the CLI prints its URL and its limits, serves web/ and data/ beside it, is quiet, and stops on SIGTERM', async (t) => {
-  // A copy of the script in a temp repo layout: its default roots are then
-  // <temp>/web and <temp>/data, exactly as in the real repository.
   const site = makeSite(t);
-  const script = path.join(site.dir, 'scripts', 'serve.js');
-  writeFile(script, fs.readFileSync(SCRIPT));
+  const script = copyScript(site);
   const serve = spawnServe(t, script, { PORT: '0' });
   const line = await firstLine(serve);
   const match = URL_LINE.exec(line);
@@ -456,29 +488,33 @@ test('the CLI prints its URL and its limits, serves web/ and data/ beside it, is
   const limitsLine = serve.output.stdout.split('\n')[1];
   assert.equal(serve.output.stdout, `${line}\n${limitsLine}\n`, 'not two lines on stdout');
   assert.ok(limitsLine.startsWith(`Limits: headers within ${LIMITS.headersMs / 1000} s and `), limitsLine);
-  assert.ok(limitsLine.includes(`at most ${LIMITS.maxConnections} connections`), limitsLine);
+  assert.ok(limitsLine.includes(`at most ${LIMITS.maxConnections} connections, ${LIMITS.maxPerAddress} from one address`), limitsLine);
   assert.equal(serve.output.stderr, '', 'stderr should be quiet without SERVE_LOG=1');
 });
 
-test('SERVE_LOG=1 logs one line per request, and per connection refused over the cap, to stderr', async (t) => {
+test('SERVE_LOG=1 logs one line per request, and per connection refused over either cap, to stderr', async (t) => {
   const site = makeSite(t);
-  const script = path.join(site.dir, 'scripts', 'serve.js');
-  writeFile(script, fs.readFileSync(SCRIPT));
+  const script = copyScript(site);
   const serve = spawnServe(t, script, { PORT: '0', SERVE_LOG: '1' });
   const port = Number(URL_LINE.exec(await firstLine(serve))[1]);
   await request(port, '/');
   await request(port, '/missing.js');
-  // Accepted in order: the full cap, then one more that is refused.
-  const open = Array.from({ length: LIMITS.maxConnections }, () => rawClient(t, port));
-  await Promise.all(open.map((client) => client.connected));
-  await within(CHILD_TIMEOUT_MS, rawClient(t, port).closed, 'the connection over the cap to be closed');
+  // Accepted in order: the cap for one address, then one more from it, refused;
+  // then the global cap from other addresses, then one more, refused.
+  const one = Array.from({ length: LIMITS.maxPerAddress }, () => rawClient(t, port, '127.0.0.2'));
+  await Promise.all(one.map((client) => client.connected));
+  await within(CHILD_TIMEOUT_MS, rawClient(t, port, '127.0.0.2').closed, 'the connection over the address cap to be closed');
+  const others = Array.from({ length: LIMITS.maxConnections - LIMITS.maxPerAddress }, (_, i) => rawClient(t, port, clientAddress(i)));
+  await Promise.all(others.map((client) => client.connected));
+  await within(CHILD_TIMEOUT_MS, rawClient(t, port, '127.0.0.3').closed, 'the connection over the cap to be closed');
   serve.child.kill('SIGINT');
   assert.equal((await within(CHILD_TIMEOUT_MS, serve.exited, 'exit after SIGINT')).code, 0);
   const lines = serve.output.stderr.trim().split('\n');
-  assert.equal(lines.length, 3, serve.output.stderr);
+  assert.equal(lines.length, 4, serve.output.stderr);
   assert.match(lines[0], /^GET \/ 200 /);
   assert.match(lines[1], /^GET \/missing\.js 404 /);
-  assert.equal(lines[2], `serve: refused a connection from 127.0.0.1: ${LIMITS.maxConnections} already open`);
+  assert.equal(lines[2], `serve: refused a connection from 127.0.0.2: ${LIMITS.maxPerAddress} already open from that address`);
+  assert.equal(lines[3], `serve: refused a connection from 127.0.0.3: ${LIMITS.maxConnections} already open`);
 });
 
 test('a port already in use exits 1 with one line naming it and suggesting PORT=8001', async (t) => {
