@@ -16,14 +16,16 @@
  *                 "lr": { "min": 0, "max": 100, "minExclusive": true }, ...,
  *                 "layers": { "min": 1, "max": 8, "integer": true }, "width": ..., "channels": ... },
  *     "inits": ["he", "seed"], "optimizers": ["sgd", "adam"], "schedules": ["step", "onecycle"],
- *     "hyper": ["optimizer", "schedule", "lr", ...], "pixels": 784, "classes": 10, "maxFileBytes": 268435456 }
+ *     "hyper": ["optimizer", "schedule", "lr", ...], "pixels": 784, "classes": 10, "maxFileBytes": 268435456,
+ *     "maxText": 255 }
  *
  * "settings" is the table in its order (a form's): kind "whole", "number" or
  * "seed" (numbers: min, max, integer, minExclusive, maxExclusive), "choice"
  * (choices) or "arch"; group "network", "training" or "augmentation"; hyper:
  * whether a running network may change it; default: its value in the
  * default preset. Presets are in display order, each holding every setting.
- * "limits" has each numeric setting's range, then the structure's. "hyper"
+ * "limits" has each numeric setting's range, then the structure's; "maxText"
+ * the longest text a setting may be given as (bytes). "hyper"
  * lists the settings a run can change (mnist_set_hyper; the page's
  * set-hyper). Needs settings.c, config.c, arch.c and text.c. */
 #include <stdio.h>
@@ -162,7 +164,7 @@ size_t mnist_rules_json(char *buf, size_t cap) {
         nn_json_string(&o, s->key);
         sep = ",";
     }
-    nn_json_put(&o, "],\"pixels\":%d,\"classes\":%d,\"maxFileBytes\":%u}", MNIST_PIXELS, MNIST_CLASSES,
-                MNIST_MAX_FILE_BYTES);
+    nn_json_put(&o, "],\"pixels\":%d,\"classes\":%d,\"maxFileBytes\":%u,\"maxText\":%d}", MNIST_PIXELS, MNIST_CLASSES,
+                MNIST_MAX_FILE_BYTES, MNIST_MAX_TEXT);
     return o.len;
 }

@@ -86,8 +86,9 @@ async function load(source) {
         await Run.configure(r.config);
       } catch (e) {
         if (!isCurrent()) return;
+        // the data is in: Train builds the network again (a rejected setting is shown at its field)
         Run.setPhase('ready');
-        if (e.stage === 'config') Run.showConfigError(e); else throw e;
+        if (e.stage === 'config') Run.showConfigError(e); else Controls.setStatus(e.message, 'error');
         return;
       }
     }
