@@ -11,7 +11,6 @@ const assert = require('node:assert/strict');
 const path = require('node:path');
 const { test } = require('node:test');
 const { Worker: ThreadWorker } = require('node:worker_threads');
-const { pathToFileURL } = require('node:url');
 
 const { ROOT, DEFAULT, mnistSet } = require('./helpers');
 const { startWorker, loadAssets } = require('./worker-helpers');
@@ -48,7 +47,7 @@ test('client: every answer is matched to its request by id, whatever its stage; 
   globalThis.self = globalThis;
   globalThis.Worker = class extends PageWorker { constructor() { super(); pageWorker = this; } };
   if (!globalThis.navigator) globalThis.navigator = { hardwareConcurrency: 1 };
-  const Client = await import(pathToFileURL(path.join(ROOT, 'web', 'js', 'client.js')));
+  const Client = await import('../web/js/client.js');
   t.after(() => pageWorker && pageWorker.thread.terminate());
   const fatal = [];
   const ready = await settled(Client.start(loadAssets(), (stage, message) => fatal.push(message)), 'init');
