@@ -7,8 +7,9 @@
  * its 98% with no console error. Three seeds in Chromium, one in Firefox.
  *
  * MONKEY_SEED=n MONKEY_ACTIONS=k replays one seed's first k actions (MONKEY_BROWSER=firefox
- * for Firefox); MONKEY_SEEDS=4,5,6 runs other seeds (make fuzz-page); a failure prints the
- * seed, the whole action log, and the file tests/monkey-replay.js replays.
+ * for Firefox); MONKEY_SEEDS=4,5,6 runs other seeds in Chromium (make fuzz-page); a failure
+ * prints the seed and the whole action log, and saves it (build/monkey/*.json) for
+ * MONKEY_REPLAY=FILE, which replays the actions as they resolved (tests/monkey-replay.js).
  */
 
 const fs = require('node:fs');
@@ -23,7 +24,11 @@ const CHROMIUM_SEEDS = [1, 2, 3];
 const FIREFOX_SEEDS = [4];
 const ACTIONS = Number(process.env.MONKEY_ACTIONS) || 200;
 
+// a saved log (build/monkey/*.json, written on failure): its actions as they resolved then
+const REPLAY = process.env.MONKEY_REPLAY ? JSON.parse(fs.readFileSync(process.env.MONKEY_REPLAY, 'utf8')) : null;
+
 function seedsFor(browser) {
+  if (REPLAY) return REPLAY.label === browser ? [REPLAY.seed] : [];
   if (process.env.MONKEY_SEED) {
     return (process.env.MONKEY_BROWSER || 'chromium') === browser ? [Number(process.env.MONKEY_SEED)] : [];
   }
@@ -46,6 +51,8 @@ before(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+const actionsFor = (seed) => (REPLAY ? REPLAY.actions : planSession(seed, ACTIONS));
+
 function report(t, label, seed, result) {
   t.diagnostic(`${label} seed ${seed}: ${result.done} actions, ${result.seconds.toFixed(1)} s in all ` +
     `(training again: ${result.trainSeconds.toFixed(1)} s to ${(result.accuracy * 100).toFixed(2)}%)` +
@@ -53,22 +60,22 @@ function report(t, label, seed, result) {
 }
 
 for (const seed of seedsFor('chromium')) {
-  test(`monkey, Chromium, seed ${seed}: ${ACTIONS} random actions while training, never stuck, then trains to target`,
+  test(`monkey, Chromium, seed ${seed}: ${REPLAY ? REPLAY.actions.length : ACTIONS} random actions while training, never stuck, then trains to target`,
     { skip: browserHelpers.SKIP }, async (t) => {
       const base = await browserHelpers.serve(t, path.join(ROOT, 'data'));
       const { page, problems } = await browserHelpers.openPage(t, base);
-      const result = await runSession({ page, pw: page, problems, base, seed, actions: planSession(seed, ACTIONS),
+      const result = await runSession({ page, pw: page, problems, base, seed, actions: actionsFor(seed),
         label: 'chromium', exclude: [], model, log: (s) => t.diagnostic(s) });
       report(t, 'chromium', seed, result);
     });
 }
 
 for (const seed of seedsFor('firefox')) {
-  test(`monkey, Firefox, seed ${seed}: ${ACTIONS} random actions while training, never stuck, then trains to target`, async (t) => {
+  test(`monkey, Firefox, seed ${seed}: ${REPLAY ? REPLAY.actions.length : ACTIONS} random actions while training, never stuck, then trains to target`, async (t) => {
     const firefox = require('./firefox-helpers');
     const base = await browserHelpers.serve(t, path.join(ROOT, 'data'));
     const { page, problems, pw } = await firefox.openPage(t, base, { downloads: tempDir(t) });
-    const result = await runSession({ page, pw, problems, base, seed, actions: planSession(seed, ACTIONS),
+    const result = await runSession({ page, pw, problems, base, seed, actions: actionsFor(seed),
       label: 'firefox', exclude: [], model, log: (s) => t.diagnostic(s) });
     report(t, 'firefox', seed, result);
   });
