@@ -136,6 +136,7 @@ function setField({ selector, text, change }) {
 function setSelect({ selector, option }) {
   const e = document.querySelector(selector);
   const k = Math.floor(option * e.options.length);
+  if (!e.options.length) return 'no options yet';
   e.focus();
   e.value = e.options[k].value;
   e.dispatchEvent(new Event('input', { bubbles: true }));
