@@ -56,14 +56,8 @@ function waiter(pw) {
   return (fn, arg, ms) => pw.waitForFunction(fn, arg, { timeout: ms, polling: 100 });
 }
 
-/** Until some control works again: Train, Reset, or Resume of a paused run. */
-function usable() {
-  const on = (id) => !document.getElementById(id).disabled;
-  return on('train') || on('reset') || (document.body.getAttribute('data-state') === 'paused' && on('pause'));
-}
-
-/** Until some control works, or #status says what went wrong (then the user acts on that).
- *  (Runs in the page, so it repeats usable's test rather than calling it.) */
+/** Runs in the page: some control works (Train, Reset, Resume of a paused run), or #status
+ *  says what went wrong (then the user acts on that). */
 function usableOrError() {
   const on = (id) => !document.getElementById(id).disabled;
   return on('train') || on('reset') || (document.body.getAttribute('data-state') === 'paused' && on('pause')) ||
@@ -84,13 +78,14 @@ async function trainAgain(page, pw, wait) {
   if (await page.evaluate(() => document.getElementById('dataset').value) !== 'mnist') {
     await select('dataset', 'mnist');
     await waitForStatus(pw, /Ready/, 120000);
-  } else if (!await page.evaluate(usable)) {
+  } else if (await page.evaluate(() => document.getElementById('train').disabled && document.getElementById('reset').disabled &&
+      document.body.getAttribute('data-state') !== 'paused')) {
     await page.evaluate(() => { document.getElementById('data-url').value = ''; document.getElementById('data-load').click(); });
     await waitForStatus(pw, /Ready/, 120000);
   }
   if (await page.evaluate(() => document.getElementById('preset').value) === TARGET.preset) await select('preset', 'seed');
   await select('preset', TARGET.preset);
-  await wait(usable, null, STUCK_BOUND);
+  await wait(usableOrError, null, STUCK_BOUND);
   if (await page.evaluate(() => !document.getElementById('reset').disabled)) {
     await page.evaluate(() => document.getElementById('reset').click());
   }
