@@ -153,7 +153,7 @@ export const REQUESTS = {
     needs: ['wasm'],
     check: (m) => (m.role === 'tester' && m.port === undefined ? failure('a tester needs its `port`', 'port') : null),
   }),
-  load: request('data', ['loaded'], { fields: { set: oneOf('train', 'test'), images: file, labels: file, names }, needs: ['set', 'images', 'labels'] }),
+  load: request('data', ['loaded'], { fields: { set: oneOf('train', 'test'), images: file, labels: file, names, check: boolean }, needs: ['set', 'images', 'labels'] }),
   configure: request('config', ['configured'], { fields: { config: plainObject, run }, needs: ['config'], check: settingsCheck('config') }),
   // already training: start's answer is its progress
   start: request('train', ['progress'], { waits: true }),
@@ -191,7 +191,7 @@ const GALLERY = ['order', 'total', 'items', 'images'];
 // In PROTOCOL.md's order ("Worker → page").
 export const REPLIES = {
   ready: reply(['simd', 'version', 'threads', 'threadError', 'rules', 'role'], false),
-  loaded: reply(['set', 'count'], false),
+  loaded: reply(['set', 'count', 'checked'], false),
   configured: reply(['arch', 'archText', 'parameters', 'config', 'loaded']),
   hyper: reply(['hyper']),
   progress: reply(['state', 'epoch', 'epochProgress', 'epochs', 'iterations', 'samples', 'samplesPerSecond', 'loss',

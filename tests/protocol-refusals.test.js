@@ -163,6 +163,34 @@ test('refusals change nothing: step while training gets one paused; a refused te
   assert.equal(w.messages.slice(since).filter((m) => m.type === 'error').length, 1, 'only the load was refused');
 });
 
+test('load with check: files the worker would take or refuse, while training, change nothing in place', async (t) => {
+  const { w } = await trainedWorker(t);
+  await train(w);
+  const set = mnistSet('test');
+  const copy = (bytes, n) => new Uint8Array(bytes).slice(0, n).buffer;
+  const cases = [
+    { images: copy(set.images), labels: copy(set.labels), taken: true },
+    { images: copy(set.images), labels: copy(set.labels, 100), taken: false }, // the counts disagree
+  ];
+  for (const [k, c] of cases.entries()) {
+    const since = w.messages.length;
+    const before = await w.waitFor('progress', undefined, 60000, since);
+    w.send({ type: 'load', set: 'test', check: true, images: c.images, labels: c.labels, req: 50 + k }, [c.images, c.labels]);
+    const answer = await w.waitFor(c.taken ? 'loaded' : 'error', (m) => m.req === 50 + k, 60000, since);
+    if (c.taken) assert.deepEqual([answer.set, answer.checked, answer.count], ['test', true, undefined]);
+    else assert.deepEqual([answer.request, answer.stage], ['load', 'data'], answer.message);
+    const after = await goesOn(w, w.messages.length, before);
+    assert.deepEqual([after.state, after.run], ['training', 1], 'still training, the same run');
+    const others = w.messages.slice(since).filter((m) => !['progress', 'evaluation', 'predictions', 'epoch-end', 'testing'].includes(m.type));
+    assert.deepEqual(others.map((m) => m.type), [c.taken ? 'loaded' : 'error'], 'one answer, nothing else');
+  }
+  // the sets in place are the ones loaded before: an evaluation runs over all 10,000 test images
+  const since = w.messages.length;
+  w.send({ type: 'evaluate', req: 60 });
+  const evaluation = await w.waitFor('evaluation', (m) => m.req === 60, 60000, since);
+  assert.equal(evaluation.confusion.flat().reduce((a, b) => a + b, 0), 10000);
+});
+
 test('refusals change nothing: unknown keys, odd objects, control characters and over-long texts in settings', async (t) => {
   const { w, rules } = await trainedWorker(t);
   let since = w.messages.length;

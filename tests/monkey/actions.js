@@ -219,6 +219,31 @@ async function model(page, a, ctx, n) {
   }
 }
 
+/** The four data files, one maybe damaged, dropped or picked: when the page refuses them
+ *  ("nothing changed"), the run must be as it was. */
+async function data(page, a, ctx) {
+  const before = await page.evaluate(phase);
+  const noteBefore = await page.evaluate(() => document.getElementById('note').textContent);
+  const files = a.files.map((f) => ({ name: f.name, url: `${ctx.base}data/mnist/${f.name}`, damage: f.damage }));
+  await page.evaluate(deliver, { files, how: a.how, input: '#data-files' });
+  if (!a.files.some((f) => f.damage)) return;
+  // refused (the note says so), or taken (the run goes), or still at it: the watchdog judges a hang
+  const settledOn = await ctx.wait(([was, wasNote]) => {
+    const note = document.getElementById('note').textContent;
+    if (note !== wasNote && /nothing changed/.test(note)) return 'refused';
+    return document.body.getAttribute('data-state') !== was ? 'taken' : false;
+  }, [before.state, noteBefore], 30000)
+    .then((handle) => handle.jsonValue(), () => 'no word');
+  const refused = settledOn === 'refused';
+  const after = await page.evaluate(phase);
+  a.did = `${settledOn}: ${after.status.slice(0, 80)}`;
+  const settled = ['training', 'paused', 'done', 'ready'];
+  if (refused && settled.includes(before.state)) {
+    const same = after.state === before.state || (before.state === 'training' && after.state === 'done');
+    if (!same) throw new Error(`refused data files changed the run: ${before.state} before, ${after.state} after ("${after.status}")`);
+  }
+}
+
 async function perform(page, a, ctx, n) {
   const exclude = ctx.exclude || [];
   switch (a.kind) {
@@ -255,10 +280,7 @@ async function perform(page, a, ctx, n) {
     }
     case 'teach': return clickAt(page, a, { selector: `#teach-digits > button:nth-child(${a.digit + 1})`, exclude });
     case 'model': return model(page, a, ctx, n);
-    case 'data': {
-      const files = a.files.map((f) => ({ name: f.name, url: `${ctx.base}data/mnist/${f.name}`, damage: f.damage }));
-      return page.evaluate(deliver, { files, how: a.how, input: '#data-files' });
-    }
+    case 'data': return data(page, a, ctx);
     case 'url': return page.goto(`${ctx.base}${a.search}`);
     case 'hash': return page.evaluate((hash) => { location.hash = hash; }, a.hash);
     default: throw new Error(`unknown action ${a.kind}`);

@@ -42,6 +42,7 @@ export class MnistEngine extends WasmModule {
 
   // ---- data (engine-data.js) ----------------------------------------------------------------
   loadSet(set, images, labels, names = {}) { return Data.loadSet(this, set, images, labels, names); }
+  checkSet(set, images, labels, names = {}) { Data.checkSet(this, set, images, labels, names); }
   count(set) { return Data.count(this, set); }
   image(set, index) { return Data.image(this, set, index); }
   labels(set) { return Data.labels(this, set); }

@@ -66,6 +66,13 @@ export function createSession(engine, postMessage, options = {}) {
   const handlers = {
     ...inspectRequests(engine, s.reply, { requireNetwork: s.requireNetwork, requireSet: s.requireSet, classifyTest: s.tests.classify }),
     load(m) {
+      if (m.check) {
+        // whether the files would load: nothing in place is replaced (the page checks both sets
+        // before it lets a network and its run go)
+        engine.checkSet(m.set, new Uint8Array(m.images), new Uint8Array(m.labels), m.names || {});
+        postMessage(answerTo(m, { type: 'loaded', set: m.set, checked: true }));
+        return;
+      }
       // (a set the core refuses changes nothing: the old one stays, and the passes over it go on)
       const r = engine.loadSet(m.set, new Uint8Array(m.images), new Uint8Array(m.labels), m.names || {});
       if (m.set === 'test') {
