@@ -13,6 +13,8 @@
  *   showActivations(input)   input = {title, image: Float32Array|Uint8Array(784) (0..1 or 0..255),
  *                            activations: [[...], ...], layers: [{kind, h, w, c, size}, ...]
  *                            (the prediction's; a layer with h is an image, NHWC)}
+ *   activationSteps(input) -> [step(), ...]   the same in steps, for one animation frame each:
+ *                            the cells first, then one layer of feature maps per step
  *   clearActivations()       an empty view (the next input builds it anew)
  */
 import * as Dom from './dom.js';
@@ -164,28 +166,47 @@ function paintCells(r, values, max, active) {
     : values.length + ' units, ' + active + ' active (above zero)');
 }
 
-/** One row per layer, each scaled to the layer's largest value (so a row shows which units
- *  or places fire, not how much). */
-function showActivations(input) {
-  if (!Dom.$('activations')) return;
+/** Layer k's row for values: its heading (with the count of active units) and its maps or cells. */
+function showLayer(r, values) {
+  var active = 0;
+  var max = 1e-12;
+  for (var i = 0; i < values.length; i++) {
+    if (values[i] > max) max = values[i];
+    if (values[i] > 0) active++;
+  }
+  Dom.setText(r.name, r.heading + ', ' + values.length + (r.shape ? ' values' : ' units') + (r.output ? '' : ' (' + active + ' active)'));
+  if (r.shape) paintMaps(r.maps, values, r.shape, max); else paintCells(r, values, max, active);
+}
+
+/** The view of `input` as steps to run in order, one per animation frame if the caller
+ *  likes: the first shows the title, the input and every layer of cells; each other one a
+ *  layer of feature maps (so a CNN's 96 maps need not all be painted in one frame). A step
+ *  run after another input's view was built does nothing. */
+function activationSteps(input) {
+  if (!Dom.$('activations')) return [];
   var key = keyOf(input);
   if (!view || view.key !== key || !view.input.isConnected) view = build(input, key);
-  if (view.source) Dom.setText(view.source, input.title);
-  var bytes = input.image instanceof Uint8Array ? input.image : Uint8Array.from(input.image, function (v) {
-    return Math.round(Math.max(0, Math.min(1, v)) * 255);
-  });
-  Dom.drawDigit(view.input, bytes, 0);
-  input.activations.forEach(function (values, k) {
-    var r = view.rows[k];
-    var active = 0;
-    var max = 1e-12;
-    for (var i = 0; i < values.length; i++) {
-      if (values[i] > max) max = values[i];
-      if (values[i] > 0) active++;
-    }
-    Dom.setText(r.name, r.heading + ', ' + values.length + (r.shape ? ' values' : ' units') + (r.output ? '' : ' (' + active + ' active)'));
-    if (r.shape) paintMaps(r.maps, values, r.shape, max); else paintCells(r, values, max, active);
-  });
+  var v = view;
+  var first = function () {
+    if (view !== v) return;
+    if (v.source) Dom.setText(v.source, input.title);
+    var bytes = input.image instanceof Uint8Array ? input.image : Uint8Array.from(input.image, function (x) {
+      return Math.round(Math.max(0, Math.min(1, x)) * 255);
+    });
+    Dom.drawDigit(v.input, bytes, 0);
+    input.activations.forEach(function (values, k) {
+      if (!v.rows[k].shape) showLayer(v.rows[k], values);
+    });
+  };
+  return [first].concat(input.activations.map(function (values, k) {
+    return v.rows[k].shape ? function () { if (view === v) showLayer(v.rows[k], values); } : null;
+  }).filter(Boolean));
+}
+
+/** One row per layer, each scaled to the layer's largest value (so a row shows which units
+ *  or places fire, not how much), all at once. */
+function showActivations(input) {
+  activationSteps(input).forEach(function (step) { step(); });
 }
 
 function clearActivations() {
@@ -193,4 +214,4 @@ function clearActivations() {
   Dom.fill(Dom.$('activations'), []);
 }
 
-export { showActivations, clearActivations };
+export { showActivations, activationSteps, clearActivations };

@@ -27,6 +27,7 @@ import * as fmt from './format.js';
 import * as Dom from './dom.js';
 import { frameLoop } from './canvas-watch.js';
 import { createPad } from './draw.js';
+import { activationSteps } from './inside-activations.js';
 
 var $ = Dom.$;
 var pad = null;
@@ -39,11 +40,12 @@ var hadDrawing = false;
 /* The drawing's prediction: at most one request in flight, for the drawing as it was
  * when sent; `wanted`: the bars do not answer the drawing as it is now (it changed, or
  * the network did), so the next chance asks again. A reply is shown at the next
- * animation frame (with the frame's other changes: one style, layout and paint), and the
- * next request waits for the frame after that one, so that while a pen moves, a frame
- * either shows an answer or asks for one, never both: the page's work per frame stays
- * small whatever the network, and the answers follow the drawing as fast as they come. */
-var asking = { inFlight: false, wanted: false, reply: null, shown: false };
+ * animation frame (with the frame's other changes: one style, layout and paint), its
+ * feature maps one layer a frame after it (`steps`), and the next request waits for the
+ * frame after the last: while a pen moves, a frame either shows a part of an answer or
+ * asks for one, never both, so the page's work per frame stays small whatever the
+ * network, and the answers follow the drawing as fast as they come. */
+var asking = { inFlight: false, wanted: false, reply: null, steps: [], shown: false };
 var frame = null; // frameLoop(window, tick), made in init()
 
 function className(k) { return Store.className(k); }
@@ -71,7 +73,7 @@ function predictDrawing() {
   asking.wanted = true;
   var list = $('draw-probabilities');
   if (list) list.removeAttribute('data-strokes'); // (until they do)
-  if (asking.reply || asking.shown) frame.schedule(); else askDrawing();
+  if (asking.reply || asking.steps.length || asking.shown) frame.schedule(); else askDrawing();
 }
 
 function askDrawing() {
@@ -98,23 +100,29 @@ function askDrawing() {
   });
 }
 
-/** At an animation frame: the reply on screen (unless the pad was cleared meanwhile: the
- *  answer is about a drawing that is gone), or else the next request if it is wanted. */
+/** At an animation frame: the next step of the answer on screen, or the reply that came
+ *  (unless the pad was cleared meanwhile: the answer is about a drawing that is gone),
+ *  or else the next request if it is wanted. */
 function tick() {
   var r = asking.reply;
-  asking.reply = null;
-  asking.shown = !!r;
-  if (r) {
-    if (pad && !pad.isEmpty()) showPrediction(r.m, r.drawing.pixels, r.drawing.strokes);
-    if (asking.wanted) frame.schedule();
+  if (asking.steps.length) {
+    asking.steps.shift()();
+  } else if (r) {
+    asking.reply = null;
+    if (pad && !pad.isEmpty()) showPrediction(r.m, r.drawing.pixels, r.drawing.strokes, true);
   } else {
+    asking.shown = false;
     askDrawing();
+    return;
   }
+  asking.shown = true;
+  frame.schedule();
 }
 
 /** A prediction `m` of the drawing `pixels` of `strokes` strokes: the bars, the verdict and,
- *  when the drawing is the chosen input, its activations. */
-function showPrediction(m, pixels, strokes) {
+ *  when the drawing is the chosen input, its activations (inFrames: their feature maps one
+ *  layer a frame, from tick()). */
+function showPrediction(m, pixels, strokes, inFrames) {
   var list = $('draw-probabilities');
   Inspect.showProbabilities(list, m.probabilities);
   // which drawing the bars answer (tests wait for the last one); none while a newer one waits
@@ -124,9 +132,13 @@ function showPrediction(m, pixels, strokes) {
   var trained = S.last && (S.last.samples || 0) > 0;
   Dom.setText('draw-verdict', (trained || S.loadedArch ? 'The network says ' : 'The untrained network guesses ') +
     className(m.predicted) + ' (' + (p * 100).toFixed(1) + '% sure).');
+  asking.steps = [];
   if (chosen && chosen.kind === 'draw') {
-    Inspect.showActivations({ title: 'Your drawing: predicted ' + className(m.predicted) + ' (' +
+    var steps = activationSteps({ title: 'Your drawing: predicted ' + className(m.predicted) + ' (' +
       (p * 100).toFixed(1) + '%)', image: pixels, activations: m.activations, layers: m.layers });
+    if (steps.length) steps.shift()();
+    if (inFrames) asking.steps = steps.map(function (step) { return function () { if (chosen && chosen.kind === 'draw') step(); }; });
+    else steps.forEach(function (step) { step(); });
   }
 }
 
