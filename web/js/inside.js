@@ -45,8 +45,13 @@ var hadDrawing = false;
  * frame after the last: while a pen moves, a frame either shows a part of an answer or
  * asks for one, never both, so the page's work per frame stays small whatever the
  * network, and the answers follow the drawing as fast as they come. */
-var asking = { inFlight: false, wanted: false, reply: null, steps: [], shown: false };
+var asking = { inFlight: false, wanted: false, reply: null, steps: [], shown: false, stale: 0 };
 var frame = null; // frameLoop(window, tick), made in init()
+/* An answer that is already stale when it comes (the drawing changed meanwhile) is
+ * dropped, and the latest drawing asked for at once, except every STALE_SHOWN-th in a row:
+ * while a pen moves without a pause the bars still follow it (a few times a second),
+ * at a fraction of the page's work. */
+var STALE_SHOWN = 3;
 
 function className(k) { return Store.className(k); }
 
@@ -107,8 +112,14 @@ function tick() {
   var r = asking.reply;
   if (asking.steps.length) {
     asking.steps.shift()();
+  } else if (r && asking.wanted && ++asking.stale % STALE_SHOWN !== 0) {
+    asking.reply = null;
+    asking.shown = false;
+    askDrawing(); // (dropped: the latest drawing instead)
+    return;
   } else if (r) {
     asking.reply = null;
+    if (!asking.wanted) asking.stale = 0;
     if (pad && !pad.isEmpty()) showPrediction(r.m, r.drawing.pixels, r.drawing.strokes, true);
   } else {
     asking.shown = false;
