@@ -5,7 +5,8 @@
  *
  * Exports:
  *   createPad({ canvas, preview, onChange, penWidth }) -> pad
- *     pad = { clear(), isEmpty(), strokeCount(), pixels(), strokes(), setStrokes(strokes), redraw(), destroy() }
+ *     pad = { clear(), isEmpty(), strokeCount(), version(), pixels(), showInput(pixels), strokes(), setStrokes(strokes),
+ *             redraw(), destroy() }
  *   INK_SIZE (280)
  *
  * The pad stores strokes as lists of {x, y} points normalised to the canvas's CSS size
@@ -21,7 +22,9 @@
  * drawing, once more at the end of a stroke when it changed since, and at once after
  * clear() and setStrokes(). pixels() is the network's input for the drawing as it is now
  * (a new Float32Array(784), or null when the pad is empty), computed at most once per
- * change of the drawing, when asked for; the preview shows the last one computed.
+ * change of the drawing, when asked for; showInput(pixels) puts one in the preview (the
+ * page shows the input its bars answer; the preview turns black when the pad is cleared).
+ * version() counts the drawing's changes as they happen (before onChange says so).
  */
 import { copy as copyStrokes } from './strokes.js';
 import { watchCanvas, frameLoop } from './canvas-watch.js';
@@ -58,6 +61,7 @@ export function createPad(options = {}) {
   let pixels = null;        // the network's input for the drawing, when not stale
   let pixelsStale = false;
   let changed = false;      // the drawing changed since the last onChange
+  let version = 0;          // the drawing's changes so far
   let viewDirty = true;     // the visible canvas must be drawn whole
   let destroyed = false;
   let penFraction = null;
@@ -108,6 +112,7 @@ export function createPad(options = {}) {
     schedule();
   };
   const inkChanged = () => {
+    version++;
     pixelsStale = true;
     changed = true;
     schedule();
@@ -150,6 +155,7 @@ export function createPad(options = {}) {
     current = null;
     penDown = false;
     strokes = copyStrokes(list);
+    version++;
     viewDirty = true;
     pixelsStale = true;
     changed = true;
@@ -199,16 +205,17 @@ export function createPad(options = {}) {
     clear: () => setStrokes([]),
     isEmpty: () => strokes.length === 0,
     strokeCount: () => strokes.length,
+    version: () => version,
     pixels() {
       if (destroyed || !strokes.length) return null;
       if (pixelsStale) {
         drawView(); // (the ink canvas's aspect follows the pad's)
         pixels = view.pixels(strokes);
         pixelsStale = false;
-        view.showPreview(pixels);
       }
       return pixels ? new Float32Array(pixels) : null;
     },
+    showInput: (input) => { if (!destroyed) view.showPreview(input); },
     strokes: () => copyStrokes(strokes),
     setStrokes,
     redraw() {

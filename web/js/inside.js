@@ -91,18 +91,23 @@ function askDrawing() {
     return;
   }
   if (!canPredict()) {
-    pad.pixels(); // (the preview still shows what the network will see)
+    pad.showInput(pad.pixels()); // (the preview still shows what the network will see)
     Dom.setText('draw-verdict', 'The network answers once the data is loaded.');
     return; // (still wanted: refresh() asks once it can)
   }
   asking.wanted = false;
   asking.inFlight = true;
-  var drawing = { pixels: pad.pixels(), strokes: pad.strokeCount() };
+  var drawing = { pixels: pad.pixels(), strokes: pad.strokeCount(), version: pad.version() };
   predict({ pixels: drawing.pixels }, function (m) {
     asking.inFlight = false;
     asking.reply = { m: m, drawing: drawing };
     frame.schedule();
   });
+}
+
+/** The drawing (or the network) changed since the reply `r`'s request was sent. */
+function stale(r) {
+  return asking.wanted || !pad || pad.version() !== r.drawing.version;
 }
 
 /** At an animation frame: the next step of the answer on screen, or the reply that came
@@ -112,14 +117,14 @@ function tick() {
   var r = asking.reply;
   if (asking.steps.length) {
     asking.steps.shift()();
-  } else if (r && asking.wanted && ++asking.stale % STALE_SHOWN !== 0) {
+  } else if (r && stale(r) && ++asking.stale % STALE_SHOWN !== 0) {
     asking.reply = null;
     asking.shown = false;
     askDrawing(); // (dropped: the latest drawing instead)
     return;
   } else if (r) {
     asking.reply = null;
-    if (!asking.wanted) asking.stale = 0;
+    if (!stale(r)) asking.stale = 0;
     if (pad && !pad.isEmpty()) showPrediction(r.m, r.drawing.pixels, r.drawing.strokes, true);
   } else {
     asking.shown = false;
@@ -135,6 +140,7 @@ function tick() {
  *  layer a frame, from tick()). */
 function showPrediction(m, pixels, strokes, inFrames) {
   var list = $('draw-probabilities');
+  pad.showInput(pixels);
   Inspect.showProbabilities(list, m.probabilities);
   // which drawing the bars answer (tests wait for the last one); none while a newer one waits
   if (asking.wanted || asking.inFlight) list.removeAttribute('data-strokes'); else list.setAttribute('data-strokes', String(strokes));
