@@ -84,6 +84,7 @@ export function createPad(options = {}) {
     if (view.inkChanged() && strokes.length) {
       pixelsStale = true; // the ink canvas took the pad's new aspect
       changed = true;
+      version++;
     }
   }
 
@@ -123,7 +124,7 @@ export function createPad(options = {}) {
   function end() {
     const had = current !== null;
     current = null;
-    if (penDown) penDown = false;
+    penDown = false;
     if (!had) return;
     viewDirty = true;
     flush();
