@@ -89,9 +89,16 @@ async function trainAgain(page, pw, wait) {
   if (await page.evaluate(() => !document.getElementById('reset').disabled)) {
     await page.evaluate(() => document.getElementById('reset').click());
   }
-  await wait(() => !document.getElementById('train').disabled, null, STUCK_BOUND);
+  // Train, as a user presses it: again if it was not taken (a reset still under way can
+  // disable it between the look and the press)
   const started = Date.now();
-  await page.evaluate(() => document.getElementById('train').click());
+  for (let tries = 1; ; tries++) {
+    await wait(() => !document.getElementById('train').disabled, null, STUCK_BOUND);
+    await page.evaluate(() => document.getElementById('train').click());
+    const taken = await wait(() => document.body.getAttribute('data-state') !== 'ready', null, 10000).then(() => true, () => false);
+    if (taken) break;
+    if (tries === 3) throw new Error('Train was pressed three times and the page stayed ready');
+  }
   await waitForStatus(pw, /Done/, 300000);
   return { accuracy: accuracyOf(await pw.textContent('#test-accuracy')), trainSeconds: (Date.now() - started) / 1000 };
 }

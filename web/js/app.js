@@ -52,8 +52,8 @@ function boot() {
   foldOnNarrowScreens();
   const chart = createChart(document.getElementById('chart'));
   Store.subscribe((S, changed) => {
-    if (!changed.some((k) => k === 'phase' || k === 'recoverable' || k === 'hasNet')) return;
-    Controls.show(S.phase, { recoverable: S.recoverable });
+    if (!changed.some((k) => k === 'phase' || k === 'recoverable' || k === 'hasNet' || k === 'loadingData')) return;
+    Controls.show(S.phase, { recoverable: S.recoverable, loadingData: S.loadingData });
     Models.setCanDownload(S.hasNet && S.phase !== 'loading' && (S.phase !== 'error' || S.recoverable));
   });
   Controls.show('loading', {});

@@ -18,16 +18,18 @@ var statusPending = null;
 var statusLast = 0;
 
 /** opts.recoverable (error: Train and Reset stay usable), opts.busy (waiting for the
- *  worker: Train/Step/Reset off). */
+ *  worker: Train/Step/Reset off), opts.loadingData (new data on its way: Train/Step/Reset
+ *  off, Pause still works). */
 function show(s, opts) {
   opts = opts || {};
   document.body.setAttribute('data-state', s);
   var busy = !!opts.busy;
+  var starts = !busy && !opts.loadingData; // whether something new may start
   var train = $('train'), pause = $('pause'), step = $('step'), reset = $('reset');
-  var canTrain = !busy && (s === 'ready' || s === 'done' || (s === 'error' && opts.recoverable));
-  var canReset = !busy && (s === 'ready' || s === 'training' || s === 'paused' || s === 'done' ||
+  var canTrain = starts && (s === 'ready' || s === 'done' || (s === 'error' && opts.recoverable));
+  var canReset = starts && (s === 'ready' || s === 'training' || s === 'paused' || s === 'done' ||
     (s === 'error' && opts.recoverable));
-  var canStep = !busy && (s === 'ready' || s === 'paused');
+  var canStep = starts && (s === 'ready' || s === 'paused');
   var canPause = !busy && (s === 'training' || s === 'paused');
   var focused = document.activeElement;
 

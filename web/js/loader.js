@@ -74,6 +74,7 @@ async function load(source) {
     }
   };
 
+  Store.set({ loadingData: true }); // nothing new starts until the data is in (or refused)
   try {
     var data = source.kind === 'files'
       ? await fromFiles(source.files, { onProgress: onProgress })
@@ -144,6 +145,8 @@ async function load(source) {
     Run.setPhase('error');
     DataCard.failed(e && e.kind === 'file-mode');
     Controls.setStatus(message, e && e.kind === 'file-mode' ? 'warn' : 'error');
+  } finally {
+    if (isCurrent()) Store.set({ loadingData: false });
   }
 }
 

@@ -103,7 +103,7 @@ async function configureFromForm() {
 async function onTrain() {
   var S = Store.get();
   var can = S.phase === 'ready' || S.phase === 'done' || (S.phase === 'error' && S.recoverable);
-  if (!can || S.busy || !S.dataReady) return;
+  if (!can || S.busy || S.loadingData || !S.dataReady) return;
   if (!(await configureFromForm())) return;
   Client.post({ type: 'start' });
   setPhase('training');
@@ -129,7 +129,7 @@ function onPause() {
 
 async function onStep() {
   var S = Store.get();
-  if (S.busy || S.stepping || !S.dataReady) return;
+  if (S.busy || S.loadingData || S.stepping || !S.dataReady) return;
   if (S.phase === 'ready') {
     if (!(await configureFromForm())) return;
   } else if (S.phase !== 'paused') {
@@ -142,7 +142,7 @@ async function onStep() {
 
 async function onReset() {
   var S = Store.get();
-  if (S.busy || !S.dataReady) return;
+  if (S.busy || S.loadingData || !S.dataReady) return;
   var r = Form.readConfig();
   if (!r.ok) {
     Controls.setNote('Fix the highlighted field, then press Reset again.');

@@ -6,6 +6,8 @@
  *   phase        'loading' | 'ready' | 'training' | 'paused' | 'done' | 'error'
  *   recoverable  in 'error': Train and Reset still work (a divergence, a failed run)
  *   busy         waiting for the worker to build or load a network: the buttons wait
+ *   loadingData  new data is being read and checked: nothing new starts (a run in
+ *                progress goes on, and can be paused, until the data is taken)
  *   pausing, stepping   a pause or a one-batch step was asked for and not answered yet
  *   dataset      the dataset id of the loaded data (class names follow it)
  *   trainCount   its training-set size (MNIST's until data arrives; "full" batch means it)
@@ -29,7 +31,7 @@
 import * as Datasets from '../../common/datasets.js';
 
 var state = {
-  phase: 'loading', recoverable: false, busy: false, pausing: false, stepping: false,
+  phase: 'loading', recoverable: false, busy: false, loadingData: false, pausing: false, stepping: false,
   dataset: 'mnist', trainCount: 60000, testCount: 0, dataName: 'MNIST', dataReady: false, hasNet: false, fresh: false, applied: '', config: null,
   loadedArch: null, last: null, rules: null
 };
