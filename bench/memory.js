@@ -27,14 +27,15 @@
  *                  training worker (the tester ends after each run, web/js/client.js), the
  *                  private size a moment later.
  *
- *   const { memoryRun, emptyPageRun, TESTER_GONE_MS } = require('./memory.js');
+ *   const { memoryRun, emptyPageRun, boundedIterations, TESTER_GONE_MS } = require('./memory.js');
  *   const row = await memoryRun({ playwright, chromium, mode: 'served' | 'file', webRoot, dataDir,
  *                                 preset, iterations, timeoutMs });
  *   row.private_mb = { before_data, data_loaded, peak_training, after_done }, row.mb (RSS) likewise
  *   (peak: VmHWM), row.workers_training (the most dedicated-worker threads seen while training:
  *   the training worker, its helper threads, a tester) / row.workers_after (after Done),
  *   row.tester (whether a tester worker ran); iterations: 0 trains the preset's whole run,
- *   N > 0 stops it after N updates (the run still ends with its last test, in the tester).
+ *   N > 0 stops it after N updates (the run still ends with its last test, in the tester);
+ *   boundedIterations(rules.presets[name]) -> N for a short run that reaches the steady state.
  *   const empty = await emptyPageRun({ playwright, chromium })   {private_mb, mb}: a blank page's
  * mode 'served': scripts/serve.js (cross-origin isolated: the threaded module); 'file':
  * web/index.html from disk (one thread and a tester worker; data/mnist beside web/ only).
@@ -51,6 +52,15 @@ const TESTER_GONE_MS = 20000; // after `done`, the tester worker's thread must b
 const POLL_MS = 100;
 const SETTLE_MS = 1000;       // after a moment is reached, before it is read
 const MB = 1e6;
+const BOUNDED_SAMPLES = 4096; // a bounded run (boundedIterations) trains about this many samples
+const MNIST_TRAIN = 60000;     // a batch larger than the training set is the whole set
+
+/** The updates of a bounded run of `preset` (the core's rules.presets[name]): about
+ *  BOUNDED_SAMPLES samples and at least 2 updates. Enough for the steady state: the
+ *  networks are built before the first update, and the run ends with a test in the tester. */
+function boundedIterations(preset) {
+  return Math.max(2, Math.ceil(BOUNDED_SAMPLES / Math.min(preset.batch, MNIST_TRAIN)));
+}
 
 /* ---- /proc ------------------------------------------------------------------------ */
 
@@ -308,4 +318,4 @@ async function memoryRun({ playwright, chromium, mode, webRoot, dataDir, preset 
   }
 }
 
-module.exports = { memoryRun, emptyPageRun, sizes, TESTER_GONE_MS };
+module.exports = { memoryRun, emptyPageRun, boundedIterations, sizes, TESTER_GONE_MS };

@@ -1,14 +1,16 @@
 'use strict';
 /**
  * Which runs a `make bench` makes, in order, from BENCH_IMPLS and BENCH_NETS: the tab's
- * memory rows, the dense rows (the headline for every implementation, the other
- * configurations for the project's own builds), the CNN rows.
+ * memory rows (an empty page, then every preset served and from file://), the dense rows
+ * (the headline for every implementation, the other configurations for the project's own
+ * builds), the CNN rows.
  *
  * Public: choices(env) -> {impls, nets} (throws naming what is unknown),
- * planOf({impls, nets, quick, wasmThreads}) -> [{net, impl, arch, batch, threads?, page?, preset?}].
+ * planOf({impls, nets, quick, wasmThreads, presets}) -> [{net, impl, arch, batch, threads?, page?, preset?}]
+ * (presets: the core's preset names, for the memory rows).
  */
 
-const { ALL_IMPLS, DENSE_IMPLS, CNN_IMPLS, CNN_RECIPE, CNN_THREADS, PAGE_CNN_PRESET, HEADLINE, EXTRA, REPEATED } = require('./config.js');
+const { ALL_IMPLS, DENSE_IMPLS, CNN_IMPLS, CNN_RECIPE, CNN_THREADS, HEADLINE, EXTRA, REPEATED } = require('./config.js');
 
 function choices(env = process.env) {
   const impls = env.BENCH_IMPLS ? env.BENCH_IMPLS.split(',').map((s) => s.trim()).filter(Boolean) : ALL_IMPLS;
@@ -19,12 +21,12 @@ function choices(env = process.env) {
   return { impls, nets };
 }
 
-function planOf({ impls, nets, quick, wasmThreads }) {
+function planOf({ impls, nets, quick, wasmThreads, presets = [] }) {
   const plan = [];
-  // the tab's memory while the page trains each suite's preset (not the CNN's in BENCH_QUICK runs)
+  // the tab's memory: an empty page's, then while the page trains each preset (bench/memory.js)
   if (impls.includes('page-memory')) {
-    for (const [net, preset] of [['dense', 'default'], ['cnn', PAGE_CNN_PRESET]]) {
-      if (!nets.includes(net) || (net === 'cnn' && quick)) continue;
+    plan.push({ net: 'memory', impl: 'page-memory', preset: null, page: 'empty', arch: 'an empty page', batch: '' });
+    for (const preset of presets) {
       for (const page of ['served', 'file']) plan.push({ net: 'memory', impl: 'page-memory', preset, page, arch: `?preset=${preset}`, batch: '' });
     }
   }
