@@ -48,7 +48,7 @@ export function serve(engine, port) {
       } else if (m.type === 'test') {
         const t0 = now();
         // The core builds the model's network beside the one in place, then drops that one:
-        // for a CNN, whose network holds ~84 MB of scratch, two of them at once, every test.
+        // for a CNN, whose network holds up to 16 MiB of scratch (net.c), two of them at once, every test.
         // The smallest network (the seed preset's, 784-10-10) stands in between.
         if (engine.hyper) engine.init(engine.rules.presets.seed);
         engine.loadModel(new Uint8Array(m.model));
