@@ -11,7 +11,8 @@
  * training and after Done, and from file:// the tester's thread gone after Done (its
  * WebAssembly memory never shrinks: ending the worker gives it back). An empty page's figure
  * is printed beside each (t.diagnostic). Memory is not timing: the bound holds on a loaded
- * machine as on an idle one.
+ * machine as on an idle one. Last, the tester's lifetime: a second run from file:// starts a
+ * new tester, whose tests come back as the first run's did, with the same bits.
  */
 
 const assert = require('node:assert/strict');
@@ -22,6 +23,7 @@ const { test, before } = require('node:test');
 const { ROOT, MNIST_DIR } = require('./helpers');
 const { SKIP } = require('./browser-helpers');
 const { memoryRun, emptyPageRun, boundedIterations } = require('../bench/memory.js');
+const { openPreset, LAUNCH_ARGS } = require('../bench/page.js');
 const { TARGETS } = require('../bench/config.js');
 const { createEngine } = require('../scripts/lib/engine.js');
 
@@ -77,3 +79,46 @@ for (const preset of PRESETS) {
     });
   }
 }
+
+test('from file://, each run starts its own tester worker and ends it after Done; the second run is tested as the first, to the same bits',
+  { skip, timeout: RUN_TIMEOUT_MS }, async () => {
+    const playwright = require('playwright-core');
+    const browser = await playwright.chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+    try {
+      const { page, errors } = await openPreset(browser, null, { mode: 'file', webRoot: path.join(ROOT, 'web'), dataDir: MNIST_DIR,
+        preset: 'default', settings: { iterations: '40' }, init: () => {
+          const log = window.__log = [];
+          const Base = window.Worker;
+          window.Worker = class extends Base {
+            constructor(...args) {
+              super(...args);
+              log.push('worker');
+              this.addEventListener('message', (e) => {
+                const m = e.data;
+                if (m && (m.type === 'evaluation' || m.type === 'done')) log.push(`${m.type} ${m.background === true ? 'tester' : 'here'} ${m.testAccuracy}`);
+              });
+            }
+          };
+        } });
+      await page.waitForFunction(() => /Ready/.test(document.querySelector('#status').textContent)
+        && !document.querySelector('#train').disabled, null, { timeout: RUN_TIMEOUT_MS });
+      if (!(await page.evaluate(() => navigator.hardwareConcurrency > 1))) return; // one core: no tester
+      const runs = [];
+      for (let n = 1; n <= 2; n++) {
+        const from = await page.evaluate(() => window.__log.length);
+        await page.click('#train');
+        await page.waitForFunction((k) => window.__log.filter((l) => l.startsWith('done')).length >= k, n, { timeout: RUN_TIMEOUT_MS });
+        runs.push(await page.evaluate((i) => window.__log.slice(i), from));
+      }
+      const seen = runs.map((r, i) => `run ${i + 1}: ${r.join(', ')}`).join('; ');
+      for (const run of runs) {
+        assert.equal(run.filter((l) => l === 'worker').length, 1, `one tester started for the run (${seen})`);
+        assert.ok(run.some((l) => /^evaluation tester /.test(l)), `the run's tests came back from the tester (${seen})`);
+      }
+      const last = (run) => run.filter((l) => l.startsWith('done')).pop().split(' ').pop();
+      assert.equal(last(runs[1]), last(runs[0]), `the same final accuracy, to the bit (${seen})`);
+      assert.deepEqual(errors, []);
+    } finally {
+      await browser.close();
+    }
+  });
