@@ -49,7 +49,7 @@ ASAN_CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/asan/obj/%.o)
 CHECK_OBJ := $(CHECK_SRC:%.c=$(BUILD)/obj/%.o)
 ASAN_CHECK_OBJ := $(CHECK_SRC:%.c=$(BUILD)/asan/obj/%.o)
 
-.PHONY: all native wasm test-bins data train serve dist test deps deps-quiet clean help bench fuzz fuzz-bins fuzz-deps
+.PHONY: all native wasm test-bins data train serve dist test deps deps-quiet clean help bench fuzz fuzz-bins fuzz-deps fuzz-page
 
 all: native wasm
 
@@ -64,7 +64,8 @@ help:
 	@echo "make test       run every test (node tests/run.js)"
 	@echo "make test-bins  the test harness and AddressSanitizer+UBSan builds the tests use"
 	@echo "make bench      speed: one epoch of dense nets vs plain C loops, TensorFlow.js, ConvNetJS; a 2-epoch CNN vs PyTorch; the page in Chromium to 97% (default) and 99% (cnn); the tab's memory while it trains (BENCH_QUICK=1, BENCH_IMPLS=..., BENCH_NETS=...)"
-	@echo "make fuzz       run each libFuzzer harness of the parsers (fuzz/) for FUZZ_SECONDS (default $(FUZZ_SECONDS)); prints executions and crashes with their reproducers"
+	@echo "make fuzz       run each libFuzzer harness of the parsers (fuzz/) for FUZZ_SECONDS (default $(FUZZ_SECONDS)); prints executions and crashes with their reproducers; then fuzz-page"
+	@echo "make fuzz-page  the page's seeded monkey test on MONKEY_SEEDS (default $(MONKEY_SEEDS)), MONKEY_ACTIONS random actions each"
 	@echo "make deps       install build dependencies (Debian/Ubuntu) or say what to install"
 	@echo "make clean      remove build/"
 
@@ -138,6 +139,14 @@ fuzz-deps: deps-quiet
 fuzz: fuzz-bins
 	@echo "fuzz: $(words $(FUZZ_NAMES)) harnesses, $(FUZZ_SECONDS) s each: $(FUZZ_NAMES)"
 	@bash fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_NAMES)
+	@$(MAKE) --no-print-directory fuzz-page
+
+# The page's monkey (tests/monkey.test.js) on more seeds than the suite's: MONKEY_SEEDS
+# (Chromium), MONKEY_ACTIONS each. A failure prints its seed and action log.
+MONKEY_SEEDS   ?= 11,12,13,14,15,16
+MONKEY_ACTIONS ?= 300
+fuzz-page:
+	MONKEY_SEEDS=$(MONKEY_SEEDS) MONKEY_ACTIONS=$(MONKEY_ACTIONS) node tests/run.js monkey
 
 $(BUILD)/fuzz/obj/%.o: %.c | fuzz-deps
 	@mkdir -p $(dir $@)

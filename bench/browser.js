@@ -1,11 +1,12 @@
 'use strict';
 /**
- * The page rows of `make bench`: the page in headless Chromium (bench/page.js) and the
- * tab's memory (bench/memory.js), through playwright-core, or a `skipped` row when it
- * or Chromium is missing.
+ * The page rows of `make bench`: the page in headless Chromium (bench/page.js), the
+ * tab's memory (bench/memory.js) and the drawing pad (bench/drawpad.js), through
+ * playwright-core, or a `skipped` row when it or Chromium is missing.
  *
  * Public: pageInChromium(mode, preset, target, untilDone) -> pageRun's row or {skipped},
- * pageMemory(item, presets) -> memoryRun's row (emptyPageRun's for item.page 'empty') or {skipped}.
+ * pageMemory(item, presets) -> memoryRun's row (emptyPageRun's for item.page 'empty') or {skipped},
+ * pageDrawpad(item) -> drawpadRun's row or {skipped}.
  */
 
 const fs = require('node:fs');
@@ -14,6 +15,7 @@ const path = require('node:path');
 const { ROOT, CHROMIUM, DATA_DIR, TIMEOUT_MS, PAGE_PROBE_MS, QUICK } = require('./config.js');
 const { pageRun } = require('./page.js');
 const { memoryRun, emptyPageRun, boundedIterations } = require('./memory.js');
+const { drawpadRun } = require('./drawpad.js');
 
 const WEB_ROOT = path.join(ROOT, 'web');
 
@@ -56,4 +58,12 @@ async function pageMemory(item, presets) {
     preset: item.preset, iterations: QUICK ? boundedIterations(presets[item.preset]) : 0, timeoutMs: TIMEOUT_MS });
 }
 
-module.exports = { pageInChromium, pageMemory };
+/** A pen's stroke on the drawing pad (bench/drawpad.js) with `preset`'s network, untrained. */
+async function pageDrawpad(item) {
+  const { playwright, skipped } = browserDriver();
+  if (skipped) return { skipped };
+  return drawpadRun({ playwright, chromium: CHROMIUM, mode: item.page, webRoot: WEB_ROOT, dataDir: DATA_DIR,
+    preset: item.preset, timeoutMs: TIMEOUT_MS });
+}
+
+module.exports = { pageInChromium, pageMemory, pageDrawpad };

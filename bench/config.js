@@ -29,8 +29,8 @@ const WARMUP = 50;
 const SEED = 1;
 
 const ALL_IMPLS = ['wasm', 'native', 'naive-wasm', 'naive-native', 'pytorch', 'tfjs-wasm', 'tfjs-cpu', 'convnetjs', 'page-chromium',
-  'page-memory'];
-const DENSE_IMPLS = ALL_IMPLS.filter((i) => i !== 'pytorch' && i !== 'page-memory');
+  'page-memory', 'page-drawpad'];
+const DENSE_IMPLS = ALL_IMPLS.filter((i) => i !== 'pytorch' && i !== 'page-memory' && i !== 'page-drawpad');
 const CNN_IMPLS = ['native', 'wasm', 'pytorch', 'page-chromium', 'tfjs-wasm', 'tfjs-cpu', 'convnetjs'];
 
 // The CNN rows' net and recipe: the one home of both (the core's `cnn` preset's net).
@@ -58,6 +58,10 @@ const PAGE_DENSE_TARGET = 0.97;
 const PAGE_CNN_PRESET = 'cnn';
 const PAGE_PROBE_MS = 250;
 const PAGE_MODES = { served: 'served by scripts/serve.js', file: 'file://' }; // how the page was opened
+// The drawing pad (bench/drawpad.js): one stroke of DRAWPAD_MOVES pointer moves with every
+// preset (BENCH_QUICK: these), and what each must meet: the ms per move, the longest task.
+const DRAWPAD_QUICK_PRESETS = ['default', 'cnn'];
+const DRAWPAD_TARGETS = { msPerMove: 20, longestTaskMs: 50 };
 const HEADLINE = { arch: '784-128-10', batch: 64 };
 const EXTRA = [
   { arch: '784-256-10', batch: 64 },
@@ -84,5 +88,5 @@ module.exports = {
   ROOT, BUILD, RUNNERS, OUT_FILE, DOC_FILE, DATA_DIR, TIME_BIN, CHROMIUM, PYTHON, TIMEOUT_MS, PEER_SAMPLES, WASM_THREADS,
   QUICK, LR, WARMUP, SEED, ALL_IMPLS, DENSE_IMPLS, CNN_IMPLS, CNN_RECIPE, CNN_THREADS, CNN_SLOW, CNN_PEER_STEPS,
   CNN_PEER_TEST_IMAGES, QUICK_STEPS, QUICK_TEST_IMAGES, TARGETS, PAGE_DENSE_TARGET, PAGE_CNN_PRESET, PAGE_PROBE_MS,
-  PAGE_MODES, HEADLINE, EXTRA, REPEATED, machineInfo,
+  PAGE_MODES, DRAWPAD_QUICK_PRESETS, DRAWPAD_TARGETS, HEADLINE, EXTRA, REPEATED, machineInfo,
 };

@@ -23,6 +23,7 @@
  *   const { pageRun } = require('./page.js');
  *   const row = await pageRun({ playwright, chromium, mode: 'served' | 'file', webRoot, dataDir,
  *                               preset, target, untilDone, probeMs, timeoutMs });
+ *   summary(values) -> {count, median_ms, p90_ms, max_ms}   (also bench/drawpad.js's)
  * mode 'served': scripts/serve.js (COOP/COEP: cross-origin isolated, so the page
  * runs its threaded build); 'file': web/index.html from disk (one thread; the
  * page then reads data/mnist only). Throws with the page's status when it fails.
@@ -265,4 +266,4 @@ async function pageRun({ playwright, chromium, mode, webRoot, dataDir, preset, t
   }
 }
 
-module.exports = { pageRun, openPreset, LAUNCH_ARGS };
+module.exports = { pageRun, openPreset, summary, LAUNCH_ARGS };

@@ -1,6 +1,6 @@
 'use strict';
 /**
- * A bench run's results as sections (dense nets, CNN, the tab's memory): each a title,
+ * A bench run's results as sections (dense nets, CNN, the tab's memory, the drawing pad): each a title,
  * what it measured and how, its table, and blocks of lines that follow it (the targets,
  * the page's responsiveness); printed on the console by bench/run.js and written to
  * docs/benchmarks.md by bench/markdown.js, from the same rows (build/bench.jsonl).
@@ -10,8 +10,8 @@
  */
 
 const { CNN_RECIPE, LR, WARMUP, QUICK_STEPS, PAGE_CNN_PRESET } = require('./config.js');
-const { denseTable, cnnTable, memoryTable, textTable } = require('./tables.js');
-const { cnnTargets, memoryTargets, pageResponsiveness } = require('./targets.js');
+const { denseTable, cnnTable, memoryTable, drawpadTable, textTable } = require('./tables.js');
+const { cnnTargets, memoryTargets, pageResponsiveness, drawpadTargets } = require('./targets.js');
 
 function denseSection(rows) {
   return {
@@ -65,10 +65,24 @@ function memorySection(rows) {
   };
 }
 
-/** The sections that have rows, in the order dense, CNN, memory. */
+function drawpadSection(rows) {
+  return {
+    title: 'The drawing pad',
+    about: [
+      'One stroke of pointer moves on #draw-pad (bench/drawpad.js), the page served, each preset\'s network built and untrained, '
+        + 'nothing training; each move is one mouse event sent by Playwright. ms per move: from sending a move until the browser '
+        + 'has handled it (an idle page: about one frame, 16.7 ms). Long tasks (> 50 ms, PerformanceObserver) and frame gaps: from '
+        + 'the pen\'s press until the bars answer the final drawing. predicts: the requests the page sent meanwhile.',
+    ],
+    table: drawpadTable(rows),
+    blocks: [{ title: 'Targets', lines: drawpadTargets(rows) }],
+  };
+}
+
+/** The sections that have rows, in the order dense, CNN, memory, drawing pad. */
 function sections(rows) {
   const of = (net) => rows.filter((r) => r.net === net);
-  return [['dense', denseSection], ['cnn', cnnSection], ['memory', memorySection]]
+  return [['dense', denseSection], ['cnn', cnnSection], ['memory', memorySection], ['drawpad', drawpadSection]]
     .filter(([net]) => of(net).length > 0)
     .map(([net, section]) => section(of(net)));
 }

@@ -34,6 +34,10 @@
  *                 loaded, its peak while the page trains each preset's whole run
  *                 (BENCH_QUICK: a bounded run) and after Done; served and from file://;
  *                 an empty page's first; the target: under 250 MB (TARGETS.pagePrivateMb).
+ *   page-drawpad  the drawing pad (bench/drawpad.js): one stroke of 200 pointer moves on
+ *                 the page with each preset's untrained network (BENCH_QUICK: default and
+ *                 cnn), served: ms per move, long tasks, frame gaps, the predict requests;
+ *                 checked against DRAWPAD_TARGETS (<= 20 ms per move, no task over 50 ms).
  *   page-chromium the page in headless Chromium (bench/page.js): seconds from pressing
  *                 Train to 97% test accuracy (?preset=default) and the samples/s it shows
  *                 then; served by scripts/serve.js (cross-origin isolated, so the page
@@ -83,20 +87,23 @@ const { ROOT, BUILD, OUT_FILE, DOC_FILE, DATA_DIR, QUICK, WASM_THREADS, PAGE_MOD
 const { choices, planOf } = require('./plan.js');
 const { DENSE_RUNS } = require('./dense.js');
 const { CNN_RUNS } = require('./cnn.js');
-const { pageMemory } = require('./browser.js');
+const { pageMemory, pageDrawpad } = require('./browser.js');
 const { denseRatios, cnnRatios } = require('./targets.js');
 const { fmtInt, fmtFixed } = require('./tables.js');
 const { machineLine, printReport } = require('./report.js');
 const { benchmarksMarkdown } = require('./markdown.js');
 const { describeArch, createEngine } = require('../scripts/lib/engine.js');
 
-const RUNS = { dense: DENSE_RUNS, cnn: CNN_RUNS, memory: { 'page-memory': (item) => pageMemory(item, PRESETS) } };
+const RUNS = {
+  dense: DENSE_RUNS, cnn: CNN_RUNS, memory: { 'page-memory': (item) => pageMemory(item, PRESETS) }, drawpad: { 'page-drawpad': pageDrawpad },
+};
+const PAGE_NETS = ['memory', 'drawpad']; // rows of the page with a preset, not of an architecture
 let PRESETS = {}; // the core's (rules.presets), read once in main
 
 /** Each run's architecture as the core describes it (item.layers), one description per text. */
 async function describePlan(plan) {
   const described = new Map();
-  for (const item of plan.filter((i) => i.net !== 'memory')) {
+  for (const item of plan.filter((i) => !PAGE_NETS.includes(i.net))) {
     if (!described.has(item.arch)) described.set(item.arch, (await describeArch(item.arch)).layers);
     item.layers = described.get(item.arch);
   }
@@ -113,6 +120,7 @@ function outcomeOf(row) {
   if (row.error) return `FAILED: ${row.error}`;
   if (row.skipped) return `skipped: ${row.skipped}`;
   if (row.unsupported) return `unsupported: ${row.unsupported}`;
+  if (row.net === 'drawpad') return `${fmtFixed(row.ms_per_move, 1)} ms per move, ${row.longtasks} long tasks (longest ${fmtFixed(row.longest_longtask_ms, 0)} ms)`;
   if (row.net === 'memory' && !row.preset) return `${fmtFixed(row.private_mb, 0)} MB private`;
   if (row.net === 'memory') {
     return `${fmtFixed(row.private_mb.peak_training, 0)} MB private at most while training, ${fmtFixed(row.private_mb.after_done, 0)} after Done`;
@@ -122,7 +130,7 @@ function outcomeOf(row) {
 
 /** Runs one plan item; resolves its row (with an error field if it failed). */
 async function runItem(item, machine) {
-  const base = item.net === 'memory' ? { net: 'memory', impl: item.impl, preset: item.preset, page: PAGE_MODES[item.page] || item.page }
+  const base = PAGE_NETS.includes(item.net) ? { net: item.net, impl: item.impl, preset: item.preset, page: PAGE_MODES[item.page] || item.page }
     : { net: item.net, impl: item.impl, arch: item.arch, batch: item.batch, threads: item.threads || 1,
       ...(item.page ? { page: PAGE_MODES[item.page] } : {}) };
   let row;
@@ -138,8 +146,8 @@ async function runItem(item, machine) {
 
 async function main() {
   let plan;
-  PRESETS = (await createEngine()).rules.presets;
   try {
+    PRESETS = (await createEngine()).rules.presets; // the core's, for the memory and drawing pad rows
     plan = planOf({ ...choices(), quick: QUICK, wasmThreads: WASM_THREADS, presets: Object.keys(PRESETS) });
   } catch (err) {
     console.error(`bench: ${err.message}`);

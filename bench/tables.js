@@ -2,10 +2,11 @@
 /**
  * The tables of a bench run, as data ({head, right, cells}: right-aligned columns
  * marked) and rendered as aligned text (the console) or Markdown (docs/benchmarks.md):
- * one for the dense rows, one for the CNN rows, one for the tab's memory.
+ * one for the dense rows, one for the CNN rows, one for the tab's memory, one for the
+ * drawing pad.
  *
  * Public: fmtInt(n), fmtFixed(n, digits), pageName(row), denseTable(rows), cnnTable(rows),
- * memoryTable(rows), textTable(table), markdownTable(table).
+ * memoryTable(rows), drawpadTable(rows), textTable(table), markdownTable(table).
  */
 
 function fmtInt(n) {
@@ -98,6 +99,24 @@ function memoryTable(rows) {
   return { head, right, cells };
 }
 
+/** The drawing pad's rows: a pen's stroke with each preset's network. */
+function drawpadTable(rows) {
+  const head = ['preset', 'ms per move', 'per move: median / p90 / max', 'long tasks', 'longest task ms', 'longest frame gap ms',
+    'predicts / frames', 'most in flight', 'notes'];
+  const right = [false, true, true, true, true, true, true, true, false];
+  const cells = rows.map((r) => {
+    if (r.error) return [r.preset, '', '', '', '', '', '', '', `FAILED: ${r.error}`];
+    if (r.skipped) return [r.preset, '', '', '', '', '', '', '', `skipped: ${r.skipped}`];
+    const m = r.move_ms;
+    return [r.preset, fmtFixed(r.ms_per_move, 1), `${fmtFixed(m.median_ms, 1)} / ${fmtFixed(m.p90_ms, 1)} / ${fmtFixed(m.max_ms, 1)}`,
+      r.longtask_supported ? String(r.longtasks) : '—', fmtFixed(r.longest_longtask_ms, 0), fmtFixed(r.frame_gap_ms.max_ms, 0),
+      `${r.predicts} / ${r.frames}`, String(r.max_in_flight),
+      `${r.moves} moves in ${fmtFixed(r.stroke_seconds, 2)} s; listeners per move max ${fmtFixed(r.pointermove_handler_ms.max_ms, 1)} ms; `
+        + `last answer ${fmtFixed(r.settle_ms, 0)} ms after the pen lifted`];
+  });
+  return { head, right, cells };
+}
+
 /** Columns padded to their widest cell (right: right-aligned); the last column as it is. */
 function textTable({ head, right, cells }) {
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
@@ -112,4 +131,4 @@ function markdownTable({ head, right, cells }) {
   return [line(head), `|${right.map((r) => (r ? ' ---: ' : ' --- ')).join('|')}|`, ...cells.map(line)].join('\n');
 }
 
-module.exports = { fmtInt, fmtFixed, pageName, denseTable, cnnTable, memoryTable, textTable, markdownTable };
+module.exports = { fmtInt, fmtFixed, pageName, denseTable, cnnTable, memoryTable, drawpadTable, textTable, markdownTable };

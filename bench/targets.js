@@ -5,10 +5,11 @@
  * as PASS/FAIL lines, and how the page kept up while it trained.
  *
  * Public: denseRatios(rows), cnnRatios(rows) (both add fields to the rows in place),
- * cnnTargets(rows) -> [line], memoryTargets(rows) -> [line], pageResponsiveness(rows) -> [block of lines].
+ * cnnTargets(rows) -> [line], memoryTargets(rows) -> [line], pageResponsiveness(rows) -> [block of lines],
+ * drawpadTargets(rows) -> [line] (one per preset: the pad keeps up with a pen).
  */
 
-const { CNN_RECIPE, TARGETS } = require('./config.js');
+const { CNN_RECIPE, TARGETS, DRAWPAD_TARGETS } = require('./config.js');
 const { fmtInt, fmtFixed, pageName } = require('./tables.js');
 
 /** Each dense row's samples/s over TF.js's wasm backend's at the same arch and batch. */
@@ -139,4 +140,16 @@ function pageResponsiveness(rows) {
   });
 }
 
-module.exports = { denseRatios, cnnRatios, cnnTargets, memoryTargets, pageResponsiveness };
+/** Each drawing pad row against DRAWPAD_TARGETS: ms per move, and no long task over the bound. */
+function drawpadTargets(rows) {
+  const T = DRAWPAD_TARGETS;
+  return rows.map((r) => {
+    const name = `?preset=${r.preset}: a ${r.moves || 200}-move stroke at <= ${T.msPerMove} ms per move, no long task over ${T.longestTaskMs} ms`;
+    if (r.error || r.skipped) return `n/a   ${name}: ${r.error ? 'the run failed' : 'skipped'}`;
+    const pass = r.ms_per_move <= T.msPerMove && r.longest_longtask_ms <= T.longestTaskMs;
+    return `${pass ? 'PASS' : 'FAIL'}  ${name}: ${fmtFixed(r.ms_per_move, 1)} ms per move, ${r.longtasks} long tasks, `
+      + `the longest ${fmtFixed(r.longest_longtask_ms, 0)} ms`;
+  });
+}
+
+module.exports = { denseRatios, cnnRatios, cnnTargets, memoryTargets, pageResponsiveness, drawpadTargets };

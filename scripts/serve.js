@@ -2,13 +2,22 @@
 'use strict';
 /**
  * The static development server behind `make serve`: `node scripts/serve.js`.
+ * API: createServer(options) -> http.Server, LIMITS, MIME_TYPES,
+ * DEFAULT_WEB_ROOT, DEFAULT_DATA_ROOT. Its parts are in scripts/serve/.
  *
  * URL layout:
  *   /          -> web/   the page, its worker, styles and the WebAssembly build
  *   /data/...  -> data/  the datasets `make data` fetches, kept gzipped, e.g.
  *                        /data/mnist/train-images-idx3-ubyte.gz
  * A directory serves its index.html (there are no listings). /data/ always
- * means data/, so a web/data/ folder would be hidden behind it.
+ * means data/, so a web/data/ folder would be hidden behind it. `..` is
+ * refused (403); empty and `.` segments are dropped (`/.` and `//` are `/`),
+ * and a redirect's Location never starts with `//` (another host).
+ *
+ * What is served is what was checked: each file is opened, then the OPEN
+ * file's real path must lie inside its folder and name that very file
+ * (scripts/serve/open-inside.js), and it is read from that descriptor only.
+ * So a folder swapped for a symlink out between check and open is refused.
  *
  * Every response carries COOP same-origin and COEP require-corp: the page is
  * then cross-origin isolated, which a threaded build needs for
@@ -16,7 +25,7 @@
  * Content-Encoding header: the page decompresses the bytes itself, and with
  * that header the browser would unzip them before the page sees them.
  *
- * Limits (LIMITS below is their one home; the startup text prints them), so
+ * Limits (scripts/serve/limits.js is their one home; the startup text prints them), so
  * a slow or greedy client never holds the server or delays anyone else:
  *   headers     the request line and headers must all arrive within 5 s of
  *               the request's first byte (or of the connection, for a client
@@ -34,7 +43,10 @@
  *               (advertised as Keep-Alive: timeout=5; Node waits 1 s more).
  *   connections at most 100 open at once: one more is closed as soon as it
  *               is accepted, with no response (the client sees a reset);
- *               those already open are served as before.
+ *               those already open are served as before. At most 20 of
+ *               them from one address (an IPv6 /64), reset the same way,
+ *               so a client that reconnects as soon as it is cut off
+ *               cannot take the others' place.
  *
  * Environment: PORT (default 8000; 0 picks a free port), HOST (default
  * 127.0.0.1), SERVE_LOG=1 logs one line per request (and per refused
@@ -45,46 +57,20 @@ const fs = require('node:fs');
 const fsp = require('node:fs/promises');
 const http = require('node:http');
 const path = require('node:path');
-const { pipeline } = require('node:stream');
+
+const { LIMITS, limitsWith, describeLimits } = require('./serve/limits.js');
+const { HttpError, withHttpErrors } = require('./serve/http-error.js');
+const { parseRequestPath, routeRequest, directoryLocation, isInside } = require('./serve/request-path.js');
+const { openInside } = require('./serve/open-inside.js');
+const { sendFile, sendText, sendRedirect, MIME_TYPES } = require('./serve/respond.js');
+const { capPerAddress } = require('./serve/address-cap.js');
 
 const DEFAULT_WEB_ROOT = path.resolve(__dirname, '..', 'web');
 const DEFAULT_DATA_ROOT = path.resolve(__dirname, '..', 'data');
 const DEFAULT_PORT = 8000;
 const DEFAULT_HOST = '127.0.0.1';
-const DATA_PREFIX = 'data';
 const INDEX_FILE = 'index.html';
 const ALLOWED_METHODS = 'GET, HEAD';
-
-/**
- * Every limit of the server, in one place (the header comment says what each
- * bounds). createServer takes overrides for tests of the mechanism only.
- */
-const LIMITS = Object.freeze({
-  headersMs: 5000,        // the whole request (line and headers; no bodies) must arrive within this
-  checkIntervalMs: 500,   // how often Node looks for requests over headersMs
-  maxHeaderBytes: 16384,  // request line and headers together (Node's default, made explicit)
-  responseMs: 60000,      // sending one response, from its request's arrival to its last byte
-  stalledMs: 10000,       // nothing moving either way on a connection with a request under way
-  keepAliveMs: 5000,      // an idle connection between requests
-  maxConnections: 100,    // open at once; more are closed as soon as accepted
-});
-
-const MIME_TYPES = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.map': 'application/json',
-  '.wasm': 'application/wasm',
-  '.gz': 'application/gzip',
-  '.png': 'image/png',
-  '.svg': 'image/svg+xml',
-  '.ico': 'image/x-icon',
-  '.txt': 'text/plain; charset=utf-8',
-  '.md': 'text/plain; charset=utf-8',
-};
-const DEFAULT_MIME_TYPE = 'application/octet-stream';
 
 // Sent on every response, errors included: a 404 without COEP would be
 // blocked by an isolated page and show up as a confusing network error.
@@ -96,173 +82,41 @@ const COMMON_HEADERS = {
   'Cache-Control': 'no-cache',
 };
 
-// The final path component was resolved by realpath already; refusing to
-// follow a symlink there closes the gap if one is swapped in before open().
-// O_NONBLOCK keeps a FIFO from blocking open(); it is refused after fstat.
-const OPEN_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW || 0) | (fs.constants.O_NONBLOCK || 0);
-
-/** An error that becomes a short plain-text response with this status. */
-class HttpError extends Error {
-  constructor(status, message) {
-    super(message);
-    this.status = status;
+/** Opens a folder's index.html below `realRoot`: a regular file, else 404. */
+async function openIndex(realRoot, realFolder) {
+  const index = await openInside(realRoot, path.join(realFolder, INDEX_FILE));
+  if (!index.stats.isFile()) {
+    await index.handle.close();
+    throw new HttpError(404, 'Not Found');
   }
-}
-
-function mimeTypeFor(fileName) {
-  return MIME_TYPES[path.extname(fileName).toLowerCase()] || DEFAULT_MIME_TYPE;
-}
-
-/** True if `target` is `root` or lies below it (both absolute and normalised). */
-function isInside(root, target) {
-  const relative = path.relative(root, target);
-  if (relative === '') return true;
-  return relative !== '..' && !relative.startsWith('..' + path.sep) && !path.isAbsolute(relative);
+  return index;
 }
 
 /**
- * The request path as a list of names, decoded exactly once, so `%252e`
- * stays the literal name `%2e`. Anything that tries to climb is refused here,
- * before the file system is asked; empty and `.` segments are dropped, which
- * makes `//etc/passwd` mean `etc/passwd` inside the root.
- */
-function parseRequestPath(rawUrl) {
-  const rawPath = rawUrl.split('?', 1)[0];
-  if (!rawPath.startsWith('/')) throw new HttpError(400, 'Bad Request: the path must start with /');
-  let decoded;
-  try {
-    decoded = decodeURIComponent(rawPath);
-  } catch {
-    throw new HttpError(400, 'Bad Request: malformed percent-encoding');
-  }
-  if (decoded.includes('\0')) throw new HttpError(400, 'Bad Request: NUL byte in path');
-  // A backslash is a separator on Windows and never part of a name the page uses.
-  if (decoded.includes('\\')) throw new HttpError(403, 'Forbidden');
-  const segments = decoded.split('/').filter((segment) => segment !== '' && segment !== '.');
-  if (segments.includes('..')) throw new HttpError(403, 'Forbidden');
-  return { segments, trailingSlash: decoded.endsWith('/') };
-}
-
-/** Which folder a request is for, and the names below it. */
-function routeRequest(segments, roots) {
-  if (segments[0] === DATA_PREFIX) {
-    return { root: roots.dataRoot, names: segments.slice(1), urlPrefix: [DATA_PREFIX] };
-  }
-  return { root: roots.webRoot, names: segments, urlPrefix: [] };
-}
-
-/**
- * Runs a file-system call with "not there" as 404 and "not allowed" as 403.
- * ELOOP is a symlink loop, or (with O_NOFOLLOW) a symlink swapped in late.
- */
-async function withHttpErrors(fsCall) {
-  try {
-    return await fsCall();
-  } catch (err) {
-    if (['ENOENT', 'ENOTDIR', 'ELOOP', 'ENAMETOOLONG'].includes(err.code)) throw new HttpError(404, 'Not Found');
-    if (err.code === 'EACCES' || err.code === 'EPERM') throw new HttpError(403, 'Forbidden');
-    throw err;
-  }
-}
-
-function realpathOrHttpError(file) {
-  return withHttpErrors(() => fsp.realpath(file));
-}
-
-/** The real path of `file`, refused if a symlink leads it out of `realRoot`. */
-async function realPathInside(realRoot, file) {
-  const realFile = await realpathOrHttpError(file);
-  if (!isInside(realRoot, realFile)) throw new HttpError(403, 'Forbidden: outside the served folder');
-  return realFile;
-}
-
-/**
- * The file to send for a request: { file, name } with `file` a real path
- * inside the real root, or { redirect } for a directory named without its
- * trailing slash (its page's relative links would otherwise resolve one
- * level too high).
+ * What to send for a request: { handle, stats, name }, an open regular file
+ * checked to lie inside its root (the caller sends it, which closes it), or
+ * { redirect } for a folder named without its trailing slash (its page's
+ * relative links would otherwise resolve one level too high).
  */
 async function findFile(parsed, roots) {
   const { root, names, urlPrefix } = routeRequest(parsed.segments, roots);
   const target = path.join(root, ...names);
   if (!isInside(root, target)) throw new HttpError(403, 'Forbidden');
-  const realRoot = await realpathOrHttpError(root);
-  const realTarget = await realPathInside(realRoot, target);
-  const stats = await withHttpErrors(() => fsp.stat(realTarget));
-  if (stats.isDirectory()) {
-    const realIndex = await realPathInside(realRoot, path.join(realTarget, INDEX_FILE));
-    if (!(await withHttpErrors(() => fsp.stat(realIndex))).isFile()) throw new HttpError(404, 'Not Found');
-    if (!parsed.trailingSlash) {
-      // Built from the checked names, never echoed from the request: a raw
-      // `//host` would make the Location header point at another site.
-      const location = '/' + [...urlPrefix, ...names].map(encodeURIComponent).join('/') + '/';
-      return { redirect: location };
+  const realRoot = await withHttpErrors(() => fsp.realpath(root));
+  const opened = await openInside(realRoot, target);
+  if (opened.stats.isFile()) {
+    if (parsed.trailingSlash) {
+      await opened.handle.close();
+      throw new HttpError(404, 'Not Found');
     }
-    return { file: realIndex, name: INDEX_FILE };
+    return { ...opened, name: names[names.length - 1] };
   }
-  if (!stats.isFile()) throw new HttpError(403, 'Forbidden: not a regular file');
-  if (parsed.trailingSlash) throw new HttpError(404, 'Not Found');
-  return { file: realTarget, name: names[names.length - 1] };
-}
-
-/** A weak validator from size and modification time, as most static servers use. */
-function etagFor(stats) {
-  return `W/"${stats.size.toString(16)}-${Math.floor(stats.mtimeMs).toString(16)}"`;
-}
-
-function isNotModified(req, etag, mtime) {
-  const ifNoneMatch = req.headers['if-none-match'];
-  if (ifNoneMatch !== undefined) {
-    const bare = (tag) => tag.trim().replace(/^W\//, '');
-    return ifNoneMatch.split(',').some((tag) => tag.trim() === '*' || bare(tag) === bare(etag));
-  }
-  const ifModifiedSince = Date.parse(req.headers['if-modified-since'] || '');
-  // HTTP dates have whole seconds; the file's mtime has more.
-  return !Number.isNaN(ifModifiedSince) && Math.floor(mtime.getTime() / 1000) * 1000 <= ifModifiedSince;
-}
-
-function sendText(req, res, status, text, extraHeaders = {}) {
-  const body = Buffer.from(text + '\n');
-  res.writeHead(status, {
-    'Content-Type': 'text/plain; charset=utf-8',
-    'Content-Length': body.length,
-    ...extraHeaders,
-  });
-  res.end(req.method === 'HEAD' ? undefined : body);
-}
-
-function sendRedirect(req, res, location) {
-  sendText(req, res, 301, `Moved Permanently: ${location}`, { Location: location });
-}
-
-/** Streams one file: opened once, sized from the open file, never read whole. */
-async function sendFile(req, res, { file, name }) {
-  const handle = await withHttpErrors(() => fsp.open(file, OPEN_FLAGS));
-  let streaming = false;
-  try {
-    const stats = await handle.stat();
-    if (!stats.isFile()) throw new HttpError(403, 'Forbidden: not a regular file');
-    const etag = etagFor(stats);
-    const headers = { 'Content-Type': mimeTypeFor(name), ETag: etag, 'Last-Modified': stats.mtime.toUTCString() };
-    if (isNotModified(req, etag, stats.mtime)) {
-      res.writeHead(304, headers);
-      res.end();
-      return;
-    }
-    res.writeHead(200, { ...headers, 'Content-Length': stats.size });
-    if (req.method === 'HEAD' || stats.size === 0) {
-      res.end();
-      return;
-    }
-    // `end` pins the length to the Content-Length sent, even if the file grows.
-    const stream = handle.createReadStream({ start: 0, end: stats.size - 1 });
-    streaming = true; // the stream closes the handle from here on
-    pipeline(stream, res, (err) => {
-      if (err) res.destroy(); // client gone or read failed: a short body must not look complete
-    });
-  } finally {
-    if (!streaming) await handle.close();
-  }
+  await opened.handle.close();
+  if (!opened.stats.isDirectory()) throw new HttpError(403, 'Forbidden: not a regular file');
+  const index = await openIndex(realRoot, opened.realPath);
+  if (parsed.trailingSlash) return { ...index, name: INDEX_FILE };
+  await index.handle.close();
+  return { redirect: directoryLocation([...urlPrefix, ...names]) };
 }
 
 /** Whether a request declares a body: any Transfer-Encoding, or a Content-Length above 0. */
@@ -316,14 +170,6 @@ function boundResponseTime(req, res, ms) {
   res.on('close', () => clearTimeout(timer));
 }
 
-/** The limits in words, for the startup text. */
-function describeLimits(limits = LIMITS) {
-  const s = (ms) => `${ms / 1000} s`;
-  return `Limits: headers within ${s(limits.headersMs)} and ${limits.maxHeaderBytes / 1024} KiB, no request bodies (413), ` +
-    `a response sent within ${s(limits.responseMs)} and never stalled ${s(limits.stalledMs)}, ` +
-    `idle keep-alive ${s(limits.keepAliveMs)}, at most ${limits.maxConnections} connections`;
-}
-
 /**
  * An http.Server (not yet listening) for the two folders.
  * options: webRoot, dataRoot (folders; default <repo>/web and <repo>/data),
@@ -336,9 +182,7 @@ function createServer(options = {}) {
     dataRoot: path.resolve(options.dataRoot || DEFAULT_DATA_ROOT),
   };
   const log = options.log !== undefined ? Boolean(options.log) : process.env.SERVE_LOG === '1';
-  const unknown = Object.keys(options.limits || {}).filter((name) => !Object.hasOwn(LIMITS, name));
-  if (unknown.length) throw new Error(`createServer: unknown limit ${unknown.join(', ')}`);
-  const limits = { ...LIMITS, ...options.limits };
+  const limits = limitsWith(options.limits);
   const onRequest = (req, res) => {
     for (const [name, value] of Object.entries(COMMON_HEADERS)) res.setHeader(name, value);
     if (log) logWhenFinished(req, res, process.stderr);
@@ -354,11 +198,12 @@ function createServer(options = {}) {
   }, onRequest);
   server.timeout = limits.stalledMs;
   server.maxConnections = limits.maxConnections;
+  capPerAddress(server, limits.maxPerAddress);
   // `Expect: 100-continue` would otherwise be told to send its body first.
   server.on('checkContinue', onRequest);
   if (log) {
-    server.on('drop', (info) => process.stderr.write(
-      `serve: refused a connection from ${info.remoteAddress}: ${limits.maxConnections} already open\n`));
+    server.on('drop', (info) => process.stderr.write(`serve: refused a connection from ${info.remoteAddress}: ` +
+      (info.perAddress ? `${limits.maxPerAddress} already open from that address\n` : `${limits.maxConnections} already open\n`)));
   }
   return server;
 }

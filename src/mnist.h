@@ -45,6 +45,8 @@
 #define MNIST_MAX_CHANNELS 64    /* most filters of a convolution */
 #define MNIST_MAX_FILE_BYTES (256u << 20) /* the largest data or model file read (decompressed):
                                              the CLI's and the page's worker's bound (rules) */
+#define MNIST_MAX_TEXT 255       /* bytes of a setting given as text (mnist_config_set; rules
+                                    maxText: the worker refuses a longer one before copying it in) */
 /* (the settings' and structure's limits are built from these four) */
 
 typedef enum {

@@ -57,6 +57,9 @@ function rows() {
       workers_training: 2, workers_after: 2, iterations: 32, seconds_training: 9, test_accuracy: 0.95,
       private_mb: { before_data: 60, data_loaded: 250, peak_training: 260, after_done: 240 },
       mb: { before_data: 185, data_loaded: 370, peak_training: 380, after_done: 360 } },
+    { net: 'drawpad', impl: 'page-drawpad', preset: 'cnn', page: 'served by scripts/serve.js', moves: 200, ms_per_move: 25.5,
+      move_ms: spread(20), stroke_seconds: 5.1, pointermove_handler_ms: spread(0.2), longtask_supported: true, longtasks: 3,
+      longest_longtask_ms: 61, frame_gap_ms: spread(17), predicts: 120, frames: 300, max_in_flight: 1, settle_ms: 12 },
   ].map((r) => ({ ...r, machine: MACHINE }));
   denseRatios(all.filter((r) => r.net === 'dense'));
   cnnRatios(all.filter((r) => r.net === 'cnn'));
@@ -87,11 +90,11 @@ test('docs/benchmarks.md: the fixed header with the machine, then a section and 
   assert.match(md, /What is measured:/);
   assert.match(md, /How: every row is a fresh process/);
   assert.match(md, /## Machine\n\nTest CPU 9000, 2 cores, Node v20\.20\.2, Linux 6 x64, load average 1\.25 at start; run on 2025-01-02\./);
-  assert.match(md, /16 runs, 1 failed\./);
+  assert.match(md, /17 runs, 1 failed\./);
   const titles = [...md.matchAll(/^## (.+)$/gm)].map((m) => m[1]);
-  assert.deepEqual(titles, ['Machine', 'Dense nets', 'CNN', 'The tab\'s memory']);
+  assert.deepEqual(titles, ['Machine', 'Dense nets', 'CNN', 'The tab\'s memory', 'The drawing pad']);
   const tables = tablesOf(md);
-  assert.equal(tables.length, 3);
+  assert.equal(tables.length, 4);
   for (const table of tables) {
     const width = columns(table[0]);
     assert.match(table[1], /^\|( -{3,}:? \|)+$/, 'the second line separates the head');
@@ -100,6 +103,7 @@ test('docs/benchmarks.md: the fixed header with the machine, then a section and 
   assert.equal(tables[0].length, 2 + 4);
   assert.equal(tables[1].length, 2 + 9);
   assert.equal(tables[2].length, 2 + 3);
+  assert.equal(tables[3].length, 2 + 1);
 });
 
 test('docs/benchmarks.md: the rows\' figures, ratios, failures, skips, targets and the page\'s responsiveness', () => {
@@ -121,6 +125,8 @@ test('docs/benchmarks.md: the rows\' figures, ratios, failures, skips, targets a
   assert.match(md, /\| served \| cnn-best \| 60 \| 250 \| 260 \| 240 \| 380 \| 2 threads; worker threads 2 training, 2 after Done; 32 updates/);
   assert.match(md, /PASS {2}page file:\/\/ \?preset=cnn stays under 250 MB private while training and after Done: peak 214 MB, after Done 184 MB, tester ended after Done \(an empty page: 25 MB\)/);
   assert.match(md, /FAIL {2}page served \?preset=cnn-best stays under 250 MB private while training and after Done: peak 260 MB, after Done 240 MB \(an empty page/);
+  assert.match(md, /\| cnn \| 25\.5 \| 20\.0 \/ 40\.0 \/ 60\.0 \| 3 \| 61 \| 51 \| 120 \/ 300 \| 1 \|/);
+  assert.match(md, /FAIL {2}\?preset=cnn: a 200-move stroke at <= 20 ms per move, no long task over 50 ms: 25\.5 ms per move, 3 long tasks, the longest 61 ms/);
   assert.doesNotMatch(md, /BENCH_QUICK/);
 });
 

@@ -47,6 +47,9 @@ function smallDataDir(t, overrides = {}) {
   return dir;
 }
 
+/** `text` as a regular expression that matches it literally. */
+const literally = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 function rawFile(bytes) {
   const b = Buffer.from(bytes);
   b.raw = true; // written as is, not gzipped
@@ -121,6 +124,22 @@ const badFlags = [
   [['train', '--data', 'x', '--scale', '0.6'], /^mnist: --scale: scaling must be in \[0, 0.5\], got 0.6$/],
   [['train', '--data', 'x', '--scale', 'abc'], /^mnist: --scale: scaling must be a number, got 'abc'$/],
   [['train', '--data', 'x', '--lr'], /option --lr needs a value/],
+  // an unknown flag is named as unknown wherever it stands, even last with no value after it
+  [['train', '--bogus', '--data', 'x'], /^mnist: unknown option '--bogus' for train \(see mnist --help\)$/],
+  [['train', '--data', 'x', '--bogus', '--epochs', '1'], /^mnist: unknown option '--bogus' for train \(see mnist --help\)$/],
+  [['train', '--data', 'x', '--bogus'], /^mnist: unknown option '--bogus' for train \(see mnist --help\)$/],
+  [['eval', '--bogus', '--data', 'x', '--model', 'm'], /^mnist: unknown option '--bogus' for eval \(see mnist --help\)$/],
+  [['eval', '--data', 'x', '--bogus', '--model', 'm'], /^mnist: unknown option '--bogus' for eval \(see mnist --help\)$/],
+  [['eval', '--data', 'x', '--model', 'm', '--bogus'], /^mnist: unknown option '--bogus' for eval \(see mnist --help\)$/],
+  [['predict', '--model', 'm', '--image', 'i', '--bogus'], /^mnist: unknown option '--bogus' for predict \(see mnist --help\)$/],
+  [['train', '--data', 'x', '-q'], /^mnist: unknown option '-q' for train/],
+  [['train', '--data', 'x', 'stray'], /^mnist: unexpected argument 'stray' for train/],
+  // a known flag without its value: last, or followed by another of the command's flags
+  [['eval', '--data', 'x', '--model'], /^mnist: option --model needs a value \(see mnist --help\)$/],
+  [['predict', '--model', 'm', '--image', 'i', '--index'], /^mnist: option --index needs a value/],
+  [['train', '--preset', '--data', 'x'], /^mnist: option --preset needs a value/],
+  [['train', '--data', '--epochs', '1'], /^mnist: option --data needs a value/],
+  [['predict', '--index', '--model', 'm', '--image', 'i'], /^mnist: option --index needs a value/],
   [['train', '--epochs', '1'], /--data DIR is required/],
   [['eval', '--data', 'x'], /--model FILE are required/],
   [['predict', '--model', 'm', '--image', 'i', '--index', '-1'], /--index: expected a whole number/],
@@ -160,6 +179,32 @@ test('bad IDX content through the CLI: label out of range, counts disagree, wron
   expectOneError(['train', '--data', dir], 1, /t10k-images.*50 images but .*t10k-labels.*3 labels/);
   dir = smallDataDir(t, { 'train-images-idx3-ubyte': idxImages(200, { rows: 32, cols: 32 }) });
   expectOneError(['train', '--data', dir], 1, /images are 32x32, expected 28x28/);
+});
+
+test('a data folder holding a file both gzipped and uncompressed is refused, naming both: train and eval', (t) => {
+  for (const [command, name] of [['train', 'train-images-idx3-ubyte'], ['eval', 't10k-labels-idx1-ubyte']]) {
+    const dir = smallDataDir(t);
+    const model = path.join(tempDir(t), 'net.model');
+    const trained = runBinary(BIN.mnist, ['train', '--data', dir, '--arch', '784-8-10', '--iterations', '1', '--save', model]);
+    assert.equal(trained.status, 0, trained.stderr);
+    fs.writeFileSync(path.join(dir, name), zlib.gunzipSync(fs.readFileSync(path.join(dir, `${name}.gz`))));
+    const args = command === 'train' ? ['train', '--data', dir, '--iterations', '1'] : ['eval', '--data', dir, '--model', model];
+    expectOneError(args, 1, new RegExp(`^mnist: ${literally(dir)} holds both ${name}\\.gz and ${name}; remove one of them`));
+    fs.rmSync(path.join(dir, `${name}.gz`)); // one left: accepted
+    const r = runBinary(BIN.mnist, args);
+    assert.equal(r.status, 0, r.stderr);
+  }
+});
+
+test('a data folder with a long path is read, not cut; one past the limit is refused with its reason', (t) => {
+  const data = smallDataDir(t);
+  const deep = path.join(tempDir(t), ...new Array(6).fill('d'.repeat(200))); // over 1,200 bytes
+  fs.mkdirSync(deep, { recursive: true });
+  for (const name of FILES) fs.copyFileSync(path.join(data, `${name}.gz`), path.join(deep, `${name}.gz`));
+  const r = runBinary(BIN.asanMnist, ['train', '--data', deep, '--arch', '784-8-10', '--iterations', '1']);
+  assert.equal(r.status, 0, r.stderr);
+  const tooLong = path.join(deep, ...new Array(15).fill('e'.repeat(200))); // over 4,096 bytes
+  expectOneError(['train', '--data', tooLong], 1, new RegExp(`^mnist: ${literally(tooLong)}: path too long for the data files \\(at most \\d+ bytes\\)$`));
 });
 
 test('uncompressed IDX files are accepted too', (t) => {
@@ -284,6 +329,62 @@ test('a small CNN trains for 200 iterations, and its model file evaluates and pr
   assert.equal(predicted.status, 0, predicted.stderr);
   assert.equal(predicted.json.label, 7);
   assert.equal(predicted.json.probabilities.length, 10);
+});
+
+test('a model whose finite weights overflow: eval and predict print valid JSON, null for a NaN or infinity, and one warning', (t) => {
+  const data = smallDataDir(t), dir = tempDir(t);
+  const model = path.join(dir, 'net.model'), huge = path.join(dir, 'huge.model');
+  const trained = runBinary(BIN.mnist, ['train', '--data', data, '--arch', '784-8-10', '--iterations', '1', '--save', model]);
+  assert.equal(trained.status, 0, trained.stderr);
+  // Every first-layer weight 3e38 (finite, so the loader takes it) makes every hidden unit
+  // infinite; output weights of alternating sign then make every logit inf - inf = NaN.
+  const bytes = fs.readFileSync(model);
+  const { paramsAt, paramCount } = modelLayout(bytes);
+  const hiddenWeights = 784 * 8, outputAt = hiddenWeights + 8;
+  assert.equal(paramCount, outputAt + 8 * 10 + 10);
+  for (let k = 0; k < paramCount; k++) {
+    const output = k >= outputAt && k < outputAt + 80;
+    bytes.writeFloatLE(k < hiddenWeights ? 3e38 : output ? ((k - outputAt) % 2 ? -3e38 : 3e38) : 0, paramsAt + 4 * k);
+  }
+  fs.writeFileSync(huge, withFixedCrc(bytes));
+  const warning = (names) => new RegExp(`^mnist: warning: ${names} are not finite numbers \\(NaN or infinity: the network's `
+    + 'outputs overflow float range, so its weights are far too large\\); the JSON line holds null for them and names them in "not_finite"\n$');
+
+  const ev = runBinary(BIN.asanMnist, ['eval', '--data', data, '--model', huge]);
+  assert.equal(ev.status, 0, ev.stderr);
+  assert.ok(ev.json, `eval's last line is not JSON:\n${ev.stdout.slice(-400)}`);
+  assert.deepEqual([ev.json.test_loss, ev.json.train_loss], [null, null]);
+  assert.deepEqual(ev.json.not_finite, ['test_loss', 'train_loss']);
+  assert.equal(typeof ev.json.test_accuracy, 'number');
+  assert.equal(ev.json.confusion.flat().reduce((a, b) => a + b, 0), 50);
+  assert.match(ev.stderr, warning('test_loss and train_loss'));
+
+  const images = path.join(data, 't10k-images-idx3-ubyte.gz'), labels = path.join(data, 't10k-labels-idx1-ubyte.gz');
+  const pr = runBinary(BIN.asanMnist, ['predict', '--model', huge, '--image', images, '--labels', labels, '--index', '3']);
+  assert.equal(pr.status, 0, pr.stderr);
+  assert.ok(pr.json, `predict's last line is not JSON:\n${pr.stdout.slice(-400)}`);
+  assert.equal(pr.json.confidence, null);
+  assert.deepEqual(pr.json.probabilities, new Array(10).fill(null));
+  assert.deepEqual(pr.json.not_finite, ['confidence', 'probabilities']);
+  assert.deepEqual([pr.json.index, pr.json.label, typeof pr.json.prediction], [3, 9, 'number']);
+  assert.match(pr.stderr, warning('confidence and probabilities'));
+
+  // the model as trained: every figure a number, no warning
+  const fine = runBinary(BIN.asanMnist, ['eval', '--data', data, '--model', model]);
+  assert.equal(fine.status, 0, fine.stderr);
+  assert.equal(fine.stderr, '');
+  assert.equal(fine.json.not_finite, undefined);
+  assert.equal(typeof fine.json.test_loss, 'number');
+});
+
+test('output that cannot be written fails the run with one line, not a silent success', (t) => {
+  const data = smallDataDir(t);
+  const full = fs.openSync('/dev/full', 'w');
+  t.after(() => fs.closeSync(full));
+  const r = require('node:child_process').spawnSync(BIN.mnist, ['train', '--data', data, '--arch', '784-8-10', '--iterations', '1'],
+    { stdio: ['ignore', full, 'pipe'], encoding: 'utf8', timeout: 60000 });
+  assert.equal(r.status, 1, r.stderr);
+  assert.equal(r.stderr, 'mnist: cannot write the output: No space left on device\n');
 });
 
 /** The parameters of a model file as floats (format: docs/model-format.md). */
@@ -412,7 +513,7 @@ test('a model with taught examples (version 3) evaluates and predicts, reporting
  *  read that blocks (a FIFO with no writer) fails the test instead of hanging it. */
 function expectRefusedAtOnce(args, pathName, what) {
   const started = Date.now();
-  const line = expectOneError(args, 1, new RegExp(`^mnist: ${pathName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: ${what}, not a regular file$`),
+  const line = expectOneError(args, 1, new RegExp(`^mnist: ${literally(pathName)}: ${what}, not a regular file$`),
     { timeout: 10000 });
   assert.ok(Date.now() - started < 10000, `${line}: took ${Date.now() - started} ms`);
 }

@@ -36,24 +36,33 @@ const NOT_TYPES = ['hasOwnProperty', 'valueOf', 'isPrototypeOf', 'toLocaleString
   '__proto__', '__defineGetter__', '__defineSetter__', '__lookupGetter__', 'propertyIsEnumerable', 'prototype',
   '', 'Predict', 'train', 'ready', 'error', 'load ', 'set_hyper', 'init\u0000', 'REQUESTS'];
 
+const HUGE_TEXT = 'x'.repeat(1 << 20);   // far over any text the core takes (rules.maxText)
+
 /* For each field of a request, values it must refuse (a protocol.js check or the session's);
- * each `() =>` makes a fresh one (a buffer can be sent once). */
+ * each `() =>` makes a fresh one (a buffer can be sent once). Among them: shared memory,
+ * Dates and Maps as settings, NUL and control characters in texts, huge texts (files over
+ * the core's cap: once each, before the fuzzing). */
 const BAD = {
-  id: [() => NaN, () => Infinity, () => ({}), () => [1], () => 'i'.repeat(201), () => true, () => null],
+  id: [() => NaN, () => Infinity, () => ({}), () => [1], () => 'i'.repeat(201), () => true, () => null, () => 'a\u0000b', () => 'tab\t'],
   index: [() => -1, () => 1.5, () => NaN, () => 2 ** 32 + 5, () => '5', () => null, () => true, () => [5], () => 10000, () => 2 ** 31 - 1],
-  pixels: [() => new Float32Array(783), () => new Float32Array(784).fill(NaN), () => new Float32Array(784).fill(2),
+  pixels: [() => new SharedArrayBuffer(3136), () => new Float32Array(783), () => new Float32Array(784).fill(NaN), () => new Float32Array(784).fill(2),
     () => Array(784).fill(-0.5), () => new Uint8Array(784), () => 'pixels', () => 784, () => null, () => new ArrayBuffer(3136)],
   set: [() => 'validation', () => '', () => 1, () => null, () => ['train']],
-  images: [() => 1e9, () => 'bytes', () => new Uint8Array(16), () => [0, 0, 8, 3], () => null, () => ({ byteLength: 1e9 })],
+  images: [() => new SharedArrayBuffer(16), () => 1e9, () => 'bytes', () => new Uint8Array(16), () => [0, 0, 8, 3], () => null, () => ({ byteLength: 1e9 })],
   labels: [() => 1e9, () => new Int8Array(8), () => null, () => -1],
-  names: [() => 'a.gz', () => ({ images: 1 }), () => ({ foo: 'a' }), () => null, () => ({ labels: 'l'.repeat(201) })],
-  config: [() => null, () => 'default', () => 5, () => [], () => new ArrayBuffer(4),
+  names: [() => 'a.gz', () => ({ images: 1 }), () => ({ foo: 'a' }), () => null, () => ({ labels: 'l'.repeat(201) }),
+    () => ({ images: 'a\u0000.gz' }), () => new Map([['images', 'a']])],
+  config: [() => null, () => 'default', () => 5, () => [], () => new ArrayBuffer(4), () => new SharedArrayBuffer(8),
+    () => new Date(), () => new Map(Object.entries(DEFAULT)), () => new Float64Array(4),
+    () => ({ ...DEFAULT, arch: '784-10\u0000-10' }), () => ({ ...DEFAULT, optimizer: 'adam\u0000x' }),
+    () => ({ ...DEFAULT, arch: HUGE_TEXT }), () => ({ ...DEFAULT, optimizer: HUGE_TEXT }), () => ({ ...DEFAULT, lr: new Date() }),
     () => ({ ...DEFAULT, lr: -1 }), () => ({ ...DEFAULT, arch: '784-0-10' }), () => ({ ...DEFAULT, seed: -1 }),
     () => ({ ...DEFAULT, init: 'bogus' }), () => ({ ...DEFAULT, batch: 1.5 }), () => ({ ...DEFAULT, lr: NaN }),
     () => ({ ...DEFAULT, optimizer: 'sgdx' }), () => ({ ...DEFAULT, arch: 'x'.repeat(5000) }), () => ({ ...DEFAULT, epochs: '3' }),
     () => ({ ...DEFAULT, preset: 'cnn' }), () => ({ ...DEFAULT, foo: 1 })],
   run: [() => -1, () => 1.5, () => 'a', () => 2 ** 31, () => NaN, () => null],
-  hyper: [() => null, () => 5, () => 'x', () => [], () => ({ seed: -1 }), () => ({ init: 'bogus' }), () => ({ arch: '784-10' }),
+  hyper: [() => null, () => 5, () => 'x', () => [], () => new SharedArrayBuffer(8), () => new Date(), () => new Map([['lr', 0.5]]),
+    () => ({ optimizer: 'adam\u0000x' }), () => ({ optimizer: HUGE_TEXT }), () => ({ schedule: 'step\n' }), () => ({ lr: [0.1] }), () => ({ seed: -1 }), () => ({ init: 'bogus' }), () => ({ arch: '784-10' }),
     () => ({ lr: -1 }), () => ({ batch: 1.5 }), () => ({ foo: 1 }), () => ({ optimizer: 'sgdx' }), () => ({ lr: NaN }),
     () => ({ lr: '0.1' }), () => ({ epochs: 0, iterations: 0 }), () => ({ hasOwnProperty: 1 })],
   label: [() => 10, () => -1, () => 1.5, () => '3', () => null],
@@ -61,8 +70,8 @@ const BAD = {
   limit: [() => -1, () => 1001, () => 1.5, () => 'all', () => null],
   order: [() => 'up', () => 1, () => null],
   units: [() => 0, () => -1, () => 4097, () => 1.5, () => 'x', () => null],
-  arch: [() => 5, () => null, () => ({}), () => [1.5], () => 'x'.repeat(1001), () => Array(1001).fill(10)],
-  bytes: [() => 1e9, () => 'model', () => new Uint8Array(3), () => null, () => new ArrayBuffer(0), () => new ArrayBuffer(40)],
+  arch: [() => 5, () => null, () => ({}), () => [1.5], () => 'x'.repeat(1001), () => Array(1001).fill(10), () => '784-10\u0000-10', () => HUGE_TEXT],
+  bytes: [() => new SharedArrayBuffer(64), () => 1e9, () => 'model', () => new Uint8Array(3), () => null, () => new ArrayBuffer(0), () => new ArrayBuffer(40)],
   forget: [() => 'yes', () => 1, () => null],
   wasm: [() => new ArrayBuffer(8)],
   threads: [() => 64, () => 0, () => -1, () => 1.5],
@@ -143,6 +152,16 @@ test(`protocol fuzz: ${COUNT} malformed messages, each answered by one error, an
   }
   const ready = await w.init(64); // asks for 64 threads: gets what the machine has, at most 4
   assert.ok(ready.threads >= 1 && ready.threads <= Math.min(os.availableParallelism(), 4), `${ready.threads} threads started`);
+
+  // Files of one byte more than the core's cap: refused before anything is copied in.
+  for (const [message, field] of [[{ type: 'load-model', bytes: new ArrayBuffer(ready.rules.maxFileBytes + 1) }, 'bytes'],
+    [{ type: 'load', set: 'test', images: new ArrayBuffer(ready.rules.maxFileBytes + 1), labels: new ArrayBuffer(8) }, 'images']]) {
+    const since = w.messages.length;
+    w.send(message, [message.bytes || message.images]);
+    const e = await w.waitFor('error', undefined, REPLY_MS, since);
+    assert.deepEqual([e.request, e.field], [message.type, field], e.message);
+    assert.match(e.message, /the core's maxFileBytes/);
+  }
 
   // Before data and network: the requests that need them are refused with the reason.
   const stateErrors = [

@@ -222,7 +222,7 @@ test('worker: a preset with convolutions (cnn, as the rules give it) trains; a b
   w.send({ type: 'configure', config: { ...ready.rules.presets.cnn, preset: 'cnn' }, run: 2 });
   const unknown = await w.waitFor('error', undefined, 10000, since);
   assert.deepEqual([unknown.stage, unknown.request, unknown.field], ['config', 'configure', 'preset']);
-  assert.match(unknown.message, /unknown setting 'preset'/);
+  assert.match(unknown.message, /unknown setting "preset"/);
   since = w.messages.length;
   w.send({ type: 'configure', config: { ...ready.rules.presets.cnn }, run: 2 });
   const configured = await w.waitFor('configured', undefined, 120000, since);

@@ -4,237 +4,28 @@
  * Run: node --test tests/server.test.js
  *
  * The server runs in-process on 127.0.0.1:0 over temp folders, so the real
- * web/ and data/ are never needed. Requests go through http.request with the
- * raw `path` option, not fetch: fetch (like any URL parser) removes `/../`
- * before sending, and the traversal strings must reach the server as
- * written. The command-line cases spawn the script itself. The limits'
- * cases talk raw TCP (net.Socket) to drip, stall or say nothing, and time
- * the server's closing against LIMITS, the server's own values.
+ * web/ and data/ are never needed (tests/server-helpers.js makes them). The
+ * command-line cases spawn the script itself. The limits' cases talk raw TCP
+ * (net.Socket) to drip, stall or say nothing, and time the server's closing
+ * against LIMITS, the server's own values. The races (a folder swapped
+ * mid-request, clients racing for connections) are in server-races.test.js.
  */
 
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const http = require('node:http');
-const net = require('node:net');
 const path = require('node:path');
-const zlib = require('node:zlib');
-const { spawn } = require('node:child_process');
 const { describe, test } = require('node:test');
 
-const { ROOT, tempDir, idxLabels } = require('./helpers');
-const { createServer, LIMITS } = require('../scripts/serve.js');
-const { DATASETS, fileOf } = require('../common/datasets.js');
+const { LIMITS } = require('../scripts/serve.js');
+const {
+  SCRIPT, SECRET, INDEX_HTML, LABELS_GZ, MNIST, LABELS, LABELS_PATH, ABSENT_PATH, URL_LINE, CHILD_TIMEOUT_MS,
+  SLACK_MS, QUICK_MS, HEADERS_CLOSE_MS, KEEP_ALIVE_CLOSE_MS,
+  clientAddress, copyScript, writeFile, makeSite, listeningServer, startServer, request, rawClient, parseResponse, drip, timedHello,
+  normalRequestsDuring, secs, assertIsolationHeaders, spawnServe, within, firstLine,
+} = require('./server-helpers');
 
-const SCRIPT = path.join(ROOT, 'scripts', 'serve.js');
-const SECRET = 'TOP-SECRET-do-not-serve';
-const INDEX_HTML = '<!doctype html><title>mnist-wasm</title>\n';
-const LABELS_GZ = zlib.gzipSync(idxLabels([5, 0, 4, 1, 9, 2]));
-const MNIST = DATASETS.mnist.folder;                            // 'mnist/' under data/
-const LABELS = fileOf('train', 'labels');                       // the site's one data file
-const LABELS_PATH = `/data/${MNIST}${LABELS.file}`;
-const ABSENT_PATH = `/data/${MNIST}${fileOf('test', 'images').file}`; // a data file it has not
-const URL_LINE = /^Serving mnist-wasm at http:\/\/127\.0\.0\.1:(\d+)\/ \(Ctrl-C to stop\)$/;
-const CHILD_TIMEOUT_MS = 5000;
-// Generous allowances, for a loaded machine: a limit's closing may come this
-// much late, and a normal request served meanwhile must take less than QUICK_MS.
-const SLACK_MS = 3000;
-const QUICK_MS = 1000;
-const HEADERS_CLOSE_MS = LIMITS.headersMs + LIMITS.checkIntervalMs; // Node checks on an interval
-const KEEP_ALIVE_CLOSE_MS = LIMITS.keepAliveMs + 1000; // Node waits 1 s beyond the advertised time
-
-/* --------------------------------- helpers -------------------------------- */
-
-function writeFile(file, contents) {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, contents);
-}
-
-/**
- * A temp folder with web/ and data/ roots and, beside them (outside both),
- * secret.txt that no request may ever read.
- */
-function makeSite(t) {
-  const dir = tempDir(t, 'mnist-serve-test-');
-  const web = path.join(dir, 'web');
-  const data = path.join(dir, 'data');
-  writeFile(path.join(dir, 'secret.txt'), SECRET);
-  writeFile(path.join(web, 'index.html'), INDEX_HTML);
-  writeFile(path.join(web, 'worker.js'), 'self.onmessage = () => {};\n');
-  writeFile(path.join(web, 'x.wasm'), Buffer.from([0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
-  writeFile(path.join(web, 'x.css'), 'body { margin: 0; }\n');
-  writeFile(path.join(web, 'hello.txt'), 'hello\n');
-  writeFile(path.join(web, 'sub', 'index.html'), '<p>sub</p>\n');
-  fs.mkdirSync(path.join(web, 'empty'));
-  writeFile(path.join(data, MNIST, LABELS.file), LABELS_GZ);
-  return { dir, web, data };
-}
-
-/** The server for the site's roots on 127.0.0.1:<free port>, listening; closed after the test. */
-async function listeningServer(t, site, limits = {}) {
-  const server = createServer({ webRoot: site.web, dataRoot: site.data, log: false, limits });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(() => new Promise((resolve) => {
-    server.closeAllConnections();
-    server.close(resolve);
-  }));
-  return server;
-}
-
-/** Serves the site's roots on 127.0.0.1:<free port>; resolves the port. */
-async function startServer(t, site) {
-  return (await listeningServer(t, site)).address().port;
-}
-
-/** One request with `rawPath` sent exactly as written; resolves { status, headers, body }. */
-function request(port, rawPath, { method = 'GET', headers = {} } = {}) {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path: rawPath, method, headers, agent: false }, (res) => {
-      const chunks = [];
-      res.on('data', (chunk) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
-    req.setTimeout(CHILD_TIMEOUT_MS, () => req.destroy(new Error(`${method} ${rawPath}: no answer`)));
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-/**
- * A raw TCP client: `received` collects what the server sends, `closed`
- * resolves { ms, received } when the server (or an error) ends the connection,
- * ms counted from the connection. `response()` resolves the next complete
- * response ({ status, headers, body }) once its Content-Length bytes are in.
- */
-function rawClient(t, port) {
-  const socket = net.connect(port, '127.0.0.1');
-  const client = { socket, received: Buffer.alloc(0), parsed: 0, waiters: [] };
-  const connected = new Promise((resolve) => socket.once('connect', resolve));
-  client.connected = connected.then(() => { client.start = performance.now(); });
-  const check = () => {
-    while (client.waiters.length) {
-      const res = parseResponse(client.received, client.parsed);
-      if (!res) return;
-      client.parsed = res.end;
-      client.waiters.shift()(res);
-    }
-  };
-  socket.on('data', (chunk) => {
-    client.received = Buffer.concat([client.received, chunk]);
-    check();
-  });
-  socket.on('error', () => {}); // a reset is one way of being closed
-  client.closed = new Promise((resolve) => socket.on('close', () => {
-    resolve({ ms: performance.now() - client.start, received: client.received.toString('latin1') });
-  }));
-  client.response = () => new Promise((resolve) => {
-    client.waiters.push(resolve);
-    check();
-  });
-  t.after(() => socket.destroy());
-  return client;
-}
-
-/** The response starting at `from` in `bytes`, or null if not all there yet. */
-function parseResponse(bytes, from) {
-  const headEnd = bytes.indexOf('\r\n\r\n', from);
-  if (headEnd < 0) return null;
-  const [statusLine, ...lines] = bytes.subarray(from, headEnd).toString('latin1').split('\r\n');
-  const headers = Object.fromEntries(lines.map((line) => {
-    const colon = line.indexOf(':');
-    return [line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim()];
-  }));
-  const end = headEnd + 4 + Number(headers['content-length'] || 0);
-  if (bytes.length < end) return null;
-  return { status: Number(statusLine.split(' ')[1]), headers, body: bytes.subarray(headEnd + 4, end), end };
-}
-
-/** Writes `text` one byte every `everyMs`, the first at once, until the socket closes. */
-function drip(t, socket, text, everyMs) {
-  let sent = 0;
-  const send = () => {
-    if (socket.destroyed || sent >= text.length) return clearInterval(timer);
-    socket.write(text[sent++]);
-  };
-  const timer = setInterval(send, everyMs);
-  t.after(() => clearInterval(timer));
-  send();
-}
-
-/** Milliseconds a normal GET of /hello.txt takes, checking its answer. */
-async function timedHello(port) {
-  const started = performance.now();
-  const res = await request(port, '/hello.txt');
-  const ms = performance.now() - started;
-  assert.equal(res.status, 200);
-  assert.equal(res.body.toString(), 'hello\n');
-  return ms;
-}
-
-/** Normal requests every `everyMs` until `until` settles; resolves { count, slowestMs }. */
-async function normalRequestsDuring(port, until, everyMs = 700) {
-  let done = false;
-  until.finally(() => { done = true; });
-  const times = [];
-  while (!done) {
-    times.push(await timedHello(port));
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-  return { count: times.length, slowestMs: Math.max(...times) };
-}
-
-const secs = (ms) => `${(ms / 1000).toFixed(2)} s`;
-
-function assertIsolationHeaders(res, what) {
-  assert.equal(res.headers['cross-origin-opener-policy'], 'same-origin', `COOP on ${what}`);
-  assert.equal(res.headers['cross-origin-embedder-policy'], 'require-corp', `COEP on ${what}`);
-  assert.equal(res.headers['cross-origin-resource-policy'], 'same-origin', `CORP on ${what}`);
-  assert.equal(res.headers['x-content-type-options'], 'nosniff', `nosniff on ${what}`);
-  assert.equal(res.headers['cache-control'], 'no-cache', `Cache-Control on ${what}`);
-}
-
-function childEnv(extra) {
-  const env = Object.fromEntries(Object.entries(process.env)
-    .filter(([name]) => !['PORT', 'HOST', 'SERVE_LOG'].includes(name)));
-  return { ...env, ...extra };
-}
-
-/** Spawns `node script`; the child is killed after the test if still running. */
-function spawnServe(t, script, env) {
-  const child = spawn(process.execPath, [script], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-  const output = { stdout: '', stderr: '' };
-  child.stdout.setEncoding('utf8').on('data', (text) => { output.stdout += text; });
-  child.stderr.setEncoding('utf8').on('data', (text) => { output.stderr += text; });
-  const exited = new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
-  t.after(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  return { child, output, exited };
-}
-
-/** Resolves with `promise`, or rejects after `ms` saying what was awaited. */
-function within(ms, promise, what) {
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-/** The first complete stdout line of a spawned server (its URL line). */
-function firstLine({ child, output, exited }) {
-  const line = new Promise((resolve, reject) => {
-    const check = () => {
-      const end = output.stdout.indexOf('\n');
-      if (end >= 0) resolve(output.stdout.slice(0, end));
-    };
-    child.stdout.on('data', check);
-    check();
-    exited.then(({ code }) => reject(new Error(`server exited (${code}) before printing:\n${output.stderr}`)));
-  });
-  return within(CHILD_TIMEOUT_MS, line, 'the URL line');
-}
 
 /* ----------------------------- what it serves ----------------------------- */
 
@@ -343,6 +134,39 @@ test('directories serve index.html, redirect to add the slash, and are never lis
   }
 });
 
+test('dot and empty segments: /. and // are the root, /sub/. is /sub/, and no Location starts with //', async (t) => {
+  const port = await startServer(t, makeSite(t));
+  const expected = {
+    '/.': [200, INDEX_HTML],
+    '/./': [200, INDEX_HTML],
+    '//': [200, INDEX_HTML],
+    '/%2e': [200, INDEX_HTML],
+    '/.//./.': [200, INDEX_HTML],
+    '/?x=/.': [200, INDEX_HTML],
+    '/./hello.txt': [200, 'hello\n'],
+    '/sub/.': [200, '<p>sub</p>\n'],
+    '/sub/./': [200, '<p>sub</p>\n'],
+    '//sub//.': [200, '<p>sub</p>\n'],
+    '/./sub': [301, '/sub/'],
+    '//sub': [301, '/sub/'],
+    '//./sub': [301, '/sub/'],
+    '/hello.txt/.': [404],
+    '/data/.': [404],
+    '/..': [403],
+    '/%2e%2e': [403],
+    '/.%2e/': [403],
+    '/sub/..': [403],
+    '/sub/../': [403],
+  };
+  for (const [rawPath, [status, expectation]] of Object.entries(expected)) {
+    const res = await request(port, rawPath);
+    assert.equal(res.status, status, rawPath);
+    if (status === 200) assert.equal(res.body.toString(), expectation, rawPath);
+    if (status === 301) assert.equal(res.headers.location, expectation, rawPath);
+    else assert.equal(res.headers.location, undefined, `${rawPath}: a Location on a ${status}`);
+  }
+});
+
 test('ETag and Last-Modified give 304 Not Modified', async (t) => {
   const port = await startServer(t, makeSite(t));
   const first = await request(port, '/worker.js');
@@ -446,8 +270,8 @@ describe('waiting out the time limits', { concurrency: true }, () => {
   test('clients dripping their headers a byte a second are closed within the limit; others are served meanwhile', async (t) => {
     const DRIPPERS = 20;
     const port = await startServer(t, makeSite(t));
-    const drippers = await Promise.all(Array.from({ length: DRIPPERS }, async () => {
-      const dripper = rawClient(t, port);
+    const drippers = await Promise.all(Array.from({ length: DRIPPERS }, async (_, i) => {
+      const dripper = rawClient(t, port, clientAddress(i));
       await dripper.connected;
       drip(t, dripper.socket, `GET /hello.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ${'a'.repeat(100)}`, 1000);
       return dripper;
@@ -571,13 +395,14 @@ test('connections beyond the cap are closed at once; the open ones keep being se
   const port = server.address().port;
   const get = 'GET /hello.txt HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n';
   const open = [];
-  for (let i = 0; i < LIMITS.maxConnections; i++) open.push(rawClient(t, port));
+  // Each from its own address, so only the global cap is at stake.
+  for (let i = 0; i < LIMITS.maxConnections; i++) open.push(rawClient(t, port, clientAddress(i)));
   await Promise.all(open.map(async (client) => {
     await client.connected;
     client.socket.write(get);
     assert.equal((await client.response()).status, 200);
   }));
-  const extra = Array.from({ length: 5 }, () => rawClient(t, port));
+  const extra = Array.from({ length: 5 }, (_, i) => rawClient(t, port, clientAddress(LIMITS.maxConnections + i)));
   for (const client of extra) {
     const { ms, received } = await within(SLACK_MS, client.closed, 'an extra connection to be closed');
     assert.equal(received, '', 'an extra connection got an answer');
@@ -598,7 +423,7 @@ test('connections beyond the cap are closed at once; the open ones keep being se
     `a new one after 10 closed answered in ${ms.toFixed(1)} ms`);
 });
 
-test('5,000 requests at concurrency 50 on 127.0.0.1: all 200 with the right bytes, no error', async (t) => {
+test('5,000 requests at concurrency 50 from 50 client addresses: all 200 with the right bytes, no error', async (t) => {
   const site = makeSite(t);
   const port = await startServer(t, site);
   const files = {
@@ -614,8 +439,8 @@ test('5,000 requests at concurrency 50 on 127.0.0.1: all 200 with the right byte
   const CONCURRENCY = 50;
   const tally = { ok: 0, wrong: [], errors: [] };
   let next = 0;
-  const one = (rawPath) => new Promise((resolve) => {
-    const req = http.get({ host: '127.0.0.1', port, path: rawPath, agent }, (res) => {
+  const one = (rawPath, localAddress) => new Promise((resolve) => {
+    const req = http.get({ host: '127.0.0.1', port, path: rawPath, agent, localAddress }, (res) => {
       const chunks = [];
       res.on('data', (chunk) => chunks.push(chunk));
       res.on('end', () => {
@@ -627,11 +452,12 @@ test('5,000 requests at concurrency 50 on 127.0.0.1: all 200 with the right byte
     });
     req.on('error', (err) => { tally.errors.push(err.message); resolve(); });
   });
-  const worker = async () => {
-    while (next < TOTAL) await one(paths[next++ % paths.length]);
+  // One keep-alive connection per client address: the per-address cap is not at stake.
+  const worker = async (address) => {
+    while (next < TOTAL) await one(paths[next++ % paths.length], address);
   };
   const started = performance.now();
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  await Promise.all(Array.from({ length: CONCURRENCY }, (_, i) => worker(clientAddress(i))));
   const ms = performance.now() - started;
   t.diagnostic(`${TOTAL} requests at concurrency ${CONCURRENCY}: ${tally.ok} ok, ` +
     `${tally.wrong.length} wrong, ${tally.errors.length} errors, ${secs(ms)} (${Math.round(TOTAL / ms * 1000)}/s)`);
@@ -643,11 +469,8 @@ test('5,000 requests at concurrency 50 on 127.0.0.1: all 200 with the right byte
 /* ---------------------------- the command line ---------------------------- */
 
 test('the CLI prints its URL and its limits, serves web/ and data/ beside it, is quiet, and stops on SIGTERM', async (t) => {
-  // A copy of the script in a temp repo layout: its default roots are then
-  // <temp>/web and <temp>/data, exactly as in the real repository.
   const site = makeSite(t);
-  const script = path.join(site.dir, 'scripts', 'serve.js');
-  writeFile(script, fs.readFileSync(SCRIPT));
+  const script = copyScript(site);
   const serve = spawnServe(t, script, { PORT: '0' });
   const line = await firstLine(serve);
   const match = URL_LINE.exec(line);
@@ -665,29 +488,33 @@ test('the CLI prints its URL and its limits, serves web/ and data/ beside it, is
   const limitsLine = serve.output.stdout.split('\n')[1];
   assert.equal(serve.output.stdout, `${line}\n${limitsLine}\n`, 'not two lines on stdout');
   assert.ok(limitsLine.startsWith(`Limits: headers within ${LIMITS.headersMs / 1000} s and `), limitsLine);
-  assert.ok(limitsLine.includes(`at most ${LIMITS.maxConnections} connections`), limitsLine);
+  assert.ok(limitsLine.includes(`at most ${LIMITS.maxConnections} connections, ${LIMITS.maxPerAddress} from one address`), limitsLine);
   assert.equal(serve.output.stderr, '', 'stderr should be quiet without SERVE_LOG=1');
 });
 
-test('SERVE_LOG=1 logs one line per request, and per connection refused over the cap, to stderr', async (t) => {
+test('SERVE_LOG=1 logs one line per request, and per connection refused over either cap, to stderr', async (t) => {
   const site = makeSite(t);
-  const script = path.join(site.dir, 'scripts', 'serve.js');
-  writeFile(script, fs.readFileSync(SCRIPT));
+  const script = copyScript(site);
   const serve = spawnServe(t, script, { PORT: '0', SERVE_LOG: '1' });
   const port = Number(URL_LINE.exec(await firstLine(serve))[1]);
   await request(port, '/');
   await request(port, '/missing.js');
-  // Accepted in order: the full cap, then one more that is refused.
-  const open = Array.from({ length: LIMITS.maxConnections }, () => rawClient(t, port));
-  await Promise.all(open.map((client) => client.connected));
-  await within(CHILD_TIMEOUT_MS, rawClient(t, port).closed, 'the connection over the cap to be closed');
+  // Accepted in order: the cap for one address, then one more from it, refused;
+  // then the global cap from other addresses, then one more, refused.
+  const one = Array.from({ length: LIMITS.maxPerAddress }, () => rawClient(t, port, '127.0.0.2'));
+  await Promise.all(one.map((client) => client.connected));
+  await within(CHILD_TIMEOUT_MS, rawClient(t, port, '127.0.0.2').closed, 'the connection over the address cap to be closed');
+  const others = Array.from({ length: LIMITS.maxConnections - LIMITS.maxPerAddress }, (_, i) => rawClient(t, port, clientAddress(i)));
+  await Promise.all(others.map((client) => client.connected));
+  await within(CHILD_TIMEOUT_MS, rawClient(t, port, '127.0.0.3').closed, 'the connection over the cap to be closed');
   serve.child.kill('SIGINT');
   assert.equal((await within(CHILD_TIMEOUT_MS, serve.exited, 'exit after SIGINT')).code, 0);
   const lines = serve.output.stderr.trim().split('\n');
-  assert.equal(lines.length, 3, serve.output.stderr);
+  assert.equal(lines.length, 4, serve.output.stderr);
   assert.match(lines[0], /^GET \/ 200 /);
   assert.match(lines[1], /^GET \/missing\.js 404 /);
-  assert.equal(lines[2], `serve: refused a connection from 127.0.0.1: ${LIMITS.maxConnections} already open`);
+  assert.equal(lines[2], `serve: refused a connection from 127.0.0.2: ${LIMITS.maxPerAddress} already open from that address`);
+  assert.equal(lines[3], `serve: refused a connection from 127.0.0.3: ${LIMITS.maxConnections} already open`);
 });
 
 test('a port already in use exits 1 with one line naming it and suggesting PORT=8001', async (t) => {

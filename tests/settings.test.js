@@ -70,6 +70,16 @@ test('the rules\' settings, the CLI\'s flags and a model file\'s configuration a
   assert.deepEqual(Object.keys(run.json.config), keys, 'train reports the configuration');
 });
 
+test('a configuration\'s JSON stays JSON whatever its numbers: NaN and infinities are null (mnist_config_json)', () => {
+  for (const bin of [BIN.coreCheck, BIN.asanCoreCheck]) {
+    const r = runBinary(bin, ['config-json-nonfinite']); // lr NaN, momentum +inf, weightDecay -inf
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(r.json, `not JSON: ${r.stdout}`);
+    assert.deepEqual([r.json.lr, r.json.momentum, r.json.weightDecay], [null, null, null]);
+    assert.deepEqual([r.json.beta1, r.json.eps, r.json.arch], [rules.presets.default.beta1, rules.presets.default.eps, '784-128-10']);
+  }
+});
+
 test('a setting added to the table alone is a flag, in --help, checked, and saved with the model', (t) => {
   const dir = tempDir(t);
   fs.cpSync(path.join(ROOT, 'src'), path.join(dir, 'src'), { recursive: true });

@@ -207,7 +207,7 @@ test('module exports: the plain names, the thread controls, and no wasm_ prefix 
   const names = (file) => WebAssembly.Module.exports(new WebAssembly.Module(fs.readFileSync(file))).map((e) => e.name);
   const one = names(WASM_PATH), threaded = names(THREADED_PATH);
   for (const name of ['config_begin', 'config_number', 'config_text', 'config_create', 'config_apply', 'config_json',
-    'step', 'predict', 'predict_index', 'dataset_file', 'load_dataset', 'dataset_count', 'evaluate', 'evaluation', 'evaluation_fields', 'evaluation_confusion', 'classify', 'model_save', 'model_load',
+    'step', 'predict', 'predict_index', 'dataset_file', 'load_dataset', 'check_dataset', 'dataset_count', 'evaluate', 'evaluation', 'evaluation_fields', 'evaluation_confusion', 'classify', 'model_save', 'model_load',
     'model_size', 'rules', 'progress', 'progress_fields', 'error_message', 'error_field', 'mem_alloc', 'mem_free',
     'threads', 'set_helpers', 'arch']) {
     assert.ok(one.includes(name), `mnist.wasm does not export ${name}`);

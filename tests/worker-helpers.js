@@ -14,7 +14,7 @@ const path = require('node:path');
 const { Worker, MessageChannel } = require('node:worker_threads');
 
 const { ROOT, ownBuffer, mnistSet } = require('./helpers');
-const { REPLIES, carriesRun } = require('../common/protocol.js');
+const { REPLIES, ANSWERS, REQUEST_ID, carriesRun } = require('../common/protocol.js');
 
 // ---- the worker protocol ------------------------------------------------------------------
 
@@ -24,13 +24,14 @@ function loadAssets() {
 }
 
 /** What is wrong with a message from the worker by the contract (common/protocol.js), or null:
- *  a type it does not list, a field it does not list for that type, or `run` where it
- *  carries none or missing where it does. */
+ *  a type it does not list, a field it does not list for that type, `req` on a message that
+ *  answers no request, or `run` where it carries none or missing where it does. */
 function offContract(m) {
   const reply = REPLIES[m.type];
   if (!reply) return `unknown type ${JSON.stringify(m.type)}`;
-  const extra = Object.keys(m).filter((k) => !['type', 'run', 'receivedAt'].includes(k) && !reply.fields.includes(k));
+  const extra = Object.keys(m).filter((k) => !['type', 'run', 'receivedAt', REQUEST_ID].includes(k) && !reply.fields.includes(k));
   if (extra.length) return `${m.type} has ${extra.join(', ')}, not in REPLIES`;
+  if (m[REQUEST_ID] !== undefined && !ANSWERS.includes(m.type)) return `${m.type} answers no request, yet carries ${REQUEST_ID}`;
   // (an error of stage 'train' before init has no network, and no run id)
   const runOk = carriesRun(m) ? Number.isInteger(m.run) || (m.type === 'error' && m.run === undefined) : m.run === undefined;
   if (!runOk) return `${m.type}${m.stage ? ` (${m.stage})` : ''}: run ${m.run}`;

@@ -20,7 +20,8 @@ static const char *USAGE_HEAD =
     "                                     class probabilities for one image\n"
     "  mnist --help                       this text\n"
     "\n"
-    "DIR holds the four IDX files, gzipped or not:\n";
+    "DIR holds the four IDX files, each gzipped or not (a folder holding both forms\n"
+    "of one is refused):\n";
 
 static const char *USAGE_PRESETS =
     "(`make data` puts MNIST in data/mnist and Fashion-MNIST in data/fashion-mnist).\n"
@@ -36,12 +37,16 @@ static const char *USAGE_TAIL =
     "                      it carries the settings above; eval and predict show them\n"
     "\n";
 
-/* The limits (src/cli/cli.h), then the exit status. */
+/* The limits (src/cli/cli.h), the JSON line (json.c), then the exit status. */
 static const char *USAGE_LIMITS =
     "limits: the files read (the --data files, --model, --image, --labels) and --save\n"
     "must be regular files: a FIFO, device, socket or directory is refused at once. Each\n"
     "file read holds at most %u MiB once decompressed, and the files of one run together\n"
     "at most %u MiB.\n"
+    "\n"
+    "the last line of train, eval and predict is one JSON object; a figure that is NaN\n"
+    "or infinite (a model whose weights overflow) is null there, named in its\n"
+    "\"not_finite\" list, with a warning on stderr.\n"
     "\n"
     "exit status: 0 success, 1 bad input or failed run, 2 bad usage\n";
 
@@ -139,7 +144,7 @@ void print_usage(FILE *out) {
 }
 
 int fail(int status, const char *fmt, ...) {
-    char line[2048];
+    char line[16384]; /* room for two paths of PATH_MAX and the words around them */
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(line, sizeof line, fmt, ap);
@@ -172,6 +177,43 @@ static const mnist_setting *setting_of_flag(const char *flag) {
     return NULL;
 }
 
+/* The flags of train that are not settings. */
+static const char *const TRAIN_FLAGS[] = {"--data", "--save", "--preset", "--log-every", NULL};
+
+/* 1 if `flag` is one of train's: a setting's or one of TRAIN_FLAGS. */
+static int is_train_flag(const char *flag, const char *const *unused) {
+    (void)unused;
+    for (int k = 0; TRAIN_FLAGS[k]; k++)
+        if (strcmp(flag, TRAIN_FLAGS[k]) == 0) return 1;
+    return setting_of_flag(flag) != NULL;
+}
+
+/* 1 if `flag` is one of the NULL-ended `names`. */
+static int is_named(const char *flag, const char *const *names) {
+    for (int k = 0; names[k]; k++)
+        if (strcmp(flag, names[k]) == 0) return 1;
+    return 0;
+}
+
+/* Exits with the usage if argv[i] asks for help. Else 1 if it is one of the
+ * command's flags (known) followed by its value; 0 after one message if not:
+ * an unknown option is named as unknown wherever it stands, and a known one
+ * needs a value when it is last or another of the command's flags follows
+ * it. */
+static int flag_and_value(int argc, char **argv, int i, const char *cmd,
+                          int (*known)(const char *, const char *const *), const char *const *names) {
+    const char *flag = argv[i];
+    if (strcmp(flag, "--help") == 0 || strcmp(flag, "-h") == 0) {
+        print_usage(stdout);
+        exit(0);
+    }
+    if (flag[0] != '-') return fail(2, "unexpected argument '%s' for %s (see mnist --help)", flag, cmd), 0;
+    if (!known(flag, names)) return fail(2, "unknown option '%s' for %s (see mnist --help)", flag, cmd), 0;
+    if (i + 1 >= argc || known(argv[i + 1], names))
+        return fail(2, "option %s needs a value (see mnist --help)", flag), 0;
+    return 1;
+}
+
 /* One flag of train with its value; 0 (after a message) if it is bad. A
  * setting's value is set by the core (mnist_config_set), which checks it. */
 static int train_flag(const char *flag, const char *v, train_options *o, int *epochs_set, int *iterations_set) {
@@ -190,11 +232,9 @@ static int train_flag(const char *flag, const char *v, train_options *o, int *ep
     } else if (strcmp(flag, "--save") == 0) {
         o->save_path = v;
     } else if (strcmp(flag, "--preset") == 0) {
-        return 1;
+        return 1; /* applied first (parse_train) */
     } else if (strcmp(flag, "--log-every") == 0) {
         return parse_long(flag, v, 1, (long)mnist_setting_find("iterations")->max, &o->log_every); /* at most a run */
-    } else {
-        return fail(2, "unknown option '%s' for train (see mnist --help)", flag), 0;
     }
     return 1;
 }
@@ -202,20 +242,14 @@ static int train_flag(const char *flag, const char *v, train_options *o, int *ep
 int parse_train(int argc, char **argv, train_options *o) {
     mnist_error err;
     o->preset = "default";
-    for (int i = 0; i < argc; i++) /* the preset first, so every other flag overrides it */
-        if (strcmp(argv[i], "--preset") == 0 && i + 1 < argc) o->preset = argv[i + 1];
-    if (mnist_preset(o->preset, &o->cfg, &err) != MNIST_OK) return fail(2, "--preset: %s", err.message), 0;
-    int epochs_set = 0, iterations_set = 0;
-    for (int i = 0; i < argc; i++) {
-        const char *flag = argv[i];
-        if (strcmp(flag, "--help") == 0 || strcmp(flag, "-h") == 0) {
-            print_usage(stdout);
-            exit(0);
-        }
-        if (strncmp(flag, "--", 2) != 0) return fail(2, "unexpected argument '%s' (see mnist --help)", flag), 0;
-        if (i + 1 >= argc) return fail(2, "option %s needs a value (see mnist --help)", flag), 0;
-        if (!train_flag(flag, argv[++i], o, &epochs_set, &iterations_set)) return 0;
+    for (int i = 0; i < argc; i += 2) { /* every flag is known and has its value; the preset first */
+        if (!flag_and_value(argc, argv, i, "train", is_train_flag, NULL)) return 0;
+        if (strcmp(argv[i], "--preset") == 0) o->preset = argv[i + 1];
     }
+    if (mnist_preset(o->preset, &o->cfg, &err) != MNIST_OK) return fail(2, "--preset: %s", err.message), 0;
+    int epochs_set = 0, iterations_set = 0; /* then every other flag overrides the preset */
+    for (int i = 0; i < argc; i += 2)
+        if (!train_flag(argv[i], argv[i + 1], o, &epochs_set, &iterations_set)) return 0;
     /* Naming one stopping rule replaces the preset's. */
     if (epochs_set && !iterations_set) o->cfg.hyper.iterations = 0;
     if (iterations_set && !epochs_set) o->cfg.hyper.epochs = 0;
@@ -224,17 +258,12 @@ int parse_train(int argc, char **argv, train_options *o) {
     return 1;
 }
 
-int parse_simple(int argc, char **argv, const char *cmd, const char **names, const char **values, int n_names) {
-    for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            print_usage(stdout);
-            exit(0);
-        }
+int parse_simple(int argc, char **argv, const char *cmd, const char *const *names, const char **values) {
+    for (int i = 0; i < argc; i += 2) {
+        if (!flag_and_value(argc, argv, i, cmd, is_named, names)) return 0;
         int k = 0;
-        while (k < n_names && strcmp(argv[i], names[k]) != 0) k++;
-        if (k == n_names) return fail(2, "unknown option '%s' for %s (see mnist --help)", argv[i], cmd), 0;
-        if (i + 1 >= argc) return fail(2, "option %s needs a value (see mnist --help)", argv[i]), 0;
-        values[k] = argv[++i];
+        while (strcmp(argv[i], names[k]) != 0) k++;
+        values[k] = argv[i + 1];
     }
     return 1;
 }

@@ -20,8 +20,28 @@ typedef struct {
 } train_options;
 /* 1 if argv holds valid train options (a preset first, the flags override it). */
 int parse_train(int argc, char **argv, train_options *o);
-/* Flags of eval / predict: values[k] = the value of names[k]. */
-int parse_simple(int argc, char **argv, const char *cmd, const char **names, const char **values, int n_names);
+/* Flags of eval / predict: values[k] = the value of names[k] (NULL-ended). */
+int parse_simple(int argc, char **argv, const char *cmd, const char *const *names, const char **values);
+
+/* ---- json.c: the JSON line a command ends with, on stdout. Always valid
+ * JSON: a number that is NaN or infinite is written as null and named in a
+ * last "not_finite" list, and json_close warns on stderr (one line, ending
+ * with `why`, the likely cause). */
+#define JSON_MAX_BAD 16
+typedef struct {
+    int fields, n_bad;
+    const char *bad[JSON_MAX_BAD]; /* the keys written as null */
+} json_line;
+void json_open(json_line *j); /* "{" */
+/* "key":value in a printf `format` for one double ("%.4f"), or null. */
+void json_number(json_line *j, const char *key, double value, const char *format);
+void json_numbers(json_line *j, const char *key, const double *values, int n, const char *format);
+void json_whole(json_line *j, const char *key, long value);
+void json_table(json_line *j, const char *key, const long *cells, int rows, int cols); /* [[..],..] */
+void json_bool(json_line *j, const char *key, int value);
+void json_text(json_line *j, const char *key, const char *text); /* quoted and escaped */
+void json_value(json_line *j, const char *key, const char *json); /* a value that is JSON already */
+void json_close(json_line *j, const char *why); /* "not_finite", "}\n", the warning */
 
 /* ---- files.c */
 /* What a run may read (files.c enforces them, --help states them): every data,

@@ -14,6 +14,7 @@
 #include "cli.h"
 
 #define MIB (1u << 20)
+#define DATA_PATH_CAP 4096 /* a data file's path, as Linux's PATH_MAX */
 
 /* The most one more file may hold: the per-file cap, or what the run's budget leaves. */
 static size_t file_limit(const run_budget *budget) {
@@ -163,16 +164,21 @@ int read_file(const char *path, file_buf *out, const char *missing_hint, run_bud
     return ok;
 }
 
-/* Finds DIR/NAME.gz, or DIR/NAME uncompressed. */
+/* Finds DIR/NAME.gz or DIR/NAME (uncompressed); refuses a folder holding
+ * both, which could differ: neither is picked silently. */
 static int read_dataset_file(const char *dir, const char *name, file_buf *out, char *path,
                              size_t path_cap, run_budget *budget) {
-    struct stat st; /* stat, not open: a FIFO must not be opened here (read_file refuses it) */
-    snprintf(path, path_cap, "%s/%s.gz", dir, name);
-    if (stat(path, &st) != 0) {
-        char plain[1024];
-        snprintf(plain, sizeof plain, "%s/%s", dir, name);
-        if (stat(plain, &st) == 0) snprintf(path, path_cap, "%s", plain);
-    }
+    struct stat st; /* lstat, not open: a FIFO must not be opened here (read_file refuses it) */
+    char plain[DATA_PATH_CAP];
+    if ((size_t)snprintf(path, path_cap, "%s/%s.gz", dir, name) >= path_cap || path_cap > sizeof plain)
+        return fail(0, "%s: path too long for the data files (at most %zu bytes)", dir,
+                    path_cap - strlen(name) - sizeof "/.gz");
+    snprintf(plain, sizeof plain, "%s/%s", dir, name);
+    int gz = lstat(path, &st) == 0, raw = lstat(plain, &st) == 0;
+    if (gz && raw)
+        return fail(0, "%s holds both %s.gz and %s; remove one of them (they may differ, and a run reads "
+                       "one file for each part)", dir, name, name);
+    if (raw) snprintf(path, path_cap, "%s", plain);
     return read_file(path, out,
                      " (run `make data` to fetch MNIST into data/mnist, or pass --data DIR)", budget);
 }
@@ -186,7 +192,7 @@ const char *const DATASET_FILES[4] = {"train-images-idx3-ubyte", "train-labels-i
 
 /* Loads DIR's training and/or test set. */
 int load_data(const char *dir, int want_train, data_files *d, run_budget *budget) {
-    char paths[4][1024];
+    char paths[4][DATA_PATH_CAP];
     memset(d, 0, sizeof *d);
     for (int i = want_train ? 0 : 2; i < 4; i++) {
         if (!read_dataset_file(dir, DATASET_FILES[i], &d->files[i], paths[i], sizeof paths[i], budget)) return 0;

@@ -2,6 +2,7 @@
  * All file I/O lives in files.c (the core takes memory buffers); the flags
  * and the usage text in args.c. */
 #define _POSIX_C_SOURCE 200809L
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -27,26 +28,37 @@ static mnist_eval evaluate_all(mnist_net *net, const mnist_dataset *ds) {
 
 /* ---- train ---------------------------------------------------------------------------- */
 
-/* ,"config":{...}: every setting the network was trained with (a model
- * file's configuration; mnist_config_json). */
-static void print_config(const mnist_net *net) {
+/* "config":{...}: every setting the network was trained with (a model
+ * file's configuration; mnist_config_json, which sizes its text). */
+static void put_config(json_line *j, const mnist_net *net) {
     mnist_config c = mnist_get_config(net);
-    char text[4096];
-    mnist_config_json(&c, text, sizeof text);
-    printf(",\"config\":%s", text);
+    size_t n = mnist_config_json(&c, NULL, 0) + 1;
+    char *text = malloc(n);
+    if (!text) return; /* the line stays valid JSON without it */
+    mnist_config_json(&c, text, n);
+    json_value(j, "config", text);
+    free(text);
 }
 
-static void print_json_tail(const mnist_eval *test, const mnist_eval *train, double seconds,
-                            double samples_per_second, const mnist_net *net) {
-    char arch[128];
+/* The fields train and eval share, after their own. */
+static void put_results(json_line *j, const mnist_eval *test, const mnist_eval *train, double seconds,
+                        double samples_per_second, const mnist_net *net) {
+    char arch[256];
     format_arch(net, arch, sizeof arch);
-    printf("\"test_accuracy\":%.4f,\"test_loss\":%.4f,\"train_accuracy\":%.4f,\"train_loss\":%.4f,"
-           "\"seconds\":%.3f,\"samples_per_second\":%.0f,\"parameters\":%zu,\"arch\":\"%s\"",
-           (double)test->correct / (double)test->count, test->loss_sum / (double)test->count,
-           (double)train->correct / (double)train->count, train->loss_sum / (double)train->count,
-           seconds, samples_per_second, mnist_param_count(net), arch);
-    print_config(net);
+    json_number(j, "test_accuracy", (double)test->correct / (double)test->count, "%.4f");
+    json_number(j, "test_loss", test->loss_sum / (double)test->count, "%.4f");
+    json_number(j, "train_accuracy", (double)train->correct / (double)train->count, "%.4f");
+    json_number(j, "train_loss", train->loss_sum / (double)train->count, "%.4f");
+    json_number(j, "seconds", seconds, "%.3f");
+    json_number(j, "samples_per_second", samples_per_second, "%.0f");
+    json_whole(j, "parameters", (long)mnist_param_count(net));
+    json_text(j, "arch", arch);
+    put_config(j, net);
 }
+
+/* Why a model's figures may be NaN or infinite: said in json_close's warning. */
+static const char *const OVERFLOW_WHY =
+    "the network's outputs overflow float range, so its weights are far too large";
 
 static int cmd_train(int argc, char **argv) {
     train_options o;
@@ -128,11 +140,14 @@ static int cmd_train(int argc, char **argv) {
     if (status == 0 && o.save_path && !write_model(net, o.save_path)) status = 1;
     if (status == 0) {
         mnist_eval test = evaluate_all(net, &d.test), train = evaluate_all(net, &d.train);
-        printf("{\"preset\":\"%s\",\"epochs\":%.4g,\"iterations\":%ld,", o.preset,
-               (double)p.samples / (double)n, p.iterations);
-        print_json_tail(&test, &train, train_seconds,
-                        train_seconds > 0 ? (double)p.samples / train_seconds : 0.0, net);
-        printf("}\n");
+        json_line j;
+        json_open(&j);
+        json_text(&j, "preset", o.preset);
+        json_number(&j, "epochs", (double)p.samples / (double)n, "%.4g");
+        json_whole(&j, "iterations", p.iterations);
+        put_results(&j, &test, &train, train_seconds,
+                    train_seconds > 0 ? (double)p.samples / train_seconds : 0.0, net);
+        json_close(&j, OVERFLOW_WHY);
     }
     mnist_free(net);
     free_data(&d);
@@ -142,8 +157,9 @@ static int cmd_train(int argc, char **argv) {
 /* ---- eval / predict ------------------------------------------------------------------ */
 
 static int cmd_eval(int argc, char **argv) {
-    const char *names[] = {"--data", "--model"}, *values[2] = {NULL, NULL};
-    if (!parse_simple(argc, argv, "eval", names, values, 2)) return 2;
+    const char *const names[] = {"--data", "--model", NULL};
+    const char *values[2] = {NULL, NULL};
+    if (!parse_simple(argc, argv, "eval", names, values)) return 2;
     if (!values[0] || !values[1]) return fail(2, "eval: --data DIR and --model FILE are required");
     run_budget budget = {0};
     mnist_net *net = read_model(values[1], &budget);
@@ -167,24 +183,21 @@ static int cmd_eval(int argc, char **argv) {
     }
     int taught = mnist_taught_count(net);
     if (taught) printf("the model keeps %d taught examples (drawings taught in the page); eval does not use them\n", taught);
-    printf("{");
-    print_json_tail(&test, &train, seconds, (double)(test.count + train.count) / seconds, net);
-    printf(",\"taught\":%d,\"confusion\":[", taught);
-    for (int r = 0; r < MNIST_CLASSES; r++) {
-        printf(r ? ",[" : "[");
-        for (int c = 0; c < MNIST_CLASSES; c++) printf(c ? ",%ld" : "%ld", test.confusion[r][c]);
-        printf("]");
-    }
-    printf("]}\n");
+    json_line j;
+    json_open(&j);
+    put_results(&j, &test, &train, seconds, seconds > 0 ? (double)(test.count + train.count) / seconds : 0.0, net);
+    json_whole(&j, "taught", taught);
+    json_table(&j, "confusion", &test.confusion[0][0], MNIST_CLASSES, MNIST_CLASSES);
+    json_close(&j, OVERFLOW_WHY);
     mnist_free(net);
     free_data(&d);
     return 0;
 }
 
 static int cmd_predict(int argc, char **argv) {
-    const char *names[] = {"--model", "--image", "--index", "--labels"};
+    const char *const names[] = {"--model", "--image", "--index", "--labels", NULL};
     const char *values[4] = {NULL, NULL, "0", NULL};
-    if (!parse_simple(argc, argv, "predict", names, values, 4)) return 2;
+    if (!parse_simple(argc, argv, "predict", names, values)) return 2;
     if (!values[0] || !values[1]) return fail(2, "predict: --model FILE and --image FILE are required");
     long index;
     if (!parse_long("--index", values[2], 0, 100000000, &index)) return 2;
@@ -229,13 +242,20 @@ static int cmd_predict(int argc, char **argv) {
     }
     for (int k = 0; k < MNIST_CLASSES; k++)
         printf("  %d  %6.2f%%  %s\n", k, 100.0 * probs[k], k == guess ? "<- prediction" : "");
-    printf("{\"index\":%ld,\"prediction\":%d,\"confidence\":%.4f,", index, guess, (double)probs[guess]);
-    if (label >= 0) printf("\"label\":%d,\"correct\":%s,", label, label == guess ? "true" : "false");
-    printf("\"probabilities\":[");
-    for (int k = 0; k < MNIST_CLASSES; k++) printf(k ? ",%.6f" : "%.6f", (double)probs[k]);
-    printf("]");
-    print_config(net);
-    printf("}\n");
+    double probabilities[MNIST_CLASSES];
+    for (int k = 0; k < MNIST_CLASSES; k++) probabilities[k] = probs[k];
+    json_line j;
+    json_open(&j);
+    json_whole(&j, "index", index);
+    json_whole(&j, "prediction", guess);
+    json_number(&j, "confidence", probabilities[guess], "%.4f");
+    if (label >= 0) {
+        json_whole(&j, "label", label);
+        json_bool(&j, "correct", label == guess);
+    }
+    json_numbers(&j, "probabilities", probabilities, MNIST_CLASSES, "%.6f");
+    put_config(&j, net);
+    json_close(&j, OVERFLOW_WHY);
     status = 0;
 done:
     free(images.bytes);
@@ -254,8 +274,13 @@ int main(int argc, char **argv) {
         print_usage(stdout);
         return 0;
     }
-    if (strcmp(cmd, "train") == 0) return cmd_train(argc - 2, argv + 2);
-    if (strcmp(cmd, "eval") == 0) return cmd_eval(argc - 2, argv + 2);
-    if (strcmp(cmd, "predict") == 0) return cmd_predict(argc - 2, argv + 2);
-    return fail(2, "unknown command '%s' (expected train, eval or predict; see mnist --help)", cmd);
+    int status;
+    if (strcmp(cmd, "train") == 0) status = cmd_train(argc - 2, argv + 2);
+    else if (strcmp(cmd, "eval") == 0) status = cmd_eval(argc - 2, argv + 2);
+    else if (strcmp(cmd, "predict") == 0) status = cmd_predict(argc - 2, argv + 2);
+    else return fail(2, "unknown command '%s' (expected train, eval or predict; see mnist --help)", cmd);
+    /* Output that could not be written (a full disk, a closed pipe) is a failed run, not a silent success. */
+    if ((fflush(stdout) != 0 || ferror(stdout)) && status == 0)
+        status = fail(1, "cannot write the output: %s", strerror(errno));
+    return status;
 }

@@ -196,6 +196,8 @@ typedef struct {
 } nn_json;
 void nn_json_put(nn_json *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void nn_json_string(nn_json *o, const char *s); /* quoted and escaped */
+/* A number's text ("0.1", "%.17g"'s), or null if it is no JSON number (NaN, infinity). */
+void nn_json_number(nn_json *o, const char *text);
 /* A decimal number (an optional sign, digits with an optional '.', an
  * optional exponent) of exactly len bytes into *out; 0 if the text is not
  * one (no spaces, "inf" or "nan"). The same bits in every build. */

@@ -16,14 +16,16 @@
  *                 "lr": { "min": 0, "max": 100, "minExclusive": true }, ...,
  *                 "layers": { "min": 1, "max": 8, "integer": true }, "width": ..., "channels": ... },
  *     "inits": ["he", "seed"], "optimizers": ["sgd", "adam"], "schedules": ["step", "onecycle"],
- *     "hyper": ["optimizer", "schedule", "lr", ...], "pixels": 784, "classes": 10, "maxFileBytes": 268435456 }
+ *     "hyper": ["optimizer", "schedule", "lr", ...], "pixels": 784, "classes": 10, "maxFileBytes": 268435456,
+ *     "maxText": 255 }
  *
  * "settings" is the table in its order (a form's): kind "whole", "number" or
  * "seed" (numbers: min, max, integer, minExclusive, maxExclusive), "choice"
  * (choices) or "arch"; group "network", "training" or "augmentation"; hyper:
  * whether a running network may change it; default: its value in the
  * default preset. Presets are in display order, each holding every setting.
- * "limits" has each numeric setting's range, then the structure's. "hyper"
+ * "limits" has each numeric setting's range, then the structure's; "maxText"
+ * the longest text a setting may be given as (bytes). "hyper"
  * lists the settings a run can change (mnist_set_hyper; the page's
  * set-hyper). Needs settings.c, config.c, arch.c and text.c. */
 #include <stdio.h>
@@ -39,14 +41,20 @@ static int is_number(const mnist_setting *s) {
     return s->kind == MNIST_KIND_WHOLE || s->kind == MNIST_KIND_NUMBER || s->kind == MNIST_KIND_SEED;
 }
 
-/* A bound: whole, or a plain one like 0.5, so %.17g writes it exactly. */
-static void put_bound(nn_json *o, const char *name, double value) { nn_json_put(o, ",\"%s\":%.17g", name, value); }
+/* `sep` then "name":bound. A bound is whole, or a plain one like 0.5, so
+ * %.17g writes it exactly. */
+static void put_bound(nn_json *o, const char *sep, const char *name, double value) {
+    char text[32];
+    snprintf(text, sizeof text, "%.17g", value);
+    nn_json_put(o, "%s\"%s\":", sep, name);
+    nn_json_number(o, text);
+}
 
 /* "key": value of s in cfg (a string for a choice or an architecture). */
 static void put_value(nn_json *o, const mnist_config *cfg, const mnist_setting *s) {
     char value[256];
     mnist_config_get(cfg, s, value, sizeof value);
-    if (is_number(s)) nn_json_put(o, "%s", value);
+    if (is_number(s)) nn_json_number(o, value);
     else nn_json_string(o, value);
 }
 
@@ -71,8 +79,8 @@ static void put_setting(nn_json *o, const mnist_setting *s, const mnist_config *
     nn_json_string(o, s->group);
     nn_json_put(o, ",\"hyper\":%s", s->hyper ? "true" : "false");
     if (is_number(s)) {
-        put_bound(o, "min", s->min);
-        put_bound(o, "max", s->max);
+        put_bound(o, ",", "min", s->min);
+        put_bound(o, ",", "max", s->max);
         nn_json_put(o, ",\"integer\":%s,\"minExclusive\":%s,\"maxExclusive\":%s",
                     s->kind != MNIST_KIND_NUMBER ? "true" : "false", s->min_exclusive ? "true" : "false",
                     s->max_exclusive ? "true" : "false");
@@ -107,7 +115,8 @@ static void put_preset(nn_json *o, const mnist_preset_def *p) {
 static void put_limit(nn_json *o, const char *key, double min, double max, int integer, int min_exclusive,
                       int max_exclusive) {
     nn_json_string(o, key);
-    nn_json_put(o, ":{\"min\":%.17g,\"max\":%.17g", min, max);
+    put_bound(o, ":{", "min", min);
+    put_bound(o, ",", "max", max);
     if (integer) nn_json_put(o, ",\"integer\":true");
     if (min_exclusive) nn_json_put(o, ",\"minExclusive\":true");
     if (max_exclusive) nn_json_put(o, ",\"maxExclusive\":true");
@@ -155,7 +164,7 @@ size_t mnist_rules_json(char *buf, size_t cap) {
         nn_json_string(&o, s->key);
         sep = ",";
     }
-    nn_json_put(&o, "],\"pixels\":%d,\"classes\":%d,\"maxFileBytes\":%u}", MNIST_PIXELS, MNIST_CLASSES,
-                MNIST_MAX_FILE_BYTES);
+    nn_json_put(&o, "],\"pixels\":%d,\"classes\":%d,\"maxFileBytes\":%u,\"maxText\":%d}", MNIST_PIXELS, MNIST_CLASSES,
+                MNIST_MAX_FILE_BYTES, MNIST_MAX_TEXT);
     return o.len;
 }

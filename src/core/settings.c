@@ -205,7 +205,7 @@ mnist_status mnist_config_set(mnist_config *cfg, const char *key, const char *te
     const mnist_setting *s = find(key, err);
     if (!s) return MNIST_E_CONFIG;
     if (!text) text = "", len = 0;
-    char copy[256];
+    char copy[MNIST_MAX_TEXT + 1];
     if (memchr(text, '\0', len)) return nn_reject(err, s->key, "%s: the text holds a NUL byte", s->words);
     if (len >= sizeof copy)
         return nn_reject(err, s->key, "%s: a text of %zu bytes is too long (at most %zu)", s->words, len,
@@ -265,7 +265,7 @@ size_t mnist_config_json(const mnist_config *cfg, char *buf, size_t cap) {
         nn_json_string(&o, s->key);
         nn_json_put(&o, ":");
         if (s->kind == MNIST_KIND_ARCH || s->kind == MNIST_KIND_CHOICE) nn_json_string(&o, value);
-        else nn_json_put(&o, "%s", value);
+        else nn_json_number(&o, value);
     }
     nn_json_put(&o, "}");
     return o.len;

@@ -1,6 +1,6 @@
 /* text.c - the texts the core writes and reads: JSON (nn_json, for
- * mnist_rules_json, mnist_arch_describe, mnist_config_json) and numbers
- * (nn_read_number, nn_float_text). Numbers are read by our own reader, not
+ * mnist_rules_json, mnist_arch_describe, mnist_config_json; a number that
+ * JSON cannot hold is null) and numbers (nn_read_number, nn_float_text). Numbers are read by our own reader, not
  * strtod: the same bits in every build, and strtod would double the
  * WebAssembly module's size. Depends on nothing else in the core. */
 #include <stdarg.h>
@@ -31,6 +31,16 @@ void nn_json_string(nn_json *o, const char *s) {
 }
 
 static int digit(char c) { return c >= '0' && c <= '9'; }
+
+/* A number's text as a JSON number: as it is when it is one (nn_read_number
+ * reads it), else null: NaN and infinity ("nan", "inf") have no JSON form,
+ * and the text must stay JSON whatever the value. */
+void nn_json_number(nn_json *o, const char *text) {
+    double value;
+    size_t len = 0;
+    while (text[len]) len++;
+    nn_json_put(o, "%s", nn_read_number(text, len, &value) ? text : "null");
+}
 
 /* The first 19 significant digits make the mantissa m (exact in 64 bits),
  * the rest only move the decimal exponent; m is then scaled by powers of 10

@@ -118,26 +118,48 @@ EXPORT("dataset_file") int wasm_dataset_file(int part, uint8_t *bytes, size_t le
     return MNIST_OK;
 }
 
+/* Takes the two staged files (dataset_file) and validates them into *ds; on
+ * failure frees them and says why. */
+static int take_staged(uint8_t **images, uint8_t **labels, mnist_dataset *ds) {
+    *images = g.files[0];
+    *labels = g.files[1];
+    g.files[0] = g.files[1] = NULL;
+    mnist_status st = *images && *labels ? mnist_dataset_parse(*images, g.file_lens[0], g.file_names[0], *labels,
+                                                               g.file_lens[1], g.file_names[1], ds, &g.err)
+                                         : fail(MNIST_E_STATE, "stage the images and the labels first (dataset_file)");
+    if (st != MNIST_OK) {
+        free(*images);
+        free(*labels);
+        *images = *labels = NULL;
+    }
+    return st;
+}
+
+/* Validates the two staged files as load_dataset does, then frees them: whether
+ * they would load, with the sets in place (and the network on them) untouched. */
+EXPORT("check_dataset") int wasm_check_dataset(void) {
+    uint8_t *images, *labels;
+    mnist_dataset ds;
+    int st = take_staged(&images, &labels, &ds);
+    free(images);
+    free(labels);
+    return st;
+}
+
 /* Validates the two staged files (dataset_file) and keeps them as set 0
  * (training) or 1 (test). The staged files are taken either way: on
  * failure they are freed. */
 EXPORT("load_dataset") int wasm_load_dataset(int set) {
-    uint8_t *images = g.files[0], *labels = g.files[1];
-    g.files[0] = g.files[1] = NULL;
-    if (!valid_set(set) || !images || !labels) {
-        free(images);
-        free(labels);
-        return fail(MNIST_E_STATE, valid_set(set) ? "stage the images and the labels first (dataset_file)"
-                                                  : "unknown dataset (expected 0 = training or 1 = test)");
+    if (!valid_set(set)) {
+        free(g.files[0]);
+        free(g.files[1]);
+        g.files[0] = g.files[1] = NULL;
+        return fail(MNIST_E_STATE, "unknown dataset (expected 0 = training or 1 = test)");
     }
+    uint8_t *images, *labels;
     mnist_dataset ds;
-    mnist_status st = mnist_dataset_parse(images, g.file_lens[0], g.file_names[0], labels, g.file_lens[1],
-                                          g.file_names[1], &ds, &g.err);
-    if (st != MNIST_OK) {
-        free(images);
-        free(labels);
-        return st;
-    }
+    mnist_status st = take_staged(&images, &labels, &ds);
+    if (st != MNIST_OK) return st;
     free(g.images[set]);
     free(g.labels[set]);
     g.images[set] = images;

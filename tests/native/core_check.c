@@ -16,6 +16,8 @@
  *                                        or Adam + one-cycle)
  *   core_check adam-step, onecycle       the optimiser and schedule (adamcheck.c)
  *   core_check rules                     the presets and limits as JSON (mnist_rules_json)
+ *   core_check config-json-nonfinite     mnist_config_json of a configuration holding NaN and
+ *                                        infinities (no check lets one in): still JSON
  *   core_check shift                     random shifts: the converted input, slices (shiftcheck.c)
  *   core_check teach, teach-save FILE, teach-model IN IMAGES LABELS DRAWING LABEL OUT
  *                                        teaching a drawing (teachcheck.c)
@@ -313,6 +315,22 @@ static int cmd_rules(void) {
     return 0;
 }
 
+static int cmd_config_json_nonfinite(void) {
+    mnist_config c;
+    mnist_error err;
+    if (mnist_preset("default", &c, &err) != MNIST_OK) return 1;
+    c.hyper.learning_rate = NAN;
+    c.hyper.momentum = INFINITY;
+    c.hyper.weight_decay = -INFINITY;
+    size_t n = mnist_config_json(&c, NULL, 0);
+    char *text = malloc(n + 1);
+    if (!text) return 2;
+    mnist_config_json(&c, text, n + 1);
+    printf("%s\n", text);
+    free(text);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) { fprintf(stderr, "usage: core_check COMMAND ...\n"); return 2; }
     const char *cmd = argv[1];
@@ -326,6 +344,7 @@ int main(int argc, char **argv) {
     if (strcmp(cmd, "expf") == 0) return cmd_expf();
     if (strcmp(cmd, "slices") == 0) return cmd_slices(argc - 2, argv + 2);
     if (strcmp(cmd, "rules") == 0) return cmd_rules();
+    if (strcmp(cmd, "config-json-nonfinite") == 0) return cmd_config_json_nonfinite();
     if (strcmp(cmd, "shift") == 0) return cmd_shift();
     if (strncmp(cmd, "teach", 5) == 0) return cmd_teach(cmd, argc - 2, argv + 2);
     if (strcmp(cmd, "warp") == 0) return cmd_warp();

@@ -1,7 +1,13 @@
 /* client.js - the worker client (one job: talk to the training worker, web/PROTOCOL.md).
  * Starts the worker from the bundle's Blob URL (file:// forbids new Worker('worker.js')),
- * sends requests and matches their replies (the worker answers requests in order),
+ * sends requests and matches their replies by request id (each request carries a new
+ * `req`, and the worker's answer to it, reply or `error` of whatever stage, echoes it),
  * and routes every other message to the handler registered for its type.
+ *
+ * A request whose answer never comes fails after a bound from its send (BOUND_MS; LONG_BOUND_MS
+ * for those that may wait for passes over the test set or move large files: a CNN's pass
+ * takes seconds, tens of them on a busy machine), with an error of stage 'timeout' ('init'
+ * for init), so that no caller waits for good.
  *
  * Run ids: every request that builds a network (configure, reset, load-model) carries
  * a new `run`, and the worker tags every message about a network with the run of that
@@ -14,21 +20,22 @@
  *                                worker cannot even start (no build, no Worker)
  *   request(msg, transfer) -> Promise of the reply (of a type the contract, common/protocol.js,
  *                                says answers it); rejects with an Error whose
- *                                `stage` is the worker's (or 'init') and `field` the rejected
- *                                setting's key (or null)
+ *                                `stage` is the worker's (or 'init', or 'timeout': no answer
+ *                                within the bound) and `field` the rejected setting's key (or null)
  *   build(msg, transfer)         a request that builds a network: sent with a new run, answered
  *                                by `configured`; when it fails the network (and run) stay
  *   newRun()                     from now on, drop every message about the networks so far
- *   post(msg)                    a message that gets no reply, or whose replies are routed
+ *   post(msg)                    a message whose answers are routed (it carries no `req`)
  *   on(type, handler)            handler(message) for messages that answer no request
  *   failAll(stage, message)      rejects every request still waiting
+ *   setBounds(ms, longMs)        the bounds of a request's wait (tests shorten them)
  *   started()                    whether a worker runs
  *   hasTester()                  whether a tester worker runs beside it while training (when training
  *                                runs on one thread and the machine has more than one core); it
  *                                ends after each run, giving its memory back
  */
 import * as Unpack from './unpack.js';
-import { replyTypesOf, carriesRun } from '../../common/protocol.js';
+import { carriesRun, stageOf, WAITING, REQUEST_ID } from '../../common/protocol.js';
 import { relay } from '../worker/tester.js';
 
 var MISSING_BUILD = 'The WebAssembly build is missing: run `make` (needs emscripten)';
@@ -36,8 +43,14 @@ var MISSING_BUILD = 'The WebAssembly build is missing: run `make` (needs emscrip
 var trainer = null;
 var tester = null; // the relay to the second worker that tests while the first trains on one thread (worker/tester.js)
 var run = 0;       // the run of the network the page asked for last
-var waiters = [];  // FIFO of {types, resolve, reject}: the worker answers in order
+var waiters = new Map(); // req -> {type, resolve, reject, since, bound}
+var lastReq = 0;
 var routes = {};
+var BOUND_MS = 60000;       // a request answered at once by the worker (between its slices)
+var LONG_BOUND_MS = 300000; // one that may wait for passes over the test set, or moves large files
+var LONG = ['init', 'load', 'load-model'].concat(WAITING);
+var watching = null;        // the timer that looks for requests past their bound
+var CHECK_EVERY_MS = 1000;
 
 function workerError(stage, message, field) {
   var e = new Error(message);
@@ -46,17 +59,45 @@ function workerError(stage, message, field) {
   return e;
 }
 
-/** The reply types that answer msg are the contract's (common/protocol.js). */
+/** Sends msg with a new request id; its answer is the worker's message that echoes it. */
 function request(msg, transfer) {
   return new Promise(function (resolve, reject) {
-    waiters.push({ types: replyTypesOf(msg.type), resolve: resolve, reject: reject });
+    var req = ++lastReq;
+    msg[REQUEST_ID] = req;
+    var bound = LONG.indexOf(msg.type) >= 0 ? LONG_BOUND_MS : BOUND_MS;
+    waiters.set(req, { type: msg.type, resolve: resolve, reject: reject, since: Date.now(), bound: bound });
     try {
       trainer.postMessage(msg, transfer || []);
     } catch (e) {
-      waiters.pop();
+      waiters.delete(req);
       reject(workerError('init', 'Could not send "' + msg.type + '" to the worker: ' + e.message));
+      return;
     }
+    watch();
   });
+}
+
+/** Fails the requests past their bound; looks again while any waits. */
+function watch() {
+  if (watching || waiters.size === 0) return;
+  watching = setTimeout(function () {
+    watching = null;
+    var now = Date.now();
+    waiters.forEach(function (w, req) {
+      if (now - w.since < w.bound) return;
+      waiters.delete(req);
+      w.reject(workerError(w.type === 'init' ? 'init' : 'timeout', 'The training worker did not answer "' + w.type +
+        '" within ' + Math.round(w.bound / 1000) + ' s (' + stageOf(w.type) + '): nothing was changed here; try again' +
+        (w.type === 'init' ? '' : ', or reload the page if it keeps happening') + '.'));
+    });
+    watch();
+  }, CHECK_EVERY_MS);
+}
+
+function setBounds(ms, longMs) {
+  BOUND_MS = ms;
+  LONG_BOUND_MS = longMs;
+  CHECK_EVERY_MS = Math.max(10, Math.min(1000, ms / 4));
 }
 
 function newRun() {
@@ -77,7 +118,9 @@ function post(msg) {
 }
 
 function failAll(stage, message) {
-  waiters.splice(0).forEach(function (w) { w.reject(workerError(stage, message)); });
+  var all = Array.from(waiters.values());
+  waiters.clear();
+  all.forEach(function (w) { w.reject(workerError(stage, message)); });
 }
 
 function onMessage(ev) {
@@ -85,16 +128,11 @@ function onMessage(ev) {
   if (!m || typeof m.type !== 'string') return;
   // a run that ended needs no tester: its memory goes with it (the next test starts another)
   if (tester && (m.type === 'done' || m.type === 'diverged')) tester.stop();
-  var head = waiters[0];
-  if (head && head.types.indexOf(m.type) >= 0) {
-    waiters.shift();
-    head.resolve(m);
-    return;
-  }
-  // Errors of posted (unanswered) messages: 'train' (the run) and 'inspect' (a look inside).
-  if (head && m.type === 'error' && m.stage !== 'train' && m.stage !== 'inspect') {
-    waiters.shift();
-    head.reject(workerError(m.stage, m.message, m.field));
+  if (m[REQUEST_ID] !== undefined) { // the answer to a request: its reply, or its error
+    var w = waiters.get(m[REQUEST_ID]);
+    if (!w) return; // (a request that has failed already: past its bound)
+    waiters.delete(m[REQUEST_ID]);
+    if (m.type === 'error') w.reject(workerError(m.stage, m.message, m.field)); else w.resolve(m);
     return;
   }
   if (carriesRun(m) && m.run !== run) return; // about a network the page has replaced
@@ -181,4 +219,4 @@ function start(bundle, onFatal) {
 export function on(type, handler) { routes[type] = handler; }
 export function started() { return !!trainer; }
 export function hasTester() { return !!tester; }
-export { MISSING_BUILD, start, request, build, newRun, post, failAll };
+export { MISSING_BUILD, start, request, build, newRun, post, failAll, setBounds };

@@ -15,7 +15,11 @@
  *   createView(canvas, preview, pen) -> {
  *     draw(state) -> false when the canvas has no size yet (hidden), else true; state =
  *                    {strokes, cursor: {x, y}, showCursor, penDown}; resizes the ink canvas
- *                    to the pad's aspect (then inkChanged() is true once)
+ *                    to the pad's aspect (then inkChanged() is true once); reads the
+ *                    canvas's size and ink colour, which tail() then reuses
+ *     tail(points) -> false when there is no drawn canvas to add to, else true: draws what
+ *                    the last of a stroke's points adds to it on the visible canvas, at
+ *                    once and cheaply (no layout or style read: the pen's own handler)
  *     inkChanged()   the ink canvas's size changed since the last call
  *     pixels(strokes) -> Float32Array(784) | null   the network's input for the strokes
  *     showPreview(pixels)   the 28x28 preview (black when null)
@@ -23,7 +27,7 @@
  *   cssSize(canvas) -> {w, h}
  */
 import { preprocess, inkPen, SIDE } from './preprocess.js';
-import { draw as drawStrokes } from './strokes.js';
+import { draw as drawStrokes, drawTail } from './strokes.js';
 import { drawDigit } from './dom.js';
 
 export const INK_SIZE = 280;
@@ -48,6 +52,7 @@ export function createView(canvas, preview, pen) {
   inkCanvas.width = inkCanvas.height = INK_SIZE;
   let inkAlpha = null;
   let inkResized = false;
+  let drawn = null; // the visible canvas as last drawn: {pw, ph, width (the pen's, px), ink (colour)}
   if (preview && (preview.width !== SIDE || preview.height !== SIDE)) preview.width = preview.height = SIDE;
 
   function cssVar(name, fallback) {
@@ -89,9 +94,16 @@ export function createView(canvas, preview, pen) {
       canvas.height = ph;
     }
     fitInk(css);
+    drawn = { pw, ph, width: pen() * pw, ink: cssVar('--draw-ink') };
     ctx.clearRect(0, 0, pw, ph);
-    drawStrokes(ctx, state.strokes, pw, ph, pen() * pw, cssVar('--draw-ink'));
+    drawStrokes(ctx, state.strokes, pw, ph, drawn.width, drawn.ink);
     if (state.showCursor) drawCursor(state, pw, ph, dpr);
+    return true;
+  }
+
+  function tail(points) {
+    if (!drawn || canvas.width !== drawn.pw || canvas.height !== drawn.ph) return false;
+    drawTail(ctx, points, drawn.pw, drawn.ph, drawn.width, drawn.ink);
     return true;
   }
 
@@ -119,6 +131,7 @@ export function createView(canvas, preview, pen) {
 
   return {
     draw,
+    tail,
     inkChanged() {
       const was = inkResized;
       inkResized = false;

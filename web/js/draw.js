@@ -5,7 +5,8 @@
  *
  * Exports:
  *   createPad({ canvas, preview, onChange, penWidth }) -> pad
- *     pad = { clear(), isEmpty(), pixels(), strokes(), setStrokes(strokes), redraw(), destroy() }
+ *     pad = { clear(), isEmpty(), strokeCount(), version(), pixels(), showInput(pixels), strokes(), setStrokes(strokes),
+ *             redraw(), destroy() }
  *   INK_SIZE (280)
  *
  * The pad stores strokes as lists of {x, y} points normalised to the canvas's CSS size
@@ -14,9 +15,16 @@
  * transparent; ink is drawn in the canvas's CSS `color` (or --draw-ink), so light and dark
  * themes both work.
  *
- * onChange(pixels) gets a new Float32Array(784) (or null when the pad is empty) at most
- * once per animation frame while drawing, once at the end of every stroke, and at once
- * after clear() and setStrokes().
+ * The ink follows the pen at once: each pointer move draws only the piece of the stroke it
+ * adds (and nothing else: no layout, no pixels), and the whole canvas is drawn again only
+ * when it must be (a resize, the keyboard's cursor, a new set of strokes, a lifted pen).
+ * onChange(hasInk) says the drawing changed: at most once per animation frame while
+ * drawing, once more at the end of a stroke when it changed since, and at once after
+ * clear() and setStrokes(). pixels() is the network's input for the drawing as it is now
+ * (a new Float32Array(784), or null when the pad is empty), computed at most once per
+ * change of the drawing, when asked for; showInput(pixels) puts one in the preview (the
+ * page shows the input its bars answer; the preview turns black when the pad is cleared).
+ * version() counts the drawing's changes as they happen (before onChange says so).
  */
 import { copy as copyStrokes } from './strokes.js';
 import { watchCanvas, frameLoop } from './canvas-watch.js';
@@ -50,9 +58,11 @@ export function createPad(options = {}) {
   const cursor = { x: 0.5, y: 0.5 };
   let focused = false;
   let keyboardMode = false; // the last input came from keys: show the cursor
-  let pixels = null;
-  let viewDirty = true;
-  let inkDirty = false;
+  let pixels = null;        // the network's input for the drawing, when not stale
+  let pixelsStale = false;
+  let changed = false;      // the drawing changed since the last onChange
+  let version = 0;          // the drawing's changes so far
+  let viewDirty = true;     // the visible canvas must be drawn whole
   let destroyed = false;
   let penFraction = null;
 
@@ -68,23 +78,32 @@ export function createPad(options = {}) {
 
   const view = createView(canvas, options.preview || null, pen);
 
+  function drawView() {
+    if (!viewDirty || !view.draw({ strokes, cursor, penDown, showCursor: focused && keyboardMode })) return;
+    viewDirty = false; // (hidden: drawn when it gets a size)
+    if (view.inkChanged() && strokes.length) {
+      pixelsStale = true; // the ink canvas took the pad's new aspect
+      changed = true;
+      version++;
+    }
+  }
+
   function render() {
     if (destroyed) return;
-    if (viewDirty && view.draw({ strokes, cursor, penDown, showCursor: focused && keyboardMode })) {
-      viewDirty = false; // (hidden: drawn when it gets a size)
-      if (view.inkChanged() && strokes.length) inkDirty = true;
+    drawView();
+    if (!changed) return;
+    changed = false;
+    if (!strokes.length) {
+      pixels = null;
+      pixelsStale = false;
+      view.showPreview(null);
     }
-    if (inkDirty) {
-      inkDirty = false;
-      pixels = view.pixels(strokes);
-      view.showPreview(pixels);
-      if (onChange) onChange(pixels);
-    }
+    if (onChange) onChange(strokes.length > 0);
   }
 
   const frame = frameLoop(win, render);
   const schedule = () => { if (!destroyed) frame.schedule(); };
-  /** Draws now whatever is pending (the view, the pixels and onChange). */
+  /** Draws now whatever is pending (the view, and onChange). */
   const flush = () => {
     frame.cancel();
     render();
@@ -93,27 +112,35 @@ export function createPad(options = {}) {
     viewDirty = true;
     schedule();
   };
-  const changed = () => {
-    inkDirty = true;
-    redrawView();
+  const inkChanged = () => {
+    version++;
+    pixelsStale = true;
+    changed = true;
+    schedule();
   };
 
-  /* Ends the stroke in progress (pointer or keyboard); onChange once more. */
+  /* Ends the stroke in progress (pointer or keyboard): the canvas drawn whole (its
+   * pieces become the exact stroke), onChange once more. */
   function end() {
     const had = current !== null;
     current = null;
-    if (penDown) {
-      penDown = false;
-      viewDirty = true;
-    }
-    if (had) flush();
+    penDown = false;
+    if (!had) return;
+    viewDirty = true;
+    flush();
+  }
+
+  /** Adds the stroke's newest point to the canvas now, or has it drawn whole next frame. */
+  function drawTail() {
+    if (viewDirty || !view.tail(current)) viewDirty = true;
   }
 
   function begin(p) {
     end();
     current = [{ x: p.x, y: p.y }];
     strokes.push(current);
-    changed();
+    drawTail();
+    inkChanged();
   }
 
   function extend(p) {
@@ -121,15 +148,18 @@ export function createPad(options = {}) {
     const last = current[current.length - 1];
     if (Math.abs(p.x - last.x) < MIN_STEP && Math.abs(p.y - last.y) < MIN_STEP) return;
     current.push({ x: p.x, y: p.y });
-    changed();
+    drawTail();
+    inkChanged();
   }
 
   function setStrokes(list) {
     current = null;
     penDown = false;
     strokes = copyStrokes(list);
+    version++;
     viewDirty = true;
-    inkDirty = true;
+    pixelsStale = true;
+    changed = true;
     flush();
   }
 
@@ -151,6 +181,7 @@ export function createPad(options = {}) {
       } else {
         begin(cursor);
         penDown = true;
+        redrawView(); // the cursor turns solid
       }
     },
     penDown: () => penDown,
@@ -174,10 +205,18 @@ export function createPad(options = {}) {
   return {
     clear: () => setStrokes([]),
     isEmpty: () => strokes.length === 0,
+    strokeCount: () => strokes.length,
+    version: () => version,
     pixels() {
-      if (inkDirty) flush();
+      if (destroyed || !strokes.length) return null;
+      if (pixelsStale) {
+        drawView(); // (the ink canvas's aspect follows the pad's)
+        pixels = view.pixels(strokes);
+        pixelsStale = false;
+      }
       return pixels ? new Float32Array(pixels) : null;
     },
+    showInput: (input) => { if (!destroyed) view.showPreview(input); },
     strokes: () => copyStrokes(strokes),
     setStrokes,
     redraw() {

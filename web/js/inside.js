@@ -11,8 +11,9 @@
  *   requestMistakes()      the mistakes gallery and the open cell, at a rest point
  *   forgetTestImage()      a new network: a picked test image is no longer the chosen input
  *   failed()               a look inside failed (its `error`): the next drawing asks again
- *   predictDrawing()       the drawing's probabilities now
- *   onDrawing(fn)          fn(hasDrawing) whenever the drawing changes (or is cleared)
+ *   predictDrawing()       the drawing's probabilities now (at most one request in flight: the
+ *                          latest drawing is asked for when the one in flight returns)
+ *   onDrawing(fn)          fn(hasDrawing) when the pad gets its first ink, and when it is cleared
  *   drawing()              the drawing now: {pixels: Float32Array(784), strokes}, or null when the pad is empty
  *   showDrawing(m, drawing)   a prediction of that drawing made elsewhere (teach.js): the bars, verdict, activations
  */
@@ -23,16 +24,34 @@ import * as Gallery from './gallery.js';
 import * as Confusion from './confusion.js';
 import * as Form from './form.js';
 import * as fmt from './format.js';
-import { $ } from './dom.js';
+import * as Dom from './dom.js';
+import { frameLoop } from './canvas-watch.js';
 import { createPad } from './draw.js';
+import { activationSteps } from './inside-activations.js';
 
-
+var $ = Dom.$;
 var pad = null;
 var chosen = null;     // the activations view's input: {kind: 'draw'} or {kind: 'test', index}
 var predictSeq = 0;
 var waiting = {};      // prediction id -> callback
-var asking = { inFlight: false, again: false }; // the drawing's prediction request
-var drawingListeners = []; // fn(hasDrawing) on every change of the drawing
+var drawingListeners = []; // fn(hasDrawing) when the pad gets its first ink or is cleared
+var hadDrawing = false;
+
+/* The drawing's prediction: at most one request in flight, for the drawing as it was
+ * when sent; `wanted`: the bars do not answer the drawing as it is now (it changed, or
+ * the network did), so the next chance asks again. A reply is shown at the next
+ * animation frame (with the frame's other changes: one style, layout and paint), its
+ * feature maps one layer a frame after it (`steps`), and the next request waits for the
+ * frame after the last: while a pen moves, a frame either shows a part of an answer or
+ * asks for one, never both, so the page's work per frame stays small whatever the
+ * network, and the answers follow the drawing as fast as they come. */
+var asking = { inFlight: false, wanted: false, reply: null, steps: [], shown: false, stale: 0 };
+var frame = null; // frameLoop(window, tick), made in init()
+/* An answer that is already stale when it comes (the drawing changed meanwhile) is
+ * dropped, and the latest drawing asked for at once, except every STALE_SHOWN-th in a row:
+ * while a pen moves without a pause the bars still follow it (a few times a second),
+ * at a fraction of the page's work. */
+var STALE_SHOWN = 3;
 
 function className(k) { return Store.className(k); }
 
@@ -54,58 +73,89 @@ function onPrediction(m) {
   if (done) done(m);
 }
 
-/** The drawing's probabilities (and activations, when it is the chosen input); one
- *  request in flight at a time, the latest drawing wins. */
+/** The bars should answer the drawing as it is now: asks, or leaves it to the next frame. */
 function predictDrawing() {
+  asking.wanted = true;
   var list = $('draw-probabilities');
-  var verdict = $('draw-verdict');
-  var pixels = pad ? pad.pixels() : null;
-  if (!pixels) {
-    Inspect.showProbabilities(list, null);
-    list.setAttribute('data-strokes', '0');
-    verdict.textContent = 'Draw a digit above.';
+  if (list) list.removeAttribute('data-strokes'); // (until they do)
+  if (asking.reply || asking.steps.length || asking.shown) frame.schedule(); else askDrawing();
+}
+
+function askDrawing() {
+  if (asking.inFlight || !asking.wanted) return;
+  if (!pad || pad.isEmpty()) {
+    asking.wanted = false;
+    Inspect.showProbabilities($('draw-probabilities'), null);
+    $('draw-probabilities').setAttribute('data-strokes', '0');
+    Dom.setText('draw-verdict', 'Draw a digit above.');
     return;
   }
   if (!canPredict()) {
-    verdict.textContent = 'The network answers once the data is loaded.';
-    return;
+    pad.showInput(pad.pixels()); // (the preview still shows what the network will see)
+    Dom.setText('draw-verdict', 'The network answers once the data is loaded.');
+    return; // (still wanted: refresh() asks once it can)
   }
-  if (asking.inFlight) {
-    asking.again = true;
-    return;
-  }
+  asking.wanted = false;
   asking.inFlight = true;
-  var strokes = pad.strokes().length;
-  predict({ pixels: pixels }, function (m) {
+  var drawing = { pixels: pad.pixels(), strokes: pad.strokeCount(), version: pad.version() };
+  predict({ pixels: drawing.pixels }, function (m) {
     asking.inFlight = false;
-    if (pad.isEmpty()) { // cleared meanwhile: the answer is about a drawing that is gone
-      asking.again = false;
-      predictDrawing();
-      return;
-    }
-    showPrediction(m, pixels, strokes);
-    if (asking.again) {
-      asking.again = false;
-      predictDrawing();
-    }
+    asking.reply = { m: m, drawing: drawing };
+    frame.schedule();
   });
 }
 
+/** The drawing (or the network) changed since the reply `r`'s request was sent. */
+function stale(r) {
+  return asking.wanted || !pad || pad.version() !== r.drawing.version;
+}
+
+/** At an animation frame: the next step of the answer on screen, or the reply that came
+ *  (unless the pad was cleared meanwhile: the answer is about a drawing that is gone),
+ *  or else the next request if it is wanted. */
+function tick() {
+  var r = asking.reply;
+  if (asking.steps.length) {
+    asking.steps.shift()();
+  } else if (r && stale(r) && ++asking.stale % STALE_SHOWN !== 0) {
+    asking.reply = null;
+    asking.shown = false;
+    askDrawing(); // (dropped: the latest drawing instead)
+    return;
+  } else if (r) {
+    asking.reply = null;
+    if (!stale(r)) asking.stale = 0;
+    if (pad && !pad.isEmpty()) showPrediction(r.m, r.drawing.pixels, r.drawing.strokes, true);
+  } else {
+    asking.shown = false;
+    askDrawing();
+    return;
+  }
+  asking.shown = true;
+  frame.schedule();
+}
+
 /** A prediction `m` of the drawing `pixels` of `strokes` strokes: the bars, the verdict and,
- *  when the drawing is the chosen input, its activations. */
-function showPrediction(m, pixels, strokes) {
+ *  when the drawing is the chosen input, its activations (inFrames: their feature maps one
+ *  layer a frame, from tick()). */
+function showPrediction(m, pixels, strokes, inFrames) {
   var list = $('draw-probabilities');
+  pad.showInput(pixels);
   Inspect.showProbabilities(list, m.probabilities);
   // which drawing the bars answer (tests wait for the last one); none while a newer one waits
-  if (asking.again) list.removeAttribute('data-strokes'); else list.setAttribute('data-strokes', String(strokes));
+  if (asking.wanted || asking.inFlight) list.removeAttribute('data-strokes'); else list.setAttribute('data-strokes', String(strokes));
   var p = m.probabilities[m.predicted];
   var S = Store.get();
   var trained = S.last && (S.last.samples || 0) > 0;
-  $('draw-verdict').textContent = (trained || S.loadedArch ? 'The network says ' : 'The untrained network guesses ') +
-    className(m.predicted) + ' (' + (p * 100).toFixed(1) + '% sure).';
+  Dom.setText('draw-verdict', (trained || S.loadedArch ? 'The network says ' : 'The untrained network guesses ') +
+    className(m.predicted) + ' (' + (p * 100).toFixed(1) + '% sure).');
+  asking.steps = [];
   if (chosen && chosen.kind === 'draw') {
-    Inspect.showActivations({ title: 'Your drawing: predicted ' + className(m.predicted) + ' (' +
+    var steps = activationSteps({ title: 'Your drawing: predicted ' + className(m.predicted) + ' (' +
       (p * 100).toFixed(1) + '%)', image: pixels, activations: m.activations, layers: m.layers });
+    if (steps.length) steps.shift()();
+    if (inFrames) asking.steps = steps.map(function (step) { return function () { if (chosen && chosen.kind === 'draw') step(); }; });
+    else steps.forEach(function (step) { step(); });
   }
 }
 
@@ -185,12 +235,16 @@ function init() {
   Confusion.init({
     onCell: function (label, predicted) { if (Store.get().hasNet) requestCell(label, predicted); }
   });
+  frame = frameLoop(window, tick);
   pad = createPad({
     canvas: $('draw-pad'),
     preview: $('draw-input'),
-    onChange: function (pixels) {
-      if (pixels) chosen = { kind: 'draw' };
-      drawingListeners.forEach(function (fn) { fn(!!pixels); });
+    onChange: function (hasInk) {
+      if (hasInk) chosen = { kind: 'draw' };
+      if (hasInk !== hadDrawing) {
+        hadDrawing = hasInk;
+        drawingListeners.forEach(function (fn) { fn(hasInk); });
+      }
       predictDrawing();
     }
   });
@@ -201,6 +255,6 @@ function init() {
 export function forgetTestImage() { if (chosen && chosen.kind === 'test') chosen = null; }
 export function failed() { asking.inFlight = false; }
 export function onDrawing(fn) { drawingListeners.push(fn); }
-export function drawing() { return pad && !pad.isEmpty() ? { pixels: pad.pixels(), strokes: pad.strokes().length } : null; }
+export function drawing() { return pad && !pad.isEmpty() ? { pixels: pad.pixels(), strokes: pad.strokeCount() } : null; }
 export function showDrawing(m, d) { showPrediction(m, d.pixels, d.strokes); }
 export { init, refresh, relabel, requestMistakes, predictDrawing };

@@ -1,8 +1,8 @@
 /* inspect.js - looking inside the network (one job: draw what the worker reports
  * about the network itself): the first weight layer's weights as images (a dense
  * layer's units as 28x28 images, a convolution's filters as magnified K x K ones),
- * every layer's activations for one chosen input (a convolution's or pool's as one
- * feature map per channel), and the 10 probability bars.
+ * every layer's activations for one chosen input (inside-activations.js: a
+ * convolution's or pool's as one feature map per channel), and the 10 probability bars.
  *
  * Exports:
  *   showWeights(m)                       the worker's `weights` message
@@ -14,9 +14,9 @@
  */
 import * as Dom from './dom.js';
 import * as Store from './store.js';
+import { showActivations, clearActivations } from './inside-activations.js';
 
 var $ = Dom.$, fill = Dom.fill;
-var SIDE = 28;
 
 function className(k) { return Store.className(k); }
 
@@ -81,122 +81,6 @@ function showWeights(m) {
   if (empty) empty.hidden = m.units > 0;
 }
 
-/* ---- activations ---- */
-
-var KIND_NAMES = { conv: 'Convolution', pool: 'Max-pool', dense: 'Dense' };
-
-/** A layer's heading: "Convolution 1: 26×26×16, ReLU", "Hidden layer 2: ReLU, 128 units". */
-function layerName(k, count, shape) {
-  if (k === count - 1) return 'Output: probabilities';
-  if (shape && shape.h != null) {
-    return KIND_NAMES[shape.kind] + ' (layer ' + (k + 1) + '): ' + shape.h + '×' + shape.w + '×' + shape.c +
-      (shape.kind === 'conv' ? ', ReLU' : '');
-  }
-  return 'Hidden layer ' + (k + 1) + ': ReLU';
-}
-
-/** Heat colour of t in [0, 1]: black, red, orange, yellow, white (brighter = larger). */
-function heat(t) {
-  var a = Math.max(0, Math.min(1, t));
-  return [Math.round(255 * Math.min(1, 2 * a)), Math.round(255 * Math.max(0, Math.min(1, 2 * a - 0.5))),
-    Math.round(255 * Math.max(0, 3 * a - 2))];
-}
-
-/** One channel c of an H x W x C image (NHWC) as a canvas, scaled by max. */
-function mapCanvas(values, shape, c, max) {
-  return paint(shape.h, shape.w, function (p) { return heat(values[p * shape.c + c] / max); });
-}
-
-/** A convolution's or pool's outputs: one feature map per channel. */
-function mapsRow(row, values, shape, max) {
-  var maps = document.createElement('div');
-  maps.className = 'act-maps';
-  maps.setAttribute('role', 'img');
-  maps.setAttribute('aria-label', shape.c + ' feature maps of ' + shape.h + ' × ' + shape.w);
-  for (var c = 0; c < shape.c; c++) {
-    var canvas = mapCanvas(values, shape, c, max);
-    canvas.className = 'act-map';
-    canvas.title = 'channel ' + (c + 1);
-    maps.appendChild(canvas);
-  }
-  row.appendChild(maps);
-}
-
-/** A dense layer's outputs: one cell per unit (the output layer's named by class). */
-function cellsRow(row, values, output, max, active) {
-  var cells = document.createElement('div');
-  cells.className = 'act-cells';
-  cells.setAttribute('role', 'img');
-  var best = 0;
-  for (var j = 0; j < values.length; j++) if (values[j] > values[best]) best = j;
-  var words = [];
-  for (var u = 0; u < values.length; u++) {
-    var cell = document.createElement('span');
-    cell.className = 'act-cell';
-    cell.style.setProperty('--v', (values[u] / max).toFixed(3));
-    if (output) {
-      cell.textContent = className(u);
-      if (u === best) cell.classList.add('best');
-      cell.title = className(u) + ': ' + (values[u] * 100).toFixed(1) + '%';
-      words.push(className(u) + ' ' + Math.round(values[u] * 100) + '%');
-    } else {
-      cell.title = 'unit ' + (u + 1) + ': ' + values[u].toFixed(3);
-    }
-    cells.appendChild(cell);
-  }
-  cells.setAttribute('aria-label', output ? 'Probabilities: ' + words.join(', ')
-    : values.length + ' units, ' + active + ' active (above zero)');
-  row.appendChild(cells);
-}
-
-/** input: {title, image, activations, layers}. One row per layer: a convolution's or pool's
- *  feature maps, a dense layer's cells; each scaled to the layer's largest value (so a row
- *  shows which units or places fire, not how much). */
-function showActivations(input) {
-  var box = $('activations');
-  if (!box) return;
-  var source = $('activations-source');
-  if (source) source.textContent = input.title;
-  var rows = [];
-  var first = document.createElement('div');
-  first.className = 'act-layer act-input';
-  var head = document.createElement('span');
-  head.className = 'act-name';
-  head.textContent = 'Input: 28×28 pixels';
-  first.appendChild(head);
-  var bytes = input.image instanceof Uint8Array ? input.image : Uint8Array.from(input.image, function (v) {
-    return Math.round(Math.max(0, Math.min(1, v)) * 255);
-  });
-  var canvas = Dom.digitCanvas(bytes, 0);
-  first.appendChild(canvas);
-  rows.push(first);
-  var count = input.activations.length;
-  input.activations.forEach(function (values, k) {
-    var shape = input.layers ? input.layers[k] : null;
-    var image = shape && shape.h != null && shape.h * shape.w * shape.c === values.length;
-    var output = k === count - 1;
-    var row = document.createElement('div');
-    row.className = 'act-layer' + (output ? ' act-output' : '') + (image ? ' act-image' : '');
-    row.setAttribute('data-layer', String(k + 1));
-    if (shape) row.setAttribute('data-kind', shape.kind);
-    var name = document.createElement('span');
-    name.className = 'act-name';
-    var active = 0;
-    var max = 1e-12;
-    for (var i = 0; i < values.length; i++) {
-      max = Math.max(max, values[i]);
-      if (values[i] > 0) active++;
-    }
-    name.textContent = layerName(k, count, image ? shape : null) + ', ' + values.length + ' values' +
-      (output ? '' : ' (' + active + ' active)');
-    if (!image) name.textContent = name.textContent.replace(' values', ' units');
-    row.appendChild(name);
-    if (image) mapsRow(row, values, shape, max); else cellsRow(row, values, output, max, active);
-    rows.push(row);
-  });
-  fill(box, rows);
-}
-
 /** The 10 bars of `list` (an <ol>): one child per class in order, its name and a percentage
  *  in its text; probabilities null: empty bars. Builds them the first time or when the
  *  class names change. */
@@ -231,7 +115,7 @@ function showProbabilities(list, probabilities) {
   for (var i = 0; i < 10; i++) {
     var item = list.children[i];
     var p = probabilities ? probabilities[i] : 0;
-    item.querySelector('.prob-value').textContent = probabilities ? (p * 100).toFixed(1) + '%' : '–';
+    Dom.setText(item.querySelector('.prob-value'), probabilities ? (p * 100).toFixed(1) + '%' : '–');
     item.style.setProperty('--p', p.toFixed(4));
     item.classList.toggle('best', i === best);
   }
@@ -239,7 +123,7 @@ function showProbabilities(list, probabilities) {
 
 function clear() {
   fill($('weights'), []);
-  fill($('activations'), []);
+  clearActivations();
 }
 
 export { showWeights, showActivations, showProbabilities, clear };

@@ -33,6 +33,16 @@ function sendSet(set, data) {
     [data.images, data.labels]);
 }
 
+/** Whether the worker would take both sets, with copies of their bytes (the originals go
+ *  with the load that follows): nothing in place is touched. */
+async function checkSets(data) {
+  for (var set of ['train', 'test']) {
+    var images = data[set].images.slice(0), labels = data[set].labels.slice(0);
+    await Client.request({ type: 'load', set: set, check: true, images: images, labels: labels, names: data[set].names },
+      [images, labels]);
+  }
+}
+
 async function load(source) {
   var token = ++loadToken;
   var isCurrent = function () { return token === loadToken; };
@@ -41,13 +51,19 @@ async function load(source) {
   abort = ctrl;
 
   if (!Client.started()) return; // no build: the error is already shown
-  var phase = Store.get().phase;
-  if (phase === 'training' || phase === 'paused') Client.post({ type: 'pause' });
-  Client.newRun(); // what the old network still sends is about data that is going
   var name = source.kind === 'files' ? 'your files' : DATASETS[source.dataset].name;
   DataCard.clearProgress();
-  Run.forget();
   Controls.setStatus('Loading ' + name + ': 0 of 4 files…', 'info');
+  // The network, its run and the data in place stay until the new files are read and
+  // checked here: files that are refused change nothing.
+  var replaced = false;
+  var replace = function () {
+    replaced = true;
+    var phase = Store.get().phase;
+    if (phase === 'training' || phase === 'paused') Client.post({ type: 'pause' });
+    Client.newRun(); // what the old network still sends is about data that is going
+    Run.forget();
+  };
 
   var failed = false;
   var onProgress = function (info) {
@@ -67,6 +83,11 @@ async function load(source) {
     await workerReady;
     if (!isCurrent()) return;
     Controls.setStatus('Checking the ' + name + ' files…', 'info');
+    if (Store.get().hasNet) {
+      await checkSets(data); // a network and maybe a run are in place: they go only for files the worker takes
+      if (!isCurrent()) return;
+    }
+    replace();
     var tr = await sendSet('train', data.train);
     if (!isCurrent()) return;
     var te = await sendSet('test', data.test);
@@ -86,8 +107,9 @@ async function load(source) {
         await Run.configure(r.config);
       } catch (e) {
         if (!isCurrent()) return;
+        // the data is in: Train builds the network again (a rejected setting is shown at its field)
         Run.setPhase('ready');
-        if (e.stage === 'config') Run.showConfigError(e); else throw e;
+        if (e.stage === 'config') Run.showConfigError(e); else Controls.setStatus(e.message, 'error');
         return;
       }
     }
@@ -110,9 +132,18 @@ async function load(source) {
       Run.fail('init', e.message === Client.MISSING_BUILD ? e.message : 'The WebAssembly module could not start: ' + e.message);
       return;
     }
+    var message = e && e.message ? e.message : String(e);
+    if (!replaced && Store.get().dataReady) {
+      // refused before anything was replaced: the data, the network and its run go on
+      DataCard.failed(true);
+      message += ' The data in place is kept: nothing changed.';
+      Controls.setNote(message); // stays when the run's progress takes #status back
+      Controls.setStatus(message, 'error');
+      return;
+    }
     Run.setPhase('error');
     DataCard.failed(e && e.kind === 'file-mode');
-    Controls.setStatus(e && e.message ? e.message : String(e), e && e.kind === 'file-mode' ? 'warn' : 'error');
+    Controls.setStatus(message, e && e.kind === 'file-mode' ? 'warn' : 'error');
   }
 }
 

@@ -91,22 +91,20 @@ async function loadBytes(buffer, what) {
     setNote('Load the data first: a model is checked against it.', 'warn');
     return false;
   }
-  var wasTraining = S.phase === 'training';
-  if (wasTraining) Client.post({ type: 'pause' });
-  Store.set({ busy: true, pausing: false, stepping: false });
+  // (while training, the worker stops the run only for a file it accepts: a refused one changes nothing)
+  Store.set({ busy: true });
   var m;
   try {
     m = await Client.build({ type: 'load-model', bytes: buffer }, [buffer]);
   } catch (e) {
     Store.set({ busy: false });
-    if (wasTraining) Store.set({ phase: 'paused', recoverable: false });
     // (the core names the file "model"; here it has its own name)
     modelMessage('Could not load ' + what + ': ' + String(e.message).replace(/^model: /, '').replace(/\.$/, '') +
       '. Nothing changed.', 'error');
     return false;
   }
   // Train first applies the form's training settings to the loaded network (applied: '').
-  Store.set({ busy: false, loadedArch: m.archText, hasNet: true, fresh: true, applied: '' });
+  Store.set({ busy: false, pausing: false, stepping: false, loadedArch: m.archText, hasNet: true, fresh: true, applied: '' });
   Form.setFieldValue('arch', m.archText.split('-').slice(1, -1).join('-'));
   Settings.sync();
   var r = Form.readConfig(true);

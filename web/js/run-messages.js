@@ -120,7 +120,11 @@ function onError(m) {
   } else if (m.stage === 'data') {
     setPhase('error');
     Controls.setStatus(msg, 'error');
-  } else if (m.stage === 'train') { // the run stopped
+  } else if (m.stage === 'train' && m.request && m.request !== 'start' && m.request !== 'resume') {
+    // a step, pause or evaluate refused or cancelled: the run is as it was
+    Store.set({ pausing: false, stepping: false });
+    Controls.setStatus(msg, 'warn');
+  } else if (m.stage === 'train') { // the run stopped, or did not start
     Store.set({ pausing: false, stepping: false, fresh: false });
     setPhase('error', true);
     Controls.setStatus('Training stopped: ' + msg, 'error');

@@ -5,6 +5,9 @@
  * Exports:
  *   copy(strokes) -> [[{x, y}, ...], ...]   accepts points as {x, y} or [x, y]; drops bad points
  *   draw(ctx, strokes, w, h, lineWidth, colour)   round-capped smooth strokes scaled to w x h
+ *   drawTail(ctx, points, w, h, lineWidth, colour)   what the last point of a stroke adds to it:
+ *                  drawn after each new point, the pieces add up to draw()'s stroke (up to
+ *                  the antialiased edges where they overlap), so a pen's ink needs no redraw
  */
 /** Copies strokes, accepting points as {x, y} or [x, y]; drops bad points. */
 function copyStrokes(strokes) {
@@ -52,15 +55,44 @@ function traceStroke(ctx, points, w, h, lineWidth) {
   ctx.stroke();
 }
 
-function drawStrokes(ctx, strokes, w, h, lineWidth, colour) {
+/** Draws with the pen set: round caps and joins, lineWidth, colour. */
+function withPen(ctx, lineWidth, colour, draw) {
   ctx.save();
   ctx.lineCap = 'round';
   ctx.lineJoin = 'round';
   ctx.lineWidth = lineWidth;
   ctx.strokeStyle = colour;
   ctx.fillStyle = colour;
-  for (var s = 0; s < strokes.length; s++) traceStroke(ctx, strokes[s], w, h, lineWidth);
+  draw();
   ctx.restore();
 }
 
-export { copyStrokes as copy, drawStrokes as draw };
+function drawStrokes(ctx, strokes, w, h, lineWidth, colour) {
+  withPen(ctx, lineWidth, colour, function () {
+    for (var s = 0; s < strokes.length; s++) traceStroke(ctx, strokes[s], w, h, lineWidth);
+  });
+}
+
+/**
+ * The piece of traceStroke's path that the last of n points adds: for n = 1 or 2, the
+ * whole (short) stroke; else the curve from the midpoint before the previous point, through
+ * it, to the midpoint after it, then the straight tail to the new point (which the
+ * previous piece's tail, to the previous point, approximated).
+ */
+function drawTail(ctx, points, w, h, lineWidth, colour) {
+  var n = points.length;
+  if (n <= 2) {
+    drawStrokes(ctx, [points], w, h, lineWidth, colour);
+    return;
+  }
+  var a = points[n - 3], b = points[n - 2], c = points[n - 1];
+  withPen(ctx, lineWidth, colour, function () {
+    ctx.beginPath();
+    ctx.moveTo((a.x + b.x) / 2 * w, (a.y + b.y) / 2 * h);
+    ctx.quadraticCurveTo(b.x * w, b.y * h, (b.x + c.x) / 2 * w, (b.y + c.y) / 2 * h);
+    ctx.lineTo(c.x * w, c.y * h);
+    ctx.stroke();
+  });
+}
+
+export { copyStrokes as copy, drawStrokes as draw, drawTail };

@@ -3,6 +3,7 @@
  * them, and copies of their images and labels read back out.
  *
  *   loadSet(engine, set, images, labels, names) -> { count }   set: 'train' | 'test'
+ *   checkSet(engine, set, images, labels, names)   whether they would load; nothing replaced
  *   count(engine, set), image(engine, set, index) -> { pixels, label }, labels(engine, set)
  *   setIndex(set)                                 the core's number of a set
  * (engine: a MnistEngine, engine.js) */
@@ -41,8 +42,9 @@ function copyData(engine, data, name) {
 
 /** Validates and keeps a set; images/labels are the IDX bytes, gzipped or not (a copy
  *  is kept: the caller's may go). */
-export function loadSet(engine, set, images, labels, names = {}) {
-  const which = setIndex(set);
+/** Hands a set's two files to the module (dataset_file): the next load_dataset or
+ *  check_dataset takes them. */
+function stage(engine, set, images, labels, names) {
   const named = { images: names.images || `${set} images`, labels: names.labels || `${set} labels` };
   const imagesData = copyData(engine, images, named.images);
   let labelsData;
@@ -59,8 +61,21 @@ export function loadSet(engine, set, images, labels, names = {}) {
   engine.x.dataset_file(1, labelsData.ptr, labelsData.size, labelsName);
   engine.x.mem_free(imagesName);
   engine.x.mem_free(labelsName);
+}
+
+export function loadSet(engine, set, images, labels, names = {}) {
+  const which = setIndex(set);
+  stage(engine, set, images, labels, names);
   engine.check(engine.x.load_dataset(which));
   return { count: count(engine, set) };
+}
+
+/** Whether a set's files would load (the same checks as loadSet), leaving the sets in
+ *  place and the network on them as they are; throws what loadSet would. */
+export function checkSet(engine, set, images, labels, names = {}) {
+  setIndex(set);
+  stage(engine, set, images, labels, names);
+  engine.check(engine.x.check_dataset());
 }
 
 export function count(engine, set) { return Number(engine.x.dataset_count(setIndex(set))); }

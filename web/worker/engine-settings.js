@@ -46,7 +46,10 @@ function stageSetting(engine, key, value) {
     throw failure(`${key} must be a ${text ? 'name' : 'number'}, not ${JSON.stringify(value)}`, key);
   }
   if (!text) return engine.check(engine.call(engine.x.config_number, [key, value]));
-  const encoded = new TextEncoder().encode(value), ptr = engine.copyIn(encoded);
+  const encoded = new TextEncoder().encode(value), max = engine.rules.maxText;
+  // (refused before any copy: the module's memory never shrinks; the core refuses a NUL in it)
+  if (encoded.length > max) throw failure(`${key}: a text of ${encoded.length} bytes is too long (at most ${max})`, key);
+  const ptr = engine.copyIn(encoded);
   try {
     return engine.check(engine.call(engine.x.config_text, [key, ptr, encoded.length]));
   } finally {

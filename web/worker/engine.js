@@ -42,6 +42,7 @@ export class MnistEngine extends WasmModule {
 
   // ---- data (engine-data.js) ----------------------------------------------------------------
   loadSet(set, images, labels, names = {}) { return Data.loadSet(this, set, images, labels, names); }
+  checkSet(set, images, labels, names = {}) { Data.checkSet(this, set, images, labels, names); }
   count(set) { return Data.count(this, set); }
   image(set, index) { return Data.image(this, set, index); }
   labels(set) { return Data.labels(this, set); }
@@ -155,7 +156,10 @@ export class MnistEngine extends WasmModule {
    *  src/mnist.h): {ok, tokens, layers: [{kind, h, w, c, size, params, ...}], params} or
    *  {ok: false, tokens, layers (those before the fault), at, message}. */
   describeArch(arch) {
-    return JSON.parse(this.string(this.call(this.x.describe_arch, [Settings.archText(arch)])));
+    const text = Settings.archText(arch);
+    // (the module reads a NUL-terminated text: one inside it would cut it short)
+    if (text.includes('\u0000')) throw failure('architecture: the text holds a NUL byte', 'arch');
+    return JSON.parse(this.string(this.call(this.x.describe_arch, [text])));
   }
 
   /** The network in place described by the core (describeArch's layers, the input first);
@@ -225,6 +229,8 @@ export class MnistEngine extends WasmModule {
   /** Replaces the network by a saved model, with the configuration it was trained with
    *  (config; a file of an earlier format carries none: the hyperparameters in force stay). */
   loadModel(bytes) {
+    const max = this.rules.maxFileBytes; // (refused before any copy: the module's memory never shrinks)
+    if (bytes.byteLength > max) throw failure(`model: a file of ${bytes.byteLength} bytes is larger than any model (at most ${max})`);
     const ptr = this.copyIn(bytes);
     const status = this.x.model_load(ptr, bytes.byteLength);
     this.x.mem_free(ptr);

@@ -7,7 +7,9 @@
  *   const tests = createEvaluation(s, testerPort)   s: the session's record (session.js)
  *   tests.start(reason, epochStats, request)  a test for `reason` ('configure', 'step',
  *                              'periodic', 'epoch-end', 'done', 'teach', 'request');
- *                              epochStats {epochLoss, epochAccuracy} when it closes an epoch
+ *                              epochStats {epochLoss, epochAccuracy} when it closes an epoch;
+ *                              request: the request message it answers ('request': its
+ *                              `evaluation`; 'done': the run's `done`, a step's), if any
  *   tests.classify(request, done({predicted, confidence}))   the whole test set, as a job
  *   tests.periodicDue()        whether training should test now (at most 15% of the time)
  *   tests.trained(ms)          training time since the last test
@@ -16,6 +18,7 @@
  *   tests.last, tests.lastMs, tests.reset() (a new network), tests.restartClock() */
 
 import * as Tester from './tester.js';
+import { answer } from '../../common/protocol.js';
 
 const EVALUATE_EVERY_MS = 700;    // a test-set evaluation at most this often (plus every epoch end),
 const EVALUATION_SHARE = 0.15;    // and periodic ones at most this share of the time (a CNN's 10,000
@@ -113,13 +116,13 @@ export function createEvaluation(s, testerPort) {
     };
     if (!lastEvaluation || job.samples >= lastEvaluation.samples || job.request) {
       lastEvaluation = evaluation;
-      s.post(evaluation);
+      s.post(job.reason === 'request' ? answer(job.request, evaluation) : evaluation);
       sendPredictions();
     }
     if (job.epochLoss !== undefined) { // the evaluation that closes an epoch (the last one too)
       s.post({ type: 'epoch-end', epoch: job.epoch, trainLoss: job.epochLoss, trainAccuracy: job.epochAccuracy, testAccuracy: evaluation.testAccuracy, testLoss: evaluation.testLoss });
     }
-    if (job.reason === 'done') s.training.finishRun();
+    if (job.reason === 'done') s.training.finishRun(job.request);
   }
 
   function choosePreviewIndices() {

@@ -5,11 +5,13 @@
  *   const figures = createFigures(s)   s: the session's record (session.js): s.engine,
  *                                      s.post, s.config, s.state, s.progress,
  *                                      s.epochStartSamples, s.tests.lastMs
- *   figures.send()                     a `progress` message now
+ *   figures.send(request)              a `progress` message now (request: the one it answers, or none)
  *   figures.trained(ms, samples)       after engine.step: the training time and samples so far
  *   figures.afterSlice(t0)             after a slice while training: wall time, and progress if due
  *   figures.targetSamples(), figures.batchSize(), figures.reset() (a new network),
  *   figures.reportSoon() (the next slice sends progress) */
+
+import { answer } from '../../common/protocol.js';
 
 const PROGRESS_EVERY_MS = 200;    // progress messages: 5 a second while training
 const RATE_WINDOW_MS = 1500;      // samples/s averaged over about this long
@@ -60,13 +62,13 @@ export function createFigures(s) {
     return Math.min(byEpochs, byIterations);
   }
 
-  function send() {
+  function send(request = null) {
     lastProgressAt = now();
     const config = s.config;
     const p = s.progress || { epoch: 0, iterations: 0, samples: 0, epochSamples: 0, epochLoss: 0, epochAccuracy: 0, batchLoss: 0, lr: config.lr };
     const n = trainingSetSize() || 1;
     const remaining = Math.max(0, targetSamples() - p.samples);
-    s.post({
+    s.post(answer(request, {
       type: 'progress', state: s.state, epoch: p.epoch, epochs: config.epochs,
       epochProgress: Math.min(1, (p.samples - s.epochStartSamples) / n),
       iterations: p.iterations, iterationsTarget: config.iterations, samples: p.samples,
@@ -75,7 +77,7 @@ export function createFigures(s) {
       trainAccuracy: p.epochSamples > 0 ? p.epochAccuracy : null,
       batchLoss: p.batchLoss, lr: p.lr || config.lr, elapsed: elapsedMs / 1000, threads: s.engine.threads,
       eta: s.state === 'training' ? timeLeft(remaining) : null,
-    });
+    }));
   }
 
   return {

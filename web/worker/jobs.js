@@ -11,7 +11,8 @@
  *   jobs.wait(m)     a request that waits for the jobs underway (protocol.js WAITING)
  *   jobs.busy, jobs.has(kind), jobs.schedule(), jobs.restart() (a new network: fresh pacing)
  *   jobs.waits(types)  a request of one of these types is waiting
- * A dropped job or request that owes a reply gets its error through s.fail(type, error). */
+ * A job that answers a request holds it (job.request: the message); a dropped job or request
+ * that owes a reply gets its error through s.fail(request, error). */
 
 export const SLICE_MS = 40;              // target length of one training or evaluation slice
 export const FIRST_SLICE = 8;            // samples or test images in a new network's first slice (the largest
@@ -53,7 +54,7 @@ export function createJobs(s) {
   /** Drops every job and waiting request, each with `why` as its error if it owes a reply. */
   function cancel(why) {
     drop(why);
-    waiting.splice(0).forEach((m) => s.fail(m.type, new Error(`cancelled: ${why}`)));
+    waiting.splice(0).forEach((m) => s.fail(m, new Error(`cancelled: ${why}`)));
   }
 
   /** Runs the oldest job for about budgetMs; finishes it when its pass is complete. */
@@ -72,7 +73,7 @@ export function createJobs(s) {
     if (job.first < total) {
       if (job.kind !== 'predictions' && now() - job.startedAt >= JOB_PROGRESS_AFTER_MS && now() - job.reportedAt >= TESTING_EVERY_MS) {
         job.reportedAt = now();
-        s.post({ type: 'testing', kind: job.kind, reason: job.reason || job.request, done: job.first, total });
+        s.post({ type: 'testing', kind: job.kind, reason: job.reason || job.request.type, done: job.first, total });
       }
       return;
     }
@@ -101,7 +102,7 @@ export function createJobs(s) {
       }
     } else if (waiting.length) {
       const m = waiting.shift();
-      try { s.answer(m); } catch (error) { s.fail(m.type, error); }
+      try { s.answer(m); } catch (error) { s.fail(m, error); }
     } else if (wasTraining) {
       s.training.slice();
     }

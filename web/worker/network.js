@@ -16,7 +16,7 @@ export function createNetwork(s) {
 
   /* A new network is in place (built or loaded): forget the last run, say so,
    * and show how the network does before any training. */
-  function startOver(result, config, run, extra) {
+  function startOver(result, config, run, extra, request) {
     s.jobs.cancel('a new network replaced the one it was for');
     s.run = run;
     s.generation++;
@@ -29,42 +29,45 @@ export function createNetwork(s) {
     s.training.reset();
     s.figures.reset();
     s.tests.reset();
-    s.post(Object.assign({ type: 'configured', arch: result.arch, archText: result.archText, parameters: result.parameters,
+    s.reply(request, Object.assign({ type: 'configured', arch: result.arch, archText: result.archText, parameters: result.parameters,
       config }, extra));
     s.figures.send();
     s.tests.start('configure'); // (the predictions follow it)
   }
 
-  /** A fresh network from `input` (checked by the core: a bad setting throws naming its field). */
-  function build(input, run) {
+  /** A fresh network from `input` (checked by the core: a bad setting throws naming its field,
+   *  and the network in place stays); request: the one `configured` answers. */
+  function build(input, run, request = null) {
     const result = engine.init(input);
-    startOver(result, result.config, run, {});
+    startOver(result, result.config, run, {}, request);
   }
 
   return {
-    configure(m) { build(m.config, nextRun(m)); },
-    reset(m) { s.requireNetwork(); build(s.config, nextRun(m)); },
+    configure(m) { build(m.config, nextRun(m), m); },
+    reset(m) { s.requireNetwork(); build(s.config, nextRun(m), m); },
     rebuild() { build(s.config, s.run); },
     setHyper(m) {
       s.requireNetwork();
       const hyper = engine.setHyper(m.hyper || {});
       s.config = Object.assign({}, s.config, hyper);
-      s.post({ type: 'hyper', hyper });
+      s.reply(m, { type: 'hyper', hyper });
     },
-    saveModel() {
+    saveModel(m) {
       s.requireNetwork();
       const bytes = engine.saveModel();
-      s.post({ type: 'model', bytes, arch: engine.arch(), archText: engine.archText(), testAccuracy: s.tests.last ? s.tests.last.testAccuracy : null,
+      s.reply(m, { type: 'model', bytes, arch: engine.arch(), archText: engine.archText(), testAccuracy: s.tests.last ? s.tests.last.testAccuracy : null,
         taught: engine.taughtCount() }, [bytes.buffer]);
     },
     loadModel(m) {
-      if (s.training.running()) s.training.pause();
-      // the loaded network trains on from here with the hyperparameters in force
+      // the loaded network trains on from here with the hyperparameters in force; a file the
+      // core refuses changes nothing (a run in progress goes on)
+      const wasRunning = s.training.running();
       const result = engine.loadModel(new Uint8Array(m.bytes));
+      if (wasRunning) s.training.pause(); // (the replaced network's last report and `paused`)
       // with no network before it, the rest of the settings are the core's default preset's
       const config = Object.assign({}, engine.rules.presets.default, s.config, engine.hyper, { arch: result.archText });
       engine.presetWords.forEach((k) => delete config[k]);
-      startOver(result, config, nextRun(m), { loaded: true });
+      startOver(result, config, nextRun(m), { loaded: true }, m);
     },
   };
 }

@@ -5,10 +5,11 @@
  *   const training = createTraining(s)   s: the session's record (session.js)
  *   training.running()     training, and not only waiting for the run's last test
  *   training.slice()       one slice (jobs.js runs it when nothing else waits)
- *   training.start(), training.pause(), training.step(m)   the requests
- *   training.finishRun(), training.stopOnError(error), training.reset() (a new network) */
+ *   training.start(m), training.pause(m), training.step(m)   the requests (m: the message answered)
+ *   training.finishRun(request), training.stopOnError(error), training.reset() (a new network) */
 
 import { SLICE_MS, FIRST_SLICE } from './jobs.js';
+import { answer } from '../../common/protocol.js';
 
 const now = () => performance.now();
 
@@ -59,11 +60,12 @@ export function createTraining(s) {
     if (reachedTarget && s.jobs.idle && !s.awaitingLastTest) finishRun();
   }
 
-  function finishRun() {
+  /** The run reached its target; request: the step that took it there, which `done` answers. */
+  function finishRun(request = null) {
     s.state = 'done';
     const reason = s.config.iterations > 0 && s.progress.iterations >= s.config.iterations ? 'iterations' : 'epochs';
     s.figures.send();
-    s.post({ type: 'done', reason, testAccuracy: s.tests.last ? s.tests.last.testAccuracy : null, elapsed: s.figures.elapsed });
+    s.post(answer(request, { type: 'done', reason, testAccuracy: s.tests.last ? s.tests.last.testAccuracy : null, elapsed: s.figures.elapsed }));
   }
 
   /** Training failed (the core refused a step): it stops, and the page hears why. */
@@ -73,55 +75,56 @@ export function createTraining(s) {
   }
 
   /** Starts or resumes training; already training, the reply is its progress. */
-  function start() {
+  function start(m) {
     s.requireNetwork();
     s.requireSet('train');
     s.requireSet('test');
     if (s.state === 'training') {
-      s.figures.send();
+      s.figures.send(m);
       return;
     }
     if (s.state === 'done' || s.state === 'diverged') s.network.rebuild(); // a new run from the start
     s.state = 'training';
     s.figures.reportSoon();
     s.tests.restartClock();
-    s.figures.send();
+    s.figures.send(m);
     s.jobs.schedule();
   }
 
   /** Pauses training; when not training (or its last test runs), the reply is the progress as it stands. */
-  function pause() {
+  function pause(m = null) {
     s.requireNetwork();
     if (!running()) {
-      s.figures.send();
+      s.figures.send(m);
       return;
     }
     s.state = 'paused';
     s.figures.send();
-    s.post({ type: 'paused' });
+    s.reply(m, { type: 'paused' });
   }
 
-  /** One batch while not training: the rest of the current batch (a job: on the largest
-   *  networks a batch takes seconds), then its test. */
+  /** One batch while not training (while training: the training stops, and the one `paused`
+   *  is the step's): the rest of the current batch (a job: on the largest networks a batch
+   *  takes seconds), then its test. */
   function step(m) {
     s.requireNetwork();
     s.requireSet('train');
-    if (running()) pause();
+    if (running()) s.state = 'paused';
     if (s.state === 'done' || s.state === 'diverged') s.network.rebuild();
     const p0 = s.progress ? s.progress.samples : 0;
     const inBatch = s.progress ? (p0 - s.epochStartSamples) - s.progress.epochSamples : 0;
-    s.jobs.add({ kind: 'step', request: m.type }, Math.max(1, s.figures.batchSize() - inBatch), (first, count) => {
+    s.jobs.add({ kind: 'step', request: m }, Math.max(1, s.figures.batchSize() - inBatch), (first, count) => {
       if (s.state !== 'diverged') trainSamples(count);
     }, () => {
       if (s.state !== 'diverged') s.state = 'paused';
       if (s.state === 'paused' && s.progress.samples >= s.figures.targetSamples()) {
         // that batch ends the run: `done` follows its last test
-        if (engine.count('test') > 0) s.tests.start('done'); else finishRun();
+        if (engine.count('test') > 0) s.tests.start('done', {}, m); else finishRun(m);
         return;
       }
       s.tests.start('step');
       s.figures.send();
-      s.post({ type: 'paused' });
+      s.reply(m, { type: 'paused' });
     });
   }
 
