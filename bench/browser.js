@@ -5,15 +5,16 @@
  * playwright-core, or a `skipped` row when it or Chromium is missing.
  *
  * Public: pageInChromium(mode, preset, target, untilDone) -> pageRun's row or {skipped},
- * pageMemory(item) -> memoryRun's row or {skipped}, pageDrawpad(item) -> drawpadRun's row or {skipped}.
+ * pageMemory(item, presets) -> memoryRun's row (emptyPageRun's for item.page 'empty') or {skipped},
+ * pageDrawpad(item) -> drawpadRun's row or {skipped}.
  */
 
 const fs = require('node:fs');
 const path = require('node:path');
 
-const { ROOT, CHROMIUM, DATA_DIR, TIMEOUT_MS, PAGE_PROBE_MS } = require('./config.js');
+const { ROOT, CHROMIUM, DATA_DIR, TIMEOUT_MS, PAGE_PROBE_MS, QUICK } = require('./config.js');
 const { pageRun } = require('./page.js');
-const { memoryRun } = require('./memory.js');
+const { memoryRun, emptyPageRun, boundedIterations } = require('./memory.js');
 const { drawpadRun } = require('./drawpad.js');
 
 const WEB_ROOT = path.join(ROOT, 'web');
@@ -46,12 +47,15 @@ async function pageInChromium(mode, preset, target, untilDone) {
     untilDone, probeMs: untilDone ? PAGE_PROBE_MS : 0, timeoutMs: TIMEOUT_MS });
 }
 
-/** The tab's memory (bench/memory.js) while the page trains `preset`'s whole run. */
-async function pageMemory(item) {
+/** The tab's memory (bench/memory.js) while the page trains `preset`'s whole run (BENCH_QUICK:
+ *  a bounded run, as tests/page-memory.test.js trains), or an empty page's. presets: the core's
+ *  rules.presets. */
+async function pageMemory(item, presets) {
   const { playwright, skipped } = browserDriver();
   if (skipped) return { skipped };
+  if (item.page === 'empty') return emptyPageRun({ playwright, chromium: CHROMIUM });
   return memoryRun({ playwright, chromium: CHROMIUM, mode: item.page, webRoot: WEB_ROOT, dataDir: DATA_DIR,
-    preset: item.preset, timeoutMs: TIMEOUT_MS });
+    preset: item.preset, iterations: QUICK ? boundedIterations(presets[item.preset]) : 0, timeoutMs: TIMEOUT_MS });
 }
 
 /** A pen's stroke on the drawing pad (bench/drawpad.js) with `preset`'s network, untrained. */

@@ -142,11 +142,12 @@ function longtaskCauses(longtasks, arrivals) {
 const LAUNCH_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
   '--no-first-run', '--disable-sync', '--disable-quic'];
 
-/** Opens web/index.html?preset=NAME in a fresh context of `browser`: from `server`
+/** Opens web/index.html?preset=NAME (and `settings`, {name: value} of the page's address,
+ *  web/js/settings.js) in a fresh context of `browser`: from `server`
  *  (scripts/serve.js) or, mode 'file', from disk; `init` runs before the page's scripts,
  *  onPage(page) before it loads. -> { page, errors (uncaught ones and crashes, as they
  *  come) } or { skipped } (file:// reads data/mnist beside web/ only). */
-async function openPreset(browser, server, { mode, webRoot, dataDir, preset, init, initArg, onPage }) {
+async function openPreset(browser, server, { mode, webRoot, dataDir, preset, settings = {}, init, initArg, onPage }) {
   if (mode === 'file' && path.resolve(dataDir) !== path.join(path.dirname(webRoot), 'data', 'mnist')) {
     return { skipped: 'the file:// page reads data/mnist only' };
   }
@@ -156,7 +157,7 @@ async function openPreset(browser, server, { mode, webRoot, dataDir, preset, ini
   page.on('crash', () => errors.push('the page crashed'));
   if (onPage) onPage(page);
   await page.addInitScript(init, initArg);
-  const query = `?preset=${encodeURIComponent(preset)}`;
+  const query = `?${new URLSearchParams({ preset, ...settings })}`;
   await page.goto(mode === 'file' ? pathToFileURL(path.join(webRoot, 'index.html')).href + query
     : `http://127.0.0.1:${server.address().port}/${query}`);
   return { page, errors };

@@ -1,17 +1,18 @@
 'use strict';
 /**
  * Which runs a `make bench` makes, in order, from BENCH_IMPLS and BENCH_NETS: the tab's
- * memory rows, the drawing pad's (one per preset, whatever the suites: a pen on the pad
- * with each network), the dense rows (the headline for every implementation, the other
- * configurations for the project's own builds), the CNN rows.
+ * memory rows (an empty page, then every preset served and from file://), the drawing
+ * pad's (one per preset, whatever the suites: a pen on the pad with each network), the
+ * dense rows (the headline for every implementation, the other configurations for the
+ * project's own builds), the CNN rows.
  *
  * Public: choices(env) -> {impls, nets} (throws naming what is unknown),
  * planOf({impls, nets, quick, wasmThreads, presets}) -> [{net, impl, arch, batch, threads?, page?, preset?}]
- * (presets: the core's preset names, for the drawing pad's rows).
+ * (presets: the core's preset names, for the memory rows and the drawing pad's).
  */
 
 const {
-  ALL_IMPLS, DENSE_IMPLS, CNN_IMPLS, CNN_RECIPE, CNN_THREADS, PAGE_CNN_PRESET, DRAWPAD_QUICK_PRESETS, HEADLINE, EXTRA, REPEATED,
+  ALL_IMPLS, DENSE_IMPLS, CNN_IMPLS, CNN_RECIPE, CNN_THREADS, DRAWPAD_QUICK_PRESETS, HEADLINE, EXTRA, REPEATED,
 } = require('./config.js');
 
 function choices(env = process.env) {
@@ -25,10 +26,10 @@ function choices(env = process.env) {
 
 function planOf({ impls, nets, quick, wasmThreads, presets = DRAWPAD_QUICK_PRESETS }) {
   const plan = [];
-  // the tab's memory while the page trains each suite's preset (not the CNN's in BENCH_QUICK runs)
+  // the tab's memory: an empty page's, then while the page trains each preset (bench/memory.js)
   if (impls.includes('page-memory')) {
-    for (const [net, preset] of [['dense', 'default'], ['cnn', PAGE_CNN_PRESET]]) {
-      if (!nets.includes(net) || (net === 'cnn' && quick)) continue;
+    plan.push({ net: 'memory', impl: 'page-memory', preset: null, page: 'empty', arch: 'an empty page', batch: '' });
+    for (const preset of presets) {
       for (const page of ['served', 'file']) plan.push({ net: 'memory', impl: 'page-memory', preset, page, arch: `?preset=${preset}`, batch: '' });
     }
   }

@@ -11,7 +11,7 @@
 
 const { CNN_RECIPE, LR, WARMUP, QUICK_STEPS, PAGE_CNN_PRESET } = require('./config.js');
 const { denseTable, cnnTable, memoryTable, drawpadTable, textTable } = require('./tables.js');
-const { cnnTargets, pageResponsiveness, drawpadTargets } = require('./targets.js');
+const { cnnTargets, memoryTargets, pageResponsiveness, drawpadTargets } = require('./targets.js');
 
 function denseSection(rows) {
   return {
@@ -54,12 +54,14 @@ function memorySection(rows) {
   return {
     title: 'The tab\'s memory',
     about: [
-      'Resident MB (10^6 bytes) of Chromium\'s renderer process for the page and its workers (bench/memory.js): before the data, '
-        + 'with it loaded and Ready, the peak between pressing Train and the end of the preset\'s run, a second after. '
-        + 'Private: less the pages of Chromium\'s own code, which every Chromium process maps (an empty page\'s renderer holds ~100 MB of them).',
+      'Private MB (10^6 bytes: RssAnon + RssShmem, the resident pages less those of files, nearly all Chromium\'s own code) of '
+        + 'Chromium\'s renderer process for the page and its workers (bench/memory.js): before the data, with it loaded and Ready, '
+        + 'the peak between pressing Train and Done (polled every 100 ms), and after Done, once the tester worker has ended; '
+        + 'peak RSS: the whole resident size (VmHWM). Served: cross-origin isolated, the threaded module; file://: one thread '
+        + 'and a tester worker while the run tests.',
     ],
     table: memoryTable(rows),
-    blocks: [],
+    blocks: [{ title: 'Targets', lines: memoryTargets(rows) }],
   };
 }
 

@@ -80,18 +80,21 @@ function cnnTable(rows) {
   return { head, right, cells };
 }
 
-/** The memory rows: MB at each moment of the run, RSS (and the private part). */
+/** The memory rows: private MB at each moment of the run, and the peak RSS; an empty page's first. */
 function memoryTable(rows) {
-  const head = ['page', 'preset', 'before data', 'data loaded', 'peak training', 'after', 'private: loaded / peak / after', 'notes'];
+  const head = ['page', 'preset', 'before data', 'data loaded', 'peak training', 'after Done', 'peak RSS', 'notes'];
   const right = [false, false, true, true, true, true, true, false];
   const cells = rows.map((r) => {
-    const name = r.page === 'file://' ? 'file://' : 'served';
-    if (r.error) return [name, r.preset, '', '', '', '', '', `FAILED: ${r.error}`];
-    if (r.skipped) return [name, r.preset, '', '', '', '', '', `skipped: ${r.skipped}`];
-    const mb = r.mb, p = r.private_mb;
-    return [name, r.preset, fmtFixed(mb.before_data, 0), fmtFixed(mb.data_loaded, 0), fmtFixed(mb.peak_training, 0), fmtFixed(mb.after, 0),
-      `${fmtFixed(p.data_loaded, 0)} / ${fmtFixed(p.peak_training, 0)} / ${fmtFixed(p.after, 0)}`,
-      `${r.threads} thread${r.threads === 1 ? '' : 's'}, ${r.workers} workers; run ${fmtFixed(r.seconds_training, 1)} s, test accuracy ${fmtFixed(r.test_accuracy, 4)}`];
+    const name = r.page === 'file://' ? 'file://' : r.page === 'empty' ? 'empty page' : 'served';
+    const preset = r.preset || '—';
+    if (r.error) return [name, preset, '', '', '', '', '', `FAILED: ${r.error}`];
+    if (r.skipped) return [name, preset, '', '', '', '', '', `skipped: ${r.skipped}`];
+    if (!r.preset) return [name, preset, fmtFixed(r.private_mb, 0), '', '', '', fmtFixed(r.mb, 0), 'a blank page: where every page starts'];
+    const p = r.private_mb, s = (n) => (n === 1 ? '' : 's');
+    return [name, preset, fmtFixed(p.before_data, 0), fmtFixed(p.data_loaded, 0), fmtFixed(p.peak_training, 0), fmtFixed(p.after_done, 0),
+      fmtFixed(r.mb.peak_training, 0),
+      `${r.threads} thread${s(r.threads)}; worker threads ${r.workers_training} training, ${r.workers_after} after Done; `
+        + `${r.iterations ? `${fmtInt(r.iterations)} updates` : 'the whole run'}, ${fmtFixed(r.seconds_training, 1)} s, test accuracy ${fmtFixed(r.test_accuracy, 4)}`];
   });
   return { head, right, cells };
 }

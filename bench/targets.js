@@ -5,7 +5,7 @@
  * as PASS/FAIL lines, and how the page kept up while it trained.
  *
  * Public: denseRatios(rows), cnnRatios(rows) (both add fields to the rows in place),
- * cnnTargets(rows) -> [line], pageResponsiveness(rows) -> [block of lines],
+ * cnnTargets(rows) -> [line], memoryTargets(rows) -> [line], pageResponsiveness(rows) -> [block of lines],
  * drawpadTargets(rows) -> [line] (one per preset: the pad keeps up with a pen).
  */
 
@@ -103,6 +103,23 @@ function cnnTargets(rows) {
   }
 }
 
+/** The tab's memory target, a line per preset and page: under TARGETS.pagePrivateMb private while
+ *  training and after Done, and the tester worker (one thread, more than one core) ended after Done. */
+function memoryTargets(rows) {
+  const limit = TARGETS.pagePrivateMb;
+  const empty = rows.find((r) => !r.preset && !r.error && !r.skipped);
+  const beside = empty ? ` (an empty page: ${fmtFixed(empty.private_mb, 0)} MB)` : '';
+  return rows.filter((r) => r.preset).map((r) => {
+    const name = `page ${r.page === 'file://' ? 'file://' : 'served'} ?preset=${r.preset} stays under ${limit} MB private while training and after Done`;
+    if (r.error || r.skipped) return `n/a   ${name}: ${r.error ? 'the run failed' : 'skipped'}`;
+    const p = r.private_mb;
+    const testerGone = !r.tester || r.workers_after < r.workers_training;
+    const pass = p.peak_training < limit && p.after_done < limit && testerGone;
+    return `${pass ? 'PASS' : 'FAIL'}  ${name}: peak ${fmtFixed(p.peak_training, 0)} MB, after Done ${fmtFixed(p.after_done, 0)} MB`
+      + `${r.tester ? `, tester ${testerGone ? 'ended' : 'still running'} after Done` : ''}${beside}`;
+  });
+}
+
 /** How the page and the worker kept up during each page row's cnn run: a block of lines per row. */
 function pageResponsiveness(rows) {
   const ms = (s) => (s.max_ms === null ? '—' : `median ${s.median_ms}, p90 ${s.p90_ms}, max ${s.max_ms} ms`);
@@ -135,4 +152,4 @@ function drawpadTargets(rows) {
   });
 }
 
-module.exports = { denseRatios, cnnRatios, cnnTargets, pageResponsiveness, drawpadTargets };
+module.exports = { denseRatios, cnnRatios, cnnTargets, memoryTargets, pageResponsiveness, drawpadTargets };

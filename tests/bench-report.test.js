@@ -48,9 +48,15 @@ function rows() {
       predict: { every_ms: 250, all: spread(5), while_training: spread(5), while_evaluating: spread(9), unanswered: 0 } },
     { net: 'cnn', impl: 'page-chromium', arch: '784-c16k3-p2-c32k3-p2-64-10', batch: 128, threads: 1, page: 'file://',
       skipped: 'no Chromium at /nowhere' },
-    { net: 'memory', impl: 'page-memory', preset: 'default', page: 'file://', threads: 1, workers: 2, seconds_training: 30,
-      test_accuracy: 0.98, mb: { before_data: 150, data_loaded: 260, peak_training: 300, after: 280 },
-      private_mb: { data_loaded: 160, peak_training: 200, after: 180 } },
+    { net: 'memory', impl: 'page-memory', preset: null, page: 'empty', private_mb: 25, mb: 120 },
+    { net: 'memory', impl: 'page-memory', preset: 'cnn', page: 'file://', threads: 1, tester: true, workers_training: 2,
+      workers_after: 1, iterations: null, seconds_training: 30, test_accuracy: 0.991,
+      private_mb: { before_data: 60, data_loaded: 175, peak_training: 214, after_done: 184 },
+      mb: { before_data: 185, data_loaded: 300, peak_training: 343, after_done: 313 } },
+    { net: 'memory', impl: 'page-memory', preset: 'cnn-best', page: 'served by scripts/serve.js', threads: 2, tester: false,
+      workers_training: 2, workers_after: 2, iterations: 32, seconds_training: 9, test_accuracy: 0.95,
+      private_mb: { before_data: 60, data_loaded: 250, peak_training: 260, after_done: 240 },
+      mb: { before_data: 185, data_loaded: 370, peak_training: 380, after_done: 360 } },
     { net: 'drawpad', impl: 'page-drawpad', preset: 'cnn', page: 'served by scripts/serve.js', moves: 200, ms_per_move: 25.5,
       move_ms: spread(20), stroke_seconds: 5.1, pointermove_handler_ms: spread(0.2), longtask_supported: true, longtasks: 3,
       longest_longtask_ms: 61, frame_gap_ms: spread(17), predicts: 120, frames: 300, max_in_flight: 1, settle_ms: 12 },
@@ -84,7 +90,7 @@ test('docs/benchmarks.md: the fixed header with the machine, then a section and 
   assert.match(md, /What is measured:/);
   assert.match(md, /How: every row is a fresh process/);
   assert.match(md, /## Machine\n\nTest CPU 9000, 2 cores, Node v20\.20\.2, Linux 6 x64, load average 1\.25 at start; run on 2025-01-02\./);
-  assert.match(md, /15 runs, 1 failed\./);
+  assert.match(md, /17 runs, 1 failed\./);
   const titles = [...md.matchAll(/^## (.+)$/gm)].map((m) => m[1]);
   assert.deepEqual(titles, ['Machine', 'Dense nets', 'CNN', 'The tab\'s memory', 'The drawing pad']);
   const tables = tablesOf(md);
@@ -96,7 +102,7 @@ test('docs/benchmarks.md: the fixed header with the machine, then a section and 
   }
   assert.equal(tables[0].length, 2 + 4);
   assert.equal(tables[1].length, 2 + 9);
-  assert.equal(tables[2].length, 2 + 1);
+  assert.equal(tables[2].length, 2 + 3);
   assert.equal(tables[3].length, 2 + 1);
 });
 
@@ -114,7 +120,11 @@ test('docs/benchmarks.md: the rows\' figures, ratios, failures, skips, targets a
   assert.match(md, /n\/a {3}page file:\/\/ shows 99\.0%/);
   assert.match(md, /### The page while it trains \?preset=cnn/);
   assert.match(md, / {4}page, served \(isolated\) \(2 threads, 18\.0 s run\):\n {6}test evaluations: 4/);
-  assert.match(md, /\| file:\/\/ \| default \| 150 \| 260 \| 300 \| 280 \| 160 \/ 200 \/ 180 \|/);
+  assert.match(md, /\| empty page \| — \| 25 \| {2}\| {2}\| {2}\| 120 \| a blank page/);
+  assert.match(md, /\| file:\/\/ \| cnn \| 60 \| 175 \| 214 \| 184 \| 343 \| 1 thread; worker threads 2 training, 1 after Done; the whole run, 30\.0 s/);
+  assert.match(md, /\| served \| cnn-best \| 60 \| 250 \| 260 \| 240 \| 380 \| 2 threads; worker threads 2 training, 2 after Done; 32 updates/);
+  assert.match(md, /PASS {2}page file:\/\/ \?preset=cnn stays under 250 MB private while training and after Done: peak 214 MB, after Done 184 MB, tester ended after Done \(an empty page: 25 MB\)/);
+  assert.match(md, /FAIL {2}page served \?preset=cnn-best stays under 250 MB private while training and after Done: peak 260 MB, after Done 240 MB \(an empty page/);
   assert.match(md, /\| cnn \| 25\.5 \| 20\.0 \/ 40\.0 \/ 60\.0 \| 3 \| 61 \| 51 \| 120 \/ 300 \| 1 \|/);
   assert.match(md, /FAIL {2}\?preset=cnn: a 200-move stroke at <= 20 ms per move, no long task over 50 ms: 25\.5 ms per move, 3 long tasks, the longest 61 ms/);
   assert.doesNotMatch(md, /BENCH_QUICK/);

@@ -1,16 +1,10 @@
 'use strict';
 /**
- * The tab's memory. First the worker's gzip (web/worker/inflate.js), which lets the
- * page hand the worker the data as stored, so that no decompressed copy is made in JavaScript:
- * it agrees with zlib byte for byte, and refuses what zlib refuses with one line naming the file.
- * Then, in headless Chromium, the resident size of the renderer
- * process that holds the page and its workers (bench/memory.js: found by its dedicated-worker
- * threads under the browser's process, read from /proc), while the page trains one epoch of
- * the default preset, served (two threads, shared memory) and from file:// (one thread and
- * the tester worker). Bounds (LIMITS_MB below) are generous against what the page holds now
- * (README, "What it refuses and limits"), and catch a return of the copies it used to keep:
- * 330-440 MB while training, when the page and the worker each held a decompressed copy of
- * the data. The numbers seen are printed, and named when a bound fails.
+ * The data's memory: the worker's gzip (web/worker/inflate.js), which lets the page hand the
+ * worker the data as stored, so that no decompressed copy is made in JavaScript: it agrees
+ * with zlib byte for byte, and refuses what zlib refuses with one line naming the file; and
+ * the engine loads a set from its .gz bytes as from the decompressed ones. (The tab's memory
+ * while each preset trains: tests/page-memory.test.js.)
  */
 
 const assert = require('node:assert/strict');
@@ -20,19 +14,10 @@ const { test } = require('node:test');
 
 const zlib = require('node:zlib');
 
-const { ROOT, MNIST_DIR, WASM_PATH, MnistEngine, mnistSet } = require('./helpers');
+const { MNIST_DIR, WASM_PATH, MnistEngine, mnistSet } = require('./helpers');
 const Inflate = require('../web/worker/inflate.js');
-const { SKIP } = require('./browser-helpers');
-const { memoryRun } = require('../bench/memory.js');
 
-// MB (10^6 bytes) while one epoch trains: the peak RSS (VmHWM), and the peak private memory,
-// RSS less the pages of files (RssFile: nearly all Chromium's own code, 100-130 MB in every
-// renderer, an empty page's too). Seen here (Chromium 156): served 306-315 / 175-185, file://
-// 344-366 / 212-236; with the decompressed copies the page used to keep, private alone was
-// 240-280 before training started.
-const LIMITS_MB = { rss: 400, private: 260 };
 const MAX_FILE_BYTES = 256 << 20; // the core's rules.maxFileBytes (src/mnist.h MNIST_MAX_FILE_BYTES)
-const EPOCHS = 1;
 
 function gunzip(gz, name = 'x.gz') {
   const out = new Uint8Array(Inflate.gzipSize(gz, name, MAX_FILE_BYTES));
@@ -100,24 +85,3 @@ test('the engine loads a set from its .gz bytes as from the decompressed ones: t
     /^Error: t10k-labels\.gz: corrupt gzip data \(incorrect data check\)$/);
   assert.equal(engine.count('test'), 10000, 'a refused load changes nothing');
 });
-
-const skip = SKIP || (process.platform !== 'linux' ? 'reads /proc (Linux only)'
-  : !fs.existsSync(path.join(MNIST_DIR, 'train-images-idx3-ubyte.gz.js')) ? 'no data/mnist (run make data)' : false);
-
-for (const mode of ['served', 'file']) {
-  test(`the tab stays small while the page trains (${mode}): peak RSS <= ${LIMITS_MB.rss} MB, private <= ${LIMITS_MB.private} MB`,
-    { skip, timeout: 120000 }, async () => {
-      const playwright = require('playwright-core');
-      const r = await memoryRun({ playwright, chromium: process.env.CHROMIUM || '/usr/bin/chromium', mode,
-        webRoot: path.join(ROOT, 'web'), dataDir: MNIST_DIR, preset: 'default', epochs: EPOCHS, timeoutMs: 60000 });
-      assert.ok(!r.skipped, r.skipped);
-      const seen = `${mode}, ${r.threads} thread(s), ${r.workers} workers: RSS MB before data ${r.mb.before_data}, `
-        + `data loaded ${r.mb.data_loaded}, peak training ${r.mb.peak_training}, after ${r.mb.after}; private MB data loaded `
-        + `${r.private_mb.data_loaded}, peak training ${r.private_mb.peak_training}, after ${r.private_mb.after}`;
-      console.log(`# ${seen}`);
-      assert.ok(r.test_accuracy > 0.9, `the run trained: test accuracy ${r.test_accuracy} (${seen})`);
-      assert.ok(r.mb.peak_training <= LIMITS_MB.rss, `peak RSS ${r.mb.peak_training} MB > ${LIMITS_MB.rss} MB (${seen})`);
-      assert.ok(r.private_mb.peak_training <= LIMITS_MB.private,
-        `peak private memory ${r.private_mb.peak_training} MB > ${LIMITS_MB.private} MB (${seen})`);
-    });
-}

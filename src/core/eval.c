@@ -12,7 +12,7 @@ static int check_range(const mnist_dataset *ds, long first, long count, mnist_er
     return 1;
 }
 
-/* Forward pass of images start..start+chunk-1 (chunk <= NN_CHUNK). */
+/* Forward pass of images start..start+chunk-1 (chunk <= net->chunk). */
 static void forward_images(mnist_net *net, const mnist_dataset *ds, long start, int chunk) {
     for (int j = 0; j < chunk; j++) net->chunk_rows[j] = ds->pixels + (size_t)(start + j) * MNIST_PIXELS;
     nn_forward(net, net->chunk_rows, NULL, ds->labels + start, chunk);
@@ -21,8 +21,8 @@ static void forward_images(mnist_net *net, const mnist_dataset *ds, long start, 
 mnist_status mnist_evaluate(mnist_net *net, const mnist_dataset *ds, long first, long count,
                             mnist_eval *acc, mnist_error *err) {
     if (!check_range(ds, first, count, err)) return MNIST_E_STATE;
-    for (long start = first; start < first + count; start += NN_CHUNK) {
-        int chunk = (int)(first + count - start < NN_CHUNK ? first + count - start : NN_CHUNK);
+    for (long start = first; start < first + count; start += net->chunk) {
+        int chunk = (int)(first + count - start < net->chunk ? first + count - start : net->chunk);
         forward_images(net, ds, start, chunk);
         const uint8_t *labels = ds->labels + start;
         const float *probs = net->acts[net->n_layers];
@@ -40,8 +40,8 @@ mnist_status mnist_evaluate(mnist_net *net, const mnist_dataset *ds, long first,
 mnist_status mnist_classify(mnist_net *net, const mnist_dataset *ds, long first, long count,
                             uint8_t *predicted, float *confidence, mnist_error *err) {
     if (!check_range(ds, first, count, err)) return MNIST_E_STATE;
-    for (long start = first; start < first + count; start += NN_CHUNK) {
-        int chunk = (int)(first + count - start < NN_CHUNK ? first + count - start : NN_CHUNK);
+    for (long start = first; start < first + count; start += net->chunk) {
+        int chunk = (int)(first + count - start < net->chunk ? first + count - start : net->chunk);
         forward_images(net, ds, start, chunk);
         const float *probs = net->acts[net->n_layers];
         for (int j = 0; j < chunk; j++) {

@@ -36,19 +36,30 @@ static size_t winograd_size(const nn_layer *ly) {
     return ly->pool2 && winograd_fits(&ly->conv) ? (size_t)16 * ly->conv.C * conv_o4(&ly->conv) : 0;
 }
 
+/* Samples per chunk for a network whose scratch takes per_sample bytes a
+ * sample: NN_CHUNK, or as many as NN_SCRATCH_BYTES holds (a multiple of 8, at
+ * least NN_CHUNK_MIN). */
+static int chunk_for(size_t per_sample) {
+    size_t fit = NN_SCRATCH_BYTES / per_sample;
+    if (fit >= NN_CHUNK) return NN_CHUNK;
+    fit -= fit % 8;
+    return fit < NN_CHUNK_MIN ? NN_CHUNK_MIN : (int)fit;
+}
+
 /* Views into the parameter, gradient and scratch buffers, layer by layer. */
 static void lay_out_views(mnist_net *net) {
     float *p = net->params, *g = net->grads, *s = net->scratch;
     int32_t *a = net->argmax_buf, *counts = net->grad_count_buf;
     float *wt = net->weight_t_buf;
     conv_grad *list = net->grad_list_buf;
-    net->acts[0] = s; s += (size_t)NN_CHUNK * MNIST_PIXELS;
-    net->losses = s; s += NN_CHUNK;
+    const size_t B = (size_t)net->chunk;
+    net->acts[0] = s; s += B * MNIST_PIXELS;
+    net->losses = s; s += B;
     for (int l = 0; l < net->n_layers; l++) {
         const nn_layer *ly = &net->layer[l];
         net->W[l] = p; net->dW[l] = g; p += ly->n_w; g += ly->n_w;
         net->b[l] = p; net->db[l] = g; p += ly->n_b; g += ly->n_b;
-        size_t chunk_out = (size_t)NN_CHUNK * (size_t)ly->out;
+        size_t chunk_out = B * (size_t)ly->out;
         if (ly->kind == MNIST_LAYER_CONV) {
             net->weight_t[l] = wt; wt += weight_t_size(ly);
             net->winograd[l] = winograd_size(ly) ? wt : NULL; wt += winograd_size(ly);
@@ -56,9 +67,9 @@ static void lay_out_views(mnist_net *net) {
         if (ly->pool_after) {
             /* room for every window of every channel: the next layer's outputs */
             long windows = net->layer[l + 1].out / ly->conv.O;
-            net->pool_grads[l] = (conv_grads){list, counts, windows, NN_CHUNK, 0};
-            list += (size_t)NN_CHUNK * (size_t)net->layer[l + 1].out;
-            counts += (size_t)ly->conv.O * NN_CHUNK;
+            net->pool_grads[l] = (conv_grads){list, counts, windows, net->chunk, 0};
+            list += B * (size_t)net->layer[l + 1].out;
+            counts += (size_t)ly->conv.O * B;
         }
         if (ly->kind == MNIST_LAYER_POOL) { /* no activation function: z is the output */
             net->acts[l + 1] = net->z[l] = s; s += chunk_out;
@@ -86,7 +97,8 @@ mnist_net *mnist_create(const mnist_config *cfg, mnist_error *err) {
     net->lr_epoch = cfg->hyper.learning_rate;
     nn_rng_seed(&net->rng, cfg->seed, 0x6d6e697374ULL);
 
-    size_t n_params = 0, n_scratch = (size_t)NN_CHUNK * MNIST_PIXELS + NN_CHUNK, n_argmax = 0;
+    /* per sample: the scratch floats, argmax indices, gradient lists and counts */
+    size_t n_params = 0, n_scratch = MNIST_PIXELS + 1, n_argmax = 0;
     size_t n_weight_t = 0, n_list = 0, n_counts = 0;
     for (int l = 0; l < net->n_layers; l++) {
         nn_layer *ly = &net->layer[l];
@@ -95,15 +107,21 @@ mnist_net *mnist_create(const mnist_config *cfg, mnist_error *err) {
         ly->pool2 = ly->pool_after && net->layer[l + 1].pool.P == 2;
         if (ly->kind == MNIST_LAYER_CONV) n_weight_t += weight_t_size(ly) + winograd_size(ly);
         if (ly->pool_after) {
-            n_list += (size_t)NN_CHUNK * (size_t)net->layer[l + 1].out;
-            n_counts += (size_t)ly->conv.O * NN_CHUNK;
+            n_list += (size_t)net->layer[l + 1].out;
+            n_counts += (size_t)ly->conv.O;
         }
-        size_t out = (size_t)NN_CHUNK * (size_t)ly->out;
+        size_t out = (size_t)ly->out;
         n_params += ly->n_w + ly->n_b;
         n_scratch += ly->kind == MNIST_LAYER_POOL ? out * 2 : out * 4; /* z, acts, dz, da (a pool: 2 of them) */
         n_argmax += ly->kind == MNIST_LAYER_POOL ? out : 0;
         net->work += ly->work;
     }
+    net->chunk = chunk_for(n_scratch * sizeof(float) + n_argmax * sizeof(int32_t) + n_list * sizeof(conv_grad) +
+                           n_counts * sizeof(int32_t));
+    n_scratch *= (size_t)net->chunk;
+    n_argmax *= (size_t)net->chunk;
+    n_list *= (size_t)net->chunk;
+    n_counts *= (size_t)net->chunk;
     net->n_params = n_params;
     net->params = calloc(n_params, sizeof(float));
     net->grads = calloc(n_params, sizeof(float));

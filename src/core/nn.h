@@ -22,11 +22,18 @@
 
 #include "../mnist.h"
 
-/* Samples pushed through the layers at once. A batch larger than this is
- * processed in chunks whose gradients are summed before one update, which
- * is exactly full-batch gradient descent (the sum runs in sample order
- * whatever the chunking) with bounded scratch memory. */
+/* Samples pushed through the layers at once: at most NN_CHUNK, fewer when
+ * a network's scratch for NN_CHUNK samples would exceed NN_SCRATCH_BYTES (a
+ * CNN's activations and their gradients take hundreds of KB per sample), but
+ * at least NN_CHUNK_MIN (net->chunk, chosen by mnist_create). A batch larger
+ * than the chunk is processed in chunks whose gradients are summed before one
+ * update, which is exactly full-batch gradient descent (the sum runs in
+ * sample order whatever the chunking: the same bits) with bounded scratch
+ * memory. The bound matters in a browser tab, whose WebAssembly memory never
+ * shrinks and holds the network twice while a tester worker runs. */
 #define NN_CHUNK 256
+#define NN_CHUNK_MIN 16
+#define NN_SCRATCH_BYTES ((size_t)16 << 20)
 
 /* ---- PRNG: PCG32 (O'Neill), our own so every build draws the same numbers */
 typedef struct {
@@ -222,12 +229,13 @@ struct mnist_net {
     float *W[MNIST_MAX_LAYERS], *b[MNIST_MAX_LAYERS];
     float *dW[MNIST_MAX_LAYERS], *db[MNIST_MAX_LAYERS];
 
-    /* Scratch for one chunk of up to NN_CHUNK samples, allocated once.
+    /* Scratch for one chunk of up to `chunk` (<= NN_CHUNK) samples, allocated once.
      * acts[0] = X (the batch as floats); for layer l: z[l] = pre-activation
      * (logits for the last), acts[l+1] = ReLU(z[l]) or softmax probabilities.
      * dz[l] = dLoss/dz[l], da[l] = dLoss/d acts[l] (l >= 1). A pool has no
      * activation function: its z[l] is acts[l+1] and its dz[l] is da[l+1]
      * (the same memory), and argmax[l] holds its maxima's indices into acts[l]. */
+    int chunk;
     float *scratch;
     int32_t *argmax_buf;
     float *acts[MNIST_MAX_LAYERS + 1], *z[MNIST_MAX_LAYERS];
@@ -265,7 +273,7 @@ struct mnist_net {
     uint8_t taught_pixels[MNIST_TEACH_MAX][MNIST_PIXELS];
 };
 
-/* Forward pass of count <= NN_CHUNK samples: rows[b] points at sample b's
+/* Forward pass of count <= net->chunk samples: rows[b] points at sample b's
  * 784 pixels (converted into acts[0] here, augmented by augs[b] when augs is
  * not NULL), or rows is NULL and acts[0] is filled already. Leaves probabilities in acts[n_layers] and per-sample
  * losses in net->losses (when labels != NULL). Threads split the samples. */

@@ -145,14 +145,15 @@ mnist_status mnist_teach(mnist_net *net, const mnist_dataset *mix, const float i
     int steps = 0, predicted = -1, finite = 1;
     while (steps < TEACH_MAX_STEPS) {
         int m = fill_batch(net, &rng, mix, pixels, label, same);
-        nn_forward(net, net->chunk_rows, net->chunk_aug, net->chunk_labels, m);
         double loss = 0.0;
-        for (int b = 0; b < m; b++) loss += net->losses[b];
-        if (!isfinite(loss)) {
-            finite = 0;
-            break;
+        for (int b0 = 0; b0 < m && finite; b0 += net->chunk) { /* in the network's chunks (net.c) */
+            int count = m - b0 < net->chunk ? m - b0 : net->chunk;
+            nn_forward(net, net->chunk_rows + b0, net->chunk_aug + b0, net->chunk_labels + b0, count);
+            for (int b = 0; b < count; b++) loss += net->losses[b];
+            finite = isfinite(loss);
+            if (finite) nn_backward(net, net->chunk_labels + b0, count);
         }
-        nn_backward(net, net->chunk_labels, m);
+        if (!finite) break;
         sgd_plain(net, m);
         steps++;
         predicted = mnist_predict_float(net, image, probs);

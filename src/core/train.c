@@ -94,14 +94,14 @@ static nn_augment draw_augment(nn_rng *rng, const mnist_hyper *h) {
     return a;
 }
 
-/* The next chunk of the batch (at most NN_CHUNK samples, at most `room`):
+/* The next chunk of the batch (at most net->chunk samples, at most `room`):
  * its pixel rows and labels, in this epoch's order, and with augmentation on,
  * each sample's random augmentation (draw_augment), drawn here on the calling
  * thread in sample order, so the bits do not depend on threads or slices.
  * Returns its size. */
 static int next_chunk(mnist_net *net, long end, long room) {
     long count = end - net->cursor;
-    if (count > NN_CHUNK) count = NN_CHUNK;
+    if (count > net->chunk) count = net->chunk;
     if (count > room) count = room;
     const mnist_dataset *ds = net->train;
     for (long j = 0; j < count; j++) {

@@ -74,8 +74,8 @@ int cmd_cnndump(int argc, char **argv) {
     FILE *f = fopen(argv[1], "rb");
     if (!f) { perror(argv[1]); return 2; }
     uint32_t head[2];
-    if (fread(head, 4, 2, f) != 2 || head[0] < 1 || head[0] > NN_CHUNK || head[1] != mnist_param_count(net)) {
-        fprintf(stderr, "%s: bad header (samples 1..%d, %zu parameters)\n", argv[1], NN_CHUNK,
+    if (fread(head, 4, 2, f) != 2 || head[0] < 1 || head[0] > (uint32_t)net->chunk || head[1] != mnist_param_count(net)) {
+        fprintf(stderr, "%s: bad header (samples 1..%d, %zu parameters)\n", argv[1], net->chunk,
                 mnist_param_count(net));
         return 2;
     }

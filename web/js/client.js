@@ -30,16 +30,18 @@
  *   failAll(stage, message)      rejects every request still waiting
  *   setBounds(ms, longMs)        the bounds of a request's wait (tests shorten them)
  *   started()                    whether a worker runs
- *   hasTester()                  whether a tester worker started beside it (when training runs on
- *                                one thread and the machine has more than one core)
+ *   hasTester()                  whether a tester worker runs beside it while training (when training
+ *                                runs on one thread and the machine has more than one core); it
+ *                                ends after each run, giving its memory back
  */
 import * as Unpack from './unpack.js';
 import { carriesRun, stageOf, WAITING, REQUEST_ID } from '../../common/protocol.js';
+import { relay } from '../worker/tester.js';
 
 var MISSING_BUILD = 'The WebAssembly build is missing: run `make` (needs emscripten)';
 
 var trainer = null;
-var testerWorker = null; // the second worker that tests while the first trains on one thread (worker/tester.js)
+var tester = null; // the relay to the second worker that tests while the first trains on one thread (worker/tester.js)
 var run = 0;       // the run of the network the page asked for last
 var waiters = new Map(); // req -> {type, resolve, reject, since, bound}
 var lastReq = 0;
@@ -124,6 +126,8 @@ function failAll(stage, message) {
 function onMessage(ev) {
   var m = ev.data;
   if (!m || typeof m.type !== 'string') return;
+  // a run that ended needs no tester: its memory goes with it (the next test starts another)
+  if (tester && (m.type === 'done' || m.type === 'diverged')) tester.stop();
   if (m[REQUEST_ID] !== undefined) { // the answer to a request: its reply, or its error
     var w = waiters.get(m[REQUEST_ID]);
     if (!w) return; // (a request that has failed already: past its bound)
@@ -146,21 +150,28 @@ function wasmBuffer(bundle) {
   return null;
 }
 
-/** Starts the tester worker from the worker's Blob URL; returns the training worker's
- *  end of their channel, or null (then the training worker tests by itself). */
+/** The relay to a tester worker started from the worker's Blob URL while a run tests
+ *  (worker/tester.js relay); returns the training worker's end of their channel, or null
+ *  (then the training worker tests by itself). */
 function startTester(url, bundle) {
   if (typeof MessageChannel !== 'function') return null;
-  try {
-    testerWorker = new Worker(url);
-  } catch (e) {
-    return null;
-  }
-  // A tester that fails leaves the tests to the training worker, which notices.
-  testerWorker.addEventListener('error', function (e) { e.preventDefault(); });
-  var channel = new MessageChannel();
-  var wasm = wasmBuffer(bundle);
-  testerWorker.postMessage({ type: 'init', role: 'tester', wasm: wasm, port: channel.port2 }, [wasm, channel.port2]);
-  return channel.port1;
+  tester = relay(function (port, lost) {
+    var worker;
+    try {
+      worker = new Worker(url);
+    } catch (e) {
+      return null;
+    }
+    // A tester that fails leaves the tests to the training worker, which hears of it.
+    worker.addEventListener('error', function (e) { e.preventDefault(); lost('the tester worker stopped with an error'); });
+    worker.addEventListener('message', function (e) {
+      if (e.data && e.data.type === 'error') lost(e.data.message);
+    });
+    var wasm = wasmBuffer(bundle);
+    worker.postMessage({ type: 'init', role: 'tester', wasm: wasm, port: port }, [wasm, port]);
+    return worker;
+  });
+  return tester.port;
 }
 
 function start(bundle, onFatal) {
@@ -200,12 +211,12 @@ function start(bundle, onFatal) {
     if (init.tester) transfer.push(init.tester);
   }
   return request(init, transfer).then(function (m) {
-    URL.revokeObjectURL(url);
+    if (!tester) URL.revokeObjectURL(url); // (a tester starts from it again on each run)
     return m;
   });
 }
 
 export function on(type, handler) { routes[type] = handler; }
 export function started() { return !!trainer; }
-export function hasTester() { return !!testerWorker; }
+export function hasTester() { return !!tester; }
 export { MISSING_BUILD, start, request, build, newRun, post, failAll, setBounds };
