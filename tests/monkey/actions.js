@@ -179,7 +179,8 @@ async function deliver({ files, how, input }) {
 /** Runs in the page: the run's phase, the #status line and its kind. */
 function phase() {
   const s = document.querySelector('#status');
-  return { state: document.body.getAttribute('data-state'), status: s.textContent.trim(), kind: s.getAttribute('data-kind') };
+  return { state: document.body.getAttribute('data-state'), status: s.textContent.trim(), kind: s.getAttribute('data-kind'),
+    loadingData: document.body.hasAttribute('data-loading-data') };
 }
 
 async function press(page, key) {
@@ -213,7 +214,8 @@ async function model(page, a, ctx, n) {
   if (!answered) return; // the page may have been busy (loading data): the watchdog judges a hang
   const refused = /^Could not load/.test(note) && note.includes(name);
   const settled = ['training', 'paused', 'done', 'ready'];
-  if (refused && settled.includes(before.state)) {
+  // (new data on its way replaces the run when it is taken: that is not the model's doing)
+  if (refused && settled.includes(before.state) && !before.loadingData && !after.loadingData) {
     const same = after.state === before.state || (before.state === 'training' && after.state === 'done');
     if (!same) throw new Error(`a refused model file changed the run: ${before.state} before, ${after.state} after ("${after.status}")`);
   }
@@ -226,7 +228,8 @@ async function data(page, a, ctx) {
   const noteBefore = await page.evaluate(() => document.getElementById('note').textContent);
   const files = a.files.map((f) => ({ name: f.name, url: `${ctx.base}data/mnist/${f.name}`, damage: f.damage }));
   await page.evaluate(deliver, { files, how: a.how, input: '#data-files' });
-  if (!a.files.some((f) => f.damage)) return;
+  // (fewer than the four files: the page names the missing ones and loads nothing)
+  if (!a.files.some((f) => f.damage) || a.files.length < 4) return;
   // refused (the note says so), or taken (the run goes), or still at it: the watchdog judges a hang
   const settledOn = await ctx.wait(([was, wasNote]) => {
     const note = document.getElementById('note').textContent;
@@ -238,7 +241,7 @@ async function data(page, a, ctx) {
   const after = await page.evaluate(phase);
   a.did = `${settledOn}: ${after.status.slice(0, 80)}`;
   const settled = ['training', 'paused', 'done', 'ready'];
-  if (refused && settled.includes(before.state)) {
+  if (refused && settled.includes(before.state) && !before.loadingData) {
     const same = after.state === before.state || (before.state === 'training' && after.state === 'done');
     if (!same) throw new Error(`refused data files changed the run: ${before.state} before, ${after.state} after ("${after.status}")`);
   }
@@ -268,7 +271,11 @@ async function perform(page, a, ctx, n) {
     case 'draw': {
       const pad = await page.evaluate(locate, { selector: '#draw-pad', exclude });
       if (!pad) { a.did = 'no pad'; return; }
-      const box = await page.evaluate(() => document.querySelector('#draw-pad').getBoundingClientRect().toJSON());
+      const box = await page.evaluate(() => {
+        const padElement = document.querySelector('#draw-pad');
+        padElement.scrollIntoView({ block: 'center' }); // a pen draws where it can see
+        return padElement.getBoundingClientRect().toJSON();
+      });
       const at = (x, y) => [box.left + (0.05 + 0.9 * x) * box.width, box.top + (0.05 + 0.9 * y) * box.height];
       for (const [x0, y0, x1, y1, steps] of a.strokes) {
         await page.mouse.move(...at(x0, y0));

@@ -23,6 +23,7 @@ var statusLast = 0;
 function show(s, opts) {
   opts = opts || {};
   document.body.setAttribute('data-state', s);
+  document.body.toggleAttribute('data-loading-data', !!opts.loadingData);
   var busy = !!opts.busy;
   var starts = !busy && !opts.loadingData; // whether something new may start
   var train = $('train'), pause = $('pause'), step = $('step'), reset = $('reset');

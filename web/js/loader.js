@@ -109,12 +109,14 @@ async function load(source) {
       } catch (e) {
         if (!isCurrent()) return;
         // the data is in: Train builds the network again (a rejected setting is shown at its field)
+        Store.set({ loadingData: false });
         Run.setPhase('ready');
         if (e.stage === 'config') Run.showConfigError(e); else Controls.setStatus(e.message, 'error');
         return;
       }
     }
     if (!isCurrent()) return;
+    Store.set({ loadingData: false }); // the data is in: Train works
     Run.setPhase('ready');
     Controls.setStatus(Run.readyText(), 'ok');
     if (link.note) {
