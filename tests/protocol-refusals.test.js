@@ -40,6 +40,8 @@ class PageWorker {
   addEventListener(type, fn) { this.listeners[type].push(fn); }
 
   postMessage(message, transfer) { if (!this.muted) this.thread.postMessage(message, transfer); }
+
+  terminate() { this.terminated = true; this.thread.terminate(); }
 }
 
 test('client: every answer is matched to its request by id, whatever its stage; a request never answered fails after its bound', async (t) => {
@@ -119,6 +121,31 @@ async function train(w) {
 
 /** The next progress while training, after `since`: still training, same run, further on. */
 const goesOn = (w, since, after) => w.waitFor('progress', (m) => m.samples > after.samples, 60000, since);
+
+test('client: a threaded worker that never says ready is ended, and one thread starts instead', async (t) => {
+  const workers = [];
+  globalThis.self = globalThis;
+  globalThis.Worker = class extends PageWorker { constructor() { super(); workers.push(this); this.muted = workers.length === 1; } };
+  const saved = { navigator: globalThis.navigator, isolated: globalThis.crossOriginIsolated };
+  Object.defineProperty(globalThis, 'navigator', { value: { hardwareConcurrency: 2 }, configurable: true, writable: true });
+  globalThis.crossOriginIsolated = true; // as a served page: threads are offered
+  t.after(() => {
+    workers.forEach((w) => w.thread.terminate());
+    Object.defineProperty(globalThis, 'navigator', { value: saved.navigator, configurable: true, writable: true });
+    globalThis.crossOriginIsolated = saved.isolated;
+  });
+  const Client = await import('../web/js/client.js?a-second-client'); // its own module state
+  Client.setBounds(60000, 300000, 500);
+  const assets = loadAssets();
+  assert.ok(assets.wasmThreadsBase64, 'the bundle carries the threaded module');
+  const ready = await settled(Client.start(assets, () => {}), 'init');
+  assert.ok(ready.ok, ready.ok ? '' : ready.error.message);
+  assert.equal(workers[0].terminated, true, 'the silent threaded worker was ended');
+  assert.equal(ready.value.threads, 1);
+  assert.match(ready.value.threadError, /did not answer within 0\.5 s: one thread instead/);
+  const described = await settled(Client.request({ type: 'describe-arch', id: 'd', arch: '784-32-10' }), 'describe-arch');
+  assert.ok(described.ok && described.value.ok, 'the worker that took over answers');
+});
 
 test('refusals change nothing: a model file that is not one, while training, leaves the run training', async (t) => {
   const { w, rules } = await trainedWorker(t);

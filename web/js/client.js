@@ -28,7 +28,8 @@
  *   post(msg)                    a message whose answers are routed (it carries no `req`)
  *   on(type, handler)            handler(message) for messages that answer no request
  *   failAll(stage, message)      rejects every request still waiting
- *   setBounds(ms, longMs)        the bounds of a request's wait (tests shorten them)
+ *   setBounds(ms, longMs, threadedReadyMs)   the bounds of a request's wait, and of the threaded
+ *                                worker's `ready` before one thread starts instead (tests shorten them)
  *   started()                    whether a worker runs
  *   hasTester()                  whether a tester worker runs beside it while training (when training
  *                                runs on one thread and the machine has more than one core); it
@@ -51,6 +52,7 @@ var LONG_BOUND_MS = 300000; // one that may wait for passes over the test set, o
 var LONG = ['init', 'load', 'load-model'].concat(WAITING);
 var watching = null;        // the timer that looks for requests past their bound
 var CHECK_EVERY_MS = 1000;
+var THREADED_READY_MS = 20000; // the threaded worker's `ready`, before one thread is started instead
 
 function workerError(stage, message, field) {
   var e = new Error(message);
@@ -94,9 +96,10 @@ function watch() {
   }, CHECK_EVERY_MS);
 }
 
-function setBounds(ms, longMs) {
+function setBounds(ms, longMs, threadedReadyMs) {
   BOUND_MS = ms;
   LONG_BOUND_MS = longMs;
+  if (threadedReadyMs) THREADED_READY_MS = threadedReadyMs;
   CHECK_EVERY_MS = Math.max(10, Math.min(1000, ms / 4));
 }
 
@@ -174,43 +177,70 @@ function startTester(url, bundle) {
   return tester.port;
 }
 
-function start(bundle, onFatal) {
-  if (!bundle || typeof bundle.workerSource !== 'string' || !bundle.workerSource) {
-    throw workerError('init', MISSING_BUILD);
-  }
-  var wasm = wasmBuffer(bundle);
-  if (!wasm) throw workerError('init', MISSING_BUILD);
-  var url = URL.createObjectURL(new Blob([bundle.workerSource], { type: 'text/javascript' }));
+/** The training worker from the bundle's Blob URL, with the threaded module when `threaded`;
+ *  -> Promise of its `ready`. */
+function launch(bundle, url, onFatal, threaded) {
   try {
     trainer = new Worker(url);
   } catch (e) {
     URL.revokeObjectURL(url);
     throw workerError('init', 'The training worker could not start (' + e.message + ').');
   }
+  var worker = trainer;
   trainer.addEventListener('message', onMessage);
   trainer.addEventListener('error', function (e) {
     e.preventDefault();
-    onFatal('init', 'The training worker stopped with an error: ' + (e.message || 'unknown error') + '.');
+    if (worker === trainer) onFatal('init', 'The training worker stopped with an error: ' + (e.message || 'unknown error') + '.');
   });
   trainer.addEventListener('messageerror', function () {
-    onFatal('init', 'A message from the training worker could not be read.');
+    if (worker === trainer) onFatal('init', 'A message from the training worker could not be read.');
   });
+  var wasm = wasmBuffer(bundle);
   var init = { type: 'init', wasm: wasm };
   var transfer = [wasm];
-  // Threads need shared memory, which browsers allow only on a cross-origin
-  // isolated page (make serve sends COOP/COEP); elsewhere one thread runs.
   var cores = navigator.hardwareConcurrency || 1;
-  if (self.crossOriginIsolated === true && cores > 1 && bundle.wasmThreadsBase64) {
-    var threaded = Unpack.base64ToBytes(bundle.wasmThreadsBase64).slice().buffer;
-    init.wasmThreads = threaded;
+  if (threaded) {
+    var threadedWasm = Unpack.base64ToBytes(bundle.wasmThreadsBase64).slice().buffer;
+    init.wasmThreads = threadedWasm;
     init.threads = cores; // the worker starts at most as many as pay (engine-threads.js)
-    transfer.push(threaded);
+    transfer.push(threadedWasm);
   } else if (cores > 1) {
     // One thread trains; another core is free: the tests while training run there.
     init.tester = startTester(url, bundle);
     if (init.tester) transfer.push(init.tester);
   }
-  return request(init, transfer).then(function (m) {
+  return request(init, transfer);
+}
+
+function start(bundle, onFatal) {
+  if (!bundle || typeof bundle.workerSource !== 'string' || !bundle.workerSource) {
+    throw workerError('init', MISSING_BUILD);
+  }
+  if (!wasmBuffer(bundle)) throw workerError('init', MISSING_BUILD);
+  var url = URL.createObjectURL(new Blob([bundle.workerSource], { type: 'text/javascript' }));
+  // Threads need shared memory, which browsers allow only on a cross-origin
+  // isolated page (make serve sends COOP/COEP); elsewhere one thread runs.
+  var threaded = self.crossOriginIsolated === true && (navigator.hardwareConcurrency || 1) > 1 && !!bundle.wasmThreadsBase64;
+  var ready = launch(bundle, url, onFatal, threaded);
+  if (threaded) {
+    // A browser short of threads can leave a worker that starts threads blocked for good
+    // (it cannot even time itself out): after a bound, one thread without them.
+    var timer;
+    var late = new Promise(function (resolve) { timer = setTimeout(resolve, THREADED_READY_MS); });
+    ready = Promise.race([ready, late]).then(function (m) {
+      clearTimeout(timer);
+      if (m) return m;
+      var blocked = trainer;
+      blocked.terminate();
+      waiters.clear(); // (only its init waited)
+      var again = launch(bundle, url, onFatal, false);
+      return again.then(function (r) {
+        r.threadError = 'the threaded worker did not answer within ' + THREADED_READY_MS / 1000 + ' s: one thread instead';
+        return r;
+      });
+    });
+  }
+  return ready.then(function (m) {
     if (!tester) URL.revokeObjectURL(url); // (a tester starts from it again on each run)
     return m;
   });
