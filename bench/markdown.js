@@ -41,7 +41,12 @@ function benchmarksMarkdown(rows) {
   const machine = rows.find((r) => r.machine)?.machine;
   out.push('## Machine', '');
   out.push(machine ? `${machineLine(machine)}${machine.date ? `; run on ${machine.date}` : ''}.` : 'Not recorded.', '');
-  if (rows.some((r) => r.quick)) out.push('A BENCH_QUICK run: the headline configurations only, CNN rows timed on a few updates.', '');
+  const quick = [...new Set(rows.filter((r) => r.quick).map((r) => r.net))];
+  if (quick.length === new Set(rows.map((r) => r.net)).size) {
+    out.push('A BENCH_QUICK run: the headline configurations only, CNN rows timed on a few updates.', '');
+  } else if (quick.length) {
+    out.push(`Rows of a later BENCH_QUICK run (bounded runs) for: ${quick.join(', ')}; the rest from a whole run.`, '');
+  }
   const failed = rows.filter((r) => r.error).length;
   out.push(`${rows.length} runs, ${failed} failed.`, '');
   for (const s of sections(rows)) {
