@@ -25,6 +25,7 @@ import * as Confusion from './confusion.js';
 import * as Form from './form.js';
 import * as fmt from './format.js';
 import * as Dom from './dom.js';
+import * as Controls from './controls.js';
 import { frameLoop } from './canvas-watch.js';
 import { createPad } from './draw.js';
 import { activationSteps } from './inside-activations.js';
@@ -33,7 +34,6 @@ var $ = Dom.$;
 var pad = null;
 var chosen = null;     // the activations view's input: {kind: 'draw'} or {kind: 'test', index}
 var predictSeq = 0;
-var waiting = {};      // prediction id -> callback
 var drawingListeners = []; // fn(hasDrawing) when the pad gets its first ink or is cleared
 var hadDrawing = false;
 
@@ -60,17 +60,14 @@ function canPredict() {
   return Client.started() && S.dataReady && S.hasNet && !S.busy;
 }
 
-/** Asks the worker for one prediction; `done` gets the `prediction` message. */
+/** Asks the worker for one prediction; `done` gets the `prediction` message, or null when
+ *  none comes (refused, or past its bound: the worker says why in #status). A request, so
+ *  that its answer reaches it even when it is about a network replaced meanwhile. */
 function predict(what, done) {
-  var id = 'p' + (++predictSeq);
-  waiting[id] = done;
-  Client.post(Object.assign({ type: 'predict', id: id }, what));
-}
-
-function onPrediction(m) {
-  var done = waiting[m.id];
-  delete waiting[m.id];
-  if (done) done(m);
+  Client.request(Object.assign({ type: 'predict', id: 'p' + (++predictSeq) }, what)).then(done, function (e) {
+    Controls.setStatus(e.message, 'warn'); // a look inside failed: training is untouched
+    done(null);
+  });
 }
 
 /** The bars should answer the drawing as it is now: asks, or leaves it to the next frame. */
@@ -100,6 +97,7 @@ function askDrawing() {
   var drawing = { pixels: pad.pixels(), strokes: pad.strokeCount(), version: pad.version() };
   predict({ pixels: drawing.pixels }, function (m) {
     asking.inFlight = false;
+    if (!m) return; // (the next change of the drawing asks again)
     asking.reply = { m: m, drawing: drawing };
     frame.schedule();
   });
@@ -170,7 +168,7 @@ function showChosenTest() {
   if (!canPredict() || !chosen || chosen.kind !== 'test') return;
   var index = chosen.index;
   predict({ index: index }, function (m) {
-    if (!chosen || chosen.index !== index) return;
+    if (!m || !chosen || chosen.index !== index) return;
     var p = m.probabilities[m.predicted];
     Inspect.showActivations({
       title: 'Test image ' + fmt.int(index) + ' (' + className(m.label) + '): predicted ' +
@@ -222,7 +220,6 @@ function onDescription(m) {
 }
 
 function init() {
-  Client.on('prediction', onPrediction);
   Client.on('arch-description', onDescription);
   Form.setDescriber(describe);
   Client.on('weights', Inspect.showWeights);
