@@ -8,16 +8,12 @@
  *                     weighted([[weight, value], ...]) }
  */
 
-/** mulberry32: 32 bits of state, good enough to spread actions, and exactly reproducible. */
+const { makeRng } = require('../../scripts/handwriting/generate.js');
+
+/** The handwriting generator's mulberry32 (32 bits of state, exactly reproducible), with
+ *  what the monkey draws from it. */
 function random(seed) {
-  let state = (Number(seed) >>> 0) || 1;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const { next } = makeRng((Number(seed) >>> 0) || 1);
   const int = (lo, hi) => lo + Math.floor(next() * (hi - lo + 1));
   const pick = (list) => list[Math.floor(next() * list.length)];
   const chance = (p) => next() < p;
