@@ -178,8 +178,8 @@ function startTester(url, bundle) {
 }
 
 /** The training worker from the bundle's Blob URL, with the threaded module when `threaded`;
- *  -> Promise of its `ready`. */
-function launch(bundle, url, onFatal, threaded) {
+ *  wasm: the one-thread module's bytes (transferred to it); -> Promise of its `ready`. */
+function launch(bundle, url, onFatal, threaded, wasm) {
   try {
     trainer = new Worker(url);
   } catch (e) {
@@ -195,7 +195,6 @@ function launch(bundle, url, onFatal, threaded) {
   trainer.addEventListener('messageerror', function () {
     if (worker === trainer) onFatal('init', 'A message from the training worker could not be read.');
   });
-  var wasm = wasmBuffer(bundle);
   var init = { type: 'init', wasm: wasm };
   var transfer = [wasm];
   var cores = navigator.hardwareConcurrency || 1;
@@ -216,12 +215,13 @@ function start(bundle, onFatal) {
   if (!bundle || typeof bundle.workerSource !== 'string' || !bundle.workerSource) {
     throw workerError('init', MISSING_BUILD);
   }
-  if (!wasmBuffer(bundle)) throw workerError('init', MISSING_BUILD);
+  var wasm = wasmBuffer(bundle);
+  if (!wasm) throw workerError('init', MISSING_BUILD);
   var url = URL.createObjectURL(new Blob([bundle.workerSource], { type: 'text/javascript' }));
   // Threads need shared memory, which browsers allow only on a cross-origin
   // isolated page (make serve sends COOP/COEP); elsewhere one thread runs.
   var threaded = self.crossOriginIsolated === true && (navigator.hardwareConcurrency || 1) > 1 && !!bundle.wasmThreadsBase64;
-  var ready = launch(bundle, url, onFatal, threaded);
+  var ready = launch(bundle, url, onFatal, threaded, wasm);
   if (threaded) {
     // A browser short of threads can leave a worker that starts threads blocked for good
     // (it cannot even time itself out): after a bound, one thread without them.
@@ -233,7 +233,7 @@ function start(bundle, onFatal) {
       var blocked = trainer;
       blocked.terminate();
       waiters.clear(); // (only its init waited)
-      var again = launch(bundle, url, onFatal, false);
+      var again = launch(bundle, url, onFatal, false, wasmBuffer(bundle)); // (the first copy went to it)
       return again.then(function (r) {
         r.threadError = 'the threaded worker did not answer within ' + THREADED_READY_MS / 1000 + ' s: one thread instead';
         return r;
