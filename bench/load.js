@@ -7,14 +7,17 @@
  * SAMPLE_MS while it runs, and over a window just after it.
  *
  * How the others' share is counted: /proc/stat's busy ticks of all CPUs (user, nice,
- * system, irq, softirq, steal) less the ticks of the bench's tree, each process's
- * utime + stime + cutime + cstime from /proc/<pid>/stat (a child that exits and is reaped
- * moves its ticks into its parent's cutime/cstime, so each tick is counted once), over the
- * elapsed ticks of one CPU: the result is in cores (0.25 = a quarter of one core).
- * Not Linux (no /proc): no load is recorded, and rows are not marked.
+ * system, irq, softirq, steal) less the ticks the bench's tree spent between two
+ * snapshots (treeDelta), over the elapsed ticks of one CPU: the result is in cores (0.25 =
+ * a quarter of one core). The tree's ticks: each of its processes' own (utime + stime) and
+ * its ended children's (cutime + cstime) from /proc/<pid>/stat, as they grew; a process
+ * that ended meanwhile and was reaped by its parent in the tree is in that parent's
+ * children's ticks, so its own are taken out once; one orphaned and reaped elsewhere (a
+ * browser's renderers when the browser quits) just stops counting. Not Linux (no /proc):
+ * no load is recorded, and rows are not marked.
  *
  * Public: BUSY_CORES, SAMPLE_MS, WINDOW_MS, parseCpuStat(text), parsePidStat(text),
- * treeTicks(procs, rootPid), othersCores(a, b), snapshot(rootPid), loadAvg(),
+ * treeOf(procs, rootPid), treeDelta(a, b), othersCores(a, b), snapshot(rootPid), loadAvg(),
  * watchRow(run) -> {result, load}, loadOf({before, during, after, loadavg_before, loadavg_after}),
  * busyText(load) -> null or the reason a row is busy.
  */
@@ -39,25 +42,41 @@ function parseCpuStat(text) {
   return { busy, total: busy + idle + iowait, cpus };
 }
 
-/** /proc/<pid>/stat: {ppid, ticks} (utime + stime + cutime + cstime); the name may hold spaces and parentheses. */
+/** /proc/<pid>/stat: {ppid, own: utime + stime, kids: cutime + cstime}; the name may hold spaces and parentheses. */
 function parsePidStat(text) {
   const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]) };
+  return { ppid: Number(f[1]), own: Number(f[11]) + Number(f[12]), kids: Number(f[13]) + Number(f[14]) };
 }
 
-/** The ticks of rootPid and its descendants; procs: Map pid -> {ppid, ticks}. */
-function treeTicks(procs, rootPid) {
+/** rootPid and its descendants: a Map pid -> {ppid, own, kids} out of procs (every process). */
+function treeOf(procs, rootPid) {
   const children = new Map();
   for (const [pid, p] of procs) {
     if (!children.has(p.ppid)) children.set(p.ppid, []);
     children.get(p.ppid).push(pid);
   }
-  let ticks = 0;
+  const tree = new Map();
   const todo = [rootPid];
   while (todo.length) {
     const pid = todo.pop();
-    if (procs.has(pid)) ticks += procs.get(pid).ticks;
+    if (procs.has(pid)) tree.set(pid, procs.get(pid));
     todo.push(...(children.get(pid) || []));
+  }
+  return tree;
+}
+
+/** The ticks the tree spent from snapshot tree a to b (Maps of treeOf; see the top). */
+function treeDelta(a, b) {
+  let ticks = 0;
+  for (const [pid, p] of b) {
+    const before = a.get(pid);
+    ticks += before ? (p.own - before.own) + (p.kids - before.kids) : p.own + p.kids;
+  }
+  for (const [pid, gone] of a) {
+    if (b.has(pid)) continue;
+    const parent = b.get(gone.ppid), parentBefore = a.get(gone.ppid);
+    // reaped by its parent in the tree: its ticks came back in the parent's cutime + cstime
+    if (parent && parentBefore && parent.kids - parentBefore.kids >= gone.own + gone.kids) ticks -= gone.own + gone.kids;
   }
   return ticks;
 }
@@ -66,7 +85,7 @@ function treeTicks(procs, rootPid) {
 function othersCores(a, b) {
   const elapsed = (b.total - a.total) / b.cpus; // ticks of one CPU
   if (!(elapsed > 0)) return null;
-  const others = (b.busy - a.busy) - (b.tree - a.tree);
+  const others = (b.busy - a.busy) - treeDelta(a.tree, b.tree);
   return Math.max(0, others) / elapsed;
 }
 
@@ -85,7 +104,7 @@ function snapshot(rootPid = process.pid) {
       procs.set(Number(name), parsePidStat(fs.readFileSync(`/proc/${name}/stat`, 'utf8')));
     } catch { /* it ended meanwhile */ }
   }
-  return { ...cpu, tree: treeTicks(procs, rootPid), at: Date.now() };
+  return { ...cpu, tree: treeOf(procs, rootPid), at: Date.now() };
 }
 
 /** The 1-, 5- and 15-minute load averages, or null. */
@@ -158,5 +177,6 @@ async function watchRow(run) {
 }
 
 module.exports = {
-  BUSY_CORES, SAMPLE_MS, WINDOW_MS, parseCpuStat, parsePidStat, treeTicks, othersCores, snapshot, loadAvg, watchRow, loadOf, busyText,
+  BUSY_CORES, SAMPLE_MS, WINDOW_MS, parseCpuStat, parsePidStat, treeOf, treeDelta, othersCores, snapshot, loadAvg, watchRow, loadOf,
+  busyText,
 };

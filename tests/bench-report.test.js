@@ -20,7 +20,7 @@ const { test } = require('node:test');
 const { tempDir } = require('./helpers');
 const { benchmarksMarkdown, readRows } = require('../bench/markdown.js');
 const { denseRatios, cnnRatios } = require('../bench/targets.js');
-const { BUSY_CORES, parseCpuStat, parsePidStat, treeTicks, othersCores, loadOf, busyText } = require('../bench/load.js');
+const { BUSY_CORES, parseCpuStat, parsePidStat, treeOf, treeDelta, othersCores, loadOf, busyText } = require('../bench/load.js');
 const { cnnRecipe, COMPARE_EPOCHS } = require('../bench/recipe.js');
 const { planOf } = require('../bench/plan.js');
 const { createEngine } = require('../scripts/lib/engine.js');
@@ -185,23 +185,34 @@ test('load: /proc/stat and /proc/<pid>/stat are read as ticks; a name with space
     { busy: 100 + 5 + 20 + 1 + 2 + 3, total: 131 + 1000 + 7, cpus: 2 });
   assert.throws(() => parseCpuStat('intr 1\n'), /no cpu line/);
   // pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime ...
-  assert.deepEqual(parsePidStat('4242 (a (b) c) S 17 1 1 0 -1 0 0 0 0 0 30 12 5 3 20 0 1 0'), { ppid: 17, ticks: 30 + 12 + 5 + 3 });
+  assert.deepEqual(parsePidStat('4242 (a (b) c) S 17 1 1 0 -1 0 0 0 0 0 30 12 5 3 20 0 1 0'), { ppid: 17, own: 30 + 12, kids: 5 + 3 });
 });
 
+const proc = (ppid, own, kids = 0) => ({ ppid, own, kids });
+
 test('load: the bench\'s tree is the root and all its descendants, nothing else', () => {
-  const procs = new Map([[1, { ppid: 0, ticks: 1000 }], [10, { ppid: 1, ticks: 5 }], [11, { ppid: 10, ticks: 7 }],
-    [12, { ppid: 11, ticks: 100 }], [20, { ppid: 1, ticks: 400 }], [21, { ppid: 20, ticks: 50 }]]);
-  assert.equal(treeTicks(procs, 10), 5 + 7 + 100);
-  assert.equal(treeTicks(procs, 20), 400 + 50);
-  assert.equal(treeTicks(procs, 99), 0, 'a root that is gone has no ticks');
+  const procs = new Map([[1, proc(0, 1000)], [10, proc(1, 5)], [11, proc(10, 7)], [12, proc(11, 100)], [20, proc(1, 400)], [21, proc(20, 50)]]);
+  assert.deepEqual([...treeOf(procs, 10).keys()].sort(), [10, 11, 12]);
+  assert.deepEqual([...treeOf(procs, 20).keys()].sort(), [20, 21]);
+  assert.equal(treeOf(procs, 99).size, 0, 'a root that is gone has no tree');
+});
+
+test('load: the tree\'s ticks between snapshots: growth, new processes, ended ones counted once', () => {
+  const a = new Map([[10, proc(1, 100)], [11, proc(10, 40)], [12, proc(10, 30)]]);
+  // 10 ran 5 more; 11 ran 20 more and is still there; 12 ended after 10 more and 10 reaped it (kids + 40); 13 is new
+  const b = new Map([[10, proc(1, 105, 40)], [11, proc(10, 60)], [13, proc(10, 8)]]);
+  assert.equal(treeDelta(a, b), 5 + 20 + 10 + 8);
+  // a renderer orphaned when its browser quit, reaped outside the tree: it stops counting, never goes negative
+  const orphaned = new Map([[10, proc(1, 105)], [11, proc(10, 60)]]);
+  assert.equal(treeDelta(a, orphaned), 5 + 20);
 });
 
 test('load: the others\' share is the CPU\'s busy ticks less the tree\'s, in cores', () => {
   // 2 CPUs, 200 ticks of each elapsed (400 in all): 250 busy, 150 of them the bench's own
-  const a = { ...parseCpuStat(cpuLine(1000, 5000)), tree: 300 };
-  const b = { ...parseCpuStat(cpuLine(1250, 5150)), tree: 450 };
+  const a = { ...parseCpuStat(cpuLine(1000, 5000)), tree: new Map([[10, proc(1, 300)]]) };
+  const b = { ...parseCpuStat(cpuLine(1250, 5150)), tree: new Map([[10, proc(1, 450)]]) };
   assert.equal(othersCores(a, b), 100 / 200);
-  assert.equal(othersCores(a, { ...b, tree: 550 }), 0, 'the tree\'s ticks (its reaped children\'s in cutime) never make it negative');
+  assert.equal(othersCores(a, { ...b, tree: new Map([[10, proc(1, 550)]]) }), 0, 'never negative');
   assert.equal(othersCores(a, a), null, 'no time elapsed: no share');
 });
 
