@@ -73,8 +73,9 @@
  * Other environment: BENCH_DATA=DIR (default data/mnist), BENCH_PEER_SAMPLES=N
  * (tfjs-cpu and convnetjs time only the first N samples of the epoch and extrapolate),
  * BENCH_TIMEOUT=seconds per run (default 900), CHROMIUM=path (default /usr/bin/chromium),
- * BENCH_WASM_THREADS=N (default: the cores, at most 4; N > 1 adds runs of the threaded
- * WebAssembly build with N threads for every dense wasm configuration; 1 turns them off).
+ * BENCH_WASM_THREADS=N (default: the threads the engine runs here, engine-threads.js
+ * threadsFor; N > 1 adds runs of the threaded WebAssembly build with N threads for every
+ * dense wasm configuration; 1 turns them off).
  *
  * The machine's load (bench/load.js): for every row, /proc/loadavg and the CPU taken by
  * processes outside the bench's own process tree, over 0.5 s before the row, every 0.5 s
