@@ -46,10 +46,16 @@ function parseArgs(argv) {
   return o;
 }
 
-// The batch size a run uses, from its flags or the preset's header line, to log every ~0.1 epoch.
+// The batch size a run uses, to log every ~0.1 epoch: its --batch, else its preset's, as the
+// CLI's --help lists it (a preset's name, its layers, then "init ..., batch N, ...").
 function batchOf(flags) {
   const at = flags.indexOf('--batch');
-  return at >= 0 ? Number(flags[at + 1]) : 128;
+  if (at >= 0) return Number(flags[at + 1]);
+  const preset = flags.includes('--preset') ? flags[flags.indexOf('--preset') + 1] : 'default';
+  const help = spawnSync(cli, ['--help'], { encoding: 'utf8' }).stdout || '';
+  const m = new RegExp(`^ +${preset.replace(/[^\w-]/g, '')} +\\S+\\n +init \\w+, batch (\\d+|full)`, 'm').exec(help);
+  if (!m) fail(`no batch size for preset '${preset}' in ${cli} --help (is it built?)`);
+  return m[1] === 'full' ? TRAIN_COUNT : Number(m[1]);
 }
 
 function runOnce(o, flags, seed) {
