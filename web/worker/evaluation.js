@@ -52,7 +52,6 @@ export function createEvaluation(s, testerPort) {
   function start(reason, epochStats = {}, request = null) {
     if (engine.count('test') === 0) return;
     const duringRun = s.state === 'training';
-    if (duringRun) run.tests++;
     lastTestSamples = s.progress ? s.progress.samples : 0;
     if (duringRun && tester && tester.usable()) {
       const t0 = now();
@@ -85,7 +84,7 @@ export function createEvaluation(s, testerPort) {
   }
 
   function testInBackground(reason, epochStats) {
-    tester.test(Object.assign({ reason }, epochStats, snapshot()), engine.saveModel());
+    tester.test(Object.assign({ reason, duringRun: true }, epochStats, snapshot()), engine.saveModel());
     lastEvalAt = now();
     trainMsSinceEval = 0;
     if (reason !== 'done') return;
@@ -120,12 +119,14 @@ export function createEvaluation(s, testerPort) {
     publish(job, job.result, job.ms / 1000, false);
   }
 
-  /** The run's best test, and the first at or over its target (the evaluation says so). */
-  function judge(job, accuracy) {
+  /** Counts the run's tests; keeps its best, and the first at or over its target (the
+   *  evaluation says so: true). */
+  function judge(job, accuracy, epoch) {
+    if (job.duringRun) run.tests++;
     if (job.samples === 0) return false;
     run.best = Math.max(run.best == null ? 0 : run.best, accuracy);
     if (s.target == null || run.reached || accuracy < s.target) return false;
-    run.reached = { testAccuracy: accuracy, epoch: job.samples / (s.figures.trainingSetSize() || 1), elapsed: job.elapsed };
+    run.reached = { testAccuracy: accuracy, epoch, elapsed: job.elapsed };
     return true;
   }
 
@@ -134,10 +135,10 @@ export function createEvaluation(s, testerPort) {
    *  back after a newer one (a step while paused) only adds its epoch's row; an
    *  `evaluate` request is answered whatever came before. */
   function publish(job, result, seconds, background) {
+    const epochFloat = job.samples / (s.figures.trainingSetSize() || 1);
     const evaluation = {
       type: 'evaluation', testAccuracy: result.accuracy, testLoss: result.loss, confusion: result.confusion,
-      samples: job.samples, epochFloat: job.samples / (s.figures.trainingSetSize() || 1), elapsed: job.elapsed,
-      seconds, background, reached: judge(job, result.accuracy),
+      samples: job.samples, epochFloat, elapsed: job.elapsed, seconds, background, reached: judge(job, result.accuracy, epochFloat),
     };
     if (!lastEvaluation || job.samples >= lastEvaluation.samples || job.request) {
       lastEvaluation = evaluation;
