@@ -74,7 +74,7 @@ static inline __attribute__((always_inline)) void row_grad_nv(float *dw, const c
             const float *ip = row + e[i].at;
             f32x4 d = splat4(e[i].g);
             int spare = e[i].y < spare_rows;
-#define ROW_TERM(k) if (nv > k) a##k += d * segment4(ip + 4 * k, nv == k + 1 && !spare, rem)
+#define ROW_TERM(k) if (nv > k) a##k = madd4(a##k, d, segment4(ip + 4 * k, nv == k + 1 && !spare, rem))
             ROW_TERM(0); ROW_TERM(1); ROW_TERM(2); ROW_TERM(3); ROW_TERM(4); ROW_TERM(5); ROW_TERM(6); ROW_TERM(7);
         }
     }
