@@ -114,7 +114,7 @@ test('?preset=cnn: the page trains that CNN in the worker (Adam, one-cycle), and
   await waitForStatus(page, /Paused/, 60000);
   const { config } = await workerMessage(page, 'configure', 'sent');
   assert.deepEqual([config.arch, config.optimizer, config.schedule, config.batch],
-    ['784-c16k3-p2-c32k3-p2-64-10', 'adam', 'onecycle', 128]);
+    ['784-c16k3-p2-c32k3-p2-64-10', 'adam', 'onecycle', 64]);
   await page.screenshot({ path: path.join(SHOTS, 'cnn-training.png'), fullPage: true });
   // the core checks a layer text the form passes on, and the page shows its sentence at the field
   await page.fill('#arch', 'c16k30-64');

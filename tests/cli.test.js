@@ -452,7 +452,7 @@ test('presets come from the core\'s table: every one in --help, --preset wide tr
     assert.match(help, new RegExp(`^ +${name} +784-`, 'm'), `--help lacks ${name}`);
   }
   assert.match(help, /^ +wide +784-256-128-10\n +init he, batch 128, step schedule,\n +sgd, lr 0\.05, momentum 0\.9, lr decay 0\.5,$/m);
-  assert.match(help, /^ +cnn +784-c16k3-p2-c32k3-p2-64-10\n +init he, batch 128, onecycle schedule,\n +adam, lr 0\.01, beta1 0\.9, beta2 0\.9,$/m);
+  assert.match(help, /^ +cnn +784-c16k3-p2-c32k3-p2-64-10\n +init he, batch 64, onecycle schedule, shift 1,\n +adam, lr 0\.005, beta1 0\.9, beta2 0\.9,$/m);
   assert.match(help, /^ +cnn-best +784-c32k3-p2-c64k3-p2-128-10\n +init he, batch 128, onecycle schedule, shift 2,$/m);
   const dir = smallDataDir(t);
   const r = runBinary(BIN.asanMnist, ['train', '--data', dir, '--preset', 'wide', '--iterations', '2']);
@@ -463,7 +463,7 @@ test('presets come from the core\'s table: every one in --help, --preset wide tr
   assert.equal(r.json.iterations, 2);
   const cnn = runBinary(BIN.asanMnist, ['train', '--data', dir, '--preset', 'cnn', '--iterations', '2']);
   assert.equal(cnn.status, 0, cnn.stderr);
-  assert.match(cnn.stdout, /^training 784-c16k3-p2-c32k3-p2-64-10 .* preset cnn, batch 128, lr 0\.01, .*optimizer adam, schedule onecycle/m);
+  assert.match(cnn.stdout, /^training 784-c16k3-p2-c32k3-p2-64-10 .* preset cnn, batch 64, lr 0\.005, .*optimizer adam, schedule onecycle, shift 1/m);
   assert.deepEqual([cnn.json.preset, cnn.json.arch, cnn.json.iterations], ['cnn', '784-c16k3-p2-c32k3-p2-64-10', 2]);
 });
 

@@ -352,7 +352,7 @@ test('rules: every preset keeps within the limits it is published with, its arch
   // the dense presets, and the two convolutional ones
   assert.deepEqual(names.map((n) => rules.presets[n].arch),
     ['784-10-10', '784-128-10', '784-256-128-10', '784-c16k3-p2-c32k3-p2-64-10', '784-c32k3-p2-c64k3-p2-128-10']);
-  assert.ok(rules.presets.cnn.epochs <= 3 && rules.presets['cnn-best'].epochs <= 10);
+  assert.ok(rules.presets.cnn.epochs <= 2 && rules.presets['cnn-best'].epochs <= 10);
 });
 
 // ---- IDX validation ---------------------------------------------------------------------

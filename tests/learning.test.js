@@ -2,8 +2,8 @@
 /**
  * Learning on real data with the presets as shipped (the native build).
  * The seed preset's 500 full-batch iterations take about a minute, the cnn
- * preset's five runs several (two at a time); the runner starts this file
- * early so it overlaps with the others.
+ * preset's five runs (seeds 1-5, two at a time) a minute or two; the runner
+ * starts this file early so it overlaps with the others.
  */
 
 const assert = require('node:assert/strict');
@@ -19,7 +19,7 @@ function train(args) {
   return r;
 }
 
-/** One training run in a child process: resolves to its JSON line. */
+/** One training run in a child process: resolves to its JSON line and its output. */
 function trainInBackground(args) {
   return new Promise((resolve, reject) => {
     const child = spawn(BIN.mnist, ['train', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -29,13 +29,13 @@ function trainInBackground(args) {
     child.on('error', reject);
     child.on('close', (status) => {
       if (status !== 0) return reject(new Error(`train ${args.join(' ')}: exit ${status}: ${stderr}`));
-      resolve(JSON.parse(stdout.trim().split('\n').pop()));
+      resolve({ json: JSON.parse(stdout.trim().split('\n').pop()), stdout });
     });
   });
 }
 
 /** Each list of arguments trained, at most `parallel` at a time (the machine's 2 cores);
- *  the JSON lines in the lists' order. */
+ *  the runs ({json, stdout}) in the lists' order. */
 async function trainAll(argLists, parallel = 2) {
   const results = new Array(argLists.length);
   let next = 0;
@@ -49,17 +49,18 @@ async function trainAll(argLists, parallel = 2) {
   return results;
 }
 
-/** Test accuracy of a preset for each seed, as "seed S: A%", with the runs' JSON. */
-async function presetForSeeds(preset, seeds) {
-  const runs = await trainAll(seeds.map((seed) => ['--data', MNIST_DIR, '--preset', preset, '--seed', String(seed)]));
-  return runs.map((json, i) => ({ seed: seeds[i], json }));
+/** A preset trained for each seed (with any more flags): [{seed, json, stdout}]. */
+async function presetForSeeds(preset, seeds, more = []) {
+  const runs = await trainAll(seeds.map((seed) => ['--data', MNIST_DIR, '--preset', preset, '--seed', String(seed), ...more]));
+  return runs.map((run, i) => ({ seed: seeds[i], ...run }));
 }
 
-/** Test accuracy on each progress line, in order. */
+/** Test accuracy on each progress line, in order, with the epoch it was taken at. */
 function progressAccuracies(stdout) {
-  return [...stdout.matchAll(/iter (\d+) .* test ([\d.]+)%/g)].map((m) => ({
-    iteration: Number(m[1]),
-    accuracy: Number(m[2]) / 100,
+  return [...stdout.matchAll(/^epoch ([\d.]+) +iter (\d+) .* test ([\d.]+)%/gm)].map((m) => ({
+    epoch: Number(m[1]),
+    iteration: Number(m[2]),
+    accuracy: Number(m[3]) / 100,
   }));
 }
 
@@ -82,12 +83,17 @@ test('default preset reaches 98% MNIST test accuracy after its 5 epochs, for see
   }
 });
 
-test('cnn preset reaches 99% MNIST test accuracy within 3 epochs, for each of seeds 1 to 5', async (t) => {
-  const runs = await presetForSeeds('cnn', [1, 2, 3, 4, 5]);
+test('cnn preset reaches 99% MNIST test accuracy within its 2 epochs, for each of seeds 1 to 5', async (t) => {
+  // a test every 100 updates (about 0.1 epoch at the preset's batch): where 99% is first seen
+  const runs = await presetForSeeds('cnn', [1, 2, 3, 4, 5], ['--log-every', '100']);
+  const firstAt = ({ stdout }) => progressAccuracies(stdout).find((p) => p.accuracy >= 0.99);
   t.diagnostic(`cnn, seeds 1-5: ${runs.map(({ json }) => `${(100 * json.test_accuracy).toFixed(2)}%`).join(', ')}; ` +
+    `99% first seen at epoch ${runs.map((r) => (firstAt(r) ? firstAt(r).epoch.toFixed(2) : '-')).join(', ')}; ` +
     `${Math.round(runs[0].json.samples_per_second)} samples/s (seed 1, two runs at a time)`);
   for (const { seed, json } of runs) {
-    assert.ok(json.epochs <= 3 && json.arch === '784-c16k3-p2-c32k3-p2-64-10', JSON.stringify(json));
+    // the whole run the preset plans, no more than 2 epochs, on the net the benchmarks time
+    assert.ok(json.config.epochs <= 2 && json.epochs === json.config.epochs && json.arch === '784-c16k3-p2-c32k3-p2-64-10',
+      JSON.stringify(json));
     assert.ok(json.test_accuracy >= 0.99, `seed ${seed}: test accuracy ${json.test_accuracy}`);
   }
 });
