@@ -29,27 +29,29 @@ test('test policy: the obligatory tests are the epoch ends and the run\'s end st
   assert.equal(obligatoryTests(0, Infinity, EPOCH), 0);
 });
 
-test('test policy: the budget is the share of the run projected to its end, less the tests taken and the obligatory ones', () => {
-  // 5 s of training projected (2.5 s at mid-run): 5% of the run = 0.05 / 0.95 * 5000 = 263 ms
-  assert.equal(testsAffordable(history(1, { testMs: 50, testCost: 50 })), 3); // floor(213 / 50) - 1
-  assert.equal(testsAffordable(history(1, { testMs: 100, testCost: 100 })), 0); // floor(163 / 100) - 1
-  assert.equal(testsAffordable(history(1.5, { testMs: 200, testCost: 50 })), 0, 'spent: one left, and the last test needs it');
+test('test policy: the budget is the share of the run projected to its end, less the tests taken and the epoch ends to come', () => {
+  // 5 s of training projected (2.5 s at mid-run): 5% of the run = 0.05 / 0.95 * 5000 = 263 ms;
+  // the run's last test comes after its training, so it takes none of the budget
+  assert.equal(testsAffordable(history(1, { testMs: 50, testCost: 50 })), 4); // floor(213 / 50)
+  assert.equal(testsAffordable(history(1, { testMs: 100, testCost: 100 })), 1); // floor(163 / 100)
+  assert.equal(testsAffordable(history(0.5, { testMs: 0, testCost: 100 })), 1, 'floor(263 / 100) less the first epoch\'s end');
+  assert.equal(testsAffordable(history(1.5, { testMs: 250, testCost: 50 })), 0, 'spent');
   // nothing to go on: no test measured, nothing trained
   assert.equal(testsAffordable(history(1, { testCost: 0 })), 0);
   assert.equal(testsAffordable(history(0, { trainMs: 0 })), 0);
 });
 
 test('test policy: near the target the affordable tests are spread evenly to the run\'s end, no closer than a tenth of an epoch', () => {
-  // at 1.0 (just tested) with 3 affordable and the last test to come: every 0.25 epoch
+  // at 1.0 (just tested) with 4 affordable and the last test to come: every 0.2 epoch
   const due = (epochs, more) => nextTestDue(history(epochs, more));
-  assert.equal(due(1.2), false);
-  assert.equal(due(1.25), true);
+  assert.equal(due(1.19), false);
+  assert.equal(due(1.2), true);
   // plenty of budget: every 0.1 epoch, not closer
   const cheap = { testCost: 5, testMs: 5 };
   assert.equal(due(1.09, cheap), false);
   assert.equal(due(1.1, cheap), true);
   // no budget: none
-  assert.equal(due(1.5, { testCost: 100, testMs: 100 }), false);
+  assert.equal(due(1.5, { testCost: 100, testMs: 250 }), false);
   // never right before an obligatory test
   assert.equal(due(1.95, { testCost: 5, testMs: 5, lastSamples: 1.5 * EPOCH }), false);
 });
@@ -91,7 +93,7 @@ function simulate({ epochs = 2, epochMs = 2500, testCost, accuracy, target = 0.9
   const tests = [];
   const testNow = () => {
     const epoch = run.samples / EPOCH, acc = accuracy(epoch);
-    if (!tester) { run.testMs += testCost; run.wall += testCost; }
+    if (!tester && run.samples < end) { run.testMs += testCost; run.wall += testCost; } // (the last test follows the training)
     tests.push({ epoch, acc });
     run.best = Math.max(run.best || 0, acc);
     Object.assign(run, { lastSamples: run.samples, lastAt: run.wall, trainSince: 0 });
@@ -113,19 +115,20 @@ function simulate({ epochs = 2, epochMs = 2500, testCost, accuracy, target = 0.9
 const rising = (final, epochs) => (e) => final - (final - 0.95) * (1 - e / epochs) ** 2;
 
 test('test policy, whole runs: within the share, and the target seen soon after it is crossed when the budget allows', () => {
-  // a test costs 4% of an epoch (a 5-second run on 2 cores): the budget holds the two obligatory tests only
+  // a test costs 4% of an epoch (a 5-second run on 2 cores): the budget holds the first epoch's
+  // end and one more, half-way to the run's end (whose test follows the training)
   let r = simulate({ testCost: 100, accuracy: rising(0.9915, 2) });
-  assert.deepEqual(r.tests, [1, 2]);
+  assert.deepEqual(r.tests, [1, 1.5, 2]);
   assert.equal(r.reached, 2);
   assert.ok(r.share <= POLICY.SHARE, `share ${r.share}`);
-  // 2.4% of an epoch: two more, spread over the second epoch, the target seen at the next one after it is crossed
+  // 2.4% of an epoch: three more, spread over the second epoch, the target seen at the next one after it is crossed
   r = simulate({ testCost: 60, accuracy: rising(0.9915, 2) });
-  assert.deepEqual(r.tests, [1, 1.333, 1.667, 2]);
-  assert.ok(r.crossing > 4 / 3 && Math.abs(r.reached - 5 / 3) < 1e-9, `crossed at ${r.crossing}, seen at ${r.reached}`);
+  assert.deepEqual(r.tests, [1, 1.25, 1.5, 1.75, 2]);
+  assert.ok(r.crossing > 1.5 && Math.abs(r.reached - 1.75) < 1e-9, `crossed at ${r.crossing}, seen at ${r.reached}`);
   assert.ok(r.share <= POLICY.SHARE, `share ${r.share}`);
-  // cheap tests: every 0.15 epoch from the first epoch's end (near from then on), none after the target is seen
+  // cheap tests: every 0.13 epoch or so from the first epoch's end (near from then on), none after the target is seen
   r = simulate({ testCost: 30, accuracy: rising(0.992, 2) });
-  assert.deepEqual(r.tests, [1, 1.15, 1.3, 1.45, 1.6, 2]);
+  assert.deepEqual(r.tests, [1, 1.133, 1.267, 1.4, 1.533, 1.65, 2]);
   assert.ok(r.reached - r.crossing <= 0.15, `crossed at ${r.crossing}, seen at ${r.reached}`);
   assert.ok(r.share <= POLICY.SHARE, `share ${r.share}`);
   // far all run long (never within a point): the epoch ends, and late, when watching the rest

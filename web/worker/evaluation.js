@@ -115,7 +115,7 @@ export function createEvaluation(s, testerPort) {
     lastEvalAt = now();
     lastEvalMs = job.ms;
     trainMsSinceEval = 0;
-    if (job.duringRun) run.stillMs += job.ms;
+    if (job.duringRun && job.reason !== 'done') run.stillMs += job.ms; // (the run's last test follows its training)
     publish(job, job.result, job.ms / 1000, false);
   }
 

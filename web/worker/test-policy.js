@@ -10,7 +10,8 @@
  * NEAR_EVERY epoch; far from it, or once it is reached, only budget that watching the rest
  * of the run could not use is spent, at most every FAR_EVERY epoch. The budget: tests that
  * stop training (jobs, when there is no tester) take at most SHARE of the run's time, the
- * obligatory tests still to come included. With a tester worker, a test costs training
+ * epoch ends still to come included (the run's last test comes after its training: it
+ * stops none of it). With a tester worker, a test costs training
  * only the snapshot it is sent: near the target it tests whenever the tester is idle and
  * NEAR_EVERY epoch has passed; otherwise every EVERY_MS while it is idle.
  * Without a target: a test every EVERY_MS at most, periodic tests within LEGACY_SHARE.
@@ -48,8 +49,9 @@ export function testsAffordable(h) {
   if (!(h.samples > 0) || !(h.trainMs > 0) || !(h.testCost > 0) || !Number.isFinite(h.endSamples)) return 0;
   const projectedTrainMs = h.trainMs * Math.max(1, h.endSamples / h.samples);
   const budgetMs = POLICY.SHARE / (1 - POLICY.SHARE) * projectedTrainMs;
-  const obligatory = obligatoryTests(h.samples, h.endSamples, h.epochSize);
-  return Math.max(0, Math.floor((budgetMs - h.testMs) / h.testCost) - obligatory);
+  // the run's own last test comes after its training has ended: it stops none of it
+  const stopping = Math.max(0, obligatoryTests(h.samples, h.endSamples, h.epochSize) - 1);
+  return Math.max(0, Math.floor((budgetMs - h.testMs) / h.testCost) - stopping);
 }
 
 /** Where the run stands against its target: 'near' (watching), 'far' or 'reached'. */
