@@ -145,6 +145,22 @@ void conv_pool_backward_params(float *dweight, float *dbias, const conv_grads *g
     }
 }
 
+/* conv_pool_backward_input's terms of one channel's n entries e, without padding:
+ * every kernel row of an entry is inside the image, len = K C floats (a multiple
+ * of 4) starting at the entry's input offset, the next row `row` floats further.
+ * Addresses by pointer steps, one splat per entry: the scalar work per entry is
+ * what an engine's register allocator would otherwise spill. */
+static void unpadded_input_grad(float *dimg, const conv_grad *e, int32_t n, const float *w, long row, int K,
+                                int len) {
+    for (int32_t i = 0; i < n; i++) {
+        float *d = dimg + e[i].at;
+        const float *wr = w;
+        f32x4 dv = splat4(e[i].g);
+        for (int ky = 0; ky < K; ky++, d += row, wr += len)
+            for (int j = 0; j < len; j += 4) store4(d + j, madd4(load4(d + j), dv, load4(wr + j)));
+    }
+}
+
 void conv_pool_backward_input(float *dinp, const conv_grads *g, const float *weight, const conv_shape *s,
                               int b0, int b1) {
     /* g (conv_pool_gather's, all channels), weight (O,K,K,C) -> dinp (B,H,W,C) for
@@ -161,6 +177,10 @@ void conv_pool_backward_input(float *dinp, const conv_grads *g, const float *wei
         for (int o = 0; o < O; o++) {
             const conv_grad *e = grads_at(g, o, b);
             const float *w = weight + o * taps;
+            if (!pad && K * C % 4 == 0) {
+                unpadded_input_grad(dimg, e, grads_count(g, o, b), w, (long)W * C, K, K * C);
+                continue;
+            }
             for (int32_t i = 0, n = grads_count(g, o, b); i < n; i++) {
                 int y = e[i].y, x = e[i].x;
                 int ky0 = imax(0, pad - y), ky1 = imin(K, H + pad - y);

@@ -18,6 +18,12 @@ static inline void store4(float *p, f32x4 v) { memcpy(p, &v, sizeof v); }
 
 static inline f32x4 splat4(float x) { return (f32x4){x, x, x, x}; }
 
+/* acc + a * b, lane by lane: a product rounded, then a sum rounded (two roundings;
+ * the build forbids contracting them into one fused multiply-add). Hot loops write
+ * every multiply-then-add of vectors as this call, so the one place that says how
+ * it rounds is here. */
+static inline f32x4 madd4(f32x4 acc, f32x4 a, f32x4 b) { return acc + a * b; }
+
 static inline float hsum4(f32x4 v) { return (v[0] + v[1]) + (v[2] + v[3]); }
 
 /* row[i] += d * x[i] for i < n (one rounding per element, so no order issue);
@@ -26,14 +32,14 @@ static inline void axpy(float *row, float d, const float *x, int n) {
     f32x4 dv = splat4(d);
     int i = 0;
     for (; i + 16 <= n; i += 16) {
-        f32x4 r0 = load4(row + i) + dv * load4(x + i), r1 = load4(row + i + 4) + dv * load4(x + i + 4);
-        f32x4 r2 = load4(row + i + 8) + dv * load4(x + i + 8), r3 = load4(row + i + 12) + dv * load4(x + i + 12);
+        f32x4 r0 = madd4(load4(row + i), dv, load4(x + i)), r1 = madd4(load4(row + i + 4), dv, load4(x + i + 4));
+        f32x4 r2 = madd4(load4(row + i + 8), dv, load4(x + i + 8)), r3 = madd4(load4(row + i + 12), dv, load4(x + i + 12));
         store4(row + i, r0);
         store4(row + i + 4, r1);
         store4(row + i + 8, r2);
         store4(row + i + 12, r3);
     }
-    for (; i + 4 <= n; i += 4) store4(row + i, load4(row + i) + dv * load4(x + i));
+    for (; i + 4 <= n; i += 4) store4(row + i, madd4(load4(row + i), dv, load4(x + i)));
     for (; i < n; i++) row[i] += d * x[i];
 }
 
