@@ -146,18 +146,16 @@ void conv_pool_backward_params(float *dweight, float *dbias, const conv_grads *g
 }
 
 /* conv_pool_backward_input's terms of one channel's n entries e, without padding:
- * every kernel row of an entry is inside the image, len = K C floats (a multiple
- * of 4) starting at the entry's input offset, the next row `row` floats further.
- * Addresses by pointer steps, one splat per entry: the scalar work per entry is
- * what an engine's register allocator would otherwise spill. */
+ * every kernel row of an entry is inside the image, len = K C floats starting at
+ * the entry's input offset, the next row `row` floats further. Addresses by
+ * pointer steps: the clipping arithmetic per entry is what an engine's register
+ * allocator would otherwise spill. */
 static void unpadded_input_grad(float *dimg, const conv_grad *e, int32_t n, const float *w, long row, int K,
                                 int len) {
     for (int32_t i = 0; i < n; i++) {
         float *d = dimg + e[i].at;
         const float *wr = w;
-        f32x4 dv = splat4(e[i].g);
-        for (int ky = 0; ky < K; ky++, d += row, wr += len)
-            for (int j = 0; j < len; j += 4) store4(d + j, madd4(load4(d + j), dv, load4(wr + j)));
+        for (int ky = 0; ky < K; ky++, d += row, wr += len) axpy(d, e[i].g, wr, len);
     }
 }
 
@@ -177,7 +175,7 @@ void conv_pool_backward_input(float *dinp, const conv_grads *g, const float *wei
         for (int o = 0; o < O; o++) {
             const conv_grad *e = grads_at(g, o, b);
             const float *w = weight + o * taps;
-            if (!pad && K * C % 4 == 0) {
+            if (!pad) {
                 unpadded_input_grad(dimg, e, grads_count(g, o, b), w, (long)W * C, K, K * C);
                 continue;
             }
