@@ -59,8 +59,8 @@ static void conv_pixel(f32x4 acc[2], const float *img, const float *wt, const co
             const float *wp = wt + (long)(ky * K + kx) * C * O4;
             for (int c = 0; c < C; c++, wp += O4) {
                 f32x4 xv = splat4(ip[c]);
-                a0 += xv * load4(wp);
-                if (nv == 2) a1 += xv * load4(wp + 4);
+                a0 = madd4(a0, xv, load4(wp));
+                if (nv == 2) a1 = madd4(a1, xv, load4(wp + 4));
             }
         }
     acc[0] = a0;
@@ -86,10 +86,10 @@ static inline __attribute__((always_inline)) void conv_pixels4x8(f32x4 acc[8], c
             f32x4 w0 = load4(wp), w1 = load4(wp + 4);
             f32x4 x0 = splat4(ip[j]), x1 = splat4(ip[C + j]), x2 = splat4(ip[across + j]),
                   x3 = splat4(ip[across + C + j]);
-            a00 += x0 * w0; a01 += x0 * w1;
-            a10 += x1 * w0; a11 += x1 * w1;
-            a20 += x2 * w0; a21 += x2 * w1;
-            a30 += x3 * w0; a31 += x3 * w1;
+            a00 = madd4(a00, x0, w0); a01 = madd4(a01, x0, w1);
+            a10 = madd4(a10, x1, w0); a11 = madd4(a11, x1, w1);
+            a20 = madd4(a20, x2, w0); a21 = madd4(a21, x2, w1);
+            a30 = madd4(a30, x3, w0); a31 = madd4(a31, x3, w1);
         }
     }
     acc[0] = a00; acc[1] = a01; acc[2] = a10; acc[3] = a11;
@@ -106,10 +106,10 @@ static inline __attribute__((always_inline)) void conv_pixels4x4(f32x4 acc[4], c
         const float *wp = wt + (long)ky * K * C * O4;
         for (int j = 0; j < K * C; j++, wp += O4) {
             f32x4 w0 = load4(wp);
-            a0 += splat4(ip[j]) * w0;
-            a1 += splat4(ip[C + j]) * w0;
-            a2 += splat4(ip[across + j]) * w0;
-            a3 += splat4(ip[across + C + j]) * w0;
+            a0 = madd4(a0, splat4(ip[j]), w0);
+            a1 = madd4(a1, splat4(ip[C + j]), w0);
+            a2 = madd4(a2, splat4(ip[across + j]), w0);
+            a3 = madd4(a3, splat4(ip[across + C + j]), w0);
         }
     }
     acc[0] = a0; acc[1] = a1; acc[2] = a2; acc[3] = a3;
@@ -194,11 +194,11 @@ static void conv_grad_tap(float *dw, long taps, int n, int nc, const float *dout
             for (int x = r->xa; x < r->xb; x++) {
                 f32x4 d = lanes4(drow + (long)x * O, 1, n);
                 const float *ip = irow + (long)(x + kx - s->pad) * C;
-                a0 += d * splat4(ip[0]);
+                a0 = madd4(a0, d, splat4(ip[0]));
                 if (nc == 4) {
-                    a1 += d * splat4(ip[1]);
-                    a2 += d * splat4(ip[2]);
-                    a3 += d * splat4(ip[3]);
+                    a1 = madd4(a1, d, splat4(ip[1]));
+                    a2 = madd4(a2, d, splat4(ip[2]));
+                    a3 = madd4(a3, d, splat4(ip[3]));
                 }
             }
         }
@@ -389,14 +389,13 @@ void conv_scatter_pool2_forward(float *out, int32_t *argmax, float *map, const f
             for (int ix = 0; ix < W; ix++) {
                 float v = img[iy * W + ix];
                 if (v == 0.0f) continue;
-                f32x4 vv = splat4(v);
                 int ky0 = imax(0, iy + pad - (2 * PH - 1)), ky1 = imin(K, iy + pad + 1);
                 int kx0 = imax(0, ix + pad - (2 * PW - 1)), kx1 = imin(K, ix + pad + 1);
                 for (int ky = ky0; ky < ky1; ky++)
                     for (int kx = kx0; kx < kx1; kx++) {
                         float *dst = m + ((long)(iy + pad - ky) * OW + (ix + pad - kx)) * O;
                         const float *w = weight_t + (long)(ky * K + kx) * O;
-                        for (int o = 0; o < O; o += 4) store4(dst + o, load4(dst + o) + vv * load4(w + o));
+                        axpy(dst, v, w, O);
                     }
             }
         for (int py = 0; py < PH; py++)

@@ -27,7 +27,7 @@ static inline float dot_finish(f32x4 lanes, const float *x, const float *w, int 
 static float dot(const float *x, const float *w, int I) {
     int I4 = I & ~3;
     f32x4 acc = splat4(0.0f);
-    for (int i = 0; i < I4; i += 4) acc += load4(x + i) * load4(w + i);
+    for (int i = 0; i < I4; i += 4) acc = madd4(acc, load4(x + i), load4(w + i));
     return dot_finish(acc, x, w, I4, I);
 }
 
@@ -51,8 +51,8 @@ void dense_forward(float *out, const float *inp, const float *weight, const floa
                 f32x4 xv0 = load4(x0 + i), xv1 = load4(x1 + i);
                 f32x4 wv0 = load4(w0 + i), wv1 = load4(w1 + i);
                 f32x4 wv2 = load4(w2 + i), wv3 = load4(w3 + i);
-                a00 += xv0 * wv0; a01 += xv0 * wv1; a02 += xv0 * wv2; a03 += xv0 * wv3;
-                a10 += xv1 * wv0; a11 += xv1 * wv1; a12 += xv1 * wv2; a13 += xv1 * wv3;
+                a00 = madd4(a00, xv0, wv0); a01 = madd4(a01, xv0, wv1); a02 = madd4(a02, xv0, wv2); a03 = madd4(a03, xv0, wv3);
+                a10 = madd4(a10, xv1, wv0); a11 = madd4(a11, xv1, wv1); a12 = madd4(a12, xv1, wv2); a13 = madd4(a13, xv1, wv3);
             }
             out0[o + 0] = dot_finish(a00, x0, w0, I4, I) + bias[o + 0];
             out0[o + 1] = dot_finish(a01, x0, w1, I4, I) + bias[o + 1];
@@ -85,10 +85,10 @@ static void accumulate(float *row, const float *c, const float *const *v, int n,
         const float *v0 = v[k], *v1 = v[k + 1], *v2 = v[k + 2], *v3 = v[k + 3];
         for (int i = 0; i < len4; i += 4) {
             f32x4 acc = load4(row + i);
-            acc += c0 * load4(v0 + i);
-            acc += c1 * load4(v1 + i);
-            acc += c2 * load4(v2 + i);
-            acc += c3 * load4(v3 + i);
+            acc = madd4(acc, c0, load4(v0 + i));
+            acc = madd4(acc, c1, load4(v1 + i));
+            acc = madd4(acc, c2, load4(v2 + i));
+            acc = madd4(acc, c3, load4(v3 + i));
             store4(row + i, acc);
         }
         for (int i = len4; i < len; i++) {

@@ -39,7 +39,7 @@ void conv_pool_gather(conv_grads *g, const float *dpooled, const float *pooled, 
             for (; o < O4; o += 4) {
                 f32x4 d = load4(dpooled + k + o);
                 i32x4 keep = (d != zero) & (load4(pooled + k + o) > zero);
-                if (!(keep[0] | keep[1] | keep[2] | keep[3])) continue; /* most groups of four */
+                if (!any4(keep)) continue; /* most groups of four */
                 if (keep[0]) append(g, n, s, o, b, d[0], argmax[k + o]);
                 if (keep[1]) append(g, n, s, o + 1, b, d[1], argmax[k + o + 1]);
                 if (keep[2]) append(g, n, s, o + 2, b, d[2], argmax[k + o + 2]);
@@ -74,7 +74,7 @@ static inline __attribute__((always_inline)) void row_grad_nv(float *dw, const c
             const float *ip = row + e[i].at;
             f32x4 d = splat4(e[i].g);
             int spare = e[i].y < spare_rows;
-#define ROW_TERM(k) if (nv > k) a##k += d * segment4(ip + 4 * k, nv == k + 1 && !spare, rem)
+#define ROW_TERM(k) if (nv > k) a##k = madd4(a##k, d, segment4(ip + 4 * k, nv == k + 1 && !spare, rem))
             ROW_TERM(0); ROW_TERM(1); ROW_TERM(2); ROW_TERM(3); ROW_TERM(4); ROW_TERM(5); ROW_TERM(6); ROW_TERM(7);
         }
     }

@@ -82,18 +82,18 @@ static void tile_products(float *m, const float *v, const float *u, int C, int O
                 f32x4 u0 = load4(ux + (long)c * O4), u1 = load4(ux + (long)c * O4 + 4);
                 f32x4 x0 = splat4(vx[c]), x1 = splat4(vx[vw + c]), x2 = splat4(vx[2 * vw + c]),
                       x3 = splat4(vx[3 * vw + c]);
-                a00 += x0 * u0; a01 += x0 * u1;
-                a10 += x1 * u0; a11 += x1 * u1;
-                a20 += x2 * u0; a21 += x2 * u1;
-                a30 += x3 * u0; a31 += x3 * u1;
+                a00 = madd4(a00, x0, u0); a01 = madd4(a01, x0, u1);
+                a10 = madd4(a10, x1, u0); a11 = madd4(a11, x1, u1);
+                a20 = madd4(a20, x2, u0); a21 = madd4(a21, x2, u1);
+                a30 = madd4(a30, x3, u0); a31 = madd4(a31, x3, u1);
             }
         else
             for (int c = 0; c < C; c++) {
                 f32x4 u0 = load4(ux + (long)c * O4);
-                a00 += splat4(vx[c]) * u0;
-                a10 += splat4(vx[vw + c]) * u0;
-                a20 += splat4(vx[2 * vw + c]) * u0;
-                a30 += splat4(vx[3 * vw + c]) * u0;
+                a00 = madd4(a00, splat4(vx[c]), u0);
+                a10 = madd4(a10, splat4(vx[vw + c]), u0);
+                a20 = madd4(a20, splat4(vx[2 * vw + c]), u0);
+                a30 = madd4(a30, splat4(vx[3 * vw + c]), u0);
             }
         f32x4 acc[4][2] = {{a00, a01}, {a10, a11}, {a20, a21}, {a30, a31}};
         for (int w = 0; w < 4; w++)
