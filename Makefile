@@ -38,6 +38,28 @@ MT_FLAGS := -matomics -mbulk-memory -sIMPORTED_MEMORY=1 -Wl,--shared-memory \
             -sINITIAL_MEMORY=16777216 -sMAXIMUM_MEMORY=1073741824
 WASM     := web/build/mnist.wasm
 WASM_MT  := web/build/mnist-mt.wasm
+# The optional relaxed-SIMD pair (`make wasm-relaxed`, docs/performance.md): the same
+# sources with simd.h's madd4 as f32x4.relaxed_madd (fused where the CPU has FMA: other
+# bits), which the page runs only when asked (?fma=1) and the browser validates them.
+# Emscripten 3.1.6's clang 14 has no relaxed SIMD, so emcc drives Debian's clang-19 and
+# wasm-ld-19 (scripts/install-deps.sh --relaxed) and npm's Binaryen (toolchain/: Debian's
+# 108 cannot read the final opcodes); EMCC_READ_METADATA=python and WASM_BIGINT leave
+# Binaryen 108's wasm-emscripten-finalize nothing to do, so it never reads the module.
+# Once built they are kept current (and bundled) until `make clean`.
+WASM_RX    := web/build/mnist-relaxed.wasm
+WASM_RX_MT := web/build/mnist-relaxed-mt.wasm
+RELAXED_SIMD ?= $(if $(wildcard $(WASM_RX)),1)
+RELAXED_LLVM := 19
+RELAXED_BINARYEN := toolchain/node_modules/.package-lock.json
+RELAXED_ENV := $(EMCC_ENV) EM_LLVM_ROOT=/usr/bin EM_LLVM_ADD_VERSION=$(RELAXED_LLVM) \
+               EM_CLANG_ADD_VERSION=$(RELAXED_LLVM) EMCC_SKIP_SANITY_CHECK=1 EMCC_READ_METADATA=python \
+               PATH="$(CURDIR)/toolchain/node_modules/binaryen/bin:$$PATH"
+RELAXED_FLAGS := -mrelaxed-simd -DMNIST_RELAXED_SIMD -sWASM_BIGINT
+# Inside the page's bundle when RELAXED_SIMD=1; the stamp records which pair the bundle
+# has, so that a change of RELAXED_SIMD rebuilds it.
+BUNDLED_RX := $(if $(RELAXED_SIMD),$(WASM_RX) $(WASM_RX_MT))
+BUNDLE_STAMP := web/build/bundle-modules.txt
+$(shell mkdir -p web/build && { echo '$(BUNDLED_RX)' | cmp -s - $(BUNDLE_STAMP) || echo '$(BUNDLED_RX)' > $(BUNDLE_STAMP); })
 # The page's two bundles (scripts/build-web.js: esbuild, one classic script per context)
 # and the generated module between them (scripts/build-bundle.js): the worker's bundle
 # and both WebAssembly modules, which the page's bundle imports.
@@ -56,7 +78,7 @@ ASAN_CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/asan/obj/%.o)
 CHECK_OBJ := $(CHECK_SRC:%.c=$(BUILD)/obj/%.o)
 ASAN_CHECK_OBJ := $(CHECK_SRC:%.c=$(BUILD)/asan/obj/%.o)
 
-.PHONY: all native wasm test-bins data train serve dist test deps deps-quiet clean help bench fuzz fuzz-bins fuzz-deps fuzz-page
+.PHONY: all native wasm wasm-relaxed relaxed-deps test-bins data train serve dist test deps deps-quiet clean help bench fuzz fuzz-bins fuzz-deps fuzz-page
 
 all: native wasm
 
@@ -64,6 +86,7 @@ native: deps-quiet $(BUILD)/mnist
 
 help:
 	@echo "make            build the native trainer (build/mnist) and the WebAssembly module (web/build/)"
+	@echo "make wasm-relaxed  also the optional relaxed-SIMD modules (fused multiply-add, ?fma=1 in the page; needs clang-19, lld-19)"
 	@echo "make serve      build, fetch data, and serve the in-browser trainer on http://127.0.0.1:8000/ (PORT=...)"
 	@echo "make dist       a self-contained static site in build/dist/ (works from any host or from disk)"
 	@echo "make data       fetch MNIST and Fashion-MNIST into data/ (DATA_MIRROR=DIR copies a local mirror)"
@@ -95,6 +118,24 @@ $(WASM_MT): $(WASM_SRC) $(HEADERS) Makefile | deps-quiet
 	@mkdir -p $(dir $@)
 	$(EMCC_ENV) $(EMCC) $(EMFLAGS) $(MT_FLAGS) -o $@ $(WASM_SRC)
 
+wasm-relaxed:
+	@$(MAKE) --no-print-directory RELAXED_SIMD=1 wasm
+
+relaxed-deps: deps-quiet
+	@bash scripts/install-deps.sh --quiet --relaxed
+
+$(RELAXED_BINARYEN): toolchain/package-lock.json | deps-quiet
+	npm ci --prefix toolchain --no-audit --no-fund
+	@touch $@
+
+$(WASM_RX): $(WASM_SRC) $(HEADERS) Makefile $(RELAXED_BINARYEN) | relaxed-deps
+	@mkdir -p $(dir $@)
+	$(RELAXED_ENV) $(EMCC) $(EMFLAGS) $(RELAXED_FLAGS) -sMAXIMUM_MEMORY=2147483648 -o $@ $(WASM_SRC)
+
+$(WASM_RX_MT): $(WASM_SRC) $(HEADERS) Makefile $(RELAXED_BINARYEN) | relaxed-deps
+	@mkdir -p $(dir $@)
+	$(RELAXED_ENV) $(EMCC) $(EMFLAGS) $(RELAXED_FLAGS) $(MT_FLAGS) -o $@ $(WASM_SRC)
+
 $(NODE_MODULES): package-lock.json | deps-quiet
 	npm ci --no-audit --no-fund
 	@touch $@
@@ -102,8 +143,8 @@ $(NODE_MODULES): package-lock.json | deps-quiet
 $(WORKER_JS): $(wildcard web/worker/*.js) web/package.json $(COMMON_JS) scripts/build-web.js $(NODE_MODULES)
 	node scripts/build-web.js worker $@
 
-$(ASSETS): $(WASM) $(WASM_MT) $(WORKER_JS) scripts/build-bundle.js
-	node scripts/build-bundle.js $(WASM) $(WASM_MT) $(WORKER_JS) $@
+$(ASSETS): $(WASM) $(WASM_MT) $(WORKER_JS) scripts/build-bundle.js $(BUNDLED_RX) $(BUNDLE_STAMP)
+	node scripts/build-bundle.js $(WASM) $(WASM_MT) $(WORKER_JS) $@ $(BUNDLED_RX)
 
 $(PAGE_JS): $(ASSETS) $(wildcard web/js/*.js) web/package.json $(COMMON_JS) scripts/build-web.js $(NODE_MODULES)
 	node scripts/build-web.js page $@

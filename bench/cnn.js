@@ -1,10 +1,12 @@
 'use strict';
 /**
- * The CNN rows of `make bench`: CNN_RECIPE (bench/config.js) trained by the native CLI,
- * the WebAssembly build, PyTorch, the page and the JS peers, each from a cold start.
- * Every runner gets the core's description of the net (item.layers, --layers JSON), so
- * none of them parses the architecture text; the slow peers and BENCH_QUICK runs time
- * a subset of the updates and extrapolate.
+ * The CNN rows of `make bench`: the recipe (item.recipe: the core's `cnn` preset for the
+ * comparison's epochs, bench/recipe.js) trained by the native CLI, the WebAssembly build,
+ * PyTorch, the page and the JS peers, each from a cold start. Every runner gets the
+ * recipe (--recipe JSON) and the core's description of the net (item.layers, --layers
+ * JSON), so none of them parses the architecture text or holds a copy of the preset; the
+ * slow peers and BENCH_QUICK runs time a subset of the updates and extrapolate. The JS
+ * peers have no augmentation: with the preset's shifts on, their rows say they train without.
  *
  * Public: CNN_RUNS = { [impl]: async (item) -> row fields }.
  */
@@ -13,7 +15,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const {
-  BUILD, RUNNERS, DATA_DIR, PYTHON, QUICK, QUICK_STEPS, QUICK_TEST_IMAGES, CNN_RECIPE, CNN_SLOW, CNN_PEER_STEPS,
+  BUILD, RUNNERS, DATA_DIR, PYTHON, QUICK, QUICK_STEPS, QUICK_TEST_IMAGES, CNN_SLOW, CNN_PEER_STEPS,
   CNN_PEER_TEST_IMAGES, TARGETS, PAGE_CNN_PRESET,
 } = require('./config.js');
 const { run, runnerResult, nodeRunner, nativeRun } = require('./child.js');
@@ -29,15 +31,24 @@ function cnnSubset(item) {
 
 function cnnRunnerArgs(item) {
   const sub = cnnSubset(item);
-  return ['--data', DATA_DIR, '--recipe', JSON.stringify(CNN_RECIPE), '--layers', JSON.stringify(item.layers),
+  return ['--data', DATA_DIR, '--recipe', JSON.stringify(item.recipe), '--layers', JSON.stringify(item.layers),
     ...(sub ? ['--steps', String(sub.steps), '--test-images', String(sub.testImages)] : [])];
 }
 
 const cnnNodeRunner = (script, item, extra = []) => nodeRunner(script, [...cnnRunnerArgs(item), ...extra]);
 
+/** A JS peer's row: it has no augmentation, so with the recipe's on it trains without (said in the row). */
+async function peerRow(script, item, extra = []) {
+  const row = await cnnNodeRunner(script, item, extra);
+  const r = item.recipe;
+  if (r.shift > 0 || r.rotate > 0 || r.scale > 0) row.augmentation_note = 'trains without the recipe\'s augmentation (the runner has none)';
+  return row;
+}
+
 const CNN_RUNS = {
   /**
-   * build/mnist train with the recipe's flags. The CLI prints a line after
+   * build/mnist train --preset (the recipe's), for the recipe's epochs (or, with
+   * item.preset, the preset's own). The CLI prints a line after
    * loading the data ("training ...") and one after each epoch's test
    * evaluation; the run's seconds are the time between the first and the
    * last, read as the lines arrive (the CLI flushes each). Its JSON line
@@ -45,14 +56,11 @@ const CNN_RUNS = {
    * one-cycle schedule over those N updates (same work per update).
    */
   async native(item) {
-    const r = CNN_RECIPE, sub = item.preset ? null : cnnSubset(item);
+    const r = item.recipe, sub = item.preset ? null : cnnSubset(item);
     const stamps = [];
     // item.preset: the core's `cnn` preset as a user runs it (its own epochs), whole
-    const flags = item.preset ? ['--preset', item.preset, '--seed', String(r.seed)] : ['--arch', r.arch,
-      '--optimizer', r.optimizer, '--schedule', r.schedule, '--lr', String(r.lr), '--beta1', String(r.beta1),
-      '--beta2', String(r.beta2), '--eps', String(r.eps), '--batch', String(r.batch), '--init', r.init, '--seed', String(r.seed),
-      '--shift', '0', // the flags start from the default preset, which shifts its images
-      ...(sub ? ['--iterations', String(sub.steps)] : ['--epochs', String(r.epochs)])];
+    const flags = ['--preset', r.preset, '--seed', String(r.seed),
+      ...(item.preset ? [] : sub ? ['--iterations', String(sub.steps)] : ['--epochs', String(r.epochs)])];
     const { json, peak_rss_mb } = await nativeRun(path.join(BUILD, 'mnist'), ['train', '--data', DATA_DIR, ...flags],
       (line, at) => { if (/^(training |epoch )/.test(line)) stamps.push({ line, at }); });
     const epochs = stamps.filter((s) => s.line.startsWith('epoch '));
@@ -85,13 +93,13 @@ const CNN_RUNS = {
     return runnerResult('pytorch.py', r);
   },
   async 'tfjs-wasm'(item) {
-    return cnnNodeRunner('tfjs.js', item, ['--backend', 'wasm']);
+    return peerRow('tfjs.js', item, ['--backend', 'wasm']);
   },
   async 'tfjs-cpu'(item) {
-    return cnnNodeRunner('tfjs.js', item, ['--backend', 'cpu']);
+    return peerRow('tfjs.js', item, ['--backend', 'cpu']);
   },
   async convnetjs(item) {
-    return cnnNodeRunner('convnetjs.js', item);
+    return peerRow('convnetjs.js', item);
   },
   /** The page with ?preset=cnn, its whole run: time to 99%, then the rest (final accuracy, responsiveness). */
   async 'page-chromium'(item) {

@@ -3,7 +3,8 @@
 /**
  * docs/benchmarks.md, generated from a bench run's rows (build/bench.jsonl): a short
  * fixed header (what is measured, how, and on which machine: CPU model, cores, load at
- * the start), then each section's table, targets and notes (bench/report.js). `make
+ * the start, how busy the machine was around each row), then each section's table,
+ * targets and notes (bench/report.js). `make
  * bench` writes it after every run; by hand, from the rows of an earlier run:
  *
  *   node bench/markdown.js [build/bench.jsonl] [docs/benchmarks.md]
@@ -15,7 +16,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const { OUT_FILE, DOC_FILE } = require('./config.js');
-const { sections, machineLine } = require('./report.js');
+const { sections, machineLine, loadLines } = require('./report.js');
 const { markdownTable } = require('./tables.js');
 
 const HEADER = `# Benchmarks
@@ -32,7 +33,9 @@ memory of the browser tab while the page trains.
 
 How: every row is a fresh process (or a fresh browser page) started by bench/run.js; each
 implementation times its own training steps, and the tables below say what each figure counts.
-Other work on the machine slows every figure down, so the load at the start is given with it.`;
+Other work on the machine slows every figure down, so the benchmark watches it around every
+row and marks the rows taken while other processes were busy: their figures are not the
+machine's speed, and the targets that rest on them are not judged.`;
 
 /** The page's Markdown for the rows of one run. */
 function benchmarksMarkdown(rows) {
@@ -41,6 +44,7 @@ function benchmarksMarkdown(rows) {
   const machine = rows.find((r) => r.machine)?.machine;
   out.push('## Machine', '');
   out.push(machine ? `${machineLine(machine)}${machine.date ? `; run on ${machine.date}` : ''}.` : 'Not recorded.', '');
+  out.push(...loadLines(rows), '');
   const quick = [...new Set(rows.filter((r) => r.quick).map((r) => r.net))];
   if (quick.length === new Set(rows.map((r) => r.net)).size) {
     out.push('A BENCH_QUICK run: the headline configurations only, CNN rows timed on a few updates.', '');

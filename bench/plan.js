@@ -4,15 +4,17 @@
  * memory rows (an empty page, then every preset served and from file://), the drawing
  * pad's (one per preset, whatever the suites: a pen on the pad with each network), the
  * dense rows (the headline for every implementation, the other configurations for the
- * project's own builds), the CNN rows.
+ * project's own builds), the CNN rows (the WebAssembly build on each of cnnWasmThreads).
  *
  * Public: choices(env) -> {impls, nets} (throws naming what is unknown),
- * planOf({impls, nets, quick, wasmThreads, presets}) -> [{net, impl, arch, batch, threads?, page?, preset?}]
- * (presets: the core's preset names, for the memory rows and the drawing pad's).
+ * planOf({impls, nets, quick, wasmThreads, presets, recipe, cnnWasmThreads})
+ * -> [{net, impl, arch, batch, threads?, page?, preset?, recipe?}]
+ * (presets: the core's preset names, for the memory rows and the drawing pad's; recipe:
+ * bench/recipe.js cnnRecipe, the CNN rows'; cnnWasmThreads: [1, 2, ...]).
  */
 
 const {
-  ALL_IMPLS, DENSE_IMPLS, CNN_IMPLS, CNN_RECIPE, CNN_THREADS, DRAWPAD_QUICK_PRESETS, HEADLINE, EXTRA, REPEATED,
+  ALL_IMPLS, DENSE_IMPLS, CNN_IMPLS, CNN_THREADS, DRAWPAD_QUICK_PRESETS, HEADLINE, EXTRA, REPEATED, wasmThreadCounts,
 } = require('./config.js');
 
 function choices(env = process.env) {
@@ -24,7 +26,7 @@ function choices(env = process.env) {
   return { impls, nets };
 }
 
-function planOf({ impls, nets, quick, wasmThreads, presets = DRAWPAD_QUICK_PRESETS }) {
+function planOf({ impls, nets, quick, wasmThreads, presets = DRAWPAD_QUICK_PRESETS, recipe = null, cnnWasmThreads = wasmThreadCounts() }) {
   const plan = [];
   // the tab's memory: an empty page's, then while the page trains each preset (bench/memory.js)
   if (impls.includes('page-memory')) {
@@ -59,15 +61,17 @@ function planOf({ impls, nets, quick, wasmThreads, presets = DRAWPAD_QUICK_PRESE
     }
   }
   if (nets.includes('cnn')) {
-    const cnn = { net: 'cnn', arch: CNN_RECIPE.arch, batch: CNN_RECIPE.batch };
+    if (!recipe) throw new Error('the CNN rows need the recipe (bench/recipe.js cnnRecipe)');
+    const cnn = { net: 'cnn', arch: recipe.arch, batch: recipe.batch, recipe };
+    const threadCounts = { ...CNN_THREADS, wasm: cnnWasmThreads };
     for (const impl of CNN_IMPLS.filter((i) => impls.includes(i))) {
       if (impl === 'page-chromium') {
         if (!quick) for (const page of ['served', 'file']) plan.push({ ...cnn, impl, page });
         continue;
       }
-      for (const threads of CNN_THREADS[impl] || [1]) plan.push({ ...cnn, impl, threads });
-      // the first target times the `cnn` preset's whole run (to >= 99%), not the 2 epochs
-      if (impl === 'native' && !quick) plan.push({ ...cnn, impl, threads: 1, preset: 'cnn' });
+      for (const threads of threadCounts[impl] || [1]) plan.push({ ...cnn, impl, threads });
+      // a target times the `cnn` preset's whole run (to >= 99%), not the recipe's epochs
+      if (impl === 'native' && !quick) plan.push({ ...cnn, impl, threads: 1, preset: recipe.preset });
     }
   }
   return plan;

@@ -1,16 +1,20 @@
 'use strict';
 /**
- * A bench run's results as sections (dense nets, CNN, the tab's memory, the drawing pad): each a title,
+ * A bench run's results as sections (dense nets, CNN, the WebAssembly build's thread scaling on
+ * the CNN, the tab's memory, the drawing pad): each a title,
  * what it measured and how, its table, and blocks of lines that follow it (the targets,
  * the page's responsiveness); printed on the console by bench/run.js and written to
  * docs/benchmarks.md by bench/markdown.js, from the same rows (build/bench.jsonl).
  *
  * Public: sections(rows) -> [{title, about: [text], table: {head, right, cells},
- * blocks: [{title, lines}]}], machineLine(machine) -> text, printReport(rows).
+ * blocks: [{title, lines}]}], machineLine(machine) -> text, loadLines(rows) -> [text] (how the
+ * machine's load was watched, how many rows were busy), printReport(rows).
  */
 
-const { CNN_RECIPE, LR, WARMUP, QUICK_STEPS, PAGE_CNN_PRESET } = require('./config.js');
-const { denseTable, cnnTable, memoryTable, drawpadTable, textTable } = require('./tables.js');
+const { LR, WARMUP, QUICK_STEPS, PAGE_CNN_PRESET } = require('./config.js');
+const { describeRecipe } = require('./recipe.js');
+const { BUSY_CORES, SAMPLE_MS, WINDOW_MS } = require('./load.js');
+const { denseTable, cnnTable, scalingTable, memoryTable, drawpadTable, textTable } = require('./tables.js');
 const { cnnTargets, memoryTargets, pageResponsiveness, drawpadTargets } = require('./targets.js');
 
 function denseSection(rows) {
@@ -28,7 +32,7 @@ function denseSection(rows) {
 }
 
 function cnnSection(rows) {
-  const r = CNN_RECIPE;
+  const r = (rows.find((row) => row.recipe) || {}).recipe;
   const quick = rows.some((row) => row.quick);
   const blocks = [{ title: 'Targets', lines: cnnTargets(rows) }];
   const kept = pageResponsiveness(rows);
@@ -38,8 +42,7 @@ function cnnSection(rows) {
   return {
     title: 'CNN',
     about: [
-      `${r.arch}, batch ${r.batch}, ${r.epochs} epochs, ${r.optimizer} (beta2 ${r.beta2}, eps ${r.eps}; beta1 cycled by `
-        + `the schedule), ${r.schedule} (max lr ${r.lr}, PyTorch's OneCycleLR defaults), x/255, ${r.init} init, seed ${r.seed}; `
+      `${r ? `The recipe of ${describeRecipe(r)}` : 'The recipe was not recorded'}; the test set after each epoch; `
         + `no warm-up.${quick ? ` BENCH_QUICK: ${QUICK_STEPS} updates timed per row, seconds extrapolated.` : ''}`,
       'train samples/s: training steps only. s, 2 epochs + tests: the whole run, training and the test evaluation after each '
         + 'epoch, not data loading (~: extrapolated from the timed subset). s / PyTorch: that over PyTorch\'s (1 or 2 threads); '
@@ -47,6 +50,22 @@ function cnnSection(rows) {
     ],
     table: cnnTable(rows),
     blocks,
+  };
+}
+
+function scalingSection(rows) {
+  const most = Math.max(...rows.map((r) => r.threads));
+  const cores = (rows.find((r) => r.machine) || {}).machine?.cores;
+  return {
+    title: 'WebAssembly threads on the CNN',
+    about: [
+      'The WebAssembly build\'s CNN rows above by thread count (the threaded module with N - 1 helper threads, as the page runs it '
+        + 'served): training samples/s, the speedup over its 1-thread row and the efficiency (speedup / threads). '
+        + `Measured up to ${most} thread${most === 1 ? '' : 's'}${cores ? ` on this ${cores}-core machine` : ''}: the engine runs at most `
+        + 'threadsFor(cores) (web/worker/engine-threads.js), so a machine with more cores gives more points.',
+    ],
+    table: scalingTable(rows),
+    blocks: [],
   };
 }
 
@@ -79,20 +98,34 @@ function drawpadSection(rows) {
   };
 }
 
-/** The sections that have rows, in the order dense, CNN, memory, drawing pad. */
+/** The sections that have rows, in the order dense, CNN, its thread scaling, memory, drawing pad. */
 function sections(rows) {
   const of = (net) => rows.filter((r) => r.net === net);
-  return [['dense', denseSection], ['cnn', cnnSection], ['memory', memorySection], ['drawpad', drawpadSection]]
-    .filter(([net]) => of(net).length > 0)
-    .map(([net, section]) => section(of(net)));
+  const wasmCnn = of('cnn').filter((r) => r.impl === 'wasm' && !r.preset);
+  return [
+    ['dense', denseSection(of('dense'))], ['cnn', cnnSection(of('cnn'))], ['cnn', wasmCnn.length ? scalingSection(wasmCnn) : null],
+    ['memory', memorySection(of('memory'))], ['drawpad', drawpadSection(of('drawpad'))],
+  ].filter(([net, section]) => section && of(net).length > 0).map(([, section]) => section);
 }
 
 function machineLine(m) {
   return `${m.cpu}, ${m.cores} cores, Node ${m.node}, ${m.os}, load average ${m.loadavg_1min} at start`;
 }
 
+/** How the load was watched, and how many rows were busy. */
+function loadLines(rows) {
+  const watched = rows.filter((r) => r.load), busy = watched.filter((r) => r.load.busy);
+  if (!watched.length) return ['The machine\'s load was not recorded for these rows (no /proc, or rows of an older run).'];
+  return [`The machine's load, for every row (bench/load.js): the CPU taken by processes outside the benchmark's own process tree, `
+    + `in cores, over ${WINDOW_MS / 1000} s before the row, every ${SAMPLE_MS / 1000} s during it (the "others' CPU" column: their mean) `
+    + `and ${WINDOW_MS / 1000} s after it, with /proc/loadavg before and after (build/bench.jsonl). A row where they took more than `
+    + `${BUSY_CORES} of a core in any of these is BUSY: its figures are not the machine's speed, and the targets that need it are `
+    + `not judged. ${busy.length} of ${watched.length} rows were busy${busy.length ? ' (marked BUSY in the tables)' : ''}.`];
+}
+
 /** The run's sections on stdout, as aligned text. */
 function printReport(rows) {
+  console.log(loadLines(rows).join('\n'));
   for (const s of sections(rows)) {
     console.log('');
     console.log(`${s.title}. ${s.about.join('\n')}`);
@@ -105,4 +138,4 @@ function printReport(rows) {
   }
 }
 
-module.exports = { sections, machineLine, printReport };
+module.exports = { sections, machineLine, loadLines, printReport };

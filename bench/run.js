@@ -41,22 +41,23 @@
  *   page-chromium the page in headless Chromium (bench/page.js): seconds from pressing
  *                 Train to 97% test accuracy (?preset=default) and the samples/s it shows
  *                 then; served by scripts/serve.js (cross-origin isolated, so the page
- *                 runs its threaded build: min(cores, 4) threads) and from file:// (one
+ *                 runs its threaded build: the threads engine-threads.js threadsFor allows) and from file:// (one
  *                 thread). Needs playwright-core (root npm ci) and Chromium, else skipped.
  *
  * Configurations (bench/plan.js): 784-128-10 at batch 64 for every implementation (the
  * headline); for wasm and native also 784-256-10 and 784-512-256-10 at batch 64 and
  * 784-128-10 at batches 16 and 256. BENCH_QUICK=1: the headline only.
  *
- * CNN rows (bench/cnn.js): CNN_RECIPE in bench/config.js, the same for everyone:
- * 784-c16k3-p2-c32k3-p2-64-10, Adam (beta2 0.9, eps 1e-8; beta1 cycling 0.95 -> 0.85 ->
- * 0.95 as PyTorch's OneCycleLR moves it), the one-cycle schedule over the 2 epochs at
- * OneCycleLR's defaults (max lr 0.01), batch 128, inputs x/255, He-uniform init, zero
- * biases; the 10,000 test images evaluated after each epoch; no warm-up. Each row
+ * CNN rows (bench/cnn.js): the recipe of the core's `cnn` preset (bench/recipe.js reads
+ * it from the rules: net, batch, Adam and the one-cycle schedule, shifts, ...), trained
+ * for 2 epochs by everyone (the preset's own epochs in one more native row), inputs
+ * x/255, He-uniform init, zero biases; the 10,000 test images evaluated after each epoch;
+ * no warm-up. The WebAssembly build runs on 1, 2, ... threads up to what the engine runs
+ * on this machine (the scaling rows: speedup over 1 thread, efficiency). Each row
  * reports training samples/s, the seconds of the whole run (2 epochs of training plus
  * both test evaluations; not data loading) and the final test accuracy, with ratios to
  * PyTorch (1 and 2 threads) and to the native build, and the targets (TARGETS) as
- * PASS/FAIL lines. The page rows (?preset=cnn, served and from file://) time pressing
+ * PASS/FAIL lines, or "not judged: machine busy". The page rows (?preset=cnn, served and from file://) time pressing
  * Train until #test-accuracy shows 99.00%, then the rest of the run, and measure how
  * the page keeps up (frame gaps, long tasks, each evaluation's time in the worker,
  * progress gaps, a drawing's predict every PAGE_PROBE_MS); not in BENCH_QUICK runs.
@@ -72,8 +73,14 @@
  * Other environment: BENCH_DATA=DIR (default data/mnist), BENCH_PEER_SAMPLES=N
  * (tfjs-cpu and convnetjs time only the first N samples of the epoch and extrapolate),
  * BENCH_TIMEOUT=seconds per run (default 900), CHROMIUM=path (default /usr/bin/chromium),
- * BENCH_WASM_THREADS=N (default: the cores, at most 4; N > 1 adds runs of the threaded
- * WebAssembly build with N threads for every dense wasm configuration; 1 turns them off).
+ * BENCH_WASM_THREADS=N (default: the threads the engine runs here, engine-threads.js
+ * threadsFor; N > 1 adds runs of the threaded WebAssembly build with N threads for every
+ * dense wasm configuration; 1 turns them off).
+ *
+ * The machine's load (bench/load.js): for every row, /proc/loadavg and the CPU taken by
+ * processes outside the bench's own process tree, over 0.5 s before the row, every 0.5 s
+ * during it and 0.5 s after it; a row where the others took more than BUSY_CORES is
+ * marked busy in the tables, and the targets that need it are not judged.
  *
  * Output: the machine, then a table per suite on stdout; the same runs as JSON lines in
  * build/bench.jsonl (overwritten), and docs/benchmarks.md written from them
@@ -84,6 +91,8 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const { ROOT, BUILD, OUT_FILE, DOC_FILE, DATA_DIR, QUICK, WASM_THREADS, PAGE_MODES, machineInfo } = require('./config.js');
+const { cnnRecipe } = require('./recipe.js');
+const { watchRow } = require('./load.js');
 const { choices, planOf } = require('./plan.js');
 const { DENSE_RUNS } = require('./dense.js');
 const { CNN_RUNS } = require('./cnn.js');
@@ -117,6 +126,11 @@ function labelOf(item, i, count) {
 
 /** What a row says when it ends, on stderr. */
 function outcomeOf(row) {
+  const busy = row.load && row.load.busy ? ` [busy: others took ${row.load.others_cores_during} cores]` : '';
+  return `${outcomeText(row)}${busy}`;
+}
+
+function outcomeText(row) {
   if (row.error) return `FAILED: ${row.error}`;
   if (row.skipped) return `skipped: ${row.skipped}`;
   if (row.unsupported) return `unsupported: ${row.unsupported}`;
@@ -128,17 +142,20 @@ function outcomeOf(row) {
   return `${fmtInt(row.samples_per_second)} samples/s, test accuracy ${fmtFixed(row.test_accuracy, 4)}`;
 }
 
-/** Runs one plan item; resolves its row (with an error field if it failed). */
+/** Runs one plan item, the machine's load watched around it; resolves its row (with an
+ *  error field if it failed, and load: bench/load.js's record, null without /proc). */
 async function runItem(item, machine) {
   const base = PAGE_NETS.includes(item.net) ? { net: item.net, impl: item.impl, preset: item.preset, page: PAGE_MODES[item.page] || item.page }
     : { net: item.net, impl: item.impl, arch: item.arch, batch: item.batch, threads: item.threads || 1,
-      ...(item.page ? { page: PAGE_MODES[item.page] } : {}) };
-  let row;
-  try {
-    row = { ...base, ...(await RUNS[item.net][item.impl](item)) };
-  } catch (err) {
-    row = { ...base, error: String(err.message || err) };
-  }
+      ...(item.page ? { page: PAGE_MODES[item.page] } : {}), ...(item.recipe ? { recipe: item.recipe } : {}) };
+  const { result: row, load } = await watchRow(async () => {
+    try {
+      return { ...base, ...(await RUNS[item.net][item.impl](item)) };
+    } catch (err) {
+      return { ...base, error: String(err.message || err) };
+    }
+  });
+  row.load = load;
   if (QUICK) row.quick = true;
   row.machine = machine;
   return row;
@@ -147,8 +164,10 @@ async function runItem(item, machine) {
 async function main() {
   let plan;
   try {
-    PRESETS = (await createEngine()).rules.presets; // the core's, for the memory and drawing pad rows
-    plan = planOf({ ...choices(), quick: QUICK, wasmThreads: WASM_THREADS, presets: Object.keys(PRESETS) });
+    PRESETS = (await createEngine()).rules.presets; // the core's, for the memory and drawing pad rows and the CNN recipe
+    const picked = choices();
+    const recipe = picked.nets.includes('cnn') ? cnnRecipe(PRESETS) : null;
+    plan = planOf({ ...picked, quick: QUICK, wasmThreads: WASM_THREADS, presets: Object.keys(PRESETS), recipe });
   } catch (err) {
     console.error(`bench: ${err.message}`);
     process.exit(2);

@@ -2,12 +2,16 @@
 /**
  * The tables of a bench run, as data ({head, right, cells}: right-aligned columns
  * marked) and rendered as aligned text (the console) or Markdown (docs/benchmarks.md):
- * one for the dense rows, one for the CNN rows, one for the tab's memory, one for the
- * drawing pad.
+ * one for the dense rows, one for the CNN rows, one for the WebAssembly build's thread
+ * scaling on the CNN, one for the tab's memory, one for the drawing pad. The timed tables
+ * end with the machine's load during each row (bench/load.js): the other processes' CPU
+ * in cores, BUSY when a row's figures are not the machine's.
  *
- * Public: fmtInt(n), fmtFixed(n, digits), pageName(row), denseTable(rows), cnnTable(rows),
- * memoryTable(rows), drawpadTable(rows), textTable(table), markdownTable(table).
+ * Public: fmtInt(n), fmtFixed(n, digits), pageName(row), loadCell(row), denseTable(rows), cnnTable(rows),
+ * scalingTable(rows), memoryTable(rows), drawpadTable(rows), textTable(table), markdownTable(table).
  */
+
+const { busyText } = require('./load.js');
 
 function fmtInt(n) {
   return n === null || n === undefined || !Number.isFinite(n) ? '—' : Math.round(n).toLocaleString('en-US');
@@ -21,11 +25,26 @@ function pageName(r) {
   return r.page === 'file://' ? 'page, file://' : `page, served${r.cross_origin_isolated ? ' (isolated)' : ''}`;
 }
 
+const LOAD_HEAD = 'others\' CPU';
+
+/** A row's load cell: the cores other processes took during it (its mean), BUSY if any window was over the bound. */
+function loadCell(r) {
+  if (!r.load) return '—';
+  return `${fmtFixed(r.load.others_cores_during, 2)}${r.load.busy ? ' BUSY' : ''}`;
+}
+
+/** The notes of a busy row start with why. */
+function withBusy(r, notes) {
+  const busy = busyText(r.load);
+  return [busy ? `BUSY: ${busy}` : '', notes].filter(Boolean).join('; ');
+}
+
 function denseTable(rows) {
-  const head = ['implementation', 'arch', 'batch', 'threads', 'train samples/s*', 'train s/epoch*', 'test acc.', 'peak RSS MB', 'x tfjs-wasm', 'notes'];
-  const right = [false, false, true, true, true, true, true, true, true, false];
+  const head = ['implementation', 'arch', 'batch', 'threads', 'train samples/s*', 'train s/epoch*', 'test acc.', 'peak RSS MB', 'x tfjs-wasm',
+    LOAD_HEAD, 'notes'];
+  const right = [false, false, true, true, true, true, true, true, true, true, false];
   const cells = rows.map((r) => {
-    if (r.error) return [r.impl, r.arch, String(r.batch), '', '', '', '', '', '', `FAILED: ${r.error}`];
+    if (r.error) return [r.impl, r.arch, String(r.batch), '', '', '', '', '', '', loadCell(r), `FAILED: ${r.error}`];
     const notes = [];
     if (r.skipped) notes.push(`skipped: ${r.skipped}`);
     if (r.seconds_to_97 !== undefined) notes.push(`${r.page}: 97% test accuracy ${r.seconds_to_97.toFixed(2)} s after pressing Train; samples/s as shown then; default preset`);
@@ -34,7 +53,7 @@ function denseTable(rows) {
     if (r.impl === 'native') notes.push('no warm-up');
     return [r.impl, r.arch, String(r.batch), r.skipped ? '' : String(r.threads ?? ''), fmtInt(r.samples_per_second),
       fmtFixed(r.seconds_per_epoch, 2), fmtFixed(r.test_accuracy, 4), fmtFixed(r.peak_rss_mb, 0),
-      r.ratio_to_tfjs_wasm ? `${r.ratio_to_tfjs_wasm.toFixed(2)}x` : '—', notes.join('; ')];
+      r.ratio_to_tfjs_wasm ? `${r.ratio_to_tfjs_wasm.toFixed(2)}x` : '—', loadCell(r), withBusy(r, notes.join('; '))];
   });
   return { head, right, cells };
 }
@@ -56,26 +75,44 @@ function cnnNotes(r) {
   if (r.test_accuracy_per_epoch) notes.push(`per epoch ${r.test_accuracy_per_epoch.map((a) => a.toFixed(4)).join(', ')}`);
   if (r.stand_in) notes.push(`STAND-IN recipe (${r.stand_in.measured}), because ${r.stand_in.reason}`);
   if (r.recipe_note) notes.push(r.recipe_note);
+  if (r.augmentation_note) notes.push(r.augmentation_note);
   if (r.torch) notes.push(`PyTorch ${r.torch}`);
-  return notes.join('; ');
+  return withBusy(r, notes.join('; '));
 }
 
 function cnnTable(rows) {
   const head = ['implementation', 'threads', 'train samples/s', 's, 2 epochs + tests', 'test acc.', 's / PyTorch 1T', 's / PyTorch 2T',
-    'samples/s / native', 'peak RSS MB', 'notes'];
-  const right = [false, true, true, true, true, true, true, true, true, false];
+    'samples/s / native', 'peak RSS MB', LOAD_HEAD, 'notes'];
+  const right = [false, true, true, true, true, true, true, true, true, true, false];
   const x = (v) => (!v ? '—' : v < 0.1 ? `${v.toPrecision(2)}x` : `${v.toFixed(2)}x`);
   const cells = rows.map((r) => {
     const page = r.impl === 'page-chromium';
-    if (r.error) return [page ? pageName(r) : r.impl, String(r.threads), '', '', '', '', '', '', '', `FAILED: ${r.error}`];
-    if (r.unsupported) return [r.impl, String(r.threads), '—', '—', '—', '—', '—', '—', fmtFixed(r.peak_rss_mb, 0), cnnNotes(r)];
-    if (r.skipped) return [pageName(r), '', '', '', '', '', '', '', '', `skipped: ${r.skipped}`];
+    if (r.error) return [page ? pageName(r) : r.impl, String(r.threads), '', '', '', '', '', '', '', loadCell(r), `FAILED: ${r.error}`];
+    if (r.unsupported) return [r.impl, String(r.threads), '—', '—', '—', '—', '—', '—', fmtFixed(r.peak_rss_mb, 0), loadCell(r), cnnNotes(r)];
+    if (r.skipped) return [pageName(r), '', '', '', '', '', '', '', '', '', `skipped: ${r.skipped}`];
     const name = page ? pageName(r) : r.preset ? `${r.impl}, preset ${r.preset} (${r.epochs} epochs)` : r.impl;
     const seconds = page ? (r.reached_target ? `${fmtFixed(r.seconds_to_target, 1)} to 99%` : 'no 99%')
       : `${r.run_extrapolated ? '~' : ''}${fmtFixed(r.seconds_run, 1)}`;
     return [name, String(r.threads), fmtInt(r.samples_per_second), seconds,
       fmtFixed(r.test_accuracy, 4), x(r.seconds_vs_pytorch_1), x(r.seconds_vs_pytorch_2), x(r.speed_vs_native),
-      fmtFixed(r.peak_rss_mb, 0), cnnNotes(r)];
+      fmtFixed(r.peak_rss_mb, 0), loadCell(r), cnnNotes(r)];
+  });
+  return { head, right, cells };
+}
+
+/** The WebAssembly build's CNN rows by thread count: samples/s, speedup over 1 thread, efficiency (speedup / threads). */
+function scalingTable(rows) {
+  const head = ['threads', 'train samples/s', 'speedup over 1', 'efficiency', LOAD_HEAD, 'notes'];
+  const right = [true, true, true, true, true, false];
+  const wasm = rows.filter((r) => r.impl === 'wasm' && !r.preset).sort((a, b) => a.threads - b.threads);
+  const one = wasm.find((r) => r.threads === 1 && !r.error && r.samples_per_second);
+  const cells = wasm.map((r) => {
+    if (r.error) return [String(r.threads), '', '', '', loadCell(r), `FAILED: ${r.error}`];
+    const speedup = one ? r.samples_per_second / one.samples_per_second : null;
+    const busy = [r, one].some((x) => x && x.load && x.load.busy);
+    return [String(r.threads), fmtInt(r.samples_per_second), speedup === null ? '—' : `${speedup.toFixed(2)}x`,
+      speedup === null ? '—' : `${(speedup / r.threads * 100).toFixed(0)}%`, loadCell(r),
+      withBusy(r, busy && !(r.load && r.load.busy) ? 'the 1-thread row was taken on a busy machine' : '')];
   });
   return { head, right, cells };
 }
@@ -102,17 +139,17 @@ function memoryTable(rows) {
 /** The drawing pad's rows: a pen's stroke with each preset's network. */
 function drawpadTable(rows) {
   const head = ['preset', 'ms per move', 'per move: median / p90 / max', 'long tasks', 'longest task ms', 'longest frame gap ms',
-    'predicts / frames', 'most in flight', 'notes'];
-  const right = [false, true, true, true, true, true, true, true, false];
+    'predicts / frames', 'most in flight', LOAD_HEAD, 'notes'];
+  const right = [false, true, true, true, true, true, true, true, true, false];
   const cells = rows.map((r) => {
-    if (r.error) return [r.preset, '', '', '', '', '', '', '', `FAILED: ${r.error}`];
-    if (r.skipped) return [r.preset, '', '', '', '', '', '', '', `skipped: ${r.skipped}`];
+    if (r.error) return [r.preset, '', '', '', '', '', '', '', loadCell(r), `FAILED: ${r.error}`];
+    if (r.skipped) return [r.preset, '', '', '', '', '', '', '', '', `skipped: ${r.skipped}`];
     const m = r.move_ms;
     return [r.preset, fmtFixed(r.ms_per_move, 1), `${fmtFixed(m.median_ms, 1)} / ${fmtFixed(m.p90_ms, 1)} / ${fmtFixed(m.max_ms, 1)}`,
       r.longtask_supported ? String(r.longtasks) : '—', fmtFixed(r.longest_longtask_ms, 0), fmtFixed(r.frame_gap_ms.max_ms, 0),
-      `${r.predicts} / ${r.frames}`, String(r.max_in_flight),
-      `${r.moves} moves in ${fmtFixed(r.stroke_seconds, 2)} s; listeners per move max ${fmtFixed(r.pointermove_handler_ms.max_ms, 1)} ms; `
-        + `last answer ${fmtFixed(r.settle_ms, 0)} ms after the pen lifted`];
+      `${r.predicts} / ${r.frames}`, String(r.max_in_flight), loadCell(r),
+      withBusy(r, `${r.moves} moves in ${fmtFixed(r.stroke_seconds, 2)} s; listeners per move max ${fmtFixed(r.pointermove_handler_ms.max_ms, 1)} ms; `
+        + `last answer ${fmtFixed(r.settle_ms, 0)} ms after the pen lifted`)];
   });
   return { head, right, cells };
 }
@@ -131,4 +168,6 @@ function markdownTable({ head, right, cells }) {
   return [line(head), `|${right.map((r) => (r ? ' ---: ' : ' --- ')).join('|')}|`, ...cells.map(line)].join('\n');
 }
 
-module.exports = { fmtInt, fmtFixed, pageName, denseTable, cnnTable, memoryTable, drawpadTable, textTable, markdownTable };
+module.exports = {
+  fmtInt, fmtFixed, pageName, loadCell, denseTable, cnnTable, scalingTable, memoryTable, drawpadTable, textTable, markdownTable,
+};

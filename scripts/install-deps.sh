@@ -6,10 +6,12 @@
 # is installed, with apt-get (Debian or Ubuntu) as root or through a sudo that
 # asks no password; otherwise it prints the exact command to run and exits 1.
 #
-#   scripts/install-deps.sh [--quiet] [--tests] [--bench] [--fuzz]
+#   scripts/install-deps.sh [--quiet] [--tests] [--bench] [--fuzz] [--relaxed]
 #     --quiet   say nothing when everything is there (make runs it before every build)
 #     --tests   also Chromium and Firefox ESR (tests/run.js and .ci/run use this),
-#               and what --fuzz installs (tests/fuzz.test.js runs the harnesses)
+#               and what --fuzz and --relaxed install (the tests run both)
+#     --relaxed clang-19 and lld-19, which emcc drives for the relaxed-SIMD modules
+#               (`make wasm-relaxed`: emscripten's own clang 14 has no relaxed SIMD)
 #     --fuzz    clang and its libFuzzer runtime (libclang-rt-N-dev): `make fuzz`
 #     --bench   also time(1), Chromium, and PyTorch for Debian's own Python 3
 #               (python3-torch, imported by /usr/bin/python3: the CNN peer of `make bench`)
@@ -22,13 +24,15 @@ quiet=false
 tests=false
 bench=false
 fuzz=false
+relaxed=false
 for arg in "$@"; do
   case "$arg" in
     --quiet) quiet=true ;;
     --tests) tests=true ;;
     --bench) bench=true ;;
     --fuzz) fuzz=true ;;
-    *) echo "install-deps: unknown option $arg (usage: install-deps.sh [--quiet] [--tests] [--bench] [--fuzz])" >&2; exit 2 ;;
+    --relaxed) relaxed=true ;;
+    *) echo "install-deps: unknown option $arg (usage: install-deps.sh [--quiet] [--tests] [--bench] [--fuzz] [--relaxed])" >&2; exit 2 ;;
   esac
 done
 
@@ -66,6 +70,11 @@ if $tests || $fuzz; then
     missing+=("libclang-rt-$(clang -dumpversion | cut -d. -f1)-dev")
   fi
 fi
+if $tests || $relaxed; then
+  # the Makefile's RELAXED_LLVM: emcc finds /usr/bin/clang-19, wasm-ld-19, llvm-ar-19 ...
+  have clang-19 || missing+=(clang-19)
+  have wasm-ld-19 || missing+=(lld-19)
+fi
 if $bench; then
   [ -x /usr/bin/time ] || missing+=(time)                               # peak RSS of the native runs
   $tests || [ -x "${CHROMIUM:-/usr/bin/chromium}" ] || missing+=(chromium)  # the page-chromium rows
@@ -74,7 +83,7 @@ if $bench; then
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then
-  $quiet || echo "install-deps: everything needed is installed (C compiler, make, zlib headers, emscripten, Node.js, npm$($tests && echo ', Chromium, Firefox ESR')$($tests || $fuzz && echo ', clang with libFuzzer')$($bench && echo ', time, PyTorch for /usr/bin/python3'))"
+  $quiet || echo "install-deps: everything needed is installed (C compiler, make, zlib headers, emscripten, Node.js, npm$($tests && echo ', Chromium, Firefox ESR')$($tests || $fuzz && echo ', clang with libFuzzer')$($tests || $relaxed && echo ', clang-19 and lld-19')$($bench && echo ', time, PyTorch for /usr/bin/python3'))"
   exit 0
 fi
 

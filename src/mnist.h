@@ -173,6 +173,8 @@ typedef struct {
                              measured on the 2-core development machine */
     const char *arch;     /* the architecture as mnist_parse_arch reads it */
     mnist_config config;  /* the rest: n_layers, sizes and layers come from arch */
+    double target;        /* the test accuracy (0..1) the preset is known to reach, which the page
+                             watches for and reports when it is first seen; 0: none named */
 } mnist_preset_def;
 extern const mnist_preset_def mnist_presets[];
 

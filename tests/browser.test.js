@@ -10,6 +10,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const zlib = require('node:zlib');
 const { test } = require('node:test');
+const { threadsFor } = require('../web/worker/engine-threads.js');
 const { pathToFileURL } = require('node:url');
 
 const { ROOT, MNIST_DIR, tempDir } = require('./helpers');
@@ -73,7 +74,7 @@ test('served page: train to 97%, predictions, pause and resume, no console error
   assert.equal(await page.evaluate(() => self.crossOriginIsolated), true, 'COOP/COEP make the page cross-origin isolated');
   await waitForStatus(page, /Ready/);
   const cores = await page.evaluate(() => navigator.hardwareConcurrency);
-  assert.match(await page.textContent('#version'), cores > 1 ? new RegExp(`${Math.min(cores, 4)} threads`) : /one thread/);
+  assert.match(await page.textContent('#version'), cores > 1 ? new RegExp(`${threadsFor(cores)} threads`) : /one thread/);
   await trainAndCheck(t, page, problems, 'served');
   // the page defines no globals of its own (its modules talk through imports)
   assert.deepEqual(await page.evaluate(() => Object.keys(window).filter((k) => k.startsWith('Mnist'))), []);

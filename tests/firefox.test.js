@@ -11,6 +11,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const { test } = require('node:test');
+const { threadsFor } = require('../web/worker/engine-threads.js');
 const { pathToFileURL } = require('node:url');
 
 const { ROOT, BIN, MNIST_DIR, runBinary, tempDir, crc32, modelLayout, mnistTestDigits, inkStrokes } = require('./helpers');
@@ -58,7 +59,7 @@ test('Firefox, served: cross-origin isolated, threads, trains default to 97%, no
   assert.equal(await page.evaluate(() => self.crossOriginIsolated), true, 'COOP/COEP make the page cross-origin isolated');
   assert.match(await waitForStatus(pw, READY), READY);
   const cores = await page.evaluate(() => navigator.hardwareConcurrency);
-  assert.match(await pw.textContent('#version'), cores > 1 ? new RegExp(`${Math.min(cores, 4)} threads`) : /one thread/);
+  assert.match(await pw.textContent('#version'), cores > 1 ? new RegExp(`${threadsFor(cores)} threads`) : /one thread/);
   await trainTo97(t, page, pw, 'served');
   assert.deepEqual(problems, [], 'console errors or warnings');
 });

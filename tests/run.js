@@ -7,9 +7,9 @@
  *    compilers, emscripten, npm, Debian's chromium and firefox-esr; with apt-get when
  *    root, else it prints the command to run and the run fails), and `npm ci` when
  *    node_modules is missing or differs from package-lock.json;
- * 2. builds what the tests need (`make all test-bins`: the trainer, the WebAssembly
- *    module and page bundle, the core's test harness, and AddressSanitizer+UBSan
- *    builds of both);
+ * 2. builds what the tests need (`make all test-bins RELAXED_SIMD=1`: the trainer, the
+ *    WebAssembly modules (with the optional relaxed-SIMD pair) and page bundle, the
+ *    core's test harness, and AddressSanitizer+UBSan builds of both);
  * 3. fetches and verifies the datasets into data/ (`make data`; with DATA_MIRROR=DIR
  *    it copies a local mirror instead of downloading), and writes the static site
  *    build/dist/ (`make dist`);
@@ -114,8 +114,9 @@ async function main() {
     step('node packages', 'npm', ['ci', '--no-audit', '--no-fund'],
       'Run `npm ci` to see the error (it needs the npm registry, or a cache).');
   }
-  step('build', 'make', ['-j2', 'all', 'test-bins'],
-    'Run `make all test-bins` to see the error; `make deps` installs the compilers and zlib headers.');
+  step('build', 'make', ['-j2', 'all', 'test-bins', 'RELAXED_SIMD=1'],
+    'Run `make all test-bins RELAXED_SIMD=1` to see the error; `make deps` installs the compilers and zlib headers '
+    + '(`scripts/install-deps.sh --relaxed`, clang-19 and lld-19 for the relaxed-SIMD modules).');
   step('data', 'make', ['data'],
     'Run `make data` (or `DATA_MIRROR=DIR make data` to copy a local mirror).');
   step('dist', 'make', ['dist'], 'Run `make dist` to see the error.');

@@ -62,7 +62,7 @@ test('the rules\' settings, the CLI\'s flags and a model file\'s configuration a
   // the lists derived from the table agree with it
   assert.deepEqual(rules.hyper, rules.settings.filter((s) => s.hyper).map((s) => s.key));
   for (const preset of Object.values(rules.presets)) {
-    assert.deepEqual(Object.keys(preset), [...keys, 'description', 'expect']);
+    assert.deepEqual(Object.keys(preset), [...keys, 'description', 'expect', 'target']);
   }
   const { layout, run } = trainedModel(t, BIN.mnist);
   assert.equal(layout.version, 4);

@@ -20,7 +20,8 @@
  * driven through engine.step() slices that stop at each epoch's end and
  * engine.evaluate('test'). The network and its hyperparameters come from the
  * core's `cnn` preset when engine.rules has one (checked against the
- * recipe), else from engine.init() with the recipe's settings. If the engine
+ * recipe, which bench/recipe.js reads from it), else from engine.init() with
+ * the recipe's settings. If the engine
  * cannot take them (web/worker/engine.js before it learned architecture
  * strings and Adam), the run is a labelled stand-in, for speed only: the
  * recipe's network, He-initialised by the native CLI (one update at a rate of
@@ -149,8 +150,9 @@ function setUp(args, engine) {
   const preset = engine.rules.presets.cnn;
   if (preset) {
     const same = (a, b) => a === b || (typeof a === 'number' && Math.abs(a - b) <= 1e-6 * Math.abs(b)); // float32 settings
-    const differs = ['arch', 'batch', 'lr', 'optimizer', 'schedule', 'beta2', 'eps', 'init'].filter((k) => !same(preset[k], recipe[k])
-      && !(k === 'arch' && String(preset.arch).replace(/,/g, '-') === recipe.arch));
+    // every setting but the run's length and seed (the recipe's own)
+    const differs = Object.keys(preset).filter((k) => !['epochs', 'iterations', 'seed', 'description', 'expect'].includes(k)
+      && k in recipe && !same(preset[k], recipe[k]) && !(k === 'arch' && String(preset.arch).replace(/,/g, '-') === recipe.arch));
     if (differs.length) throw new Error(`the core's cnn preset differs from the bench's recipe in ${differs.join(', ')}`);
     engine.init({ ...preset, seed: recipe.seed, epochs: recipe.epochs, iterations: 0 });
   } else {

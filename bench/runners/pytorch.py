@@ -15,9 +15,14 @@ recipe['batch'], a new shuffled order each epoch, with torch.optim.Adam (lr reci
 betas (recipe['beta1'], recipe['beta2']), eps recipe['eps']) under
 torch.optim.lr_scheduler.OneCycleLR(max_lr=recipe['lr'], total_steps=all updates) at its
 defaults (which cycles beta1 0.95 -> 0.85 -> 0.95 in place of recipe['beta1']); the 10,000
-test images are evaluated after each epoch. Inputs x/255, float32, no warm-up. Timed
-separately: the training steps (batch gather, forward, backward, update) and the test
-evaluations. The whole dataset is converted to floats once before the run (not timed), as
+test images are evaluated after each epoch. Inputs x/255, float32, no warm-up. With
+recipe['shift'] = N > 0 (the core's augmentation), each training image is moved by a
+whole number of pixels drawn in [-N, N] across and down, zero fill, a new draw each time
+it is used (the core's hyper.shift). The recipe is the core's preset (bench/recipe.js):
+a setting this runner cannot honour (rotation, scaling, weight decay, another optimiser
+or schedule) stops it with a message, rather than training something else. Timed
+separately: the training steps (batch gather, shifts, forward, backward, update) and the
+test evaluations. The whole dataset is converted to floats once before the run (not timed), as
 a PyTorch user would hold it.
 """
 import argparse, gzip, json, math, os, resource, struct, sys, time
@@ -56,6 +61,43 @@ def layers_of(described):
     return out
 
 
+# The recipe's settings this runner honours (with the values it can), and those that
+# only matter for another optimiser or schedule.
+HONOURED = {'arch', 'init', 'seed', 'optimizer', 'schedule', 'lr', 'batch', 'epochs', 'iterations', 'beta1', 'beta2',
+            'eps', 'shift', 'rotate', 'scale', 'weightDecay', 'preset', 'presetEpochs'}
+UNUSED = {'momentum', 'lrDecay'}  # SGD's and the step schedule's
+
+
+def check_recipe(recipe):
+    unknown = sorted(set(recipe) - HONOURED - UNUSED)
+    if unknown:
+        raise SystemExit(f"the recipe has settings this runner does not know: {', '.join(unknown)}")
+    if recipe['optimizer'] != 'adam' or recipe['schedule'] != 'onecycle' or recipe['init'] != 'he':
+        raise SystemExit('this runner implements Adam, the one-cycle schedule and He init only')
+    off = [k for k in ('rotate', 'scale', 'weightDecay') if recipe.get(k, 0)]
+    if off:
+        raise SystemExit(f"this runner cannot train with {', '.join(off)} (the core's L2 on the weights, turns and "
+                         'scaling have no counterpart here); shifts it can')
+    if not (isinstance(recipe.get('shift', 0), int) and 0 <= recipe.get('shift', 0) <= 4):
+        raise SystemExit(f"shift {recipe.get('shift')}: a whole number of pixels, 0 to 4")
+
+
+def shifted(x, shift, gen):
+    """x (B, 1, 28, 28), each image moved by (dx, dy) drawn uniformly in [-shift, shift]:
+    out[y][x] = x[y - dy][x - dx], zero where that is outside (the core's pixels_to_float_shifted)."""
+    import torch
+    b, _, rows, cols = x.shape
+    padded = torch.nn.functional.pad(x, (shift, shift, shift, shift))
+    d = torch.randint(-shift, shift + 1, (b, 2), generator=gen)
+    out = torch.empty_like(x)
+    for dx in range(-shift, shift + 1):
+        for dy in range(-shift, shift + 1):
+            ix = ((d[:, 0] == dx) & (d[:, 1] == dy)).nonzero().flatten()
+            if len(ix):
+                out[ix] = padded[ix, :, shift - dy:shift - dy + rows, shift - dx:shift - dx + cols]
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--data', required=True)
@@ -67,8 +109,8 @@ def main():
     ap.add_argument('--test-images', type=int, default=0)
     a = ap.parse_args()
     recipe = json.loads(a.recipe)
-    if recipe['optimizer'] != 'adam' or recipe['schedule'] != 'onecycle' or recipe['init'] != 'he':
-        raise SystemExit('this runner implements Adam, the one-cycle schedule and He init only')
+    check_recipe(recipe)
+    shift = recipe.get('shift', 0)
 
     import torch  # first: a missing torch is what bench/cnn.js explains
     import numpy as np
@@ -138,7 +180,8 @@ def main():
             if step >= steps:
                 break
             ix = perm[i * batch:(i + 1) * batch]
-            loss = F.cross_entropy(net(x_train[ix]), y_train[ix])
+            x = shifted(x_train[ix], shift, gen) if shift else x_train[ix]
+            loss = F.cross_entropy(net(x), y_train[ix])
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -174,6 +217,7 @@ def main():
         'threads': torch.get_num_threads(),
         'torch': torch.__version__,
         'python': sys.version.split()[0],
+        'shift': shift,
         'peak_rss_mb': round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
     print('BENCH_RESULT ' + json.dumps(result), flush=True)

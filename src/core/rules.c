@@ -11,7 +11,7 @@
  *                     "group": "training", "hyper": true, "min": 0, "max": 100, "integer": false,
  *                     "minExclusive": true, "maxExclusive": false, "default": 0.1 }, ... ],
  *     "presets": { "seed": { "arch": "784-10-10", "init": "seed", "seed": 1, ..., (every setting)
- *                            "description": "...", "expect": "..." }, ... },
+ *                            "description": "...", "expect": "...", "target": 0 }, ... },
  *     "limits": { "seed": { "min": 0, "max": 4294967295, "integer": true },
  *                 "lr": { "min": 0, "max": 100, "minExclusive": true }, ...,
  *                 "layers": { "min": 1, "max": 8, "integer": true }, "width": ..., "channels": ... },
@@ -23,7 +23,8 @@
  * "seed" (numbers: min, max, integer, minExclusive, maxExclusive), "choice"
  * (choices) or "arch"; group "network", "training" or "augmentation"; hyper:
  * whether a running network may change it; default: its value in the
- * default preset. Presets are in display order, each holding every setting.
+ * default preset. Presets are in display order, each holding every setting,
+ * then its words and its target (the test accuracy the page watches for; 0: none).
  * "limits" has each numeric setting's range, then the structure's; "maxText"
  * the longest text a setting may be given as (bytes). "hyper"
  * lists the settings a run can change (mnist_set_hyper; the page's
@@ -108,7 +109,7 @@ static void put_preset(nn_json *o, const mnist_preset_def *p) {
     nn_json_string(o, p->description);
     nn_json_put(o, ",\"expect\":");
     nn_json_string(o, p->expect);
-    nn_json_put(o, "}");
+    nn_json_put(o, ",\"target\":%g}", p->target);
 }
 
 /* "key":{"min":..,"max":..} with integer / minExclusive / maxExclusive when true. */

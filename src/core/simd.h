@@ -1,6 +1,8 @@
 /* simd.h - the 4-lane vector helpers the kernels share (layers.c, conv.c).
  * GCC/Clang vector extensions: SSE natively, SIMD128 under emcc. Each lane
- * rounds exactly as the scalar code would, so lanes never change the bits. */
+ * rounds exactly as the scalar code would, so lanes never change the bits:
+ * except in the optional relaxed-SIMD module (MNIST_RELAXED_SIMD, `make
+ * wasm-relaxed`), whose madd4 is the engine's fused multiply-add. */
 #ifndef SIMD_H
 #define SIMD_H
 
@@ -18,11 +20,17 @@ static inline void store4(float *p, f32x4 v) { memcpy(p, &v, sizeof v); }
 
 static inline f32x4 splat4(float x) { return (f32x4){x, x, x, x}; }
 
-/* acc + a * b, lane by lane: a product rounded, then a sum rounded (two roundings;
- * the build forbids contracting them into one fused multiply-add). Hot loops write
- * every multiply-then-add of vectors as this call, so the one place that says how
- * it rounds is here. */
-static inline f32x4 madd4(f32x4 acc, f32x4 a, f32x4 b) { return acc + a * b; }
+/* acc + a * b: two roundings (the build never contracts), so every build gets
+ * the same bits; the relaxed-SIMD module fuses it (f32x4.relaxed_madd: one
+ * rounding where the CPU has FMA, two where it has not), trading bit identity
+ * for speed. */
+static inline f32x4 madd4(f32x4 acc, f32x4 a, f32x4 b) {
+#ifdef MNIST_RELAXED_SIMD
+    return __builtin_wasm_relaxed_madd_f32x4(a, b, acc);
+#else
+    return acc + a * b;
+#endif
+}
 
 static inline float hsum4(f32x4 v) { return (v[0] + v[1]) + (v[2] + v[3]); }
 

@@ -1,7 +1,8 @@
 /* app.js - the composition root (one job: wire the pieces and start; TodoMVC's app.js).
  * Starts the worker (client.js) with the build's worker source and WebAssembly modules
  * (../build/assets.js, made by make), follows the run's state (store.js) with the
- * buttons and the model card, fills the form once the worker's `ready` brings the
+ * buttons and the model card (the modules: the default pair, or the relaxed-SIMD pair that
+ * ?fma=1 asks for: modules.js), fills the form once the worker's `ready` brings the
  * core's rules, applies the address's settings, and loads the data.
  *
  * The page's entry: esbuild bundles it with everything it imports into build/page.js,
@@ -10,6 +11,7 @@
 import * as assets from '../build/assets.js';
 import * as Store from './store.js';
 import * as Client from './client.js';
+import * as Modules from './modules.js';
 import * as Controls from './controls.js';
 import * as Form from './form.js';
 import * as Settings from './settings.js';
@@ -23,11 +25,11 @@ import * as Data from './data.js';
 import { createChart } from './chart.js';
 import { foldOnNarrowScreens } from './fold.js';
 
-function versionText(m) {
+function versionText(m, fma) {
   const build = typeof assets.version === 'string' && assets.version ? `Build ${assets.version}`
     : m.version != null ? `Core version ${m.version}` : '';
   const threads = m.threads > 1 ? `${m.threads} threads` : `one thread${Client.hasTester() ? ', tests in a second worker' : ''}`;
-  return `${build ? `${build} · ` : ''}WebAssembly SIMD ${m.simd ? 'on' : 'off'}, ${threads}.`;
+  return `${build ? `${build} · ` : ''}WebAssembly SIMD ${m.simd ? 'on' : 'off'}, ${threads}.${fma.text ? ` ${fma.on ? 'Fast path: ' : ''}${fma.text}.` : ''}`;
 }
 
 /** The form gets the core's rules, then the address's settings (?preset=seed&lr=0.05...). */
@@ -67,15 +69,17 @@ function boot() {
   const q = Data.queryBase();
   if (q) DataCard.setDataUrl(q);
 
+  const modules = Modules.choose(assets, url.values[Modules.FMA_PARAM]);
+  link.refused = link.refused.concat(modules.refused);
   let ready;
   try {
-    ready = Client.start(assets, Run.fail);
+    ready = Client.start(modules.bundle, Run.fail);
   } catch (e) {
     Run.fail('init', e.message);
     return;
   }
   ready.then((m) => {
-    Controls.setVersion(versionText(m));
+    Controls.setVersion(versionText(m, modules.fma));
     fillForm(m.rules, link);
   }, (e) => {
     Run.fail('init', e.message === Client.MISSING_BUILD ? e.message : `The WebAssembly module could not start: ${e.message}`);

@@ -17,8 +17,8 @@
  *   hasPreset(name), presetNames()
  *   fillPreset(name)            fills the fields from a preset
  *   readConfig(quiet)           validates every field (inline messages unless quiet; focuses the
- *                               first bad one) -> {ok, config: {key: value} of every field,
- *                               errors: [{field, message}]}
+ *                               first bad one) -> {ok, config: {key: value} of every field
+ *                               and the preset's `target` if it has one, errors: [{field, message}]}
  *   fieldError(field, message)  shows (or with no message clears) an inline error
  *   setFieldValue(field, text)  sets a field without acting on it (e.g. a loaded model's layers)
  *   applyText(field, text)      sets a field as if the user typed it (and acts on it)
@@ -82,6 +82,8 @@ export function readConfig(quiet) {
     if (first && document.activeElement !== first) first.focus();
     return { ok: false, errors, config: null };
   }
+  // the preset's target goes with its settings: the worker watches for it (PROTOCOL.md "config")
+  if (presetTarget() > 0) config.target = presetTarget();
   return { ok: true, errors: [], config };
 }
 
@@ -163,6 +165,9 @@ export function setRules(r) {
 export function hasPreset(name) { return !!(rules && Object.prototype.hasOwnProperty.call(rules.presets, name)); }
 
 export function presetNames() { return rules ? Object.keys(rules.presets) : []; }
+
+/** The test accuracy the preset the fields came from is known to reach (its `target`; 0: none). */
+function presetTarget() { return rules && rules.presets[basePreset] ? rules.presets[basePreset].target || 0 : 0; }
 
 export function setFieldValue(field, text) {
   $(field).value = text;

@@ -1,6 +1,8 @@
 /* progress.js - the progress card and the epoch log (one job: how far the training
  * is): epoch, progress bar, time left, samples/s, loss, accuracy, learning rate,
- * updates, elapsed time, the test accuracy, the divergence alert, and one row per
+ * updates, elapsed time, the test accuracy, when the run's target accuracy was first reached
+ * (the worker's `evaluation.reached`: its epoch, the run's time then, and how long after
+ * Train the page showed it; kept through Done), the divergence alert, and one row per
  * finished epoch.
  *
  * Exports:
@@ -8,6 +10,8 @@
  *   clear()             back to nothing shown
  *   showProgress(p), showEvaluation(e, {loaded}), showEpochEnd(e), showDone(d), showTesting(t)   the worker's messages
  *   showDiverged(d), hideDiverged()
+ *   startClock()        Train was pressed: "shown … after Train" counts from now
+ *   stopClock()         the run paused or stepped: no such figure for it
  *   hyperText(h, trainCount)   "Now training with learning rate 0.05." for the settings of the worker's
  *                              `hyper` that changed
  */
@@ -19,6 +23,11 @@ import { valueWords } from './form-words.js';
 var $ = Dom.$, el = Dom.el, setText = Dom.setText;
 
 var targetEpochs = 5;
+var trainClock = null; // performance.now() when Train started this run; null once it paused
+
+function startClock() { trainClock = performance.now(); }
+
+function stopClock() { trainClock = null; }
 
 function setTarget(epochs) {
   if (epochs > 0) targetEpochs = epochs;
@@ -34,6 +43,7 @@ function setAccuracy(text) {
 function clear() {
   setAccuracy('—');
   setText('accuracy-note', '');
+  showTarget('', {});
   $('progress').value = 0;
   setText('progress-text', '0%');
   ['eta', 'speed', 'loss', 'train-accuracy', 'lr-now', 'updates', 'elapsed'].forEach(function (id) {
@@ -92,7 +102,36 @@ function showEvaluation(e, opts) {
     setText('accuracy-note', 'at epoch ' + fmt.fixed(e.epochFloat, 2) +
       (e.seconds > 0 ? ' · ' + fmt.int(sum(e.confusion)) + ' images tested in ' + fmt.duration(e.seconds) : '') +
       (e.background ? ' by a second worker' : ''));
+    if (e.reached) showReached(e);
   }
+}
+
+/** The line about the run's target; data: its figures for a reader (data-epoch, ...). */
+function showTarget(text, data) {
+  var e = $('target-note');
+  setText(e, text);
+  ['accuracy', 'epoch', 'elapsed', 'shown', 'share'].forEach(function (k) {
+    if (data[k] == null) delete e.dataset[k]; else e.dataset[k] = String(data[k]);
+  });
+}
+
+/** The run's first test at or over its target (e.reached): when, in epochs and seconds. */
+function showReached(e) {
+  var config = Store.get().config || {};
+  var shown = trainClock === null ? null : (performance.now() - trainClock) / 1000;
+  showTarget(fmt.percent(config.target || e.testAccuracy, 1) + ' reached at epoch ' + fmt.fixed(e.epochFloat, 2) + ', ' +
+    fmt.duration(e.elapsed) + ' into training' + (shown === null ? '' : ' (shown ' + fmt.duration(shown) + ' after Train)'),
+  { accuracy: e.testAccuracy, epoch: e.epochFloat, elapsed: e.elapsed, shown: shown });
+}
+
+/** Done: the target's line stays (or says it was missed), with the share the tests took. */
+function showTargetAtDone(d) {
+  if (d.target == null) return;
+  var e = $('target-note');
+  var share = d.testSeconds + d.trainSeconds > 0 ? d.testSeconds / (d.testSeconds + d.trainSeconds) : 0;
+  var data = Object.assign({}, e.dataset, { share: share });
+  var text = d.reached ? e.textContent : fmt.percent(d.target, 1) + ' not reached';
+  showTarget(text + ' · ' + fmt.int(d.tests) + ' tests, ' + fmt.percent(share, 1) + ' of the run', data);
 }
 
 /** How far a long pass over the test set is (a large network's test takes seconds). */
@@ -121,6 +160,7 @@ function showDone(d) {
   setText('eta', 'done');
   if (d && typeof d.testAccuracy === 'number') setAccuracy(fmt.percent(d.testAccuracy));
   if (d && typeof d.elapsed === 'number') setText('elapsed', fmt.duration(d.elapsed));
+  if (d) showTargetAtDone(d);
 }
 
 function showDiverged(d) {
@@ -154,4 +194,4 @@ function hyperText(h, trainCount) {
   return bits.length ? 'Now training with ' + bits.join(', ') + '.' : '';
 }
 
-export { setTarget, clear, showProgress, showEvaluation, showTesting, showEpochEnd, showDone, showDiverged, hideDiverged, hyperText };
+export { setTarget, startClock, stopClock, clear, showProgress, showEvaluation, showTesting, showEpochEnd, showDone, showDiverged, hideDiverged, hyperText };

@@ -104,6 +104,7 @@ async function onTrain() {
   var S = Store.get();
   var can = S.phase === 'ready' || S.phase === 'done' || (S.phase === 'error' && S.recoverable);
   if (!can || S.busy || S.loadingData || !S.dataReady) return;
+  Progress.startClock();
   if (!(await configureFromForm())) return;
   Client.post({ type: 'start' });
   setPhase('training');
@@ -116,6 +117,7 @@ function onPause() {
   if (S.phase === 'training') {
     if (S.pausing) return;
     Store.set({ pausing: true });
+    Progress.stopClock();
     Client.post({ type: 'pause' });
     Controls.setStatus('Pausing…', 'info');
   } else if (S.phase === 'paused') {
@@ -136,6 +138,7 @@ async function onStep() {
     return;
   }
   Store.set({ stepping: true });
+  Progress.stopClock();
   Client.post({ type: 'step' });
   Controls.setStatus('Training one batch…', 'info');
 }

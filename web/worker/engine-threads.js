@@ -3,13 +3,20 @@
  * between one thread and all of them as training goes.
  *
  *   start(engine, module, memory, threads)   starts threads - 1 helpers
- *   cap(wanted), canShareMemory(), memoryImportLimits(wasmBytes), new ThreadChoice() */
+ *   threadsFor(cores), cap(wanted), canShareMemory(), memoryImportLimits(wasmBytes), new ThreadChoice() */
 
 import { nodeModule } from './host.js';
 
-// Threads beyond 4 gain little on the layers' products and each costs a
-// module instance; more than the machine's cores only wait for each other.
-const MAX_THREADS = 4;
+// The most threads an engine starts. Each task cuts its work into 4 slices per thread
+// (parallel.c), along its samples (a batch of 64 to 256) or its output channels and units
+// (16 to 64 in the presets' nets; 10 in the last layer): at 8 threads every task but the
+// last layer's still has 2 or more units per thread. Each thread is a module instance on the
+// shared memory (its code and a 64 KiB stack). Beyond 8, most slices would be one unit or
+// empty; unmeasured, as any count above 2 is on the 2-core development machine.
+const MAX_THREADS = 8;
+// From this many cores on, one is left to the page: its main thread draws and handles input
+// while every helper spins on the work, and a helper put aside holds up its slice.
+const SPARE_CORE_FROM = 5;
 const HELPER_STACK_BYTES = 1 << 16;
 // Helpers that have not started by then never will (a browser short of threads): init
 // must still be answered, so the engine falls back to one thread.
@@ -44,12 +51,19 @@ function startHelper() {
   return { worker, send: (m) => worker.postMessage(m), onReady: (fn) => worker.once('message', fn), stop: () => worker.terminate() };
 }
 
-/** The threads an engine may start when `wanted` are asked for: at most the
- *  machine's cores (navigator.hardwareConcurrency; Node: os.availableParallelism) and MAX_THREADS. */
+/** The most threads that pay on a machine with `cores` cores: every core up to 4, then
+ *  one fewer than the cores (one left to the page), at most MAX_THREADS. */
+export function threadsFor(cores) {
+  const n = Math.max(1, Math.floor(cores) || 1);
+  return Math.min(n >= SPARE_CORE_FROM ? n - 1 : n, MAX_THREADS);
+}
+
+/** The threads an engine may start when `wanted` are asked for: at most threadsFor the
+ *  machine's cores (navigator.hardwareConcurrency; Node: os.availableParallelism). */
 export function cap(wanted) {
   const cores = typeof navigator === 'object' && navigator.hardwareConcurrency > 0 ? navigator.hardwareConcurrency
     : nodeModule('node:os').availableParallelism();
-  return Math.max(1, Math.min(Math.floor(wanted) || 1, cores, MAX_THREADS));
+  return Math.max(1, Math.min(Math.floor(wanted) || 1, threadsFor(cores)));
 }
 
 /** Whether this context may share memory between threads (browsers: only when cross-origin isolated). */

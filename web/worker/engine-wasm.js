@@ -22,8 +22,8 @@ export function failure(message, field = null) {
 export class WasmModule {
   /**
    * options.threads > 1 with options.threadedWasm (mnist-mt.wasm) runs the
-   * layers' big products on that many threads (at most the machine's cores and
-   * 4: Threads.cap) when memory can be shared;
+   * layers' big products on that many threads (at most Threads.cap's: the
+   * machine's cores, one fewer from 5 on, at most 8) when memory can be shared;
    * otherwise (or if starting threads fails) the one-thread module runs.
    * Results are the same bits either way. engine.threads says which.
    */

@@ -2,7 +2,9 @@
  * predictions: a test runs as a job in slices (jobs.js) or, while training with a tester
  * worker (tester.js), in the background on a snapshot of the network while training goes
  * on; each ends in an `evaluation` message (and `epoch-end` when it closes an epoch, the
- * run's end when it is the last), followed by the preview's `predictions`.
+ * run's end when it is the last), followed by the preview's `predictions`. When training
+ * tests between epoch ends is test-policy.js's choice; here, the run's figures it needs:
+ * the best test, when the target (s.target) was first reached, and what the tests cost.
  *
  *   const tests = createEvaluation(s, testerPort)   s: the session's record (session.js)
  *   tests.start(reason, epochStats, request)  a test for `reason` ('configure', 'step',
@@ -11,18 +13,19 @@
  *                              request: the request message it answers ('request': its
  *                              `evaluation`; 'done': the run's `done`, a step's), if any
  *   tests.classify(request, done({predicted, confidence}))   the whole test set, as a job
- *   tests.periodicDue()        whether training should test now (at most 15% of the time)
+ *   tests.periodicDue()        whether training should test now (test-policy.js)
  *   tests.trained(ms)          training time since the last test
+ *   tests.runFigures()         { target, reached: {testAccuracy, epoch, elapsed} or null,
+ *                              tests, testSeconds }: the run's tests so far and the time
+ *                              they stopped training (the snapshots, for the tester's)
  *   tests.testSetLoaded(images, labels)   a new test set (the tester gets its own copy)
  *   tests.redo(jobs)           the tests among dropped jobs, started over
  *   tests.last, tests.lastMs, tests.reset() (a new network), tests.restartClock() */
 
 import * as Tester from './tester.js';
+import { nextTestDue } from './test-policy.js';
 import { answer } from '../../common/protocol.js';
 
-const EVALUATE_EVERY_MS = 700;    // a test-set evaluation at most this often (plus every epoch end),
-const EVALUATION_SHARE = 0.15;    // and periodic ones at most this share of the time (a CNN's 10,000
-                                  // test images cost as much as ~5,000 training samples)
 const PREVIEW_COUNT = 24;         // test images shown with their predictions
 const LAST_TEST_PATIENCE_MS = 20000; // a background test longer than this (plus 20 times the last one's time): the tester is gone
 const now = () => performance.now();
@@ -36,18 +39,27 @@ export function createEvaluation(s, testerPort) {
   let trainMsSinceEval = 0;   // training time since the last evaluation
   let lastEvalMs = 0;         // the work time of the last whole evaluation
   let lastEvaluation = null;
+  let lastTestSamples = 0;    // the samples trained when the last test took its network
+  let run = null;             // this run's tests: {best, reached, tests, stillMs} (newRun)
   const previewIndices = [];
   const tester = testerPort ? Tester.connect(testerPort, testedInBackground, testerFailed) : null;
+
+  const newRun = () => ({ best: null, reached: null, tests: 0, stillMs: 0 });
+  run = newRun();
 
   /** A test of the network as it stands, for `reason` (`request`: the request it answers, if
    *  any). While training it runs in the background if a tester is there; otherwise it is a job. */
   function start(reason, epochStats = {}, request = null) {
     if (engine.count('test') === 0) return;
-    if (s.state === 'training' && tester && tester.usable()) {
+    const duringRun = s.state === 'training';
+    lastTestSamples = s.progress ? s.progress.samples : 0;
+    if (duringRun && tester && tester.usable()) {
+      const t0 = now();
       testInBackground(reason, epochStats);
+      run.stillMs += now() - t0; // (training stood still for the snapshot only)
       return;
     }
-    const job = Object.assign({ kind: 'evaluation', reason, request, result: null }, epochStats);
+    const job = Object.assign({ kind: 'evaluation', reason, request, result: null, duringRun }, epochStats, snapshot());
     s.jobs.add(job, engine.count('test'), (first, count) => {
       // the core keeps the running totals; the first chunk starts them over
       job.result = engine.evaluate('test', first, count, { reset: first === 0 });
@@ -65,13 +77,14 @@ export function createEvaluation(s, testerPort) {
     }, () => done({ predicted, confidence }));
   }
 
+  /** The network a test takes: which, how far trained, and when in the run. */
   function snapshot() {
     const p = s.progress || { samples: 0, epoch: 0 };
-    return { generation: s.generation, samples: p.samples, epoch: p.epoch };
+    return { generation: s.generation, samples: p.samples, epoch: p.epoch, elapsed: s.figures.elapsedNow() };
   }
 
   function testInBackground(reason, epochStats) {
-    tester.test(Object.assign({ reason }, epochStats, snapshot()), engine.saveModel());
+    tester.test(Object.assign({ reason, duringRun: true }, epochStats, snapshot()), engine.saveModel());
     lastEvalAt = now();
     trainMsSinceEval = 0;
     if (reason !== 'done') return;
@@ -102,7 +115,19 @@ export function createEvaluation(s, testerPort) {
     lastEvalAt = now();
     lastEvalMs = job.ms;
     trainMsSinceEval = 0;
-    publish(Object.assign(job, snapshot()), job.result, job.ms / 1000, false);
+    if (job.duringRun) run.stillMs += job.ms;
+    publish(job, job.result, job.ms / 1000, false);
+  }
+
+  /** Counts the run's tests; keeps its best, and the first at or over its target (the
+   *  evaluation says so: true). */
+  function judge(job, accuracy, epoch) {
+    if (job.duringRun) run.tests++;
+    if (job.samples === 0) return false;
+    run.best = Math.max(run.best == null ? 0 : run.best, accuracy);
+    if (s.target == null || run.reached || accuracy < s.target) return false;
+    run.reached = { testAccuracy: accuracy, epoch, elapsed: job.elapsed };
+    return true;
   }
 
   /** Reports a test of the network as it was at job.samples (job: snapshot() and the
@@ -110,9 +135,10 @@ export function createEvaluation(s, testerPort) {
    *  back after a newer one (a step while paused) only adds its epoch's row; an
    *  `evaluate` request is answered whatever came before. */
   function publish(job, result, seconds, background) {
+    const epochFloat = job.samples / (s.figures.trainingSetSize() || 1);
     const evaluation = {
       type: 'evaluation', testAccuracy: result.accuracy, testLoss: result.loss, confusion: result.confusion,
-      samples: job.samples, epochFloat: job.samples / (s.figures.trainingSetSize() || 1), seconds, background,
+      samples: job.samples, epochFloat, elapsed: job.elapsed, seconds, background, reached: judge(job, result.accuracy, epochFloat),
     };
     if (!lastEvaluation || job.samples >= lastEvaluation.samples || job.request) {
       lastEvaluation = evaluation;
@@ -139,7 +165,8 @@ export function createEvaluation(s, testerPort) {
     const indices = previewIndices.slice(), n = indices.length, pixels = engine.rules.pixels;
     const images = new Uint8Array(n * pixels);
     const labels = [], predicted = [], confidence = [];
-    s.jobs.add({ kind: 'predictions' }, n, (first, count) => {
+    const job = { kind: 'predictions', duringRun: s.state === 'training' }; // (the preview is part of a test's cost)
+    s.jobs.add(job, n, (first, count) => {
       for (let k = first; k < first + count; k++) { // (the class and its probability: no activations to copy out)
         const c = engine.classify('test', indices[k], 1), image = engine.image('test', indices[k]);
         images.set(image.pixels, k * pixels);
@@ -147,17 +174,25 @@ export function createEvaluation(s, testerPort) {
         predicted.push(c.predicted[0]);
         confidence.push(c.confidence[0]);
       }
-    }, () => s.post({ type: 'predictions', indices, images, labels, predicted, confidence }, [images.buffer]));
+    }, () => {
+      if (job.duringRun) run.stillMs += job.ms;
+      s.post({ type: 'predictions', indices, images, labels, predicted, confidence }, [images.buffer]);
+    });
   }
 
   return {
     start,
     classify,
     periodicDue() {
-      return now() - lastEvalAt >= EVALUATE_EVERY_MS && (tester && tester.usable() ? tester.idle
-        : trainMsSinceEval >= lastEvalMs * (1 - EVALUATION_SHARE) / EVALUATION_SHARE);
+      return nextTestDue({
+        target: s.target, best: run.best, samples: s.progress ? s.progress.samples : 0, lastSamples: lastTestSamples,
+        epochSize: s.figures.trainingSetSize(), endSamples: s.figures.targetSamples(), trainMs: s.figures.trainMs,
+        testMs: run.stillMs, testCost: lastEvalMs, sinceTestMs: now() - lastEvalAt, trainSinceTestMs: trainMsSinceEval,
+        tester: tester && tester.usable() ? { idle: tester.idle } : null,
+      });
     },
     trained(ms) { trainMsSinceEval += ms; },
+    runFigures: () => ({ target: s.target, reached: run.reached, tests: run.tests, testSeconds: run.stillMs / 1000 }),
     testSetLoaded(images, labels) {
       choosePreviewIndices();
       if (tester) tester.loadTestSet(images, labels); // (the engine keeps a copy)
@@ -168,8 +203,9 @@ export function createEvaluation(s, testerPort) {
     get last() { return lastEvaluation; },
     get lastMs() { return lastEvalMs; },
     reset() {
-      trainMsSinceEval = lastEvalMs = 0;
+      trainMsSinceEval = lastEvalMs = lastTestSamples = 0;
       lastEvaluation = null;
+      run = newRun();
     },
     restartClock() { lastEvalAt = now(); },
   };

@@ -7,7 +7,10 @@
  *                                      s.epochStartSamples, s.tests.lastMs
  *   figures.send(request)              a `progress` message now (request: the one it answers, or none)
  *   figures.trained(ms, samples)       after engine.step: the training time and samples so far
- *   figures.afterSlice(t0)             after a slice while training: wall time, and progress if due
+ *   figures.beginSlice(t0), figures.afterSlice(t0)   around a slice while training: its wall
+ *                                      time (the run's elapsed time), and progress if due
+ *   figures.elapsed, figures.elapsedNow()   seconds of the run so far (now: the slice underway too)
+ *   figures.trainMs                    ms spent training (inside engine.step) on this network
  *   figures.targetSamples(), figures.batchSize(), figures.reset() (a new network),
  *   figures.reportSoon() (the next slice sends progress) */
 
@@ -36,6 +39,7 @@ export function createFigures(s) {
   let trainMs = 0;            // time spent inside engine.step
   let elapsedMs = 0;          // wall time while training
   let lastProgressAt = 0;
+  let sliceT0 = null;         // the start of the slice underway while training
   let rateSamples = [];       // [training time, samples] pairs for samples/s
   let paceSamples = [];       // [wall time while training, samples] pairs for the time left
 
@@ -89,13 +93,17 @@ export function createFigures(s) {
       trainMs += ms;
       record(rateSamples, trainMs, samples, RATE_WINDOW_MS);
     },
+    beginSlice(t0) { sliceT0 = t0; },
     afterSlice(t0) {
+      sliceT0 = null;
+      elapsedMs += now() - t0; // (the slice that ended the run too: its last test)
       if (s.state !== 'training') return;
-      elapsedMs += now() - t0;
       if (s.progress) record(paceSamples, elapsedMs, s.progress.samples, PACE_WINDOW_MS);
       if (now() - lastProgressAt >= PROGRESS_EVERY_MS) send();
     },
     get elapsed() { return elapsedMs / 1000; },
+    elapsedNow: () => (elapsedMs + (sliceT0 === null ? 0 : now() - sliceT0)) / 1000,
+    get trainMs() { return trainMs; },
     reportSoon() { lastProgressAt = 0; },
     reset() {
       trainMs = elapsedMs = 0;

@@ -92,6 +92,7 @@ export function createJobs(s) {
     scheduled = false;
     const t0 = now();
     const wasTraining = s.training.running();
+    if (wasTraining) s.figures.beginSlice(t0);
     if (jobs.length) {
       const job = jobs[0];
       try {

@@ -6,7 +6,21 @@
  *   const network = createNetwork(s)   s: the session's record (session.js)
  *   network.configure(m), network.reset(m), network.loadModel(m), network.saveModel(),
  *   network.setHyper(m)                the requests
- *   network.rebuild()                  the same config again, same run id: a new run from the start */
+ *   network.rebuild()                  the same config again, same run id: a new run from the start
+ * A configure's `config.target` (a preset's own word: the test accuracy the run watches for,
+ * 0 for none) becomes s.target (null: none); a loaded model has none. */
+
+import { failure } from './engine-wasm.js';
+
+/** config.target as s.target: a fraction in (0, 1], or null (none, or 0). */
+function targetOf(config) {
+  const target = config.target;
+  if (target === undefined || target === 0) return null;
+  if (typeof target !== 'number' || !(target > 0 && target <= 1)) {
+    throw failure(`target: the test accuracy to watch for must be a fraction from 0 to 1 (0: none), not ${JSON.stringify(target)}`, 'target');
+  }
+  return target;
+}
 
 export function createNetwork(s) {
   const engine = s.engine;
@@ -43,7 +57,11 @@ export function createNetwork(s) {
   }
 
   return {
-    configure(m) { build(m.config, nextRun(m), m); },
+    configure(m) {
+      const target = targetOf(m.config);
+      build(m.config, nextRun(m), m);
+      s.target = target;
+    },
     reset(m) { s.requireNetwork(); build(s.config, nextRun(m), m); },
     rebuild() { build(s.config, s.run); },
     setHyper(m) {
@@ -67,6 +85,7 @@ export function createNetwork(s) {
       // with no network before it, the rest of the settings are the core's default preset's
       const config = Object.assign({}, engine.rules.presets.default, s.config, engine.hyper, { arch: result.archText });
       engine.presetWords.forEach((k) => delete config[k]);
+      s.target = null;
       startOver(result, config, nextRun(m), { loaded: true }, m);
     },
   };

@@ -40,6 +40,7 @@ export function createSession(engine, postMessage, options = {}) {
     epochStartSamples: 0,   // samples trained when the current epoch began
     generation: 0,          // counts the networks put in place (a background test of an older one is dropped)
     awaitingLastTest: false, // the run reached its target; its last test runs in the background
+    target: null,           // the test accuracy the run watches for (config.target), or null
     fail: options.fail || ((request, error) => { throw error; }),
     /** Posts a message about the network in place, stamped with its run id. */
     post(message, transfer) {

@@ -65,7 +65,9 @@ export function createTraining(s) {
     s.state = 'done';
     const reason = s.config.iterations > 0 && s.progress.iterations >= s.config.iterations ? 'iterations' : 'epochs';
     s.figures.send();
-    s.post(answer(request, { type: 'done', reason, testAccuracy: s.tests.last ? s.tests.last.testAccuracy : null, elapsed: s.figures.elapsed }));
+    const { target, reached, tests, testSeconds } = s.tests.runFigures();
+    s.post(answer(request, { type: 'done', reason, testAccuracy: s.tests.last ? s.tests.last.testAccuracy : null, elapsed: s.figures.elapsedNow(),
+      target, reached, tests, testSeconds, trainSeconds: s.figures.trainMs / 1000 }));
   }
 
   /** Training failed (the core refused a step): it stops, and the page hears why. */
