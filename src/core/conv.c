@@ -389,14 +389,13 @@ void conv_scatter_pool2_forward(float *out, int32_t *argmax, float *map, const f
             for (int ix = 0; ix < W; ix++) {
                 float v = img[iy * W + ix];
                 if (v == 0.0f) continue;
-                f32x4 vv = splat4(v);
                 int ky0 = imax(0, iy + pad - (2 * PH - 1)), ky1 = imin(K, iy + pad + 1);
                 int kx0 = imax(0, ix + pad - (2 * PW - 1)), kx1 = imin(K, ix + pad + 1);
                 for (int ky = ky0; ky < ky1; ky++)
                     for (int kx = kx0; kx < kx1; kx++) {
                         float *dst = m + ((long)(iy + pad - ky) * OW + (ix + pad - kx)) * O;
                         const float *w = weight_t + (long)(ky * K + kx) * O;
-                        for (int o = 0; o < O; o += 4) store4(dst + o, madd4(load4(dst + o), vv, load4(w + o)));
+                        axpy(dst, v, w, O);
                     }
             }
         for (int py = 0; py < PH; py++)

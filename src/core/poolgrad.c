@@ -39,7 +39,7 @@ void conv_pool_gather(conv_grads *g, const float *dpooled, const float *pooled, 
             for (; o < O4; o += 4) {
                 f32x4 d = load4(dpooled + k + o);
                 i32x4 keep = (d != zero) & (load4(pooled + k + o) > zero);
-                if (!(keep[0] | keep[1] | keep[2] | keep[3])) continue; /* most groups of four */
+                if (!any4(keep)) continue; /* most groups of four */
                 if (keep[0]) append(g, n, s, o, b, d[0], argmax[k + o]);
                 if (keep[1]) append(g, n, s, o + 1, b, d[1], argmax[k + o + 1]);
                 if (keep[2]) append(g, n, s, o + 2, b, d[2], argmax[k + o + 2]);
@@ -145,6 +145,20 @@ void conv_pool_backward_params(float *dweight, float *dbias, const conv_grads *g
     }
 }
 
+/* conv_pool_backward_input's terms of one channel's n entries e, without padding:
+ * every kernel row of an entry is inside the image, len = K C floats starting at
+ * the entry's input offset, the next row `row` floats further. Addresses by
+ * pointer steps: the clipping arithmetic per entry is what an engine's register
+ * allocator would otherwise spill. */
+static void unpadded_input_grad(float *dimg, const conv_grad *e, int32_t n, const float *w, long row, int K,
+                                int len) {
+    for (int32_t i = 0; i < n; i++) {
+        float *d = dimg + e[i].at;
+        const float *wr = w;
+        for (int ky = 0; ky < K; ky++, d += row, wr += len) axpy(d, e[i].g, wr, len);
+    }
+}
+
 void conv_pool_backward_input(float *dinp, const conv_grads *g, const float *weight, const conv_shape *s,
                               int b0, int b1) {
     /* g (conv_pool_gather's, all channels), weight (O,K,K,C) -> dinp (B,H,W,C) for
@@ -161,6 +175,10 @@ void conv_pool_backward_input(float *dinp, const conv_grads *g, const float *wei
         for (int o = 0; o < O; o++) {
             const conv_grad *e = grads_at(g, o, b);
             const float *w = weight + o * taps;
+            if (!pad) {
+                unpadded_input_grad(dimg, e, grads_count(g, o, b), w, (long)W * C, K, K * C);
+                continue;
+            }
             for (int32_t i = 0, n = grads_count(g, o, b); i < n; i++) {
                 int y = e[i].y, x = e[i].x;
                 int ky0 = imax(0, pad - y), ky1 = imin(K, H + pad - y);

@@ -5,6 +5,9 @@
 
 #include "nn.h"
 #include "simd.h"
+#ifdef __wasm_simd128__
+#include <wasm_simd128.h>
+#endif
 
 static inline int imin(int a, int b) { return a < b ? a : b; }
 static inline int imax(int a, int b) { return a > b ? a : b; }
@@ -42,6 +45,16 @@ static inline int channel_group(const float *bias, int o, int O, int O4, int *n,
 }
 
 typedef int32_t i32x4 __attribute__((vector_size(16)));
+
+/* Whether any lane of a mask (lanes 0 or -1) is set: one instruction under SIMD128
+ * (reading the lanes one by one costs four extractions there). */
+static inline int any4(i32x4 v) {
+#ifdef __wasm_simd128__
+    return wasm_v128_any_true((v128_t)v);
+#else
+    return (v[0] | v[1] | v[2] | v[3]) != 0;
+#endif
+}
 
 /* where lanes of take are set, a; else b (bitwise, so the values are untouched). */
 static inline f32x4 select4(i32x4 take, f32x4 a, f32x4 b) {
