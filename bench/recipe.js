@@ -23,7 +23,7 @@ function cnnRecipe(presets) {
   if (!preset) throw new Error(`the core has no '${CNN_PRESET}' preset (rules.presets), which the CNN rows train`);
   const missing = NEEDED.filter((k) => preset[k] === undefined);
   if (missing.length) throw new Error(`the core's '${CNN_PRESET}' preset has no ${missing.join(', ')}`);
-  const { description, expect, ...settings } = preset; // (texts for the page, not settings)
+  const { description, expect, target, ...settings } = preset; // (texts for the page and the accuracy it watches for, not settings)
   return { ...settings, preset: CNN_PRESET, presetEpochs: preset.epochs, epochs: COMPARE_EPOCHS, iterations: 0, seed: RECIPE_SEED };
 }
 

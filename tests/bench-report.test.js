@@ -239,12 +239,14 @@ test('the CNN rows train the core\'s cnn preset (whatever it becomes) for the co
   const engine = await createEngine();
   const preset = engine.rules.presets.cnn;
   const recipe = cnnRecipe(engine.rules.presets);
-  for (const key of Object.keys(preset).filter((k) => !['description', 'expect', 'epochs', 'iterations', 'seed'].includes(k))) {
+  for (const key of Object.keys(preset).filter((k) => !['description', 'expect', 'target', 'epochs', 'iterations', 'seed'].includes(k))) {
     assert.deepEqual(recipe[key], preset[key], key);
   }
   assert.equal(recipe.epochs, COMPARE_EPOCHS);
   assert.equal(recipe.presetEpochs, preset.epochs);
   assert.equal(recipe.description, undefined);
+  assert.ok(preset.target > 0, 'the preset watches for a target accuracy');
+  assert.equal(recipe.target, undefined, 'the target is the page\'s to watch for, no setting a runner could refuse');
   // a changed preset is followed: another net, batch and shifts
   const changed = cnnRecipe({ cnn: { ...preset, arch: '784-c24k5-p2-c32k3-p2-256-10', batch: 256, shift: 1, epochs: 1 } });
   assert.deepEqual([changed.arch, changed.batch, changed.shift, changed.epochs, changed.presetEpochs],
