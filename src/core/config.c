@@ -16,7 +16,8 @@
 
 /* Each preset: its name, description, the line the page's preset list shows
  * (test accuracy and the time of the whole run from pressing Train, measured
- * 2026-11-26 in headless Chromium 156 on the 2-core development machine:
+ * in headless Chromium 156 on the 2-core development machine, cnn's on
+ * 2026-12-07 by make bench, the others' on 2026-11-26:
  * served by make serve, 2 threads; "from a file": file://, one thread and the
  * tester), its architecture, the rest of its configuration and its target (the
  * test accuracy the page watches for and reports when first seen; none: 0). */
@@ -66,8 +67,8 @@ const mnist_preset_def mnist_presets[] = {
       * seed 3); net T or a dense layer of 128 passed too, at more cost. */
      "A convolutional network (two 3x3 convolutions, each with a 2x2 max-pool): Adam with a one-cycle "
      "learning rate and images shifted by up to 1 pixel, 2 epochs. 99.15%, 99.21%, 99.08%, 99.30%, 99.10% "
-     "on MNIST (seeds 1 to 5), 99.0% from 1.5 to 1.7 epochs on; about 7 s natively.",
-     "99.1% after 2 epochs, about 7 s (8-11 s from a file)",
+     "on MNIST (seeds 1 to 5), 99.0% from 1.5 to 1.7 epochs on; about 10 s natively.",
+     "99.1% after 2 epochs, about 10 s (13 s from a file)",
      "784-c16k3-p2-c32k3-p2-64-10",
      {.init = MNIST_INIT_HE, .seed = 1,
       .hyper = {ADAM_ONECYCLE(64, 0.005f), .epochs = 2, .iterations = 0, .shift = 1}}, .target = 0.99},
