@@ -4,7 +4,7 @@
  * tab's memory (bench/memory.js) and the drawing pad (bench/drawpad.js), through
  * playwright-core, or a `skipped` row when it or Chromium is missing.
  *
- * Public: pageInChromium(mode, preset, target, untilDone) -> pageRun's row or {skipped},
+ * Public: pageInChromium(mode, preset, target, untilDone, probe) -> pageRun's row or {skipped},
  * pageMemory(item, presets) -> memoryRun's row (emptyPageRun's for item.page 'empty') or {skipped},
  * pageDrawpad(item) -> drawpadRun's row or {skipped}.
  */
@@ -37,14 +37,14 @@ function browserDriver() {
  * to spare) or from file:// (one thread), opened with ?preset=NAME: seconds from
  * pressing Train until #test-accuracy shows the target. The thread count is read
  * from the page's own #version line. untilDone: the whole run, and how the page and
- * the worker kept up (frames, long tasks, evaluations, answers to a drawing's
- * predict every PAGE_PROBE_MS).
+ * the worker kept up (frames, long tasks, evaluations), with probe (its default: untilDone)
+ * answers to a drawing's predict every PAGE_PROBE_MS too.
  */
-async function pageInChromium(mode, preset, target, untilDone) {
+async function pageInChromium(mode, preset, target, untilDone, probe = untilDone) {
   const { playwright, skipped } = browserDriver();
   if (skipped) return { skipped };
   return pageRun({ playwright, chromium: CHROMIUM, mode, webRoot: WEB_ROOT, dataDir: DATA_DIR, preset, target,
-    untilDone, probeMs: untilDone ? PAGE_PROBE_MS : 0, timeoutMs: TIMEOUT_MS });
+    untilDone, probeMs: probe ? PAGE_PROBE_MS : 0, timeoutMs: TIMEOUT_MS });
 }
 
 /** The tab's memory (bench/memory.js) while the page trains `preset`'s whole run (BENCH_QUICK:

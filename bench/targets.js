@@ -126,10 +126,12 @@ function memoryTargets(rows) {
 /** How the page and the worker kept up during each page row's cnn run: a block of lines per row. */
 function pageResponsiveness(rows) {
   const ms = (s) => (s.max_ms === null ? '—' : `median ${s.median_ms}, p90 ${s.p90_ms}, max ${s.max_ms} ms`);
-  return rows.filter((r) => r.impl === 'page-chromium' && !r.error && !r.skipped).map((r) => {
-    const m = r.main_thread, p = r.predict;
+  return rows.filter((r) => r.impl === 'page-chromium' && !r.error && !r.skipped).map((row) => {
+    // a row's second run, with a drawing's predicts, when it has one (the first is the row's time to 99%)
+    const r = row.while_drawing || row, m = r.main_thread, p = r.predict;
+    const second = row.while_drawing ? `; a second run, drawing while it trains: ${r.reached_target ? `99% shown after ${fmtFixed(r.seconds_to_target, 1)} s` : 'no 99%'}` : '';
     return [
-      `${pageName(r)} (${r.threads} thread${r.threads === 1 ? '' : 's'}, ${fmtFixed(r.seconds_run, 1)} s run):`,
+      `${pageName(row)} (${r.threads} thread${r.threads === 1 ? '' : 's'}, ${fmtFixed(r.seconds_run, 1)} s run${second}):`,
       `  test evaluations: ${r.evaluation_ms.count}, each ${ms(r.evaluation_ms)}; `
         + (r.evaluations_in_background ? `${r.evaluations_in_background} of them in the tester beside the training worker, which trained on; ` : '')
         + `training stood still for tests ${fmtFixed(r.evaluation_share * 100, 0)}% of the run`,
