@@ -6,8 +6,8 @@
  * preset becomes and no runner holds a copy of it. The preset's own epochs are kept beside
  * (presetEpochs): the native preset row and the page run the preset as a user does.
  *
- * Public: CNN_PRESET, COMPARE_EPOCHS, RECIPE_SEED, cnnRecipe(presets) -> recipe (throws naming
- * what is missing), describeRecipe(recipe) -> text.
+ * Public: CNN_PRESET, COMPARE_EPOCHS, RECIPE_SEED, cnnRecipe(rules) -> recipe (rules: the core's,
+ * its presets and settings; throws naming what is missing), describeRecipe(recipe) -> text.
  */
 
 const CNN_PRESET = 'cnn';
@@ -18,12 +18,13 @@ const RECIPE_SEED = 1;
 // The settings a recipe must have: the ones every runner reads.
 const NEEDED = ['arch', 'init', 'optimizer', 'schedule', 'lr', 'batch', 'epochs', 'beta1', 'beta2', 'eps', 'shift'];
 
-function cnnRecipe(presets) {
-  const preset = presets && presets[CNN_PRESET];
+function cnnRecipe(rules) {
+  const preset = rules && rules.presets && rules.presets[CNN_PRESET];
   if (!preset) throw new Error(`the core has no '${CNN_PRESET}' preset (rules.presets), which the CNN rows train`);
   const missing = NEEDED.filter((k) => preset[k] === undefined);
   if (missing.length) throw new Error(`the core's '${CNN_PRESET}' preset has no ${missing.join(', ')}`);
-  const { description, expect, target, ...settings } = preset; // (texts for the page and the accuracy it watches for, not settings)
+  // the preset's settings (the core's table), not its words for the page or the accuracy it watches for
+  const settings = Object.fromEntries(rules.settings.filter((s) => s.key in preset).map((s) => [s.key, preset[s.key]]));
   return { ...settings, preset: CNN_PRESET, presetEpochs: preset.epochs, epochs: COMPARE_EPOCHS, iterations: 0, seed: RECIPE_SEED };
 }
 

@@ -164,9 +164,10 @@ async function runItem(item, machine) {
 async function main() {
   let plan;
   try {
-    PRESETS = (await createEngine()).rules.presets; // the core's, for the memory and drawing pad rows and the CNN recipe
+    const { rules } = await createEngine();
+    PRESETS = rules.presets; // the core's, for the memory and drawing pad rows and the CNN recipe
     const picked = choices();
-    const recipe = picked.nets.includes('cnn') ? cnnRecipe(PRESETS) : null;
+    const recipe = picked.nets.includes('cnn') ? cnnRecipe(rules) : null;
     plan = planOf({ ...picked, quick: QUICK, wasmThreads: WASM_THREADS, presets: Object.keys(PRESETS), recipe });
   } catch (err) {
     console.error(`bench: ${err.message}`);

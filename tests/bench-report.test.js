@@ -248,7 +248,7 @@ test('load: a row is busy when the others took more than the bound before, on av
 test('the CNN rows train the core\'s cnn preset (whatever it becomes) for the comparison\'s epochs', async () => {
   const engine = await createEngine();
   const preset = engine.rules.presets.cnn;
-  const recipe = cnnRecipe(engine.rules.presets);
+  const recipe = cnnRecipe(engine.rules);
   for (const key of Object.keys(preset).filter((k) => !['description', 'expect', 'target', 'epochs', 'iterations', 'seed'].includes(k))) {
     assert.deepEqual(recipe[key], preset[key], key);
   }
@@ -258,11 +258,11 @@ test('the CNN rows train the core\'s cnn preset (whatever it becomes) for the co
   assert.ok(preset.target > 0, 'the preset watches for a target accuracy');
   assert.equal(recipe.target, undefined, 'the target is the page\'s to watch for, no setting a runner could refuse');
   // a changed preset is followed: another net, batch and shifts
-  const changed = cnnRecipe({ cnn: { ...preset, arch: '784-c24k5-p2-c32k3-p2-256-10', batch: 256, shift: 1, epochs: 1 } });
+  const changed = cnnRecipe({ ...engine.rules, presets: { cnn: { ...preset, arch: '784-c24k5-p2-c32k3-p2-256-10', batch: 256, shift: 1, epochs: 1 } } });
   assert.deepEqual([changed.arch, changed.batch, changed.shift, changed.epochs, changed.presetEpochs],
     ['784-c24k5-p2-c32k3-p2-256-10', 256, 1, COMPARE_EPOCHS, 1]);
-  assert.throws(() => cnnRecipe({ default: preset }), /no 'cnn' preset/);
-  assert.throws(() => cnnRecipe({ cnn: { ...preset, shift: undefined } }), /has no shift/);
+  assert.throws(() => cnnRecipe({ ...engine.rules, presets: { default: preset } }), /no 'cnn' preset/);
+  assert.throws(() => cnnRecipe({ ...engine.rules, presets: { cnn: { ...preset, shift: undefined } } }), /has no shift/);
   // the plan: every CNN row carries it; the WebAssembly build on each thread count asked for
   const plan = planOf({ impls: ['native', 'wasm', 'pytorch'], nets: ['cnn'], quick: false, wasmThreads: 2, recipe, cnnWasmThreads: [1, 2, 3, 4] });
   assert.ok(plan.every((item) => item.recipe === recipe && item.arch === preset.arch && item.batch === preset.batch));
