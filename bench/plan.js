@@ -70,8 +70,9 @@ function planOf({ impls, nets, quick, wasmThreads, presets = DRAWPAD_QUICK_PRESE
         continue;
       }
       for (const threads of threadCounts[impl] || [1]) plan.push({ ...cnn, impl, threads });
-      // a target times the `cnn` preset's whole run (to >= 99%), not the recipe's epochs
-      if (impl === 'native' && !quick) plan.push({ ...cnn, impl, threads: 1, preset: recipe.preset });
+      // a target times the `cnn` preset's whole run (to >= 99%), not the recipe's epochs: a row
+      // of its own when they differ (when they agree, the recipe's row is that very run)
+      if (impl === 'native' && !quick && recipe.presetEpochs !== recipe.epochs) plan.push({ ...cnn, impl, threads: 1, preset: recipe.preset });
     }
   }
   return plan;

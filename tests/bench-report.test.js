@@ -267,6 +267,9 @@ test('the CNN rows train the core\'s cnn preset (whatever it becomes) for the co
   const plan = planOf({ impls: ['native', 'wasm', 'pytorch'], nets: ['cnn'], quick: false, wasmThreads: 2, recipe, cnnWasmThreads: [1, 2, 3, 4] });
   assert.ok(plan.every((item) => item.recipe === recipe && item.arch === preset.arch && item.batch === preset.batch));
   assert.deepEqual(plan.filter((i) => i.impl === 'wasm').map((i) => i.threads), [1, 2, 3, 4]);
-  assert.deepEqual(plan.filter((i) => i.impl === 'native').map((i) => i.preset || null), [null, 'cnn']);
+  assert.equal(recipe.presetEpochs, recipe.epochs, 'the preset trains the comparison\'s epochs');
+  assert.deepEqual(plan.filter((i) => i.impl === 'native').map((i) => i.preset || null), [null], 'its run once, not twice');
+  const longer = planOf({ impls: ['native'], nets: ['cnn'], quick: false, wasmThreads: 2, recipe: { ...recipe, presetEpochs: 3 } });
+  assert.deepEqual(longer.map((i) => i.preset || null), [null, 'cnn'], 'a preset of other epochs: its whole run too');
   assert.throws(() => planOf({ impls: ['native'], nets: ['cnn'], quick: false, wasmThreads: 2 }), /need the recipe/);
 });
