@@ -11,6 +11,7 @@
 const { spawnSync } = require('node:child_process');
 const { appendFileSync } = require('node:fs');
 const { join } = require('node:path');
+const { createEngine } = require('./lib/engine.js');
 
 const root = join(__dirname, '..');
 const cli = join(root, 'build', 'mnist');
@@ -46,20 +47,18 @@ function parseArgs(argv) {
   return o;
 }
 
-// The batch size a run uses, to log every ~0.1 epoch: its --batch, else its preset's, as the
-// CLI's --help lists it (a preset's name, its layers, then "init ..., batch N, ...").
-function batchOf(flags) {
+// The batch size a run uses, to log every ~0.1 epoch: its --batch, else its preset's, from the
+// core's own table (its rules; the CLI's default preset when none is named).
+function batchOf(flags, presets) {
   const at = flags.indexOf('--batch');
-  if (at >= 0) return Number(flags[at + 1]);
-  const preset = flags.includes('--preset') ? flags[flags.indexOf('--preset') + 1] : 'default';
-  const help = spawnSync(cli, ['--help'], { encoding: 'utf8' }).stdout || '';
-  const m = new RegExp(`^ +${preset.replace(/[^\w-]/g, '')} +\\S+\\n +init \\w+, batch (\\d+|full)`, 'm').exec(help);
-  if (!m) fail(`no batch size for preset '${preset}' in ${cli} --help (is it built?)`);
-  return m[1] === 'full' ? TRAIN_COUNT : Number(m[1]);
+  if (at >= 0) return flags[at + 1] === 'full' ? TRAIN_COUNT : Number(flags[at + 1]);
+  const name = flags.includes('--preset') ? flags[flags.indexOf('--preset') + 1] : 'default';
+  if (!Object.prototype.hasOwnProperty.call(presets, name)) fail(`unknown preset '${name}' (the core has ${Object.keys(presets).join(', ')})`);
+  return presets[name].batch;
 }
 
 function runOnce(o, flags, seed) {
-  const perEpoch = Math.ceil(TRAIN_COUNT / batchOf(flags));
+  const perEpoch = Math.ceil(TRAIN_COUNT / batchOf(flags, o.presets));
   const args = ['-n', '10', cli, 'train', '--data', o.data, ...flags, '--seed', String(seed),
     '--log-every', String(Math.max(1, Math.round(perEpoch / 10)))];
   const r = spawnSync('nice', args, { encoding: 'utf8', maxBuffer: 1 << 24 });
@@ -74,19 +73,24 @@ function runOnce(o, flags, seed) {
   return { seed, accuracy: 100 * result.test_accuracy, first, seconds: result.seconds, epochs: result.epochs };
 }
 
-const o = parseArgs(process.argv.slice(2));
-console.log(`| candidate | flags | ${o.seeds.map((s) => `seed ${s}`).join(' | ')} | min | mean | first ${o.target}% (epoch) | s/run |`);
-console.log(`| --- | --- | ${o.seeds.map(() => '---').join(' | ')} | --- | --- | --- | --- |`);
-for (const c of o.candidates) {
-  const runs = o.seeds.map((seed) => {
-    const run = runOnce(o, c.flags, seed);
-    if (o.out) appendFileSync(o.out, JSON.stringify({ name: c.name, flags: c.flags.join(' '), ...run }) + '\n');
-    return run;
-  });
-  const accs = runs.map((r) => r.accuracy);
-  const firsts = runs.map((r) => (r.first === null ? '-' : r.first.toFixed(1)));
-  const mean = accs.reduce((a, b) => a + b, 0) / accs.length;
-  const seconds = runs.reduce((a, r) => a + r.seconds, 0) / runs.length;
-  console.log(`| ${c.name} | \`${c.flags.join(' ')}\` | ${accs.map((a) => a.toFixed(2)).join(' | ')} | ` +
-    `${Math.min(...accs).toFixed(2)} | ${mean.toFixed(3)} | ${firsts.join(' / ')} | ${seconds.toFixed(1)} |`);
+async function main() {
+  const o = parseArgs(process.argv.slice(2));
+  o.presets = (await createEngine()).rules.presets;
+  console.log(`| candidate | flags | ${o.seeds.map((s) => `seed ${s}`).join(' | ')} | min | mean | first ${o.target}% (epoch) | s/run |`);
+  console.log(`| --- | --- | ${o.seeds.map(() => '---').join(' | ')} | --- | --- | --- | --- |`);
+  for (const c of o.candidates) {
+    const runs = o.seeds.map((seed) => {
+      const run = runOnce(o, c.flags, seed);
+      if (o.out) appendFileSync(o.out, JSON.stringify({ name: c.name, flags: c.flags.join(' '), ...run }) + '\n');
+      return run;
+    });
+    const accs = runs.map((r) => r.accuracy);
+    const firsts = runs.map((r) => (r.first === null ? '-' : r.first.toFixed(1)));
+    const mean = accs.reduce((a, b) => a + b, 0) / accs.length;
+    const seconds = runs.reduce((a, r) => a + r.seconds, 0) / runs.length;
+    console.log(`| ${c.name} | \`${c.flags.join(' ')}\` | ${accs.map((a) => a.toFixed(2)).join(' | ')} | ` +
+      `${Math.min(...accs).toFixed(2)} | ${mean.toFixed(3)} | ${firsts.join(' / ')} | ${seconds.toFixed(1)} |`);
+  }
 }
+
+main().catch((e) => fail(e.message));
