@@ -1,8 +1,9 @@
 'use strict';
 /**
  * The page in headless Chromium for `make bench` (bench/run.js): opens
- * web/index.html?preset=NAME, waits until the data is loaded and Train is
- * enabled, presses Train and measures, inside the page:
+ * web/index.html?preset=NAME, waits until the data is loaded, Train is
+ * enabled and the fresh network's test is in (the page is idle), presses Train
+ * and measures, inside the page:
  *   - the seconds from the click to the first time #test-accuracy shows
  *     `target` or more (as the page rounds it, "99.00%"), the samples/s shown
  *     then, and the evaluation that showed it (epochFloat, how many came before);
@@ -176,6 +177,13 @@ async function pageRun({ playwright, chromium, mode, webRoot, dataDir, preset, t
         && !document.querySelector('#train').disabled, null, { timeout: READY_TIMEOUT_MS });
     } catch {
       throw new Error(`the page never became ready: ${(await page.textContent('#status')).trim()} ${errors.join('; ')}`.trim());
+    }
+    // the page is idle once the fresh network's test is in (the worker runs it as the network
+    // is built, and Train would wait for it): a person reads the page before pressing Train
+    try {
+      await page.waitForFunction(() => window.__bench.messages.some((m) => m.type === 'evaluation'), null, { timeout: READY_TIMEOUT_MS });
+    } catch {
+      throw new Error(`the fresh network's test never came: ${(await page.textContent('#status')).trim()} ${errors.join('; ')}`.trim());
     }
     const chosen = await page.inputValue('#preset');
     if (chosen !== preset) throw new Error(`?preset=${preset} left the preset field at "${chosen}"`);

@@ -46,7 +46,9 @@ function cnnSection(rows) {
         + `no warm-up.${quick ? ` BENCH_QUICK: ${QUICK_STEPS} updates timed per row, seconds extrapolated.` : ''}`,
       'train samples/s: training steps only. s, 2 epochs + tests: the whole run, training and the test evaluation after each '
         + 'epoch, not data loading (~: extrapolated from the timed subset). s / PyTorch: that over PyTorch\'s (1 or 2 threads); '
-        + 'samples/s / native: training speed over the native build\'s (1 thread), same run.',
+        + 'samples/s / native: training speed over the native build\'s (1 thread), same run. This project\'s rows (native, '
+        + 'WebAssembly, the page\'s time to 99%) are each the median of several fresh runs (their notes list them); PyTorch and '
+        + 'the JS peers run once.',
     ],
     table: cnnTable(rows),
     blocks,

@@ -77,6 +77,10 @@ function cnnNotes(r) {
   if (r.recipe_note) notes.push(r.recipe_note);
   if (r.augmentation_note) notes.push(r.augmentation_note);
   if (r.torch) notes.push(`PyTorch ${r.torch}`);
+  if (r.repeats) {
+    const values = r.repeats.values.map((v) => (v === null ? '—' : r.repeats.of === 'samples_per_second' ? fmtInt(v) : fmtFixed(v, 2)));
+    notes.push(`the median of ${values.length} runs by ${r.repeats.of.replace(/_/g, ' ')} (${values.join(', ')})`);
+  }
   return withBusy(r, notes.join('; '));
 }
 

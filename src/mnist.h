@@ -383,10 +383,15 @@ typedef struct {
     long count, correct;
     double loss_sum;                             /* sum of cross-entropy */
     long confusion[MNIST_CLASSES][MNIST_CLASSES]; /* [true label][predicted] */
+    /* Optional (NULL: not wanted), ds->count long: each image's predicted class
+     * and its probability, at the image's index in ds, as mnist_classify gives
+     * them, from the same pass (a gallery of mistakes needs no second one). */
+    uint8_t *predicted;
+    float *confidence;
 } mnist_eval;
 
-/* Adds images first..first+count-1 of ds to *acc (zero it first; call in
- * slices if you like). */
+/* Adds images first..first+count-1 of ds to *acc (zero it first, then set
+ * its predicted/confidence if wanted; call in slices if you like). */
 mnist_status mnist_evaluate(mnist_net *net, const mnist_dataset *ds, long first, long count,
                             mnist_eval *acc, mnist_error *err);
 /* Probabilities of the 10 classes for one image; returns the arg max. */

@@ -273,3 +273,19 @@ test('the CNN rows train the core\'s cnn preset (whatever it becomes) for the co
   assert.deepEqual(longer.map((i) => i.preset || null), [null, 'cnn'], 'a preset of other epochs: its whole run too');
   assert.throws(() => planOf({ impls: ['native'], nets: ['cnn'], quick: false, wasmThreads: 2 }), /need the recipe/);
 });
+
+test('a CNN row of this project is the median of its runs (by speed, or by time: lower), every run listed', async () => {
+  const { medianOf } = require('../bench/cnn.js');
+  const runs = (values) => { let i = 0; return async () => ({ samples_per_second: values[i], seconds_to_target: values[i++] }); };
+  const fast = await medianOf(runs([20000, 16000, 24000]), 'samples_per_second', { repeats: 3 });
+  assert.equal(fast.samples_per_second, 20000);
+  assert.deepEqual(fast.repeats, { of: 'samples_per_second', values: [20000, 16000, 24000], chosen: 0 });
+  // time to a target: lower is better, and a run that never got there is the worst
+  const time = await medianOf(runs([7.1, null, 6.3]), 'seconds_to_target', { lower: true, repeats: 3 });
+  assert.equal(time.seconds_to_target, 7.1);
+  assert.deepEqual(time.repeats.values, [7.1, null, 6.3]);
+  const worst = await medianOf(runs([null, null, 6.3]), 'seconds_to_target', { lower: true, repeats: 3 });
+  assert.equal(worst.seconds_to_target, null, 'two of three never reached it: the median did not either');
+  const once = await medianOf(runs([5]), 'samples_per_second', { repeats: 1 });
+  assert.deepEqual(once, { samples_per_second: 5, seconds_to_target: 5 }, 'one run: the row as it is');
+});

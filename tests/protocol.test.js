@@ -355,6 +355,42 @@ test('worker: divergence stops training and names the learning rate', async (t) 
   assert.ok(last.iterations < 50);
 });
 
+test('worker: while training, the galleries are the last test\'s (its confusion matrix counts them), without a second pass', async (t) => {
+  const w = startWorker(t);
+  await w.init();
+  await w.loadMnist();
+  let since = w.messages.length;
+  w.send({ type: 'configure', config: { ...DEFAULT, epochs: 2 } });
+  await w.waitFor('configured', undefined, 60000, since);
+  since = w.messages.length;
+  w.send({ type: 'start' });
+  const epochEnd = await w.waitFor('evaluation', (m) => m.samples >= 60000, 120000, since);
+  // the network trains on past the test before the galleries are asked for
+  await w.waitFor('progress', (m) => m.samples >= epochEnd.samples + 3000, 60000, since);
+  w.send({ type: 'mistakes', limit: 5 });
+  w.send({ type: 'cell', label: 4, predicted: 9, limit: 5 });
+  const mistakes = await w.waitFor('mistakes', undefined, 30000, since);
+  const cell = await w.waitFor('cell', undefined, 30000, since);
+  const tests = w.messages.slice(since).filter((m) => m.type === 'evaluation');
+  const last = tests[tests.length - 1];
+  const wrong = last.confusion.reduce((sum, row, label) => sum + row.reduce((s2, n, guess) => s2 + (guess === label ? 0 : n), 0), 0);
+  assert.equal(mistakes.total, wrong);
+  assert.equal(cell.total, last.confusion[4][9]);
+  assert.ok(!w.messages.slice(since).some((m) => m.type === 'testing' && m.kind === 'classification'), 'no pass over the test set for them');
+  // paused after more training, the network is not the one tested: its own pass
+  w.send({ type: 'pause' });
+  await w.waitFor('paused', undefined, 30000, since);
+  const progress = w.messages.filter((m) => m.type === 'progress').pop();
+  if (progress.samples > last.samples) {
+    since = w.messages.length;
+    w.send({ type: 'evaluate' });
+    const fresh = await w.waitFor('evaluation', undefined, 30000, since);
+    w.send({ type: 'mistakes', limit: 5 });
+    const after = await w.waitFor('mistakes', undefined, 30000, since);
+    assert.equal(after.total, Math.round(10000 * (1 - fresh.testAccuracy)));
+  }
+});
+
 test('worker: activations, mistakes, first-layer weights, and models to and from the native trainer', async (t) => {
   const dir = tempDir(t);
   const w = startWorker(t);

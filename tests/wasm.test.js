@@ -353,3 +353,38 @@ test('evaluate: running totals over slices equal one pass over the set', async (
   const again = engine.evaluate('test', 0, 100); // reset by default
   assert.equal(again.count, 100);
 });
+
+test('evaluate with images: every image\'s class and probability from the same pass, the bits classify gives', async () => {
+  const engine = await engineWithMnist();
+  engine.init(DEFAULT);
+  trainIterations(engine, 50, 64, 3200);
+  const classified = engine.classify('test');
+  let totals = null;
+  for (let first = 0; first < 10000; first += 1234) {
+    totals = engine.evaluate('test', first, Math.min(1234, 10000 - first), { reset: first === 0, images: true });
+  }
+  const images = engine.evaluatedImages('test');
+  assert.deepEqual(images.predicted, classified.predicted);
+  assert.deepEqual(Buffer.from(images.confidence.buffer), Buffer.from(classified.confidence.buffer));
+  assert.equal(totals.correct, Array.from(images.predicted).filter((c, i) => c === engine.labels('test')[i]).length);
+  // without `images`, an evaluation leaves them as they were (the network has moved on since)
+  trainIterations(engine, 5, 64, 320);
+  engine.evaluate('test');
+  assert.deepEqual(engine.evaluatedImages('test').predicted, images.predicted);
+  // a test set of another size: the module writes none into the buffer kept for the old one
+  const labels = engine.labels('test');
+  const small = 100, idxImages = new Uint8Array(16 + small * 784), idxLabels = new Uint8Array(8 + small);
+  new DataView(idxImages.buffer).setUint32(0, 0x803); new DataView(idxImages.buffer).setUint32(4, small);
+  new DataView(idxImages.buffer).setUint32(8, 28); new DataView(idxImages.buffer).setUint32(12, 28);
+  new DataView(idxLabels.buffer).setUint32(0, 0x801); new DataView(idxLabels.buffer).setUint32(4, small);
+  for (let i = 0; i < small; i++) { idxImages.set(engine.image('test', i).pixels, 16 + i * 784); idxLabels[8 + i] = labels[i]; }
+  const kept = engine.imageBuffers.test.ptr;
+  const before = engine.bytes().slice(kept, kept + 5 * 10000);
+  engine.x.evaluate_images(1, kept); // registered for the 10,000-image set ...
+  engine.loadSet('test', idxImages, idxLabels);
+  engine.x.evaluate(1, 0, small, 1); // ... so an evaluation of the 100-image one writes none of it
+  assert.deepEqual(engine.bytes().slice(kept, kept + 5 * 10000), before);
+  const fresh = engine.evaluate('test', 0, small, { images: true });
+  assert.equal(fresh.count, small);
+  assert.deepEqual(engine.evaluatedImages('test').predicted, engine.classify('test').predicted);
+});

@@ -18,8 +18,11 @@ static void forward_images(mnist_net *net, const mnist_dataset *ds, long start, 
     nn_forward(net, net->chunk_rows, NULL, ds->labels + start, chunk);
 }
 
-mnist_status mnist_evaluate(mnist_net *net, const mnist_dataset *ds, long first, long count,
-                            mnist_eval *acc, mnist_error *err) {
+/* The one pass behind mnist_evaluate and mnist_classify: images first..first+count-1
+ * of ds through the network; each image's class and probability into predicted/confidence
+ * at [i - first] (either may be NULL), and with acc, the running totals. */
+static mnist_status pass(mnist_net *net, const mnist_dataset *ds, long first, long count, mnist_eval *acc,
+                         uint8_t *predicted, float *confidence, mnist_error *err) {
     if (!check_range(ds, first, count, err)) return MNIST_E_STATE;
     for (long start = first; start < first + count; start += net->chunk) {
         int chunk = (int)(first + count - start < net->chunk ? first + count - start : net->chunk);
@@ -28,29 +31,28 @@ mnist_status mnist_evaluate(mnist_net *net, const mnist_dataset *ds, long first,
         const float *probs = net->acts[net->n_layers];
         for (int j = 0; j < chunk; j++) {
             int guess = nn_argmax(probs + j * MNIST_CLASSES, MNIST_CLASSES);
+            long i = start - first + j;
+            if (predicted) predicted[i] = (uint8_t)guess;
+            if (confidence) confidence[i] = probs[j * MNIST_CLASSES + guess];
+            if (!acc) continue;
             acc->loss_sum += net->losses[j];
             acc->correct += guess == labels[j];
             acc->confusion[labels[j]][guess]++;
         }
-        acc->count += chunk;
+        if (acc) acc->count += chunk;
     }
     return MNIST_OK;
 }
 
+mnist_status mnist_evaluate(mnist_net *net, const mnist_dataset *ds, long first, long count,
+                            mnist_eval *acc, mnist_error *err) {
+    return pass(net, ds, first, count, acc, acc->predicted ? acc->predicted + first : NULL,
+                acc->confidence ? acc->confidence + first : NULL, err);
+}
+
 mnist_status mnist_classify(mnist_net *net, const mnist_dataset *ds, long first, long count,
                             uint8_t *predicted, float *confidence, mnist_error *err) {
-    if (!check_range(ds, first, count, err)) return MNIST_E_STATE;
-    for (long start = first; start < first + count; start += net->chunk) {
-        int chunk = (int)(first + count - start < net->chunk ? first + count - start : net->chunk);
-        forward_images(net, ds, start, chunk);
-        const float *probs = net->acts[net->n_layers];
-        for (int j = 0; j < chunk; j++) {
-            int guess = nn_argmax(probs + j * MNIST_CLASSES, MNIST_CLASSES);
-            predicted[start - first + j] = (uint8_t)guess;
-            confidence[start - first + j] = probs[j * MNIST_CLASSES + guess];
-        }
-    }
-    return MNIST_OK;
+    return pass(net, ds, first, count, NULL, predicted, confidence, err);
 }
 
 const float *mnist_activations(const mnist_net *net, int layer) {

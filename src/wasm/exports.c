@@ -51,6 +51,7 @@ static struct {
     mnist_error err;
     mnist_progress progress;
     mnist_eval eval;
+    struct { int set; long count; uint8_t *out; } eval_images; /* evaluate_images() */
     double progress_out[N_PROGRESS];
     double eval_out[N_EVALUATION];
     float probs[MNIST_CLASSES];
@@ -303,12 +304,29 @@ EXPORT("progress") const double *wasm_progress(void) {
 }
 
 /* Adds images first..first+count-1 of a set to the running totals (cleared
- * first when reset != 0): evaluation() and evaluation_confusion(). */
+ * first when reset != 0): evaluation() and evaluation_confusion(); and each
+ * image's class and probability to the buffer of evaluate_images(), if it
+ * was given for this set as it now is. */
 EXPORT("evaluate") int wasm_evaluate(int set, long first, long count, int reset) {
     if (!g.net) return no_net();
     if (!valid_set(set) || g.sets[set].count == 0) return not_loaded();
     if (reset) memset(&g.eval, 0, sizeof g.eval);
+    long n = g.sets[set].count;
+    int images = g.eval_images.out && g.eval_images.set == set && g.eval_images.count == n;
+    g.eval.confidence = images ? (float *)(void *)g.eval_images.out : NULL;
+    g.eval.predicted = images ? g.eval_images.out + 4 * (size_t)n : NULL;
     return mnist_evaluate(g.net, &g.sets[set], first, count, &g.eval, &g.err);
+}
+
+/* From now on evaluate() of `set` also writes each image's class and probability into
+ * out (classify's layout for the whole set: count floats, then count bytes, by image
+ * index) while the set keeps the count it has now; out 0: no more. */
+EXPORT("evaluate_images") int wasm_evaluate_images(int set, uint8_t *out) {
+    if (!valid_set(set)) return fail(MNIST_E_STATE, "no such dataset");
+    g.eval_images.set = set;
+    g.eval_images.count = g.sets[set].count;
+    g.eval_images.out = out;
+    return MNIST_OK;
 }
 
 EXPORT("evaluation") const double *wasm_evaluation(void) {

@@ -18,6 +18,7 @@
  *   // or any preset as it stands: engine.init(engine.rules.presets.cnn)
  *   const progress = engine.step(4096);     // one slice: call again and again
  *   const result = engine.evaluate('test');  // { count, correct, accuracy, loss, confusion }
+ *   engine.evaluate('test', 0, n, { images: true }); engine.evaluatedImages('test')  // {predicted, confidence}
  */
 
 import { ThreadChoice } from './engine-threads.js';
@@ -38,6 +39,7 @@ export class MnistEngine extends WasmModule {
     this.hyper = null;     // the hyperparameters in force (null: no network yet)
     this.described = null; // the cache of netLayers(): {text, layers}
     this.threadChoice = options.probeThreads === false ? null : new ThreadChoice();
+    this.imageBuffers = {}; // set -> {n, ptr}: evaluate()'s per-image results (imageBuffer)
   }
 
   // ---- data (engine-data.js) ----------------------------------------------------------------
@@ -100,14 +102,37 @@ export class MnistEngine extends WasmModule {
 
   /** Adds images first..first+count-1 of a set to the core's running totals
    *  (reset: start them over) and returns the totals: accuracy, mean loss,
-   *  confusion matrix (rows: true label). */
-  evaluate(set, first = 0, count = this.count(set), { reset = true } = {}) {
-    this.check(this.x.evaluate(Data.setIndex(set), first, count, reset ? 1 : 0));
+   *  confusion matrix (rows: true label). images: each image's class and probability
+   *  are kept too, from the same pass, for evaluatedImages(). */
+  evaluate(set, first = 0, count = this.count(set), { reset = true, images = false } = {}) {
+    const which = Data.setIndex(set);
+    this.check(this.x.evaluate_images(which, images ? this.imageBuffer(set) : 0));
+    this.check(this.x.evaluate(which, first, count, reset ? 1 : 0));
     const e = this.named(this.x.evaluation(), this.evaluationFields);
     const classes = this.rules.classes;
     const counts = new Int32Array(this.memory.buffer, this.x.evaluation_confusion(), classes * classes);
     const confusion = Array.from({ length: classes }, (_, i) => Array.from(counts.subarray(i * classes, (i + 1) * classes)));
     return { count: e.count, correct: e.correct, accuracy: e.correct / e.count, loss: e.lossSum / e.count, confusion };
+  }
+
+  /** The module's buffer for a set's per-image results (classify's layout: n probabilities,
+   *  then n classes), kept while the set keeps its size. */
+  imageBuffer(set) {
+    const n = this.count(set), kept = this.imageBuffers[set];
+    if (kept && kept.n === n) return kept.ptr;
+    if (kept) this.x.mem_free(kept.ptr);
+    const ptr = this.x.mem_alloc(5 * n);
+    if (!ptr) throw failure(`out of WebAssembly memory for ${5 * n} bytes`);
+    this.bytes().fill(0, ptr, ptr + 5 * n);
+    this.imageBuffers[set] = { n, ptr };
+    return ptr;
+  }
+
+  /** Copies of each image's class and probability, as the evaluations with `images` left them
+   *  (images never evaluated so: class 0, probability 0). -> {predicted, confidence} */
+  evaluatedImages(set) {
+    const n = this.count(set), ptr = this.imageBuffer(set);
+    return { predicted: this.bytes().slice(ptr + 4 * n, ptr + 5 * n), confidence: new Float32Array(this.memory.buffer, ptr, n).slice() };
   }
 
   /** The outcome of the prediction just made: class, probabilities, every layer's outputs. */

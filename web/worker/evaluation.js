@@ -12,7 +12,10 @@
  *                              epochStats {epochLoss, epochAccuracy} when it closes an epoch;
  *                              request: the request message it answers ('request': its
  *                              `evaluation`; 'done': the run's `done`, a step's), if any
- *   tests.classify(request, done({predicted, confidence}))   the whole test set, as a job
+ *   tests.classify(request, done({predicted, confidence}))   the whole test set: the last
+ *                              test's per-image results while they describe the network
+ *                              (or training goes on from it), else a pass, as a job
+ *   tests.networkChanged()     the weights changed outside training (a lesson): those are stale
  *   tests.periodicDue()        whether training should test now (test-policy.js)
  *   tests.trained(ms)          training time since the last test
  *   tests.runFigures()         { target, reached: {testAccuracy, epoch, elapsed} or null,
@@ -40,6 +43,7 @@ export function createEvaluation(s, testerPort) {
   let lastEvalMs = 0;         // the work time of the last whole evaluation
   let lastEvaluation = null;
   let lastTestSamples = 0;    // the samples trained when the last test took its network
+  let lastImages = null;      // the latest test's per-image results: {generation, samples, predicted, confidence}
   let run = null;             // this run's tests: {best, reached, tests, stillMs} (newRun)
   const previewIndices = [];
   const tester = testerPort ? Tester.connect(testerPort, testedInBackground, testerFailed) : null;
@@ -62,12 +66,29 @@ export function createEvaluation(s, testerPort) {
     const job = Object.assign({ kind: 'evaluation', reason, request, result: null, duringRun }, epochStats, snapshot());
     s.jobs.add(job, engine.count('test'), (first, count) => {
       // the core keeps the running totals; the first chunk starts them over
-      job.result = engine.evaluate('test', first, count, { reset: first === 0 });
-    }, () => finish(job));
+      job.result = engine.evaluate('test', first, count, { reset: first === 0, images: true });
+    }, () => {
+      keepImages(job, engine.evaluatedImages('test'));
+      finish(job);
+    });
   }
 
-  /** Classifies the whole test set as a job, then done({predicted, confidence}). */
+  /** A test's per-image results, if it is the latest test of the network in place. */
+  function keepImages(job, images) {
+    if (!images || job.generation !== s.generation || (lastImages && lastImages.generation === job.generation && lastImages.samples > job.samples)) return;
+    lastImages = { generation: job.generation, samples: job.samples, ...images };
+  }
+
+  /** The whole test set's classes and probabilities, then done({predicted, confidence}):
+   *  the last test's, if it tested the network in place (while training: the network the
+   *  run goes on from; the galleries then show the mistakes of that test, which its
+   *  confusion matrix counts), else a pass over the test set, as a job. */
   function classify(request, done) {
+    const samples = s.progress ? s.progress.samples : 0;
+    if (lastImages && lastImages.generation === s.generation && (lastImages.samples === samples || s.state === 'training')) {
+      done({ predicted: lastImages.predicted, confidence: lastImages.confidence });
+      return;
+    }
     const n = engine.count('test');
     const predicted = new Uint8Array(n), confidence = new Float32Array(n);
     s.jobs.add({ kind: 'classification', request }, n, (first, count) => {
@@ -95,9 +116,10 @@ export function createEvaluation(s, testerPort) {
     }, LAST_TEST_PATIENCE_MS + 20 * lastEvalMs);
   }
 
-  function testedInBackground(job, result, seconds) {
+  function testedInBackground(job, result, seconds, images) {
     if (job.generation !== s.generation) return; // a network since replaced
     lastEvalMs = seconds * 1000;
+    keepImages(job, images);
     publish(job, result, seconds, true);
   }
 
@@ -195,6 +217,7 @@ export function createEvaluation(s, testerPort) {
     runFigures: () => ({ target: s.target, reached: run.reached, tests: run.tests, testSeconds: run.stillMs / 1000 }),
     testSetLoaded(images, labels) {
       choosePreviewIndices();
+      lastImages = null;
       if (tester) tester.loadTestSet(images, labels); // (the engine keeps a copy)
     },
     redo(dropped) {
@@ -202,9 +225,11 @@ export function createEvaluation(s, testerPort) {
     },
     get last() { return lastEvaluation; },
     get lastMs() { return lastEvalMs; },
+    networkChanged() { lastImages = null; },
     reset() {
       trainMsSinceEval = lastEvalMs = lastTestSamples = 0;
       lastEvaluation = null;
+      lastImages = null;
       run = newRun();
     },
     restartClock() { lastEvalAt = now(); },

@@ -104,6 +104,7 @@ export function createSession(engine, postMessage, options = {}) {
     teach(m) {
       s.requireNetwork();
       const r = engine.teach(m.pixels, m.label);
+      s.tests.networkChanged();
       s.reply(m, { type: 'taught', id: m.id, label: m.label, steps: r.steps, taught: r.taught, probabilities: r.probabilities,
         predicted: r.predicted, activations: r.activations, layers: r.layers });
       // what the lesson did to the test accuracy (while training, the next evaluation shows it)

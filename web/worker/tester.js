@@ -25,7 +25,8 @@
  * The channel: trainer -> tester {type: 'load', images, labels} (the test set's IDX
  * bytes as the page sent them, gzipped or not, transferred), {type: 'test', model} (a model file, transferred);
  * tester -> trainer {type: 'ready'}, {type: 'tested', result: {count, correct,
- * accuracy, loss, confusion}, seconds}, {type: 'failed', message}. Tests are
+ * accuracy, loss, confusion}, images: {predicted, confidence} (each test image's class and
+ * probability), seconds}, {type: 'failed', message}. Tests are
  * answered in order; after a failure the tester is not used again. (The relay says
  * `ready` at once and holds the tests until its tester runs.) The results are the same bits as testing in the training
  * worker: the same core on the same parameters.
@@ -52,8 +53,10 @@ export function serve(engine, port) {
         // The smallest network (the seed preset's, 784-10-10) stands in between.
         if (engine.hyper) engine.init(engine.rules.presets.seed);
         engine.loadModel(new Uint8Array(m.model));
-        const result = engine.evaluate('test');
-        port.postMessage({ type: 'tested', result, seconds: (now() - t0) / 1000 });
+        const result = engine.evaluate('test', 0, engine.count('test'), { images: true });
+        const images = engine.evaluatedImages('test');
+        port.postMessage({ type: 'tested', result, images, seconds: (now() - t0) / 1000 },
+          [images.predicted.buffer, images.confidence.buffer]);
       }
     } catch (error) {
       port.postMessage({ type: 'failed', message: error.message || String(error) });
@@ -62,7 +65,7 @@ export function serve(engine, port) {
   port.postMessage({ type: 'ready' });
 }
 
-/** The training worker's side. onResult(job, result, seconds) for each job tested, in
+/** The training worker's side. onResult(job, result, seconds, images) for each job tested, in
  *  order; onFailure(jobs, error) once if the tester fails, with the jobs it left. */
 export function connect(port, onResult, onFailure) {
   const pending = []; // jobs sent, oldest first
@@ -90,7 +93,7 @@ export function connect(port, onResult, onFailure) {
     if (m.type === 'ready') {
       tester.ready = true;
     } else if (m.type === 'tested' && pending.length) {
-      onResult(pending.shift(), m.result, m.seconds);
+      onResult(pending.shift(), m.result, m.seconds, m.images || null);
     } else if (m.type === 'failed') {
       tester.abandon(m.message);
     }
