@@ -20,6 +20,7 @@ const {
 } = require('./config.js');
 const { run, runnerResult, nodeRunner, nativeRun } = require('./child.js');
 const { pageInChromium } = require('./browser.js');
+const { medianRow } = require('./rounds.js');
 const { fileOf } = require('../common/datasets.js');
 
 /** --steps/--test-images for a run timed on a subset (null: the whole run). */
@@ -35,19 +36,11 @@ function cnnRunnerArgs(item) {
     ...(sub ? ['--steps', String(sub.steps), '--test-images', String(sub.testImages)] : [])];
 }
 
-/**
- * The median of CNN_REPEATS (or `repeats`) fresh runs of once() by `of` (higher is better, or with lower:
- * true, lower; a run with none counts as the worst), with every run's value in `repeats`.
- */
+/** The median of CNN_REPEATS (or `repeats`) fresh runs of once() by `of` (bench/rounds.js medianRow). */
 async function medianOf(once, of, { lower = false, repeats = CNN_REPEATS } = {}) {
   const rows = [];
   for (let i = 0; i < repeats; i++) rows.push(await once());
-  if (rows.length === 1) return rows[0];
-  const worst = lower ? Infinity : -Infinity;
-  const value = (r) => (typeof r[of] === 'number' ? r[of] : worst);
-  const sorted = rows.slice().sort((a, b) => (lower ? value(a) - value(b) : value(b) - value(a)));
-  const chosen = sorted[Math.floor((rows.length - 1) / 2)];
-  return { ...chosen, repeats: { of, values: rows.map((r) => (typeof r[of] === 'number' ? r[of] : null)), chosen: rows.indexOf(chosen) } };
+  return medianRow(rows, of, { lower });
 }
 
 const cnnNodeRunner = (script, item, extra = []) => nodeRunner(script, [...cnnRunnerArgs(item), ...extra]);
@@ -96,13 +89,9 @@ async function nativeCnn(item) {
 }
 
 const CNN_RUNS = {
-  /** nativeCnn, the median of CNN_REPEATS runs. */
-  async native(item) {
-    return medianOf(() => nativeCnn(item), 'samples_per_second');
-  },
+  native: nativeCnn, // (one round: bench/rounds.js takes the median of the rounds)
   async wasm(item) {
-    return medianOf(() => cnnNodeRunner('project-wasm.js', item, item.threads > 1 ? ['--threads', String(item.threads)] : []),
-      'samples_per_second');
+    return cnnNodeRunner('project-wasm.js', item, item.threads > 1 ? ['--threads', String(item.threads)] : []);
   },
   /** PyTorch: the layers as the core described them (--layers), the file names from their one home. */
   async pytorch(item) {

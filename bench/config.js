@@ -78,10 +78,12 @@ const EXTRA = [
   { arch: '784-128-10', batch: 256 },
 ];
 const REPEATED = ['wasm', 'native']; // the peers are too slow to repeat
-// The CNN rows of this project (native, WebAssembly, the page's time to 99%) are each the
-// median of this many fresh runs (BENCH_CNN_REPEATS=N; BENCH_QUICK: 1): on a shared 2-core
-// virtual machine one run's speed varies by up to a quarter (seen: 2 threads from 16,800 to
-// 24,000 samples/s between runs minutes apart), more than the margins the targets judge.
+// The CNN rows of this project are each the median of this many fresh runs
+// (BENCH_CNN_REPEATS=N; BENCH_QUICK: 1): on a shared 2-core virtual machine one run's speed
+// varies by up to a quarter (seen: 2 threads from 16,800 to 24,000 samples/s between runs minutes
+// apart), more than the margins the targets judge. The rows of ROUND_IMPLS, whose speeds the
+// targets compare with each other, run in rounds (bench/plan.js); the page's runs one after another.
+const ROUND_IMPLS = ['native', 'wasm'];
 const CNN_REPEATS = QUICK ? 1 : Math.max(1, Number(process.env.BENCH_CNN_REPEATS || 3));
 
 /** The WebAssembly CNN rows' thread counts: 1, 2, ... up to the threads the engine runs on `cores` cores. */
@@ -106,5 +108,5 @@ module.exports = {
   ROOT, BUILD, RUNNERS, OUT_FILE, DOC_FILE, DATA_DIR, TIME_BIN, CHROMIUM, PYTHON, TIMEOUT_MS, PEER_SAMPLES, WASM_THREADS,
   QUICK, LR, WARMUP, SEED, ALL_IMPLS, DENSE_IMPLS, CNN_IMPLS, CNN_THREADS, CNN_SLOW, CNN_PEER_STEPS,
   CNN_PEER_TEST_IMAGES, QUICK_STEPS, QUICK_TEST_IMAGES, TARGETS, PAGE_DENSE_TARGET, PAGE_CNN_PRESET, PAGE_PROBE_MS,
-  PAGE_MODES, DRAWPAD_QUICK_PRESETS, DRAWPAD_TARGETS, HEADLINE, EXTRA, REPEATED, CNN_REPEATS, CORES, wasmThreadCounts, machineInfo,
+  PAGE_MODES, DRAWPAD_QUICK_PRESETS, DRAWPAD_TARGETS, HEADLINE, EXTRA, REPEATED, CNN_REPEATS, ROUND_IMPLS, CORES, wasmThreadCounts, machineInfo,
 };

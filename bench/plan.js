@@ -7,14 +7,16 @@
  * project's own builds), the CNN rows (the WebAssembly build on each of cnnWasmThreads).
  *
  * Public: choices(env) -> {impls, nets} (throws naming what is unknown),
- * planOf({impls, nets, quick, wasmThreads, presets, recipe, cnnWasmThreads})
- * -> [{net, impl, arch, batch, threads?, page?, preset?, recipe?}]
+ * planOf({impls, nets, quick, wasmThreads, presets, recipe, cnnWasmThreads, cnnRounds})
+ * -> [{net, impl, arch, batch, threads?, page?, preset?, recipe?, round?, rounds?}]
  * (presets: the core's preset names, for the memory rows and the drawing pad's; recipe:
- * bench/recipe.js cnnRecipe, the CNN rows'; cnnWasmThreads: [1, 2, ...]).
+ * bench/recipe.js cnnRecipe, the CNN rows'; cnnWasmThreads: [1, 2, ...]; cnnRounds: how many
+ * rounds of the CNN rows of ROUND_IMPLS, CNN_REPEATS unless given).
  */
 
 const {
-  ALL_IMPLS, DENSE_IMPLS, CNN_IMPLS, CNN_THREADS, DRAWPAD_QUICK_PRESETS, HEADLINE, EXTRA, REPEATED, wasmThreadCounts,
+  ALL_IMPLS, DENSE_IMPLS, CNN_IMPLS, CNN_THREADS, DRAWPAD_QUICK_PRESETS, HEADLINE, EXTRA, REPEATED, CNN_REPEATS, ROUND_IMPLS,
+  wasmThreadCounts,
 } = require('./config.js');
 
 function choices(env = process.env) {
@@ -26,7 +28,8 @@ function choices(env = process.env) {
   return { impls, nets };
 }
 
-function planOf({ impls, nets, quick, wasmThreads, presets = DRAWPAD_QUICK_PRESETS, recipe = null, cnnWasmThreads = wasmThreadCounts() }) {
+function planOf({ impls, nets, quick, wasmThreads, presets = DRAWPAD_QUICK_PRESETS, recipe = null, cnnWasmThreads = wasmThreadCounts(),
+  cnnRounds = CNN_REPEATS }) {
   const plan = [];
   // the tab's memory: an empty page's, then while the page trains each preset (bench/memory.js)
   if (impls.includes('page-memory')) {
@@ -64,16 +67,25 @@ function planOf({ impls, nets, quick, wasmThreads, presets = DRAWPAD_QUICK_PRESE
     if (!recipe) throw new Error('the CNN rows need the recipe (bench/recipe.js cnnRecipe)');
     const cnn = { net: 'cnn', arch: recipe.arch, batch: recipe.batch, recipe };
     const threadCounts = { ...CNN_THREADS, wasm: cnnWasmThreads };
+    // The rows the targets compare with each other (native, WebAssembly on each thread count) run
+    // in rounds, one of each per round, so that a drift of the machine's speed falls on all of them
+    // alike; bench/rounds.js keeps each one's median.
+    const rounds = [], cnnStart = plan.length;
     for (const impl of CNN_IMPLS.filter((i) => impls.includes(i))) {
       if (impl === 'page-chromium') {
         if (!quick) for (const page of ['served', 'file']) plan.push({ ...cnn, impl, page });
         continue;
       }
-      for (const threads of threadCounts[impl] || [1]) plan.push({ ...cnn, impl, threads });
+      for (const threads of threadCounts[impl] || [1]) {
+        if (ROUND_IMPLS.includes(impl)) rounds.push({ ...cnn, impl, threads }); else plan.push({ ...cnn, impl, threads });
+      }
       // a target times the `cnn` preset's whole run (to >= 99%), not the recipe's epochs: a row
       // of its own when they differ (when they agree, the recipe's row is that very run)
       if (impl === 'native' && !quick && recipe.presetEpochs !== recipe.epochs) plan.push({ ...cnn, impl, threads: 1, preset: recipe.preset });
     }
+    const inRounds = [];
+    for (let round = 1; round <= cnnRounds; round++) inRounds.push(...rounds.map((item) => ({ ...item, round, rounds: cnnRounds })));
+    plan.splice(cnnStart, 0, ...inRounds);
   }
   return plan;
 }

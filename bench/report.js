@@ -47,8 +47,9 @@ function cnnSection(rows) {
       'train samples/s: training steps only. s, 2 epochs + tests: the whole run, training and the test evaluation after each '
         + 'epoch, not data loading (~: extrapolated from the timed subset). s / PyTorch: that over PyTorch\'s (1 or 2 threads); '
         + 'samples/s / native: training speed over the native build\'s (1 thread), same run. This project\'s rows (native, '
-        + 'WebAssembly, the page\'s time to 99%) are each the median of several fresh runs (their notes list them); PyTorch and '
-        + 'the JS peers run once.',
+        + 'WebAssembly, the page\'s time to 99%) are each the median of several fresh runs (their notes list them), native and '
+        + 'WebAssembly in rounds, one run of each per round, so that the machine\'s drift falls on the rows compared alike; PyTorch '
+        + 'and the JS peers run once.',
     ],
     table: cnnTable(rows),
     blocks,

@@ -101,6 +101,7 @@ const { denseRatios, cnnRatios } = require('./targets.js');
 const { fmtInt, fmtFixed } = require('./tables.js');
 const { machineLine, printReport } = require('./report.js');
 const { benchmarksMarkdown } = require('./markdown.js');
+const { mergeRounds } = require('./rounds.js');
 const { describeArch, createEngine } = require('../scripts/lib/engine.js');
 
 const RUNS = {
@@ -121,7 +122,7 @@ async function describePlan(plan) {
 function labelOf(item, i, count) {
   const threads = item.threads > 1 ? ` ${item.threads} threads` : item.threads ? ' 1 thread' : '';
   return `[${i + 1}/${count}] ${item.impl}${item.page ? ` (${item.page})` : ''}${threads} `
-    + `${item.arch}${item.batch ? ` batch ${item.batch}` : ''}`;
+    + `${item.arch}${item.batch ? ` batch ${item.batch}` : ''}${item.round ? ` (round ${item.round} of ${item.rounds})` : ''}`;
 }
 
 /** What a row says when it ends, on stderr. */
@@ -147,7 +148,8 @@ function outcomeText(row) {
 async function runItem(item, machine) {
   const base = PAGE_NETS.includes(item.net) ? { net: item.net, impl: item.impl, preset: item.preset, page: PAGE_MODES[item.page] || item.page }
     : { net: item.net, impl: item.impl, arch: item.arch, batch: item.batch, threads: item.threads || 1,
-      ...(item.page ? { page: PAGE_MODES[item.page] } : {}), ...(item.recipe ? { recipe: item.recipe } : {}) };
+      ...(item.page ? { page: PAGE_MODES[item.page] } : {}), ...(item.recipe ? { recipe: item.recipe } : {}),
+      ...(item.round ? { round: item.round, rounds: item.rounds } : {}) };
   const { result: row, load } = await watchRow(async () => {
     try {
       return { ...base, ...(await RUNS[item.net][item.impl](item)) };
@@ -189,6 +191,7 @@ async function main() {
     rows.push(row);
     fs.appendFileSync(OUT_FILE, `${JSON.stringify(row)}\n`); // kept as we go, rewritten with ratios below
   }
+  rows.splice(0, rows.length, ...mergeRounds(rows)); // each row of several rounds: their median
   denseRatios(rows.filter((r) => r.net === 'dense'));
   cnnRatios(rows.filter((r) => r.net === 'cnn'));
   fs.writeFileSync(OUT_FILE, rows.map((row) => `${JSON.stringify(row)}\n`).join(''));

@@ -79,7 +79,8 @@ function cnnNotes(r) {
   if (r.torch) notes.push(`PyTorch ${r.torch}`);
   if (r.repeats) {
     const values = r.repeats.values.map((v) => (v === null ? '—' : r.repeats.of === 'samples_per_second' ? fmtInt(v) : fmtFixed(v, 2)));
-    notes.push(`the median of ${values.length} runs by ${r.repeats.of.replace(/_/g, ' ')} (${values.join(', ')})`);
+    notes.push(`the median of ${values.length} ${r.repeats.rounds ? 'rounds (one run each, in turn with the rows it is compared with)' : 'runs'}`
+      + ` by ${r.repeats.of.replace(/_/g, ' ')} (${values.join(', ')})`);
   }
   return withBusy(r, notes.join('; '));
 }

@@ -264,13 +264,19 @@ test('the CNN rows train the core\'s cnn preset (whatever it becomes) for the co
   assert.throws(() => cnnRecipe({ ...engine.rules, presets: { default: preset } }), /no 'cnn' preset/);
   assert.throws(() => cnnRecipe({ ...engine.rules, presets: { cnn: { ...preset, shift: undefined } } }), /has no shift/);
   // the plan: every CNN row carries it; the WebAssembly build on each thread count asked for
-  const plan = planOf({ impls: ['native', 'wasm', 'pytorch'], nets: ['cnn'], quick: false, wasmThreads: 2, recipe, cnnWasmThreads: [1, 2, 3, 4] });
+  const plan = planOf({ impls: ['native', 'wasm', 'pytorch'], nets: ['cnn'], quick: false, wasmThreads: 2, recipe, cnnWasmThreads: [1, 2, 3, 4],
+    cnnRounds: 1 });
   assert.ok(plan.every((item) => item.recipe === recipe && item.arch === preset.arch && item.batch === preset.batch));
   assert.deepEqual(plan.filter((i) => i.impl === 'wasm').map((i) => i.threads), [1, 2, 3, 4]);
   assert.equal(recipe.presetEpochs, recipe.epochs, 'the preset trains the comparison\'s epochs');
   assert.deepEqual(plan.filter((i) => i.impl === 'native').map((i) => i.preset || null), [null], 'its run once, not twice');
-  const longer = planOf({ impls: ['native'], nets: ['cnn'], quick: false, wasmThreads: 2, recipe: { ...recipe, presetEpochs: 3 } });
+  const longer = planOf({ impls: ['native'], nets: ['cnn'], quick: false, wasmThreads: 2, recipe: { ...recipe, presetEpochs: 3 }, cnnRounds: 1 });
   assert.deepEqual(longer.map((i) => i.preset || null), [null, 'cnn'], 'a preset of other epochs: its whole run too');
+  // in rounds: native and WebAssembly (the rows the targets compare) take turns, the others run once
+  const rounds = planOf({ impls: ['native', 'wasm', 'pytorch'], nets: ['cnn'], quick: false, wasmThreads: 2, recipe, cnnWasmThreads: [1, 2],
+    cnnRounds: 3 });
+  assert.deepEqual(rounds.map((i) => `${i.impl}${i.threads}${i.round ? `/${i.round}` : ''}`),
+    ['native1/1', 'wasm1/1', 'wasm2/1', 'native1/2', 'wasm1/2', 'wasm2/2', 'native1/3', 'wasm1/3', 'wasm2/3', 'pytorch1', 'pytorch2']);
   assert.throws(() => planOf({ impls: ['native'], nets: ['cnn'], quick: false, wasmThreads: 2 }), /need the recipe/);
 });
 
@@ -288,4 +294,26 @@ test('a CNN row of this project is the median of its runs (by speed, or by time:
   assert.equal(worst.seconds_to_target, null, 'two of three never reached it: the median did not either');
   const once = await medianOf(runs([5]), 'samples_per_second', { repeats: 1 });
   assert.deepEqual(once, { samples_per_second: 5, seconds_to_target: 5 }, 'one run: the row as it is');
+});
+
+test('rows in rounds become each one median row, where its first round stood, as busy as its busiest round', () => {
+  const { mergeRounds } = require('../bench/rounds.js');
+  const row = (impl, threads, round, sps, busy = false) => ({ net: 'cnn', impl, threads, round, rounds: 3, samples_per_second: sps,
+    load: { busy, others_cores_during: busy ? 0.5 : 0.01 } });
+  const rows = [
+    { net: 'memory', impl: 'page-memory' },
+    row('native', 1, 1, 15000), row('wasm', 1, 1, 12000), row('native', 1, 2, 14000), row('wasm', 1, 2, 13000, true),
+    row('native', 1, 3, 16000), row('wasm', 1, 3, 11000),
+    { net: 'cnn', impl: 'pytorch', threads: 1, samples_per_second: 3500 },
+  ];
+  const merged = mergeRounds(rows);
+  assert.deepEqual(merged.map((r) => `${r.impl} ${r.samples_per_second || ''}`.trim()), ['page-memory', 'native 15000', 'wasm 12000', 'pytorch 3500']);
+  assert.deepEqual(merged[1].repeats, { of: 'samples_per_second', values: [15000, 14000, 16000], chosen: 0, rounds: true });
+  assert.equal(merged[1].round, undefined);
+  assert.equal(merged[1].load.busy, false);
+  assert.equal(merged[2].load.busy, true, 'one busy round makes the row busy');
+  // a round that failed counts as the slowest
+  const failed = mergeRounds([row('wasm', 2, 1, 20000), { ...row('wasm', 2, 2, undefined), error: 'x' }, row('wasm', 2, 3, 22000)]);
+  assert.equal(failed[0].samples_per_second, 20000);
+  assert.deepEqual(failed[0].repeats.values, [20000, null, 22000]);
 });
