@@ -31,7 +31,7 @@
 #define MAX_NODES (3 * MNIST_MAX_LAYERS)
 #define MAX_TENSORS (2 * MNIST_MAX_LAYERS)
 #define NAME 32                /* bytes of a node's, tensor's or value's name */
-#define LAYER_NAME 16          /* bytes of a layer's ("conv1", "probabilities") */
+#define LAYER_NAME 20          /* bytes of a layer's ("conv1", "probabilities") */
 #define SETTINGS_TEXT 2048     /* mnist_config_json's text: every setting, far less than this */
 
 #define DOC "A network trained by mnist-wasm. Input `pixels`: float32 [N,1,28,28], each pixel's value " \
