@@ -10,6 +10,9 @@
  *   graphNodes(bytes)             -> [{ start, end, opStart, opEnd }] of the graph's nodes
  *   onnxInput(pixels, first, n)   -> Float32Array(n × 784): images first.. as the core sees
  *                                    them (byte / 255 in float32), for input `pixels` [n,1,28,28]
+ *   coreOutputs(engine, n)        -> { predicted, probabilities }: the core's answers for test
+ *                                    images 0..n-1: classify's classes (the batch path), each
+ *                                    image's probabilities from mnist_predict
  *   agreement(core, onnx)         -> { mismatches, worst }: images whose top class differs,
  *                                    the largest probability difference
  */
@@ -88,6 +91,16 @@ const argmax = (v, at) => {
   return best;
 };
 
+function coreOutputs(engine, n) {
+  const { predicted } = engine.classify('test', 0, n);
+  const probabilities = new Float32Array(n * CLASSES);
+  for (let i = 0; i < n; i++) {
+    if (engine.x.predict_index(1, i) < 0) throw engine.coreError();
+    probabilities.set(new Float32Array(engine.memory.buffer, engine.x.probabilities(), CLASSES), i * CLASSES);
+  }
+  return { predicted, probabilities };
+}
+
 /** core, onnx: { predicted: n classes, probabilities: n × 10 }. */
 function agreement(core, onnx) {
   const n = core.predicted.length, mismatches = [];
@@ -101,4 +114,4 @@ function agreement(core, onnx) {
   return { mismatches, worst };
 }
 
-module.exports = { fields, metadataOf, graphNodes, onnxInput, agreement, argmax, PIXELS, CLASSES };
+module.exports = { fields, metadataOf, graphNodes, onnxInput, coreOutputs, agreement, argmax, PIXELS, CLASSES };

@@ -22,13 +22,13 @@ const { test } = require('node:test');
 
 const ort = require('onnxruntime-node');
 const { BIN, MNIST_DIR, runBinary, tempDir, engineWithMnist, mnistSet } = require('./helpers');
-const { metadataOf, graphNodes, fields, onnxInput, agreement, PIXELS, CLASSES } = require('./onnx-helpers');
+const { metadataOf, graphNodes, fields, onnxInput, agreement, coreOutputs, PIXELS, CLASSES } = require('./onnx-helpers');
 
 const TOLERANCE = 1e-4;
 const BATCH = 1000; // images per onnxruntime run
 const SESSION = { intraOpNumThreads: 1, interOpNumThreads: 1 }; // (a shared 2-core machine)
 
-const testPixels = () => new Uint8Array(mnistSet('t10k').images, 16);
+const testPixels = () => new Uint8Array(mnistSet('t10k').images, 16); // (after the IDX header)
 
 /** Trains about `iterations` updates of the network in place. */
 function trainBriefly(engine, iterations) {
@@ -36,17 +36,6 @@ function trainBriefly(engine, iterations) {
   let p = { iterations: 0 };
   while (p.iterations < iterations) p = engine.step(batch * 10);
   return p;
-}
-
-/** The core's answers for images 0..n-1 of the test set: classify's classes, predict's probabilities. */
-function coreOutputs(engine, n) {
-  const { predicted } = engine.classify('test', 0, n);
-  const probabilities = new Float32Array(n * CLASSES);
-  for (let i = 0; i < n; i++) {
-    assert.ok(engine.x.predict_index(1, i) >= 0, engine.string(engine.x.error_message()));
-    probabilities.set(new Float32Array(engine.memory.buffer, engine.x.probabilities(), CLASSES), i * CLASSES);
-  }
-  return { predicted, probabilities };
 }
 
 /** onnxruntime-node's probabilities for images 0..n-1 of pixels. */
