@@ -136,8 +136,10 @@ $(WASM_RX_MT): $(WASM_SRC) $(HEADERS) Makefile $(RELAXED_BINARYEN) | relaxed-dep
 	@mkdir -p $(dir $@)
 	$(RELAXED_ENV) $(EMCC) $(EMFLAGS) $(RELAXED_FLAGS) $(MT_FLAGS) -o $@ $(WASM_SRC)
 
+# (ONNXRUNTIME_NODE_INSTALL=skip: onnxruntime-node, a test dependency, would otherwise fetch
+# GPU runtimes it does not need; its CPU runtime is in its package)
 $(NODE_MODULES): package-lock.json | deps-quiet
-	npm ci --no-audit --no-fund
+	ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund
 	@touch $@
 
 $(WORKER_JS): $(wildcard web/worker/*.js) web/package.json $(COMMON_JS) scripts/build-web.js $(NODE_MODULES)

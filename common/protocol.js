@@ -178,6 +178,7 @@ export const REQUESTS = {
   'describe-arch': request('inspect', ['arch-description'], { fields: { id, arch: architecture }, needs: ['arch'] }),
   'save-model': request('model', ['model']),
   'load-model': request('model', ['configured'], { fields: { bytes: file, run }, needs: ['bytes'] }),
+  'export-onnx': request('model', ['onnx']),
   teach: request('teach', ['taught'], { fields: { id, pixels: drawing, label: integer(0, CLASSES - 1) }, needs: ['pixels', 'label'], waits: true }),
   'taught-examples': request('teach', ['taught-examples'], { fields: { forget: boolean } }),
 };
@@ -208,6 +209,7 @@ export const REPLIES = {
   // about a text, not the network in place
   'arch-description': reply(['id', 'arch', 'ok', 'tokens', 'layers', 'params', 'at', 'message'], false),
   model: reply(['bytes', 'arch', 'archText', 'testAccuracy', 'taught']),
+  onnx: reply(['bytes', 'archText', 'testAccuracy']),
   taught: reply(['id', 'label', 'steps', 'taught', ...PREDICTION]),
   'taught-examples': reply(['count', 'labels', 'images']),
   testing: reply(['kind', 'reason', 'done', 'total']),

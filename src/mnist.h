@@ -459,4 +459,23 @@ mnist_status mnist_model_save(const mnist_net *net, uint8_t *buf, size_t cap, mn
  * ignored. */
 mnist_net *mnist_model_load(const uint8_t *buf, size_t len, const char *name, mnist_error *err);
 
+/* ---- ONNX export (src/core/onnx.c, docs/onnx.md) ---------------------------------------------- */
+
+/* What the caller knows that the network does not: the test accuracy, in the file's
+ * metadata_props ("test_accuracy"); < 0 (or meta NULL): unknown, left out. */
+typedef struct {
+    double test_accuracy; /* 0..1 */
+} mnist_onnx_meta;
+
+/* The network as a standard ONNX model (IR 7, opset 13: Conv, Relu, MaxPool, Flatten, Gemm,
+ * Softmax): input "pixels" float32 [N,1,28,28] as the core reads it (0..1, white ink on
+ * black), output "probabilities" [N,10]; weights in ONNX's NCHW order; metadata_props:
+ * producer, architecture, training_settings (JSON), preset (if the settings are one's),
+ * test_accuracy. The bytes depend on net and meta alone. Size: 0 if meta is refused. */
+size_t mnist_onnx_size(const mnist_net *net, const mnist_onnx_meta *meta);
+/* Writes exactly mnist_onnx_size(net, meta) bytes into buf (cap must be enough); an
+ * accuracy above 1 or NaN is refused (MNIST_E_CONFIG). */
+mnist_status mnist_onnx_save(const mnist_net *net, const mnist_onnx_meta *meta, uint8_t *buf, size_t cap,
+                             mnist_error *err);
+
 #endif

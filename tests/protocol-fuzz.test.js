@@ -96,6 +96,7 @@ const TEMPLATES = {
   'describe-arch': () => ({ type: 'describe-arch', id: 2, arch: '784-10' }),
   'save-model': () => ({ type: 'save-model' }),
   'load-model': () => ({ type: 'load-model', bytes: new ArrayBuffer(8), run: 9 }),
+  'export-onnx': () => ({ type: 'export-onnx' }),
   evaluate: () => ({ type: 'evaluate' }),
   teach: () => ({ type: 'teach', id: 3, pixels: new Float32Array(784), label: 4 }),
   'taught-examples': () => ({ type: 'taught-examples', forget: false }),
@@ -170,6 +171,7 @@ test(`protocol fuzz: ${COUNT} malformed messages, each answered by one error, an
     [{ type: 'pause' }, /configure a network first/], [{ type: 'step' }, /configure a network first/],
     [{ type: 'predict', id: 1, index: 0 }, /configure a network first/], [{ type: 'mistakes' }, /configure a network first/],
     [{ type: 'save-model' }, /configure a network first/], [{ type: 'reset' }, /configure a network first/],
+    [{ type: 'export-onnx' }, /configure a network first/],
     [{ type: 'set-hyper', hyper: { lr: 0.1 } }, /configure a network first/],
   ];
   for (const [message, pattern] of stateErrors) {

@@ -18,6 +18,9 @@ static const char *USAGE_HEAD =
     "  mnist eval --data DIR --model FILE accuracy, loss and confusion matrix on DIR's sets\n"
     "  mnist predict --model FILE --image FILE [--index I] [--labels FILE]\n"
     "                                     class probabilities for one image\n"
+    "  mnist export --onnx OUT --model FILE [--data DIR]\n"
+    "                                     the model as an ONNX file; --data DIR puts\n"
+    "                                     its test accuracy in it (docs/onnx.md)\n"
     "  mnist --help                       this text\n"
     "\n"
     "DIR holds the four IDX files, each gzipped or not (a folder holding both forms\n"
@@ -39,14 +42,14 @@ static const char *USAGE_TAIL =
 
 /* The limits (src/cli/cli.h), the JSON line (json.c), then the exit status. */
 static const char *USAGE_LIMITS =
-    "limits: the files read (the --data files, --model, --image, --labels) and --save\n"
-    "must be regular files: a FIFO, device, socket or directory is refused at once. Each\n"
-    "file read holds at most %u MiB once decompressed, and the files of one run together\n"
-    "at most %u MiB.\n"
+    "limits: the files read (the --data files, --model, --image, --labels), --save\n"
+    "and --onnx must be regular files: a FIFO, device, socket or directory is refused\n"
+    "at once. Each file read holds at most %u MiB once decompressed, and the files\n"
+    "of one run together at most %u MiB.\n"
     "\n"
-    "the last line of train, eval and predict is one JSON object; a figure that is NaN\n"
-    "or infinite (a model whose weights overflow) is null there, named in its\n"
-    "\"not_finite\" list, with a warning on stderr.\n"
+    "the last line of train, eval, predict and export is one JSON object; a figure\n"
+    "that is NaN or infinite (a model whose weights overflow) is null there, named in\n"
+    "its \"not_finite\" list, with a warning on stderr.\n"
     "\n"
     "exit status: 0 success, 1 bad input or failed run, 2 bad usage\n";
 

@@ -85,6 +85,8 @@ void free_data(data_files *d);
  * before training, so that a --save path that cannot be written fails first). */
 int check_save_path(const char *path);
 int write_model(const mnist_net *net, const char *path);
+/* The network as an ONNX file (mnist_onnx_save); 0 after one message. */
+int write_onnx(const mnist_net *net, const mnist_onnx_meta *meta, const char *path);
 mnist_net *read_model(const char *path, run_budget *budget);
 
 #endif

@@ -209,15 +209,8 @@ int load_data(const char *dir, int want_train, data_files *d, run_budget *budget
 
 int check_save_path(const char *path) { return not_special(path); }
 
-int write_model(const mnist_net *net, const char *path) {
-    size_t size = mnist_model_size(net);
-    uint8_t *buf = malloc(size);
-    mnist_error err;
-    if (!buf) return fail(0, "out of memory saving the model");
-    if (mnist_model_save(net, buf, size, &err) != MNIST_OK) {
-        free(buf);
-        return fail(0, "%s", err.message);
-    }
+/* Writes size bytes of buf to path (a regular file or a new one); 0 after one message naming `what`. */
+static int write_bytes(const uint8_t *buf, size_t size, const char *path, const char *what) {
     /* Without blocking too: a FIFO with no reader fails to open (ENXIO), one with a reader is refused. */
     int fd = not_special(path) ? open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK | O_CLOEXEC, 0666) : -2;
     if (fd >= 0 && !opened_regular(fd, path)) fd = -2;
@@ -230,10 +223,31 @@ int write_model(const mnist_net *net, const char *path) {
     }
     int e = errno, ok = fd >= 0 && done == size;
     if (fd >= 0 && close(fd) != 0 && ok) ok = 0, e = errno;
-    free(buf);
     if (fd == -2) return 0; /* already said */
-    if (!ok) return fail(0, "cannot write model %s: %s", path, strerror(e));
+    if (!ok) return fail(0, "cannot write %s %s: %s", what, path, strerror(e));
     return 1;
+}
+
+int write_model(const mnist_net *net, const char *path) {
+    size_t size = mnist_model_size(net);
+    uint8_t *buf = malloc(size);
+    mnist_error err;
+    if (!buf) return fail(0, "out of memory saving the model");
+    int ok = mnist_model_save(net, buf, size, &err) == MNIST_OK ? write_bytes(buf, size, path, "model")
+                                                                  : fail(0, "%s", err.message);
+    free(buf);
+    return ok;
+}
+
+int write_onnx(const mnist_net *net, const mnist_onnx_meta *meta, const char *path) {
+    size_t size = mnist_onnx_size(net, meta);
+    uint8_t *buf = size ? malloc(size) : NULL;
+    mnist_error err;
+    if (size && !buf) return fail(0, "out of memory exporting the model");
+    int ok = mnist_onnx_save(net, meta, buf, size, &err) == MNIST_OK ? write_bytes(buf, size, path, "ONNX file")
+                                                                      : fail(0, "%s", err.message);
+    free(buf);
+    return ok;
 }
 
 mnist_net *read_model(const char *path, run_budget *budget) {

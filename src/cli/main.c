@@ -1,4 +1,4 @@
-/* main.c - the native command-line trainer: build/mnist train | eval | predict.
+/* main.c - the native command-line trainer: build/mnist train | eval | predict | export.
  * All file I/O lives in files.c (the core takes memory buffers); the flags
  * and the usage text in args.c. */
 #define _POSIX_C_SOURCE 200809L
@@ -264,6 +264,48 @@ done:
     return status;
 }
 
+/* ---- export ------------------------------------------------------------------------------ */
+
+/* A model file as ONNX (docs/onnx.md); with --data, its accuracy on DIR's test set (the
+ * same figure the page's test gives) goes into the file's metadata. */
+static int cmd_export(int argc, char **argv) {
+    const char *const names[] = {"--onnx", "--model", "--data", NULL};
+    const char *values[3] = {NULL, NULL, NULL};
+    if (!parse_simple(argc, argv, "export", names, values)) return 2;
+    if (!values[0] || !values[1]) return fail(2, "export: --onnx OUT and --model FILE are required");
+    if (!check_save_path(values[0])) return 1;
+    run_budget budget = {0};
+    mnist_net *net = read_model(values[1], &budget);
+    if (!net) return 1;
+    mnist_onnx_meta meta = {.test_accuracy = -1};
+    mnist_eval test = {0};
+    if (values[2]) {
+        data_files d;
+        int loaded = load_data(values[2], 0, &d, &budget);
+        if (loaded) test = evaluate_all(net, &d.test);
+        free_data(&d);
+        if (!loaded) {
+            mnist_free(net);
+            return 1;
+        }
+        meta.test_accuracy = (double)test.correct / (double)test.count;
+    }
+    int status = write_onnx(net, &meta, values[0]) ? 0 : 1;
+    if (status == 0) {
+        char arch[256];
+        format_arch(net, arch, sizeof arch);
+        json_line j;
+        json_open(&j);
+        json_text(&j, "onnx", values[0]);
+        json_whole(&j, "bytes", (long)mnist_onnx_size(net, &meta));
+        json_text(&j, "arch", arch);
+        if (values[2]) json_number(&j, "test_accuracy", meta.test_accuracy, "%.4f");
+        json_close(&j, OVERFLOW_WHY);
+    }
+    mnist_free(net);
+    return status;
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) {
         print_usage(stderr);
@@ -278,7 +320,8 @@ int main(int argc, char **argv) {
     if (strcmp(cmd, "train") == 0) status = cmd_train(argc - 2, argv + 2);
     else if (strcmp(cmd, "eval") == 0) status = cmd_eval(argc - 2, argv + 2);
     else if (strcmp(cmd, "predict") == 0) status = cmd_predict(argc - 2, argv + 2);
-    else return fail(2, "unknown command '%s' (expected train, eval or predict; see mnist --help)", cmd);
+    else if (strcmp(cmd, "export") == 0) status = cmd_export(argc - 2, argv + 2);
+    else return fail(2, "unknown command '%s' (expected train, eval, predict or export; see mnist --help)", cmd);
     /* Output that could not be written (a full disk, a closed pipe) is a failed run, not a silent success. */
     if ((fflush(stdout) != 0 || ferror(stdout)) && status == 0)
         status = fail(1, "cannot write the output: %s", strerror(errno));

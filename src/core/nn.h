@@ -11,12 +11,13 @@
  *   train.c   training loop                                optim.c  optimisers, schedules
  *   eval.c    evaluate, classify, predict                   teach.c  teaching a drawing
  *   idx.c     IDX files     model.c  model files     fmath.c  exp/log     rng.c  PCG32
+ *   onnx.c    the network as an ONNX file (a small protobuf writer)
  *   parallel.c the thread pool (threaded WebAssembly build)
  * The files that read the rules depend on each other as a tree, never in a
  * circle: error.c and text.c need no other; arch.c needs those two;
  * settings.c needs arch.c; config.c (the presets) needs arch.c; rules.c needs
  * settings.c, config.c and arch.c; model.c needs settings.c, config.c, arch.c
- * and net.c. */
+ * and net.c; onnx.c needs settings.c, config.c, arch.c and net.c. */
 #ifndef NN_H
 #define NN_H
 

@@ -400,6 +400,19 @@ EXPORT("model_save") int wasm_model_save(uint8_t *buf, size_t cap) {
     return mnist_model_save(g.net, buf, cap, &g.err);
 }
 
+/* The network as an ONNX file (mnist_onnx_save); accuracy: the test accuracy for its
+ * metadata, 0..1, or negative when unknown. Size 0: the accuracy is refused. */
+EXPORT("onnx_size") long wasm_onnx_size(double accuracy) {
+    mnist_onnx_meta meta = {.test_accuracy = accuracy};
+    return g.net ? (long)mnist_onnx_size(g.net, &meta) : 0;
+}
+
+EXPORT("onnx_save") int wasm_onnx_save(uint8_t *buf, size_t cap, double accuracy) {
+    if (!g.net) return no_net();
+    mnist_onnx_meta meta = {.test_accuracy = accuracy};
+    return mnist_onnx_save(g.net, &meta, buf, cap, &g.err);
+}
+
 /* Replaces the network by a saved model, with the configuration it was
  * trained with (config_json): a file of format version 4 carries it; with an
  * earlier one, the hyperparameters in force stay (the default preset's if

@@ -1,7 +1,8 @@
 /* models.js - model files on the page (one job: move the core's model files between
  * the worker, the user's disk and the browser's storage, and the model card). The
  * bytes are the core's model format ("MNISTNET", version, sizes, float32 weights, the
- * taught examples if any, CRC-32); the worker checks them, this file only carries them.
+ * taught examples if any, CRC-32), or the network as ONNX for other tools (the core
+ * writes both: docs/model-format.md, docs/onnx.md); this file only carries them.
  *
  * Exports:
  *   init({clearDisplay(epochs)})   binds the model card; clearDisplay: a new network's empty display
@@ -33,12 +34,13 @@ function looksLikeModel(file) {
   }, function () { return false; });
 }
 
-function download(bytes, arch, accuracy) {
+/** Saves bytes as mnist-ARCH[-ACCURACY].EXTENSION; -> the file name. */
+function download(bytes, arch, accuracy, extension) {
   var acc = typeof accuracy === 'number' && isFinite(accuracy) ? '-' + (accuracy * 100).toFixed(2) : '';
   var url = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
   var a = document.createElement('a');
   a.href = url;
-  a.download = 'mnist-' + arch + acc + '.model';
+  a.download = 'mnist-' + arch + acc + '.' + extension;
   a.hidden = true;
   document.body.appendChild(a);
   a.click();
@@ -80,6 +82,7 @@ function modelMessage(text, kind) {
 
 function setCanDownload(can) {
   $('model-download').disabled = !can;
+  $('model-onnx').disabled = !can;
 }
 
 /* ---- the network in and out ---- */
@@ -138,10 +141,23 @@ async function onDownload() {
   if (!Store.get().hasNet) return;
   try {
     var m = await Client.request({ type: 'save-model' });
-    var name = download(m.bytes, m.archText, m.testAccuracy);
+    var name = download(m.bytes, m.archText, m.testAccuracy, 'model');
     setNote('Downloaded ' + name + ' (' + fmt.bytes(m.bytes.length) + ').', 'ok');
   } catch (e) {
     setNote('Could not save the model: ' + e.message, 'error');
+  }
+}
+
+/** The network as ONNX (its last test accuracy in the file's metadata), for onnxruntime and the like. */
+async function onOnnx() {
+  if (!Store.get().hasNet) return;
+  try {
+    var m = await Client.request({ type: 'export-onnx' });
+    var name = download(m.bytes, m.archText, m.testAccuracy, 'onnx');
+    setNote('Downloaded ' + name + ' (' + fmt.bytes(m.bytes.length) + ', ONNX: input pixels [N, 1, 28, 28] in 0..1, ' +
+      'white ink on black).', 'ok');
+  } catch (e) {
+    setNote('Could not export the model as ONNX: ' + e.message, 'error');
   }
 }
 
@@ -221,6 +237,7 @@ async function onDelete() {
 function init(h) {
   handlers = h;
   $('model-download').addEventListener('click', onDownload);
+  $('model-onnx').addEventListener('click', onOnnx);
   var input = $('model-upload');
   input.addEventListener('change', function () {
     var file = input.files && input.files[0];

@@ -19,6 +19,8 @@
  *   const progress = engine.step(4096);     // one slice: call again and again
  *   const result = engine.evaluate('test');  // { count, correct, accuracy, loss, confusion }
  *   engine.evaluate('test', 0, n, { images: true }); engine.evaluatedImages('test')  // {predicted, confidence}
+ *   engine.saveModel(), engine.loadModel(bytes)   // the core's model files
+ *   engine.exportOnnx({ testAccuracy })      // the network as an ONNX file (Uint8Array)
  */
 
 import { ThreadChoice } from './engine-threads.js';
@@ -248,6 +250,26 @@ export class MnistEngine extends WasmModule {
       return this.bytes().slice(ptr, ptr + size);
     } finally {
       this.x.mem_free(ptr);
+    }
+  }
+
+  /** The network as an ONNX file (src/core/onnx.c, docs/onnx.md): the same bytes as the CLI's
+   *  `export --onnx` of the same model. meta.testAccuracy: its test accuracy (0..1) for the
+   *  file's metadata; null or left out: unknown (none written). */
+  exportOnnx(meta = {}) {
+    const accuracy = meta.testAccuracy ?? null;
+    if (accuracy !== null && !(typeof accuracy === 'number' && accuracy >= 0 && accuracy <= 1)) {
+      throw failure(`the test accuracy of an ONNX export must be a fraction from 0 to 1 or null, not ${JSON.stringify(accuracy)}`);
+    }
+    const arg = accuracy === null ? -1 : accuracy;
+    const size = Number(this.x.onnx_size(arg));
+    const ptr = size ? this.x.mem_alloc(size) : 0;
+    if (size && !ptr) throw failure(`out of WebAssembly memory for an ONNX file of ${size} bytes`);
+    try {
+      this.check(this.x.onnx_save(ptr, size, arg));
+      return this.bytes().slice(ptr, ptr + size);
+    } finally {
+      if (ptr) this.x.mem_free(ptr);
     }
   }
 

@@ -1,11 +1,11 @@
 /* network.js - the network in place and its run id: building one from a config (configure,
- * reset), replacing it by a model file (load-model), saving it (save-model), and changing
- * its hyperparameters during a run (set-hyper). A new network cancels the jobs of the old
+ * reset), replacing it by a model file (load-model), saving it (save-model) or exporting it
+ * as ONNX (export-onnx), and changing its hyperparameters during a run (set-hyper). A new network cancels the jobs of the old
  * one, starts the run over and shows how it does before any training.
  *
  *   const network = createNetwork(s)   s: the session's record (session.js)
- *   network.configure(m), network.reset(m), network.loadModel(m), network.saveModel(),
- *   network.setHyper(m)                the requests
+ *   network.configure(m), network.reset(m), network.loadModel(m), network.saveModel(m),
+ *   network.exportOnnx(m), network.setHyper(m)   the requests
  *   network.rebuild()                  the same config again, same run id: a new run from the start
  * A configure's `config.target` (a preset's own word: the test accuracy the run watches for,
  * 0 for none) becomes s.target (null: none); a loaded model has none. */
@@ -75,6 +75,13 @@ export function createNetwork(s) {
       const bytes = engine.saveModel();
       s.reply(m, { type: 'model', bytes, arch: engine.arch(), archText: engine.archText(), testAccuracy: s.tests.last ? s.tests.last.testAccuracy : null,
         taught: engine.taughtCount() }, [bytes.buffer]);
+    },
+    exportOnnx(m) {
+      s.requireNetwork();
+      // the last test of the network in place (null: untested), as the CLI's export --data measures it
+      const testAccuracy = s.tests.last ? s.tests.last.testAccuracy : null;
+      const bytes = engine.exportOnnx({ testAccuracy });
+      s.reply(m, { type: 'onnx', bytes, archText: engine.archText(), testAccuracy }, [bytes.buffer]);
     },
     loadModel(m) {
       // the loaded network trains on from here with the hyperparameters in force; a file the

@@ -7,7 +7,7 @@
  *   figures.js     the run's figures and its `progress` reports
  *   evaluation.js  the tests on the test set (here or on the tester worker), the preview
  *   training.js    the training loop; start, pause, step
- *   network.js     the network in place: configure, reset, load-model, save-model, set-hyper
+ *   network.js     the network in place: configure, reset, load-model, save-model, export-onnx, set-hyper
  *   inspect.js     the look-inside requests: predict, mistakes, cell, weights
  * They share the session's record `s` (below): the state of the run, and each other.
  *
@@ -94,6 +94,7 @@ export function createSession(engine, postMessage, options = {}) {
     'set-hyper': (m) => s.network.setHyper(m),
     'save-model': (m) => s.network.saveModel(m),
     'load-model': (m) => s.network.loadModel(m),
+    'export-onnx': (m) => s.network.exportOnnx(m),
     evaluate(m) {
       s.requireNetwork();
       s.requireSet('test');
