@@ -3,8 +3,9 @@
  *
  * The bounds (docs/page.md says them to a reader):
  *   MAX_RUNS    runs kept at most; saving one more drops the oldest (by start) first
- *   MAX_POINTS  points per curve at most: a longer curve is thinned to the min and max of
- *               each of MAX_POINTS / 2 slices of its epochs (chart-history.js: decimate)
+ *   MAX_POINTS  points per curve at most: a longer curve is thinned to its first and last
+ *               points and the min and max of each of MAX_POINTS / 2 - 1 slices of its
+ *               epochs (chart-history.js: decimate)
  *   NAME_MAX    characters of a run's name
  * A save the browser refuses for want of space rejects with `quota` true (storage.js) and
  * changes nothing: the runs already kept stay as they were.
@@ -51,10 +52,13 @@ function compact(arr) {
   const pts = (arr || []).filter((p) => p && finite(p.x) && finite(p.y));
   let kept = pts;
   if (pts.length > MAX_POINTS) {
-    const x0 = pts[0].x, span = (pts[pts.length - 1].x - x0) || 1;
-    const columns = MAX_POINTS / 2;
-    // the last slice's column is `columns`: keep the end in a slice of its own
+    const first = pts[0], last = pts[pts.length - 1];
+    const x0 = first.x, span = (last.x - x0) || 1;
+    const columns = MAX_POINTS / 2 - 1; // two points a slice, and room for the ends
     kept = decimate(pts, (x) => Math.min(columns - 1, ((x - x0) / span) * columns), columns);
+    // the run's first and last values matter most: always kept
+    if (kept[0] !== first) kept.unshift(first);
+    if (kept[kept.length - 1] !== last) kept.push(last);
   }
   return kept.map((p) => [round(p.x, 6), round(p.y, 5)]);
 }
@@ -72,7 +76,7 @@ export function expandCurves(curves) {
 }
 
 function validCurve(c) {
-  return Array.isArray(c) && c.length <= MAX_POINTS + 2 &&
+  return Array.isArray(c) && c.length <= MAX_POINTS &&
     c.every((p) => Array.isArray(p) && p.length === 2 && finite(p[0]) && finite(p[1]));
 }
 
