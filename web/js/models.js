@@ -68,6 +68,7 @@ function describe(record) {
 function runWords(id) {
   if (!id) return '';
   var name = Runs.nameOf(id);
+  if (name === undefined) return ''; // not read yet: said once they are
   return name ? ', made by the run “' + name + '”' : ', made by a run no longer kept';
 }
 

@@ -14,7 +14,7 @@
  *   init(chart)                 reads the kept runs, binds the card
  *   rest(state, figures)        state: 'training' | 'paused' | 'done' | 'diverged' | 'stopped';
  *                               figures: the `done` message's, when it is one
- *   nameOf(id) -> the run's name, or null
+ *   nameOf(id) -> the run's name, null if it is not kept, undefined until the kept runs are read
  *   whenRead() -> Promise   settles once the kept runs have been read (or could not be)
  */
 import * as Store from './store.js';
@@ -33,6 +33,7 @@ let runs = [];            // every run known to this page, kept or not (newest f
 let current = null;       // the run training now
 let lastSave = 0;
 let read = null;          // the first reading of the kept runs
+let readDone = false;
 const unkept = new Set(); // runs the browser refused to keep
 const colors = new Map(); // ticked run id -> its colour
 
@@ -170,6 +171,7 @@ export function rest(state, extra) {
 }
 
 export function nameOf(id) {
+  if (!readDone) return undefined;
   const r = runs.find((x) => x.id === id);
   return r ? r.name : null;
 }
@@ -225,7 +227,7 @@ export function init(theChart) {
   read = reload().catch((e) => {
     refresh();
     note(`Runs cannot be kept in this browser: ${e.message}.`, 'warn');
-  });
+  }).then(() => { readDone = true; });
 }
 
 export function whenRead() { return read || Promise.resolve(); }
