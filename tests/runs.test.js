@@ -31,15 +31,18 @@ const RUNS = [
   ['seed', { epochs: '2', arch: '32', lr: '0.5' }],
 ];
 
-/** Trains one run to its end in the page (pw: a Playwright page, or firefox-helpers' view). -> the `done` message */
-async function trainRun(pw, click, [preset, fields]) {
+/** Trains one run to its end in the page (page: Playwright's or Puppeteer's; pw: a Playwright
+ *  page, or firefox-helpers' view of a Puppeteer one): waits for the worker's next `done`. */
+async function trainRun(page, pw, [preset, fields]) {
   await choosePreset(pw, preset);
   for (const [name, value] of Object.entries(fields)) {
     if (name === 'optimizer') await pw.selectOption(`#${name}`, value);
     else await pw.fill(`#${name}`, value);
   }
-  await click('#train');
-  await waitForStatus(pw, /Done/, 180000);
+  const before = await page.evaluate(() => window.__workers[0].count.done || 0);
+  await page.click('#train');
+  await pw.waitForFunction((n) => (window.__workers[0].count.done || 0) > n, before, { timeout: 180000 });
+  await waitForStatus(pw, /Done/);
 }
 
 /** The table's rows as the page shows them. */
@@ -112,7 +115,7 @@ test('runs: three runs kept with their figures, two overlaid, sorted, renamed, e
 
   const done = [];
   for (const [k, run] of RUNS.entries()) {
-    await trainRun(page, (s) => page.click(s), run);
+    await trainRun(page, page, run);
     done.push(await workerMessage(page, 'done'));
     await waitForRows(page, k + 1);
   }
@@ -170,8 +173,10 @@ test('runs: three runs kept with their figures, two overlaid, sorted, renamed, e
     return e && e.textContent === 'Adam, "fast" =1';
   }, adam.id);
   await page.waitForFunction(() => JSON.parse(document.querySelector('#chart').dataset.overlays).some((o) => o.name === 'Adam, "fast" =1'));
-  // the chart's card and the runs card, in page coordinates
+  // the chart's card and the runs card, in page coordinates, the table scrolled to its start
   const clip = await page.evaluate(() => {
+    document.activeElement.blur();
+    document.querySelector('.runs-wrap').scrollLeft = 0;
     const top = document.querySelector('#chart').closest('section').getBoundingClientRect();
     const end = document.querySelector('#runs-card').getBoundingClientRect();
     return { x: top.left - 8, y: top.top + scrollY - 8, width: top.width + 16, height: end.bottom - top.top + 16 };
@@ -247,14 +252,14 @@ test('runs: a full store says so, keeps what it had, and the page goes on', { sk
   await context.addInitScript(fullStoreSwitch);
   await page.reload();
   await waitForStatus(page, READY);
-  await trainRun(page, (s) => page.click(s), RUNS[0]);
+  await trainRun(page, page, RUNS[0]);
   await waitForRows(page, 1);
   const kept = await stats(page);
   const [first] = await rows(page);
   await page.waitForFunction(() => !document.querySelector('#model-saved').hidden);
 
   await page.evaluate(() => { window.__storeFull = true; });
-  await trainRun(page, (s) => page.click(s), RUNS[1]);
+  await trainRun(page, page, RUNS[1]);
   await page.waitForFunction(() => /storage is full/.test(document.querySelector('#runs-note').textContent));
   const note = await page.textContent('#runs-note');
   assert.match(note, /refused space .* not kept\. The runs already kept are safe and training goes on/);
@@ -264,8 +269,7 @@ test('runs: a full store says so, keeps what it had, and the page goes on', { sk
   assert.deepEqual(await stats(page), kept, 'nothing kept was lost');
   assert.match(await page.textContent('#status'), /Done/);
   // the page goes on: another run trains
-  await page.click('#train');
-  await waitForStatus(page, /Done/, 180000);
+  await trainRun(page, page, RUNS[2]);
 
   await page.evaluate(() => { window.__storeFull = false; });
   await page.reload();
@@ -281,7 +285,7 @@ test('runs in Firefox: two runs kept and overlaid, a reload keeps them, one dele
   const { page, problems, pw } = await Firefox.openPage(t, url, { downloads });
   await waitForStatus(pw, READY);
   for (const [k, run] of RUNS.slice(0, 2).entries()) {
-    await trainRun(pw, (s) => page.click(s), run);
+    await trainRun(page, pw, run);
     await waitForRows(pw, k + 1);
   }
   const list = await rows(page);

@@ -119,12 +119,14 @@ function button(text, label, action, onClick) {
 }
 
 function actionsCell(r) {
-  const td = el('td', 'run-actions');
+  const td = el('td');
+  const box = el('div', 'run-actions');
+  td.append(box);
   const open = el('a', 'btn small', 'Open');
   open.href = r.href;
   open.dataset.action = 'open';
   open.setAttribute('aria-label', `Open ${r.name}: its settings, to train it again`);
-  td.append(open,
+  box.append(open,
     button('Rename', `Rename ${r.name}`, 'rename', () => {
       editing = r.id;
       draft = r.name;
@@ -145,7 +147,7 @@ function row(r) {
   const nameCell = el('th', 'run-name');
   nameCell.scope = 'row';
   if (editing === r.id) nameEditor(r, nameCell);
-  else nameCell.append(el('span', 'run-name-text', r.name), el('span', 'run-summary', r.summary));
+  else nameCell.append(el('span', 'run-name-text', r.name), el('span', 'run-state', stateText(r)), el('span', 'run-summary', r.summary));
   tr.append(tickCell(r), nameCell,
     el('td', 'num', fmt.percent(f.testAccuracy)),
     el('td', 'num', fmt.fixed(f.loss, 4)),
@@ -153,9 +155,7 @@ function row(r) {
     el('td', 'num', fmt.int(f.samplesPerSecond)),
     el('td', 'num', typeof f.elapsed === 'number' ? fmt.duration(f.elapsed) : '—'),
     el('td', 'num', fmt.int(r.threads)),
-    el('td', '', r.dataset),
-    el('td', '', when(r.startedAt)),
-    el('td', '', stateText(r)),
+    el('td', 'run-when', when(r.startedAt)),
     actionsCell(r));
   ['testAccuracy', 'elapsed', 'epochs'].forEach((k) => { if (typeof f[k] === 'number') tr.dataset[k] = String(f[k]); });
   return tr;

@@ -49,7 +49,7 @@ function hrefOf(r) {
 
 function summary(r) {
   const s = r.settings || {};
-  return [s.preset, s.arch && `layers ${s.arch}`, s.optimizer, s.lr && `lr ${s.lr}`, s.batch && `batch ${s.batch}`]
+  return [r.dataset, s.preset, s.arch && `layers ${s.arch}`, s.optimizer, s.lr && `lr ${s.lr}`, s.batch && `batch ${s.batch}`]
     .filter(Boolean).join(' · ');
 }
 
