@@ -83,7 +83,9 @@ function reload() {
   return RunsStore.all().then((kept) => {
     const ids = new Set(kept.map((r) => r.id));
     // this page's runs the store has not got (refused) stay listed, marked
-    runs = kept.concat(runs.filter((r) => !ids.has(r.id) && unkept.has(r.id)))
+    // the run training now stays this page's own record (a rename of it must outlive its next save)
+    runs = kept.map((r) => (current && r.id === current.id ? current : r))
+      .concat(runs.filter((r) => !ids.has(r.id) && unkept.has(r.id)))
       .sort((a, b) => b.startedAt - a.startedAt);
     Array.from(colors.keys()).forEach((id) => { if (!runs.some((r) => r.id === id)) colors.delete(id); });
     showStats(kept);
@@ -185,9 +187,13 @@ function onTick(id, on) {
 function onRename(id, name) {
   const run = runs.find((r) => r.id === id);
   if (!run) return Promise.reject(new Error('That run is gone.'));
-  run.name = name;
+  // the store first: a refused rename changes nothing
   const kept = unkept.has(id) ? Promise.resolve() : RunsStore.rename(id, name);
-  return kept.then(() => { note(`Renamed the run to “${name}”.`, 'ok'); return reload(); });
+  return kept.then(() => {
+    run.name = name;
+    note(`Renamed the run to “${name}”.`, 'ok');
+    return reload();
+  });
 }
 
 function onDelete(id) {
