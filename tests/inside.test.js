@@ -314,7 +314,7 @@ test('models: saved in the browser automatically, restored on the next visit, de
   await page.waitForSelector('#model-saved:not([hidden])');
   const accuracy = (await page.textContent('#test-accuracy')).trim();
   const entry = await page.textContent('#model-saved-text');
-  assert.match(entry, new RegExp(`^Saved model from .*\\d{4}.*, ${accuracy.replace('.', '\\.')} test accuracy \\(784-128-10\\)$`));
+  assert.match(entry, new RegExp(`^Saved model from .*\\d{4}.*, ${accuracy.replace('.', '\\.')} test accuracy \\(784-128-10\\), made by the run “default · sgd lr 0\\.1”$`));
 
   // the next visit: restored by itself (the address now holds the same settings)
   const again = await context.newPage();

@@ -22,6 +22,7 @@ import * as Teach from './teach.js';
 import * as Run from './run.js';
 import * as Loader from './loader.js';
 import * as Data from './data.js';
+import * as Runs from './runs.js';
 import { createChart } from './chart.js';
 import { foldOnNarrowScreens } from './fold.js';
 
@@ -60,6 +61,7 @@ function boot() {
   });
   Controls.show('loading', {});
   Run.init(chart);
+  Runs.init(chart);
   Inside.init();
   Teach.init();
   Models.init({ clearDisplay: Run.clearDisplay });

@@ -7,9 +7,11 @@
  * Exports:
  *   SERIES                               the three series: key, label, colour, dash, width, axis
  *   chartColors(canvas) -> {loss, train, test, grid, axis, text, muted, bg, font}
- *   layoutLegend(ctx, width, fontSize) -> layout (its height moves the plot down)
+ *   layoutLegend(ctx, width, fontSize, extra) -> layout (its height moves the plot down); extra:
+ *                                        more entries after the series' ({label, stroke (a colour), dash, width})
  *   drawFrame(ctx, s, c, width)          grid, axes, tick labels and axis titles
  *   drawSeries(ctx, s, c, series)        the lines, clipped to the plot
+ *   drawLine(ctx, s, c, spec, points)    one line ({color: a key of c, dash, width, axis, markers})
  *   drawEmpty(ctx, s, c, text, fontSize) the text of an empty chart
  *   drawLegend(ctx, layout, c)
  */
@@ -99,7 +101,7 @@ function marker(ctx, x, y, c) {
   ctx.stroke();
 }
 
-function drawLine(ctx, s, c, spec, arr) {
+export function drawLine(ctx, s, c, spec, arr) {
   const py = spec.axis === 'left' ? (y) => s.pyL(Math.min(y, s.lTop * 1.05)) : s.pyA;
   const pts = decimate(arr, s.px, s.plotW);
   ctx.strokeStyle = c[spec.color];
@@ -142,10 +144,10 @@ export function drawEmpty(ctx, s, c, text, fontSize) {
 }
 
 /** Flows the legend entries into rows centred at the top. */
-export function layoutLegend(ctx, width, fontSize) {
+export function layoutLegend(ctx, width, fontSize, extra = []) {
   const swatch = 22, gap = 6, spacing = 18;
   const rows = [[]], rowW = [0];
-  SERIES.forEach((s) => {
+  SERIES.concat(extra).forEach((s) => {
     const w = swatch + gap + ctx.measureText(s.label).width;
     let r = rows.length - 1;
     let need = rowW[r] ? rowW[r] + spacing + w : w;
@@ -170,8 +172,8 @@ export function drawLegend(ctx, L, c) {
     const y = 4 + r * L.lineH + L.lineH / 2;
     row.forEach((item) => {
       const s = item.s;
-      ctx.strokeStyle = c[s.color];
-      ctx.fillStyle = c[s.color];
+      ctx.strokeStyle = s.stroke || c[s.color];
+      ctx.fillStyle = s.stroke || c[s.color];
       ctx.lineWidth = s.width;
       ctx.setLineDash(s.dash);
       ctx.beginPath();

@@ -6,19 +6,23 @@
  *
  * Exports:
  *   createChart(canvas, {emptyText}) -> {addPoint({x, loss, trainAccuracy, testAccuracy}),
- *     clear(), draw(), setXMax(epochs), destroy()}
+ *     clear(), draw(), setXMax(epochs), destroy(), points() -> the live run's {loss, train, test}
+ *     (copies of arrays of {x, y}), setOverlays([overlay]) -> kept runs drawn beside it
+ *     (chart-overlay.js; the canvas's data-overlays says, as JSON, what was drawn)}
  *   Accuracies are fractions 0..1; any of the three values may be absent in a point.
  */
 import { watchCanvas, frameLoop } from './canvas-watch.js';
 import { createHistory } from './chart-history.js';
 import { chartScales } from './chart-scales.js';
 import { chartColors, layoutLegend, drawFrame, drawSeries, drawEmpty, drawLegend } from './chart-draw.js';
+import { overlayExtent, drawOverlays, legendItems, describe } from './chart-overlay.js';
 
 export function createChart(canvas, options = {}) {
   const ctx = canvas.getContext('2d');
   const history = createHistory();
   const emptyText = options.emptyText || 'The curves appear here while the network trains.';
   let xMax = 0;
+  let overlays = [];
   let destroyed = false;
 
   function draw() {
@@ -42,13 +46,16 @@ export function createChart(canvas, options = {}) {
     ctx.font = `${fontSize}px ${c.font}`;
     ctx.textBaseline = 'middle';
     // The legend first: it may wrap to two rows on a phone, which moves the plot down.
-    const legend = layoutLegend(ctx, width, fontSize);
+    const legend = layoutLegend(ctx, width, fontSize, legendItems(overlays));
+    const extent = overlayExtent(overlays);
     const s = chartScales({ width, height, legendHeight: legend.height, small,
-      xTop: Math.max(xMax, history.lastX(), 1), lossMax: history.lossMax() });
+      xTop: Math.max(xMax, history.lastX(), extent.lastX, 1), lossMax: Math.max(history.lossMax(), extent.lossMax) });
     drawFrame(ctx, s, c, width);
+    drawOverlays(ctx, s, c, overlays);
     drawSeries(ctx, s, c, history.series);
-    if (history.isEmpty()) drawEmpty(ctx, s, c, emptyText, fontSize);
+    if (history.isEmpty() && !overlays.length) drawEmpty(ctx, s, c, emptyText, fontSize);
     drawLegend(ctx, legend, c);
+    canvas.dataset.overlays = JSON.stringify(describe(overlays));
   }
 
   const frame = frameLoop(window, draw);
@@ -66,6 +73,15 @@ export function createChart(canvas, options = {}) {
       schedule();
     },
     draw,
+    points() {
+      const out = {};
+      Object.keys(history.series).forEach((k) => { out[k] = history.series[k].map((p) => ({ x: p.x, y: p.y })); });
+      return out;
+    },
+    setOverlays(list) {
+      overlays = Array.isArray(list) ? list : [];
+      schedule();
+    },
     setXMax(n) {
       xMax = typeof n === 'number' && isFinite(n) && n > 0 ? n : 0;
       schedule();

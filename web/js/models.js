@@ -21,12 +21,14 @@ import * as Storage from './storage.js';
 import * as Form from './form.js';
 import * as Settings from './settings.js';
 import * as Controls from './controls.js';
+import * as Runs from './runs.js';
 
 var $ = Dom.$;
 
 var MAGIC = 'MNISTNET';
 var handlers = {};
 var restoreChecked = false; // the first load has looked for a saved model
+var shownRecord = null; // the saved model the card shows
 
 function looksLikeModel(file) {
   return file.slice(0, MAGIC.length).arrayBuffer().then(function (buf) {
@@ -60,12 +62,25 @@ function describe(record) {
     : 'not evaluated';
   // (records saved before the architecture text existed have only the layer widths)
   var taught = record.taught > 0 ? ', ' + record.taught + (record.taught === 1 ? ' taught example' : ' taught examples') : '';
-  return 'Saved model from ' + date + ', ' + acc + ' (' + (record.archText || record.arch.join('-')) + ')' + taught;
+  return 'Saved model from ' + date + ', ' + acc + ' (' + (record.archText || record.arch.join('-')) + ')' + taught +
+    runWords(record.runId);
+}
+
+/** Which run made the model (records saved before runs were kept name none). */
+function runWords(id) {
+  if (!id) return '';
+  var name = Runs.nameOf(id);
+  if (name === undefined) return ''; // not read yet: said once they are
+  return name ? ', made by the run “' + name + '”' : ', made by a run no longer kept';
 }
 
 function showSaved(record) {
   $('model-saved').hidden = !record;
   $('model-saved-text').textContent = record ? describe(record) : '';
+  shownRecord = record;
+  // the run's name once the kept runs are read (the page's first load reads both at once)
+  if (record && record.runId) Runs.whenRead().then(function () { if (shownRecord === record) $('model-saved-text').textContent = describe(record); });
+  if (record && record.runId) $('model-saved').dataset.run = record.runId; else delete $('model-saved').dataset.run;
 }
 
 function setNote(text, kind) {
@@ -168,7 +183,7 @@ function autoSave() {
   var key = S.dataset;
   Client.request({ type: 'save-model' }).then(function (m) {
     var record = { bytes: m.bytes.slice().buffer, arch: m.arch, archText: m.archText, testAccuracy: m.testAccuracy,
-      taught: m.taught, savedAt: Date.now(), dataset: key, settings: Settings.current() };
+      taught: m.taught, savedAt: Date.now(), dataset: key, settings: Settings.current(), runId: S.runId || null };
     return Storage.save(key, record).then(function () {
       if (key !== Store.get().dataset) return;
       showSaved(record);

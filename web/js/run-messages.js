@@ -16,6 +16,7 @@ import * as Gallery from './gallery.js';
 import * as Confusion from './confusion.js';
 import * as Inside from './inside.js';
 import * as Models from './models.js';
+import * as Runs from './runs.js';
 import * as fmt from './format.js';
 import { setPhase, fail, epochWords, showConfigError, chart } from './run-status.js';
 
@@ -68,12 +69,14 @@ function onEpochEnd(e) {
   atRest(false);
   Progress.showEpochEnd(e);
   chart().addPoint({ x: e.epoch, loss: e.trainLoss, trainAccuracy: e.trainAccuracy, testAccuracy: e.testAccuracy });
+  Runs.rest('training');
 }
 
 function onDone(d) {
   atRest(true);
   Store.set({ pausing: false, stepping: false });
   setPhase('done');
+  Runs.rest('done', d);
   Progress.showDone(d);
   Controls.setNote('');
   Controls.setStatus(typeof d.testAccuracy === 'number'
@@ -88,6 +91,7 @@ function onPaused() {
   Store.set({ pausing: false, stepping: false });
   if (S.phase === 'done' || S.phase === 'error') return;
   setPhase('paused');
+  Runs.rest('paused');
   var p = S.last;
   var n = p ? p.iterations || 0 : 0;
   Controls.setStatus('Paused: ' + epochWords(p) + (p ? ', ' + fmt.int(n) + (n === 1 ? ' update' : ' updates') : '') +
@@ -97,6 +101,7 @@ function onPaused() {
 function onDiverged(d) {
   Store.set({ pausing: false, stepping: false, fresh: false });
   setPhase('error', true);
+  Runs.rest('diverged');
   Progress.showDiverged(d);
   Controls.setStatus('Training diverged with learning rate ' + fmt.num(d.lr) + ': the loss became NaN or infinite. ' +
     'Lower the learning rate and press Train again.', 'error');
@@ -127,6 +132,7 @@ function onError(m) {
   } else if (m.stage === 'train') { // the run stopped, or did not start
     Store.set({ pausing: false, stepping: false, fresh: false });
     setPhase('error', true);
+    Runs.rest('stopped');
     Controls.setStatus('Training stopped: ' + msg, 'error');
   } else {
     // a request nobody here waits for was refused ('teach', 'protocol'): the run is untouched

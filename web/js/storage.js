@@ -1,14 +1,20 @@
-/* storage.js - the browser's copy of the network (one job: IndexedDB, one record per
- * dataset).
+/* storage.js - the page's IndexedDB (one job: the database and its transactions; the
+ * network's copy, one record per dataset, in the store 'models').
  *
  * Exports: save(key, record), load(key), remove(key)
  *   record = {bytes: ArrayBuffer, arch (layer widths), archText (the core's text; missing in older records),
  *             testAccuracy, taught (examples taught, kept in the bytes; missing in older records),
- *             savedAt (ms), dataset, settings}.
+ *             savedAt (ms), dataset, settings, runId (the run that made it; missing in older records)}.
  *   Every call resolves (load: to null) or rejects with a sentence saying why.
+ * transact(storeName, mode, work(objectStore) -> request) -> Promise<request's result>
+ *   one transaction on one of STORES; work may make several requests (the last one's
+ *   result is the answer). A refusal for want of space rejects with an Error whose
+ *   `quota` is true, whether the browser throws it at once or aborts the transaction.
  */
 var DB_NAME = 'mnist-wasm';
+var DB_VERSION = 2; // 1: 'models'; 2: 'runs' added (runs-store.js)
 var DB_STORE = 'models';
+var STORES = ['models', 'runs'];
 
 var dbPromise = null;
 
@@ -27,12 +33,16 @@ function openDb() {
     }
     var req;
     try {
-      req = idb.open(DB_NAME, 1);
+      req = idb.open(DB_NAME, DB_VERSION);
     } catch (e) {
       reject(new Error('the browser refused its storage (' + e.message + ')'));
       return;
     }
-    req.onupgradeneeded = function () { req.result.createObjectStore(DB_STORE); };
+    req.onupgradeneeded = function () {
+      STORES.forEach(function (name) {
+        if (!req.result.objectStoreNames.contains(name)) req.result.createObjectStore(name);
+      });
+    };
     req.onsuccess = function () { resolve(req.result); };
     req.onerror = function () {
       reject(new Error('the browser refused its storage (' + (req.error ? req.error.message : 'unknown error') + ')'));
@@ -43,20 +53,33 @@ function openDb() {
   return dbPromise;
 }
 
-function run(mode, work) {
+function failure(e) {
+  var quota = !!e && e.name === 'QuotaExceededError';
+  var err = new Error(quota ? 'the browser storage is full'
+    : 'the browser storage failed (' + (e ? e.message : 'unknown error') + ')');
+  err.quota = quota;
+  return err;
+}
+
+function transact(name, mode, work) {
   return openDb().then(function (db) {
     return new Promise(function (resolve, reject) {
-      var tx = db.transaction(DB_STORE, mode);
-      var req = work(tx.objectStore(DB_STORE));
-      tx.oncomplete = function () { resolve(req.result); };
-      tx.onabort = tx.onerror = function () {
-        var e = tx.error || req.error;
-        reject(new Error(e && e.name === 'QuotaExceededError' ? 'the browser storage is full'
-          : 'the browser storage failed (' + (e ? e.message : 'unknown error') + ')'));
-      };
+      var tx = db.transaction(name, mode);
+      var req;
+      try {
+        req = work(tx.objectStore(name));
+      } catch (e) { // e.g. a put the browser refuses at once
+        try { tx.abort(); } catch (ignored) { /* already finished */ }
+        reject(failure(e));
+        return;
+      }
+      tx.oncomplete = function () { resolve(req ? req.result : undefined); };
+      tx.onabort = tx.onerror = function () { reject(failure(tx.error || (req && req.error))); };
     });
   });
 }
+
+function run(mode, work) { return transact(DB_STORE, mode, work); }
 
 export function save(key, record) {
   return run('readwrite', function (s) { return s.put(record, key); });
@@ -67,6 +90,8 @@ export function load(key) {
     return r && r.bytes instanceof ArrayBuffer && Array.isArray(r.arch) ? r : null;
   });
 }
+
+export { transact };
 
 export function remove(key) {
   return run('readwrite', function (s) { return s.delete(key); });

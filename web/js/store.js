@@ -20,6 +20,7 @@
  *   loadedArch   the architecture text of a network loaded from a file or the browser, until a new one
  *   last         the latest `progress` message
  *   rules        the core's rules (the worker's `ready`): its settings table, presets, limits
+ *   runId        the id of the run training now (runs.js), null between runs
  *
  * Exports:
  *   get()                 the state (read it, change it only with set)
@@ -33,7 +34,7 @@ import * as Datasets from '../../common/datasets.js';
 var state = {
   phase: 'loading', recoverable: false, busy: false, loadingData: false, pausing: false, stepping: false,
   dataset: 'mnist', trainCount: 60000, testCount: 0, dataName: 'MNIST', dataReady: false, hasNet: false, fresh: false, applied: '', config: null,
-  loadedArch: null, last: null, rules: null
+  loadedArch: null, last: null, rules: null, runId: null
 };
 var subscribers = [];
 
