@@ -90,11 +90,11 @@ function update(m) {
       var share = total ? v / total : 0;
       b.textContent = String(v);
       b.setAttribute('data-count', String(v));
-      // Shade by the share of the row: the diagonal in green, mistakes in red, made
-      // more visible (mistakes are small shares).
-      var a = r === c ? 0.12 + 0.78 * share : Math.min(0.85, Math.sqrt(share) * 1.6);
+      // Shade (0..1, styles.css scales it) by the share of the row: the diagonal in
+      // green, mistakes in red, made more visible (mistakes are small shares).
+      var a = r === c ? 0.15 + 0.85 * share : Math.min(1, Math.sqrt(share) * 1.9);
       b.style.setProperty('--a', v === 0 ? '0' : a.toFixed(3));
-      b.classList.toggle('strong', a > 0.5 && v > 0);
+      b.classList.toggle('strong', a > 0.6 && v > 0);
       b.classList.toggle('zero', v === 0);
       describe(b, r, c, v);
     }
