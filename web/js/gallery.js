@@ -19,6 +19,7 @@
 import * as Dom from './dom.js';
 import * as fmt from './format.js';
 import * as Store from './store.js';
+import * as Announce from './announce.js';
 
 var $ = Dom.$, el = Dom.el;
 var SIDE = 28;
@@ -141,9 +142,11 @@ function showMistakes(m) {
         Math.round(entry.confidence * 100) + '%';
     }
   });
-  $('mistakes-summary').textContent = m.total.toLocaleString('en-US') + ' of the test images are misclassified; ' +
+  var summary = m.total.toLocaleString('en-US') + ' of the test images are misclassified; ' +
     (m.items.length < m.total ? 'showing ' + m.items.length + ', ' : '') +
     (m.order === 'least' ? 'least' : 'most') + ' confident first.';
+  Dom.setText('mistakes-summary', summary);
+  Announce.say('mistakes', summary);
 }
 
 function clearMistakes() {
