@@ -13,25 +13,25 @@ import * as Dom from './dom.js';
 import { ANNOUNCE_EVERY_MS } from './controls.js';
 
 const pending = new Map(); // kind -> the latest text not yet said
-const said = new Map();    // kind -> the last text said
+const said = new Map();    // kind -> the last text said of it
 let last = -Infinity;      // when the region last spoke (performance.now())
 let timer = 0;
 
 function flush() {
   timer = 0;
   const region = Dom.$('announcer');
-  const texts = [...pending.values()];
-  pending.clear();
-  if (!region || !texts.length) return;
+  if (!region || !pending.size) return;
+  for (const [kind, text] of pending) said.set(kind, text);
   last = performance.now();
-  region.textContent = texts.join(' ');
+  region.textContent = [...pending.values()].join(' ');
+  pending.clear();
 }
 
 export function say(kind, text) {
-  if (!text || said.get(kind) === text) { pending.delete(kind); return; }
-  said.set(kind, text);
-  pending.set(kind, text);
-  if (timer) return;
+  if (!text) return;
+  // back to what was last said of this kind: nothing new to say
+  if (said.get(kind) === text) pending.delete(kind); else pending.set(kind, text);
+  if (timer || !pending.size) return;
   const wait = ANNOUNCE_EVERY_MS - (performance.now() - last);
   if (wait <= 0) flush(); else timer = setTimeout(flush, wait);
 }

@@ -11,7 +11,7 @@
  *   fill(list, entries, images, options)   one item per entry {index, label, predicted, confidence},
  *        reusing the items already there; images: Uint8Array(entries x 784);
  *        options: {cls, imageClass, captionClass, caption(span, entry, li), describe(entry)}
- *   describe(entry)                        "Test image 12: true 5, predicted 3 with 97.1% confidence"
+ *   describe(entry)                        "Test image 12: true 5, predicted 3 with 97.1% confidence (wrong)"
  *   showPredictions(m), clearPredictions()     the worker's `predictions` message
  *   showMistakes(m), clearMistakes()           the worker's `mistakes` message
  *   mistakesOrder()                            'most' | 'least' (the sort select)
@@ -48,7 +48,8 @@ function item(options) {
 
 function describe(entry) {
   return 'Test image ' + entry.index + ': true ' + className(entry.label) + ', predicted ' +
-    className(entry.predicted) + ' with ' + (entry.confidence * 100).toFixed(1) + '% confidence';
+    className(entry.predicted) + ' with ' + (entry.confidence * 100).toFixed(1) + '% confidence (' +
+    (entry.label === entry.predicted ? 'right' : 'wrong') + ')';
 }
 
 function fill(list, entries, images, options) {
