@@ -181,7 +181,7 @@ test('confusion matrix: 100 cells that add up, per-class accuracy, a cell\'s ima
   assert.equal(await page.$$eval('#confusion > [tabindex="0"]', (l) => l.length), 1, 'one tab stop for the whole grid');
 
   // pick a test image with the keyboard: its activations, layer by layer
-  await page.focus('#cell-images > :first-child');
+  await page.focus('#cell-images > :first-child button');
   await page.keyboard.press('Enter');
   await page.waitForFunction(() => document.querySelectorAll('#activations .act-layer').length === 3);
   const layers = await page.$$eval('#activations .act-layer', (rows) => rows.map((r) => r.querySelectorAll('.act-cell').length));

@@ -2,7 +2,8 @@
  * left axis and train/test accuracy on the right, 0-100%, against epochs, fractional x).
  * The points: chart-history.js; the geometry: chart-scales.js; the painting: chart-draw.js.
  * Drawing waits for the next animation frame; the canvas follows its CSS size and
- * devicePixelRatio, and the theme's colours (canvas-watch.js).
+ * devicePixelRatio, and the theme's colours (canvas-watch.js). Its text alternative (the
+ * latest figures and a table of the points): chart-table.js, fed the same points.
  *
  * Exports:
  *   createChart(canvas, {emptyText}) -> {addPoint({x, loss, trainAccuracy, testAccuracy}),
@@ -16,10 +17,12 @@ import { createHistory } from './chart-history.js';
 import { chartScales } from './chart-scales.js';
 import { chartColors, layoutLegend, drawFrame, drawSeries, drawEmpty, drawLegend } from './chart-draw.js';
 import { overlayExtent, drawOverlays, legendItems, describe } from './chart-overlay.js';
+import { createChartTable } from './chart-table.js';
 
 export function createChart(canvas, options = {}) {
   const ctx = canvas.getContext('2d');
   const history = createHistory();
+  const text = createChartTable(canvas.ownerDocument);
   const emptyText = options.emptyText || 'The curves appear here while the network trains.';
   let xMax = 0;
   let overlays = [];
@@ -66,10 +69,12 @@ export function createChart(canvas, options = {}) {
   return {
     addPoint(p) {
       history.add(p);
+      text.add(p);
       schedule();
     },
     clear() {
       history.clear();
+      text.clear();
       schedule();
     },
     draw,

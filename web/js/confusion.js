@@ -63,17 +63,17 @@ function build() {
   describeAll();
 }
 
-function describe(b, r, c, v) {
+/** A cell's name says what its colour does: right or wrong, and its share of the row. */
+function describe(b, r, c, v, total) {
   var what = r === c ? 'right' : 'wrong';
+  var share = total ? ', ' + (v / total * 100).toFixed(1) + '% of the true ' + className(r) : '';
   b.setAttribute('aria-label', 'True ' + className(r) + ', predicted ' + className(c) + ': ' +
-    (counts ? v.toLocaleString('en-US') + (v === 1 ? ' image' : ' images') + ' (' + what + ')' : 'not evaluated yet'));
+    (counts ? v.toLocaleString('en-US') + (v === 1 ? ' image' : ' images') + ' (' + what + share + ')' : 'not evaluated yet'));
   b.title = b.getAttribute('aria-label');
 }
 
 function describeAll() {
-  for (var i = 0; i < cells.length; i++) {
-    describe(cells[i], Math.floor(i / 10), i % 10, counts ? Number(counts[Math.floor(i / 10)][i % 10]) || 0 : 0);
-  }
+  for (var i = 0; i < cells.length; i++) describe(cells[i], Math.floor(i / 10), i % 10, 0, 0);
 }
 
 function update(m) {
@@ -90,13 +90,13 @@ function update(m) {
       var share = total ? v / total : 0;
       b.textContent = String(v);
       b.setAttribute('data-count', String(v));
-      // Shade by the share of the row: the diagonal in green, mistakes in red, made
-      // more visible (mistakes are small shares).
-      var a = r === c ? 0.12 + 0.78 * share : Math.min(0.85, Math.sqrt(share) * 1.6);
+      // Shade (0..1, styles.css scales it) by the share of the row: the diagonal in
+      // green, mistakes in red, made more visible (mistakes are small shares).
+      var a = r === c ? 0.15 + 0.85 * share : Math.min(1, Math.sqrt(share) * 1.9);
       b.style.setProperty('--a', v === 0 ? '0' : a.toFixed(3));
-      b.classList.toggle('strong', a > 0.5 && v > 0);
+      b.classList.toggle('strong', a > 0.6 && v > 0);
       b.classList.toggle('zero', v === 0);
-      describe(b, r, c, v);
+      describe(b, r, c, v, total);
     }
     var item = perClass && perClass.children[r];
     if (item) {

@@ -5,7 +5,10 @@
  * Exports:
  *   init({onTrain, onPause, onStep, onReset})   binds the buttons (and Enter in the form)
  *   show(phase, {recoverable, busy})   loading|ready|training|paused|done|error: which buttons work
- *   setStatus(text, kind, opts)        the #status live region; kind info|ok|warn|error; opts.throttle
+ *   setStatus(text, kind, opts)        the #status live region; kind info|ok|warn|error; opts.throttle:
+ *                                      a progress line, shown (and so announced) at most every
+ *                                      ANNOUNCE_EVERY_MS; any other text at once
+ *   ANNOUNCE_EVERY_MS                  how often a live region may speak of progress
  *   setNote(text)                      the note under the buttons
  *   setVersion(text)                   the footer's build line
  */
@@ -13,6 +16,7 @@ import * as Dom from './dom.js';
 
 var $ = Dom.$, setText = Dom.setText;
 
+var ANNOUNCE_EVERY_MS = 5000;
 var statusTimer = 0;
 var statusPending = null;
 var statusLast = 0;
@@ -59,11 +63,11 @@ function setStatus(text, kind, opts) {
     setText(box, text);
   };
   if (statusTimer) { clearTimeout(statusTimer); statusTimer = 0; }
-  // Throttled updates (epoch counters) at most once a second, so that a screen
-  // reader is not flooded; everything else at once.
+  // Throttled updates (the run's progress) at most every ANNOUNCE_EVERY_MS, so that a
+  // screen reader is not flooded; everything else (a run's end, errors) at once.
   if (opts.throttle) {
     if (box.textContent === text) return;
-    var wait = 1000 - (Date.now() - statusLast);
+    var wait = ANNOUNCE_EVERY_MS - (Date.now() - statusLast);
     if (wait > 0) {
       statusPending = apply;
       statusTimer = setTimeout(function () { statusTimer = 0; if (statusPending) statusPending(); }, wait);
@@ -93,4 +97,4 @@ function init(h) {
   });
 }
 
-export { init, show, setStatus, setNote, setVersion };
+export { init, show, setStatus, setNote, setVersion, ANNOUNCE_EVERY_MS };

@@ -1,15 +1,17 @@
 /* gallery.js - the test-image galleries (one job: lists of test images with what the
  * network said about them): the predictions grid, the mistakes, and through
  * fill() the images of a confusion-matrix cell (confusion.js). Every item is built
- * by item() and filled by fill(); every item picks its test image for the
- * activations view (click, or Enter/Space when focused).
+ * by item() and filled by fill(): a list item (data-index, data-label, data-predicted)
+ * holding one button, the image (role img, its text alternative: label, prediction,
+ * confidence) and the caption, so its name is what it shows; the button picks its test
+ * image for the activations view (click, Enter or Space).
  *
  * Exports:
  *   init({onPick(testIndex), onMistakesOrder(order)})
  *   fill(list, entries, images, options)   one item per entry {index, label, predicted, confidence},
  *        reusing the items already there; images: Uint8Array(entries x 784);
  *        options: {cls, imageClass, captionClass, caption(span, entry, li), describe(entry)}
- *   describe(entry)                        "Test image 12: true 5, predicted 3 with 97.1% confidence"
+ *   describe(entry)                        "Test image 12: true 5, predicted 3 with 97.1% confidence (wrong)"
  *   showPredictions(m), clearPredictions()     the worker's `predictions` message
  *   showMistakes(m), clearMistakes()           the worker's `mistakes` message
  *   mistakesOrder()                            'most' | 'least' (the sort select)
@@ -17,6 +19,7 @@
 import * as Dom from './dom.js';
 import * as fmt from './format.js';
 import * as Store from './store.js';
+import * as Announce from './announce.js';
 
 var $ = Dom.$, el = Dom.el;
 var SIDE = 28;
@@ -32,19 +35,21 @@ function shortLabel(k) {
 
 function item(options) {
   var li = el('li');
-  li.setAttribute('role', 'button'); // picks the image for the activations view
-  li.tabIndex = 0;
+  var pick = el('button', 'gallery-pick'); // picks the image for the activations view
+  pick.type = 'button';
   var canvas = el('canvas', options.imageClass);
   canvas.width = canvas.height = SIDE;
-  canvas.setAttribute('aria-hidden', 'true');
-  li.appendChild(canvas);
-  li.appendChild(el('span', options.captionClass));
+  canvas.setAttribute('role', 'img');
+  pick.appendChild(canvas);
+  pick.appendChild(el('span', options.captionClass));
+  li.appendChild(pick);
   return li;
 }
 
 function describe(entry) {
   return 'Test image ' + entry.index + ': true ' + className(entry.label) + ', predicted ' +
-    className(entry.predicted) + ' with ' + (entry.confidence * 100).toFixed(1) + '% confidence';
+    className(entry.predicted) + ' with ' + (entry.confidence * 100).toFixed(1) + '% confidence (' +
+    (entry.label === entry.predicted ? 'right' : 'wrong') + ')';
 }
 
 function fill(list, entries, images, options) {
@@ -57,11 +62,12 @@ function fill(list, entries, images, options) {
     li.setAttribute('data-label', String(entry.label));
     li.setAttribute('data-predicted', String(entry.predicted));
     if (entry.index != null) li.setAttribute('data-index', String(entry.index));
+    var pick = li.firstChild, canvas = pick.firstChild;
     var desc = (options.describe || describe)(entry);
-    li.setAttribute('aria-label', desc);
-    li.title = desc;
-    if (images.length >= (k + 1) * SIDE * SIDE) Dom.drawDigit(li.firstChild, images, k * SIDE * SIDE);
-    options.caption(li.children[1], entry, li);
+    canvas.setAttribute('aria-label', desc); // the image's text alternative
+    pick.title = desc;
+    if (images.length >= (k + 1) * SIDE * SIDE) Dom.drawDigit(canvas, images, k * SIDE * SIDE);
+    options.caption(pick.children[1], entry, li);
   });
 }
 
@@ -83,7 +89,7 @@ function predictionCaption(span, entry, li) {
     span.appendChild(el('span', 'pred-conf', ''));
     var truth = el('span', 'pred-truth', '');
     truth.hidden = true;
-    li.appendChild(truth);
+    li.firstChild.appendChild(truth);
   }
   span.querySelector('.pred-mark').textContent = ok ? '✓' : '✗';
   span.querySelector('.pred-text').textContent = shortLabel(entry.predicted);
@@ -137,9 +143,11 @@ function showMistakes(m) {
         Math.round(entry.confidence * 100) + '%';
     }
   });
-  $('mistakes-summary').textContent = m.total.toLocaleString('en-US') + ' of the test images are misclassified; ' +
+  var summary = m.total.toLocaleString('en-US') + ' of the test images are misclassified; ' +
     (m.items.length < m.total ? 'showing ' + m.items.length + ', ' : '') +
     (m.order === 'least' ? 'least' : 'most') + ' confident first.';
+  Dom.setText('mistakes-summary', summary);
+  Announce.say('mistakes', summary);
 }
 
 function clearMistakes() {
@@ -149,18 +157,13 @@ function clearMistakes() {
 
 /* ---- picking an image ---- */
 
-/** Items with data-index in `list` (clicked, or Enter/Space when focused) pick that test image. */
+/** Items with data-index in `list` pick that test image: a click on the item, or its button's
+ *  (which Enter and Space press). */
 function bindPick(list) {
-  var pick = function (e) {
+  list.addEventListener('click', function (e) {
     var chosen = e.target.closest && e.target.closest('[data-index]');
     if (!chosen || !list.contains(chosen) || !handlers.onPick) return;
     handlers.onPick(Number(chosen.getAttribute('data-index')));
-  };
-  list.addEventListener('click', pick);
-  list.addEventListener('keydown', function (e) {
-    if (e.key !== 'Enter' && e.key !== ' ') return;
-    e.preventDefault();
-    pick(e);
   });
 }
 

@@ -26,6 +26,7 @@ import * as Form from './form.js';
 import * as fmt from './format.js';
 import * as Dom from './dom.js';
 import * as Controls from './controls.js';
+import * as Announce from './announce.js';
 import { frameLoop } from './canvas-watch.js';
 import { createPad } from './draw.js';
 import { activationSteps } from './inside-activations.js';
@@ -60,6 +61,13 @@ function canPredict() {
   return Client.started() && S.dataReady && S.hasNet && !S.busy;
 }
 
+/** The verdict under the bars, shown at once; the network's (`say`) also said at the
+ *  announcer's pace. */
+function setVerdict(text, say) {
+  Dom.setText('draw-verdict', text);
+  if (say) Announce.say('verdict', text);
+}
+
 /** Asks the worker for one prediction; `done` gets the `prediction` message, or null when
  *  none comes (refused, or past its bound: the worker says why in #status). A request, so
  *  that its answer reaches it even when it is about a network replaced meanwhile. */
@@ -84,12 +92,12 @@ function askDrawing() {
     asking.wanted = false;
     Inspect.showProbabilities($('draw-probabilities'), null);
     $('draw-probabilities').setAttribute('data-strokes', '0');
-    Dom.setText('draw-verdict', 'Draw a digit above.');
+    setVerdict('Draw a digit above.');
     return;
   }
   if (!canPredict()) {
     pad.showInput(pad.pixels()); // (the preview still shows what the network will see)
-    Dom.setText('draw-verdict', 'The network answers once the data is loaded.');
+    setVerdict('The network answers once the data is loaded.');
     return; // (still wanted: refresh() asks once it can)
   }
   asking.wanted = false;
@@ -145,8 +153,8 @@ function showPrediction(m, pixels, strokes, inFrames) {
   var p = m.probabilities[m.predicted];
   var S = Store.get();
   var trained = S.last && (S.last.samples || 0) > 0;
-  Dom.setText('draw-verdict', (trained || S.loadedArch ? 'The network says ' : 'The untrained network guesses ') +
-    className(m.predicted) + ' (' + (p * 100).toFixed(1) + '% sure).');
+  setVerdict((trained || S.loadedArch ? 'The network says ' : 'The untrained network guesses ') +
+    className(m.predicted) + ' (' + (p * 100).toFixed(1) + '% sure).', true);
   asking.steps = [];
   if (chosen && chosen.kind === 'draw') {
     var steps = activationSteps({ title: 'Your drawing: predicted ' + className(m.predicted) + ' (' +
@@ -170,11 +178,10 @@ function showChosenTest() {
   predict({ index: index }, function (m) {
     if (!m || !chosen || chosen.index !== index) return;
     var p = m.probabilities[m.predicted];
-    Inspect.showActivations({
-      title: 'Test image ' + fmt.int(index) + ' (' + className(m.label) + '): predicted ' +
-        className(m.predicted) + ' (' + (p * 100).toFixed(1) + '%), ' + (m.label === m.predicted ? 'right' : 'wrong'),
-      image: m.image, activations: m.activations, layers: m.layers
-    });
+    var title = 'Test image ' + fmt.int(index) + ' (' + className(m.label) + '): predicted ' +
+      className(m.predicted) + ' (' + (p * 100).toFixed(1) + '%), ' + (m.label === m.predicted ? 'right' : 'wrong');
+    Inspect.showActivations({ title: title, image: m.image, activations: m.activations, layers: m.layers });
+    Announce.say('activations', 'Activations of ' + title + '.');
   });
 }
 

@@ -85,6 +85,7 @@ function showSaved(record) {
 
 function setNote(text, kind) {
   var note = $('model-note');
+  if (note.textContent === text && note.getAttribute('data-kind') === (kind || 'info')) return; // (a live region: said once)
   note.textContent = text;
   note.setAttribute('data-kind', kind || 'info');
 }

@@ -37,7 +37,8 @@ function onProgress(p) {
     chart().addPoint(pt);
   }
   if (S.phase === 'training' && !S.pausing) {
-    Controls.setStatus('Training: ' + epochWords(p), 'info', { throttle: true });
+    var done = p.epochs > 0 ? Math.min(1, ((p.epoch || 0) + (p.epochProgress || 0)) / p.epochs) : 0;
+    Controls.setStatus('Training: ' + epochWords(p) + ' (' + Math.floor(done * 100) + '% done)', 'info', { throttle: true });
     // the drawing's probabilities follow the training, a few times a second
     var now = Date.now();
     if (now - lastLivePredict > 250) {

@@ -36,7 +36,8 @@ function updateButtons() {
     b.disabled = !can;
     var name = Store.className(k);
     b.title = 'This drawing is ' + (/^\d$/.test(name) ? 'a ' + name : name);
-    b.setAttribute('aria-label', 'Teach: this drawing is ' + name);
+    // the name starts with what the button shows (the digit), as a spoken command would say it
+    b.setAttribute('aria-label', k + (name === String(k) ? '' : ' (' + name + ')') + ': teach that this drawing is ' + name);
   });
 }
 
@@ -49,9 +50,13 @@ function showExamples(m) {
   var box = $('teach-examples');
   Dom.fill(box, []);
   m.labels.forEach(function (label, k) {
-    var item = Dom.el('figure', 'teach-example');
-    item.appendChild(Dom.digitCanvas(m.images, k * 784));
-    item.appendChild(Dom.el('figcaption', null, Store.className(label)));
+    var item = Dom.el('li', 'teach-example');
+    var image = Dom.digitCanvas(m.images, k * 784);
+    image.removeAttribute('aria-hidden');
+    image.setAttribute('role', 'img');
+    image.setAttribute('aria-label', 'Taught example ' + (k + 1) + ': ' + Store.className(label));
+    item.appendChild(image);
+    item.appendChild(Dom.el('span', null, Store.className(label)));
     item.title = 'Taught as ' + Store.className(label);
     box.appendChild(item);
   });
