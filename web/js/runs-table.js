@@ -187,7 +187,9 @@ export function render(rows) {
   if (editing && !rows.some((r) => r.id === editing)) editing = null;
   const k = focusKey();
   Dom.fill($('runs-table').tBodies[0], sorted(rows).map(row));
+  // (its scrolling box too: an empty one would be a tab stop with nothing to show)
   $('runs-table').hidden = !rows.length;
+  $('runs-table').parentElement.hidden = !rows.length;
   $('runs-empty').hidden = !!rows.length;
   showSort();
   restoreFocus(k);
