@@ -68,7 +68,7 @@ const mnist_preset_def mnist_presets[] = {
      "A convolutional network (two 3x3 convolutions, each with a 2x2 max-pool): Adam with a one-cycle "
      "learning rate and images shifted by up to 1 pixel, 2 epochs. 99.15%, 99.21%, 99.08%, 99.30%, 99.10% "
      "on MNIST (seeds 1 to 5), 99.0% from 1.5 to 1.7 epochs on; about 10 s natively.",
-     "99.1% after 2 epochs, about 8-10 s (11-13 s from a file)",
+     "99.1% after 2 epochs, about 7-9 s (11-13 s from a file)",
      "784-c16k3-p2-c32k3-p2-64-10",
      {.init = MNIST_INIT_HE, .seed = 1,
       .hyper = {ADAM_ONECYCLE(64, 0.005f), .epochs = 2, .iterations = 0, .shift = 1}}, .target = 0.99},
