@@ -10,7 +10,7 @@
  *   layoutLegend(ctx, width, fontSize, extra) -> layout (its height moves the plot down); extra:
  *                                        more entries after the series' ({label, stroke (a colour), dash, width})
  *   drawFrame(ctx, s, c, width)          grid, axes, tick labels and axis titles
- *   drawSeries(ctx, s, c, series)        the lines, clipped to the plot
+ *   drawSeries(ctx, s, c, series)        the lines, clipped to the plot (clipToPlot(ctx, s): save, then that clip)
  *   drawLine(ctx, s, c, spec, points)    one line ({color: a key of c, dash, width, axis, markers})
  *   drawEmpty(ctx, s, c, text, fontSize) the text of an empty chart
  *   drawLegend(ctx, layout, c)
@@ -123,13 +123,18 @@ export function drawLine(ctx, s, c, spec, arr) {
   if (spec.markers && arr.length <= s.plotW / 24) arr.forEach((p) => marker(ctx, s.px(p.x), py(p.y), c));
 }
 
-export function drawSeries(ctx, s, c, series) {
+/** Saves the context and clips it to the plot (lines round-joined): restore() when drawn. */
+export function clipToPlot(ctx, s) {
   ctx.save();
   ctx.beginPath();
   ctx.rect(s.left, s.top - 2, s.plotW, s.plotH + 4);
   ctx.clip();
   ctx.lineJoin = 'round';
   ctx.lineCap = 'round';
+}
+
+export function drawSeries(ctx, s, c, series) {
+  clipToPlot(ctx, s);
   SERIES.forEach((spec) => { if (series[spec.key].length) drawLine(ctx, s, c, spec, series[spec.key]); });
   ctx.restore();
 }

@@ -13,7 +13,7 @@
  *                                 for the canvas's data-overlays attribute
  *   overlay = {id, name, color, series: {loss, train, test: [{x, y}]}}
  */
-import { drawLine } from './chart-draw.js';
+import { drawLine, clipToPlot } from './chart-draw.js';
 
 // distinct from the live run's orange, blue and green, and from each other, on light and dark
 export const PALETTE = ['#7c3aed', '#db2777', '#0e7490', '#a16207', '#4f46e5', '#be123c', '#15803d', '#64748b'];
@@ -40,12 +40,7 @@ export function overlayExtent(overlays) {
 
 export function drawOverlays(ctx, s, c, overlays) {
   if (!overlays.length) return;
-  ctx.save();
-  ctx.beginPath();
-  ctx.rect(s.left, s.top - 2, s.plotW, s.plotH + 4);
-  ctx.clip();
-  ctx.lineJoin = 'round';
-  ctx.lineCap = 'round';
+  clipToPlot(ctx, s);
   overlays.forEach((o) => {
     const cc = Object.assign({}, c, { run: o.color });
     if (o.series.loss.length) drawLine(ctx, s, cc, LOSS, o.series.loss);
