@@ -191,12 +191,27 @@ async function press(page, key) {
   } else await page.keyboard.press(key);
 }
 
+/* WebDriver BiDi (Firefox) refuses a pointer move outside the viewport: the page's layout
+ * can move a control between finding it and the click (a card grows while training). */
+const MOVED_AWAY = /out of bounds/;
+
 async function clickAt(page, a, spec) {
-  const hit = await page.evaluate(locate, spec);
+  let hit = await page.evaluate(locate, spec);
   if (!hit) { a.did = 'nothing usable'; return; }
   a.target = hit.selector;
   a.did = hit.label ? `"${hit.label}"` : 'clicked';
-  await page.mouse.click(hit.x, hit.y);
+  for (let tries = 2; ; tries--) {
+    try {
+      await page.mouse.click(hit.x, hit.y);
+      return;
+    } catch (error) {
+      if (!MOVED_AWAY.test(error.message)) throw error;
+      if (tries === 1) { a.did += ', it kept moving away'; return; }
+    }
+    // it moved: aim again, as a person would, at the same control
+    hit = await page.evaluate(locate, { ...spec, selector: hit.selector });
+    if (!hit) { a.did += ', then it was gone'; return; }
+  }
 }
 
 /** A model file dropped or picked: the page must say what became of it, and a refusal must
