@@ -304,7 +304,9 @@ test('protocol: the worker answers pause and predict within a slice while it tes
     assert.ok(testing.length >= 1, 'a long test reports how far it is');
     assert.ok(testing.every((m) => m.kind === 'evaluation' && m.total === 10000 && m.done > 0 && m.done < 10000));
   }
-  // mistakes wait for nothing but their own pass, and pause answers meanwhile
+  // mistakes wait for nothing but their own pass, and pause answers meanwhile (a test set
+  // loaded again: the worker holds no test's classes for it, so the mistakes need that pass)
+  await w.loadMnist();
   since = w.messages.length;
   w.send({ type: 'mistakes', limit: 5 });
   const pauseSent = performance.now();
@@ -313,6 +315,9 @@ test('protocol: the worker answers pause and predict within a slice while it tes
   const mistakes = await w.waitFor('mistakes', undefined, 120000, since);
   t.diagnostic(`pause answered after ${Math.round(paused.receivedAt - pauseSent)} ms, the mistakes after ${Math.round(mistakes.receivedAt - pauseSent)} ms`);
   assert.ok(paused.receivedAt < mistakes.receivedAt, 'pause did not wait for the classification');
+  if (mistakes.receivedAt - pauseSent > 1000) { // (a pass reports how far it is after half a second)
+    assert.ok(w.messages.slice(since).some((m) => m.type === 'testing' && m.kind === 'classification'), 'the mistakes made their own pass');
+  }
   assert.equal(mistakes.items.length, 5);
   // a step's batch trains in slices too: a prediction sent after it is answered first
   since = w.messages.length;
