@@ -360,7 +360,8 @@ test('worker: while training, the galleries are the last test\'s (its confusion 
   await w.init();
   await w.loadMnist();
   let since = w.messages.length;
-  w.send({ type: 'configure', config: { ...DEFAULT, epochs: 2 } });
+  // (epochs enough that the run still trains when it is paused below)
+  w.send({ type: 'configure', config: { ...DEFAULT, epochs: 20 } });
   await w.waitFor('configured', undefined, 60000, since);
   since = w.messages.length;
   w.send({ type: 'start' });
