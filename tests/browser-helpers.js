@@ -60,9 +60,25 @@ async function openPage(t, url, viewport = { width: 1280, height: 900 }, options
   t.after(() => context.close());
   await context.addInitScript(recordWorkers);
   const page = await context.newPage();
+  pollOnTimer(page);
   const problems = watch(page);
   await page.goto(url);
   return { page, problems, context };
+}
+
+/** Every wait on a page's DOM (page.waitForFunction) polls on a timer unless it says
+ *  otherwise. Playwright's default polls at animation frames, and headless Chromium on a
+ *  loaded machine has been seen to give a page no frame for minutes while its tasks (and
+ *  its #status) went on: such a wait then never looks again. Set once, on the class every
+ *  Chromium page shares. */
+const POLL_MS = 100;
+function pollOnTimer(page) {
+  const proto = Object.getPrototypeOf(page);
+  if (proto.waitForFunction.pollsOnTimer) return;
+  const onFrames = proto.waitForFunction;
+  const onTimer = function (fn, arg, options = {}) { return onFrames.call(this, fn, arg, { polling: POLL_MS, ...options }); };
+  onTimer.pollsOnTimer = true;
+  proto.waitForFunction = onTimer;
 }
 
 /** Collects a page's console errors and warnings and its uncaught exceptions. */
@@ -77,12 +93,22 @@ async function statusText(page) {
   return (await page.textContent('#status')).trim();
 }
 
+/** Whether the page is given animation frames now (a diagnostic for a failed wait). */
+async function framesSeen(page) {
+  const seen = await page.evaluate(() => new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(`no animation frame in 2 s, the page is ${document.visibilityState}`), 2000);
+    requestAnimationFrame(() => { clearTimeout(timer); resolve('animation frames come'); });
+  })).catch((e) => `the page did not answer: ${e.message}`);
+  return seen;
+}
+
 async function waitForStatus(page, pattern, timeout = 60000) {
   try {
     await page.waitForFunction((source) => new RegExp(source).test(document.querySelector('#status').textContent),
       pattern.source, { timeout });
   } catch (error) {
-    throw new Error(`#status never matched ${pattern} within ${timeout} ms; it says: "${await statusText(page)}"`);
+    throw new Error(`#status never matched ${pattern} within ${timeout} ms; it says: "${await statusText(page)}" ` +
+      `(${await framesSeen(page)})`);
   }
   return statusText(page);
 }

@@ -53,7 +53,8 @@ function watchPad() {
   } catch { /* no long tasks in this browser */ }
 }
 
-/** Waits until nothing is in flight and nothing new was sent for a few frames. */
+/** Waits until nothing is in flight and nothing new was sent for three looks 50 ms apart
+ *  (on a timer: a wait must not hang on frames the browser stops giving). */
 function settle(page) {
   return page.evaluate(() => new Promise((resolve) => {
     const B = window.__pad;
@@ -61,9 +62,9 @@ function settle(page) {
     const check = () => {
       quiet = B.inFlight === 0 && B.posted === posted ? quiet + 1 : 0;
       posted = B.posted;
-      if (quiet >= 3) resolve(); else requestAnimationFrame(check);
+      if (quiet >= 3) resolve(); else setTimeout(check, 50);
     };
-    requestAnimationFrame(check);
+    setTimeout(check, 50);
   }));
 }
 

@@ -71,7 +71,7 @@ async function openPage(t, url, { viewport = { width: 1280, height: 900 }, downl
 function playwrightView(page) {
   return {
     textContent: (selector) => page.$eval(selector, (el) => el.textContent),
-    waitForFunction: (fn, arg, options) => page.waitForFunction(fn, options, arg),
+    waitForFunction: (fn, arg, options) => page.waitForFunction(fn, { polling: 100, ...options }, arg), // on a timer (browser-helpers.js: pollOnTimer)
     selectOption: (selector, value) => page.select(selector, value),
     fill: (selector, value) => page.locator(selector).fill(value),
   };

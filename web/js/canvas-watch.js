@@ -6,7 +6,8 @@
  * Exports:
  *   watchCanvas(canvas, onChange) -> stop()   calls onChange() after each such change
  *   frameLoop(win, draw) -> {schedule(), cancel(), pending()}   draw() at the next frame
- *                          (a 16 ms timer where there is no requestAnimationFrame)
+ *                          (on a timer where there is no requestAnimationFrame, or the frame
+ *                          is late: LATE_FRAME_MS)
  */
 export function watchCanvas(canvas, onChange) {
   const win = (canvas.ownerDocument && canvas.ownerDocument.defaultView) || window;
@@ -33,24 +34,33 @@ export function watchCanvas(canvas, onChange) {
   };
 }
 
+/* A frame that has not come LATE_FRAME_MS after it was asked for is not waited for: a
+ * hidden tab gets none, and a browser under load has been seen to give none for minutes
+ * while the page's tasks went on. The draw then runs on a timer, so what is scheduled
+ * always happens (the drawing's answer, the chart's last point). */
+const LATE_FRAME_MS = 250;
+
 export function frameLoop(win, draw) {
   let frame = 0;
-  let isTimer = false;
-  const run = () => {
+  let timer = 0;
+  const cancel = () => {
+    if (frame) win.cancelAnimationFrame(frame);
+    if (timer) clearTimeout(timer);
     frame = 0;
+    timer = 0;
+  };
+  const run = () => {
+    cancel();
     draw();
   };
   return {
     schedule() {
-      if (frame) return;
-      isTimer = typeof win.requestAnimationFrame !== 'function';
-      frame = isTimer ? setTimeout(run, 16) : win.requestAnimationFrame(run);
+      if (frame || timer) return;
+      const hasFrames = typeof win.requestAnimationFrame === 'function';
+      if (hasFrames) frame = win.requestAnimationFrame(run);
+      timer = setTimeout(run, hasFrames ? LATE_FRAME_MS : 16);
     },
-    cancel() {
-      if (!frame) return;
-      if (isTimer) clearTimeout(frame); else win.cancelAnimationFrame(frame);
-      frame = 0;
-    },
-    pending: () => frame !== 0
+    cancel,
+    pending: () => frame !== 0 || timer !== 0
   };
 }
