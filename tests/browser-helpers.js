@@ -59,6 +59,7 @@ async function openPage(t, url, viewport = { width: 1280, height: 900 }, options
   const context = await browser.newContext({ viewport, ...options });
   t.after(() => context.close());
   await context.addInitScript(recordWorkers);
+  await context.addInitScript(recordStatus);
   const page = await context.newPage();
   pollOnTimer(page);
   const problems = watch(page);
@@ -102,15 +103,43 @@ async function framesSeen(page) {
   return seen;
 }
 
+/** Waits until #status says what `pattern` matches, now or at any moment since the wait
+ *  began (recordStatus: a status shown only briefly, such as "Ready" before a saved model
+ *  is restored, counts as said); -> that text. */
 async function waitForStatus(page, pattern, timeout = 60000) {
+  const since = Date.now(); // (the page's clock is this machine's)
   try {
-    await page.waitForFunction((source) => new RegExp(source).test(document.querySelector('#status').textContent),
-      pattern.source, { timeout });
+    const said = await page.waitForFunction(({ source, flags, since }) => {
+      const matches = (text) => new RegExp(source, flags).test(text);
+      const now = document.querySelector('#status').textContent;
+      if (matches(now)) return now;
+      const seen = (window.__statusSeen || []).find(([at, text]) => at >= since && matches(text));
+      return seen ? seen[1] : false;
+    }, { source: pattern.source, flags: pattern.flags, since }, { timeout });
+    return (await said.jsonValue()).trim();
   } catch (error) {
     throw new Error(`#status never matched ${pattern} within ${timeout} ms; it says: "${await statusText(page)}" ` +
       `(${await framesSeen(page)})`);
   }
-  return statusText(page);
+}
+
+/** Installed before the page's scripts: every text #status shows, with the time it came
+ *  (window.__statusSeen: [[Date.now(), text], ...], the latest 200 at most). */
+function recordStatus() {
+  if (typeof document === 'undefined' || window.__statusSeen) return;
+  const seen = [];
+  Object.defineProperty(window, '__statusSeen', { value: seen });
+  const watch = () => {
+    const status = document.getElementById('status');
+    if (!status) return;
+    const note = () => {
+      seen.push([Date.now(), status.textContent]);
+      if (seen.length > 200) seen.splice(0, seen.length - 200);
+    };
+    new MutationObserver(note).observe(status, { childList: true, characterData: true, subtree: true });
+  };
+  // the document is parsed and the page's deferred scripts have not run yet
+  if (document.readyState === 'loading') document.addEventListener('readystatechange', watch, { once: true }); else watch();
 }
 
 function accuracyOf(text) {
@@ -256,6 +285,6 @@ async function clearPad(page) {
 
 module.exports = {
   SKIP, SHOTS, WEB, useBrowser, serve, openPage, watch, statusText, waitForStatus, accuracyOf, waitForAccuracy, choosePreset,
-  drawWithMouse, waitForBars, clearPad, recordWorkers, workerMessage, waitForIterations, askWorker, workerCounts,
+  drawWithMouse, waitForBars, clearPad, recordWorkers, recordStatus, workerMessage, waitForIterations, askWorker, workerCounts,
   nextWorkerMessage,
 };

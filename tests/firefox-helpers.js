@@ -10,7 +10,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { after } = require('node:test');
 
-const { SHOTS, recordWorkers } = require('./browser-helpers');
+const { SHOTS, recordWorkers, recordStatus } = require('./browser-helpers');
 
 const FIREFOX = process.env.FIREFOX || '/usr/bin/firefox-esr';
 
@@ -61,6 +61,7 @@ async function openPage(t, url, { viewport = { width: 1280, height: 900 }, downl
   page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
   await page.setViewport(viewport);
   await page.evaluateOnNewDocument(recordWorkers); // the page's workers, seen from outside (browser-helpers.js)
+  await page.evaluateOnNewDocument(recordStatus); // what #status said, for waitForStatus (browser-helpers.js)
   await page.goto(url);
   fs.mkdirSync(SHOTS, { recursive: true });
   return { page, problems, pw: playwrightView(page) };
