@@ -289,8 +289,10 @@ test('protocol: the worker answers pause and predict within a slice while it tes
   await w.init(1);
   await w.loadMnist();
   let since = w.messages.length;
-  // about 1.8 million weights: one test of 10,000 images takes seconds
-  w.send({ type: 'configure', config: { ...DEFAULT, arch: '784-1024-1024-10' }, run: 1 });
+  // about 1.8 million weights: one test of 10,000 images takes seconds; batches of 512, so
+  // that the step below is many slices long however fast the machine is (one of 64 images
+  // can fit in a single slice)
+  w.send({ type: 'configure', config: { ...DEFAULT, arch: '784-1024-1024-10', batch: 512 }, run: 1 });
   await w.waitFor('configured', undefined, 60000, since);
   const sent = performance.now();
   w.send({ type: 'predict', id: 'p', index: 7 });
