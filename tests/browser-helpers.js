@@ -68,16 +68,20 @@ async function openPage(t, url, viewport = { width: 1280, height: 900 }, options
 }
 
 /** Every wait on a page's DOM (page.waitForFunction) polls on a timer unless it says
- *  otherwise. Playwright's default polls at animation frames, and headless Chromium on a
- *  loaded machine has been seen to give a page no frame for minutes while its tasks (and
- *  its #status) went on: such a wait then never looks again. Set once, on the class every
- *  Chromium page shares. */
+ *  otherwise. Playwright's and Puppeteer's defaults poll at animation frames, and headless
+ *  Chromium on a loaded machine has been seen to give a page no frame for minutes while its
+ *  tasks (and its #status) went on: such a wait then never looks again. Set once, on the
+ *  class every page of that browser shares; optionsAt: where waitForFunction takes its
+ *  options (Playwright: third, Puppeteer: second). */
 const POLL_MS = 100;
-function pollOnTimer(page) {
+function pollOnTimer(page, optionsAt = 2) {
   const proto = Object.getPrototypeOf(page);
   if (proto.waitForFunction.pollsOnTimer) return;
   const onFrames = proto.waitForFunction;
-  const onTimer = function (fn, arg, options = {}) { return onFrames.call(this, fn, arg, { polling: POLL_MS, ...options }); };
+  const onTimer = function (...args) {
+    args[optionsAt] = { polling: POLL_MS, ...args[optionsAt] };
+    return onFrames.apply(this, args);
+  };
   onTimer.pollsOnTimer = true;
   proto.waitForFunction = onTimer;
 }
@@ -96,11 +100,10 @@ async function statusText(page) {
 
 /** Whether the page is given animation frames now (a diagnostic for a failed wait). */
 async function framesSeen(page) {
-  const seen = await page.evaluate(() => new Promise((resolve) => {
+  return page.evaluate(() => new Promise((resolve) => {
     const timer = setTimeout(() => resolve(`no animation frame in 2 s, the page is ${document.visibilityState}`), 2000);
     requestAnimationFrame(() => { clearTimeout(timer); resolve('animation frames come'); });
   })).catch((e) => `the page did not answer: ${e.message}`);
-  return seen;
 }
 
 /** Waits until #status says what `pattern` matches, now or at any moment since the wait
@@ -284,7 +287,7 @@ async function clearPad(page) {
 }
 
 module.exports = {
-  SKIP, SHOTS, WEB, useBrowser, serve, openPage, watch, statusText, waitForStatus, accuracyOf, waitForAccuracy, choosePreset,
+  SKIP, SHOTS, WEB, useBrowser, pollOnTimer, serve, openPage, watch, statusText, waitForStatus, accuracyOf, waitForAccuracy, choosePreset,
   drawWithMouse, waitForBars, clearPad, recordWorkers, recordStatus, workerMessage, waitForIterations, askWorker, workerCounts,
   nextWorkerMessage,
 };

@@ -10,7 +10,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { after } = require('node:test');
 
-const { SHOTS, recordWorkers, recordStatus } = require('./browser-helpers');
+const { SHOTS, pollOnTimer, recordWorkers, recordStatus } = require('./browser-helpers');
 
 const FIREFOX = process.env.FIREFOX || '/usr/bin/firefox-esr';
 
@@ -56,6 +56,7 @@ async function openPage(t, url, { viewport = { width: 1280, height: 900 }, downl
     downloads ? { downloadBehavior: { policy: 'allow', downloadPath: downloads } } : {});
   t.after(() => context.close());
   const page = await context.newPage();
+  pollOnTimer(page, 1); // (Puppeteer takes the options second)
   const problems = [];
   page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warn') problems.push(`console.${m.type()}: ${m.text()}`); });
   page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
@@ -72,7 +73,7 @@ async function openPage(t, url, { viewport = { width: 1280, height: 900 }, downl
 function playwrightView(page) {
   return {
     textContent: (selector) => page.$eval(selector, (el) => el.textContent),
-    waitForFunction: (fn, arg, options) => page.waitForFunction(fn, { polling: 100, ...options }, arg), // on a timer (browser-helpers.js: pollOnTimer)
+    waitForFunction: (fn, arg, options) => page.waitForFunction(fn, options, arg),
     selectOption: (selector, value) => page.select(selector, value),
     fill: (selector, value) => page.locator(selector).fill(value),
   };

@@ -51,9 +51,10 @@ function saveLog(label, seed, actions, error) {
   return file;
 }
 
-/** Waits (for an event in the page, at most `ms`) until fn(arg) holds there. */
+/** Waits (for an event in the page, at most `ms`) until fn(arg) holds there (polled on the
+ *  helpers' timer: browser-helpers.js pollOnTimer). */
 function waiter(pw) {
-  return (fn, arg, ms) => pw.waitForFunction(fn, arg, { timeout: ms, polling: 100 });
+  return (fn, arg, ms) => pw.waitForFunction(fn, arg, { timeout: ms });
 }
 
 /** Runs in the page: some control works (Train, Reset, Resume of a paused run), or #status
